@@ -1,0 +1,49 @@
+# The two commands: `make run` (Airflow + the plugin on http://localhost:8080) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow_home
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8080
+
+.PHONY: install browser ui ui-check run test lint bench clean
+
+$(STAMP): pyproject.toml setup.py
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+install: $(STAMP)
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Debian chromium for browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
+	fi
+
+# Rebuild the committed UI bundle when its sources changed and Node/npm are here.
+ui:
+	@if [ -f ui/package.json ] && command -v npm >/dev/null; then \
+	  $(PY) -m airflow_canvas.plugin.bundle_hash --check >/dev/null 2>&1 || ( \
+	    cd ui && (npm ci --no-audit --no-fund || npm install --no-audit --no-fund) && npm run build ); \
+	else echo "ui: npm not found, using the committed bundle"; fi
+
+run: install ui
+	@bash scripts/run_airflow.sh $(PORT)
+
+test: install browser ui
+	$(VENV)/bin/ruff check airflow_canvas tests benchmarks
+	$(PY) -m pytest -q tests
+
+lint: install
+	$(VENV)/bin/ruff check airflow_canvas tests benchmarks
+	$(VENV)/bin/ruff format --check airflow_canvas tests benchmarks
+
+bench: install
+	$(PY) benchmarks/compile_parse.py
+
+clean:
+	rm -rf $(VENV) .airflow_home

@@ -1,0 +1,276 @@
+"""Pydantic models of a workflow: the one format the canvas, the co-pilot, the store and the
+compiler share. Structural rules that need the whole graph live in ``validate.py``."""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SPEC_VERSION = 1
+
+# Airflow's task-id alphabet (KEY_REGEX) minus the dot, which TaskGroup prefixes use.
+ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$"
+ID_RE = re.compile(ID_PATTERN)
+MAX_ID_LENGTH = 200
+
+
+class _Model(BaseModel):
+    # Unknown keys are errors: a typo in a spec must not be silently ignored.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class NodeType(str, Enum):
+    INPUT = "input"
+    PROCESS = "process"
+    OUTPUT = "output"
+    TOOL = "tool"
+    AGENT = "agent"
+
+
+class EdgeKind(str, Enum):
+    DATA_FLOW = "data_flow"  # order + the source's output feeds the target's inputs
+    DEPENDENCY = "dependency"  # order only: the target runs after the source succeeded
+    TRIGGER = "trigger"  # the target runs once the source finished, whatever its outcome
+
+
+class OnError(str, Enum):
+    FAIL = "fail"  # the task fails; downstream tasks are upstream_failed
+    SKIP = "skip"  # the task is marked skipped; downstream tasks are skipped
+    CONTINUE = "continue"  # the task fails, direct downstream tasks run anyway
+    FALLBACK = "fallback"  # another node runs in its place and feeds its downstream
+
+
+class GroupMode(str, Enum):
+    SEQUENTIAL = "sequential"  # members run one after another, in the order they are listed
+    PARALLEL = "parallel"  # members run as their edges allow
+
+
+class RetryPolicy(_Model):
+    retries: int = Field(0, ge=0, le=100)
+    delay_seconds: float = Field(300.0, ge=0)
+    exponential_backoff: bool = False
+    max_delay_seconds: float | None = Field(None, ge=0)
+
+
+class Notification(_Model):
+    """An Airflow notifier attached to task/group/DAG callbacks (see issue: run-time policies)."""
+
+    on: list[Literal["failure", "retry", "success", "deadline_miss"]] = Field(
+        default_factory=lambda: ["failure"]
+    )
+    notifier: str = Field(
+        "smtp",
+        description="'smtp', or the import path of an installed notifier class.",
+    )
+    connection_id: str | None = None
+    to: list[str] = Field(default_factory=list)
+    subject: str = ""
+    message: str = ""
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+
+class ExecutionPolicy(_Model):
+    """How a node runs. Unset fields inherit from the workflow's ``defaults``."""
+
+    timeout_seconds: float | None = Field(None, gt=0)
+    retry: RetryPolicy | None = None
+    on_error: OnError | None = None
+    fallback_node: str | None = Field(None, description="Node id that runs when on_error=fallback.")
+    pool: str | None = None
+    pool_slots: int | None = Field(None, ge=1)
+    queue: str | None = None
+    priority_weight: int | None = None
+    weight_rule: Literal["downstream", "upstream", "absolute"] | None = None
+    max_active_tis_per_dag: int | None = Field(None, ge=1)
+    executor: str | None = None
+    map_over: str | None = Field(
+        None, description="An input field holding a list: one task instance runs per item."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = None
+    log_payloads: Literal["redacted", "sizes", "off"] | None = None
+
+
+class Position(_Model):
+    x: float = 0.0
+    y: float = 0.0
+
+
+class Size(_Model):
+    width: float = Field(gt=0)
+    height: float = Field(gt=0)
+
+
+class NodeUI(_Model):
+    position: Position = Field(default_factory=Position)
+    size: Size | None = None
+    collapsed: bool = False
+    color: str | None = None
+    shape: Literal["rectangle", "rounded", "pill", "diamond", "circle"] | None = None
+
+
+class ProcessConfig(_Model):
+    """A process node transforms its inputs with a JMESPath expression or a Python snippet."""
+
+    language: Literal["jmespath", "python"] = "jmespath"
+    expression: str = Field(
+        "@",
+        description="JMESPath over the inputs, or Python code that sets `result` from `inputs`.",
+    )
+
+
+class AgentConfig(_Model):
+    model: str | None = Field(None, description="Model name; defaults to the connection's model.")
+    system_prompt: str = ""
+    prompt: str = Field("", description="User message template; Jinja over `inputs` and `params`.")
+    tools: list[str] = Field(default_factory=list, description="Tool references: name@version.")
+    max_steps: int = Field(8, ge=1, le=100)
+    connection_id: str = "openai_default"
+    temperature: float | None = Field(None, ge=0, le=2)
+    request_timeout_seconds: float = Field(60.0, gt=0)
+
+
+class Node(_Model):
+    id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
+    name: str = ""
+    type: NodeType
+    description: str = Field("", description="Markdown; becomes the task's doc_md.")
+    input_schema: dict[str, Any] = Field(default_factory=dict)
+    output_schema: dict[str, Any] = Field(default_factory=dict)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    templates: dict[str, str] = Field(
+        default_factory=dict, description="Jinja templates rendered by Airflow into `parameters`."
+    )
+    tool: str | None = Field(None, description="For tool nodes: name@version or a range (^1.2).")
+    operator: str | None = Field(
+        None, description="For tool nodes backed by an Airflow operator: its import path."
+    )
+    process: ProcessConfig | None = None
+    agent: AgentConfig | None = None
+    execution: ExecutionPolicy = Field(default_factory=ExecutionPolicy)
+    notifications: list[Notification] = Field(default_factory=list)
+    group: str | None = None
+    ui: NodeUI = Field(default_factory=NodeUI)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+class FieldMapping(_Model):
+    source: str = Field("", description="Dotted path in the source's output; '' = all of it.")
+    target: str = Field(description="Field of the target's inputs that receives the value.")
+    transform: str | None = Field(None, description="Optional JMESPath applied to the value.")
+
+
+class Edge(_Model):
+    id: str | None = Field(None, description="Defaults to 'source->target'.")
+    source: str
+    target: str
+    kind: EdgeKind = EdgeKind.DATA_FLOW
+    label: str = ""
+    mapping: list[FieldMapping] = Field(default_factory=list)
+    condition: str | None = Field(
+        None, description="JMESPath over the source's output; the target runs only if truthy."
+    )
+
+    @property
+    def key(self) -> str:
+        return self.id or f"{self.source}->{self.target}"
+
+
+class Group(_Model):
+    id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
+    label: str = ""
+    parent: str | None = None
+    mode: GroupMode = GroupMode.PARALLEL
+    collapsed: bool = False
+    description: str = ""
+    notifications: list[Notification] = Field(default_factory=list)
+
+
+class Schedule(_Model):
+    kind: Literal["cron", "preset", "interval"]
+    value: str = Field(
+        description="A cron expression, a preset such as @daily, or an interval like '30m', "
+        "'6h', '1d' or an ISO 8601 duration."
+    )
+
+
+class AssetTrigger(_Model):
+    uris: list[str] = Field(min_length=1)
+    mode: Literal["and", "or"] = "and"
+
+
+class Triggers(_Model):
+    schedule: Schedule | None = None
+    assets: AssetTrigger | None = None
+    # Manual runs are always possible: Airflow allows triggering any DAG.
+
+
+class Settings(_Model):
+    owner: str = "airflow"
+    start_date: str = Field("2024-01-01", description="ISO date; the DAG's start_date.")
+    catchup: bool = False
+    max_active_runs: int | None = Field(None, ge=1)
+    max_active_tasks: int | None = Field(None, ge=1)
+    dagrun_timeout_seconds: float | None = Field(None, gt=0)
+
+    @field_validator("start_date")
+    @classmethod
+    def _iso_date(cls, value: str) -> str:
+        from datetime import date
+
+        date.fromisoformat(value[:10])
+        return value
+
+
+class ToolTest(_Model):
+    name: str = ""
+    input: dict[str, Any] = Field(default_factory=dict)
+    expected: Any = None
+    assertions: list[str] = Field(
+        default_factory=list, description="Python expressions over `output` that must be true."
+    )
+
+
+class Tool(_Model):
+    """A versioned code unit. Workflows may carry their own tools inline (portable in git)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=100)
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    description: str = ""
+    language: Literal["python"] = "python"
+    code: str = ""
+    entry_point: str = "run"
+    dependencies: list[str] = Field(default_factory=list)
+    input_schema: dict[str, Any] = Field(default_factory=dict)
+    output_schema: dict[str, Any] = Field(default_factory=dict)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    tests: list[ToolTest] = Field(default_factory=list)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+class Workflow(_Model):
+    spec_version: int = SPEC_VERSION
+    id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH, description="Becomes the dag_id.")
+    name: str = ""
+    description: str = ""
+    version: int | None = Field(None, description="Set by the store; named in the DAG header.")
+    tags: list[str] = Field(default_factory=list)
+    triggers: Triggers = Field(default_factory=Triggers)
+    settings: Settings = Field(default_factory=Settings)
+    defaults: ExecutionPolicy = Field(default_factory=ExecutionPolicy)
+    notifications: list[Notification] = Field(default_factory=list)
+    nodes: list[Node] = Field(default_factory=list)
+    edges: list[Edge] = Field(default_factory=list)
+    groups: list[Group] = Field(default_factory=list)
+    tools: list[Tool] = Field(default_factory=list)
+
+    def node(self, node_id: str) -> Node | None:
+        return next((n for n in self.nodes if n.id == node_id), None)
