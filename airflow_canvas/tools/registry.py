@@ -1,0 +1,66 @@
+"""Where tool references resolve: the workflow's own inline tools first, then tools published in
+the store (when a source is registered), then the built-in tools shipped in this package."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from airflow_canvas.spec.models import Tool
+from airflow_canvas.tools.semver import Version, best_match
+
+
+class ToolResolutionError(LookupError):
+    def __init__(self, ref: str, message: str, candidates: list[str]):
+        self.ref = ref
+        self.candidates = candidates
+        super().__init__(message)
+
+
+# Extra sources of published tools (the store registers one); each returns every known version.
+_SOURCES: list[Callable[[], Iterable[Tool]]] = []
+
+
+def register_source(source: Callable[[], Iterable[Tool]]) -> None:
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+
+
+def builtin_tools() -> list[Tool]:
+    try:
+        from airflow_canvas.tools.builtin import BUILTIN_TOOLS
+    except ImportError:  # the built-in set is optional while it is being written
+        return []
+    return list(BUILTIN_TOOLS)
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    name, _, spec = ref.partition("@")
+    return name.strip(), (spec.strip() or "*")
+
+
+def available_tools(workflow_tools: Iterable[Tool] = ()) -> list[Tool]:
+    """Every tool version visible to a workflow; inline ones shadow same-named published ones."""
+    seen: dict[tuple[str, str], Tool] = {}
+    for tool in [*workflow_tools, *(t for s in _SOURCES for t in s()), *builtin_tools()]:
+        seen.setdefault((tool.name, tool.version), tool)
+    return list(seen.values())
+
+
+def resolve_tool(ref: str, workflow_tools: Iterable[Tool] = ()) -> Tool:
+    """Resolve ``name@version`` or ``name@range`` to the highest matching version."""
+    name, spec = split_ref(ref)
+    tools = available_tools(workflow_tools)
+    versions = {Version.parse(t.version): t for t in tools if t.name == name}
+    if not versions:
+        names = sorted({t.name for t in tools})
+        raise ToolResolutionError(ref, f"No tool named {name!r}.", names)
+    try:
+        best = best_match(spec, list(versions))
+    except ValueError as exc:
+        raise ToolResolutionError(ref, f"{ref!r}: {exc}.", []) from None
+    if best is None:
+        known = [str(v) for v in sorted(versions)]
+        raise ToolResolutionError(
+            ref, f"Tool {name!r} has no version matching {spec!r} (known: {', '.join(known)}).", known
+        )
+    return versions[best]
