@@ -29,7 +29,7 @@ os.environ.update(
         "AIRFLOW__API__SECRET_KEY": "canvas-tests-secret-key",
         "AIRFLOW__CORE__FERNET_KEY": "",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
-        "AIRFLOW_CANVAS__DEPLOY_DIR": str(_DAGS),
+        "AIRFLOW__AIRFLOW_CANVAS__DEPLOY_DIR": str(_DAGS),
     }
 )
 
