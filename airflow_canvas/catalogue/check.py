@@ -1,0 +1,182 @@
+"""Validation of operator nodes: the class must exist in an installed provider, and the node's
+parameters must be arguments the class accepts. Called by ``spec.validate.validate_workflow``."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+from typing import Any
+
+from airflow_canvas.catalogue.moves import airflow3_path, provider_package
+from airflow_canvas.spec.models import NodeType, Workflow
+from airflow_canvas.spec.problems import Problem, did_you_mean, pointer
+
+
+def _module_exists(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a parent package is missing
+        return False
+
+
+def load_operator_class(path: str) -> type | str:
+    """The class at ``path``, or a message saying why it can't be loaded."""
+    module_name, _, cls_name = path.rpartition(".")
+    if not module_name or not _module_exists(module_name):
+        return f"module {module_name or path!r} is not installed"
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # the provider is there but one of its dependencies is not
+        return f"module {module_name!r} failed to import: {exc}"
+    cls = getattr(module, cls_name, None)
+    if not inspect.isclass(cls):
+        return f"module {module_name!r} has no class {cls_name!r}"
+    from airflow.sdk import BaseOperator
+
+    if not issubclass(cls, BaseOperator):
+        return f"{path!r} is not an Airflow operator (not a BaseOperator subclass)"
+    return cls
+
+
+def accepted_arguments(cls: type) -> tuple[set[str], set[str]]:
+    """(every keyword the class or its bases accept, the ones its own constructor requires).
+    Only the most derived ``__init__`` decides what is required: it may fill its bases' arguments."""
+    accepted: set[str] = set()
+    required: set[str] = set()
+    first = next((k for k in cls.__mro__ if "__init__" in k.__dict__), cls)
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None or klass is object:
+            continue
+        try:
+            params = inspect.signature(init).parameters
+        except (TypeError, ValueError):
+            continue
+        for name, param in params.items():
+            if name == "self" or param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
+                continue
+            accepted.add(name)
+            if param.default is inspect.Parameter.empty and klass is first:
+                required.add(name)
+    return accepted, required - {"task_id"}
+
+
+def _operator_problem(code: str, message: str, node_index: int, node_id: str, hint: str | None) -> Problem:
+    return Problem(
+        code=code,
+        message=message,
+        pointer=pointer("nodes", node_index, "operator"),
+        node_id=node_id,
+        hint=hint,
+    )
+
+
+def check_operator_nodes(wf: Workflow) -> list[Problem]:
+    """One problem per operator node whose class is unknown, uninstalled, moved, or given
+    parameters it does not accept."""
+    problems: list[Problem] = []
+    for index, node in enumerate(wf.nodes):
+        if not node.operator:
+            continue
+        path = node.operator
+        if node.type is not NodeType.TOOL:
+            problems.append(
+                _operator_problem(
+                    "E_OPERATOR_NODE_TYPE",
+                    f"Node {node.id!r} sets `operator` but is a {node.type.value} node.",
+                    index,
+                    node.id,
+                    "Operator nodes must have type 'tool'.",
+                )
+            )
+            continue
+        if node.tool:
+            problems.append(
+                _operator_problem(
+                    "E_OPERATOR_AND_TOOL",
+                    f"Node {node.id!r} sets both `tool` and `operator`.",
+                    index,
+                    node.id,
+                    "Keep one: a node runs either a canvas tool or an Airflow operator.",
+                )
+            )
+        if not path.startswith("airflow.") or path.count(".") < 2:
+            problems.append(
+                _operator_problem(
+                    "E_OPERATOR_PATH",
+                    f"Node {node.id!r}: operator {path!r} is not an import path under 'airflow.'.",
+                    index,
+                    node.id,
+                    "Use the class's full path, e.g. airflow.providers.standard.operators.bash.BashOperator.",
+                )
+            )
+            continue
+        loaded = load_operator_class(path)
+        if isinstance(loaded, str):
+            problems.append(_unloadable(path, loaded, index, node.id))
+            continue
+        problems.extend(_check_parameters(loaded, node.parameters, index, node.id))
+    return problems
+
+
+def _unloadable(path: str, reason: str, index: int, node_id: str) -> Problem:
+    new_path = airflow3_path(path)
+    if new_path != path:
+        package = provider_package(new_path)
+        hint = f"In Airflow 3 it lives at {new_path!r}" + (f" (package {package})." if package else ".")
+        return _operator_problem(
+            "E_OPERATOR_MOVED",
+            f"Node {node_id!r}: operator {path!r} moved in Airflow 3.",
+            index,
+            node_id,
+            hint,
+        )
+    package = provider_package(path)
+    if package and not _module_exists(".".join(path.split(".")[:3])):
+        return _operator_problem(
+            "E_OPERATOR_PROVIDER_MISSING",
+            f"Node {node_id!r}: operator {path!r} needs the provider package {package!r}, which is not installed.",
+            index,
+            node_id,
+            f"pip install {package}",
+        )
+    from airflow_canvas.catalogue.operators import operator_catalogue
+
+    cls_name = path.rpartition(".")[2]
+    guess = did_you_mean(path, [e.operator for e in operator_catalogue()])
+    same_name = [e.operator for e in operator_catalogue() if e.name == cls_name]
+    hint = f"did you mean {same_name[0]!r}?" if same_name else guess
+    if package:
+        hint = (hint + " " if hint else "") + f"(the class should come from {package})"
+    return _operator_problem(
+        "E_OPERATOR_UNKNOWN", f"Node {node_id!r}: operator {path!r}: {reason}.", index, node_id, hint
+    )
+
+
+def _check_parameters(cls: type, parameters: dict[str, Any], index: int, node_id: str) -> list[Problem]:
+    accepted, required = accepted_arguments(cls)
+    problems: list[Problem] = []
+    for name in parameters:
+        if name not in accepted:
+            hint = did_you_mean(name, accepted)
+            problems.append(
+                Problem(
+                    code="E_OPERATOR_PARAMETER_UNKNOWN",
+                    message=f"Node {node_id!r}: {cls.__name__} has no argument {name!r}.",
+                    pointer=pointer("nodes", index, "parameters", name),
+                    node_id=node_id,
+                    hint=hint,
+                )
+            )
+    for name in sorted(required - set(parameters)):
+        problems.append(
+            Problem(
+                code="E_OPERATOR_PARAMETER_MISSING",
+                message=f"Node {node_id!r}: {cls.__name__} requires the argument {name!r}.",
+                pointer=pointer("nodes", index, "parameters"),
+                node_id=node_id,
+                hint=f"Set parameters.{name}.",
+            )
+        )
+    return problems
