@@ -70,6 +70,11 @@ class Notification(_Model):
     subject: str = ""
     message: str = ""
     parameters: dict[str, Any] = Field(default_factory=dict)
+    # For on=["deadline_miss"] (workflow level only: Airflow 3 deadlines belong to a DAG run).
+    deadline_seconds: float | None = Field(
+        None, gt=0, description="Alert when a run is not finished this long after the reference time."
+    )
+    deadline_reference: Literal["queued_at", "logical_date"] = "queued_at"
 
 
 class ExecutionPolicy(_Model):

@@ -1,0 +1,236 @@
+"""Notifications -> Airflow notifier instances in the generated DAG source.
+
+Where each level's notifications go:
+- node: the task's ``on_<event>_callback`` list (its own notifiers plus those of its groups, since
+  a task's own list replaces what it would inherit from the TaskGroup's default_args);
+- group: the TaskGroup's ``default_args`` (nested groups inherit and extend their parent's);
+- workflow: ``on_failure_callback``/``on_success_callback`` on the DAG (one message per run),
+  ``on_retry_callback`` in the DAG's default_args (runs have no retries, tasks do), and
+  ``deadline_miss`` as a DAG ``deadline`` (Airflow 3 DeadlineAlert run by the triggerer).
+
+Every user string reaches the source through :func:`py_literal`, never by formatting code."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from airflow_canvas.policies.notifiers import NotifierError, NotifierSpec, notifier_kwargs, resolve_notifier
+from airflow_canvas.spec.models import Group, Node, Notification, Workflow
+from airflow_canvas.spec.problems import Problem, pointer
+
+TASK_EVENTS = ("failure", "retry", "success")
+DEADLINE_IMPORTS = (
+    "from datetime import timedelta",
+    "from airflow.sdk import AsyncCallback, DeadlineAlert, DeadlineReference",
+)
+_REFERENCES = {"queued_at": "DAGRUN_QUEUED_AT", "logical_date": "DAGRUN_LOGICAL_DATE"}
+
+
+def py_literal(value: Any) -> str:
+    """A Python literal for JSON-like data; raises for anything that is not plain data."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} cannot be written as a literal")
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(py_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        items = []
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"dict key {key!r} is not a string")
+            items.append(f"{py_literal(key)}: {py_literal(item)}")
+        return "{" + ", ".join(items) + "}"
+    raise ValueError(f"{type(value).__name__} cannot be written as a literal")
+
+
+def _notifier_call(spec: NotifierSpec, kwargs: dict[str, Any]) -> str:
+    args = ", ".join(f"{name}={py_literal(value)}" for name, value in kwargs.items())
+    return f"{spec.class_name}({args})"
+
+
+def _calls(notifications: Iterable[Notification], event: str) -> list[str]:
+    calls = []
+    for notification in notifications:
+        if event in notification.on:
+            spec = resolve_notifier(notification.notifier)
+            calls.append(_notifier_call(spec, notifier_kwargs(notification, spec)))
+    return calls
+
+
+def _render_list(calls: list[str]) -> str:
+    return "[" + ", ".join(calls) + "]"
+
+
+def _group_chain(wf: Workflow, group_id: str | None) -> list[Group]:
+    """The group and its ancestors, innermost first (cycles are the validator's business)."""
+    by_id = {g.id: g for g in wf.groups}
+    chain: list[Group] = []
+    while group_id and group_id in by_id and by_id[group_id] not in chain:
+        chain.append(by_id[group_id])
+        group_id = by_id[group_id].parent
+    return chain
+
+
+def _inherited(wf: Workflow, groups: list[Group], event: str) -> list[str]:
+    calls = [c for g in groups for c in _calls(g.notifications, event)]
+    if event == "retry":
+        calls += _calls(wf.notifications, "retry")
+    return calls
+
+
+def task_callbacks(wf: Workflow, node: Node) -> dict[str, str]:
+    """Operator kwargs (``on_failure_callback`` ...) -> source, only for events the node itself
+    sets; other events are inherited from its TaskGroup's or the DAG's default_args."""
+    out: dict[str, str] = {}
+    for event in TASK_EVENTS:
+        own = _calls(node.notifications, event)
+        if own:
+            out[f"on_{event}_callback"] = _render_list(
+                own + _inherited(wf, _group_chain(wf, node.group), event)
+            )
+    return out
+
+
+def group_default_args(wf: Workflow, group: Group) -> dict[str, str]:
+    """Entries for the TaskGroup's ``default_args`` -> source."""
+    out: dict[str, str] = {}
+    for event in TASK_EVENTS:
+        own = _calls(group.notifications, event)
+        if own:
+            parents = _group_chain(wf, group.parent)
+            out[f"on_{event}_callback"] = _render_list(own + _inherited(wf, parents, event))
+    return out
+
+
+def dag_default_args(wf: Workflow) -> dict[str, str]:
+    """Entries for the DAG's ``default_args``: workflow-level retry notifications."""
+    calls = _calls(wf.notifications, "retry")
+    return {"on_retry_callback": _render_list(calls)} if calls else {}
+
+
+def _deadline_alert(notification: Notification) -> str:
+    spec = resolve_notifier(notification.notifier)
+    kwargs = notifier_kwargs(notification, spec)
+    reference = _REFERENCES[notification.deadline_reference]
+    return (
+        f"DeadlineAlert(reference=DeadlineReference.{reference}, "
+        f"interval=timedelta(seconds={py_literal(float(notification.deadline_seconds or 0))}), "
+        f"callback=AsyncCallback({spec.class_name}, kwargs={py_literal(kwargs)}))"
+    )
+
+
+def dag_kwargs(wf: Workflow) -> dict[str, str]:
+    """DAG constructor kwargs -> source: run-level callbacks and deadline alerts."""
+    out: dict[str, str] = {}
+    for event in ("failure", "success"):
+        calls = _calls(wf.notifications, event)
+        if calls:
+            out[f"on_{event}_callback"] = _render_list(calls)
+    alerts = [_deadline_alert(n) for n in wf.notifications if "deadline_miss" in n.on]
+    if alerts:
+        out["deadline"] = _render_list(alerts)
+    return out
+
+
+def _all_notifications(wf: Workflow) -> Iterable[Notification]:
+    yield from wf.notifications
+    for group in wf.groups:
+        yield from group.notifications
+    for node in wf.nodes:
+        yield from node.notifications
+
+
+def notification_imports(wf: Workflow) -> list[str]:
+    """Import lines the generated file needs for its notifiers, sorted (deterministic output)."""
+    lines: set[str] = set()
+    for notification in _all_notifications(wf):
+        if not notification.on:
+            continue
+        spec = resolve_notifier(notification.notifier)
+        lines.add(f"from {spec.module} import {spec.class_name}")
+        if "deadline_miss" in notification.on:
+            lines.update(DEADLINE_IMPORTS)
+    return sorted(lines)
+
+
+def notification_problems(wf: Workflow) -> list[Problem]:
+    """Every notification that cannot be emitted, with a pointer to the offending field."""
+    problems: list[Problem] = []
+    owners: list[tuple[tuple[str | int, ...], list[Notification], dict[str, str]]] = [
+        (("notifications",), wf.notifications, {}),
+        *(
+            (("groups", i, "notifications"), g.notifications, {"group_id": g.id})
+            for i, g in enumerate(wf.groups)
+        ),
+        *(
+            (("nodes", i, "notifications"), n.notifications, {"node_id": n.id})
+            for i, n in enumerate(wf.nodes)
+        ),
+    ]
+    for base, notifications, owner in owners:
+        for index, notification in enumerate(notifications):
+            where = (*base, index)
+            problems.extend(_check_one(notification, where, owner, workflow_level=not owner))
+    return problems
+
+
+def _check_one(
+    notification: Notification, where: tuple[str | int, ...], owner: dict[str, str], *, workflow_level: bool
+) -> list[Problem]:
+    problems: list[Problem] = []
+    try:
+        spec = resolve_notifier(notification.notifier)
+        kwargs = notifier_kwargs(notification, spec)
+        py_literal(kwargs)
+    except NotifierError as exc:
+        return [
+            Problem(
+                code="E_NOTIFIER",
+                message=str(exc),
+                pointer=pointer(*where, *exc.field.split("/")),
+                hint=exc.hint,
+                **owner,
+            )
+        ]
+    except ValueError as exc:
+        return [Problem(code="E_NOTIFIER", message=str(exc), pointer=pointer(*where, "parameters"), **owner)]
+    if "deadline_miss" in notification.on:
+        if not workflow_level:
+            problems.append(
+                Problem(
+                    code="E_DEADLINE_SCOPE",
+                    message="Deadline alerts apply to a whole workflow run in Airflow 3, not to a node or group.",
+                    pointer=pointer(*where, "on"),
+                    hint="Move this notification to the workflow's notifications, or use a node timeout.",
+                    **owner,
+                )
+            )
+        if notification.deadline_seconds is None:
+            problems.append(
+                Problem(
+                    code="E_DEADLINE_MISSING",
+                    message="A deadline_miss notification needs deadline_seconds.",
+                    pointer=pointer(*where, "deadline_seconds"),
+                    **owner,
+                )
+            )
+    if not notification.on:
+        problems.append(
+            Problem(
+                code="W_NOTIFY_NEVER",
+                message="This notification has no events in 'on' and will never be sent.",
+                pointer=pointer(*where, "on"),
+                severity="warning",
+                **owner,
+            )
+        )
+    return problems
