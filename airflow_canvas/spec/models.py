@@ -207,6 +207,11 @@ class Schedule(_Model):
 class AssetTrigger(_Model):
     uris: list[str] = Field(min_length=1)
     mode: Literal["and", "or"] = "and"
+    # Nested conditions, e.g. (a & b) | c, as imported from dag-factory; when set, replaces `mode`.
+    condition: dict[str, list[Any]] | None = Field(
+        None,
+        description="Nested and/or over the uris: {'and'|'or': [uri or condition, ...]}; overrides mode.",
+    )
 
 
 class Triggers(_Model):
@@ -276,6 +281,10 @@ class Workflow(_Model):
     edges: list[Edge] = Field(default_factory=list)
     groups: list[Group] = Field(default_factory=list)
     tools: list[Tool] = Field(default_factory=list)
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Extra DAG Params (name -> default value) besides the fields input nodes declare.",
+    )
 
     def node(self, node_id: str) -> Node | None:
         return next((n for n in self.nodes if n.id == node_id), None)
