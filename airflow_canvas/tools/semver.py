@@ -78,3 +78,34 @@ def matches(spec: str, version: Version) -> bool:
 def best_match(spec: str, versions: list[Version]) -> Version | None:
     candidates = [v for v in versions if matches(spec, v)]
     return max(candidates) if candidates else None
+
+
+BUMPS = ("patch", "minor", "major")
+
+
+def bump_of(old: Version, new: Version) -> str | None:
+    """Which part ``new`` bumps relative to ``old`` (None when it is not greater).
+
+    In 0.x releases a minor bump is the breaking one, as npm's caret treats it.
+    """
+    if new <= old:
+        return None
+    if new.major != old.major:
+        return "major"
+    if new.minor != old.minor:
+        return "major" if old.major == 0 else "minor"
+    return "minor" if old.major == 0 else "patch"
+
+
+def satisfies_bump(old: Version, new: Version, required: str) -> bool:
+    """Whether going from ``old`` to ``new`` bumps at least the ``required`` part."""
+    got = bump_of(old, new)
+    return got is not None and BUMPS.index(got) >= BUMPS.index(required)
+
+
+def next_version(old: Version, bump: str) -> Version:
+    if bump == "major":
+        return Version(old.major + 1, 0, 0) if old.major else Version(0, old.minor + 1, 0)
+    if bump == "minor":
+        return Version(old.major, old.minor + 1, 0) if old.major else Version(0, old.minor, old.patch + 1)
+    return Version(old.major, old.minor, old.patch + 1)

@@ -1,0 +1,236 @@
+"""Run tool code in a sandboxed subprocess: a wall-clock limit, an address-space limit, captured
+stdout/stderr/logs, JSON in and out. The caller (the API server, a worker) never executes the tool
+in its own process, so an infinite loop or a memory bomb costs it nothing but a wait bounded by
+the time limit; the child runs in its own session and the whole group is killed on timeout.
+
+Tools with pip dependencies run with the cached venv's interpreter (see venvs.py), the others with
+the current interpreter.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from airflow_canvas.spec.models import Tool
+from airflow_canvas.tools.venvs import Venv, ensure_venv
+
+DEFAULT_TIMEOUT_SECONDS = 60.0
+DEFAULT_MEMORY_MB = 1024
+# Secrets that let a process mint API tokens or sessions: a tool never needs them.
+_DROPPED_ENV = ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY", "AIRFLOW__WEBSERVER__SECRET_KEY")
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    memory_mb: int | None = DEFAULT_MEMORY_MB  # None: no limit
+
+
+class ToolRunError(RuntimeError):
+    """A sandboxed run did not produce a result. ``kind`` is stable for the API and the UI."""
+
+    kind = "error"
+
+    def __init__(self, message: str, *, tool: str = "", traceback: str = "", stderr: str = ""):
+        self.tool = tool
+        self.traceback = traceback
+        self.stderr = stderr
+        super().__init__(message)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "message": str(self), "tool": self.tool, "traceback": self.traceback}
+
+
+class ToolTimeoutError(ToolRunError):
+    kind = "timeout"
+
+
+class ToolMemoryError(ToolRunError):
+    kind = "memory"
+
+
+class ToolExecutionError(ToolRunError):
+    """The tool raised; ``traceback`` is the tool's own."""
+
+    kind = "exception"
+
+
+class ToolCrashError(ToolRunError):
+    """The child died without reporting (a signal, a hard exit, a broken interpreter)."""
+
+    kind = "crash"
+
+
+@dataclass
+class RunResult:
+    tool: str
+    output: Any = None
+    tests: list[dict[str, Any]] | None = None
+    error: ToolRunError | None = None
+    stdout: str = ""
+    stderr: str = ""
+    logs: list[dict[str, Any]] = field(default_factory=list)
+    duration: float = 0.0
+    venv: Venv | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def raise_for_error(self) -> RunResult:
+        if self.error is not None:
+            raise self.error
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "output": self.output,
+            "tests": self.tests,
+            "error": self.error.to_dict() if self.error else None,
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+            "logs": self.logs,
+            "duration": self.duration,
+            "venv": str(self.venv.path) if self.venv else None,
+        }
+
+
+def _limit_memory(memory_mb: int | None) -> Any:
+    def preexec() -> None:
+        if memory_mb:
+            limit = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crashing tool must not dump its memory
+
+    return preexec
+
+
+def _child_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def interpreter_for(tool: Tool) -> tuple[str, Venv | None]:
+    if tool.dependencies:
+        venv = ensure_venv(tool.dependencies)
+        return str(venv.python), venv
+    return sys.executable, None
+
+
+def run_in_sandbox(
+    tool: Tool,
+    inputs: Mapping[str, Any] | None = None,
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    mode: str = "call",
+    limits: RunLimits | None = None,
+) -> RunResult:
+    """Run ``tool`` once on ``inputs`` (mode "call") or run its tests (mode "tests")."""
+    limits = limits or RunLimits()
+    started = time.monotonic()
+    python, venv = interpreter_for(tool)
+    with tempfile.TemporaryDirectory(prefix="canvas-tool-") as tmp:
+        request, result_path = Path(tmp) / "request.json", Path(tmp) / "result.json"
+        payload = {"tool": tool.model_dump(mode="json"), "mode": mode, "inputs": dict(inputs or {}),
+                   "parameters": dict(parameters or {})}  # fmt: skip
+        request.write_text(json.dumps(payload), encoding="utf-8")
+        proc = subprocess.Popen(
+            [python, "-m", "airflow_canvas.tools.sandbox_child", str(request), str(result_path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp,
+            env=_child_env(),
+            start_new_session=True,  # its own process group: killpg reaches anything it spawned
+            preexec_fn=_limit_memory(limits.memory_mb),
+        )
+        timed_out = False
+        try:
+            stdout, stderr = proc.communicate(timeout=limits.timeout_seconds)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill_group(proc)
+            stdout, stderr = proc.communicate()
+        _kill_group(proc)  # reap grandchildren the tool may have left behind
+        report = _read_report(result_path)
+    result = RunResult(tool=tool.ref, stdout=stdout, stderr=stderr, venv=venv)
+    result.duration = time.monotonic() - started
+    result.logs = list(report.get("logs") or []) if report else []
+    result.error = _classify(tool, limits, timed_out, proc.returncode, report, stderr)
+    if result.error is None and report is not None:
+        result.output = report.get("output")
+        result.tests = report.get("tests")
+    return result
+
+
+def _read_report(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _classify(
+    tool: Tool,
+    limits: RunLimits,
+    timed_out: bool,
+    returncode: int | None,
+    report: dict[str, Any] | None,
+    stderr: str,
+) -> ToolRunError | None:
+    ref = tool.ref
+    if timed_out:
+        return ToolTimeoutError(
+            f"Tool {ref} was killed after {limits.timeout_seconds:g}s (time limit)", tool=ref, stderr=stderr
+        )
+    error = (report or {}).get("error") if report else None
+    if report is not None and report.get("ok"):
+        return None
+    if (error and error.get("type") == "MemoryError") or (not report and "MemoryError" in stderr):
+        return ToolMemoryError(
+            f"Tool {ref} ran out of memory (limit {limits.memory_mb} MB) and was stopped",
+            tool=ref,
+            stderr=stderr,
+        )
+    if error:
+        return ToolExecutionError(
+            f"Tool {ref} raised {error.get('type')}: {error.get('message')}",
+            tool=ref,
+            traceback=error.get("traceback", ""),
+            stderr=stderr,
+        )
+    if returncode is not None and returncode < 0:
+        name = signal.Signals(-returncode).name
+        kind = ToolMemoryError if -returncode == signal.SIGKILL and limits.memory_mb else ToolCrashError
+        return kind(f"Tool {ref} was killed by {name}", tool=ref, stderr=stderr)
+    return ToolCrashError(
+        f"Tool {ref} exited with code {returncode} without a result: {stderr.strip()[-500:]}",
+        tool=ref,
+        stderr=stderr,
+    )
+
+
+def run_tool_tests(tool: Tool, limits: RunLimits | None = None) -> RunResult:
+    """Run every test case of ``tool`` in one sandboxed process."""
+    return run_in_sandbox(tool, mode="tests", limits=limits)

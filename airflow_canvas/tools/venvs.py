@@ -1,0 +1,141 @@
+"""A cache of virtualenvs for tools with pip dependencies, keyed by the requirement set.
+
+Each venv is created with ``--without-pip`` and a ``.pth`` file that adds the creating
+interpreter's site-packages *after* its own: Airflow and this package stay importable inside the
+venv (the sandbox child and the built-ins need them) while a tool's pinned dependencies, installed
+into the venv, take precedence. ``--system-site-packages`` is not enough because workers usually
+run Airflow from a virtualenv themselves, and a venv made from a venv only sees the *base*
+interpreter's packages. pip runs from the parent interpreter with ``--python`` pointing at the new
+venv, which saves installing pip into every venv.
+
+Concurrent workers asking for the same set serialise on a lock file; the venv is usable once its
+``.canvas-ready`` marker exists, so a crash half-way leaves a venv that is rebuilt, never used.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import site
+import subprocess
+import sys
+import sysconfig
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+READY_MARKER = ".canvas-ready"
+CACHE_ENV = "AIRFLOW__AIRFLOW_CANVAS__VENV_CACHE_DIR"
+
+
+class VenvError(RuntimeError):
+    """A requirement is not acceptable, or installing the requirement set failed."""
+
+
+@dataclass(frozen=True)
+class Venv:
+    path: Path
+    key: str
+    requirements: tuple[str, ...]
+    created: bool  # False when the cache already had it
+    seconds: float  # time spent in ensure_venv (a cache hit costs a stat and a lock)
+
+    @property
+    def python(self) -> Path:
+        return self.path / "bin" / "python"
+
+
+def cache_dir() -> Path:
+    """The venv cache: env/config ``[airflow_canvas] venv_cache_dir``, else under AIRFLOW_HOME,
+    else ``~/.cache/airflow-canvas/venvs``."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    if os.environ.get("AIRFLOW_HOME"):
+        return Path(os.environ["AIRFLOW_HOME"]) / "canvas_venvs"
+    return Path.home() / ".cache" / "airflow-canvas" / "venvs"
+
+
+def normalize_requirements(requirements: Iterable[str]) -> tuple[str, ...]:
+    """Parse each requirement as PEP 508 (refusing pip options such as ``--index-url`` or ``-e``,
+    which would let a tool redirect installs) and return the sorted, de-duplicated set."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    out = set()
+    for raw in requirements:
+        text = raw.strip()
+        if not text:
+            continue
+        if text.startswith("-"):
+            raise VenvError(f"Requirement {text!r}: pip options are not allowed, only package requirements")
+        try:
+            req = Requirement(text)
+        except InvalidRequirement as exc:
+            raise VenvError(f"Requirement {text!r} is not valid: {exc}") from None
+        if req.url:
+            raise VenvError(f"Requirement {text!r}: direct URLs are not allowed")
+        out.add(str(req))
+    return tuple(sorted(out, key=str.lower))
+
+
+def requirements_key(requirements: Iterable[str]) -> str:
+    reqs = normalize_requirements(requirements)
+    python = f"py{sys.version_info.major}.{sys.version_info.minor}"
+    digest = hashlib.sha256("\n".join([python, *reqs]).encode()).hexdigest()[:20]
+    return f"{python}-{digest}"
+
+
+def _parent_site_dirs() -> list[str]:
+    dirs = [*site.getsitepackages(), sysconfig.get_paths()["purelib"]]
+    return list(dict.fromkeys(d for d in dirs if os.path.isdir(d)))
+
+
+def _site_packages(venv: Path) -> Path:
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    return venv / "lib" / version / "site-packages"
+
+
+def _build(path: Path, requirements: tuple[str, ...], timeout: float) -> None:
+    if path.exists():
+        shutil.rmtree(path)  # a half-built venv from a crashed attempt
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(path)],
+        check=True,
+        capture_output=True,
+        timeout=timeout,
+    )
+    lines = [f"import site; site.addsitedir({d!r})" for d in _parent_site_dirs()]
+    (_site_packages(path) / "_canvas_parent_site.pth").write_text("\n".join(lines) + "\n")
+    if requirements:
+        cmd = [sys.executable, "-m", "pip", "--python", str(path / "bin" / "python"), "install",
+               "--no-input", "--disable-pip-version-check", "--quiet", *requirements]  # fmt: skip
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        if proc.returncode != 0:
+            shutil.rmtree(path, ignore_errors=True)
+            tail = (proc.stderr or proc.stdout).strip()[-2000:]
+            raise VenvError(f"pip install {' '.join(requirements)} failed:\n{tail}")
+    (path / READY_MARKER).write_text("\n".join(requirements) + "\n")
+
+
+def ensure_venv(requirements: Iterable[str], *, root: Path | None = None, timeout: float = 900) -> Venv:
+    """The cached venv for this requirement set, built on first use."""
+    started = time.monotonic()
+    reqs = normalize_requirements(requirements)
+    key = requirements_key(reqs)
+    root = root or cache_dir()
+    path = root / key
+    if (path / READY_MARKER).is_file():
+        return Venv(path, key, reqs, False, time.monotonic() - started)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another worker may be building the same set right now
+        try:
+            created = not (path / READY_MARKER).is_file()
+            if created:
+                _build(path, reqs, timeout)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return Venv(path, key, reqs, created, time.monotonic() - started)

@@ -1,0 +1,141 @@
+"""The sandboxed runner: limits are enforced, failures are classified, the caller stays in control."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from airflow_canvas.spec.models import Tool
+from airflow_canvas.tools.runner import (
+    RunLimits,
+    ToolExecutionError,
+    ToolMemoryError,
+    ToolTimeoutError,
+    run_in_sandbox,
+)
+
+
+def _tool(code: str, **kwargs) -> Tool:
+    return Tool(name="t", version="1.0.0", code=code, **kwargs)
+
+
+def test_runs_code_and_captures_output_streams_and_logs() -> None:
+    code = (
+        "import logging, sys, os\n"
+        "def run(a, b=1):\n"
+        "    print('to stdout')\n"
+        "    print('to stderr', file=sys.stderr)\n"
+        "    logging.getLogger('mytool').warning('a log line')\n"
+        "    return {'sum': a + b, 'pid': os.getpid()}\n"
+    )
+    result = run_in_sandbox(_tool(code, parameters={"b": 10}), {"a": 5})
+    assert result.ok, result.error
+    assert result.output["sum"] == 15
+    assert result.output["pid"] != os.getpid()  # really another process
+    assert "to stdout" in result.stdout and "to stderr" in result.stderr
+    assert {"level": "WARNING", "logger": "mytool", "message": "a log line"} in result.logs
+
+
+def test_infinite_loop_is_killed_at_the_time_limit() -> None:
+    started = time.monotonic()
+    result = run_in_sandbox(
+        _tool("def run():\n    while True:\n        pass\n"), limits=RunLimits(timeout_seconds=2)
+    )
+    elapsed = time.monotonic() - started
+    assert isinstance(result.error, ToolTimeoutError)
+    assert result.error.kind == "timeout" and "2s" in str(result.error)
+    assert elapsed < 10
+
+
+def test_child_processes_die_with_the_tool(tmp_path: Path) -> None:
+    marker = tmp_path / "alive"
+    script = f"import time; time.sleep(3); open({str(marker)!r}, 'w')"
+    code = (
+        "import subprocess, sys\n"
+        "def run():\n"
+        f"    subprocess.Popen([sys.executable, '-c', {script!r}])\n"
+        "    while True:\n        pass\n"
+    )
+    result = run_in_sandbox(_tool(code), limits=RunLimits(timeout_seconds=1.5))
+    assert isinstance(result.error, ToolTimeoutError)
+    time.sleep(2.5)
+    assert not marker.exists(), "the grandchild survived the kill"
+
+
+def test_memory_bomb_is_stopped_and_reported() -> None:
+    code = (
+        "def run():\n    blocks = []\n    while True:\n        blocks.append(bytearray(50 * 1024 * 1024))\n"
+    )
+    result = run_in_sandbox(_tool(code), limits=RunLimits(timeout_seconds=30, memory_mb=300))
+    assert isinstance(result.error, ToolMemoryError), result.error
+    assert "300 MB" in str(result.error)
+
+
+def test_exception_carries_the_tools_traceback() -> None:
+    code = "def helper(x):\n    return 1 / x\n\ndef run(x):\n    return helper(x)\n"
+    result = run_in_sandbox(_tool(code), {"x": 0})
+    with pytest.raises(ToolExecutionError, match="ZeroDivisionError") as info:
+        result.raise_for_error()
+    assert "helper" in info.value.traceback and "<tool t@1.0.0>" in info.value.traceback
+
+
+def test_non_json_output_is_an_error() -> None:
+    result = run_in_sandbox(_tool("def run():\n    return object()\n"))
+    assert isinstance(result.error, ToolExecutionError)
+    assert "JSON serializable" in str(result.error)
+
+
+def test_missing_entry_point_is_reported() -> None:
+    result = run_in_sandbox(_tool("def main():\n    return 1\n"))
+    assert isinstance(result.error, ToolExecutionError)
+    assert "entry point 'run' is not a function" in str(result.error)
+
+
+def test_tests_mode_reports_each_case() -> None:
+    tool = Tool.model_validate(
+        {
+            "name": "double",
+            "version": "1.0.0",
+            "code": "def run(x):\n    return {'y': x * 2}\n",
+            "output_schema": {"type": "object", "properties": {"y": {"type": "integer"}}, "required": ["y"]},
+            "tests": [
+                {"name": "ok", "input": {"x": 2}, "expected": {"y": 4}},
+                {"name": "wrong", "input": {"x": 2}, "expected": {"y": 5}},
+                {
+                    "name": "assert",
+                    "input": {"x": 3},
+                    "assertions": ["output['y'] == 6", "output['y'] > 100"],
+                },
+                {"name": "raises", "input": {}},
+            ],
+        }
+    )
+    result = run_in_sandbox(tool, mode="tests").raise_for_error()
+    by_name = {t["name"]: t for t in result.tests}
+    assert by_name["ok"]["passed"]
+    assert not by_name["wrong"]["passed"] and "expected" in by_name["wrong"]["failures"][0]
+    assert by_name["assert"]["failures"] == ["assertion \"output['y'] > 100\" is false"]
+    assert "TypeError" in by_name["raises"]["failures"][0]
+
+
+def test_caller_stays_responsive_while_a_tool_spins() -> None:
+    import threading
+
+    done = threading.Event()
+    thread = threading.Thread(
+        target=lambda: (
+            run_in_sandbox(_tool("def run():\n    while True: pass\n"), limits=RunLimits(3)),
+            done.set(),
+        )
+    )
+    thread.start()
+    ticks = 0
+    started = time.monotonic()
+    while not done.is_set() and time.monotonic() - started < 10:
+        time.sleep(0.05)
+        ticks += 1
+    thread.join()
+    assert done.is_set() and ticks > 20
