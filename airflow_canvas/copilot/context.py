@@ -1,0 +1,159 @@
+"""What the co-pilot knows on each turn: the workflow as on screen (saved + unsaved edits), the
+selection, the last undo steps, the validation problems and the latest run's failures with log
+tails. Everything that leaves this module for a prompt has passed through ``strip_secrets``."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from airflow_canvas.copilot.patch import validation_problems
+from airflow_canvas.spec.models import Workflow
+from airflow_canvas.spec.problems import Problem
+
+MAX_LOG_TAIL_LINES = 40
+MAX_RECENT_ACTIONS = 10
+REDACTED = "***"
+
+# Key names whose values are credentials wherever they appear (parameters, extras, tool inputs).
+_SECRET_KEY = re.compile(
+    r"(pass(word|wd)?|secret|token|api[_-]?key|apikey|auth(orization)?|credential|private[_-]?key|cookie)",
+    re.IGNORECASE,
+)
+# Values that look like credentials even under innocent keys or inside log lines.
+_SECRET_VALUE = [
+    (re.compile(r"\b(sk|pk|rk)-[A-Za-z0-9_\-]{12,}"), REDACTED),  # OpenAI-style keys
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=\-]{8,}"), r"\1 " + REDACTED),
+    (re.compile(r"(?i)\b(xox[abpr]-[A-Za-z0-9\-]{8,})"), REDACTED),  # Slack tokens
+    (re.compile(r"(?i)(\w+://[^:/\s@]+:)[^@\s]+@"), r"\1" + REDACTED + "@"),  # user:password@ in URIs
+    (re.compile(r"(?i)\b((?:pass(?:word)?|secret|token|api[_-]?key)\s*[=:]\s*)\S+"), r"\1" + REDACTED),
+]
+
+
+def redact_text(text: str) -> str:
+    for pattern, replacement in _SECRET_VALUE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def strip_secrets(value: Any) -> Any:
+    """A copy of ``value`` with credential-like keys' values and credential-looking strings masked."""
+    if isinstance(value, dict):
+        return {
+            k: (REDACTED if isinstance(k, str) and _SECRET_KEY.search(k) and v not in (None, "", {}, [])
+                and not isinstance(v, bool) else strip_secrets(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [strip_secrets(v) for v in value]
+    if isinstance(value, str):
+        return redact_text(value)
+    return value
+
+
+class RecentAction(BaseModel):
+    """One undo-stack step as the canvas labels it, e.g. 'Moved node fetch'."""
+
+    label: str
+    node_ids: list[str] = Field(default_factory=list)
+
+
+class NodeRun(BaseModel):
+    state: str | None = None
+    try_number: int | None = None
+    error: str | None = None
+    log_tail: str | None = None
+    inputs: Any = None
+    output: Any = None
+    duration: float | None = None
+
+
+class RunInfo(BaseModel):
+    """The latest run as the API reports it (GET /workflows/{id}/runs/{run_id}) plus, for failed
+    nodes, the error message and the tail of the log."""
+
+    run_id: str
+    state: str | None = None
+    nodes: dict[str, NodeRun] = Field(default_factory=dict)
+
+    def failed(self) -> dict[str, NodeRun]:
+        return {k: v for k, v in self.nodes.items() if v.state in ("failed", "upstream_failed")}
+
+
+class ChatContext(BaseModel):
+    """What the client sends with each message (the request body's ``context``)."""
+
+    workflow: dict[str, Any] = Field(description="The workflow as on screen, including unsaved edits.")
+    selection: list[str] = Field(default_factory=list)
+    recent_actions: list[RecentAction] = Field(default_factory=list)
+    run: RunInfo | None = None
+
+
+class Context:
+    """The parsed, secret-free context of one turn, with the validation problems computed here
+    (the client's idea of the errors is not trusted)."""
+
+    def __init__(self, workflow: Workflow, selection: list[str] | None = None,
+                 recent_actions: list[RecentAction] | None = None, run: RunInfo | None = None,
+                 problems: list[Problem] | None = None):
+        self.workflow = workflow
+        known = {n.id for n in workflow.nodes} | {g.id for g in workflow.groups}
+        self.selection = [s for s in (selection or []) if s in known]
+        self.recent_actions = list(recent_actions or [])[-MAX_RECENT_ACTIONS:]
+        self.run = _clean_run(run) if run else None
+        self.problems = problems if problems is not None else validation_problems(workflow)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def prompt_payload(self) -> dict[str, Any]:
+        """The JSON the LLM sees. Layout is dropped: it costs tokens and says nothing to a model."""
+        spec = self.workflow.model_dump(mode="json", exclude_defaults=True) | {"id": self.workflow.id}
+        for node in spec.get("nodes", []):
+            node.pop("ui", None)
+        return strip_secrets(
+            {
+                "workflow": spec,
+                "selection": self.selection,
+                "recent_actions": [a.model_dump() for a in self.recent_actions],
+                "problems": [p.to_dict() for p in self.problems],
+                "latest_run": _run_payload(self.run) if self.run else None,
+            }
+        )
+
+    def prompt_text(self) -> str:
+        return json.dumps(self.prompt_payload(), separators=(",", ":"), default=str)
+
+
+def _tail(text: str | None) -> str | None:
+    if not text:
+        return text
+    return "\n".join(text.splitlines()[-MAX_LOG_TAIL_LINES:])
+
+
+def _clean_run(run: RunInfo) -> RunInfo:
+    nodes = {
+        k: v.model_copy(update={"log_tail": _tail(v.log_tail)}) for k, v in run.nodes.items()
+    }
+    return run.model_copy(update={"nodes": nodes})
+
+
+def _run_payload(run: RunInfo) -> dict[str, Any]:
+    # Only failures carry logs and data: successful nodes are listed by state to keep prompts small.
+    return {
+        "run_id": run.run_id,
+        "state": run.state,
+        "node_states": {k: v.state for k, v in run.nodes.items()},
+        "failures": {k: v.model_dump(exclude_none=True) for k, v in run.failed().items()},
+    }
+
+
+def build_context(chat: ChatContext) -> Context:
+    """Parse the client's context; raises SpecError when the on-screen workflow is not a spec."""
+    from airflow_canvas.spec.load import parse_workflow
+
+    return Context(parse_workflow(chat.workflow), chat.selection, chat.recent_actions, chat.run)

@@ -1,0 +1,456 @@
+"""Patch operations: the only way the co-pilot changes a workflow.
+
+A patch is a list of small, typed operations (add/update/remove node, edge, group; set a property
+by JSON pointer; set the trigger; bulk-update a selection). ``apply_patch`` applies them to a copy
+of the workflow, re-parses it with the spec models and runs the validator; a patch that introduces
+an error is rejected with Problems whose pointers say which operation (``/ops/<i>``) or which part
+of the resulting spec is wrong. The same models generate the LLM's function-calling schema, so the
+model and the offline engine speak exactly one language.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from airflow_canvas.spec.load import parse_workflow
+from airflow_canvas.spec.models import AssetTrigger, Edge, Group, Node, Schedule, Workflow
+from airflow_canvas.spec.problems import Problem, SpecError, did_you_mean, pointer
+
+
+class _Op(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AddNode(_Op):
+    """Add a node. Its id must be new."""
+
+    op: Literal["add_node"] = "add_node"
+    node: Node
+
+
+class UpdateNode(_Op):
+    """Deep-merge ``changes`` into a node (JSON merge patch: a null value resets a field)."""
+
+    op: Literal["update_node"] = "update_node"
+    node_id: str
+    changes: dict[str, Any] = Field(description="Fields to change, e.g. {\"execution\": {\"timeout_seconds\": 600}}.")
+
+
+class RemoveNode(_Op):
+    """Remove a node and every edge touching it."""
+
+    op: Literal["remove_node"] = "remove_node"
+    node_id: str
+
+
+class RenameNode(_Op):
+    """Change a node's id, rewriting the edges and fallback references that name it."""
+
+    op: Literal["rename_node"] = "rename_node"
+    node_id: str
+    new_id: str
+
+
+class AddEdge(_Op):
+    op: Literal["add_edge"] = "add_edge"
+    edge: Edge
+
+
+class UpdateEdge(_Op):
+    op: Literal["update_edge"] = "update_edge"
+    edge_id: str = Field(description="The edge's id, or 'source->target' for edges without one.")
+    changes: dict[str, Any]
+
+
+class RemoveEdge(_Op):
+    op: Literal["remove_edge"] = "remove_edge"
+    edge_id: str = Field(description="The edge's id, or 'source->target' for edges without one.")
+
+
+class AddGroup(_Op):
+    """Add a group and move ``members`` (node ids) into it."""
+
+    op: Literal["add_group"] = "add_group"
+    group: Group
+    members: list[str] = Field(default_factory=list)
+
+
+class UpdateGroup(_Op):
+    op: Literal["update_group"] = "update_group"
+    group_id: str
+    changes: dict[str, Any]
+
+
+class RemoveGroup(_Op):
+    """Remove a group; its nodes and child groups move to the group's parent (ungroup)."""
+
+    op: Literal["remove_group"] = "remove_group"
+    group_id: str
+
+
+class SetProperty(_Op):
+    """Set any value by JSON pointer. List items of nodes/edges/groups/tools may be addressed by
+    id instead of index, e.g. ``/nodes/summarize/execution/retry/retries``; ``-`` appends."""
+
+    op: Literal["set"] = "set"
+    path: str = Field(description="JSON pointer, e.g. /nodes/summarize/description or /settings/catchup.")
+    value: Any = None
+
+
+class SetTrigger(_Op):
+    """Replace the workflow's triggers; null fields mean 'no schedule' / 'no asset trigger'."""
+
+    op: Literal["set_trigger"] = "set_trigger"
+    schedule: Schedule | None = None
+    assets: AssetTrigger | None = None
+
+
+class BulkUpdate(_Op):
+    """Deep-merge the same ``changes`` into every selected node."""
+
+    op: Literal["bulk_update"] = "bulk_update"
+    node_ids: list[str] = Field(min_length=1)
+    changes: dict[str, Any]
+
+
+PatchOp = Annotated[
+    AddNode
+    | UpdateNode
+    | RemoveNode
+    | RenameNode
+    | AddEdge
+    | UpdateEdge
+    | RemoveEdge
+    | AddGroup
+    | UpdateGroup
+    | RemoveGroup
+    | SetProperty
+    | SetTrigger
+    | BulkUpdate,
+    Field(discriminator="op"),
+]
+_OPS_ADAPTER: TypeAdapter[list[PatchOp]] = TypeAdapter(list[PatchOp])
+
+
+class Patch(BaseModel):
+    """A proposal: what it does in a sentence, and the operations."""
+
+    model_config = ConfigDict(extra="forbid")
+    summary: str = Field("", description="One sentence telling the user what this patch does.")
+    ops: list[PatchOp] = Field(min_length=1)
+
+
+class PatchError(SpecError):
+    """A patch that cannot be applied or would leave the workflow with new errors."""
+
+
+def parse_ops(data: Any) -> list[PatchOp]:
+    """Untrusted JSON (from the UI or a model) -> typed ops, or PatchError naming each bad field."""
+    try:
+        return _OPS_ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        problems = [
+            Problem(
+                code="E_PATCH_INVALID",
+                message=f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}",
+                pointer=pointer("ops", *e["loc"]),
+                hint="Each operation needs an 'op' field naming one of: " + ", ".join(OP_NAMES) + ".",
+            )
+            for e in exc.errors()
+        ]
+        raise PatchError(problems) from None
+
+
+OP_NAMES = [
+    m.model_fields["op"].default
+    for m in (AddNode, UpdateNode, RemoveNode, RenameNode, AddEdge, UpdateEdge, RemoveEdge, AddGroup,
+              UpdateGroup, RemoveGroup, SetProperty, SetTrigger, BulkUpdate)
+]
+
+
+# -- applying ---------------------------------------------------------------------------------------
+
+
+class _OpFailure(Exception):
+    def __init__(self, message: str, hint: str | None = None, **ids: str | None):
+        super().__init__(message)
+        self.hint = hint
+        self.ids = ids
+
+
+def _merge(target: dict[str, Any], changes: dict[str, Any]) -> None:
+    """RFC 7386 JSON merge patch, in place: dicts merge, null removes (= back to the default)."""
+    for key, value in changes.items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
+
+
+def _edge_key(edge: dict[str, Any]) -> str:
+    return edge.get("id") or f"{edge.get('source')}->{edge.get('target')}"
+
+
+def _find(items: list[dict[str, Any]], key: str, kind: str) -> dict[str, Any]:
+    keyer = _edge_key if kind == "edge" else (lambda item: item.get("id") or item.get("name"))
+    for item in items:
+        if keyer(item) == key:
+            return item
+    hint = did_you_mean(key, [keyer(i) for i in items])
+    raise _OpFailure(f"There is no {kind} {key!r}.", hint, **{f"{kind}_id": key})
+
+
+def _resolve_segment(container: Any, segment: str, list_name: str | None) -> Any:
+    """Turn one pointer segment into a dict key or list index; list items may be named by id."""
+    if isinstance(container, list):
+        if segment == "-":
+            return len(container)
+        if segment.isdigit():
+            return int(segment)
+        if list_name in ("nodes", "edges", "groups", "tools"):
+            kind = {"nodes": "node", "edges": "edge", "groups": "group", "tools": "tool"}[list_name]
+            return container.index(_find(container, segment, kind))
+        raise _OpFailure(f"{segment!r} is not a list index.")
+    return segment
+
+
+def _set_pointer(data: dict[str, Any], path: str, value: Any) -> None:
+    if not path.startswith("/"):
+        raise _OpFailure(f"{path!r} is not a JSON pointer (it must start with '/').")
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
+    if parts[0] in ("id", "spec_version"):
+        raise _OpFailure(f"/{parts[0]} cannot be changed by the co-pilot.")
+    current: Any = data
+    parent_name: str | None = None
+    for i, part in enumerate(parts):
+        key = _resolve_segment(current, part, parent_name)
+        last = i == len(parts) - 1
+        if isinstance(current, list):
+            if key > len(current) or (key == len(current) and not last):
+                raise _OpFailure(f"Index {part} is out of range in {path!r}.")
+            if last:
+                current.insert(key, value) if key == len(current) else current.__setitem__(key, value)
+                return
+            current = current[key]
+        elif isinstance(current, dict):
+            if last:
+                current[key] = value
+                return
+            if current.get(key) is None:
+                current[key] = {}  # create intermediate objects, e.g. execution.retry
+            current = current[key]
+        else:
+            raise _OpFailure(f"{path!r} goes through a value that is not an object or list.")
+        parent_name = part
+
+
+def _node(data: dict[str, Any], node_id: str) -> dict[str, Any]:
+    return _find(data["nodes"], node_id, "node")
+
+
+def _apply_one(data: dict[str, Any], op: PatchOp) -> None:
+    if isinstance(op, AddNode):
+        if any(n.get("id") == op.node.id for n in data["nodes"]):
+            raise _OpFailure(f"A node {op.node.id!r} already exists.", "Pick another id.", node_id=op.node.id)
+        data["nodes"].append(op.node.model_dump(mode="json", exclude_defaults=True))
+    elif isinstance(op, UpdateNode | BulkUpdate):
+        for node_id in [op.node_id] if isinstance(op, UpdateNode) else op.node_ids:
+            node = _node(data, node_id)
+            if "id" in op.changes and op.changes["id"] != node_id:
+                raise _OpFailure("Use rename_node to change a node's id.", node_id=node_id)
+            _merge(node, op.changes)
+    elif isinstance(op, RemoveNode):
+        data["nodes"].remove(_node(data, op.node_id))
+        data["edges"] = [e for e in data["edges"] if op.node_id not in (e.get("source"), e.get("target"))]
+    elif isinstance(op, RenameNode):
+        _rename(data, op.node_id, op.new_id)
+    elif isinstance(op, AddEdge):
+        edge = op.edge.model_dump(mode="json", exclude_defaults=True)
+        if any(_edge_key(e) == _edge_key(edge) for e in data["edges"]):
+            raise _OpFailure(f"The edge {_edge_key(edge)!r} already exists.", edge_id=_edge_key(edge))
+        data["edges"].append(edge)
+    elif isinstance(op, UpdateEdge):
+        _merge(_find(data["edges"], op.edge_id, "edge"), op.changes)
+    elif isinstance(op, RemoveEdge):
+        data["edges"].remove(_find(data["edges"], op.edge_id, "edge"))
+    elif isinstance(op, AddGroup):
+        if any(g.get("id") == op.group.id for g in data["groups"]):
+            raise _OpFailure(f"A group {op.group.id!r} already exists.", group_id=op.group.id)
+        data["groups"].append(op.group.model_dump(mode="json", exclude_defaults=True))
+        for member in op.members:
+            _node(data, member)["group"] = op.group.id
+    elif isinstance(op, UpdateGroup):
+        group = _find(data["groups"], op.group_id, "group")
+        if "id" in op.changes and op.changes["id"] != op.group_id:
+            raise _OpFailure("A group's id cannot be changed; add a new group instead.", group_id=op.group_id)
+        _merge(group, op.changes)
+    elif isinstance(op, RemoveGroup):
+        group = _find(data["groups"], op.group_id, "group")
+        data["groups"].remove(group)
+        parent = group.get("parent")
+        for item in [*data["nodes"]]:
+            if item.get("group") == op.group_id:
+                item["group"] = parent
+        for item in data["groups"]:
+            if item.get("parent") == op.group_id:
+                item["parent"] = parent
+    elif isinstance(op, SetProperty):
+        _set_pointer(data, op.path, copy.deepcopy(op.value))
+    elif isinstance(op, SetTrigger):
+        data["triggers"] = {
+            "schedule": op.schedule.model_dump(mode="json") if op.schedule else None,
+            "assets": op.assets.model_dump(mode="json") if op.assets else None,
+        }
+    else:  # pragma: no cover - the union is exhaustive
+        raise _OpFailure(f"Unknown operation {op!r}.")
+
+
+def _rename(data: dict[str, Any], old: str, new: str) -> None:
+    node = _node(data, old)
+    if any(n.get("id") == new for n in data["nodes"]):
+        raise _OpFailure(f"A node {new!r} already exists.", node_id=old)
+    node["id"] = new
+    for edge in data["edges"]:
+        had_default_id = not edge.get("id")
+        for end in ("source", "target"):
+            if edge.get(end) == old:
+                edge[end] = new
+        if had_default_id:
+            edge.pop("id", None)
+    for other in data["nodes"]:
+        execution = other.get("execution") or {}
+        if execution.get("fallback_node") == old:
+            execution["fallback_node"] = new
+    for policy in [data.get("defaults") or {}]:
+        if policy.get("fallback_node") == old:
+            policy["fallback_node"] = new
+
+
+def _failure_problem(index: int, op: PatchOp, exc: _OpFailure) -> Problem:
+    ids = {k: v for k, v in exc.ids.items() if k in ("node_id", "edge_id", "group_id") and v}
+    return Problem(
+        code="E_PATCH_OP",
+        message=f"Operation {index + 1} ({op.op}): {exc}",
+        pointer=pointer("ops", index),
+        hint=exc.hint,
+        **ids,
+    )
+
+
+def _problem_key(problem: Problem) -> tuple[Any, ...]:
+    # Pointers carry list indexes, which shift when nodes are added or removed; ids and the
+    # message are what tell one defect from another.
+    return (problem.code, problem.node_id, problem.edge_id, problem.group_id, problem.message)
+
+
+def _renamed(problem: Problem, renames: dict[str, str]) -> Problem:
+    """The problem as it would read after the patch's renames, so a renamed node's old defect is
+    recognised as old (ids are quoted in validator messages)."""
+    if not renames:
+        return problem
+    message = problem.message
+    for old, new in renames.items():
+        message = message.replace(repr(old), repr(new)).replace(f"`{old}`", f"`{new}`")
+    return replace(problem, node_id=renames.get(problem.node_id or "", problem.node_id), message=message)
+
+
+def validation_problems(workflow: Workflow) -> list[Problem]:
+    """Every problem the validator reports (errors and warnings)."""
+    try:
+        from airflow_canvas.spec.validate import validate_workflow
+    except ImportError:  # the validator is optional only while it is being written
+        return _structural_problems(workflow)
+    return validate_workflow(workflow)
+
+
+def _structural_problems(workflow: Workflow) -> list[Problem]:
+    """The few graph rules a patch must never break, used when the full validator is absent."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for i, node in enumerate(workflow.nodes):
+        if node.id in seen:
+            problems.append(Problem("E_NODE_DUPLICATE", f"Node id {node.id!r} is used twice.",
+                                    pointer("nodes", i, "id"), node_id=node.id))
+        seen.add(node.id)
+    groups = {g.id for g in workflow.groups}
+    for i, node in enumerate(workflow.nodes):
+        if node.group and node.group not in groups:
+            problems.append(Problem("E_GROUP_UNKNOWN", f"Node {node.id!r} is in unknown group {node.group!r}.",
+                                    pointer("nodes", i, "group"), node_id=node.id))
+    for i, edge in enumerate(workflow.edges):
+        for end in ("source", "target"):
+            ref = getattr(edge, end)
+            if ref not in seen:
+                problems.append(Problem("E_EDGE_DANGLING", f"Edge {edge.key!r}: {end} {ref!r} is not a node.",
+                                        pointer("edges", i, end), edge_id=edge.key,
+                                        hint=did_you_mean(ref, seen)))
+    return problems
+
+
+@dataclass
+class PatchResult:
+    workflow: Workflow | None
+    problems: list[Problem] = field(default_factory=list)  # blocking: new errors
+    warnings: list[Problem] = field(default_factory=list)  # every non-blocking problem of the result
+
+    @property
+    def ok(self) -> bool:
+        return self.workflow is not None and not self.problems
+
+
+def check_patch(workflow: Workflow, ops: Sequence[PatchOp] | Iterable[dict[str, Any]]) -> PatchResult:
+    """Apply ``ops`` to a copy of ``workflow``; never raises for bad input, never mutates it.
+
+    Errors the workflow already had do not block a patch (a user must be able to fix one problem
+    at a time); errors the patch introduces do.
+    """
+    try:
+        typed = [op if isinstance(op, BaseModel) else None for op in ops]
+        if any(t is None for t in typed):
+            typed = parse_ops([op.model_dump(mode="json") if isinstance(op, BaseModel) else op for op in ops])
+    except PatchError as exc:
+        return PatchResult(None, exc.problems)
+    if not typed:
+        return PatchResult(None, [Problem("E_PATCH_EMPTY", "The patch has no operations.", "/ops")])
+    data = workflow.model_dump(mode="json")
+    for index, op in enumerate(typed):
+        try:
+            _apply_one(data, op)  # type: ignore[arg-type]
+        except _OpFailure as exc:
+            return PatchResult(None, [_failure_problem(index, op, exc)])  # type: ignore[arg-type]
+    try:
+        result = parse_workflow(data)
+    except SpecError as exc:
+        return PatchResult(None, exc.problems)
+    renames = {op.node_id: op.new_id for op in typed if isinstance(op, RenameNode)}
+    before = {_problem_key(_renamed(p, renames)) for p in validation_problems(workflow) if p.severity == "error"}
+    after = validation_problems(result)
+    new_errors = [p for p in after if p.severity == "error" and _problem_key(p) not in before]
+    if new_errors:
+        return PatchResult(None, new_errors, [p for p in after if p.severity != "error"])
+    return PatchResult(result, [], [p for p in after if p.severity != "error" or _problem_key(p) in before])
+
+
+def apply_patch(workflow: Workflow, ops: Sequence[PatchOp] | Iterable[dict[str, Any]]) -> Workflow:
+    """The patched workflow, or PatchError carrying every Problem the patch causes."""
+    result = check_patch(workflow, ops)
+    if not result.ok:
+        raise PatchError(result.problems)
+    assert result.workflow is not None
+    return result.workflow
+
+
+def ops_to_json(ops: Iterable[PatchOp]) -> list[dict[str, Any]]:
+    return [op.model_dump(mode="json", exclude_defaults=True) | {"op": op.op} for op in ops]
+
+
+def patch_json_schema() -> dict[str, Any]:
+    """JSON Schema of a Patch (summary + ops), used as the LLM function's parameters."""
+    return Patch.model_json_schema()

@@ -1,0 +1,114 @@
+"""What the co-pilot answers with: typed parts the UI renders (Markdown text, highlighted code, a
+small diagram drawn with the canvas's node components, suggestion buttons) and at most one
+validated proposal (a patch with its preview diff)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from airflow_canvas.copilot.diff import describe_diff, workflow_diff
+from airflow_canvas.copilot.patch import PatchOp, ops_to_json
+from airflow_canvas.spec.models import Workflow
+
+
+class TextPart(BaseModel):
+    type: Literal["text"] = "text"
+    markdown: str
+
+
+class CodePart(BaseModel):
+    type: Literal["code"] = "code"
+    language: str = "text"
+    code: str
+    title: str = ""
+
+
+class DiagramPart(BaseModel):
+    """A sub-graph in spec form (nodes + edges) so the UI draws it with the canvas components."""
+
+    type: Literal["diagram"] = "diagram"
+    title: str = ""
+    nodes: list[dict[str, Any]] = Field(default_factory=list)
+    edges: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Suggestion(BaseModel):
+    label: str
+    action: Literal["apply_patch", "open_wizard", "run_node", "focus_node", "send"]
+    ops: list[dict[str, Any]] | None = None  # apply_patch: validated ops
+    wizard: str | None = None  # open_wizard
+    node_id: str | None = None  # run_node / focus_node
+    input: dict[str, Any] | None = None  # run_node: mock input to run the node with
+    message: str | None = None  # send: a follow-up message to send as if typed
+
+
+class SuggestionsPart(BaseModel):
+    type: Literal["suggestions"] = "suggestions"
+    items: list[Suggestion]
+
+
+Part = Annotated[TextPart | CodePart | DiagramPart | SuggestionsPart, Field(discriminator="type")]
+
+
+class Proposal(BaseModel):
+    """A patch that passed validation against the workflow it was made for."""
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    summary: str
+    ops: list[dict[str, Any]]
+    diff: dict[str, Any]
+    changes: list[str]  # the diff in sentences
+    workflow: dict[str, Any]  # the patched spec, so the canvas can preview it without re-applying
+    warnings: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+
+    def add(self, other: Usage) -> None:
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.cost += other.cost
+
+
+class Reply(BaseModel):
+    engine: Literal["llm", "offline"]
+    parts: list[Part] = Field(default_factory=list)
+    proposal: Proposal | None = None
+    usage: Usage = Field(default_factory=Usage)
+    error: str | None = None  # set when the turn failed (model unreachable, repair bound hit)
+
+    def text(self, markdown: str) -> Reply:
+        self.parts.append(TextPart(markdown=markdown))
+        return self
+
+    def plain_text(self) -> str:
+        return "\n\n".join(p.markdown for p in self.parts if isinstance(p, TextPart))
+
+
+def make_proposal(
+    summary: str, ops: list[PatchOp], before: Workflow, after: Workflow, warnings: list[Any] = ()
+) -> Proposal:
+    diff = workflow_diff(before, after)
+    return Proposal(
+        summary=summary or "Proposed change",
+        ops=ops_to_json(ops),
+        diff=diff,
+        changes=describe_diff(diff),
+        workflow=after.model_dump(mode="json", exclude_defaults=True) | {"id": after.id},
+        warnings=[w.to_dict() for w in warnings],
+    )
+
+
+def diagram_of(workflow: Workflow, node_ids: set[str]) -> DiagramPart:
+    """The nodes named plus the edges between them (what a proposal adds, or a selection)."""
+    nodes = [n.model_dump(mode="json", exclude_defaults=True) | {"id": n.id, "type": n.type.value}
+             for n in workflow.nodes if n.id in node_ids]
+    edges = [e.model_dump(mode="json", exclude_defaults=True) for e in workflow.edges
+             if e.source in node_ids or e.target in node_ids]
+    return DiagramPart(nodes=nodes, edges=edges)
