@@ -1,0 +1,33 @@
+"""GET /workflows/{id}/metrics: per-node duration, tries and token figures over recent runs, and
+predicted durations (medians of recent successful runs), from Airflow's own tables."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
+from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
+from fastapi import APIRouter, Depends, Query
+
+from airflow_canvas.plugin.authz import requires, requires_dag
+from airflow_canvas.plugin.deps import SessionDep
+from airflow_canvas.plugin.permissions import WORKFLOWS
+from airflow_canvas.policies.history import aggregate, load_rows
+
+router = APIRouter(tags=["metrics"])
+
+Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]
+# Durations and token counts come from task instances and XComs: Airflow's own permissions apply.
+CanReadTasks = Depends(requires_dag("GET", DagAccessEntity.TASK_INSTANCE))
+CanReadXCom = Depends(requires_dag("GET", DagAccessEntity.XCOM))
+
+
+@router.get("/workflows/{workflow_id}/metrics", dependencies=[CanReadTasks, CanReadXCom])
+def workflow_metrics(
+    workflow_id: str,
+    user: Reader,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500, description="How many recent runs to aggregate.")] = 20,
+) -> dict[str, Any]:
+    runs, tasks, metrics = load_rows(session, workflow_id, limit)
+    return {"workflow_id": workflow_id, "limit": limit, **aggregate(runs, tasks, metrics)}

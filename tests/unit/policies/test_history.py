@@ -1,0 +1,56 @@
+"""Aggregation of recent runs into per-node figures and predicted durations."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow_canvas.policies.history import RunRow, TaskRow, aggregate, node_id_of
+
+T0 = datetime(2026, 1, 1, 12, 0, 0)
+
+
+def _ti(run: str, task: str, start: float, end: float, state: str = "success", tries: int = 1, idx: int = -1):
+    return TaskRow(run, task, idx, state, tries, T0 + timedelta(seconds=start), T0 + timedelta(seconds=end))
+
+
+def test_per_node_durations_tries_tokens_and_prediction() -> None:
+    runs = [
+        RunRow("r1", "success", T0, T0 + timedelta(seconds=30)),
+        RunRow("r2", "success", T0, T0 + timedelta(seconds=50)),
+        RunRow("r3", "failed", T0, T0 + timedelta(seconds=5)),
+    ]
+    tasks = [
+        _ti("r1", "grp.agent", 0, 10),
+        _ti("r2", "grp.agent", 0, 20, tries=2),
+        _ti("r3", "grp.agent", 0, 4, state="failed", tries=3),
+        # a mapped node: three instances in one run span 1s..9s
+        _ti("r1", "fan", 1, 3, idx=0),
+        _ti("r1", "fan", 2, 9, idx=1),
+        _ti("r1", "fan", 1, 5, idx=2),
+    ]
+    metrics = [
+        ("r1", "grp.agent", {"tokens": {"total": 100}, "cost": 0.01, "tool_calls": 2}),
+        ("r2", "grp.agent", '{"tokens": {"total": 300}, "cost": 0.03, "tool_calls": 1}'),
+        ("r2", "grp.agent", "not json"),
+    ]
+    out = aggregate(runs, tasks, metrics)
+    agent = out["nodes"]["agent"]
+    assert (agent["runs"], agent["success"], agent["failed"]) == (3, 2, 1)
+    assert agent["duration_seconds"] == {"mean": 11.333, "median": 10.0, "p90": 20.0, "max": 20.0}
+    assert agent["predicted_duration_seconds"] == 15.0  # median of the successful runs only
+    assert agent["tries"] == {"mean": 2.0, "max": 3, "retried_runs": 2}
+    assert agent["tokens"] == {"total": 400, "mean_per_run": 200.0}
+    assert agent["cost"] == 0.04 and agent["tool_calls"] == 3
+    assert out["nodes"]["fan"]["duration_seconds"]["max"] == 8.0
+    assert out["predicted_duration_seconds"] == 40.0 and out["runs"] == 3
+
+
+def test_no_runs_gives_empty_figures() -> None:
+    assert aggregate([], [], []) == {
+        "runs": 0,
+        "run_ids": [],
+        "predicted_duration_seconds": None,
+        "duration_seconds": {"mean": None, "median": None, "p90": None, "max": None},
+        "nodes": {},
+    }
+    assert node_id_of("a.b.c") == "c" and node_id_of("c") == "c"
