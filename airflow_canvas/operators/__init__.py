@@ -1,0 +1,45 @@
+"""Operators that generated DAG files import. Loaded lazily: a DAG file pays only for the
+operators it uses, which keeps DAG parsing as fast as a hand-written file."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow_canvas.operators.agent import AgentOperator
+    from airflow_canvas.operators.base import CanvasOperator
+    from airflow_canvas.operators.branch import ConditionBranchOperator
+    from airflow_canvas.operators.input import InputOperator
+    from airflow_canvas.operators.output import OutputOperator
+    from airflow_canvas.operators.process import ProcessOperator
+    from airflow_canvas.operators.tool import ToolOperator
+
+_MODULES = {
+    "CanvasOperator": "base",
+    "InputOperator": "input",
+    "ProcessOperator": "process",
+    "OutputOperator": "output",
+    "ConditionBranchOperator": "branch",
+    "ToolOperator": "tool",
+    "AgentOperator": "agent",  # written by the tools engineer
+}
+
+__all__ = [
+    "AgentOperator",
+    "CanvasOperator",
+    "ConditionBranchOperator",
+    "InputOperator",
+    "OutputOperator",
+    "ProcessOperator",
+    "ToolOperator",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,161 @@
+"""CanvasOperator: what every generated node task shares.
+
+A node's inputs are assembled from its upstream nodes' outputs (XComArgs in ``upstream_outputs``,
+resolved by Airflow's templating), checked against the node's input schema, handed to ``run()``,
+and the result is checked against the output schema before it becomes the task's XCom.
+
+Jinja: only ``upstream_outputs`` (XComArgs) and ``templates`` are template fields. ``parameters``
+are plain data and reach ``run()`` byte for byte, so a ``{{ ... }}`` typed into the canvas is never
+evaluated; a node that wants Jinja puts it in ``templates``, whose rendered values override
+same-named parameters.
+
+Module imports stay light (the DAG processor imports this for every generated file): jsonschema
+and jmespath load inside ``execute()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow.sdk import BaseOperator
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+ON_ERROR_CHOICES = ("fail", "skip", "continue", "fallback")
+
+
+class CanvasInputError(ValueError):
+    """A node's inputs or output did not match its JSON Schema."""
+
+
+def _materialize(value: Any) -> Any:
+    """XCom of a mapped task arrives as a lazy sequence; JMESPath and schemas need plain lists."""
+    if isinstance(value, (str, bytes, Mapping, list)) or value is None:
+        return value
+    if isinstance(value, Sequence):
+        return list(value)
+    return value
+
+
+def validate_against(value: Any, schema: Mapping[str, Any] | None, *, what: str, node_id: str) -> None:
+    if not schema:
+        return
+    import jsonschema
+
+    validator_cls = jsonschema.validators.validator_for(schema)
+    errors = sorted(validator_cls(schema).iter_errors(value), key=lambda e: list(e.absolute_path))
+    if errors:
+        details = "; ".join(
+            f"{'/'.join(str(p) for p in err.absolute_path) or '(root)'}: {err.message}" for err in errors[:5]
+        )
+        raise CanvasInputError(f"Node {node_id!r}: {what} does not match its schema: {details}")
+
+
+class CanvasOperator(BaseOperator):
+    """Base of the operators generated workflows use. Subclasses implement ``run(inputs, context)``."""
+
+    template_fields: Sequence[str] = ("upstream_outputs", "templates")
+    template_fields_renderers: ClassVar[dict[str, str]] = {"upstream_outputs": "json", "templates": "json"}
+    ui_color = "#e8f0fe"
+
+    def __init__(
+        self,
+        *,
+        upstream_outputs: dict[str, Any] | None = None,
+        input_mapping: dict[str, str] | None = None,
+        merge_upstream: list[str] | None = None,
+        fallbacks: dict[str, str] | None = None,
+        parameters: dict[str, Any] | None = None,
+        templates: dict[str, str] | None = None,
+        input_schema: dict[str, Any] | None = None,
+        output_schema: dict[str, Any] | None = None,
+        on_error: str = "fail",
+        log_payloads: str | None = None,
+        workflow_id: str | None = None,
+        node_id: str | None = None,
+        map_over: str | None = None,
+        map_item: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if on_error not in ON_ERROR_CHOICES:
+            raise ValueError(f"on_error must be one of {ON_ERROR_CHOICES}, not {on_error!r}")
+        self.upstream_outputs = upstream_outputs or {}
+        self.input_mapping = input_mapping or {}
+        self.merge_upstream = merge_upstream or []
+        self.fallbacks = fallbacks or {}
+        self.parameters = parameters or {}
+        self.templates = templates or {}
+        self.input_schema = input_schema or {}
+        self.output_schema = output_schema or {}
+        self.on_error = on_error
+        self.log_payloads = log_payloads
+        self.workflow_id = workflow_id
+        self.node_id = node_id or self.task_id
+        self.map_over = map_over
+        self.map_item = map_item
+
+    # -- inputs ---------------------------------------------------------------------------------
+    def upstream_values(self) -> dict[str, Any]:
+        """Each upstream node's output; a failed node's slot holds its fallback's output."""
+        outputs = {node: _materialize(value) for node, value in self.upstream_outputs.items()}
+        for node, fallback in self.fallbacks.items():
+            if outputs.get(node) is None:
+                outputs[node] = outputs.get(fallback)
+        return outputs
+
+    def resolve_inputs(self, context: Context) -> dict[str, Any]:
+        outputs = self.upstream_values()
+        inputs: dict[str, Any] = {}
+        for node in self.merge_upstream:
+            value = outputs.get(node)
+            if isinstance(value, Mapping):
+                inputs.update(value)
+            elif value is not None:
+                inputs[node] = value
+        if self.input_mapping:
+            import jmespath
+
+            for field, expression in self.input_mapping.items():
+                inputs[field] = jmespath.search(expression, outputs)
+        if self.map_over:
+            inputs[self.map_over] = self.map_item
+        return inputs
+
+    def resolved_parameters(self) -> dict[str, Any]:
+        return {**self.parameters, **self.templates}
+
+    # -- running --------------------------------------------------------------------------------
+    def run(self, inputs: dict[str, Any], context: Context) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must implement run(inputs, context)")
+
+    def execute(self, context: Context) -> Any:
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        try:
+            inputs = self.resolve_inputs(context)
+            validate_against(inputs, self.input_schema, what="input", node_id=self.node_id)
+            self.log_payload("inputs", inputs)
+            output = self.run(inputs, context)
+            validate_against(output, self.output_schema, what="output", node_id=self.node_id)
+        except AirflowSkipException:
+            raise
+        except Exception as exc:
+            if self.on_error == "skip":
+                self.log.warning("Node %s failed and is set to skip on error: %s", self.node_id, exc)
+                raise AirflowSkipException(f"{type(exc).__name__}: {exc}") from exc
+            raise
+        self.log_payload("output", output)
+        return output
+
+    def log_payload(self, what: str, value: Any) -> None:
+        if self.log_payloads in (None, "off"):
+            return
+        if self.log_payloads == "sizes":
+            import json
+
+            self.log.info("%s: %d bytes", what, len(json.dumps(value, default=str)))
+        else:
+            self.log.info("%s: %s", what, value)
