@@ -1,0 +1,76 @@
+"""State shared by the validation checks: indexes over the spec, resolved tools, found problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from airflow_canvas.spec.models import Node, NodeType, Tool, Workflow
+from airflow_canvas.spec.problems import Problem
+
+
+@dataclass
+class Context:
+    wf: Workflow
+    pools: set[str] | None = None
+    problems: list[Problem] = field(default_factory=list)
+    node_index: dict[str, int] = field(default_factory=dict)  # first node with each id
+    group_index: dict[str, int] = field(default_factory=dict)
+    _tools: dict[str, Tool | Exception] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for i, node in enumerate(self.wf.nodes):
+            self.node_index.setdefault(node.id, i)
+        for i, group in enumerate(self.wf.groups):
+            self.group_index.setdefault(group.id, i)
+
+    def node(self, node_id: str) -> Node | None:
+        i = self.node_index.get(node_id)
+        return None if i is None else self.wf.nodes[i]
+
+    def add(
+        self,
+        code: str,
+        message: str,
+        pointer: str,
+        *,
+        node_id: str | None = None,
+        edge_id: str | None = None,
+        group_id: str | None = None,
+        hint: str | None = None,
+        severity: Literal["error", "warning"] = "error",
+    ) -> None:
+        self.problems.append(Problem(code, message, pointer, node_id, edge_id, group_id, hint, severity))
+
+    def resolve_tool(self, ref: str) -> Tool | Exception:
+        """The tool a reference resolves to, or the error saying why not (cached per reference)."""
+        if ref not in self._tools:
+            from airflow_canvas.tools.registry import ToolResolutionError, resolve_tool
+
+            try:
+                self._tools[ref] = resolve_tool(ref, self.wf.tools)
+            except (ToolResolutionError, ValueError) as exc:
+                self._tools[ref] = exc
+        return self._tools[ref]
+
+    def tool_of(self, node: Node) -> Tool | None:
+        if node.type is NodeType.TOOL and node.tool:
+            found = self.resolve_tool(node.tool)
+            return found if isinstance(found, Tool) else None
+        return None
+
+    def input_schema(self, node: Node) -> dict[str, Any]:
+        """What a node accepts; a tool node with no schema of its own takes its tool's."""
+        if node.input_schema:
+            return node.input_schema
+        tool = self.tool_of(node)
+        return tool.input_schema if tool else {}
+
+    def output_schema(self, node: Node) -> dict[str, Any]:
+        """What a node produces. An input node produces its params, so either of its schemas says."""
+        if node.output_schema:
+            return node.output_schema
+        if node.type is NodeType.INPUT:
+            return node.input_schema
+        tool = self.tool_of(node)
+        return tool.output_schema if tool else {}

@@ -1,0 +1,330 @@
+"""Checks of single nodes: type-specific configuration, tool references, JSON Schemas, error
+handling (fallbacks) and execution settings."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+from airflow_canvas.spec._context import Context
+from airflow_canvas.spec.graph import fallback_targets
+from airflow_canvas.spec.models import Node, NodeType, OnError, Tool
+from airflow_canvas.spec.problems import did_you_mean, pointer
+from airflow_canvas.spec.schema_paths import field_known
+
+_IMPORT_PATH_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+
+
+@lru_cache(maxsize=1024)
+def _schema_error(canonical: str) -> str | None:
+    """Why a JSON Schema is invalid, or None. Cached: big workflows repeat the same schemas."""
+    from jsonschema.exceptions import SchemaError
+    from jsonschema.validators import validator_for
+
+    schema = json.loads(canonical)
+    try:
+        validator_for(schema).check_schema(schema)
+    except SchemaError as exc:
+        path = "/".join(str(p) for p in exc.path)
+        return f"{exc.message}" + (f" (at {path})" if path else "")
+    return None
+
+
+def schema_error(schema: dict[str, Any]) -> str | None:
+    if not schema:
+        return None
+    return _schema_error(json.dumps(schema, sort_keys=True, default=str))
+
+
+def jmespath_error(expression: str) -> str | None:
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        jmespath.compile(expression)
+    except JMESPathError as exc:
+        return str(exc).replace("\n", " ")
+    return None
+
+
+def check_schemas(ctx: Context) -> None:
+    for i, node in enumerate(ctx.wf.nodes):
+        for name in ("input_schema", "output_schema"):
+            error = schema_error(getattr(node, name))
+            if error:
+                ctx.add(
+                    "E_SCHEMA_INVALID",
+                    f"The {name.replace('_', ' ')} of node {node.id!r} is not a valid JSON Schema: {error}",
+                    pointer("nodes", i, name),
+                    node_id=node.id,
+                    hint="Check it against https://json-schema.org (e.g. `type` must be a known type name).",
+                )
+    for i, tool in enumerate(ctx.wf.tools):
+        for name in ("input_schema", "output_schema"):
+            error = schema_error(getattr(tool, name))
+            if error:
+                ctx.add(
+                    "E_SCHEMA_INVALID",
+                    f"The {name.replace('_', ' ')} of tool {tool.ref!r} is not a valid JSON Schema: {error}",
+                    pointer("tools", i, name),
+                    hint="Check it against https://json-schema.org.",
+                )
+
+
+def _check_tool_ref(ctx: Context, ref: str, where: str, node: Node) -> None:
+    found = ctx.resolve_tool(ref)
+    if isinstance(found, Tool):
+        return
+    candidates: list[str] = list(getattr(found, "candidates", []))
+    name = ref.partition("@")[0].strip()
+    if "No tool named" in str(found):
+        code = "E_TOOL_UNKNOWN"
+        hint = did_you_mean(name, candidates) or (
+            f"Known tools: {', '.join(candidates[:10])}." if candidates else "Add the tool to `tools`."
+        )
+    else:
+        code = "E_TOOL_VERSION"
+        hint = f"Known versions: {', '.join(candidates)}." if candidates else "Use a version like 1.2.3 or ^1.2."
+    ctx.add(code, f"Node {node.id!r}: tool {ref!r}: {found}", where, node_id=node.id, hint=hint)
+
+
+def _check_type_config(ctx: Context, i: int, node: Node) -> None:
+    def ignored(field: str, owner: str) -> None:
+        ctx.add(
+            "W_CONFIG_IGNORED",
+            f"Node {node.id!r} is a {node.type.value} node; its `{field}` applies to {owner} nodes only.",
+            pointer("nodes", i, field),
+            node_id=node.id,
+            severity="warning",
+            hint=f"Remove `{field}` or change the node's type.",
+        )
+
+    if node.type is NodeType.TOOL:
+        if not node.tool and not node.operator:
+            ctx.add(
+                "E_TOOL_MISSING",
+                f"Tool node {node.id!r} names neither a `tool` nor an `operator`.",
+                pointer("nodes", i, "tool"),
+                node_id=node.id,
+                hint="Set `tool` to name@version (see `airflow-canvas` tool list) or `operator` to an "
+                "Airflow operator's import path.",
+            )
+        elif node.tool and node.operator:
+            ctx.add(
+                "E_TOOL_AMBIGUOUS",
+                f"Tool node {node.id!r} sets both `tool` and `operator`.",
+                pointer("nodes", i, "operator"),
+                node_id=node.id,
+                hint="Keep one of them.",
+            )
+        if node.tool:
+            _check_tool_ref(ctx, node.tool, pointer("nodes", i, "tool"), node)
+        if node.operator and not _IMPORT_PATH_RE.match(node.operator):
+            ctx.add(
+                "E_OPERATOR_PATH_INVALID",
+                f"Node {node.id!r}: operator {node.operator!r} is not an import path.",
+                pointer("nodes", i, "operator"),
+                node_id=node.id,
+                hint="Use a dotted path such as 'airflow.providers.http.operators.http.HttpOperator'.",
+            )
+    else:
+        for field in ("tool", "operator"):
+            if getattr(node, field):
+                ignored(field, "tool")
+
+    if node.type is NodeType.AGENT:
+        if node.agent is None:
+            ctx.add(
+                "E_AGENT_CONFIG_MISSING",
+                f"Agent node {node.id!r} has no `agent` configuration.",
+                pointer("nodes", i, "agent"),
+                node_id=node.id,
+                hint='Add "agent": {"prompt": "...", "connection_id": "openai_default"}.',
+            )
+        else:
+            if not node.agent.prompt.strip() and not node.agent.system_prompt.strip():
+                ctx.add(
+                    "W_AGENT_NO_PROMPT",
+                    f"Agent node {node.id!r} has neither a prompt nor a system prompt.",
+                    pointer("nodes", i, "agent", "prompt"),
+                    node_id=node.id,
+                    severity="warning",
+                    hint="Tell the model what to do with its inputs.",
+                )
+            for k, ref in enumerate(node.agent.tools):
+                _check_tool_ref(ctx, ref, pointer("nodes", i, "agent", "tools", k), node)
+    elif node.agent is not None:
+        ignored("agent", "agent")
+
+    if node.type is NodeType.PROCESS:
+        if node.process is not None:
+            _check_process(ctx, i, node)
+    elif node.process is not None:
+        ignored("process", "process")
+
+
+def _check_process(ctx: Context, i: int, node: Node) -> None:
+    assert node.process is not None
+    where = pointer("nodes", i, "process", "expression")
+    if node.process.language == "jmespath":
+        error = jmespath_error(node.process.expression)
+        if error:
+            ctx.add(
+                "E_PROCESS_EXPRESSION_INVALID",
+                f"Process node {node.id!r}: the JMESPath expression does not parse: {error}",
+                where,
+                node_id=node.id,
+                hint="Try it at https://jmespath.org; `@` passes the inputs through unchanged.",
+            )
+        return
+    try:
+        tree = ast.parse(node.process.expression, mode="exec")
+    except SyntaxError as exc:
+        ctx.add(
+            "E_PROCESS_EXPRESSION_INVALID",
+            f"Process node {node.id!r}: the Python snippet has a syntax error at line {exc.lineno}: {exc.msg}.",
+            where,
+            node_id=node.id,
+            hint="The snippet reads `inputs` and must set `result`.",
+        )
+        return
+    assigned = {
+        t.id for n in ast.walk(tree) if isinstance(n, ast.Assign | ast.AnnAssign | ast.AugAssign)
+        for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)
+    }
+    if "result" not in assigned:
+        ctx.add(
+            "W_PROCESS_NO_RESULT",
+            f"Process node {node.id!r}: the Python snippet never assigns `result`, so the node outputs None.",
+            where,
+            node_id=node.id,
+            severity="warning",
+            hint="End the snippet with `result = ...`.",
+        )
+
+
+def check_node_config(ctx: Context) -> None:
+    for i, node in enumerate(ctx.wf.nodes):
+        _check_type_config(ctx, i, node)
+        map_over = node.execution.map_over
+        if map_over and not field_known(ctx.input_schema(node), map_over)[0]:
+            fields = field_known(ctx.input_schema(node), map_over)[1]
+            ctx.add(
+                "E_MAP_OVER_FIELD",
+                f"Node {node.id!r} maps over {map_over!r}, which is not a field of its input schema.",
+                pointer("nodes", i, "execution", "map_over"),
+                node_id=node.id,
+                hint=did_you_mean(map_over, fields) or f"Input fields: {', '.join(fields) or 'none'}.",
+            )
+
+
+def check_fallbacks(ctx: Context) -> None:
+    wf = ctx.wf
+    node_ids = list(ctx.node_index)
+    defaults = wf.defaults
+    if defaults.on_error is OnError.FALLBACK and not defaults.fallback_node:
+        ctx.add(
+            "E_FALLBACK_MISSING",
+            "The workflow defaults set on_error=fallback without a `fallback_node`.",
+            pointer("defaults", "fallback_node"),
+            hint="Name the node that should run when a node fails.",
+        )
+    if defaults.fallback_node and defaults.fallback_node not in ctx.node_index:
+        ctx.add(
+            "E_FALLBACK_UNKNOWN",
+            f"The workflow defaults name fallback node {defaults.fallback_node!r}, which is not a node.",
+            pointer("defaults", "fallback_node"),
+            hint=did_you_mean(defaults.fallback_node, node_ids),
+        )
+    downstream: dict[str, set[str]] = {}
+    for edge in wf.edges:
+        downstream.setdefault(edge.source, set()).add(edge.target)
+    for i, node in enumerate(wf.nodes):
+        policy = node.execution
+        on_error = policy.on_error or defaults.on_error
+        where = pointer("nodes", i, "execution", "fallback_node")
+        if policy.on_error is OnError.FALLBACK and not (policy.fallback_node or defaults.fallback_node):
+            ctx.add(
+                "E_FALLBACK_MISSING",
+                f"Node {node.id!r} has on_error=fallback but no `fallback_node`.",
+                where,
+                node_id=node.id,
+                hint=did_you_mean(f"{node.id}_fallback", node_ids) or "Name the node that runs in its place.",
+            )
+        if not policy.fallback_node:
+            continue
+        if on_error is not OnError.FALLBACK:
+            ctx.add(
+                "W_FALLBACK_UNUSED",
+                f"Node {node.id!r} names fallback node {policy.fallback_node!r} but on_error is "
+                f"{(on_error or OnError.FAIL).value!r}, so it never runs.",
+                where,
+                node_id=node.id,
+                severity="warning",
+                hint='Set "on_error": "fallback" or remove `fallback_node`.',
+            )
+        if policy.fallback_node == node.id:
+            ctx.add(
+                "E_FALLBACK_SELF",
+                f"Node {node.id!r} names itself as its fallback.",
+                where,
+                node_id=node.id,
+                hint="Choose another node, or use on_error=fail/skip/continue.",
+            )
+        elif policy.fallback_node not in ctx.node_index:
+            ctx.add(
+                "E_FALLBACK_UNKNOWN",
+                f"Node {node.id!r} names fallback node {policy.fallback_node!r}, which is not a node.",
+                where,
+                node_id=node.id,
+                hint=did_you_mean(policy.fallback_node, node_ids) or "Add the fallback node first.",
+            )
+    for node_id, target in fallback_targets(wf).items():
+        if target in downstream.get(node_id, set()):
+            i = ctx.node_index[node_id]
+            ctx.add(
+                "E_FALLBACK_DOWNSTREAM",
+                f"Node {target!r} is both the fallback of {node_id!r} and a normal downstream node of it; "
+                "it would run whether or not the node fails.",
+                pointer("nodes", i, "execution", "fallback_node"),
+                node_id=node_id,
+                hint=f"Remove the edge {node_id!r} -> {target!r}, or pick another fallback node.",
+            )
+        target_node = ctx.node(target)
+        if target_node is not None and target_node.type is NodeType.INPUT:
+            ctx.add(
+                "E_FALLBACK_INPUT",
+                f"Node {node_id!r} falls back to input node {target!r}; input nodes only read parameters.",
+                pointer("nodes", ctx.node_index[node_id], "execution", "fallback_node"),
+                node_id=node_id,
+                hint="Fall back to a process, tool or agent node.",
+            )
+
+
+def check_pools(ctx: Context) -> None:
+    """Unknown pools are warnings: pools live in the Airflow DB and may be created before deploy."""
+    if ctx.pools is None:
+        return
+    known = sorted(ctx.pools)
+    if ctx.wf.defaults.pool and ctx.wf.defaults.pool not in ctx.pools:
+        ctx.add(
+            "W_POOL_UNKNOWN",
+            f"The workflow defaults use pool {ctx.wf.defaults.pool!r}, which does not exist in Airflow.",
+            pointer("defaults", "pool"),
+            severity="warning",
+            hint=did_you_mean(ctx.wf.defaults.pool, known) or "Create it under Admin > Pools.",
+        )
+    for i, node in enumerate(ctx.wf.nodes):
+        pool = node.execution.pool
+        if pool and pool not in ctx.pools:
+            ctx.add(
+                "W_POOL_UNKNOWN",
+                f"Node {node.id!r} uses pool {pool!r}, which does not exist in Airflow.",
+                pointer("nodes", i, "execution", "pool"),
+                node_id=node.id,
+                severity="warning",
+                hint=did_you_mean(pool, known) or "Create it under Admin > Pools.",
+            )

@@ -1,0 +1,244 @@
+"""Graph views of a workflow shared by validation and the compiler: group chains, Airflow task
+ids, the implicit edges of sequential groups, and cycle finding that names the nodes in order.
+
+Every function here tolerates broken specs (unknown groups, nesting loops, duplicate ids) because
+validation calls them before it knows the spec is sound.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import pairwise
+
+from airflow_canvas.spec.models import GroupMode, OnError, Workflow
+
+# Airflow's limit on a task id, TaskGroup prefixes included (airflow.models.taskinstance ID_LEN).
+AIRFLOW_ID_LEN = 250
+# Suffixes the compiler appends to node ids for the tasks it generates (branch tasks for
+# conditional edges, join/fallback helpers). A node or group id ending in one could collide.
+GENERATED_SUFFIXES: tuple[str, ...] = ("__branch", "__fallback", "__join")
+
+
+def group_chain(wf: Workflow, group_id: str | None) -> list[str]:
+    """Group ids from the outermost group down to ``group_id``; stops at unknown groups and loops."""
+    parents = {g.id: g.parent for g in wf.groups}
+    chain: list[str] = []
+    current = group_id
+    while current is not None and current in parents and current not in chain:
+        chain.append(current)
+        current = parents[current]
+    return list(reversed(chain))
+
+
+def node_task_id(wf: Workflow, node_id: str, group_id: str | None) -> str:
+    """The task id Airflow gives a node: TaskGroup ids prefix it, joined by dots."""
+    return ".".join([*group_chain(wf, group_id), node_id])
+
+
+def group_task_id(wf: Workflow, group_id: str) -> str:
+    return ".".join(group_chain(wf, group_id)) or group_id
+
+
+@dataclass(frozen=True)
+class SequentialLink:
+    """Every node of ``upstream`` must finish before any node of ``downstream`` starts."""
+
+    group_id: str
+    upstream: tuple[str, ...]
+    downstream: tuple[str, ...]
+
+
+def _nodes_under(wf: Workflow) -> dict[str, list[str]]:
+    """Group id -> ids of the nodes inside it at any depth, in spec order."""
+    under: dict[str, list[str]] = {g.id: [] for g in wf.groups}
+    for node in wf.nodes:
+        for gid in group_chain(wf, node.group):
+            under[gid].append(node.id)
+    return under
+
+
+def sequential_links(wf: Workflow) -> list[SequentialLink]:
+    """The implicit order inside sequential groups.
+
+    A sequential group's members are its direct nodes and its direct child groups. They run in the
+    order they first appear in ``wf.nodes`` (a child group appears where its first node does), so
+    the canvas order is the run order. Empty child groups take no part.
+    """
+    position = {node.id: i for i, node in enumerate(wf.nodes)}
+    under = _nodes_under(wf)
+    # Groups nesting in a loop have no meaningful order (validation reports the loop itself).
+    looped = {gid for loop in group_loops(wf) for gid in loop}
+    links: list[SequentialLink] = []
+    for group in wf.groups:
+        if group.mode is not GroupMode.SEQUENTIAL or group.id in looped:
+            continue
+        members: list[tuple[int, tuple[str, ...]]] = [
+            (position[n.id], (n.id,)) for n in wf.nodes if n.group == group.id
+        ]
+        for child in wf.groups:
+            if child.parent == group.id and child.id != group.id and under.get(child.id):
+                nodes = tuple(under[child.id])
+                members.append((min(position[n] for n in nodes), nodes))
+        members.sort()
+        for (_, up), (_, down) in pairwise(members):
+            links.append(SequentialLink(group.id, up, down))
+    return links
+
+
+def fallback_targets(wf: Workflow) -> dict[str, str]:
+    """Node id -> the node that runs in its place on failure (only for on_error=fallback)."""
+    result: dict[str, str] = {}
+    for node in wf.nodes:
+        on_error = node.execution.on_error or wf.defaults.on_error
+        target = node.execution.fallback_node or wf.defaults.fallback_node
+        # A fallback node inheriting the workflow default does not fall back to itself.
+        if on_error is OnError.FALLBACK and target and target != node.id:
+            result[node.id] = target
+    return result
+
+
+def dependency_graph(wf: Workflow, *, include_fallbacks: bool = True) -> dict[str, list[str]]:
+    """Adjacency of every ordering constraint: explicit edges, sequential groups, fallbacks.
+
+    Sequential links go through a virtual vertex named ``<seq:GROUP#k>`` so the graph stays linear
+    in size; ``is_virtual`` tells them apart from node ids.
+    """
+    known = {n.id for n in wf.nodes}
+    graph: dict[str, list[str]] = {n.id: [] for n in wf.nodes}
+    for edge in wf.edges:
+        if edge.source in known and edge.target in known and edge.source != edge.target:
+            graph[edge.source].append(edge.target)
+    for k, link in enumerate(sequential_links(wf)):
+        virtual = f"<seq:{link.group_id}#{k}>"
+        graph[virtual] = list(link.downstream)
+        for node_id in link.upstream:
+            graph[node_id].append(virtual)
+    if include_fallbacks:
+        for node_id, target in fallback_targets(wf).items():
+            if target in known:
+                graph[node_id].append(target)
+    return graph
+
+
+def is_virtual(vertex: str) -> bool:
+    return vertex.startswith("<seq:")
+
+
+def _strongly_connected(graph: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative so 5000-node chains don't hit the recursion limit."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work: list[tuple[str, Iterable[str]]] = [(root, iter(graph.get(root, ())))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            vertex, successors = work[-1]
+            advanced = False
+            for nxt in successors:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(graph.get(nxt, ()))))
+                    advanced = True
+                    break
+                if nxt in on_stack:
+                    low[vertex] = min(low[vertex], index[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[vertex])
+            if low[vertex] == index[vertex]:
+                component: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == vertex:
+                        break
+                components.append(component)
+    return components
+
+
+def find_cycles(graph: Mapping[str, Iterable[str]], order: Iterable[str]) -> list[list[str]]:
+    """One shortest cycle per strongly connected component, as [a, b, ..., a].
+
+    Each cycle starts at the component's vertex that comes first in ``order`` (spec order), so
+    the report is deterministic. Listing every cycle could be exponential; one per component
+    names the knot, and fixing it reveals any other.
+    """
+    rank = {v: i for i, v in enumerate(order)}
+    cycles: list[list[str]] = []
+    for component in _strongly_connected(graph):
+        if len(component) < 2:
+            continue
+        members = set(component)
+        real = [v for v in component if not is_virtual(v)]
+        start = min(real or component, key=lambda v: rank.get(v, len(rank)))
+        # BFS from start's successors back to start, staying inside the component.
+        previous: dict[str, str] = {}
+        queue = deque([start])
+        while queue:
+            vertex = queue.popleft()
+            found = False
+            for nxt in graph.get(vertex, ()):
+                if nxt not in members:
+                    continue
+                if nxt == start:
+                    previous[start] = vertex
+                    found = True
+                    break
+                if nxt not in previous:
+                    previous[nxt] = vertex
+                    queue.append(nxt)
+            if found:
+                break
+        path = [start]
+        vertex = previous[start]
+        while vertex != start:
+            path.append(vertex)
+            vertex = previous[vertex]
+        path.append(start)
+        path.reverse()  # path was collected backwards: [start, ..., start]
+        cycles.append(path)
+    cycles.sort(key=lambda c: rank.get(c[0], len(rank)))
+    return cycles
+
+
+def group_loops(wf: Workflow) -> list[list[str]]:
+    """Groups whose parent chain comes back to itself, each loop as [g1, g2, ..., g1]."""
+    parents = {g.id: g.parent for g in wf.groups}
+    rank = {g.id: i for i, g in enumerate(wf.groups)}
+    loops: list[list[str]] = []
+    seen_in_loop: set[str] = set()
+    for group in wf.groups:
+        path: list[str] = []
+        current: str | None = group.id
+        while current is not None and current in parents and current not in path:
+            path.append(current)
+            current = parents[current]
+        if current is None or current not in path:
+            continue
+        loop = path[path.index(current) :]
+        if seen_in_loop.intersection(loop):
+            continue
+        seen_in_loop.update(loop)
+        first = min(loop, key=rank.__getitem__)
+        k = loop.index(first)
+        loop = loop[k:] + loop[:k]
+        loops.append([*loop, first])
+    return loops

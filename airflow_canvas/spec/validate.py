@@ -1,0 +1,80 @@
+"""Structural validation: every problem of a workflow at once, each with a stable code, the id of
+the node/edge/group it concerns, a JSON pointer into the spec and a hint how to fix it.
+
+Field-level problems (types, unknown keys, id patterns) are pydantic's job in ``load.py``;
+``validate_data`` merges both kinds for callers holding untrusted JSON (the API, the CLI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from airflow_canvas.spec import checks_dataflow, checks_nodes, checks_structure, checks_triggers
+from airflow_canvas.spec._context import Context
+from airflow_canvas.spec.load import parse_workflow
+from airflow_canvas.spec.models import Workflow
+from airflow_canvas.spec.problems import Problem, SpecError
+from airflow_canvas.spec.repair import repair_for_validation
+
+CHECKS: tuple[Callable[[Context], None], ...] = (
+    checks_structure.check_duplicate_ids,
+    checks_structure.check_task_ids,
+    checks_structure.check_edges,
+    checks_structure.check_groups,
+    checks_structure.check_cycles,
+    checks_nodes.check_schemas,
+    checks_nodes.check_node_config,
+    checks_nodes.check_fallbacks,
+    checks_nodes.check_pools,
+    checks_dataflow.check_mappings,
+    checks_dataflow.check_conditions,
+    checks_dataflow.check_inputs,
+    checks_triggers.check_schedule_trigger,
+    checks_triggers.check_assets,
+)
+
+
+def validate_workflow(wf: Workflow, *, pools: set[str] | None = None) -> list[Problem]:
+    """Every structural problem of ``wf``, errors and warnings, in spec order within each check.
+
+    ``pools``: the pool names that exist in Airflow; when given, unknown pools are warnings.
+    """
+    ctx = Context(wf, pools=pools)
+    for check in CHECKS:
+        check(ctx)
+    return ctx.problems
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+def check_workflow(wf: Workflow, *, pools: set[str] | None = None) -> list[Problem]:
+    """Raise SpecError carrying every error; return the warnings when there is none."""
+    problems = validate_workflow(wf, pools=pools)
+    if errors(problems):
+        raise SpecError(problems)
+    return problems
+
+
+def validate_data(data: Any, *, pools: set[str] | None = None) -> tuple[Workflow | None, list[Problem]]:
+    """Parse untrusted JSON and validate it: (the workflow or None, every problem found).
+
+    When some fields are invalid the workflow is None, but the structural checks still run on a
+    repaired copy (bad items reduced to what parses) so the user sees all problems in one go.
+    """
+    try:
+        wf = parse_workflow(data)
+    except SpecError as exc:
+        field_problems = list(exc.problems)
+    else:
+        return wf, validate_workflow(wf, pools=pools)
+    if not isinstance(data, dict) or any(p.code in ("E_SPEC_NOT_OBJECT", "E_SPEC_VERSION") for p in field_problems):
+        return None, field_problems
+    repaired = repair_for_validation(data, field_problems)
+    if repaired is None:
+        return None, field_problems
+    partial = parse_workflow(repaired.data)
+    structural = [repaired.restore(p) for p in validate_workflow(partial, pools=pools)]
+    return None, field_problems + [p for p in structural if p is not None]
