@@ -42,8 +42,14 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def narrowings(wide: dict[str, Any], narrow: dict[str, Any], path: str = "") -> list[tuple[str, str]]:
-    """Ways in which ``narrow`` accepts fewer values than ``wide``: (path, reason) pairs."""
+def narrowings(
+    wide: dict[str, Any], narrow: dict[str, Any], path: str = "", *, strict_fields: bool = True
+) -> list[tuple[str, str]]:
+    """Ways in which ``narrow`` accepts fewer values than ``wide``: (path, reason) pairs.
+
+    ``strict_fields=False`` does not count a field that only ``narrow`` declares (optional) as a
+    narrowing: for inputs, that is a new optional parameter, which callers did not send before.
+    """
     if not isinstance(wide, dict) or not isinstance(narrow, dict):
         return []
     found: list[tuple[str, str]] = []
@@ -70,13 +76,17 @@ def narrowings(wide: dict[str, Any], narrow: dict[str, Any], path: str = "") -> 
         if key in narrow and wide.get(key) != narrow[key]:
             found.append((path, f"{key} {narrow[key]!r} added"))
 
-    found += _object_narrowings(wide, narrow, path)
+    found += _object_narrowings(wide, narrow, path, strict_fields)
     if isinstance(narrow.get("items"), dict):
-        found += narrowings(wide.get("items") or {}, narrow["items"], _join(path, "[]"))
+        found += narrowings(
+            wide.get("items") or {}, narrow["items"], _join(path, "[]"), strict_fields=strict_fields
+        )
     return found
 
 
-def _object_narrowings(wide: dict[str, Any], narrow: dict[str, Any], path: str) -> list[tuple[str, str]]:
+def _object_narrowings(
+    wide: dict[str, Any], narrow: dict[str, Any], path: str, strict_fields: bool
+) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     wide_props: dict[str, Any] = wide.get("properties") or {}
     narrow_props: dict[str, Any] = narrow.get("properties") or {}
@@ -87,11 +97,11 @@ def _object_narrowings(wide: dict[str, Any], narrow: dict[str, Any], path: str) 
         found.append((path, "no longer allows extra fields"))
     for name, sub in wide_props.items():
         if name in narrow_props:
-            found += narrowings(sub, narrow_props[name], _join(path, name))
+            found += narrowings(sub, narrow_props[name], _join(path, name), strict_fields=strict_fields)
         elif closed:
             found.append((_join(path, name), f"field {name!r} is no longer accepted"))
     for name, sub in narrow_props.items():
-        if name not in wide_props and sub:
+        if name not in wide_props and sub and strict_fields:
             # ``wide`` left this field unconstrained (or did not know it): any constraint narrows.
             found.append((_join(path, name), f"field {name!r} is now constrained"))
     return found
@@ -106,7 +116,7 @@ def schema_changes(old: Tool, new: Tool) -> list[SchemaChange]:
     """Every change between two tool versions with the bump it needs, breaking ones first."""
     changes: list[SchemaChange] = []
     # Input: the new schema must accept everything the old one did.
-    for path, reason in narrowings(old.input_schema, new.input_schema):
+    for path, reason in narrowings(old.input_schema, new.input_schema, strict_fields=False):
         changes.append(SchemaChange("major", "input", path, f"input {path or 'schema'}: {reason}"))
     # Output: the new schema must not produce anything the old one could not.
     for path, reason in narrowings(new.output_schema, old.output_schema):

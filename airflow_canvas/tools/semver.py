@@ -55,7 +55,7 @@ def matches(spec: str, version: Version) -> bool:
         return all(matches(part, version) for part in re.split(r"[ ,]+", spec) if part)
     for op in (">=", "<=", ">", "<", "=="):
         if spec.startswith(op):
-            other = Version.parse(spec[len(op) :])
+            other = Version(*(*_partial(spec[len(op) :]), 0, 0, 0)[:3])
             return {
                 ">=": version >= other,
                 "<=": version <= other,
