@@ -73,6 +73,7 @@ class CanvasOperator(BaseOperator):
         output_schema: dict[str, Any] | None = None,
         on_error: str = "fail",
         log_payloads: str | None = None,
+        log_level: str | None = None,
         workflow_id: str | None = None,
         node_id: str | None = None,
         map_over: str | None = None,
@@ -92,6 +93,7 @@ class CanvasOperator(BaseOperator):
         self.output_schema = output_schema or {}
         self.on_error = on_error
         self.log_payloads = log_payloads
+        self.log_level = log_level
         self.workflow_id = workflow_id
         self.node_id = node_id or self.task_id
         self.map_over = map_over
@@ -134,28 +136,42 @@ class CanvasOperator(BaseOperator):
     def execute(self, context: Context) -> Any:
         from airflow.sdk.exceptions import AirflowSkipException
 
+        from airflow_canvas.policies.logging import apply_log_level, payload_bytes
+        from airflow_canvas.policies.metrics import XCOM_KEY, NodeMetrics
+
+        apply_log_level(self, self.log_level)
+        # Subclasses (tool, agent) report tool calls, tokens and cost through self.metrics.
+        self.metrics = NodeMetrics(self.workflow_id or self.dag_id, self.node_id)
+        self.metrics.start()
         try:
             inputs = self.resolve_inputs(context)
             validate_against(inputs, self.input_schema, what="input", node_id=self.node_id)
+            self.metrics.payload("in", payload_bytes(inputs))
             self.log_payload("inputs", inputs)
             output = self.run(inputs, context)
             validate_against(output, self.output_schema, what="output", node_id=self.node_id)
         except AirflowSkipException:
             raise
         except Exception as exc:
+            self.metrics.error(type(exc).__name__)
             if self.on_error == "skip":
                 self.log.warning("Node %s failed and is set to skip on error: %s", self.node_id, exc)
                 raise AirflowSkipException(f"{type(exc).__name__}: {exc}") from exc
             raise
+        finally:
+            self.metrics.stop()
+        self.metrics.payload("out", payload_bytes(output))
         self.log_payload("output", output)
+        summary = self.metrics.summary
+        if summary.tool_calls or summary.tokens or summary.cost:
+            # The metrics API aggregates tokens/cost per node from this XCom (no StatsD needed).
+            context["ti"].xcom_push(key=XCOM_KEY, value=summary.to_dict())
         return output
 
     def log_payload(self, what: str, value: Any) -> None:
-        if self.log_payloads in (None, "off"):
+        """Inputs/outputs in the task log as the node's log_payloads says (policies.logging)."""
+        if not self.log_payloads:
             return
-        if self.log_payloads == "sizes":
-            import json
+        from airflow_canvas.policies.logging import log_payload
 
-            self.log.info("%s: %d bytes", what, len(json.dumps(value, default=str)))
-        else:
-            self.log.info("%s: %s", what, value)
+        log_payload(self.log, what, value, self.log_payloads)
