@@ -1,0 +1,109 @@
+"""Operator catalogue, import (dag-factory YAML, Elyra pipelines) and export (JSON, ejected Python,
+dag-factory YAML) routes."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Annotated, Any
+
+from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
+
+from airflow_canvas.plugin.audit import audit
+from airflow_canvas.plugin.authz import requires
+from airflow_canvas.plugin.deps import SessionDep
+from airflow_canvas.plugin.errors import ApiError
+from airflow_canvas.plugin.permissions import WORKFLOWS
+from airflow_canvas.plugin.specs import problems_of
+from airflow_canvas.store import repository as repo
+
+router = APIRouter(tags=["interop"])
+Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]
+Creator = Annotated[BaseUser, Depends(requires(WORKFLOWS, "create"))]
+
+_MEDIA = {"json": "application/json", "python": "text/x-python", "dag-factory": "application/yaml"}
+_SUFFIX = {"json": ".json", "python": ".py", "dag-factory": ".yml"}
+
+
+@router.get("/catalogue/operators")
+def list_operators(
+    user: Reader,
+    search: Annotated[str, Query(max_length=200)] = "",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    from airflow_canvas.catalogue.operators import operator_catalogue, search_operators
+
+    items = search_operators(search, limit=limit)
+    return {
+        "items": [e.to_dict() for e in items],
+        "total": len(operator_catalogue()) if not search else len(items),
+    }
+
+
+class ImportBody(BaseModel):
+    filename: str = Field(
+        max_length=500, description="Decides the format: *.pipeline = Elyra, else dag-factory YAML."
+    )
+    content: str = Field(max_length=5_000_000)
+    save: bool = Field(False, description="Also store each workflow that validates without errors.")
+    message: str = Field("Imported", max_length=2000)
+
+
+@router.post("/import")
+def import_workflows(body: ImportBody, user: Creator, session: SessionDep) -> dict[str, Any]:
+    from airflow_canvas.importers import ImportError_, import_text
+
+    name = PurePath(body.filename).name or "upload"
+    try:
+        results = import_text(body.content, name)
+    except ImportError_ as exc:
+        raise ApiError(422, str(exc)) from None
+    out = []
+    for result in results:
+        problems = problems_of(result.workflow)
+        entry = result.to_dict() | {"problems": [p.to_dict() for p in problems], "saved_version": None}
+        if body.save and not any(p.severity == "error" for p in problems):
+            row = repo.create_workflow(session, result.workflow, author=user.get_name(), message=body.message)
+            entry["saved_version"] = row.number
+            audit(
+                "canvas.workflow.import",
+                user=user,
+                workflow_id=result.workflow.id,
+                version=row.number,
+                source=name,
+                format=result.report.format,
+            )
+        out.append(entry)
+    return {"results": out}
+
+
+@router.get("/workflows/{workflow_id}/export")
+def export(
+    workflow_id: str,
+    user: Reader,
+    session: SessionDep,
+    format: Annotated[str, Query(pattern="^(json|python|dag-factory)$")] = "json",  # noqa: A002 - the API's name
+    version: Annotated[int | None, Query(ge=1)] = None,
+    branch: Annotated[str, Query(max_length=250)] = repo.MAIN,
+) -> PlainTextResponse:
+    from airflow_canvas.exporters import ExportError, export_workflow
+    from airflow_canvas.spec.problems import SpecError
+
+    row = (
+        repo.get_version(session, workflow_id, version)
+        if version
+        else repo.head(session, workflow_id, branch)
+    )
+    workflow = repo.load_spec(row)
+    try:
+        text = export_workflow(workflow, format)
+    except ExportError as exc:
+        raise ApiError(422, str(exc), node_id=exc.node_id) from None
+    except SpecError as exc:
+        raise ApiError(422, "The workflow does not compile; fix its problems first.", exc.problems) from None
+    filename = f"{workflow_id}{_SUFFIX[format]}"
+    return PlainTextResponse(
+        text, media_type=_MEDIA[format], headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
