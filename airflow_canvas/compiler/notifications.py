@@ -16,9 +16,8 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from airflow_canvas.policies.notifiers import NotifierError, NotifierSpec, notifier_kwargs, resolve_notifier
+from airflow_canvas.policies.notifiers import NotifierSpec, notifier_kwargs, resolve_notifier
 from airflow_canvas.spec.models import Group, Node, Notification, Workflow
-from airflow_canvas.spec.problems import Problem, pointer
 
 TASK_EVENTS = ("failure", "retry", "success")
 DEADLINE_IMPORTS = (
@@ -160,77 +159,3 @@ def notification_imports(wf: Workflow) -> list[str]:
         if "deadline_miss" in notification.on:
             lines.update(DEADLINE_IMPORTS)
     return sorted(lines)
-
-
-def notification_problems(wf: Workflow) -> list[Problem]:
-    """Every notification that cannot be emitted, with a pointer to the offending field."""
-    problems: list[Problem] = []
-    owners: list[tuple[tuple[str | int, ...], list[Notification], dict[str, str]]] = [
-        (("notifications",), wf.notifications, {}),
-        *(
-            (("groups", i, "notifications"), g.notifications, {"group_id": g.id})
-            for i, g in enumerate(wf.groups)
-        ),
-        *(
-            (("nodes", i, "notifications"), n.notifications, {"node_id": n.id})
-            for i, n in enumerate(wf.nodes)
-        ),
-    ]
-    for base, notifications, owner in owners:
-        for index, notification in enumerate(notifications):
-            where = (*base, index)
-            problems.extend(_check_one(notification, where, owner, workflow_level=not owner))
-    return problems
-
-
-def _check_one(
-    notification: Notification, where: tuple[str | int, ...], owner: dict[str, str], *, workflow_level: bool
-) -> list[Problem]:
-    problems: list[Problem] = []
-    try:
-        spec = resolve_notifier(notification.notifier)
-        kwargs = notifier_kwargs(notification, spec)
-        py_literal(kwargs)
-    except NotifierError as exc:
-        return [
-            Problem(
-                code="E_NOTIFIER",
-                message=str(exc),
-                pointer=pointer(*where, *exc.field.split("/")),
-                hint=exc.hint,
-                **owner,
-            )
-        ]
-    except ValueError as exc:
-        return [Problem(code="E_NOTIFIER", message=str(exc), pointer=pointer(*where, "parameters"), **owner)]
-    if "deadline_miss" in notification.on:
-        if not workflow_level:
-            problems.append(
-                Problem(
-                    code="E_DEADLINE_SCOPE",
-                    message="Deadline alerts apply to a whole workflow run in Airflow 3, not to a node or group.",
-                    pointer=pointer(*where, "on"),
-                    hint="Move this notification to the workflow's notifications, or use a node timeout.",
-                    **owner,
-                )
-            )
-        if notification.deadline_seconds is None:
-            problems.append(
-                Problem(
-                    code="E_DEADLINE_MISSING",
-                    message="A deadline_miss notification needs deadline_seconds.",
-                    pointer=pointer(*where, "deadline_seconds"),
-                    **owner,
-                )
-            )
-    if not notification.on:
-        problems.append(
-            Problem(
-                code="W_NOTIFY_NEVER",
-                message="This notification has no events in 'on' and will never be sent.",
-                pointer=pointer(*where, "on"),
-                severity="warning",
-                **owner,
-            )
-        )
-    return problems

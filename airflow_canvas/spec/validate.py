@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from airflow_canvas.policies.checks import check_notifications
 from airflow_canvas.spec import checks_dataflow, checks_nodes, checks_structure, checks_triggers
 from airflow_canvas.spec._context import Context
 from airflow_canvas.spec.load import parse_workflow
@@ -32,6 +33,7 @@ CHECKS: tuple[Callable[[Context], None], ...] = (
     checks_dataflow.check_inputs,
     checks_triggers.check_schedule_trigger,
     checks_triggers.check_assets,
+    check_notifications,
 )
 
 

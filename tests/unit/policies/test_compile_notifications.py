@@ -10,10 +10,10 @@ from airflow_canvas.compiler.notifications import (
     dag_kwargs,
     group_default_args,
     notification_imports,
-    notification_problems,
     py_literal,
     task_callbacks,
 )
+from airflow_canvas.policies.checks import notification_problems
 from airflow_canvas.spec.load import parse_workflow
 
 
