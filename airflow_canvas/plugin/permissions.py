@@ -1,0 +1,100 @@
+"""The canvas's FAB permissions: created idempotently and granted to Airflow's default roles.
+
+Under FabAuthManager, ``is_authorized_custom_view(method, resource_name)`` checks a real FAB
+permission (``can_read``/``can_create``/``can_edit``/``can_delete`` on the resource). Those must
+exist and be granted to roles, or even Admin is refused: this module makes that so. It is run by the
+DB manager after ``airflow db migrate`` and by ``airflow-canvas sync-permissions``."""
+
+from __future__ import annotations
+
+import logging
+
+log = logging.getLogger(__name__)
+
+WORKFLOWS = "Canvas Workflows"
+DEPLOYMENTS = "Canvas Deployments"
+TOOLS = "Canvas Tools"
+COPILOT = "Canvas Co-pilot"
+
+# Short names used by GET /me and the UI.
+RESOURCE_KEYS: dict[str, str] = {
+    WORKFLOWS: "workflows",
+    DEPLOYMENTS: "deployments",
+    TOOLS: "tools",
+    COPILOT: "copilot",
+}
+
+# Every (action, resource) the plugin checks. Deployments "edit" = deploy/undeploy; tools "edit" =
+# write code that runs on workers; co-pilot "read" = use it.
+ALL_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    WORKFLOWS: ("read", "create", "edit", "delete"),
+    DEPLOYMENTS: ("read", "edit"),
+    TOOLS: ("read", "edit"),
+    COPILOT: ("read",),
+}
+
+_EVERYTHING = [(a, r) for r, actions in ALL_PERMISSIONS.items() for a in actions]
+DEFAULT_GRANTS: dict[str, list[tuple[str, str]]] = {
+    "Admin": _EVERYTHING,
+    "Op": _EVERYTHING,
+    "User": [
+        ("read", WORKFLOWS),
+        ("create", WORKFLOWS),
+        ("edit", WORKFLOWS),
+        ("read", DEPLOYMENTS),
+        ("read", TOOLS),
+        ("read", COPILOT),
+    ],
+    "Viewer": [("read", WORKFLOWS), ("read", DEPLOYMENTS), ("read", TOOLS)],
+}
+
+# The HTTP method the auth manager maps to each FAB action (FabAuthManager's own mapping).
+ACTION_METHODS: dict[str, str] = {"read": "GET", "create": "POST", "edit": "PUT", "delete": "DELETE"}
+
+
+def _fab_auth_manager_configured() -> bool:
+    from airflow.configuration import conf
+
+    return "fab" in conf.get("core", "auth_manager", fallback="").lower()
+
+
+def _ensure_fab_tables() -> None:
+    """``airflow db migrate`` may run our DB manager before FAB's (they are ordered by package name);
+    FAB's initdb is idempotent, so run it first when its tables are missing."""
+    from airflow import settings
+    from sqlalchemy import inspect
+
+    if inspect(settings.engine).has_table("ab_permission"):
+        return
+    from airflow.providers.fab.auth_manager.models.db import FABDBManager
+
+    with settings.Session() as session:
+        FABDBManager(session).initdb()
+
+
+def sync_permissions(*, ensure_fab_tables: bool = False) -> dict[str, list[str]]:
+    """Create the canvas permissions and the default grants. Idempotent; returns what each role got.
+
+    Only FabAuthManager stores permissions; with other auth managers this is a logged no-op."""
+    if not _fab_auth_manager_configured():
+        log.info("Auth manager is not FabAuthManager: canvas permissions are decided by it, not stored.")
+        return {}
+    if ensure_fab_tables:
+        _ensure_fab_tables()
+    from airflow.providers.fab.auth_manager.cli_commands.utils import get_application_builder
+
+    granted: dict[str, list[str]] = {}
+    with get_application_builder() as appbuilder:
+        sm = appbuilder.sm
+        perms = {
+            (action, resource): sm.create_permission(f"can_{action}", resource)
+            for action, resource in _EVERYTHING
+        }
+        for role_name, grants in DEFAULT_GRANTS.items():
+            role = sm.find_role(role_name) or sm.add_role(role_name)
+            for key in grants:
+                perm = perms[key]
+                if perm not in role.permissions:
+                    sm.add_permission_to_role(role, perm)
+            granted[role_name] = [f"can_{a} on {r}" for a, r in grants]
+    return granted

@@ -1,0 +1,1 @@
+"""One router per area; app.py includes every module listed in ROUTER_MODULES."""

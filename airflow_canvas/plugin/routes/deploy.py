@@ -1,0 +1,121 @@
+"""Environments, deploy (compile + atomic write + import check, recorded), undeploy, history.
+Redeploying an older version is how a deployment is rolled back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
+from fastapi import APIRouter, Depends, status
+from pydantic import BaseModel, Field
+
+from airflow_canvas.plugin import config
+from airflow_canvas.plugin.audit import audit
+from airflow_canvas.plugin.authz import requires
+from airflow_canvas.plugin.deps import PageDep, SessionDep
+from airflow_canvas.plugin.errors import ApiError
+from airflow_canvas.plugin.permissions import DEPLOYMENTS, WORKFLOWS
+from airflow_canvas.spec.problems import SpecError
+from airflow_canvas.store import repository as repo
+from airflow_canvas.store.models import DeploymentRow
+
+router = APIRouter(tags=["deploy"])
+
+Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]
+Deployer = Annotated[BaseUser, Depends(requires(DEPLOYMENTS, "edit"))]
+
+
+class DeployBody(BaseModel):
+    environment: str = Field("dev", max_length=250)
+    version: int | None = Field(None, ge=1, description="Defaults to main's head; an older one rolls back.")
+
+
+def _environment(name: str) -> Path:
+    try:
+        envs = config.environments()
+    except config.ConfigError as exc:
+        raise ApiError(500, str(exc)) from None
+    if name not in envs:
+        raise ApiError(404, f"Unknown environment {name!r}; configured: {', '.join(sorted(envs))}.")
+    return envs[name]
+
+
+def deployment_json(row: DeploymentRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "workflow_id": row.workflow_id,
+        "version": row.version_number,
+        "environment": row.environment,
+        "state": row.state,
+        "dag_id": row.dag_id,
+        "path": row.path,
+        "spec_hash": row.spec_hash,
+        "error": row.error,
+        "deployed_by": row.deployed_by,
+        "deployed_at": row.deployed_at.isoformat() if row.deployed_at else None,
+    }
+
+
+@router.get("/environments")
+def list_environments(user: Reader) -> dict[str, Any]:
+    try:
+        envs = config.environments()
+    except config.ConfigError as exc:
+        raise ApiError(500, str(exc)) from None
+    return {"items": [{"name": n, "folder": str(p)} for n, p in sorted(envs.items())]}
+
+
+@router.post("/workflows/{workflow_id}/deploy", status_code=status.HTTP_201_CREATED)
+def deploy(workflow_id: str, body: DeployBody, user: Deployer, session: SessionDep) -> dict[str, Any]:
+    from airflow_canvas.compiler.deploy import DeployError, deploy_workflow
+
+    folder = _environment(body.environment)
+    row = repo.get_version(session, workflow_id, body.version) if body.version else repo.head(session, workflow_id)
+    wf = repo.load_spec(row)
+    session.rollback()
+    record = {"workflow_id": workflow_id, "version_number": row.number, "environment": body.environment,
+              "deployed_by": user.get_name()}
+    try:
+        result = deploy_workflow(wf, folder)
+    except (DeployError, SpecError) as exc:
+        problems = getattr(exc, "problems", None) or []
+        repo.record_deployment(session, state="failed", error=str(exc)[:4000], **record)
+        audit("canvas.workflow.deploy_failed", user=user, workflow_id=workflow_id, version=row.number,
+              environment=body.environment)
+        raise ApiError(422, f"Deploy of version {row.number} failed; the deployed file is unchanged: {exc}",
+                       problems) from None
+    done = repo.record_deployment(session, state="deployed", dag_id=result.dag_id, path=str(result.path),
+                                  spec_hash=result.spec_hash, **record)
+    audit("canvas.workflow.deploy", user=user, workflow_id=workflow_id, version=row.number,
+          environment=body.environment)
+    return deployment_json(done)
+
+
+@router.delete("/workflows/{workflow_id}/deploy/{environment}")
+def undeploy(workflow_id: str, environment: str, user: Deployer, session: SessionDep) -> dict[str, Any]:
+    from airflow_canvas.compiler.deploy import undeploy_workflow
+
+    folder = _environment(environment)
+    repo.get_workflow(session, workflow_id)
+    current = repo.current_deployments(session, workflow_id).get(environment)
+    if current is None or current.state != "deployed":
+        raise ApiError(404, f"Workflow {workflow_id!r} is not deployed to {environment!r}.")
+    session.rollback()
+    undeploy_workflow(current.dag_id or workflow_id, folder)
+    done = repo.record_deployment(session, workflow_id=workflow_id, version_number=current.version_number,
+                                  environment=environment, state="undeployed", dag_id=current.dag_id,
+                                  deployed_by=user.get_name())
+    audit("canvas.workflow.undeploy", user=user, workflow_id=workflow_id, version=current.version_number,
+          environment=environment)
+    return deployment_json(done)
+
+
+@router.get("/workflows/{workflow_id}/deployments")
+def list_deployments(workflow_id: str, user: Reader, session: SessionDep, page: PageDep) -> dict[str, Any]:
+    repo.get_workflow(session, workflow_id)
+    rows, total = repo.list_deployments(session, workflow_id, offset=page.offset, limit=page.limit)
+    current = {env: deployment_json(d) for env, d in repo.current_deployments(session, workflow_id).items()
+               if d.state == "deployed"}
+    return {"items": [deployment_json(r) for r in rows], "total": total, "current": current,
+            "offset": page.offset, "limit": page.limit}

@@ -1,0 +1,198 @@
+"""Runs of a workflow's DAG: trigger with params/conf, list, per-node state, a node's XCom output.
+
+Everything goes through Airflow's own models in-process, as the core API's trigger route does, and
+every route also checks Airflow's DAG-run permission for the workflow's DAG."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
+from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from airflow_canvas.plugin import config
+from airflow_canvas.plugin.audit import audit
+from airflow_canvas.plugin.authz import requires, requires_dag
+from airflow_canvas.plugin.deps import PageDep, SessionDep
+from airflow_canvas.plugin.errors import ApiError
+from airflow_canvas.plugin.permissions import WORKFLOWS
+from airflow_canvas.store import repository as repo
+
+router = APIRouter(tags=["runs"])
+
+Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]
+CanTrigger = Depends(requires_dag("POST", DagAccessEntity.RUN))
+CanReadRuns = Depends(requires_dag("GET", DagAccessEntity.RUN))
+CanReadTasks = Depends(requires_dag("GET", DagAccessEntity.TASK_INSTANCE))
+CanReadXCom = Depends(requires_dag("GET", DagAccessEntity.XCOM))
+
+
+class TriggerBody(BaseModel):
+    params: dict[str, Any] = Field(default_factory=dict, description="Values for the workflow's input params.")
+    conf: dict[str, Any] = Field(default_factory=dict, description="Extra run conf; params win on clashes.")
+    note: str | None = Field(None, max_length=1000)
+
+
+def run_json(run: Any) -> dict[str, Any]:
+    def iso(value: Any) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "run_id": run.run_id,
+        "dag_id": run.dag_id,
+        "state": str(run.state.value if hasattr(run.state, "value") else run.state),
+        "run_type": str(getattr(run.run_type, "value", run.run_type)),
+        "logical_date": iso(run.logical_date),
+        "queued_at": iso(run.queued_at),
+        "start_date": iso(run.start_date),
+        "end_date": iso(run.end_date),
+        "conf": run.conf or {},
+        "triggered_by": str(getattr(run.triggered_by, "value", run.triggered_by) or ""),
+    }
+
+
+def _dag_model(session: SessionDep, dag_id: str) -> Any:
+    from airflow.models.dag import DagModel
+
+    dm = session.scalar(select(DagModel).where(DagModel.dag_id == dag_id, ~DagModel.is_stale))
+    if dm is None:
+        raise ApiError(404, f"Workflow {dag_id!r} has no DAG in Airflow yet: deploy it and wait for the DAG "
+                            "processor to parse it.")
+    return dm
+
+
+@router.post("/workflows/{workflow_id}/runs", status_code=status.HTTP_201_CREATED, dependencies=[CanTrigger])
+def trigger(workflow_id: str, body: TriggerBody, user: Reader, session: SessionDep) -> dict[str, Any]:
+    from airflow.api_fastapi.core_api.datamodels.dag_run import TriggerDAGRunPostBody
+    from airflow.models.dagbag import DBDagBag
+    from airflow.sdk.definitions.param import ParamValidationError
+    from airflow.utils.state import DagRunState
+    from airflow.utils.types import DagRunTriggeredByType, DagRunType
+
+    repo.get_workflow(session, workflow_id)
+    dm = _dag_model(session, workflow_id)
+    if dm.has_import_errors:
+        raise ApiError(409, f"DAG {workflow_id!r} has import errors; fix and redeploy before running.")
+    dag = DBDagBag().get_latest_version_of_dag(workflow_id, session=session)
+    if dag is None:
+        raise ApiError(404, f"DAG {workflow_id!r} is not serialized yet; wait for the DAG processor.")
+    request = TriggerDAGRunPostBody(logical_date=None, conf={**body.conf, **body.params}, note=body.note)
+    try:
+        ctx = request.validate_context(dag)
+        run = dag.create_dagrun(
+            run_id=ctx["run_id"], logical_date=ctx["logical_date"], data_interval=ctx["data_interval"],
+            run_after=ctx["run_after"], conf=ctx["conf"], run_type=DagRunType.MANUAL,
+            triggered_by=DagRunTriggeredByType.REST_API, triggering_user_name=user.get_name(),
+            state=DagRunState.QUEUED, partition_key=ctx["partition_key"], partition_date=ctx["partition_date"],
+            session=session,
+        )
+    except (ParamValidationError, ValueError) as exc:
+        session.rollback()
+        raise ApiError(422, f"Airflow refused the run: {exc}") from None
+    out = run_json(run)
+    session.commit()
+    audit("canvas.workflow.run", user=user, workflow_id=workflow_id, run_id=run.run_id)
+    return out
+
+
+@router.get("/workflows/{workflow_id}/runs", dependencies=[CanReadRuns])
+def list_runs(workflow_id: str, user: Reader, session: SessionDep, page: PageDep) -> dict[str, Any]:
+    from airflow.models.dagrun import DagRun
+
+    repo.get_workflow(session, workflow_id)
+    query = select(DagRun).where(DagRun.dag_id == workflow_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    runs = session.scalars(query.order_by(DagRun.id.desc()).offset(page.offset).limit(page.limit)).all()
+    return {"items": [run_json(r) for r in runs], "total": total, "offset": page.offset, "limit": page.limit}
+
+
+def node_id_of(task_id: str) -> str:
+    """Task ids of nodes inside groups carry the TaskGroup prefixes: ``group.sub.node``."""
+    return task_id.rsplit(".", 1)[-1]
+
+
+def _aggregate(states: list[str | None]) -> str | None:
+    """One state for a mapped node's task instances: the most telling one wins."""
+    for s in ("running", "queued", "scheduled", "up_for_retry", "up_for_reschedule", "deferred", "restarting"):
+        if s in states:
+            return "running" if s != "queued" and s != "scheduled" else s
+    for s in ("failed", "upstream_failed", "skipped", "removed"):
+        if s in states:
+            return s
+    if states and all(s == "success" for s in states):
+        return "success"
+    return states[0] if states else None
+
+
+def _log_url(dag_id: str, run_id: str, task_id: str) -> str:
+    return f"{config.airflow_ui_base()}/dags/{quote(dag_id, safe='')}/runs/{quote(run_id, safe='')}/tasks/{quote(task_id, safe='')}"
+
+
+@router.get("/workflows/{workflow_id}/runs/{run_id}", dependencies=[CanReadRuns, CanReadTasks])
+def get_run(workflow_id: str, run_id: str, user: Reader, session: SessionDep) -> dict[str, Any]:
+    from airflow.models.dagrun import DagRun
+    from airflow.models.taskinstance import TaskInstance
+
+    run = session.scalar(select(DagRun).where(DagRun.dag_id == workflow_id, DagRun.run_id == run_id))
+    if run is None:
+        raise ApiError(404, f"Run {run_id!r} of workflow {workflow_id!r} not found.")
+    tis = session.scalars(
+        select(TaskInstance).where(TaskInstance.dag_id == workflow_id, TaskInstance.run_id == run_id)
+    ).all()
+    by_task: dict[str, list[Any]] = {}
+    for ti in tis:
+        by_task.setdefault(ti.task_id, []).append(ti)
+    nodes: dict[str, Any] = {}
+    for task_id, group in sorted(by_task.items()):
+        mapped = [ti for ti in group if ti.map_index >= 0]
+        states = [str(getattr(ti.state, "value", ti.state)) if ti.state else None for ti in group]
+        starts = [ti.start_date for ti in group if ti.start_date]
+        ends = [ti.end_date for ti in group if ti.end_date]
+        start, end = (min(starts) if starts else None), (max(ends) if ends else None)
+        nodes[node_id_of(task_id)] = {
+            "task_id": task_id,
+            "state": _aggregate(states),
+            "try_number": max(ti.try_number or 0 for ti in group),
+            "duration": sum(ti.duration or 0 for ti in group) if any(ti.duration for ti in group) else None,
+            "start_date": start.isoformat() if start else None,
+            "end_date": end.isoformat() if end else None,
+            "map_count": len(mapped) if mapped else None,
+            "log_url": _log_url(workflow_id, run_id, task_id),
+        }
+    return run_json(run) | {"nodes": nodes}
+
+
+@router.get("/workflows/{workflow_id}/runs/{run_id}/nodes/{node_id}/output", dependencies=[CanReadRuns, CanReadXCom])
+def node_output(
+    workflow_id: str, run_id: str, node_id: str, user: Reader, session: SessionDep,
+    map_index: Annotated[int, Query(ge=-1)] = -1,
+) -> dict[str, Any]:
+    """The node's return value (XCom ``return_value``). Mapped nodes: ``?map_index=``; -1 lists all."""
+    from airflow.models.dagrun import DagRun
+    from airflow.models.xcom import XComModel
+
+    run = session.scalar(select(DagRun).where(DagRun.dag_id == workflow_id, DagRun.run_id == run_id))
+    if run is None:
+        raise ApiError(404, f"Run {run_id!r} of workflow {workflow_id!r} not found.")
+    rows = session.scalars(
+        select(XComModel).where(XComModel.dag_id == workflow_id, XComModel.run_id == run_id,
+                                XComModel.key == "return_value")
+    ).all()
+    mine = [r for r in rows if node_id_of(r.task_id) == node_id]
+    if map_index >= 0 or any(r.map_index >= 0 for r in mine):
+        mine_mapped = [r for r in mine if map_index < 0 or r.map_index == map_index]
+        if not mine_mapped:
+            raise ApiError(404, f"Node {node_id!r} has no output in run {run_id!r} (map index {map_index}).")
+        values = {r.map_index: XComModel.deserialize_value(r) for r in sorted(mine_mapped, key=lambda r: r.map_index)}
+        if map_index >= 0:
+            return {"node_id": node_id, "task_id": mine_mapped[0].task_id, "map_index": map_index,
+                    "value": values[map_index]}
+        return {"node_id": node_id, "task_id": mine_mapped[0].task_id, "mapped": True, "value": list(values.values())}
+    if not mine:
+        raise ApiError(404, f"Node {node_id!r} has no output in run {run_id!r} (not run yet, or returned nothing).")
+    row = mine[0]
+    return {"node_id": node_id, "task_id": row.task_id, "value": XComModel.deserialize_value(row)}

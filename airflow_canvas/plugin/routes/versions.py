@@ -1,0 +1,128 @@
+"""History, diff, rollback, branches and merge of a workflow's versions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, Field
+
+from airflow_canvas.plugin.audit import audit
+from airflow_canvas.plugin.authz import requires
+from airflow_canvas.plugin.deps import PageDep, SessionDep
+from airflow_canvas.plugin.errors import ApiError
+from airflow_canvas.plugin.permissions import WORKFLOWS
+from airflow_canvas.plugin.specs import checked, version_json
+from airflow_canvas.spec.models import ID_PATTERN
+from airflow_canvas.store import repository as repo
+from airflow_canvas.store.errors import StaleBase
+
+router = APIRouter(tags=["versions"])
+
+Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]
+Editor = Annotated[BaseUser, Depends(requires(WORKFLOWS, "edit"))]
+
+
+class RollbackBody(BaseModel):
+    version: int = Field(ge=1)
+    message: str = Field("", max_length=2000)
+    branch: str = Field(repo.MAIN, max_length=250)
+    base_version: int | None = Field(None, ge=1, description="Refuse (409) if the branch moved past this.")
+
+
+class BranchBody(BaseModel):
+    name: str = Field(pattern=ID_PATTERN, max_length=250)
+    from_version: int | None = Field(None, ge=1, description="Defaults to main's head.")
+
+
+class MergeBody(BaseModel):
+    source: str = Field(max_length=250)
+    target: str = Field(repo.MAIN, max_length=250)
+    message: str = Field("", max_length=2000)
+    resolutions: dict[str, Literal["source", "target"]] = Field(
+        default_factory=dict, description='Conflict key ("nodes/<id>", "workflow/<section>") -> winning side.'
+    )
+
+
+@router.get("/workflows/{workflow_id}/versions")
+def list_versions(
+    workflow_id: str, user: Reader, session: SessionDep, page: PageDep,
+    branch: Annotated[str | None, Query(max_length=250)] = None,
+) -> dict[str, Any]:
+    rows, total = repo.list_versions(session, workflow_id, branch=branch, offset=page.offset, limit=page.limit)
+    return {"items": [version_json(r, with_spec=False) for r in rows], "total": total,
+            "offset": page.offset, "limit": page.limit}
+
+
+@router.get("/workflows/{workflow_id}/versions/{number}")
+def get_version(workflow_id: str, number: int, user: Reader, session: SessionDep) -> dict[str, Any]:
+    return version_json(repo.get_version(session, workflow_id, number))
+
+
+@router.get("/workflows/{workflow_id}/diff")
+def diff(
+    workflow_id: str, user: Reader, session: SessionDep,
+    from_: Annotated[int, Query(alias="from", ge=1)], to: Annotated[int, Query(ge=1)],
+) -> dict[str, Any]:
+    return {"from": from_, "to": to, "diff": repo.diff_versions(session, workflow_id, from_, to)}
+
+
+def _stale(exc: StaleBase, session: SessionDep, workflow_id: str) -> ApiError:
+    return ApiError(409, exc.detail, head_version=exc.head_version, base_version=exc.base_version,
+                    diff=repo.diff_versions(session, workflow_id, exc.base_version, exc.head_version))
+
+
+@router.post("/workflows/{workflow_id}/rollback", status_code=status.HTTP_201_CREATED)
+def rollback(workflow_id: str, body: RollbackBody, user: Editor, session: SessionDep) -> dict[str, Any]:
+    try:
+        row = repo.rollback_to(session, workflow_id, body.version, author=user.get_name(), message=body.message,
+                               branch=body.branch, base_version=body.base_version)
+    except StaleBase as exc:
+        raise _stale(exc, session, workflow_id) from None
+    audit("canvas.workflow.rollback", user=user, workflow_id=workflow_id, version=row.number,
+          rolled_back_to=body.version, branch=body.branch)
+    return version_json(row, with_spec=False)
+
+
+@router.get("/workflows/{workflow_id}/branches")
+def list_branches(workflow_id: str, user: Reader, session: SessionDep) -> dict[str, Any]:
+    rows = repo.list_branches(session, workflow_id)
+    items = [{"name": b.name, "head_version": b.head_number, "base_version": b.base_number,
+              "created_by": b.created_by, "created_at": b.created_at.isoformat() if b.created_at else None}
+             for b in rows]
+    return {"items": items, "total": len(items)}
+
+
+@router.post("/workflows/{workflow_id}/branches", status_code=status.HTTP_201_CREATED)
+def create_branch(workflow_id: str, body: BranchBody, user: Editor, session: SessionDep) -> dict[str, Any]:
+    row = repo.create_branch(session, workflow_id, body.name, from_version=body.from_version, author=user.get_name())
+    audit("canvas.branch.create", user=user, workflow_id=workflow_id, version=row.head_number, branch=body.name)
+    return {"name": row.name, "head_version": row.head_number, "base_version": row.base_number}
+
+
+@router.post("/workflows/{workflow_id}/merge")
+def merge(workflow_id: str, body: MergeBody, user: Editor, session: SessionDep) -> dict[str, Any]:
+    """Three-way merge of branch ``source`` into ``target``. Conflicts (both sides changed the same
+    node/edge/group field differently) -> 409 listing them; resend with ``resolutions`` to settle."""
+    if body.source == body.target:
+        raise ApiError(422, "source and target must be different branches.")
+    result, src, tgt, base = repo.plan_merge(session, workflow_id, body.source, body.target, body.resolutions)
+    if result.conflicts:
+        raise ApiError(409, f"{len(result.conflicts)} conflict(s) merging {body.source!r} into {body.target!r}.",
+                       conflicts=[c.to_dict() for c in result.conflicts], source_version=src,
+                       target_version=tgt, base_version=base)
+    wf, warnings = checked(result.spec)
+    if base == src:
+        raise ApiError(409, f"Branch {body.source!r} has nothing to merge into {body.target!r}.",
+                       source_version=src, target_version=tgt, conflicts=[])
+    session.rollback()
+    try:
+        row = repo.save_version(session, workflow_id, wf.model_copy(update={"version": None}), base_version=tgt,
+                                branch=body.target, author=user.get_name(),
+                                message=body.message or f"Merge {body.source} into {body.target}", merged_from=src)
+    except StaleBase as exc:
+        raise _stale(exc, session, workflow_id) from None
+    audit("canvas.workflow.merge", user=user, workflow_id=workflow_id, version=row.number,
+          source=body.source, target=body.target)
+    return version_json(row, with_spec=False) | {"warnings": [w.to_dict() for w in warnings]}

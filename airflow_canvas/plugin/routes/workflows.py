@@ -1,0 +1,149 @@
+"""Workflows: list, create, read, save (a new version), delete, duplicate; validate and compile."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, Field
+
+from airflow_canvas.plugin.audit import audit
+from airflow_canvas.plugin.authz import requires
+from airflow_canvas.plugin.deps import PageDep, SessionDep
+from airflow_canvas.plugin.errors import ApiError
+from airflow_canvas.plugin.permissions import WORKFLOWS
+from airflow_canvas.plugin.specs import checked, parse_problems, version_json
+from airflow_canvas.spec.models import ID_PATTERN, MAX_ID_LENGTH
+from airflow_canvas.spec.problems import SpecError
+from airflow_canvas.store import repository as repo
+from airflow_canvas.store.errors import StaleBase
+from airflow_canvas.store.serialize import full_dict
+
+router = APIRouter(tags=["workflows"])
+
+Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]
+Creator = Annotated[BaseUser, Depends(requires(WORKFLOWS, "create"))]
+Editor = Annotated[BaseUser, Depends(requires(WORKFLOWS, "edit"))]
+Deleter = Annotated[BaseUser, Depends(requires(WORKFLOWS, "delete"))]
+
+
+class CreateBody(BaseModel):
+    spec: dict[str, Any]
+    message: str = Field("Created", max_length=2000)
+
+
+class SaveBody(BaseModel):
+    spec: dict[str, Any]
+    base_version: int = Field(ge=1, description="The version this edit started from (optimistic concurrency).")
+    message: str = Field("", max_length=2000)
+    branch: str = Field(repo.MAIN, max_length=250)
+
+
+class DuplicateBody(BaseModel):
+    new_id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
+    name: str = Field("", max_length=250)
+
+
+class SpecBody(BaseModel):
+    spec: dict[str, Any]
+
+
+@router.get("/workflows")
+def list_workflows(user: Reader, session: SessionDep, page: PageDep, search: Annotated[str, Query(max_length=200)] = "") -> dict[str, Any]:
+    items, total = repo.list_workflows(session, search=search, offset=page.offset, limit=page.limit)
+    return {"items": items, "total": total, "offset": page.offset, "limit": page.limit}
+
+
+@router.post("/workflows", status_code=status.HTTP_201_CREATED)
+def create_workflow(body: CreateBody, user: Creator, session: SessionDep) -> dict[str, Any]:
+    wf, warnings = checked(body.spec)
+    row = repo.create_workflow(session, wf, author=user.get_name(), message=body.message)
+    audit("canvas.workflow.create", user=user, workflow_id=wf.id, version=row.number)
+    return version_json(row) | {"warnings": [w.to_dict() for w in warnings]}
+
+
+@router.get("/workflows/{workflow_id}")
+def get_workflow(
+    workflow_id: str, user: Reader, session: SessionDep,
+    branch: Annotated[str, Query(max_length=250)] = repo.MAIN, version: Annotated[int | None, Query(ge=1)] = None,
+) -> dict[str, Any]:
+    row = repo.get_version(session, workflow_id, version) if version else repo.head(session, workflow_id, branch)
+    wf_row = repo.get_workflow(session, workflow_id)
+    branches = {b.name: b.head_number for b in repo.list_branches(session, workflow_id)}
+    return version_json(row) | {
+        "name": wf_row.name,
+        "head_version": branches.get(branch),
+        "branches": branches,
+    }
+
+
+@router.put("/workflows/{workflow_id}")
+def save_workflow(workflow_id: str, body: SaveBody, user: Editor, session: SessionDep) -> dict[str, Any]:
+    repo.get_workflow(session, workflow_id)
+    session.rollback()
+    wf, warnings = checked(body.spec)
+    try:
+        row = repo.save_version(
+            session, workflow_id, wf, base_version=body.base_version, branch=body.branch,
+            author=user.get_name(), message=body.message,
+        )
+    except StaleBase as exc:
+        raise ApiError(
+            409, exc.detail, head_version=exc.head_version, base_version=exc.base_version, branch=body.branch,
+            diff=repo.diff_versions(session, workflow_id, exc.base_version, exc.head_version),
+            your_changes=_your_changes(session, workflow_id, exc.base_version, wf),
+        ) from None
+    audit("canvas.workflow.save", user=user, workflow_id=workflow_id, version=row.number, branch=body.branch)
+    return version_json(row, with_spec=False) | {"warnings": [w.to_dict() for w in warnings]}
+
+
+def _your_changes(session: SessionDep, workflow_id: str, base: int, wf: Any) -> dict[str, Any]:
+    from airflow_canvas.store.diff import diff_specs
+
+    return diff_specs(full_dict(repo.load_spec(repo.get_version(session, workflow_id, base))), full_dict(wf))
+
+
+@router.delete("/workflows/{workflow_id}", status_code=status.HTTP_200_OK)
+def delete_workflow(workflow_id: str, user: Deleter, session: SessionDep) -> dict[str, Any]:
+    deployed = [env for env, d in repo.current_deployments(session, workflow_id).items() if d.state == "deployed"]
+    if deployed:
+        raise ApiError(409, f"Workflow {workflow_id!r} is deployed to {', '.join(deployed)}; undeploy it first.",
+                       environments=deployed)
+    repo.delete_workflow(session, workflow_id)
+    audit("canvas.workflow.delete", user=user, workflow_id=workflow_id)
+    return {"deleted": workflow_id}
+
+
+@router.post("/workflows/{workflow_id}/duplicate", status_code=status.HTTP_201_CREATED)
+def duplicate_workflow(workflow_id: str, body: DuplicateBody, user: Creator, session: SessionDep) -> dict[str, Any]:
+    source = repo.load_spec(repo.head(session, workflow_id))
+    copy = source.model_copy(update={"id": body.new_id, "name": body.name or f"{source.name or source.id} (copy)",
+                                     "version": None})
+    session.rollback()
+    row = repo.create_workflow(session, copy, author=user.get_name(), message=f"Duplicated from {workflow_id}")
+    audit("canvas.workflow.duplicate", user=user, workflow_id=body.new_id, version=1, source=workflow_id)
+    return version_json(row)
+
+
+@router.post("/validate")
+def validate(body: SpecBody, user: Reader) -> dict[str, Any]:
+    wf, problems = parse_problems(body.spec)
+    valid = wf is not None and not any(p.severity == "error" for p in problems)
+    return {"valid": valid, "problems": [p.to_dict() for p in problems]}
+
+
+@router.post("/compile")
+def compile_preview(body: SpecBody, user: Reader) -> dict[str, Any]:
+    """The generated DAG source for a spec (nothing is written); ``source`` is null when invalid."""
+    from airflow_canvas.compiler import compile_workflow
+
+    wf, problems = parse_problems(body.spec)
+    if wf is None or any(p.severity == "error" for p in problems):
+        return {"source": None, "problems": [p.to_dict() for p in problems]}
+    try:
+        compiled = compile_workflow(wf)
+    except SpecError as exc:
+        return {"source": None, "problems": [p.to_dict() for p in exc.problems]}
+    return {"source": compiled.source, "dag_id": compiled.dag_id, "spec_hash": compiled.spec_hash,
+            "problems": [p.to_dict() for p in problems]}

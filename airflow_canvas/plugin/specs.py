@@ -1,0 +1,64 @@
+"""Turn a request's spec into a checked Workflow: parse (field problems), then the validation
+engineer's graph checks (cycles, dangling edges, ...). Errors -> ApiError 422, nothing stored."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from airflow_canvas.plugin.errors import ApiError
+from airflow_canvas.spec.load import parse_workflow
+from airflow_canvas.spec.models import Workflow
+from airflow_canvas.spec.problems import Problem, SpecError
+from airflow_canvas.store.models import VersionRow
+
+
+def _pool_names() -> set[str] | None:
+    try:
+        from airflow.models.pool import Pool
+        from airflow.utils.session import create_session
+        from sqlalchemy import select
+
+        with create_session() as session:
+            return set(session.scalars(select(Pool.pool)))
+    except Exception:  # pools are a nicety for validation, never a reason to fail a save
+        return None
+
+
+def problems_of(wf: Workflow) -> list[Problem]:
+    from airflow_canvas.spec.validate import validate_workflow
+
+    return validate_workflow(wf, pools=_pool_names())
+
+
+def parse_problems(data: Any) -> tuple[Workflow | None, list[Problem]]:
+    try:
+        wf = parse_workflow(data)
+    except SpecError as exc:
+        return None, exc.problems
+    return wf, problems_of(wf)
+
+
+def checked(data: Any) -> tuple[Workflow, list[Problem]]:
+    """(workflow, warnings) or ApiError 422 listing every error and warning."""
+    wf, problems = parse_problems(data)
+    if wf is None or any(p.severity == "error" for p in problems):
+        raise ApiError(422, "The workflow spec is invalid; nothing was stored.", problems)
+    return wf, problems
+
+
+def version_json(row: VersionRow, *, with_spec: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "workflow_id": row.workflow_id,
+        "version": row.number,
+        "branch": row.branch,
+        "author": row.author,
+        "message": row.message,
+        "created_at": row.created_at.isoformat() if row.created_at else None,
+        "parent_version": row.parent_number,
+        "merged_version": row.merged_number,
+        "spec_hash": row.spec_hash,
+    }
+    if with_spec:
+        out["spec"] = json.loads(row.spec)
+    return out
