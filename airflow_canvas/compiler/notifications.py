@@ -8,14 +8,14 @@ Where each level's notifications go:
   ``on_retry_callback`` in the DAG's default_args (runs have no retries, tasks do), and
   ``deadline_miss`` as a DAG ``deadline`` (Airflow 3 DeadlineAlert run by the triggerer).
 
-Every user string reaches the source through :func:`py_literal`, never by formatting code."""
+Functions return pyfmt expressions (the emitter prints them); every user string is a ``Lit``."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
+from airflow_canvas.compiler.pyfmt import Call, Code, Expr, ListOf, Lit, call, flat, lit_expr
 from airflow_canvas.policies.notifiers import NotifierSpec, notifier_kwargs, resolve_notifier
 from airflow_canvas.spec.models import Group, Node, Notification, Workflow
 
@@ -28,35 +28,15 @@ _REFERENCES = {"queued_at": "DAGRUN_QUEUED_AT", "logical_date": "DAGRUN_LOGICAL_
 
 
 def py_literal(value: Any) -> str:
-    """A Python literal for JSON-like data; raises for anything that is not plain data."""
-    if value is None or isinstance(value, bool):
-        return repr(value)
-    if isinstance(value, int):
-        return repr(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"{value!r} cannot be written as a literal")
-        return repr(value)
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(py_literal(v) for v in value) + "]"
-    if isinstance(value, dict):
-        items = []
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ValueError(f"dict key {key!r} is not a string")
-            items.append(f"{py_literal(key)}: {py_literal(item)}")
-        return "{" + ", ".join(items) + "}"
-    raise ValueError(f"{type(value).__name__} cannot be written as a literal")
+    """A Python literal for JSON-like data; raises ValueError for anything else (NaN, objects)."""
+    return flat(lit_expr(value))
 
 
-def _notifier_call(spec: NotifierSpec, kwargs: dict[str, Any]) -> str:
-    args = ", ".join(f"{name}={py_literal(value)}" for name, value in kwargs.items())
-    return f"{spec.class_name}({args})"
+def _notifier_call(spec: NotifierSpec, kwargs: dict[str, Any]) -> Call:
+    return call(spec.class_name, **{name: lit_expr(value) for name, value in kwargs.items()})
 
 
-def _calls(notifications: Iterable[Notification], event: str) -> list[str]:
+def _calls(notifications: Iterable[Notification], event: str) -> list[Call]:
     calls = []
     for notification in notifications:
         if event in notification.on:
@@ -65,8 +45,8 @@ def _calls(notifications: Iterable[Notification], event: str) -> list[str]:
     return calls
 
 
-def _render_list(calls: list[str]) -> str:
-    return "[" + ", ".join(calls) + "]"
+def _render_list(calls: list[Expr]) -> ListOf:
+    return ListOf(tuple(calls))
 
 
 def _group_chain(wf: Workflow, group_id: str | None) -> list[Group]:
@@ -79,17 +59,17 @@ def _group_chain(wf: Workflow, group_id: str | None) -> list[Group]:
     return chain
 
 
-def _inherited(wf: Workflow, groups: list[Group], event: str) -> list[str]:
+def _inherited(wf: Workflow, groups: list[Group], event: str) -> list[Call]:
     calls = [c for g in groups for c in _calls(g.notifications, event)]
     if event == "retry":
         calls += _calls(wf.notifications, "retry")
     return calls
 
 
-def task_callbacks(wf: Workflow, node: Node) -> dict[str, str]:
+def task_callbacks(wf: Workflow, node: Node) -> dict[str, Expr]:
     """Operator kwargs (``on_failure_callback`` ...) -> source, only for events the node itself
     sets; other events are inherited from its TaskGroup's or the DAG's default_args."""
-    out: dict[str, str] = {}
+    out: dict[str, Expr] = {}
     for event in TASK_EVENTS:
         own = _calls(node.notifications, event)
         if own:
@@ -99,9 +79,9 @@ def task_callbacks(wf: Workflow, node: Node) -> dict[str, str]:
     return out
 
 
-def group_default_args(wf: Workflow, group: Group) -> dict[str, str]:
+def group_default_args(wf: Workflow, group: Group) -> dict[str, Expr]:
     """Entries for the TaskGroup's ``default_args`` -> source."""
-    out: dict[str, str] = {}
+    out: dict[str, Expr] = {}
     for event in TASK_EVENTS:
         own = _calls(group.notifications, event)
         if own:
@@ -110,26 +90,27 @@ def group_default_args(wf: Workflow, group: Group) -> dict[str, str]:
     return out
 
 
-def dag_default_args(wf: Workflow) -> dict[str, str]:
+def dag_default_args(wf: Workflow) -> dict[str, Expr]:
     """Entries for the DAG's ``default_args``: workflow-level retry notifications."""
     calls = _calls(wf.notifications, "retry")
     return {"on_retry_callback": _render_list(calls)} if calls else {}
 
 
-def _deadline_alert(notification: Notification) -> str:
+def _deadline_alert(notification: Notification) -> Call:
     spec = resolve_notifier(notification.notifier)
     kwargs = notifier_kwargs(notification, spec)
-    reference = _REFERENCES[notification.deadline_reference]
-    return (
-        f"DeadlineAlert(reference=DeadlineReference.{reference}, "
-        f"interval=timedelta(seconds={py_literal(float(notification.deadline_seconds or 0))}), "
-        f"callback=AsyncCallback({spec.class_name}, kwargs={py_literal(kwargs)}))"
+    return call(
+        "DeadlineAlert",
+        reference=Code(f"DeadlineReference.{_REFERENCES[notification.deadline_reference]}"),
+        interval=call("timedelta", seconds=Lit(float(notification.deadline_seconds or 0))),
+        # The triggerer awaits the notifier class with these kwargs when the deadline passes.
+        callback=call("AsyncCallback", Code(spec.class_name), kwargs=lit_expr(kwargs)),
     )
 
 
-def dag_kwargs(wf: Workflow) -> dict[str, str]:
+def dag_kwargs(wf: Workflow) -> dict[str, Expr]:
     """DAG constructor kwargs -> source: run-level callbacks and deadline alerts."""
-    out: dict[str, str] = {}
+    out: dict[str, Expr] = {}
     for event in ("failure", "success"):
         calls = _calls(wf.notifications, event)
         if calls:
@@ -146,6 +127,14 @@ def _all_notifications(wf: Workflow) -> Iterable[Notification]:
         yield from group.notifications
     for node in wf.nodes:
         yield from node.notifications
+
+
+def notification_names(wf: Workflow) -> set[str]:
+    """Names the notifier imports bind: variables derived from ids must not shadow them."""
+    names: set[str] = set()
+    for line in notification_imports(wf):
+        names.update(name.strip() for name in line.rpartition(" import ")[2].split(","))
+    return names
 
 
 def notification_imports(wf: Workflow) -> list[str]:
