@@ -136,8 +136,15 @@ def _tail(text: str | None) -> str | None:
 
 
 def _clean_run(run: RunInfo) -> RunInfo:
+    # Stripped here, not only in prompts: run data is also shown in replies and stored in history.
     nodes = {
-        k: v.model_copy(update={"log_tail": _tail(v.log_tail)}) for k, v in run.nodes.items()
+        k: v.model_copy(update={
+            "log_tail": strip_secrets(_tail(v.log_tail)),
+            "error": strip_secrets(v.error),
+            "inputs": strip_secrets(v.inputs),
+            "output": strip_secrets(v.output),
+        })
+        for k, v in run.nodes.items()
     }
     return run.model_copy(update={"nodes": nodes})
 

@@ -501,7 +501,7 @@ COMMANDS: list[Command] = [
     Command("templates", [r"(?:list\s+|show\s+)?templates"], ["templates"], "List the template gallery.", h_templates),
     Command("use template", [rf"(?:use|add|insert)\s+template\s+(?P<name>[\w\-]+)(?:\s+after\s+(?P<after>{_REF}))?"
                              r"(?:\s+with\s+(?P<params>.+))?"],
-            ["use template <name> with key=value"], "Instantiate a template (a whole workflow or a sub-graph).",
+            ["use template fetch_summarize with topic=news", "use template fetch_summarize after c"], "Instantiate a template (a whole workflow or a sub-graph).",
             h_use_template),
     Command("wizard", [r"(?:open\s+)?wizards?(?:\s+(?P<name>.+))?", r"(?:new|create)\s+(?P<name>agent|tool)\s+node"],
             ["new agent node", "wizard schedule", "wizards"], "Open a step-by-step wizard.", h_wizard),
