@@ -34,6 +34,7 @@ ROUTER_MODULES: list[str] = [
     "airflow_canvas.plugin.routes.runs",
     "airflow_canvas.plugin.routes.catalogue",
     "airflow_canvas.plugin.routes.templates",
+    "airflow_canvas.plugin.routes.metrics",
 ]
 
 
