@@ -1,0 +1,198 @@
+"""dag-factory YAML import: samples, inheritance, groups, dependencies, schedules, reports, errors."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from airflow_canvas.importers import ImportError_, import_file, import_text
+from airflow_canvas.importers.dag_factory_schedule import parse_condition
+from airflow_canvas.spec.load import dump_workflow, parse_workflow
+
+SAMPLES = Path("/work/shared/interop-samples/dag-factory")
+if not SAMPLES.is_dir():
+    SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "interop-samples" / "dag-factory"
+BASH = "airflow.providers.standard.operators.bash.BashOperator"
+
+
+def _one(text: str, **kwargs):
+    [result] = import_text(textwrap.dedent(text), "t.yml", **kwargs)
+    return result
+
+
+def test_basic_sample_maps_tasks_groups_and_group_dependencies():
+    [result] = import_file(SAMPLES / "example_dag_factory.yml")
+    wf = result.workflow
+    assert wf.id == "basic_example_dag"
+    assert [n.id for n in wf.nodes] == ["task_1", "task_2", "task_3"]
+    assert {n.operator for n in wf.nodes} == {BASH}
+    assert wf.node("task_3").group == "example_task_group"
+    assert wf.node("task_1").parameters == {"bash_command": "echo 1"}
+    assert {(e.source, e.target) for e in wf.edges} == {("task_1", "task_2"), ("task_1", "task_3")}
+    assert wf.triggers.schedule.kind == "cron" and wf.triggers.schedule.value == "0 3 * * *"
+    assert wf.settings.owner == "custom_owner" and wf.settings.start_date == "2024-11-11"
+    assert wf.groups[0].description == "this is an example task group"
+    paths = {i.path: i for i in result.report.items}
+    assert paths["basic_example_dag/render_template_as_native_obj"].severity == "warning"
+    assert (
+        paths["basic_example_dag/tasks/task_1/operator"].severity == "info"
+    )  # moved to the standard provider
+
+
+def test_nested_groups_and_file_default_over_defaults_yml():
+    [result] = import_file(SAMPLES / "example_task_group.yml")
+    wf = result.workflow
+    assert {g.id: g.parent for g in wf.groups} == {"task_group_1": None, "task_group_2": "task_group_1"}
+    # the group task_group_1 depends on task_1: both its root tasks (task_2, and task_4 in the nested
+    # group) get the edge, as Airflow's TaskGroup.set_upstream does
+    assert {(e.source, e.target) for e in wf.edges} == {("task_1", "task_2"), ("task_1", "task_4")}
+    assert wf.settings.owner == "default_owner"  # the file's `default` block beats defaults.yml
+    assert wf.triggers.schedule.value == "0 1 * * *"  # schedule inherited from the `default` block
+
+
+def test_defaults_yml_next_to_the_file_applies(tmp_path):
+    (tmp_path / "defaults.yml").write_text(
+        "default_args:\n  owner: team_a\n  retries: 3\nschedule: '@hourly'\n"
+    )
+    path = tmp_path / "d.yml"
+    path.write_text("d:\n  tasks:\n    - task_id: t\n      operator: airflow.operators.empty.EmptyOperator\n")
+    [result] = import_file(path)
+    assert result.workflow.settings.owner == "team_a"
+    assert result.workflow.defaults.retry.retries == 3
+    assert result.workflow.triggers.schedule.value == "@hourly"
+    assert result.workflow.nodes[0].operator == "airflow.providers.standard.operators.empty.EmptyOperator"
+
+
+def test_params_and_callable_reference():
+    [result] = import_file(SAMPLES / "example_params.yml")
+    wf = result.workflow
+    assert wf.params == {"model_version": "1.0.0", "input_uri": "localhost"}
+    assert wf.settings.owner == "global_owner"  # from defaults.yml next to the file
+    task_2 = wf.node("task_2")
+    assert task_2.operator == "airflow.providers.standard.operators.python.PythonOperator"
+    assert task_2.parameters == {
+        "params": {"my_param": 10},
+        "python_callable": {"$callable": "sample.read_params"},
+    }
+    assert wf.triggers.schedule.kind == "preset"
+
+
+def test_dataset_schedules():
+    results = {r.workflow.id: r for r in import_file(SAMPLES / "example_dag_datasets.yml")}
+    consumer = results["example_simple_dataset_consumer_dag"].workflow
+    assert consumer.triggers.assets.uris == [
+        "s3://bucket_example/raw/dataset1.json",
+        "s3://bucket_example/raw/dataset2.json",
+    ]
+    assert consumer.triggers.assets.mode == "and"
+    nested = results["example_without_custom_config_condition_dataset_consumer_dag"].workflow
+    assert nested.triggers.assets.condition == {
+        "or": [
+            {"and": ["s3://bucket-cjmm/raw/dataset_custom_1", "s3://bucket-cjmm/raw/dataset_custom_2"]},
+            "s3://bucket-cjmm/raw/dataset_custom_3",
+        ]
+    }
+    # outlets and a missing datasets file are reported, not dropped silently
+    producer = results["example_simple_dataset_producer_dag"].report
+    assert any(i.path.endswith("task_1/outlets") for i in producer.items)
+    missing = results["example_custom_config_dataset_consumer_dag"]
+    assert missing.workflow.triggers.assets is None
+    assert any(i.severity == "error" and "datasets file" in i.message for i in missing.report.items)
+
+
+def test_datasets_file_maps_names_to_uris(tmp_path, monkeypatch):
+    (tmp_path / "datasets").mkdir()
+    (tmp_path / "datasets" / "ds.yml").write_text(
+        "datasets:\n  - name: a\n    uri: s3://x/a\n  - name: b\n    uri: s3://x/b\n  - name: c\n    uri: s3://x/c\n"
+    )
+    monkeypatch.setenv("CONFIG_ROOT_DIR", str(tmp_path))
+    result = _one("""
+        d:
+          schedule:
+            file: $CONFIG_ROOT_DIR/datasets/ds.yml
+            datasets: "((a & b) | c)"
+          tasks:
+            - task_id: t
+              operator: airflow.providers.standard.operators.empty.EmptyOperator
+    """)
+    assert result.workflow.triggers.assets.condition == {
+        "or": [{"and": ["s3://x/a", "s3://x/b"]}, "s3://x/c"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (["a", "b"], {"and": ["a", "b"]}),
+        ("a | b | c", {"or": ["a", "b", "c"]}),
+        ("(a & (b & c))", {"and": ["a", "b", "c"]}),
+        ({"__or__": ["a", {"__and__": ["b", "c"]}]}, {"or": ["a", {"and": ["b", "c"]}]}),
+        ("(a & b", None),
+        ("a & | b", None),
+    ],
+)
+def test_condition_parser(value, expected):
+    assert parse_condition(value) == expected
+
+
+def test_unmappable_tasks_become_reported_placeholders():
+    result = _one("""
+        d:
+          default_args:
+            start_date: 2024-02-03
+            on_failure_callback:
+              callback: airflow.providers.smtp.notifications.smtp.send_smtp_notification
+              to: ops@example.com
+          tasks:
+            a:
+              decorator: airflow.sdk.task
+              python_callable_name: f
+              python_callable_file: /x.py
+            b:
+              operator: airflow.providers.nosuch.operators.x.XOperator
+              dependencies: [a]
+            c:
+              operator: airflow.operators.bash.BashOperator
+              bash_command: echo
+              not_an_arg: 1
+              on_success_callback: mymodule.notify
+              retries: 2
+              retry_delay: {__type__: datetime.timedelta, minutes: 2}
+              dependencies: [b, nowhere]
+    """)
+    wf = result.workflow
+    assert [n.operator.rsplit(".", 1)[1] for n in wf.nodes] == [
+        "EmptyOperator",
+        "EmptyOperator",
+        "BashOperator",
+    ]
+    assert {(e.source, e.target) for e in wf.edges} == {("a", "b"), ("b", "c")}
+    assert wf.node("c").parameters == {"bash_command": "echo"}
+    assert wf.node("c").execution.retry.retries == 2 and wf.node("c").execution.retry.delay_seconds == 120
+    assert wf.notifications[0].notifier == "airflow.providers.smtp.notifications.smtp.send_smtp_notification"
+    assert wf.notifications[0].parameters == {"to": "ops@example.com"} and wf.notifications[0].on == [
+        "failure"
+    ]
+    messages = {i.path: i for i in result.report.items}
+    assert messages["d/tasks/a"].severity == "error"
+    assert "not installed" in messages["d/tasks/b/operator"].message
+    assert messages["d/tasks/c/not_an_arg"].severity == "error"
+    assert "plain function" in messages["d/tasks/c/on_success_callback"].message
+    assert "nowhere" in messages["d/tasks/c/dependencies"].message
+    # the result is a valid, editable workflow
+    assert parse_workflow(dump_workflow(wf)) == wf
+
+
+def test_invalid_yaml_is_a_clear_error():
+    with pytest.raises(ImportError_) as info:
+        import_file(SAMPLES / "invalid.yaml")
+    assert "invalid.yaml" in str(info.value) and "not valid YAML at line 8" in str(info.value)
+
+
+def test_yaml_that_is_not_dag_factory_is_a_clear_error():
+    with pytest.raises(ImportError_, match="not a dag-factory file.*'name'"):
+        import_text("name: John\nage: 3\n", "people.yml")
+    with pytest.raises(ImportError_, match="mapping"):
+        import_text("- 1\n- 2\n", "list.yml")
