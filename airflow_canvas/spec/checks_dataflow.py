@@ -159,4 +159,13 @@ def check_inputs(ctx: Context) -> None:
                     hint=f"Rename it, e.g. {node.id + '_' + name!r}, or read it from {owner[name]!r}.",
                 )
             owner.setdefault(name, node.id)
+    for name in ctx.wf.params:
+        if name in owner:
+            ctx.add(
+                "E_PARAM_DUPLICATE",
+                f"Workflow parameter {name!r} is also declared by input node {owner[name]!r}.",
+                pointer("params", name),
+                node_id=owner[name],
+                hint="Keep one of them; input nodes already make their fields DAG parameters.",
+            )
 

@@ -4,9 +4,7 @@ handling (fallbacks) and execution settings."""
 from __future__ import annotations
 
 import ast
-import json
 import re
-from functools import lru_cache
 from typing import Any
 
 from airflow_canvas.spec._context import Context
@@ -18,13 +16,13 @@ from airflow_canvas.spec.schema_paths import field_known
 _IMPORT_PATH_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 
 
-@lru_cache(maxsize=1024)
-def _schema_error(canonical: str) -> str | None:
-    """Why a JSON Schema is invalid, or None. Cached: big workflows repeat the same schemas."""
+_SCHEMA_ERRORS: dict[str, str | None] = {}  # repr(schema) -> error; big workflows repeat schemas
+
+
+def _check_schema(schema: dict[str, Any]) -> str | None:
     from jsonschema.exceptions import SchemaError
     from jsonschema.validators import validator_for
 
-    schema = json.loads(canonical)
     try:
         validator_for(schema).check_schema(schema)
     except SchemaError as exc:
@@ -34,9 +32,15 @@ def _schema_error(canonical: str) -> str | None:
 
 
 def schema_error(schema: dict[str, Any]) -> str | None:
+    """Why a JSON Schema is invalid, or None."""
     if not schema:
         return None
-    return _schema_error(json.dumps(schema, sort_keys=True, default=str))
+    key = repr(schema)  # much cheaper than canonical JSON, and equal specs repr equally
+    if key not in _SCHEMA_ERRORS:
+        if len(_SCHEMA_ERRORS) > 4096:
+            _SCHEMA_ERRORS.clear()
+        _SCHEMA_ERRORS[key] = _check_schema(schema)
+    return _SCHEMA_ERRORS[key]
 
 
 def jmespath_error(expression: str) -> str | None:

@@ -57,3 +57,36 @@ def check_assets(ctx: Context) -> None:
                 hint="Remove the repeat.",
             )
         seen.add(uri)
+
+
+def _condition_problems(condition: object, uris: set[str], path: tuple[str | int, ...]) -> list[tuple[str, str]]:
+    """(pointer, message) for each malformed part of a nested {'and'|'or': [...]} condition."""
+    if isinstance(condition, str):
+        if condition not in uris:
+            return [(pointer(*path), f"{condition!r} is not one of the trigger's uris")]
+        return []
+    if not isinstance(condition, dict) or len(condition) != 1:
+        return [(pointer(*path), "a condition is a URI or an object with one key, 'and' or 'or'")]
+    op, items = next(iter(condition.items()))
+    if op not in ("and", "or"):
+        return [(pointer(*path, op), f"{op!r} is not 'and' or 'or'")]
+    if not isinstance(items, list) or not items:
+        return [(pointer(*path, op), f"{op!r} needs a non-empty list")]
+    found: list[tuple[str, str]] = []
+    for k, item in enumerate(items):
+        found.extend(_condition_problems(item, uris, (*path, op, k)))
+    return found
+
+
+def check_asset_condition(ctx: Context) -> None:
+    assets = ctx.wf.triggers.assets
+    if assets is None or assets.condition is None:
+        return
+    root = ("triggers", "assets", "condition")
+    for where, message in _condition_problems(assets.condition, set(assets.uris), root):
+        ctx.add(
+            "E_ASSET_CONDITION_INVALID",
+            f"The Asset condition is malformed: {message}.",
+            where,
+            hint="Write it like {'or': [{'and': ['s3://a', 's3://b']}, 's3://c']}, naming only listed uris.",
+        )

@@ -33,6 +33,7 @@ CHECKS: tuple[Callable[[Context], None], ...] = (
     checks_dataflow.check_inputs,
     checks_triggers.check_schedule_trigger,
     checks_triggers.check_assets,
+    checks_triggers.check_asset_condition,
     check_notifications,
 )
 
