@@ -8,7 +8,8 @@ Where each level's notifications go:
   ``on_retry_callback`` in the DAG's default_args (runs have no retries, tasks do), and
   ``deadline_miss`` as a DAG ``deadline`` (Airflow 3 DeadlineAlert run by the triggerer).
 
-Functions return pyfmt expressions (the emitter prints them); every user string is a ``Lit``."""
+Functions return one-line Python source built from pyfmt expressions, every user string a ``Lit``
+(a literal); the emitter re-reads and wraps it."""
 
 from __future__ import annotations
 
@@ -49,6 +50,11 @@ def _render_list(calls: list[Expr]) -> ListOf:
     return ListOf(tuple(calls))
 
 
+def _source(exprs: dict[str, Expr]) -> dict[str, str]:
+    # One-line source: the emitter re-reads it (code_to_expr) and wraps it like its own code.
+    return {key: flat(expr) for key, expr in exprs.items()}
+
+
 def _group_chain(wf: Workflow, group_id: str | None) -> list[Group]:
     """The group and its ancestors, innermost first (cycles are the validator's business)."""
     by_id = {g.id: g for g in wf.groups}
@@ -66,7 +72,7 @@ def _inherited(wf: Workflow, groups: list[Group], event: str) -> list[Call]:
     return calls
 
 
-def task_callbacks(wf: Workflow, node: Node) -> dict[str, Expr]:
+def task_callbacks(wf: Workflow, node: Node) -> dict[str, str]:
     """Operator kwargs (``on_failure_callback`` ...) -> source, only for events the node itself
     sets; other events are inherited from its TaskGroup's or the DAG's default_args."""
     out: dict[str, Expr] = {}
@@ -76,10 +82,10 @@ def task_callbacks(wf: Workflow, node: Node) -> dict[str, Expr]:
             out[f"on_{event}_callback"] = _render_list(
                 own + _inherited(wf, _group_chain(wf, node.group), event)
             )
-    return out
+    return _source(out)
 
 
-def group_default_args(wf: Workflow, group: Group) -> dict[str, Expr]:
+def group_default_args(wf: Workflow, group: Group) -> dict[str, str]:
     """Entries for the TaskGroup's ``default_args`` -> source."""
     out: dict[str, Expr] = {}
     for event in TASK_EVENTS:
@@ -87,13 +93,13 @@ def group_default_args(wf: Workflow, group: Group) -> dict[str, Expr]:
         if own:
             parents = _group_chain(wf, group.parent)
             out[f"on_{event}_callback"] = _render_list(own + _inherited(wf, parents, event))
-    return out
+    return _source(out)
 
 
-def dag_default_args(wf: Workflow) -> dict[str, Expr]:
+def dag_default_args(wf: Workflow) -> dict[str, str]:
     """Entries for the DAG's ``default_args``: workflow-level retry notifications."""
     calls = _calls(wf.notifications, "retry")
-    return {"on_retry_callback": _render_list(calls)} if calls else {}
+    return _source({"on_retry_callback": _render_list(calls)}) if calls else {}
 
 
 def _deadline_alert(notification: Notification) -> Call:
@@ -108,7 +114,7 @@ def _deadline_alert(notification: Notification) -> Call:
     )
 
 
-def dag_kwargs(wf: Workflow) -> dict[str, Expr]:
+def dag_kwargs(wf: Workflow) -> dict[str, str]:
     """DAG constructor kwargs -> source: run-level callbacks and deadline alerts."""
     out: dict[str, Expr] = {}
     for event in ("failure", "success"):
@@ -118,7 +124,7 @@ def dag_kwargs(wf: Workflow) -> dict[str, Expr]:
     alerts = [_deadline_alert(n) for n in wf.notifications if "deadline_miss" in n.on]
     if alerts:
         out["deadline"] = _render_list(alerts)
-    return out
+    return _source(out)
 
 
 def _all_notifications(wf: Workflow) -> Iterable[Notification]:
