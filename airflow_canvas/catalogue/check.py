@@ -6,11 +6,14 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import re
 from typing import Any
 
 from airflow_canvas.catalogue.moves import airflow3_path, provider_package
 from airflow_canvas.spec.models import NodeType, Workflow
 from airflow_canvas.spec.problems import Problem, did_you_mean, pointer
+
+_IMPORT_PATH_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 
 
 def _module_exists(module: str) -> bool:
@@ -80,28 +83,10 @@ def check_operator_nodes(wf: Workflow) -> list[Problem]:
         if not node.operator:
             continue
         path = node.operator
-        if node.type is not NodeType.TOOL:
-            problems.append(
-                _operator_problem(
-                    "E_OPERATOR_NODE_TYPE",
-                    f"Node {node.id!r} sets `operator` but is a {node.type.value} node.",
-                    index,
-                    node.id,
-                    "Operator nodes must have type 'tool'.",
-                )
-            )
+        # Wrong node type, tool+operator and malformed paths are reported by spec.checks_nodes.
+        if node.type is not NodeType.TOOL or node.tool or not _IMPORT_PATH_RE.match(path):
             continue
-        if node.tool:
-            problems.append(
-                _operator_problem(
-                    "E_OPERATOR_AND_TOOL",
-                    f"Node {node.id!r} sets both `tool` and `operator`.",
-                    index,
-                    node.id,
-                    "Keep one: a node runs either a canvas tool or an Airflow operator.",
-                )
-            )
-        if not path.startswith("airflow.") or path.count(".") < 2:
+        if not path.startswith("airflow."):
             problems.append(
                 _operator_problem(
                     "E_OPERATOR_PATH",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from airflow_canvas.catalogue.check import check_operator_nodes
 from airflow_canvas.policies.checks import check_notifications
 from airflow_canvas.spec import checks_dataflow, checks_nodes, checks_structure, checks_triggers
 from airflow_canvas.spec._context import Context
@@ -35,6 +36,7 @@ CHECKS: tuple[Callable[[Context], None], ...] = (
     checks_triggers.check_assets,
     checks_triggers.check_asset_condition,
     check_notifications,
+    lambda ctx: ctx.problems.extend(check_operator_nodes(ctx.wf)),  # operator classes + arguments
 )
 
 
