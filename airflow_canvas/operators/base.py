@@ -95,7 +95,8 @@ class CanvasOperator(BaseOperator):
         self.log_payloads = log_payloads
         self.log_level = log_level
         self.workflow_id = workflow_id
-        self.node_id = node_id or self.task_id
+        # Airflow's DAGNode.node_id is the task id (group prefix included); keep the spec's own id.
+        self.canvas_node_id = node_id or self.task_id.rsplit(".", 1)[-1]
         self.map_over = map_over
         self.map_item = map_item
 
@@ -141,21 +142,21 @@ class CanvasOperator(BaseOperator):
 
         apply_log_level(self, self.log_level)
         # Subclasses (tool, agent) report tool calls, tokens and cost through self.metrics.
-        self.metrics = NodeMetrics(self.workflow_id or self.dag_id, self.node_id)
+        self.metrics = NodeMetrics(self.workflow_id or self.dag_id, self.canvas_node_id)
         self.metrics.start()
         try:
             inputs = self.resolve_inputs(context)
-            validate_against(inputs, self.input_schema, what="input", node_id=self.node_id)
+            validate_against(inputs, self.input_schema, what="input", node_id=self.canvas_node_id)
             self.metrics.payload("in", payload_bytes(inputs))
             self.log_payload("inputs", inputs)
             output = self.run(inputs, context)
-            validate_against(output, self.output_schema, what="output", node_id=self.node_id)
+            validate_against(output, self.output_schema, what="output", node_id=self.canvas_node_id)
         except AirflowSkipException:
             raise
         except Exception as exc:
             self.metrics.error(type(exc).__name__)
             if self.on_error == "skip":
-                self.log.warning("Node %s failed and is set to skip on error: %s", self.node_id, exc)
+                self.log.warning("Node %s failed and is set to skip on error: %s", self.canvas_node_id, exc)
                 raise AirflowSkipException(f"{type(exc).__name__}: {exc}") from exc
             raise
         finally:

@@ -25,5 +25,5 @@ class OutputOperator(CanvasOperator):
         outlet_events = context.get("outlet_events")
         if outlet_events is not None:
             for outlet in self.outlets:
-                outlet_events[outlet].extra = {"workflow": self.workflow_id, "node": self.node_id}
+                outlet_events[outlet].extra = {"workflow": self.workflow_id, "node": self.canvas_node_id}
         return result

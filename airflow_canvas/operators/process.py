@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_canvas.operators.base import CanvasOperator
@@ -21,7 +20,6 @@ class ProcessOperator(CanvasOperator):
     PythonOperator callable, and never templated.
     """
 
-    template_fields: Sequence[str] = (*CanvasOperator.template_fields,)
     ui_color = "#fef7e0"
 
     def __init__(self, *, language: str = "jmespath", expression: str = "@", **kwargs: Any) -> None:
@@ -43,6 +41,6 @@ class ProcessOperator(CanvasOperator):
             "parameters": copy.deepcopy(self.resolved_parameters()),
             "result": None,
         }
-        code = compile(self.expression, f"<process node {self.node_id}>", "exec")
+        code = compile(self.expression, f"<process node {self.canvas_node_id}>", "exec")
         exec(code, namespace)
         return namespace["result"]

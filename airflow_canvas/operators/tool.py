@@ -39,10 +39,10 @@ class ToolOperator(CanvasOperator):
 
     def run(self, inputs: dict[str, Any], context: Context) -> Any:
         tool = self.load_tool()
-        validate_against(inputs, tool.input_schema, what=f"input of tool {tool.ref}", node_id=self.node_id)
+        validate_against(inputs, tool.input_schema, what=f"input of tool {tool.ref}", node_id=self.canvas_node_id)
         func = load_entry_point(tool)
         output = func(**{**tool.parameters, **self.resolved_parameters(), **inputs})
-        validate_against(output, tool.output_schema, what=f"output of tool {tool.ref}", node_id=self.node_id)
+        validate_against(output, tool.output_schema, what=f"output of tool {tool.ref}", node_id=self.canvas_node_id)
         return output
 
 

@@ -20,11 +20,22 @@ def tool_path(deploy_dir: str | Path, name: str, version: str) -> Path:
     return Path(deploy_dir) / TOOLS_DIRNAME / name / f"{version}.json"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temp file in the same directory, fsync, rename: readers never see half a file."""
+    """Write via a temp file in the same directory, fsync, rename: readers never see half a file.
+
+    The temp name (``.<name>.<random>.tmp``) is not a ``.py`` file, so the DAG processor ignores it.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private; a DAG file must be readable like any other file here.
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()

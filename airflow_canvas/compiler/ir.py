@@ -1,0 +1,543 @@
+"""Spec -> IR: what each task is, what it depends on and how it reads its inputs.
+
+The IR holds no source text, only names derived from ids and data (literals are made by the
+emitter), so every decision about the Airflow graph lives here and the emitter just prints.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import keyword
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from airflow_canvas.spec.graph import group_chain, node_task_id, sequential_links
+from airflow_canvas.spec.models import EdgeKind, ExecutionPolicy, Node, NodeType, OnError, Tool, Workflow
+from airflow_canvas.spec.problems import Problem, SpecError, pointer
+
+BRANCH_SUFFIX = "__branch"
+
+# Trigger rules in order of precedence when several reasons apply to one task.
+TR_FALLBACK = ("all_failed", "one_failed")
+TRIGGER_RULE_ORDER = (
+    "all_failed",
+    "one_failed",
+    "all_done",
+    "all_done_min_one_success",
+    "none_failed_min_one_success",
+)
+
+CANVAS_OPERATORS = {
+    NodeType.INPUT: "InputOperator",
+    NodeType.PROCESS: "ProcessOperator",
+    NodeType.OUTPUT: "OutputOperator",
+    NodeType.TOOL: "ToolOperator",
+    NodeType.AGENT: "AgentOperator",
+}
+CANVAS_MODULE = "airflow_canvas.operators"
+_OPERATOR_PATH_RE = re.compile(r"^airflow(\.[A-Za-z_][A-Za-z0-9_]*)+\.[A-Za-z_][A-Za-z0-9_]*$")
+# Names the generated module binds itself; variables derived from ids must not shadow them.
+RESERVED_NAMES = frozenset(
+    {
+        "DAG",
+        "Asset",
+        "AssetAll",
+        "AssetAny",
+        "AssetOrTimeSchedule",
+        "CronTriggerTimetable",
+        "DeltaTriggerTimetable",
+        "Param",
+        "TaskGroup",
+        "datetime",
+        "timedelta",
+        "timezone",
+        "dag",
+        *CANVAS_OPERATORS.values(),
+        "ConditionBranchOperator",
+    }
+)
+
+
+@dataclass
+class XComRef:
+    """``<task var>.output`` or, with ``key``, one key of a multiple_outputs task."""
+
+    node_id: str
+    key: str | None = None
+
+
+@dataclass
+class TaskIR:
+    node_id: str  # task id as written in the source (Airflow prefixes TaskGroup ids)
+    full_task_id: str
+    var: str
+    group: str | None
+    operator: str  # class name
+    module: str  # where the class is imported from
+    node: Node | None  # None for generated tasks (branches)
+    is_canvas: bool = True
+    kwargs: dict[str, Any] = field(default_factory=dict)  # operator-specific, data (literals)
+    upstream_outputs: dict[str, XComRef] = field(default_factory=dict)
+    input_mapping: dict[str, str] = field(default_factory=dict)
+    merge_upstream: list[str] = field(default_factory=list)
+    fallbacks: dict[str, str] = field(default_factory=dict)
+    operator_xcom_kwargs: dict[str, XComRef] = field(default_factory=dict)  # external operators
+    policy: ExecutionPolicy = field(default_factory=ExecutionPolicy)
+    trigger_rule: str | None = None
+    multiple_outputs: bool = False
+    expand: XComRef | None = None  # dynamic task mapping over this list
+    outlets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GroupIR:
+    id: str
+    var: str
+    label: str
+    description: str
+    parent: str | None
+
+
+@dataclass
+class WorkflowIR:
+    wf: Workflow
+    tasks: dict[str, TaskIR]  # node id (or branch id) -> task, in spec order
+    groups: dict[str, GroupIR]
+    deps: list[tuple[str, str]]  # explicit (upstream var, downstream var), emission order
+    params: dict[str, dict[str, Any]]  # name -> JSON Schema of the Param (may hold "default")
+    tools: list[Tool]
+    order: list[tuple[str, str]]  # ("task"|"group", id) pairs per level, resolved by the emitter
+    children: dict[str | None, list[tuple[str, str]]]  # group id (None = DAG) -> ordered members
+
+
+def _fail(code: str, message: str, where: str, **owner: Any) -> SpecError:
+    return SpecError([Problem(code=code, message=message, pointer=where, **owner)])
+
+
+class _Names:
+    """Python variable names derived from ids: `-` -> `_`, prefixed when not a safe name."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set(RESERVED_NAMES)
+
+    def take(self, ident: str, prefix: str) -> str:
+        base = ident.replace("-", "_")
+        if not base.isidentifier() or keyword.iskeyword(base) or base in self.used or base[0].isdigit():
+            base = f"{prefix}{base}"
+        name, n = base, 2
+        while name in self.used or keyword.iskeyword(name):
+            name, n = f"{base}_{n}", n + 1
+        self.used.add(name)
+        return name
+
+
+def mapping_expression(source_node: str, source_path: str, transform: str | None) -> str:
+    """A JMESPath over {node_id: output}; every identifier quoted (a JSON string in JMESPath)."""
+    parts = [source_node, *(p for p in source_path.split(".") if p)] if source_path else [source_node]
+    expression = ".".join(json.dumps(p) for p in parts)
+    if transform and transform.strip():
+        expression += f" | {transform}"
+    return expression
+
+
+def effective_policy(wf: Workflow, node: Node) -> ExecutionPolicy:
+    """Node execution settings over the workflow's defaults (only fields the node sets win)."""
+    merged = wf.defaults.model_dump(exclude_unset=True) | node.execution.model_dump(exclude_unset=True)
+    return ExecutionPolicy.model_validate(merged)
+
+
+def _check_node_kind(index: int, node: Node) -> None:
+    if node.type is NodeType.TOOL and node.operator:
+        if not _OPERATOR_PATH_RE.match(node.operator):
+            raise _fail(
+                "E_OPERATOR_PATH_INVALID",
+                f"Operator {node.operator!r} is not an import path under 'airflow.'.",
+                pointer("nodes", index, "operator"),
+                node_id=node.id,
+                hint="Use a class path such as airflow.providers.standard.operators.bash.BashOperator.",
+            )
+        for key in node.parameters:
+            if not key.isidentifier() or keyword.iskeyword(key):
+                raise _fail(
+                    "E_OPERATOR_ARGUMENT",
+                    f"Parameter {key!r} cannot be a keyword argument of {node.operator}.",
+                    pointer("nodes", index, "parameters", key),
+                    node_id=node.id,
+                )
+
+
+def _sorted_topologically(items: list[str], edges: Iterable[tuple[str, str]], rank: dict[str, int]) -> list[str]:
+    """Kahn's algorithm taking the earliest item in spec order first (stable output)."""
+    succ: dict[str, set[str]] = {i: set() for i in items}
+    indegree = dict.fromkeys(items, 0)
+    for a, b in edges:
+        if a != b and b not in succ[a]:
+            succ[a].add(b)
+            indegree[b] += 1
+    ready = [(rank[i], i) for i in items if indegree[i] == 0]
+    heapq.heapify(ready)
+    out = []
+    while ready:
+        _, item = heapq.heappop(ready)
+        out.append(item)
+        for nxt in succ[item]:
+            indegree[nxt] -= 1
+            if indegree[nxt] == 0:
+                heapq.heappush(ready, (rank[nxt], nxt))
+    if len(out) != len(items):
+        stuck = sorted((i for i in items if i not in out), key=rank.__getitem__)
+        raise _fail(
+            "E_GROUP_INTERLEAVED",
+            "These tasks and groups depend on each other in a circle once groups are drawn as boxes: "
+            + ", ".join(stuck)
+            + ". A group's members must not wait on a node outside the group that itself waits on the group.",
+            "/groups",
+            hint="Move the node in between into the group, or split the group.",
+        )
+    return out
+
+
+class _Builder:
+    def __init__(self, wf: Workflow) -> None:
+        self.wf = wf
+        self.names = _Names()
+        self.nodes = {n.id: n for n in wf.nodes}
+        self.index = {n.id: i for i, n in enumerate(wf.nodes)}
+        self.tasks: dict[str, TaskIR] = {}
+        self.groups: dict[str, GroupIR] = {}
+        self.deps: list[tuple[str, str]] = []  # task/group ids
+        self.upstreams: dict[str, set[str]] = {}
+        self.reasons: dict[str, set[str]] = {}
+        self.tools: dict[str, Tool] = {}
+
+    # -- tasks ----------------------------------------------------------------------------------
+    def build(self) -> WorkflowIR:
+        wf = self.wf
+        for group in wf.groups:
+            var = self.names.take(group.id, "tg_")
+            self.groups[group.id] = GroupIR(group.id, var, group.label, group.description, group.parent)
+        for i, node in enumerate(wf.nodes):
+            _check_node_kind(i, node)
+            self.tasks[node.id] = self._task(node)
+        for node_id in self.tasks:
+            self.upstreams[node_id] = set()
+            self.reasons[node_id] = set()
+        self._wire_edges()
+        self._wire_fallbacks()
+        self._wire_sequential_groups()
+        self._wire_mapping()
+        self._trigger_rules()
+        params = self._params()
+        children = self._order()
+        deps = [(self._var(a), self._var(b)) for a, b in self.deps]
+        tools = [self.tools[k] for k in sorted(self.tools)]
+        return WorkflowIR(wf, self.tasks, self.groups, deps, params, tools, [], children)
+
+    def _var(self, ident: str) -> str:
+        return self.tasks[ident].var if ident in self.tasks else self.groups[ident].var
+
+    def _task(self, node: Node) -> TaskIR:
+        var = self.names.take(node.id, "t_")
+        task = TaskIR(
+            node_id=node.id,
+            full_task_id=node_task_id(self.wf, node.id, node.group),
+            var=var,
+            group=node.group,
+            operator=CANVAS_OPERATORS[node.type],
+            module=CANVAS_MODULE,
+            node=node,
+            policy=effective_policy(self.wf, node),
+        )
+        if node.type is NodeType.PROCESS:
+            process = node.process
+            if process is not None:
+                task.kwargs["language"] = process.language
+                task.kwargs["expression"] = process.expression
+        elif node.type is NodeType.TOOL and node.operator:
+            module, _, cls = node.operator.rpartition(".")
+            task.operator, task.module, task.is_canvas = cls, module, False
+            task.kwargs.update(node.parameters)
+            task.kwargs.update(node.templates)
+        elif node.type is NodeType.TOOL:
+            task.kwargs["tool"] = self._pin(node.tool or "", node)
+        elif node.type is NodeType.AGENT and node.agent is not None:
+            agent = node.agent.model_dump()
+            agent["tools"] = [self._pin(ref, node) for ref in node.agent.tools]
+            task.kwargs.update(agent)
+        elif node.type is NodeType.OUTPUT:
+            task.outlets = _asset_uris(node.parameters)
+        return task
+
+    def _pin(self, ref: str, node: Node) -> str:
+        from airflow_canvas.tools.registry import ToolResolutionError, resolve_tool
+
+        try:
+            tool = resolve_tool(ref, self.wf.tools)
+        except (ToolResolutionError, ValueError) as exc:
+            raise _fail(
+                "E_TOOL_UNKNOWN", str(exc), pointer("nodes", self.index[node.id], "tool"), node_id=node.id
+            ) from None
+        self.tools[tool.ref] = tool
+        return tool.ref
+
+    # -- edges ----------------------------------------------------------------------------------
+    def _depend(self, up: str, down: str, *, explicit: bool = True) -> None:
+        self.upstreams.setdefault(down, set()).add(up)
+        if explicit and (up, down) not in self.deps:
+            self.deps.append((up, down))
+
+    def _wire_edges(self) -> None:
+        branches: dict[str, dict[str, str | None]] = {}
+        for i, edge in enumerate(self.wf.edges):
+            source, target = self.tasks[edge.source], self.tasks[edge.target]
+            if edge.condition is not None:
+                branches.setdefault(edge.source, {})[target.full_task_id] = edge.condition
+                self._wire_branch_target(edge.source, edge.target)
+            if edge.kind is EdgeKind.DATA_FLOW:
+                self._wire_data(i, source, target)
+            else:
+                self._depend(source.node_id, target.node_id)
+                if edge.kind is EdgeKind.TRIGGER:
+                    self.reasons[target.node_id].add("all_done")
+        for source_id, conditions in branches.items():
+            self._finish_branch(source_id, conditions)
+
+    def _wire_data(self, index: int, source: TaskIR, target: TaskIR) -> None:
+        edge = self.wf.edges[index]
+        if not target.is_canvas:
+            self._depend(source.node_id, target.node_id)
+            for m, mapping in enumerate(edge.mapping):
+                target.operator_xcom_kwargs[mapping.target] = self._xcom_field(
+                    source, mapping.source, mapping.transform, pointer("edges", index, "mapping", m)
+                )
+            return
+        self._depend(source.node_id, target.node_id, explicit=False)
+        target.upstream_outputs[source.node_id] = XComRef(source.node_id)
+        if not edge.mapping and source.node_id not in target.merge_upstream:
+            target.merge_upstream.append(source.node_id)
+        for mapping in edge.mapping:
+            target.input_mapping[mapping.target] = mapping_expression(
+                source.node_id, mapping.source, mapping.transform
+            )
+
+    def _xcom_field(self, source: TaskIR, path: str, transform: str | None, where: str) -> XComRef:
+        """An XComArg for an external operator's kwarg: the whole output or one top-level key."""
+        if transform or "." in path:
+            raise _fail(
+                "E_OPERATOR_MAPPING",
+                "An Airflow operator argument can take a node's whole output or one top-level field, "
+                "without a transform.",
+                where,
+                node_id=source.node_id,
+                hint="Add a process node that shapes the value, and map its output instead.",
+            )
+        if not path:
+            return XComRef(source.node_id)
+        source.multiple_outputs = True
+        return XComRef(source.node_id, path)
+
+    def _wire_branch_target(self, source_id: str, target_id: str) -> None:
+        branch_id = source_id + BRANCH_SUFFIX
+        self._depend(branch_id, target_id)
+
+    def _finish_branch(self, source_id: str, conditions: dict[str, str | None]) -> None:
+        source = self.tasks[source_id]
+        branch_id = source_id + BRANCH_SUFFIX
+        branch = TaskIR(
+            node_id=branch_id,
+            full_task_id=node_task_id(self.wf, branch_id, source.group),
+            var=self.names.take(branch_id, "t_"),
+            group=source.group,
+            operator="ConditionBranchOperator",
+            module=CANVAS_MODULE,
+            node=None,
+            kwargs={"source": source_id, "conditions": conditions},
+            upstream_outputs={source_id: XComRef(source_id)},
+        )
+        self.tasks[branch_id] = branch
+        self.reasons[branch_id] = set()
+        self._depend(source_id, branch_id, explicit=False)
+
+    def _wire_fallbacks(self) -> None:
+        for node in self.wf.nodes:
+            policy = self.tasks[node.id].policy
+            if policy.on_error is OnError.CONTINUE:
+                for down in self._direct_downstream(node.id):
+                    self.reasons[down].add("all_done")
+            if policy.on_error is not OnError.FALLBACK or not policy.fallback_node:
+                continue
+            fallback = policy.fallback_node
+            if fallback == node.id or fallback not in self.tasks:
+                continue
+            for down in self._direct_downstream(node.id):
+                if down == fallback:
+                    continue
+                task = self.tasks[down]
+                if node.id in task.upstream_outputs:
+                    task.upstream_outputs[fallback] = XComRef(fallback)
+                    task.fallbacks[node.id] = fallback
+                    self._depend(fallback, down, explicit=False)
+                else:
+                    self._depend(fallback, down)
+                self.reasons[down].add("all_done_min_one_success")
+            self._depend(node.id, fallback)
+            self.reasons[fallback].add("fallback")
+
+    def _direct_downstream(self, node_id: str) -> list[str]:
+        return [t for t, ups in self.upstreams.items() if node_id in ups and t in self.tasks]
+
+    def _wire_sequential_groups(self) -> None:
+        for link in sequential_links(self.wf):
+            up = self._member(link.group_id, link.upstream)
+            down = self._member(link.group_id, link.downstream)
+            self._depend(up, down)
+            for a in link.upstream:
+                for b in link.downstream:
+                    self.upstreams[b].add(a)
+
+    def _member(self, group_id: str, node_ids: tuple[str, ...]) -> str:
+        """The direct member of ``group_id`` holding these nodes: a node, or a child group."""
+        first = node_ids[0]
+        chain = group_chain(self.wf, self.nodes[first].group)
+        position = chain.index(group_id)
+        return first if position == len(chain) - 1 else chain[position + 1]
+
+    def _wire_mapping(self) -> None:
+        for node in self.wf.nodes:
+            task = self.tasks[node.id]
+            field_name = task.policy.map_over
+            if not field_name or not task.is_canvas:
+                continue
+            expression = task.input_mapping.pop(field_name, None)
+            source_id, key = self._map_source(node, field_name, expression)
+            source = self.tasks[source_id]
+            if key is not None:
+                source.multiple_outputs = True
+            task.expand = XComRef(source_id, key)
+            task.kwargs["map_over"] = field_name
+
+    def _map_source(self, node: Node, field_name: str, expression: str | None) -> tuple[str, str | None]:
+        where = pointer("nodes", self.index[node.id], "execution", "map_over")
+        if expression is not None:
+            try:
+                parts = [json.loads(p) for p in expression.split(".")] if " | " not in expression else []
+            except ValueError:
+                parts = []
+            if len(parts) in (1, 2):
+                return parts[0], (parts[1] if len(parts) == 2 else None)
+        else:
+            for source_id in self.tasks[node.id].merge_upstream:
+                return source_id, field_name
+        raise _fail(
+            "E_MAP_OVER_SOURCE",
+            f"Node {node.id!r} maps over {field_name!r}, which must come from one upstream node's whole "
+            "output or one of its top-level fields (no transform).",
+            where,
+            node_id=node.id,
+            hint="Add a process node that outputs the list, and map over its output.",
+        )
+
+    # -- trigger rules --------------------------------------------------------------------------
+    def _trigger_rules(self) -> None:
+        skippable = self._skippable()
+        for task_id, task in self.tasks.items():
+            reasons = set(self.reasons.get(task_id, ()))
+            ups = self.upstreams.get(task_id, set())
+            if "fallback" in reasons:
+                reasons.discard("fallback")
+                owner = [n for n in ups if self.tasks.get(n) and self.tasks[n].policy.fallback_node == task_id]
+                reasons.add("all_failed" if len(ups) <= len(owner) else "one_failed")
+            if len(ups) >= 2 and ups & skippable:
+                reasons.add("none_failed_min_one_success")
+            for rule in TRIGGER_RULE_ORDER:
+                if rule in reasons:
+                    task.trigger_rule = rule
+                    break
+
+    def _skippable(self) -> set[str]:
+        """Tasks a branch may skip: branch targets and everything only downstream of them."""
+        down: dict[str, set[str]] = {}
+        for task_id, ups in self.upstreams.items():
+            for up in ups:
+                down.setdefault(up, set()).add(task_id)
+        frontier = [t for t in self.tasks if t.endswith(BRANCH_SUFFIX) and self.tasks[t].node is None]
+        seen: set[str] = set()
+        stack = [t for b in frontier for t in down.get(b, ())]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            stack.extend(down.get(current, ()))
+        return seen
+
+    # -- params ---------------------------------------------------------------------------------
+    def _params(self) -> dict[str, dict[str, Any]]:
+        params: dict[str, dict[str, Any]] = {}
+        for node in self.wf.nodes:
+            if node.type is not NodeType.INPUT:
+                continue
+            properties = node.input_schema.get("properties") or {}
+            required = set(node.input_schema.get("required") or ())
+            for name, schema in properties.items():
+                entry = dict(schema) if isinstance(schema, dict) else {}
+                entry["__required__"] = name in required
+                params.setdefault(name, entry)
+        for name, default in self.wf.params.items():
+            params.setdefault(name, {"default": default, "__required__": False})
+        return params
+
+    # -- emission order -------------------------------------------------------------------------
+    def _order(self) -> dict[str | None, list[tuple[str, str]]]:
+        """Members of the DAG and of each group, topologically sorted with groups kept whole."""
+        chain_of = {t: group_chain(self.wf, task.group) for t, task in self.tasks.items()}
+        rank: dict[str, int] = {}
+        members: dict[str | None, list[str]] = {None: []}
+        for gid in self.groups:
+            members.setdefault(gid, [])
+        for task_id in self.tasks:
+            chain = chain_of[task_id]
+            owner: str | None = None
+            for gid in chain:
+                if gid not in members[owner]:
+                    members[owner].append(gid)
+                    rank.setdefault(gid, len(rank))
+                owner = gid
+            members[owner].append(task_id)
+            rank.setdefault(task_id, len(rank))
+        lifted: dict[str | None, list[tuple[str, str]]] = {k: [] for k in members}
+        for down, ups in self.upstreams.items():
+            for up in ups:
+                a, b = [*chain_of[up], up], [*chain_of[down], down]
+                k = 0
+                while k < min(len(a), len(b)) - 1 and a[k] == b[k]:
+                    k += 1
+                level = a[k - 1] if k else None
+                lifted[level].append((a[k], b[k]))
+        ordered: dict[str | None, list[tuple[str, str]]] = {}
+        for level, items in members.items():
+            if not items:
+                continue
+            ordered[level] = [
+                ("group" if i in self.groups and i not in self.tasks else "task", i)
+                for i in _sorted_topologically(items, lifted[level], rank)
+            ]
+        return ordered
+
+
+def _asset_uris(parameters: dict[str, Any]) -> list[str]:
+    uris: list[str] = []
+    single = parameters.get("asset_uri")
+    if isinstance(single, str):
+        uris.append(single)
+    many = parameters.get("asset_uris")
+    if isinstance(many, list):
+        uris.extend(u for u in many if isinstance(u, str))
+    return uris
+
+
+def build_ir(wf: Workflow) -> WorkflowIR:
+    return _Builder(wf).build()

@@ -1,0 +1,169 @@
+"""A tiny expression model and printer for generated source.
+
+User data only ever becomes source through :func:`py_str` / :class:`Lit` (literals), and code
+fragments (:class:`Code`) are built by the emitter from identifiers it derived itself. The printer
+writes what ``ruff format`` would keep: an expression goes on one line when it fits, otherwise its
+brackets are exploded one item per line with a trailing ("magic") comma, recursively.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+LINE_LENGTH = 88  # ruff/black default: generated files are formatted for any project's settings
+INDENT = "    "
+
+_SIMPLE_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def py_str(text: str) -> str:
+    """A string literal as ruff prints it: double quotes unless that needs more escapes."""
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    if text.isprintable() and "\\" not in text and quote not in text:
+        return quote + text + quote
+    out = []
+    for ch in text:
+        if ch == quote:
+            out.append("\\" + ch)
+        elif ch in _SIMPLE_ESCAPES:
+            out.append(_SIMPLE_ESCAPES[ch])
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(repr(ch)[1:-1])  # \x07, \u200b, \U000e0001 ...
+    return quote + "".join(out) + quote
+
+
+def py_number(value: int | float) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value!r} cannot be written into a DAG file")
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class Code:
+    """A trusted source fragment (a name, an attribute of a name, an operator)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Lit:
+    """Plain JSON-like data written as a literal."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    args: tuple[Expr, ...] = ()
+    kwargs: tuple[tuple[str, Expr], ...] = ()
+
+
+@dataclass(frozen=True)
+class ListOf:
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class DictOf:
+    items: tuple[tuple[Expr, Expr], ...]
+
+
+Expr = Code | Lit | Call | ListOf | DictOf
+
+
+def call(func: str, *args: Expr, **kwargs: Expr | None) -> Call:
+    """A call; keyword arguments that are None are left out."""
+    return Call(func, tuple(args), tuple((k, v) for k, v in kwargs.items() if v is not None))
+
+
+def lit_expr(value: Any) -> Expr:
+    """Lift data into the expression model so nested containers can be exploded."""
+    if isinstance(value, dict):
+        items = []
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"dict key {key!r} is not a string")
+            items.append((Lit(key), lit_expr(item)))
+        return DictOf(tuple(items))
+    if isinstance(value, (list, tuple)):
+        return ListOf(tuple(lit_expr(v) for v in value))
+    return Lit(value)
+
+
+def _atom(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, (int, float)):
+        return py_number(value)
+    if isinstance(value, str):
+        return py_str(value)
+    if isinstance(value, (dict, list, tuple)):
+        return flat(lit_expr(value))
+    raise ValueError(f"a {type(value).__name__} cannot be written into a DAG file")
+
+
+def _parts(expr: Expr) -> tuple[str, list[tuple[str, Expr]], str] | None:
+    """(opening, [(item prefix, item)], closing) for bracketed expressions with items."""
+    if isinstance(expr, Call) and (expr.args or expr.kwargs):
+        items = [("", a) for a in expr.args] + [(f"{k}=", v) for k, v in expr.kwargs]
+        return f"{expr.func}(", items, ")"
+    if isinstance(expr, ListOf) and expr.items:
+        return "[", [("", i) for i in expr.items], "]"
+    if isinstance(expr, DictOf) and expr.items:
+        return "{", [(flat(k) + ": ", v) for k, v in expr.items], "}"
+    if isinstance(expr, Lit) and isinstance(expr.value, (dict, list, tuple)) and expr.value:
+        return _parts(lit_expr(expr.value))
+    return None
+
+
+def flat(expr: Expr) -> str:
+    if isinstance(expr, Code):
+        return expr.text
+    if isinstance(expr, Lit):
+        return _atom(expr.value)
+    if isinstance(expr, Call):
+        return f"{expr.func}(" + ", ".join(p + flat(i) for p, i in _parts(expr)[1]) + ")" if (
+            expr.args or expr.kwargs
+        ) else f"{expr.func}()"
+    if isinstance(expr, ListOf):
+        return "[" + ", ".join(flat(i) for i in expr.items) + "]"
+    if isinstance(expr, DictOf):
+        return "{" + ", ".join(f"{flat(k)}: {flat(v)}" for k, v in expr.items) + "}"
+    raise TypeError(f"not an expression: {expr!r}")
+
+
+def render(expr: Expr, *, indent: str = "", prefix: str = "", suffix: str = "") -> list[str]:
+    """Lines for ``prefix + expr + suffix`` at ``indent``."""
+    one_line = f"{indent}{prefix}{flat(expr)}{suffix}"
+    parts = _parts(expr)
+    if len(one_line) <= LINE_LENGTH or parts is None:
+        return [one_line]
+    opening, items, closing = parts
+    lines = [f"{indent}{prefix}{opening}"]
+    inner = indent + INDENT
+    for item_prefix, item in items:
+        lines.extend(render(item, indent=inner, prefix=item_prefix, suffix=","))
+    lines.append(f"{indent}{closing}{suffix}")
+    return lines
+
+
+def render_call_block(expr: Call, *, indent: str, prefix: str = "", suffix: str = "") -> list[str]:
+    """A call always exploded one argument per line (how operator and DAG calls read best)."""
+    if not (expr.args or expr.kwargs):
+        return [f"{indent}{prefix}{flat(expr)}{suffix}"]
+    _, items, _ = _parts(expr)
+    lines = [f"{indent}{prefix}{expr.func}("]
+    for item_prefix, item in items:
+        lines.extend(render(item, indent=indent + INDENT, prefix=item_prefix, suffix=","))
+    lines.append(f"{indent}){suffix}")
+    return lines
+
+
+def join_names(names: Iterable[str]) -> str:
+    return ", ".join(names)
