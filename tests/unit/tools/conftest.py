@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.fixtures import openai_server  # noqa: F401
+
 
 @pytest.fixture
 def venv_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -1,0 +1,72 @@
+"""How a worker runs one tool call, shared by the ToolOperator and the AgentOperator's tool calls.
+
+Dependency-free tools (the built-ins, plain user code) run in-process: no interpreter start-up, so
+a tool task costs about what a PythonOperator costs. Tools with pip dependencies run through the
+sandboxed runner with the cached venv's interpreter, which keeps their packages out of the worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from airflow_canvas.spec.models import Tool
+from airflow_canvas.tools.loader import call_arguments, load_entry_point
+from airflow_canvas.tools.runner import DEFAULT_TIMEOUT_SECONDS, RunLimits, RunResult, run_in_sandbox
+
+
+def runs_in_process(tool: Tool) -> bool:
+    return not tool.dependencies
+
+
+def execute_tool(
+    tool: Tool,
+    inputs: Mapping[str, Any],
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    timeout_seconds: float | None = None,
+    memory_mb: int | None = None,
+    log: Any = None,
+) -> Any:
+    """Run ``tool`` on ``inputs`` and return its output; raises what the tool raised (in-process)
+    or a ToolRunError (sandboxed)."""
+    if runs_in_process(tool):
+        return load_entry_point(tool)(**call_arguments(tool, inputs, parameters))
+    limits = RunLimits(timeout_seconds=timeout_seconds or DEFAULT_TIMEOUT_SECONDS, memory_mb=memory_mb)
+    result = run_in_sandbox(tool, inputs, parameters=parameters, limits=limits)
+    if log is not None:
+        _relay(result, log)
+    return result.raise_for_error().output
+
+
+def _relay(result: RunResult, log: Any) -> None:
+    """Put the sandboxed tool's stdout, stderr and log records into the task log."""
+    if result.venv is not None:
+        log.info(
+            "Tool %s ran in venv %s (%s)",
+            result.tool,
+            result.venv.path,
+            "built" if result.venv.created else "cached",
+        )
+    for record in result.logs:
+        log.info(
+            "[tool %s] %s %s: %s",
+            result.tool,
+            record.get("level"),
+            record.get("logger"),
+            record.get("message"),
+        )
+    for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+        if text.strip():
+            log.info("[tool %s %s]\n%s", result.tool, name, text.rstrip()[-20000:])
+
+
+def load_pinned_tool(ref: str, dag_fileloc: str | Path | None) -> Tool:
+    """The bundled copy next to the deployed DAG file first, then the registry (built-ins)."""
+    from airflow_canvas.tools.bundle import load_bundled_tool
+    from airflow_canvas.tools.registry import resolve_tool, split_ref
+
+    name, version = split_ref(ref)
+    bundled = load_bundled_tool(dag_fileloc, name, version) if dag_fileloc else None
+    return bundled or resolve_tool(f"{name}@{version}")
