@@ -346,6 +346,7 @@ def canvas_kwargs(task: TaskIR, ir: WorkflowIR) -> dict[str, Expr | None]:
         if policy.on_error is not None and policy.on_error is not OnError.FAIL:
             out["on_error"] = Lit(policy.on_error.value)
         out["log_payloads"] = Lit(policy.log_payloads) if policy.log_payloads else None
+        out["log_level"] = Lit(policy.log_level) if policy.log_level else None
     return out
 
 
