@@ -1,0 +1,90 @@
+"""The latest run of a workflow's DAG, read from Airflow's metadata DB, with the error lines and
+log tails of failed tasks (local task logs; Airflow 3 writes them as JSON lines)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from airflow_canvas.copilot.context import MAX_LOG_TAIL_LINES, NodeRun, RunInfo
+
+log = logging.getLogger(__name__)
+_FAILED = ("failed", "upstream_failed")
+
+
+def _state(value: Any) -> str | None:
+    return str(getattr(value, "value", value)) if value else None
+
+
+def _log_line(raw: str) -> str:
+    """One JSON log record -> 'LEVEL event' (plus the exception's last line); other lines as-is."""
+    try:
+        record = json.loads(raw)
+    except json.JSONDecodeError:
+        return raw.rstrip("\n")
+    if not isinstance(record, dict):
+        return raw.rstrip("\n")
+    text = f"{str(record.get('level', '')).upper()} {record.get('event', '')}".strip()
+    error = record.get("error_detail") or record.get("exception")
+    if isinstance(error, list) and error and isinstance(error[-1], dict):
+        text += f" | {error[-1].get('exc_type', '')}: {error[-1].get('exc_value', '')}"
+    elif isinstance(error, str):
+        text += " | " + error.strip().splitlines()[-1]
+    return text
+
+
+def read_log_tail(ti: Any, session: Session) -> str | None:
+    """The last lines of the task instance's local log file, if it is readable here."""
+    try:
+        from airflow.configuration import conf
+        from airflow.utils.log.file_task_handler import FileTaskHandler
+
+        base = conf.get("logging", "base_log_folder")
+        relative = FileTaskHandler(base)._render_filename(ti, ti.try_number or 1, session=session)
+        path = Path(base) / relative
+        if not path.is_file():
+            return None
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            lines = deque(handle, maxlen=MAX_LOG_TAIL_LINES)
+        return "\n".join(_log_line(line) for line in lines)
+    except Exception:  # logs are a help for the co-pilot, never a reason to fail the turn
+        log.debug("could not read the log of %s", ti, exc_info=True)
+        return None
+
+
+def _error_of(tail: str | None) -> str | None:
+    if not tail:
+        return None
+    for line in reversed(tail.splitlines()):
+        if "Error" in line or "Exception" in line or "Timeout" in line:
+            return line.strip()[:500]
+    return None
+
+
+def latest_run_info(session: Session, dag_id: str) -> RunInfo | None:
+    from airflow.models.dagrun import DagRun
+    from airflow.models.taskinstance import TaskInstance
+
+    from airflow_canvas.plugin.routes.runs import node_id_of
+
+    run = session.scalar(select(DagRun).where(DagRun.dag_id == dag_id).order_by(DagRun.id.desc()).limit(1))
+    if run is None:
+        return None
+    tis = session.scalars(select(TaskInstance).where(TaskInstance.dag_id == dag_id,
+                                                     TaskInstance.run_id == run.run_id)).all()
+    nodes: dict[str, NodeRun] = {}
+    for ti in tis:
+        node_id = node_id_of(ti.task_id)
+        state = _state(ti.state)
+        if node_id in nodes and state not in _FAILED:
+            continue  # a mapped node: keep a failed instance when there is one
+        tail = read_log_tail(ti, session) if state == "failed" else None
+        nodes[node_id] = NodeRun(state=state, try_number=ti.try_number, duration=ti.duration,
+                                 log_tail=tail, error=_error_of(tail))
+    return RunInfo(run_id=run.run_id, state=_state(run.state), nodes=nodes)
