@@ -1,55 +1,55 @@
-"""Workflow templates: starting points shipped as JSON in ``airflow_canvas/templates/``."""
+"""Workflow templates: the gallery of ``airflow_canvas.templates`` (JSON files with parameters)."""
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
 from typing import Annotated, Any
 
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from airflow_canvas import templates as gallery
 from airflow_canvas.plugin.authz import requires
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.permissions import WORKFLOWS
-from airflow_canvas.spec.load import dump_workflow, parse_workflow
+from airflow_canvas.spec.load import dump_workflow
 from airflow_canvas.spec.models import ID_PATTERN, MAX_ID_LENGTH
 
 router = APIRouter(tags=["templates"])
 Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
-
-
-@cache
-def templates() -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for path in sorted(TEMPLATE_DIR.glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        parse_workflow(data["spec"])  # a broken template must fail loudly, not at instantiate time
-        out[path.stem] = data
-    return out
 
 
 class InstantiateBody(BaseModel):
     workflow_id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
     name: str = Field("", max_length=250)
+    params: dict[str, Any] = Field(default_factory=dict, description="Template parameters (see its schema).")
 
 
 @router.get("/templates")
-def list_templates(user: Reader) -> dict[str, Any]:
-    items = [{"name": n, "title": t.get("title", n), "description": t.get("description", ""),
-              "nodes": len(t["spec"].get("nodes", []))} for n, t in templates().items()]
+def list_templates(user: Reader, kind: str = "workflow") -> dict[str, Any]:
+    """Templates of one kind ("workflow" by default, "subgraph", or "all")."""
+    items = [t.to_dict() for t in gallery.list_templates(None if kind == "all" else kind)]
     return {"items": items, "total": len(items)}
 
 
 @router.post("/templates/{name}/instantiate")
 def instantiate(name: str, body: InstantiateBody, user: Reader) -> dict[str, Any]:
-    """A new spec from the template with the caller's id and name; nothing is stored (POST it to
-    /workflows to create the workflow)."""
-    template = templates().get(name)
-    if template is None:
-        raise ApiError(404, f"Unknown template {name!r}; available: {', '.join(templates())}.")
-    wf = parse_workflow({**template["spec"], "id": body.workflow_id, "name": body.name or template.get("title", name)})
+    """A new spec from the template with the caller's id, name and parameters; nothing is stored
+    (POST it to /workflows to create the workflow). Invalid results raise SpecError (422)."""
+    if name not in {t.name for t in gallery.list_templates()}:
+        raise ApiError(404, str(_error(name)))
+    try:
+        wf = gallery.instantiate_template(
+            name, body.params, workflow_id=body.workflow_id, workflow_name=body.name or None
+        )
+    except gallery.TemplateError as exc:
+        raise ApiError(422, str(exc)) from None
     return {"spec": dump_workflow(wf)}
+
+
+def _error(name: str) -> Exception:
+    try:
+        gallery.get_template(name)
+    except gallery.TemplateError as exc:
+        return exc
+    return LookupError(name)

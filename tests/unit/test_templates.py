@@ -1,0 +1,148 @@
+"""The template gallery: every template instantiates to a valid workflow, parameters are
+substituted as data (never as JSON text), and bad parameters get clear errors."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from jsonschema.validators import validator_for
+
+from airflow_canvas.spec.load import dump_workflow, parse_workflow
+from airflow_canvas.spec.problems import SpecError
+from airflow_canvas.spec.validate import validate_workflow
+from airflow_canvas.templates import (
+    TEMPLATE_DIR,
+    TemplateError,
+    instantiate_subgraph,
+    instantiate_template,
+    list_templates,
+    substitute,
+)
+
+WORKFLOWS = [t.name for t in list_templates("workflow")]
+SUBGRAPHS = [t.name for t in list_templates("subgraph")]
+NASTY = 'He said "hi" \\ }, {"$param": "x"} {{ 7*7 }} {% raw %}\n\u2603 \'; DROP TABLE x; --'
+
+
+def test_gallery_has_the_promised_templates() -> None:
+    names = {t.name for t in list_templates()}
+    assert {"blank", "llm_summarise", "ticket_triage", "rag_answer", "etl_quality", "scheduled_report"} <= names
+    assert len(SUBGRAPHS) >= 2
+    for info in list_templates():
+        assert info.title and info.description and info.kind in ("workflow", "subgraph")
+        assert info.to_dict()["name"] == info.name
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_workflow_template_instantiates_to_a_valid_workflow(name: str) -> None:
+    wf = instantiate_template(name)
+    assert wf.id == name
+    assert validate_workflow(wf) == []
+    assert parse_workflow(dump_workflow(wf)) == wf  # survives a save/load round trip
+
+
+@pytest.mark.parametrize("name", SUBGRAPHS + WORKFLOWS)
+def test_subgraph_instantiates_with_prefixed_ids_and_validates_inside_a_workflow(name: str) -> None:
+    part = instantiate_subgraph(name, {}, id_prefix="p1_")
+    assert part.nodes and all(n.id.startswith("p1_") for n in part.nodes)
+    assert all(e.source.startswith("p1_") and e.target.startswith("p1_") for e in part.edges)
+    assert all(g.id.startswith("p1_") for g in part.groups)
+    assert all(n.group is None or n.group.startswith("p1_") for n in part.nodes)
+    ids = {n.id for n in part.nodes}
+    assert set(part.entry) <= ids and set(part.exit) <= ids
+    host = parse_workflow({
+        "id": "host",
+        "nodes": [{"id": "src", "type": "process"}] + [n.model_dump(mode="json") for n in part.nodes],
+        "edges": [{"source": "src", "target": e, "kind": "dependency"} for e in part.entry] + [e.model_dump(mode="json") for e in part.edges],
+        "groups": [g.model_dump(mode="json") for g in part.groups],
+        "tools": [t.model_dump(mode="json") for t in part.tools],
+    })
+    assert [p for p in validate_workflow(host) if p.severity == "error"] == []
+
+
+def test_two_copies_of_a_subgraph_do_not_collide() -> None:
+    a, b = instantiate_subgraph("agent_with_fallback", id_prefix="a_"), instantiate_subgraph("agent_with_fallback",
+                                                                                            id_prefix="b_")
+    assert a.nodes[0].execution.fallback_node == "a_canned" and b.nodes[0].execution.fallback_node == "b_canned"
+    assert not {n.id for n in a.nodes} & {n.id for n in b.nodes}
+
+
+def test_parameters_are_substituted_as_values() -> None:
+    wf = instantiate_template("etl_quality", {"extract_sql": NASTY, "alert_to": [NASTY]})
+    extract = wf.node("extract")
+    assert extract is not None and extract.parameters["sql"] == NASTY
+    assert wf.node("alert").parameters["to"] == [NASTY]  # type: ignore[union-attr]
+    wf = instantiate_template("ticket_triage", {"categories": [NASTY, "other"]})
+    classify = wf.node("classify")
+    assert classify is not None
+    assert classify.output_schema["properties"]["category"]["enum"] == [NASTY, "other"]
+    assert NASTY + ", other" in classify.agent.system_prompt  # type: ignore[union-attr]
+
+
+def test_defaults_and_given_values() -> None:
+    wf = instantiate_template("scheduled_report", {"cron": "*/10 * * * *"}, workflow_id="ops_report",
+                              workflow_name="Ops report")
+    assert (wf.id, wf.name) == ("ops_report", "Ops report")
+    assert wf.triggers.schedule is not None and wf.triggers.schedule.value == "*/10 * * * *"
+    assert wf.node("send").parameters["to"] == ["team@example.com"]  # type: ignore[union-attr]
+
+
+def test_unknown_parameter_is_named_with_a_hint() -> None:
+    with pytest.raises(TemplateError, match=r"no parameter 'langauge'; did you mean 'language'\?"):
+        instantiate_template("llm_summarise", {"langauge": "French"})
+
+
+def test_wrong_parameter_type_is_named() -> None:
+    with pytest.raises(TemplateError, match=r"max_words: 'many' is not of type 'integer'"):
+        instantiate_template("llm_summarise", {"max_words": "many"})
+
+
+def test_parameters_that_make_an_invalid_workflow_raise_spec_error() -> None:
+    with pytest.raises(SpecError) as info:
+        instantiate_template("scheduled_report", {"cron": "every morning"})
+    assert info.value.problems[0].pointer == "/triggers/schedule/value"
+
+
+def test_unknown_template_and_bad_ids() -> None:
+    with pytest.raises(TemplateError, match="Did you mean 'rag_answer'"):
+        instantiate_template("rag_answr")
+    with pytest.raises(TemplateError, match="not valid"):
+        instantiate_template("blank", workflow_id="has space")
+    with pytest.raises(TemplateError, match="sub-graph"):
+        instantiate_template("http_fetch_extract")
+    with pytest.raises(TemplateError, match="id_prefix"):
+        instantiate_subgraph("http_fetch_extract", id_prefix="bad prefix")
+
+
+def test_substitute_directives() -> None:
+    params = {"n": 3, "tags": ["a", "b"], "text": NASTY}
+    body = {"x": {"$param": "n"}, "s": {"$join": ["n=", {"$param": "n"}, " tags=", {"$param": "tags"}]},
+            "lit": {"$literal": {"$param": "n"}}, "deep": [{"t": {"$param": "text"}}]}
+    assert substitute(body, params) == {"x": 3, "s": "n=3 tags=a, b", "lit": {"$param": "n"}, "deep": [{"t": NASTY}]}
+    assert body["x"] == {"$param": "n"}  # the template itself is untouched
+    with pytest.raises(TemplateError, match="does not declare"):
+        substitute({"$param": "missing"}, params)
+    with pytest.raises(TemplateError, match="alone"):
+        substitute({"$param": "n", "other": 1}, params)
+
+
+def _params_used(body: Any) -> set[str]:
+    if isinstance(body, dict):
+        if "$param" in body:
+            return {body["$param"]}
+        return set().union(*(_params_used(v) for v in body.values())) if body else set()
+    if isinstance(body, list):
+        return set().union(*(_params_used(v) for v in body)) if body else set()
+    return set()
+
+
+@pytest.mark.parametrize("path", sorted(TEMPLATE_DIR.glob("*.json")), ids=lambda p: p.stem)
+def test_template_files_are_well_formed(path: Any) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["name"] == path.stem
+    validator_for(data["parameters"]).check_schema(data["parameters"])
+    declared = set(data["parameters"].get("properties", {}))
+    assert _params_used(data["body"]) == declared  # every parameter is used, every use declared
+    assert all("default" in s for s in data["parameters"].get("properties", {}).values())
