@@ -176,3 +176,16 @@ def test_parameters_are_checked_against_the_signature():
     assert [p.code for p in problems] == ["E_OPERATOR_PARAMETER_UNKNOWN", "E_OPERATOR_PARAMETER_MISSING"]
     assert problems[0].pointer == "/nodes/0/parameters/bash_comand"
     assert problems[0].hint == "did you mean 'bash_command'?"
+
+
+def test_node_from_entry_checks_parameters_against_the_schema():
+    from airflow_canvas.catalogue.nodes import node_from_entry
+    from airflow_canvas.spec.problems import SpecError
+
+    node = node_from_entry(get_entry(HTTP), "call", {"endpoint": "/x", "http_conn_id": "h"}, name="Call")
+    assert (node.operator, node.type.value, node.name) == (HTTP, "tool", "Call")
+    with pytest.raises(SpecError) as info:
+        node_from_entry(get_entry(BASH), "b", {"bash_comand": "x", "append_env": "yes"})
+    codes = [p.code for p in info.value.problems]
+    assert codes == ["E_OPERATOR_PARAMETER_UNKNOWN", "E_OPERATOR_PARAMETER_MISSING", "E_OPERATOR_PARAMETER_TYPE"]
+    assert info.value.problems[2].pointer == "/parameters/append_env"
