@@ -34,6 +34,8 @@ def requires(resource: str, action: str) -> Callable[..., Any]:
         return user
 
     check.__name__ = f"requires_{action}_{RESOURCE_KEYS[resource]}"
+    # Read by the route-enumerating RBAC test (and anyone auditing the routes).
+    check.canvas_permission = (resource, action)  # type: ignore[attr-defined]
     return check
 
 
@@ -46,8 +48,10 @@ def requires_dag(method: str, entity: DagAccessEntity | None = None) -> Callable
             method=method, access_entity=entity, details=DagDetails(id=dag_id), user=user
         )
         if not ok:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"Airflow denies {method} on DAG {dag_id!r} runs.")
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"Airflow denies {method} on DAG {dag_id!r} ({entity}).")
 
+    check.__name__ = f"requires_dag_{method.lower()}"
+    check.dag_permission = (method, entity)  # type: ignore[attr-defined]
     return check
 
 

@@ -84,7 +84,7 @@ def deploy(workflow_id: str, body: DeployBody, user: Deployer, session: SessionD
         audit("canvas.workflow.deploy_failed", user=user, workflow_id=workflow_id, version=row.number,
               environment=body.environment)
         raise ApiError(422, f"Deploy of version {row.number} failed; the deployed file is unchanged: {exc}",
-                       problems) from None
+                       problems, details=getattr(exc, "details", "")[-4000:]) from None
     done = repo.record_deployment(session, state="deployed", dag_id=result.dag_id, path=str(result.path),
                                   spec_hash=result.spec_hash, **record)
     audit("canvas.workflow.deploy", user=user, workflow_id=workflow_id, version=row.number,
@@ -94,7 +94,7 @@ def deploy(workflow_id: str, body: DeployBody, user: Deployer, session: SessionD
 
 @router.delete("/workflows/{workflow_id}/deploy/{environment}")
 def undeploy(workflow_id: str, environment: str, user: Deployer, session: SessionDep) -> dict[str, Any]:
-    from airflow_canvas.compiler.deploy import undeploy_workflow
+    from airflow_canvas.compiler.deploy import DeployError, undeploy_workflow
 
     folder = _environment(environment)
     repo.get_workflow(session, workflow_id)
@@ -102,7 +102,10 @@ def undeploy(workflow_id: str, environment: str, user: Deployer, session: Sessio
     if current is None or current.state != "deployed":
         raise ApiError(404, f"Workflow {workflow_id!r} is not deployed to {environment!r}.")
     session.rollback()
-    undeploy_workflow(current.dag_id or workflow_id, folder)
+    try:
+        undeploy_workflow(current.dag_id or workflow_id, folder)
+    except DeployError as exc:  # the file there is not ours: never delete it
+        raise ApiError(409, str(exc)) from None
     done = repo.record_deployment(session, workflow_id=workflow_id, version_number=current.version_number,
                                   environment=environment, state="undeployed", dag_id=current.dag_id,
                                   deployed_by=user.get_name())
