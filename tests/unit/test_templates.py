@@ -146,3 +146,14 @@ def test_template_files_are_well_formed(path: Any) -> None:
     declared = set(data["parameters"].get("properties", {}))
     assert _params_used(data["body"]) == declared  # every parameter is used, every use declared
     assert all("default" in s for s in data["parameters"].get("properties", {}).values())
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_workflow_template_compiles_to_python(name: str) -> None:
+    import ast
+
+    from airflow_canvas.compiler import compile_workflow
+
+    compiled = compile_workflow(instantiate_template(name))
+    ast.parse(compiled.source)
+    assert compiled.dag_id == name
