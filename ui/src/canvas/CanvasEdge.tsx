@@ -1,0 +1,27 @@
+// Edges styled by kind (solid data flow, dashed dependency, dotted trigger), with optional label,
+// condition badge, and red/green/amber outlines for problems and diffs.
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, type Edge, type EdgeProps } from "@xyflow/react";
+import { memo } from "react";
+import type { EdgeData } from "./toFlow";
+
+function CanvasEdgeView(props: EdgeProps<Edge<EdgeData>>) {
+  const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, markerEnd, style } = props;
+  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const edge = data?.edge;
+  const text = [edge?.label, edge?.condition ? `if ${edge.condition}` : ""].filter(Boolean).join(" · ");
+  return (
+    <>
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={style} interactionWidth={14} />
+      {text && !data?.aggregated && (
+        <EdgeLabelRenderer>
+          <div className={`cv-edge-label nodrag nopan ${edge?.condition ? "cond" : ""}`} data-testid={`edge-label-${id}`}
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}>
+            {text}
+          </div>
+        </EdgeLabelRenderer>
+      )}
+    </>
+  );
+}
+
+export const CanvasEdge = memo(CanvasEdgeView);

@@ -1,0 +1,103 @@
+// A workflow node on the canvas: icon + name + subtitle, colored by run state, outlined by
+// validation problems and diff status. Memoized: React Flow re-renders only nodes whose data changed.
+import { Handle, NodeResizer, Position, type NodeProps, type Node } from "@xyflow/react";
+import { memo, useState } from "react";
+import type { EdgeKind, SpecNode } from "../spec/types";
+import { EDGE_KINDS, nodeLabel } from "../spec/types";
+import { formatDuration, stateClass } from "../state/status";
+import { useCanvasActions } from "./actions";
+import { NodeIcon, TYPE_LABEL } from "./icons";
+import type { CanvasNodeData } from "./toFlow";
+
+const HANDLE_TOP: Record<EdgeKind, string> = { data_flow: "30%", dependency: "55%", trigger: "80%" };
+const KIND_TITLE: Record<EdgeKind, string> = {
+  data_flow: "data flow (output feeds inputs)",
+  dependency: "dependency (order only)",
+  trigger: "trigger (runs whatever the outcome)",
+};
+
+export function subtitle(node: SpecNode): string {
+  if (node.type === "tool") return node.tool || node.operator?.split(".").pop() || "tool (none chosen)";
+  if (node.type === "agent") return node.agent?.model || "agent";
+  if (node.type === "process") return node.process?.language === "python" ? "python" : `jmespath: ${node.process?.expression ?? "@"}`;
+  return TYPE_LABEL[node.type] ?? node.type;
+}
+
+export function Handles({ type }: { type: SpecNode["type"] | "group" }) {
+  return (
+    <>
+      {type !== "input" &&
+        EDGE_KINDS.map((k) => (
+          <Handle key={`in-${k}`} id={`in-${k}`} type="target" position={Position.Left} className={`cv-handle k-${k}`}
+            style={{ top: HANDLE_TOP[k] }} title={`in: ${KIND_TITLE[k]}`} data-testid={`handle-in-${k}`} />
+        ))}
+      {type !== "output" &&
+        EDGE_KINDS.map((k) => (
+          <Handle key={`out-${k}`} id={`out-${k}`} type="source" position={Position.Right} className={`cv-handle k-${k}`}
+            style={{ top: HANDLE_TOP[k] }} title={`out: ${KIND_TITLE[k]}`} data-testid={`handle-out-${k}`} />
+        ))}
+    </>
+  );
+}
+
+function CanvasNodeView({ id, data, selected }: NodeProps<Node<CanvasNodeData>>) {
+  const { node, run, problems, diff, predicted } = data;
+  const actions = useCanvasActions();
+  const [editing, setEditing] = useState(false);
+  const state = stateClass(run?.state);
+  const errors = problems.filter((p) => p.severity !== "warning");
+  const shape = node.ui?.shape ? `shape-${node.ui.shape}` : `shape-${node.type}`;
+  const cls = ["cv-node", shape, `state-${state}`, errors.length ? "has-error" : "", diff && diff !== "unchanged" ? `diff-${diff}` : ""].join(" ");
+  return (
+    <>
+      {selected && !actions.readOnly && (
+        <NodeResizer minWidth={120} minHeight={44} onResizeEnd={(_e, p) => actions.resize(id, { width: p.width, height: p.height })} />
+      )}
+      <div className={cls} data-testid={`node-${id}`} data-state={state} data-type={node.type} data-diff={diff ?? ""}
+        data-problems={errors.length} title={errors.map((p) => `${p.message}${p.hint ? ` (${p.hint})` : ""}`).join("\n") || undefined}
+        style={node.ui?.color ? { borderColor: node.ui.color } : undefined}>
+        <Handles type={node.type} />
+        {errors.length > 0 && <span className="cv-node-problem" data-testid={`node-problem-${id}`}>{errors[0].code}</span>}
+        <span className="cv-state-dot" />
+        <div className={`cv-node-icon t-${node.type}`}><NodeIcon type={node.type} /></div>
+        <div className="cv-node-text">
+          {editing ? (
+            <input className="cv-rename nodrag" autoFocus defaultValue={nodeLabel(node)} data-testid="rename-input"
+              onKeyDown={(e) => {
+                e.stopPropagation();
+                if (e.key === "Enter") {
+                  actions.rename(id, (e.target as HTMLInputElement).value);
+                  setEditing(false);
+                } else if (e.key === "Escape") setEditing(false);
+              }}
+              onBlur={(e) => {
+                actions.rename(id, e.target.value);
+                setEditing(false);
+              }} />
+          ) : (
+            <div className="cv-node-name" data-testid={`node-name-${id}`}
+              onDoubleClick={(e) => {
+                if (actions.readOnly) return;
+                e.stopPropagation();
+                setEditing(true);
+              }}>
+              {nodeLabel(node)}
+            </div>
+          )}
+          <div className="cv-node-sub">{subtitle(node)}</div>
+          {(run?.state || predicted !== undefined) && (
+            <div className="cv-node-meta">
+              {run?.state && <span data-testid={`node-state-${id}`}>{run.state}</span>}
+              {run?.duration != null && <span>{formatDuration(run.duration)}</span>}
+              {(run?.try_number ?? 0) > 1 && <span>try {run?.try_number}</span>}
+              {run?.map_count ? <span>×{run.map_count}</span> : null}
+              {predicted !== undefined && !run?.duration && <span title="predicted from past runs">~{formatDuration(predicted)}</span>}
+            </div>
+          )}
+        </div>
+      </div>
+    </>
+  );
+}
+
+export const CanvasNode = memo(CanvasNodeView);

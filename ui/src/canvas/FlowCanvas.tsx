@@ -1,0 +1,196 @@
+// The React Flow surface. The spec is the source of truth: React Flow's node state is derived from
+// it and only lives on its own during a drag or resize, which is committed as one undoable step.
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  SelectionMode,
+  applyEdgeChanges,
+  applyNodeChanges,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type EdgeChange,
+  type Node,
+  type NodeChange,
+  type OnSelectionChangeParams,
+} from "@xyflow/react";
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
+import type { EdgeKind, NodeType, Workflow } from "../spec/types";
+import { groupAncestors } from "../state/ops";
+import { CanvasEdge } from "./CanvasEdge";
+import { CanvasNode } from "./CanvasNode";
+import { GroupNode } from "./GroupNode";
+import { DRAG_MIME } from "./Palette";
+import { reconcileEdges, reconcileNodes } from "./reconcile";
+import { toFlow, type Overlays } from "./toFlow";
+import type { Selection } from "../panels/PropertyPanel";
+
+const nodeTypes = { canvas: CanvasNode, group: GroupNode };
+const edgeTypes = { canvas: CanvasEdge };
+
+export type MenuTarget = { kind: "node" | "edge" | "group" | "pane"; id: string; x: number; y: number };
+
+export interface FlowCanvasProps {
+  wf: Workflow;
+  overlays: Overlays;
+  readOnly: boolean;
+  selection: Selection;
+  onSelect: (sel: Selection) => void;
+  onMove: (positions: Record<string, { x: number; y: number }>) => void;
+  onConnect: (source: string, target: string, kind: EdgeKind) => void;
+  onDropNode: (type: NodeType, extra: Record<string, unknown>, position: { x: number; y: number }) => void;
+  onMenu: (target: MenuTarget) => void;
+  fitKey: string;
+}
+
+function selectedSet(sel: Selection): Set<string> {
+  return new Set([...sel.nodes, ...sel.edges, ...sel.groups.map((g) => `group:${g}`)]);
+}
+
+export function FlowCanvas(props: FlowCanvasProps) {
+  const { wf, overlays, readOnly, selection, onSelect, onMove, onConnect, onDropNode, onMenu, fitKey } = props;
+  const rf = useReactFlow();
+  const sel = useMemo(() => selectedSet(selection), [selection]);
+  const derived = useMemo(() => toFlow(wf, overlays, sel), [wf, overlays, sel]);
+  const [nodes, setNodes] = useState<Node[]>(derived.nodes);
+  const [edges, setEdges] = useState<Edge[]>(derived.edges);
+  const dragStart = useRef<Map<string, { x: number; y: number }>>(new Map());
+
+  useEffect(() => {
+    setNodes((prev) => reconcileNodes(prev, derived.nodes));
+    setEdges((prev) => reconcileEdges(prev, derived.edges));
+  }, [derived]);
+
+  useEffect(() => {
+    // Fit once the first nodes are measured, and again when another workflow/diff is shown.
+    const t = setTimeout(() => rf.fitView({ padding: 0.15, maxZoom: 1.2, duration: 0 }), 60);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [fitKey]);
+
+  const onNodesChange = useCallback((changes: NodeChange[]) => setNodes((ns) => applyNodeChanges(changes, ns)), []);
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => setEdges((es) => applyEdgeChanges(changes, es)), []);
+
+  const onSelectionChange = useCallback(
+    ({ nodes: ns, edges: es }: OnSelectionChangeParams) => {
+      const next: Selection = {
+        nodes: ns.filter((n) => n.type === "canvas").map((n) => n.id),
+        groups: ns.filter((n) => n.type === "group").map((n) => n.id.slice("group:".length)),
+        edges: es.filter((e) => !e.id.startsWith("agg:")).map((e) => e.id),
+      };
+      const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+      if (!same(next.nodes, selection.nodes) || !same(next.edges, selection.edges) || !same(next.groups, selection.groups)) onSelect(next);
+    },
+    [onSelect, selection],
+  );
+
+  const absolute = (id: string) => rf.getInternalNode(id)?.internals.positionAbsolute ?? { x: 0, y: 0 };
+
+  const onNodeDragStart = useCallback((_e: unknown, _n: Node, dragged: Node[]) => {
+    dragStart.current = new Map(dragged.map((d) => [d.id, { ...absolute(d.id) }]));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const onNodeDragStop = useCallback(
+    (_e: unknown, _n: Node, dragged: Node[]) => {
+      const draggedGroups = new Set(dragged.filter((d) => d.type === "group").map((d) => d.id.slice(6)));
+      const positions: Record<string, { x: number; y: number }> = {};
+      for (const d of dragged) {
+        const start = dragStart.current.get(d.id);
+        if (!start) continue;
+        const end = absolute(d.id);
+        const dx = end.x - start.x;
+        const dy = end.y - start.y;
+        if (dx === 0 && dy === 0) continue;
+        if (d.type === "group") {
+          const gid = d.id.slice(6);
+          // Skip when an outer group is dragged too: it already moves everything inside.
+          if (groupAncestors(wf, wf.groups.find((g) => g.id === gid)?.parent).some((a) => draggedGroups.has(a))) continue;
+          for (const n of wf.nodes) {
+            if (!groupAncestors(wf, n.group).includes(gid)) continue;
+            const p = positions[n.id] ?? n.ui?.position ?? { x: 0, y: 0 };
+            positions[n.id] = { x: p.x + dx, y: p.y + dy };
+          }
+        } else {
+          const node = wf.nodes.find((n) => n.id === d.id);
+          if (!node || groupAncestors(wf, node.group).some((a) => draggedGroups.has(a))) continue;
+          const p = node.ui?.position ?? { x: 0, y: 0 };
+          positions[d.id] = { x: p.x + dx, y: p.y + dy };
+        }
+      }
+      if (Object.keys(positions).length) onMove(positions);
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [wf, onMove],
+  );
+
+  const handleConnect = useCallback(
+    (c: Connection) => {
+      if (!c.source || !c.target || c.source.startsWith("group:") || c.target.startsWith("group:")) return;
+      const kind = (c.sourceHandle?.replace(/^out-/, "") || "data_flow") as EdgeKind;
+      onConnect(c.source, c.target, kind);
+    },
+    [onConnect],
+  );
+
+  const onDragOver = (e: DragEvent) => {
+    if (readOnly) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "copy";
+  };
+  const onDrop = (e: DragEvent) => {
+    if (readOnly) return;
+    const raw = e.dataTransfer.getData(DRAG_MIME);
+    if (!raw) return;
+    e.preventDefault();
+    const { type, extra } = JSON.parse(raw) as { type: NodeType; extra: Record<string, unknown> };
+    onDropNode(type, extra, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+  };
+
+  const menu = (kind: MenuTarget["kind"]) => (e: ReactMouseEvent, el?: { id: string }) => {
+    e.preventDefault();
+    const id = el?.id ?? "";
+    const isGroup = id.startsWith("group:");
+    onMenu({ kind: isGroup ? "group" : kind, id: isGroup ? id.slice(6) : id, x: e.clientX, y: e.clientY });
+  };
+
+  return (
+    <div className="cv-flow" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onSelectionChange={onSelectionChange}
+        onNodeDragStart={onNodeDragStart}
+        onNodeDragStop={onNodeDragStop}
+        onConnect={handleConnect}
+        onNodeContextMenu={menu("node")}
+        onEdgeContextMenu={menu("edge")}
+        onPaneContextMenu={(e) => menu("pane")(e as ReactMouseEvent)}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        elementsSelectable
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={["Meta", "Control", "Shift"]}
+        selectionOnDrag={false}
+        selectionMode={SelectionMode.Partial}
+        onlyRenderVisibleElements
+        minZoom={0.05}
+        maxZoom={2.5}
+        proOptions={{ hideAttribution: true }}
+        fitView
+      >
+        <Background variant={BackgroundVariant.Dots} gap={18} size={1} />
+        <Controls showInteractive={false} />
+        <MiniMap pannable zoomable nodeStrokeWidth={3} data-testid="minimap" />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,530 @@
+// The workflow editor: toolbar, palette, canvas, right dock (properties, code, runs, history,
+// deploy, co-pilot), problems bar, dialogs. Holds the undo history of the workflow spec.
+import { useReactFlow } from "@xyflow/react";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { Api, ApiError, versionOf, type Me, type WorkflowRecord } from "../api/client";
+import { autoLayout } from "../canvas/layout";
+import { FlowCanvas, type MenuTarget } from "../canvas/FlowCanvas";
+import { CanvasActionsContext, type CanvasActions } from "../canvas/actions";
+import { Palette, type PaletteEntry, type ToolInfo } from "../canvas/Palette";
+import type { Overlays } from "../canvas/toFlow";
+import { CopilotPanel } from "../copilot/CopilotPanel";
+import { CodePanel } from "../panels/CodePanel";
+import { DeployPanel } from "../panels/DeployPanel";
+import { DiffSummary, HistoryPanel } from "../panels/HistoryPanel";
+import { PropertyPanel, type Selection } from "../panels/PropertyPanel";
+import { RunsPanel, TriggerDialog } from "../panels/RunsPanel";
+import type { EdgeKind, JsonSchema, NodeType, Problem, Workflow } from "../spec/types";
+import { diffWorkflows, mergedForDiff, statusById, type WorkflowDiff } from "../state/diff";
+import { canRedo, canUndo, commit, redo, reset, undo, type History } from "../state/history";
+import { useCompiled, useRuns, useValidation } from "../state/hooks";
+import * as ops from "../state/ops";
+import { isActive, stateClass } from "../state/status";
+import { Modal } from "../ui/Modal";
+import { parseClipboardText, readClipboard, writeClipboard } from "./clipboard";
+import { parseNodeSchemas, parseTools } from "./catalogue";
+
+type Tab = "properties" | "code" | "runs" | "history" | "deploy" | "copilot";
+const EMPTY_SEL: Selection = { nodes: [], edges: [], groups: [] };
+
+interface Conflict {
+  headVersion: number | undefined;
+  message: string;
+  diff: unknown;
+}
+
+export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me | null; onBack: () => void }) {
+  const rf = useReactFlow();
+  const [record, setRecord] = useState<WorkflowRecord | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [branch, setBranch] = useState<string | undefined>(undefined);
+  const [history, setHistory] = useState<History<Workflow> | null>(null);
+  const [saved, setSaved] = useState<Workflow | null>(null);
+  const [selection, setSelection] = useState<Selection>(EMPTY_SEL);
+  const [tab, setTab] = useState<Tab>("properties");
+  const [menu, setMenu] = useState<MenuTarget | null>(null);
+  const [dialog, setDialog] = useState<"save" | "trigger" | null>(null);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [saveError, setSaveError] = useState<{ message: string; problems: Problem[] } | null>(null);
+  const [diff, setDiff] = useState<{ from: number; to: number; diff: WorkflowDiff } | null>(null);
+  const [toast, setToast] = useState<string | null>(null);
+  const [nodeSchemas, setNodeSchemas] = useState<Record<string, JsonSchema>>({});
+  const [tools, setTools] = useState<ToolInfo[]>([]);
+  const [historyKey, setHistoryKey] = useState(0);
+  const [focus, setFocus] = useState<{ nodeId: string; what: "output" | "test"; nonce: number } | null>(null);
+  const [copilotPrompt, setCopilotPrompt] = useState<{ text: string; nonce: number } | null>(null);
+  const [deployedCount, setDeployedCount] = useState(0);
+
+  const canEdit = !me || (me.permissions?.workflows ?? []).includes("edit");
+  const wf = history?.present ?? null;
+  const readOnly = !canEdit || diff !== null;
+  const dirty = wf !== null && saved !== null && JSON.stringify(wf) !== JSON.stringify(saved);
+  const headVersion = record ? versionOf(record) : undefined;
+
+  const load = useCallback(
+    async (br?: string) => {
+      try {
+        const rec = await Api.getWorkflow(workflowId, br);
+        setRecord(rec);
+        setHistory(reset(rec.spec));
+        setSaved(rec.spec);
+        setSelection(EMPTY_SEL);
+        setLoadError(null);
+        setHistoryKey((k) => k + 1);
+      } catch (e) {
+        setLoadError((e as Error).message);
+      }
+    },
+    [workflowId],
+  );
+
+  useEffect(() => {
+    void load(branch);
+  }, [load, branch]);
+
+  useEffect(() => {
+    Api.catalogueNodes().then((c) => setNodeSchemas(parseNodeSchemas(c))).catch(() => undefined);
+    Api.tools().then((t) => setTools(parseTools(t))).catch(() => undefined);
+    Api.deploymentsCurrent(workflowId).then((d) => setDeployedCount(Object.keys(d).length)).catch(() => undefined);
+  }, [workflowId]);
+
+  const validation = useValidation(wf);
+  const compiled = useCompiled(wf, tab === "code");
+  const runs = useRuns(workflowId, true);
+
+  const change = useCallback((next: Workflow, key?: string) => {
+    setHistory((h) => (h ? commit(h, next, key ?? null) : h));
+  }, []);
+
+  const flash = (text: string) => {
+    setToast(text);
+    setTimeout(() => setToast(null), 3000);
+  };
+
+  // ---- editing actions -------------------------------------------------------------------------
+  const removeSelection = useCallback(() => {
+    if (!wf || readOnly) return;
+    const { nodes, edges, groups } = selection;
+    if (nodes.length + edges.length + groups.length === 0) return;
+    change(ops.removeElements(wf, { nodes, edges, groups }));
+    setSelection(EMPTY_SEL);
+  }, [wf, readOnly, selection, change]);
+
+  const groupSelected = useCallback(() => {
+    if (!wf || readOnly) return;
+    const r = ops.groupSelection(wf, selection.nodes, selection.groups, `Group ${wf.groups.length + 1}`);
+    if (!r) return;
+    change(r.wf);
+    setSelection({ nodes: [], edges: [], groups: [r.id] });
+  }, [wf, readOnly, selection, change]);
+
+  const copy = useCallback(() => {
+    if (!wf || selection.nodes.length === 0) return;
+    writeClipboard(ops.copySelection(wf, selection.nodes));
+    flash(`Copied ${selection.nodes.length} node(s)`);
+  }, [wf, selection]);
+
+  const pasteFrom = useCallback(
+    (payload: ops.ClipboardPayload | null) => {
+      if (!wf || readOnly || !payload) return;
+      const r = ops.paste(wf, payload);
+      change(r.wf);
+      setSelection({ nodes: r.ids, edges: [], groups: [] });
+    },
+    [wf, readOnly, change],
+  );
+
+  const duplicate = useCallback(
+    (ids: string[]) => {
+      if (!wf || readOnly || !ids.length) return;
+      const r = ops.duplicateNodes(wf, ids);
+      change(r.wf);
+      setSelection({ nodes: r.ids, edges: [], groups: [] });
+    },
+    [wf, readOnly, change],
+  );
+
+  const doUndo = useCallback(() => setHistory((h) => (h && !diff ? undo(h) : h)), [diff]);
+  const doRedo = useCallback(() => setHistory((h) => (h && !diff ? redo(h) : h)), [diff]);
+
+  const layout = useCallback(async () => {
+    if (!wf || readOnly) return;
+    const sizes = Object.fromEntries(
+      rf.getNodes().filter((n) => n.measured?.width).map((n) => [n.id, { width: n.measured!.width!, height: n.measured!.height! }]),
+    );
+    try {
+      const positions = await autoLayout(wf, sizes);
+      change(ops.moveNodes(wf, positions));
+      setTimeout(() => rf.fitView({ padding: 0.15, maxZoom: 1.2 }), 80);
+    } catch (e) {
+      flash(`Auto-layout failed: ${(e as Error).message}`);
+    }
+  }, [wf, readOnly, rf, change]);
+
+  const addFromPalette = useCallback(
+    (type: NodeType, extra: Record<string, unknown>, position?: { x: number; y: number }) => {
+      if (!wf || readOnly) return;
+      let pos = position;
+      if (!pos) {
+        const el = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
+        pos = rf.screenToFlowPosition({ x: (el?.left ?? 0) + (el?.width ?? 600) / 2, y: (el?.top ?? 0) + (el?.height ?? 400) / 2 });
+        pos = { x: pos.x + (wf.nodes.length % 5) * 24, y: pos.y + (wf.nodes.length % 5) * 24 };
+      }
+      const r = ops.addNode(wf, type, pos, extra);
+      change(r.wf);
+      setSelection({ nodes: [r.id], edges: [], groups: [] });
+      setTab("properties");
+    },
+    [wf, readOnly, rf, change],
+  );
+
+  // ---- saving -----------------------------------------------------------------------------------
+  const save = useCallback(
+    async (message: string, baseVersion = headVersion) => {
+      if (!wf) return;
+      setSaveError(null);
+      try {
+        const v = await Api.saveWorkflow(workflowId, wf, baseVersion, message, branch);
+        setRecord((r) => (r ? { ...r, version: v.version, head_version: v.version, spec: wf } : r));
+        setSaved(wf);
+        setDialog(null);
+        setConflict(null);
+        setHistoryKey((k) => k + 1);
+        flash(`Saved v${v.version}`);
+      } catch (e) {
+        const err = e as ApiError;
+        if (err.status === 409) {
+          setDialog(null);
+          setConflict({ headVersion: (err.body.head_version ?? (err.body.detail as Record<string, unknown>)?.head_version) as number | undefined, message, diff: err.body.diff });
+        } else setSaveError({ message: err.message, problems: err.problems ?? [] });
+      }
+    },
+    [wf, workflowId, headVersion, branch],
+  );
+
+  // ---- keyboard ---------------------------------------------------------------------------------
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
+      const mod = e.ctrlKey || e.metaKey;
+      const k = e.key.toLowerCase();
+      if (e.key === "Delete" || e.key === "Backspace") removeSelection();
+      else if (mod && k === "z" && !e.shiftKey) doUndo();
+      else if (mod && (k === "y" || (k === "z" && e.shiftKey))) doRedo();
+      else if (mod && k === "c") copy();
+      else if (mod && k === "v") {
+        // Nothing copied in this browser: let the paste event read the system clipboard instead.
+        const payload = readClipboard();
+        if (!payload) return;
+        pasteFrom(payload);
+      }
+      else if (mod && k === "g") groupSelected();
+      else if (mod && k === "d") duplicate(selection.nodes);
+      else if (mod && k === "s") {
+        if (!readOnly) setDialog("save");
+      } else if (e.key === "Escape") setMenu(null);
+      else return;
+      e.preventDefault();
+    };
+    const onPaste = (e: ClipboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA")) return;
+      const payload = parseClipboardText(e.clipboardData?.getData("text/plain") ?? "");
+      if (payload) {
+        e.preventDefault();
+        pasteFrom(payload);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    window.addEventListener("paste", onPaste);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener("paste", onPaste);
+    };
+  }, [removeSelection, doUndo, doRedo, copy, pasteFrom, groupSelected, duplicate, selection, readOnly]);
+
+  // ---- overlays ---------------------------------------------------------------------------------
+  const runInfo = useMemo(() => runs.detail?.nodes ?? {}, [runs.detail]);
+  const overlays: Overlays = useMemo(
+    () =>
+      diff
+        ? { diff: { nodes: statusById(diff.diff.nodes), edges: statusById(diff.diff.edges), groups: statusById(diff.diff.groups) } }
+        : { runs: runInfo, problems: validation.problems, predicted: runs.predicted, runActive: runs.detail ? isActive(runs.detail.state) || runs.detail.state === "running" : false },
+    [diff, runInfo, validation.problems, runs.predicted, runs.detail],
+  );
+  const shown = useMemo(() => (diff ? mergedForDiff(diff.diff) : wf), [diff, wf]);
+
+  const actions: CanvasActions = useMemo(
+    () => ({
+      readOnly,
+      rename: (id, name) => wf && !readOnly && change(ops.updateNode(wf, id, { name: name.trim() })),
+      resize: (id, size) => wf && !readOnly && change(ops.resizeNode(wf, id, size)),
+      toggleGroup: (id) => wf && !diff && change(ops.toggleCollapse(wf, id)),
+      renameGroup: (id, label) => wf && !readOnly && change(ops.updateGroup(wf, id, { label })),
+      openOutput: (id) => {
+        setSelection({ nodes: [id], edges: [], groups: [] });
+        setTab("properties");
+        setFocus({ nodeId: id, what: "output", nonce: Date.now() });
+      },
+    }),
+    [wf, readOnly, diff, change],
+  );
+
+  const showDiff = useCallback(
+    async (from: number, to: number) => {
+      try {
+        const [a, b] = await Promise.all([Api.version(workflowId, from), Api.version(workflowId, to)]);
+        setDiff({ from, to, diff: diffWorkflows(a.spec, b.spec) });
+        setSelection(EMPTY_SEL);
+      } catch (e) {
+        flash(`Diff failed: ${(e as Error).message}`);
+      }
+    },
+    [workflowId],
+  );
+
+  const rollback = useCallback(
+    async (version: number) => {
+      try {
+        const v = await Api.rollback(workflowId, version, `Roll back to v${version}`, branch);
+        const rec = await Api.getWorkflow(workflowId, branch);
+        setRecord(rec);
+        // Undoable like any other change: Ctrl+Z brings back what was on the canvas before.
+        setHistory((h) => (h ? commit(h, rec.spec) : reset(rec.spec)));
+        setSaved(rec.spec);
+        setDiff(null);
+        setHistoryKey((k) => k + 1);
+        flash(`Rolled back to v${version} (now v${v.version})`);
+      } catch (e) {
+        flash(`Rollback failed: ${(e as Error).message}`);
+      }
+    },
+    [workflowId, branch],
+  );
+
+  if (loadError) {
+    return (
+      <div className="cv-list">
+        <div className="cv-alert" data-testid="load-error">Could not open workflow {workflowId}: {loadError}</div>
+        <button className="cv-btn" onClick={onBack}>Back to workflows</button>
+      </div>
+    );
+  }
+  if (!wf || !shown || !history) return <div className="cv-list">Loading {workflowId}…</div>;
+
+  const errors = validation.problems.filter((p) => p.severity !== "warning");
+  const selectProblem = (p: Problem) => {
+    if (p.node_id) setSelection({ nodes: [p.node_id], edges: [], groups: [] });
+    else if (p.edge_id) setSelection({ nodes: [], edges: [p.edge_id], groups: [] });
+    else if (p.group_id) setSelection({ nodes: [], edges: [], groups: [p.group_id] });
+    setTab("properties");
+    const node = p.node_id ? rf.getNode(p.node_id) : undefined;
+    if (node) void rf.fitView({ nodes: [node], maxZoom: 1.2, duration: 200 });
+  };
+
+  return (
+    <CanvasActionsContext.Provider value={actions}>
+      <div className="cv-toolbar" data-testid="editor-toolbar">
+        <button className="cv-btn" data-testid="back-to-list" onClick={onBack} title="All workflows">←</button>
+        <span className="cv-title" data-testid="editor-title">{wf.name || wf.id}</span>
+        <span className="cv-badge" data-testid="editor-version">v{headVersion ?? "new"}{branch && branch !== "main" ? ` · ${branch}` : ""}</span>
+        {dirty && <span className="cv-badge" data-testid="dirty">unsaved</span>}
+        <span className="cv-badge" data-testid="validation-status" data-status={validation.status}>
+          {validation.status === "checking" ? "checking…" : validation.status === "valid" ? "valid" : validation.status === "invalid" ? `${errors.length} error(s)` : validation.status}
+        </span>
+        <span className="cv-spacer" />
+        {!readOnly && <>
+          <button className="cv-btn" data-testid="undo" disabled={!canUndo(history)} onClick={doUndo} title="Undo (Ctrl+Z)">Undo</button>
+          <button className="cv-btn" data-testid="redo" disabled={!canRedo(history)} onClick={doRedo} title="Redo (Ctrl+Y)">Redo</button>
+          <button className="cv-btn" data-testid="group-button" disabled={selection.nodes.length + selection.groups.length === 0} onClick={groupSelected} title="Group (Ctrl+G)">Group</button>
+          <button className="cv-btn" data-testid="layout-button" onClick={() => void layout()} title="Auto-layout (ELK, left to right)">Auto-layout</button>
+        </>}
+        <button className="cv-btn" data-testid="fit-button" onClick={() => rf.fitView({ padding: 0.15, duration: 200 })}>Fit</button>
+        {!readOnly && <button className="cv-btn primary" data-testid="save-button" onClick={() => setDialog("save")} title="Save a version (Ctrl+S)">Save</button>}
+        {canEdit && <button className="cv-btn" data-testid="run-button" onClick={() => { setTab("runs"); setDialog("trigger"); }}>Run</button>}
+      </div>
+      {!canEdit && <div className="cv-banner warn" data-testid="readonly-banner">Read-only: you can view this workflow but not change it.</div>}
+      {diff && (
+        <div className="cv-banner diff" data-testid="diff-banner">
+          Comparing v{diff.from} → v{diff.to}: <b style={{ color: "var(--cv-added)" }}>added</b> <b style={{ color: "var(--cv-removed)" }}>removed</b>{" "}
+          <b style={{ color: "var(--cv-changed)" }}>changed</b>
+          <button className="cv-btn small" onClick={() => setDiff(null)} data-testid="diff-exit-banner">Exit diff</button>
+        </div>
+      )}
+      {runs.detail && !diff && (
+        <div className="cv-banner" data-testid="run-banner">
+          Run <code>{runs.detail.run_id}</code> <span className={`cv-badge state-${stateClass(runs.detail.state)}`} data-testid="run-banner-state">{runs.detail.state}</span>
+        </div>
+      )}
+      <div className="cv-body">
+        {!readOnly && <Palette tools={tools} onAdd={(e: PaletteEntry) => addFromPalette(e.type, e.extra ?? {})} />}
+        <FlowCanvas
+          wf={shown}
+          overlays={overlays}
+          readOnly={readOnly}
+          selection={selection}
+          onSelect={setSelection}
+          onMove={(p) => change(ops.moveNodes(wf, p))}
+          onConnect={(s: string, t: string, k: EdgeKind) => change(ops.connect(wf, s, t, k))}
+          onDropNode={(type, extra, pos) => addFromPalette(type, extra, pos)}
+          onMenu={(m) => {
+            setMenu(m);
+            if (m.kind === "node" && !selection.nodes.includes(m.id)) setSelection({ nodes: [m.id], edges: [], groups: [] });
+          }}
+          fitKey={`${workflowId}:${diff ? `${diff.from}-${diff.to}` : "edit"}`}
+        />
+        <div className="cv-dock" data-testid="dock">
+          <div className="cv-tabs">
+            {(["properties", "code", "runs", "history", "deploy", "copilot"] as Tab[]).map((t) => (
+              <button key={t} className={`cv-tab ${tab === t ? "active" : ""}`} data-testid={`tab-${t}`} onClick={() => setTab(t)}>
+                {t === "copilot" ? "Co-pilot" : t[0].toUpperCase() + t.slice(1)}
+              </button>
+            ))}
+          </div>
+          <div className="cv-dock-body">
+            {tab === "properties" && (diff ? <DiffSummary diff={diff.diff} from={diff.from} to={diff.to} /> : (
+              <PropertyPanel wf={wf} selection={selection} problems={validation.problems} readOnly={readOnly} change={change} select={setSelection}
+                nodeSchemas={nodeSchemas} toolRefs={tools.map((t) => `${t.name}@${t.version}`)}
+                run={{ workflowId, spec: wf, runId: runs.runId, runInfo, predicted: runs.predicted, readOnly, focus }} />
+            ))}
+            {tab === "code" && <CodePanel {...compiled} />}
+            {tab === "runs" && <RunsPanel runs={runs} deployed={deployedCount > 0} readOnly={!canEdit} onTriggerClick={() => setDialog("trigger")} />}
+            {tab === "history" && (
+              <HistoryPanel workflowId={workflowId} headVersion={headVersion} branch={branch ?? (record?.branch as string | undefined)} readOnly={!canEdit}
+                diff={diff} onDiff={showDiff} onExitDiff={() => setDiff(null)} onRollback={rollback} onSwitchBranch={(b) => setBranch(b)} refreshKey={historyKey} />
+            )}
+            {tab === "deploy" && <DeployPanel workflowId={workflowId} version={headVersion} dirty={dirty} readOnly={!canEdit} onDeployed={() => setDeployedCount((c) => c + 1)} />}
+            {tab === "copilot" && (
+              <CopilotPanel workflow={wf} selection={selection} problems={validation.problems} readOnly={readOnly} prompt={copilotPrompt}
+                runErrors={Object.entries(runInfo).filter(([, i]) => stateClass(i.state) === "failed").map(([id, i]) => ({ node_id: id, state: String(i.state) }))}
+                applySpec={(next) => change(next)} />
+            )}
+          </div>
+        </div>
+      </div>
+      {validation.problems.length > 0 && !diff && (
+        <div className="cv-problems" data-testid="problems">
+          {validation.problems.map((p, i) => (
+            <div key={i} className={`cv-problem ${p.severity}`} data-testid={`problem-${p.code}`} onClick={() => selectProblem(p)}>
+              <span className="code">{p.code}</span>
+              <span>{p.node_id || p.edge_id || p.group_id || "workflow"}</span>
+              <span>{p.message}</span>
+              {p.hint && <span className="cv-hint">{p.hint}</span>}
+            </div>
+          ))}
+        </div>
+      )}
+      {toast && <div className="cv-banner" data-testid="toast" style={{ position: "absolute", bottom: 12, left: "40%", borderRadius: 8, border: "1px solid var(--cv-border)", zIndex: 20 }}>{toast}</div>}
+      {menu && (
+        <ContextMenu menu={menu} readOnly={readOnly} hasRun={Boolean(runs.runId)} onClose={() => setMenu(null)}
+          actions={{
+            runNode: (id) => { setSelection({ nodes: [id], edges: [], groups: [] }); setTab("properties"); setFocus({ nodeId: id, what: "test", nonce: Date.now() }); },
+            output: actions.openOutput,
+            duplicate: (id) => duplicate(selection.nodes.includes(id) ? selection.nodes : [id]),
+            group: groupSelected,
+            remove: removeSelection,
+            removeEdge: (id) => change(ops.removeElements(wf, { edges: [id] })),
+            toggleGroup: (id) => change(ops.toggleCollapse(wf, id)),
+            ungroup: (id) => change(ops.ungroup(wf, id)),
+            ask: (id) => { setTab("copilot"); setCopilotPrompt({ text: `Explain node "${id}" and suggest improvements.`, nonce: Date.now() }); },
+            paste: () => pasteFrom(readClipboard()),
+            layout: () => void layout(),
+            fit: () => rf.fitView({ padding: 0.15, duration: 200 }),
+          }} />
+      )}
+      {dialog === "save" && (
+        <SaveDialog onClose={() => { setDialog(null); setSaveError(null); }} onSave={(m) => save(m)} error={saveError} />
+      )}
+      {dialog === "trigger" && <TriggerDialog wf={wf} onClose={() => setDialog(null)} onTrigger={async (p) => { await runs.trigger(p); setTab("runs"); }} />}
+      {conflict && (
+        <Modal title="Someone else saved first" onClose={() => setConflict(null)} testId="conflict-dialog">
+          <p>This workflow was saved by someone else (now v{conflict.headVersion ?? "?"}) since you opened v{headVersion}.</p>
+          {conflict.diff ? <pre className="cv-code" style={{ maxHeight: 200 }}>{JSON.stringify(conflict.diff, null, 2)}</pre> : null}
+          <p className="cv-help">Keep yours: save your version on top of theirs (their changes stay in the history). Load theirs: discard your unsaved changes.</p>
+          <div className="cv-actions">
+            <button className="cv-btn" onClick={() => setConflict(null)}>Cancel</button>
+            <button className="cv-btn" data-testid="conflict-load-theirs" onClick={() => { setConflict(null); void load(branch); }}>Load theirs</button>
+            <button className="cv-btn primary" data-testid="conflict-keep-mine" onClick={() => void save(conflict.message, conflict.headVersion)}>Keep mine</button>
+          </div>
+        </Modal>
+      )}
+    </CanvasActionsContext.Provider>
+  );
+}
+
+function SaveDialog({ onClose, onSave, error }: { onClose: () => void; onSave: (message: string) => Promise<void>; error: { message: string; problems: Problem[] } | null }) {
+  const [message, setMessage] = useState("");
+  const [busy, setBusy] = useState(false);
+  return (
+    <Modal title="Save a version" onClose={onClose} testId="save-dialog">
+      <div className="cv-field">
+        <label>What changed?</label>
+        <input className="cv-input" autoFocus data-testid="save-message" value={message} onChange={(e) => setMessage(e.target.value)}
+          onKeyDown={async (e) => { if (e.key === "Enter") { setBusy(true); await onSave(message); setBusy(false); } }} />
+      </div>
+      {error && (
+        <div className="cv-alert" data-testid="save-error">
+          {error.message}
+          {error.problems.map((p, i) => <div key={i}>{p.code}: {p.message}{p.hint ? ` (${p.hint})` : ""}</div>)}
+        </div>
+      )}
+      <div className="cv-actions">
+        <button className="cv-btn" onClick={onClose}>Cancel</button>
+        <button className="cv-btn primary" data-testid="save-confirm" disabled={busy} onClick={async () => { setBusy(true); await onSave(message); setBusy(false); }}>Save</button>
+      </div>
+    </Modal>
+  );
+}
+
+interface MenuActions {
+  runNode: (id: string) => void;
+  output: (id: string) => void;
+  duplicate: (id: string) => void;
+  group: () => void;
+  remove: () => void;
+  removeEdge: (id: string) => void;
+  toggleGroup: (id: string) => void;
+  ungroup: (id: string) => void;
+  ask: (id: string) => void;
+  paste: () => void;
+  layout: () => void;
+  fit: () => void;
+}
+
+function ContextMenu({ menu, readOnly, hasRun, onClose, actions }: { menu: MenuTarget; readOnly: boolean; hasRun: boolean; onClose: () => void; actions: MenuActions }) {
+  useEffect(() => {
+    const close = () => onClose();
+    const t = setTimeout(() => window.addEventListener("click", close), 0);
+    return () => {
+      clearTimeout(t);
+      window.removeEventListener("click", close);
+    };
+  }, [onClose]);
+  const item = (label: string, testId: string, fn: () => void, show = true) =>
+    show ? <button key={testId} data-testid={`menu-${testId}`} onClick={() => { fn(); onClose(); }}>{label}</button> : null;
+  const id = menu.id;
+  return (
+    <div className="cv-menu" style={{ left: menu.x, top: menu.y }} data-testid="context-menu" onContextMenu={(e) => e.preventDefault()}>
+      {menu.kind === "node" && [
+        item("Run this node (mock data)", "run-node", () => actions.runNode(id), !readOnly),
+        item("Show output", "output", () => actions.output(id), hasRun),
+        item("Duplicate", "duplicate", () => actions.duplicate(id), !readOnly),
+        item("Group selection", "group", actions.group, !readOnly),
+        item("Delete", "delete", actions.remove, !readOnly),
+        item("Ask the co-pilot", "ask-copilot", () => actions.ask(id)),
+      ]}
+      {menu.kind === "edge" && [item("Delete connection", "delete-edge", () => actions.removeEdge(id), !readOnly)]}
+      {menu.kind === "group" && [
+        item("Collapse / expand", "toggle-group", () => actions.toggleGroup(id)),
+        item("Ungroup", "ungroup", () => actions.ungroup(id), !readOnly),
+        item("Ask the co-pilot", "ask-copilot", () => actions.ask(id)),
+      ]}
+      {menu.kind === "pane" && [
+        item("Paste", "paste", actions.paste, !readOnly),
+        item("Auto-layout", "layout", actions.layout, !readOnly),
+        item("Fit view", "fit", actions.fit),
+      ]}
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+// Trigger a run (with a Params form from the input node's schema), pick a past run to view.
+import { useState } from "react";
+import { SchemaForm } from "../forms/SchemaForm";
+import { fieldsFromSchema, initialValues, validateValues } from "../forms/schema";
+import type { JsonSchema, Workflow } from "../spec/types";
+import type { RunsState } from "../state/hooks";
+import { Modal } from "../ui/Modal";
+
+/** The trigger form's schema: every input node's params schema, merged (they become DAG params). */
+export function paramsSchema(wf: Workflow): JsonSchema {
+  const properties: Record<string, unknown> = {};
+  const required: string[] = [];
+  for (const n of wf.nodes.filter((x) => x.type === "input")) {
+    Object.assign(properties, (n.input_schema?.properties ?? {}) as Record<string, unknown>);
+    required.push(...(((n.input_schema?.required as string[] | undefined) ?? [])));
+  }
+  return { type: "object", properties, required };
+}
+
+export function TriggerDialog({ wf, onTrigger, onClose }: { wf: Workflow; onTrigger: (p: Record<string, unknown>) => Promise<void>; onClose: () => void }) {
+  const schema = paramsSchema(wf);
+  const fields = fieldsFromSchema(schema);
+  const [values, setValues] = useState<Record<string, unknown>>(() => initialValues(fields));
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const invalid = validateValues(fields, values);
+  return (
+    <Modal title={`Trigger ${wf.name || wf.id}`} onClose={onClose} testId="trigger-dialog">
+      {fields.length ? <SchemaForm schema={schema} value={values} onChange={(v) => setValues(v)} testId="param" /> : <p className="cv-help">This workflow takes no params.</p>}
+      {error && <div className="cv-alert" data-testid="trigger-error">{error}</div>}
+      <div className="cv-actions">
+        <button className="cv-btn" onClick={onClose}>Cancel</button>
+        <button className="cv-btn primary" data-testid="trigger-confirm" disabled={busy || Object.keys(invalid).length > 0}
+          onClick={async () => {
+            setBusy(true);
+            try {
+              await onTrigger(values);
+              onClose();
+            } catch (e) {
+              setError((e as Error).message);
+              setBusy(false);
+            }
+          }}>Trigger</button>
+      </div>
+    </Modal>
+  );
+}
+
+export function RunsPanel({ runs, deployed, onTriggerClick, readOnly }: { runs: RunsState; deployed: boolean; onTriggerClick: () => void; readOnly: boolean }) {
+  return (
+    <div data-testid="runs-panel">
+      <div className="cv-row" style={{ marginBottom: 8 }}>
+        {!readOnly && <button className="cv-btn primary" data-testid="trigger-button" onClick={onTriggerClick} disabled={!deployed}
+          title={deployed ? "" : "Deploy the workflow first"}>Trigger run</button>}
+        <button className="cv-btn" onClick={() => void runs.refresh()}>Refresh</button>
+        {runs.runId && <button className="cv-btn" data-testid="run-clear" onClick={() => runs.select(null)}>Hide run</button>}
+      </div>
+      {runs.error && <div className="cv-alert">{runs.error}</div>}
+      {runs.detail && (
+        <p>Showing run <code>{runs.detail.run_id}</code>: <span className={`cv-badge state-${runs.detail.state}`} data-testid="run-state">{runs.detail.state}</span></p>
+      )}
+      <table className="cv-table">
+        <thead><tr><th>Run</th><th>State</th><th>Started</th></tr></thead>
+        <tbody>
+          {runs.runs.map((r) => (
+            <tr key={r.run_id} data-testid={`run-row-${r.run_id}`} style={{ fontWeight: r.run_id === runs.runId ? 700 : 400 }}>
+              <td><button className="cv-link" onClick={() => runs.select(r.run_id)}>{r.run_id}</button></td>
+              <td><span className={`cv-badge state-${r.state}`}>{r.state}</span></td>
+              <td>{r.start_date ? new Date(r.start_date).toLocaleString() : ""}</td>
+            </tr>
+          ))}
+          {runs.runs.length === 0 && <tr><td colSpan={3} className="cv-help">No runs yet.</td></tr>}
+        </tbody>
+      </table>
+    </div>
+  );
+}
