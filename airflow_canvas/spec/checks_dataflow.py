@@ -93,6 +93,32 @@ def check_mappings(ctx: Context) -> None:
                 receivers[key] = (i, k)
 
 
+def check_merges(ctx: Context) -> None:
+    """A data_flow edge without mapping merges the source's whole output into the target's inputs;
+    fields the target's closed input schema rejects would fail the run."""
+    for i, edge in enumerate(ctx.wf.edges):
+        if edge.kind is not EdgeKind.DATA_FLOW or edge.mapping:
+            continue
+        source, target = ctx.node(edge.source), ctx.node(edge.target)
+        if source is None or target is None or target.type is NodeType.INPUT:
+            continue
+        accepted = ctx.input_schema(target)
+        if not (isinstance(accepted.get("properties"), dict) and accepted.get("additionalProperties") is False):
+            continue
+        extra = [f for f in property_names(ctx.output_schema(source)) if f not in accepted["properties"]]
+        if extra:
+            ctx.add(
+                "W_MERGE_EXTRA_FIELDS",
+                f"Edge {edge.key!r} passes all of {source.id!r}'s output to {target.id!r}, whose input schema "
+                f"does not accept {', '.join(map(repr, extra))}.",
+                pointer("edges", i),
+                edge_id=edge.key,
+                node_id=target.id,
+                severity="warning",
+                hint="Add a mapping that picks the fields the target takes.",
+            )
+
+
 def check_conditions(ctx: Context) -> None:
     for i, edge in enumerate(ctx.wf.edges):
         if edge.condition is None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from airflow_canvas.spec._context import Context
 from airflow_canvas.spec.graph import fallback_targets
-from airflow_canvas.spec.models import Node, NodeType, OnError, Tool
+from airflow_canvas.spec.models import EdgeKind, Node, NodeType, OnError, Tool
 from airflow_canvas.spec.problems import did_you_mean, pointer
 from airflow_canvas.spec.schema_paths import field_known
 
@@ -331,4 +331,53 @@ def check_pools(ctx: Context) -> None:
                 node_id=node.id,
                 severity="warning",
                 hint=did_you_mean(pool, known) or "Create it under Admin > Pools.",
+            )
+
+
+def _closed(schema: dict[str, Any]) -> bool:
+    return isinstance(schema.get("properties"), dict) and schema.get("additionalProperties") is False
+
+
+def check_tool_arguments(ctx: Context) -> None:
+    """A tool is called with tool defaults + node parameters + inputs, checked against the tool's
+    input schema at run time; catch the mismatches that would fail every run."""
+    mapped: dict[str, set[str]] = {}
+    merges: set[str] = set()  # nodes receiving whole upstream outputs: their fields are unknown here
+    for edge in ctx.wf.edges:
+        if edge.kind is not EdgeKind.DATA_FLOW:
+            continue
+        if edge.mapping:
+            mapped.setdefault(edge.target, set()).update(m.target.split(".")[0] for m in edge.mapping)
+        else:
+            merges.add(edge.target)
+    for i, node in enumerate(ctx.wf.nodes):
+        tool = ctx.tool_of(node)
+        if tool is None:
+            continue
+        schema = tool.input_schema
+        properties = list(schema.get("properties") or {})
+        if _closed(schema):
+            for field in (*node.parameters, *node.templates):
+                if field not in properties:
+                    where = "parameters" if field in node.parameters else "templates"
+                    ctx.add(
+                        "E_TOOL_PARAMETER_UNKNOWN",
+                        f"Node {node.id!r}: tool {tool.ref} takes no argument {field!r}.",
+                        pointer("nodes", i, where, field),
+                        node_id=node.id,
+                        hint=did_you_mean(field, properties) or f"Its arguments: {', '.join(properties)}.",
+                    )
+        if node.id in merges or node.execution.map_over:
+            continue
+        supplied = {*tool.parameters, *node.parameters, *node.templates, *mapped.get(node.id, set())}
+        missing = [f for f in schema.get("required") or [] if f not in supplied]
+        if missing:
+            ctx.add(
+                "W_TOOL_INPUT_MISSING",
+                f"Node {node.id!r}: nothing supplies the required argument(s) {', '.join(map(repr, missing))} "
+                f"of tool {tool.ref}.",
+                pointer("nodes", i, "parameters"),
+                node_id=node.id,
+                severity="warning",
+                hint="Set them in the node's parameters or map them from an upstream node.",
             )

@@ -9,6 +9,13 @@ import pytest
 from tests.unit.spec.helpers import ECHO_TOOL, OBJ_ANSWER, OBJ_Q, edge, node, only, problems_of, spec
 
 LONG = "g" * 200
+STRICT_TOOL = {
+    **ECHO_TOOL,
+    "name": "strict",
+    "version": "1.0.0",
+    "input_schema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"],
+                     "additionalProperties": False},
+}
 
 # (code, spec, pointer, {"node_id"|"edge_id"|"group_id": value}, severity)
 CASES: list[tuple[str, dict[str, Any], str, dict[str, str], str]] = [
@@ -202,6 +209,23 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, str], str]] = [
      "/params/question", {"node_id": "i1"}, "error"),
     ("E_INPUT_HAS_UPSTREAM_DATA", spec([node("a"), node("i", "input")], [edge("a", "i")]), "/edges/0/target",
      {"edge_id": "a->i", "node_id": "i"}, "error"),
+    (
+        "E_TOOL_PARAMETER_UNKNOWN",
+        spec([node("t", "tool", tool="strict@1.0.0", parameters={"txt": "x"})], tools=[STRICT_TOOL]),
+        "/nodes/0/parameters/txt",
+        {"node_id": "t"},
+        "error",
+    ),
+    ("W_TOOL_INPUT_MISSING", spec([node("t", "tool", tool="strict@1.0.0")], tools=[STRICT_TOOL]),
+     "/nodes/0/parameters", {"node_id": "t"}, "warning"),
+    (
+        "W_MERGE_EXTRA_FIELDS",
+        spec([node("a", output_schema=OBJ_ANSWER), node("t", "tool", tool="strict@1.0.0")], [edge("a", "t")],
+             tools=[STRICT_TOOL]),
+        "/edges/0",
+        {"edge_id": "a->t", "node_id": "t"},
+        "warning",
+    ),
     ("E_MAP_OVER_FIELD", spec([node("a", input_schema=OBJ_Q, execution={"map_over": "questions"})]),
      "/nodes/0/execution/map_over", {"node_id": "a"}, "error"),
 ]
