@@ -19,6 +19,7 @@ from airflow_canvas.spec.models import EdgeKind, ExecutionPolicy, Node, NodeType
 from airflow_canvas.spec.problems import Problem, SpecError, pointer
 
 BRANCH_SUFFIX = "__branch"
+ITEMS_SUFFIX = "__items"
 
 # Trigger rules in order of precedence when several reasons apply to one task.
 TR_FALLBACK = ("all_failed", "one_failed")
@@ -393,7 +394,8 @@ class _Builder:
         for link in sequential_links(self.wf):
             up = self._member(link.group_id, link.upstream)
             down = self._member(link.group_id, link.downstream)
-            self._depend(up, down)
+            if (up, down) not in self.deps:  # group >> group: Airflow links leaves to roots
+                self.deps.append((up, down))
             for a in link.upstream:
                 for b in link.downstream:
                     self.upstreams[b].add(a)
@@ -406,39 +408,53 @@ class _Builder:
         return first if position == len(chain) - 1 else chain[position + 1]
 
     def _wire_mapping(self) -> None:
+        """map_over -> ``.expand()`` over a list XCom. Airflow maps only over a task's whole
+        return value, so a list inside an upstream output is first picked out by a generated
+        ``<node>__items`` task (the same JMESPath the mapping would have applied)."""
         for node in self.wf.nodes:
             task = self.tasks[node.id]
             field_name = task.policy.map_over
             if not field_name or not task.is_canvas:
                 continue
             expression = task.input_mapping.pop(field_name, None)
-            source_id, key = self._map_source(node, field_name, expression)
-            source = self.tasks[source_id]
-            if key is not None:
-                source.multiple_outputs = True
-            task.expand = XComRef(source_id, key)
+            if expression is None:
+                merged = [s for s in task.merge_upstream if s in task.upstream_outputs]
+                if not merged:
+                    raise _fail(
+                        "E_MAP_OVER_SOURCE",
+                        f"Node {node.id!r} maps over {field_name!r}, but no data edge feeds that field.",
+                        pointer("nodes", self.index[node.id], "execution", "map_over"),
+                        node_id=node.id,
+                        hint=f"Map an upstream list field to {field_name!r}.",
+                    )
+                expression = mapping_expression(merged[0], field_name, None)
+            whole = _whole_output_of(expression)
+            if whole is not None:
+                task.expand = XComRef(whole)
+            else:
+                task.expand = XComRef(self._items_task(task, expression))
             task.kwargs["map_over"] = field_name
 
-    def _map_source(self, node: Node, field_name: str, expression: str | None) -> tuple[str, str | None]:
-        where = pointer("nodes", self.index[node.id], "execution", "map_over")
-        if expression is not None:
-            try:
-                parts = [json.loads(p) for p in expression.split(".")] if " | " not in expression else []
-            except ValueError:
-                parts = []
-            if len(parts) in (1, 2):
-                return parts[0], (parts[1] if len(parts) == 2 else None)
-        else:
-            for source_id in self.tasks[node.id].merge_upstream:
-                return source_id, field_name
-        raise _fail(
-            "E_MAP_OVER_SOURCE",
-            f"Node {node.id!r} maps over {field_name!r}, which must come from one upstream node's whole "
-            "output or one of its top-level fields (no transform).",
-            where,
-            node_id=node.id,
-            hint="Add a process node that outputs the list, and map over its output.",
+    def _items_task(self, task: TaskIR, expression: str) -> str:
+        items_id = task.node_id + ITEMS_SUFFIX
+        self.tasks[items_id] = TaskIR(
+            node_id=items_id,
+            full_task_id=node_task_id(self.wf, items_id, task.group),
+            var=self.names.take(items_id, "t_"),
+            group=task.group,
+            operator="ProcessOperator",
+            module=CANVAS_MODULE,
+            node=None,
+            kwargs={"language": "jmespath", "expression": "items"},
+            upstream_outputs=dict(task.upstream_outputs),
+            input_mapping={"items": expression},
+            fallbacks=dict(task.fallbacks),
         )
+        self.reasons[items_id] = set()
+        for up in task.upstream_outputs:
+            self._depend(up, items_id, explicit=False)
+        self._depend(items_id, task.node_id, explicit=False)
+        return items_id
 
     # -- trigger rules --------------------------------------------------------------------------
     def _trigger_rules(self) -> None:
@@ -537,6 +553,15 @@ def _asset_uris(parameters: dict[str, Any]) -> list[str]:
     if isinstance(many, list):
         uris.extend(u for u in many if isinstance(u, str))
     return uris
+
+
+def _whole_output_of(expression: str) -> str | None:
+    """The node id when a mapping expression is exactly one node's whole output."""
+    try:
+        value = json.loads(expression)
+    except ValueError:
+        return None
+    return value if isinstance(value, str) and json.dumps(value) == expression else None
 
 
 def build_ir(wf: Workflow) -> WorkflowIR:

@@ -127,6 +127,16 @@ class CanvasOperator(BaseOperator):
             inputs[self.map_over] = self.map_item
         return inputs
 
+    def instance_input_schema(self) -> dict[str, Any]:
+        """The input schema one task instance is checked against: a mapped instance holds one
+        item of the ``map_over`` list, so that field is checked against the list's ``items``."""
+        properties = self.input_schema.get("properties")
+        if not self.map_over or not isinstance(properties, Mapping) or self.map_over not in properties:
+            return self.input_schema
+        field_schema = properties[self.map_over]
+        item_schema = field_schema.get("items", {}) if isinstance(field_schema, Mapping) else {}
+        return {**self.input_schema, "properties": {**properties, self.map_over: item_schema}}
+
     def resolved_parameters(self) -> dict[str, Any]:
         return {**self.parameters, **self.templates}
 
@@ -146,7 +156,7 @@ class CanvasOperator(BaseOperator):
         self.metrics.start()
         try:
             inputs = self.resolve_inputs(context)
-            validate_against(inputs, self.input_schema, what="input", node_id=self.canvas_node_id)
+            validate_against(inputs, self.instance_input_schema(), what="input", node_id=self.canvas_node_id)
             self.metrics.payload("in", payload_bytes(inputs))
             self.log_payload("inputs", inputs)
             output = self.run(inputs, context)
