@@ -381,3 +381,35 @@ def check_tool_arguments(ctx: Context) -> None:
                 severity="warning",
                 hint="Set them in the node's parameters or map them from an upstream node.",
             )
+
+
+def jinja_error(text: str) -> str | None:
+    """Why a Jinja template does not parse, or None (syntax only: names are resolved at run time)."""
+    if "{" not in text:
+        return None
+    from jinja2 import Environment, TemplateSyntaxError
+
+    try:
+        Environment().parse(text)
+    except TemplateSyntaxError as exc:
+        return f"line {exc.lineno}: {exc.message}"
+    return None
+
+
+def check_jinja(ctx: Context) -> None:
+    """Jinja fields (node templates, agent prompts) must parse, or every run fails at render time."""
+    for i, node in enumerate(ctx.wf.nodes):
+        fields = [(pointer("nodes", i, "templates", key), text) for key, text in node.templates.items()]
+        if node.agent is not None:
+            fields.append((pointer("nodes", i, "agent", "prompt"), node.agent.prompt))
+        for where, text in fields:
+            error = jinja_error(text)
+            if error:
+                ctx.add(
+                    "E_JINJA_SYNTAX",
+                    f"Node {node.id!r}: the Jinja template does not parse ({error}).",
+                    where,
+                    node_id=node.id,
+                    hint="Check that every {{ has its }} and every {% if %}/{% for %} is closed; "
+                    "write {{ '{{' }} for a literal brace pair.",
+                )

@@ -30,6 +30,7 @@ CHECKS: tuple[Callable[[Context], None], ...] = (
     checks_nodes.check_fallbacks,
     checks_nodes.check_pools,
     checks_nodes.check_tool_arguments,
+    checks_nodes.check_jinja,
     checks_dataflow.check_mappings,
     checks_dataflow.check_merges,
     checks_dataflow.check_conditions,
