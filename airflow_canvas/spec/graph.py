@@ -100,7 +100,8 @@ def fallback_targets(wf: Workflow) -> dict[str, str]:
 
 
 def dependency_graph(wf: Workflow, *, include_fallbacks: bool = True) -> dict[str, list[str]]:
-    """Adjacency of every ordering constraint: explicit edges, sequential groups, fallbacks.
+    """Adjacency of every ordering constraint: explicit edges, sequential groups, and fallbacks
+    (node -> its fallback -> the node's direct downstream nodes, as the compiler wires them).
 
     Sequential links go through a virtual vertex named ``<seq:GROUP#k>`` so the graph stays linear
     in size; ``is_virtual`` tells them apart from node ids.
@@ -116,9 +117,13 @@ def dependency_graph(wf: Workflow, *, include_fallbacks: bool = True) -> dict[st
         for node_id in link.upstream:
             graph[node_id].append(virtual)
     if include_fallbacks:
+        explicit = {node_id: list(targets) for node_id, targets in graph.items()}
         for node_id, target in fallback_targets(wf).items():
-            if target in known:
-                graph[node_id].append(target)
+            if target not in known:
+                continue
+            # The fallback runs after the node and feeds the node's downstream in its place.
+            graph[node_id].append(target)
+            graph[target].extend(d for d in explicit.get(node_id, []) if d in known and d != target)
     return graph
 
 

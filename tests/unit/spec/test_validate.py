@@ -50,6 +50,16 @@ def test_cycle_through_a_fallback() -> None:
     assert "'backup' -> 'main' -> 'backup'" in problem.message
 
 
+def test_cycle_through_a_fallback_feeding_the_downstream() -> None:
+    # main -> report; backup (main's fallback) also feeds report, but report is upstream of backup.
+    data = spec(
+        [node("main", execution={"on_error": "fallback", "fallback_node": "backup"}), node("report"), node("backup")],
+        [edge("main", "report"), edge("report", "backup", kind="dependency")],
+    )
+    problem = only(problems_of(data), "E_CYCLE")
+    assert "'report' -> 'backup' -> 'report'" in problem.message
+
+
 def test_two_separate_cycles_are_both_reported() -> None:
     data = spec([node("a"), node("b"), node("c"), node("d")],
                 [edge("a", "b"), edge("b", "a"), edge("c", "d"), edge("d", "c")])
