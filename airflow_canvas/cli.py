@@ -178,7 +178,7 @@ def _validate_run(args: argparse.Namespace) -> int:
             wf, problems = load_and_validate(path)
         except CliError as exc:  # unreadable: report it and go on with the other files
             if not args.json:
-                print(f"{path}: error: {exc}", file=sys.stdout)
+                print(f"error: {exc}", file=sys.stdout)
             results.append({"path": path, "valid": False, "error": str(exc), "problems": []})
             continue
         valid = wf is not None and not has_errors(problems, strict=args.strict)
