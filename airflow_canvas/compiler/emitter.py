@@ -149,7 +149,11 @@ def _convert(node: ast.AST) -> Expr:
         return ListOf(tuple(_convert(e) for e in node.elts))
     if isinstance(node, ast.Dict) and all(k is not None for k in node.keys):
         return DictOf(tuple((_convert(k), _convert(v)) for k, v in zip(node.keys, node.values, strict=False)))  # type: ignore[arg-type]
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+    if (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub)
+        and isinstance(node.operand, ast.Constant)
+    ):
         return Lit(-node.operand.value)  # type: ignore[operator]
     if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
         kwargs = []
@@ -181,7 +185,9 @@ def notification_imports(wf: Workflow, imports: Imports) -> None:
 
 
 def _has_notifications(wf: Workflow) -> bool:
-    return bool(wf.notifications or any(g.notifications for g in wf.groups) or any(n.notifications for n in wf.nodes))
+    return bool(
+        wf.notifications or any(g.notifications for g in wf.groups) or any(n.notifications for n in wf.nodes)
+    )
 
 
 def _hook(name: str, wf: Workflow, *args: Any) -> dict[str, Expr]:
@@ -236,7 +242,7 @@ def _asset_condition(condition: Any, imports: Imports) -> Expr:
         raise SpecError(
             [Problem("E_ASSET_CONDITION", "An asset condition is {'and'|'or': [...]}.", "/triggers/assets")]
         )
-    (op, operands), = condition.items()
+    ((op, operands),) = condition.items()
     combine = {"and": "AssetAll", "or": "AssetAny"}.get(op)
     if combine is None or not isinstance(operands, list) or not operands:
         raise SpecError(
@@ -258,7 +264,9 @@ def start_date_expr(value: str, imports: Imports) -> Call:
     return Call("datetime", tuple(Lit(p) for p in [*parts, *clock]), (("tzinfo", Code("timezone.utc")),))
 
 
-def policy_kwargs(policy: ExecutionPolicy, imports: Imports, *, only: set[str] | None = None) -> dict[str, Expr]:
+def policy_kwargs(
+    policy: ExecutionPolicy, imports: Imports, *, only: set[str] | None = None
+) -> dict[str, Expr]:
     """Airflow's own task arguments for an execution policy (retries, timeout, pool, ...)."""
     fields = policy.model_fields_set if only is None else only
     out: dict[str, Expr] = {}
@@ -365,7 +373,9 @@ def task_call(task: TaskIR, ir: WorkflowIR, imports: Imports) -> Call:
     kwargs: dict[str, Expr | None] = {"task_id": Lit(task.node_id)}
     if node is not None and node.name and node.name != node.id:
         kwargs["task_display_name"] = Lit(node.name)
-    kwargs |= {k: operator_kwarg(v, imports) if not task.is_canvas else lit_expr(v) for k, v in task.kwargs.items()}
+    kwargs |= {
+        k: operator_kwarg(v, imports) if not task.is_canvas else lit_expr(v) for k, v in task.kwargs.items()
+    }
     if task.is_canvas:
         kwargs |= canvas_kwargs(task, ir)
     else:
@@ -459,4 +469,3 @@ def emit(ir: WorkflowIR, spec_hash: str) -> str:
     if deps:
         lines += ["", *deps]
     return "\n".join(lines) + "\n"
-

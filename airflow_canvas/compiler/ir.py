@@ -170,7 +170,9 @@ def _check_node_kind(index: int, node: Node) -> None:
                 )
 
 
-def _sorted_topologically(items: list[str], edges: Iterable[tuple[str, str]], rank: dict[str, int]) -> list[str]:
+def _sorted_topologically(
+    items: list[str], edges: Iterable[tuple[str, str]], rank: dict[str, int]
+) -> list[str]:
     """Kahn's algorithm taking the earliest item in spec order first (stable output)."""
     succ: dict[str, set[str]] = {i: set() for i in items}
     indegree = dict.fromkeys(items, 0)
@@ -464,7 +466,9 @@ class _Builder:
             ups = self.upstreams.get(task_id, set())
             if "fallback" in reasons:
                 reasons.discard("fallback")
-                owner = [n for n in ups if self.tasks.get(n) and self.tasks[n].policy.fallback_node == task_id]
+                owner = [
+                    n for n in ups if self.tasks.get(n) and self.tasks[n].policy.fallback_node == task_id
+                ]
                 reasons.add("all_failed" if len(ups) <= len(owner) else "one_failed")
             if len(ups) >= 2 and ups & skippable:
                 reasons.add("none_failed_min_one_success")

@@ -9,7 +9,6 @@ brackets are exploded one item per line with a trailing ("magic") comma, recursi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,9 +127,8 @@ def flat(expr: Expr) -> str:
     if isinstance(expr, Lit):
         return _atom(expr.value)
     if isinstance(expr, Call):
-        return f"{expr.func}(" + ", ".join(p + flat(i) for p, i in _parts(expr)[1]) + ")" if (
-            expr.args or expr.kwargs
-        ) else f"{expr.func}()"
+        args = [flat(a) for a in expr.args] + [f"{k}={flat(v)}" for k, v in expr.kwargs]
+        return f"{expr.func}({', '.join(args)})"
     if isinstance(expr, ListOf):
         return "[" + ", ".join(flat(i) for i in expr.items) + "]"
     if isinstance(expr, DictOf):
@@ -163,7 +161,3 @@ def render_call_block(expr: Call, *, indent: str, prefix: str = "", suffix: str 
         lines.extend(render(item, indent=indent + INDENT, prefix=item_prefix, suffix=","))
     lines.append(f"{indent}){suffix}")
     return lines
-
-
-def join_names(names: Iterable[str]) -> str:
-    return ", ".join(names)

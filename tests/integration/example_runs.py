@@ -55,8 +55,12 @@ def run_dag(dag_id: str, conf: dict[str, Any] | None = None, *, timeout: float =
     with create_session() as session:
         run = session.query(DagRun).filter(DagRun.dag_id == dag_id).order_by(DagRun.id.desc()).first()
         if run is None:
-            raise AssertionError(f"no run of {dag_id} was recorded:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-        tis = session.query(TaskInstance).filter(TaskInstance.dag_id == dag_id, TaskInstance.run_id == run.run_id)
+            raise AssertionError(
+                f"no run of {dag_id} was recorded:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+            )
+        tis = session.query(TaskInstance).filter(
+            TaskInstance.dag_id == dag_id, TaskInstance.run_id == run.run_id
+        )
         tasks: dict[str, dict[str, Any]] = {}
         for ti in tis:
             entry = tasks.setdefault(ti.task_id, {"instances": {}})
@@ -67,7 +71,9 @@ def run_dag(dag_id: str, conf: dict[str, Any] | None = None, *, timeout: float =
         return RunResult(dag_id, run.run_id, str(run.state), tasks, proc.stdout + proc.stderr)
 
 
-def xcom_value(dag_id: str, run_id: str, task_id: str, *, key: str = "return_value", map_index: int = -1) -> Any:
+def xcom_value(
+    dag_id: str, run_id: str, task_id: str, *, key: str = "return_value", map_index: int = -1
+) -> Any:
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
 

@@ -104,19 +104,43 @@ def failing_workflow(marker: Path) -> dict:
         "id": "canvas_failures",
         "description": "Ends in .md",
         "nodes": [
-            {"id": "start", "type": "input", "input_schema": {"type": "object", "properties": {
-                "label": {"type": "string", "default": "{{ 6*7 }} stays literal"}}}},
-            {"id": "flaky", "type": "process", "description": "{{ 7*7 }}",
-             "process": {"language": "python", "expression": FLAKY},
-             "parameters": {"marker": str(marker), "note": "{{ 7*7 }}"},
-             "templates": {"run_date": "{{ ds }}"},
-             "execution": {"retry": {"retries": 1, "delay_seconds": 0}}},
-            {"id": "broken", "type": "process", "process": {"language": "python", "expression": fail},
-             "execution": {"on_error": "continue"}},
-            {"id": "after_broken", "type": "process", "process": {"language": "python",
-             "expression": "result = {'upstream': inputs.get('broken')}"}},
-            {"id": "skipper", "type": "process", "process": {"language": "python", "expression": fail},
-             "execution": {"on_error": "skip"}},
+            {
+                "id": "start",
+                "type": "input",
+                "input_schema": {
+                    "type": "object",
+                    "properties": {"label": {"type": "string", "default": "{{ 6*7 }} stays literal"}},
+                },
+            },
+            {
+                "id": "flaky",
+                "type": "process",
+                "description": "{{ 7*7 }}",
+                "process": {"language": "python", "expression": FLAKY},
+                "parameters": {"marker": str(marker), "note": "{{ 7*7 }}"},
+                "templates": {"run_date": "{{ ds }}"},
+                "execution": {"retry": {"retries": 1, "delay_seconds": 0}},
+            },
+            {
+                "id": "broken",
+                "type": "process",
+                "process": {"language": "python", "expression": fail},
+                "execution": {"on_error": "continue"},
+            },
+            {
+                "id": "after_broken",
+                "type": "process",
+                "process": {
+                    "language": "python",
+                    "expression": "result = {'upstream': inputs.get('broken')}",
+                },
+            },
+            {
+                "id": "skipper",
+                "type": "process",
+                "process": {"language": "python", "expression": fail},
+                "execution": {"on_error": "skip"},
+            },
             {"id": "after_skip", "type": "process", "process": {"language": "jmespath", "expression": "@"}},
         ],
         "edges": [

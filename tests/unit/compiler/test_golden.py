@@ -46,11 +46,25 @@ def test_generated_files_are_already_formatted_and_lint_clean(tmp_path: Path) ->
         shutil.copy(golden, tmp_path / golden.name)
     base = [str(RUFF)]
     fmt = subprocess.run(
-        [*base, "format", "--isolated", "--check", "--diff", "."], cwd=tmp_path, capture_output=True, text=True
+        [*base, "format", "--isolated", "--check", "--diff", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
     lint = subprocess.run(
-        [*base, "check", "--isolated", "--target-version", "py310", "--select", "E,F,W,I,B,UP", "--ignore", "E501", "."],
+        [
+            *base,
+            "check",
+            "--isolated",
+            "--target-version",
+            "py310",
+            "--select",
+            "E,F,W,I,B,UP",
+            "--ignore",
+            "E501",
+            ".",
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
