@@ -11,6 +11,7 @@ from airflow_canvas.spec.graph import (
     GENERATED_SUFFIXES,
     dependency_graph,
     find_cycles,
+    group_chains,
     group_loops,
     group_task_id,
     is_virtual,
@@ -57,8 +58,9 @@ def check_task_ids(ctx: Context) -> None:
     """Ids that become bad Airflow task ids: generated-name clashes, length, case-only twins."""
     wf = ctx.wf
     owners: dict[str, tuple[str, str, int]] = {}  # full task id -> (kind, id, index)
-    entries = [("node", n.id, i, node_task_id(wf, n.id, n.group)) for i, n in enumerate(wf.nodes)]
-    entries += [("group", g.id, i, group_task_id(wf, g.id)) for i, g in enumerate(wf.groups)]
+    chains = group_chains(wf)
+    entries = [("node", n.id, i, node_task_id(wf, n.id, n.group, chains)) for i, n in enumerate(wf.nodes)]
+    entries += [("group", g.id, i, group_task_id(wf, g.id, chains)) for i, g in enumerate(wf.groups)]
     for kind, item_id, i, full in entries:
         where = {f"{kind}_id": item_id}
         for suffix in GENERATED_SUFFIXES:

@@ -21,6 +21,32 @@ AIRFLOW_ID_LEN = 250
 GENERATED_SUFFIXES: tuple[str, ...] = ("__branch", "__fallback", "__join")
 
 
+def group_chains(wf: Workflow) -> dict[str, list[str]]:
+    """Every group id -> its chain from the outermost group down to it, in one pass.
+
+    Chains stop at unknown parents and at nesting loops. Callers resolving many ids (the compiler,
+    validation) should compute this once instead of calling ``group_chain`` per node.
+    """
+    parents = {g.id: g.parent for g in wf.groups}
+    chains: dict[str, list[str]] = {}
+    for start in parents:
+        if start in chains:
+            continue
+        path: list[str] = []
+        current: str | None = start
+        while current is not None and current in parents and current not in chains and current not in path:
+            path.append(current)
+            current = parents[current]
+        if current in path:  # a nesting loop (invalid, reported elsewhere): walk each one slowly
+            for gid in path:
+                chains[gid] = group_chain(wf, gid)
+            continue
+        base = chains.get(current, []) if current is not None else []
+        for k in range(len(path) - 1, -1, -1):
+            chains[path[k]] = base + list(reversed(path[k:]))
+    return chains
+
+
 def group_chain(wf: Workflow, group_id: str | None) -> list[str]:
     """Group ids from the outermost group down to ``group_id``; stops at unknown groups and loops."""
     parents = {g.id: g.parent for g in wf.groups}
@@ -32,13 +58,26 @@ def group_chain(wf: Workflow, group_id: str | None) -> list[str]:
     return list(reversed(chain))
 
 
-def node_task_id(wf: Workflow, node_id: str, group_id: str | None) -> str:
-    """The task id Airflow gives a node: TaskGroup ids prefix it, joined by dots."""
-    return ".".join([*group_chain(wf, group_id), node_id])
+def node_task_id(
+    wf: Workflow, node_id: str, group_id: str | None, chains: dict[str, list[str]] | None = None
+) -> str:
+    """The task id Airflow gives a node: TaskGroup ids prefix it, joined by dots. Pass
+    ``chains=group_chains(wf)`` when resolving many nodes."""
+    if group_id is None:
+        return node_id
+    chain = chains.get(group_id, []) if chains is not None else group_chain(wf, group_id)
+    return ".".join([*chain, node_id])
 
 
-def group_task_id(wf: Workflow, group_id: str) -> str:
-    return ".".join(group_chain(wf, group_id)) or group_id
+def group_task_id(wf: Workflow, group_id: str, chains: dict[str, list[str]] | None = None) -> str:
+    chain = chains.get(group_id, []) if chains is not None else group_chain(wf, group_id)
+    return ".".join(chain) or group_id
+
+
+def task_ids(wf: Workflow) -> dict[str, str]:
+    """Node id -> Airflow task id, for every node."""
+    chains = group_chains(wf)
+    return {node.id: node_task_id(wf, node.id, node.group, chains) for node in wf.nodes}
 
 
 @dataclass(frozen=True)
@@ -50,11 +89,11 @@ class SequentialLink:
     downstream: tuple[str, ...]
 
 
-def _nodes_under(wf: Workflow) -> dict[str, list[str]]:
+def _nodes_under(wf: Workflow, chains: dict[str, list[str]]) -> dict[str, list[str]]:
     """Group id -> ids of the nodes inside it at any depth, in spec order."""
     under: dict[str, list[str]] = {g.id: [] for g in wf.groups}
     for node in wf.nodes:
-        for gid in group_chain(wf, node.group):
+        for gid in chains.get(node.group, []) if node.group is not None else []:
             under[gid].append(node.id)
     return under
 
@@ -66,20 +105,31 @@ def sequential_links(wf: Workflow) -> list[SequentialLink]:
     order they first appear in ``wf.nodes`` (a child group appears where its first node does), so
     the canvas order is the run order. Empty child groups take no part.
     """
+    sequential = [g for g in wf.groups if g.mode is GroupMode.SEQUENTIAL]
+    if not sequential:
+        return []
     position = {node.id: i for i, node in enumerate(wf.nodes)}
-    under = _nodes_under(wf)
+    under = _nodes_under(wf, group_chains(wf))
     # Groups nesting in a loop have no meaningful order (validation reports the loop itself).
     looped = {gid for loop in group_loops(wf) for gid in loop}
+    direct_nodes: dict[str, list[str]] = {}
+    for node in wf.nodes:
+        if node.group is not None:
+            direct_nodes.setdefault(node.group, []).append(node.id)
+    children: dict[str, list[str]] = {}
+    for child in wf.groups:
+        if child.parent is not None and child.parent != child.id:
+            children.setdefault(child.parent, []).append(child.id)
     links: list[SequentialLink] = []
-    for group in wf.groups:
-        if group.mode is not GroupMode.SEQUENTIAL or group.id in looped:
+    for group in sequential:
+        if group.id in looped:
             continue
         members: list[tuple[int, tuple[str, ...]]] = [
-            (position[n.id], (n.id,)) for n in wf.nodes if n.group == group.id
+            (position[n], (n,)) for n in direct_nodes.get(group.id, [])
         ]
-        for child in wf.groups:
-            if child.parent == group.id and child.id != group.id and under.get(child.id):
-                nodes = tuple(under[child.id])
+        for child_id in children.get(group.id, []):
+            if under.get(child_id):
+                nodes = tuple(under[child_id])
                 members.append((min(position[n] for n in nodes), nodes))
         members.sort()
         for (_, up), (_, down) in pairwise(members):

@@ -60,3 +60,16 @@ def test_field_known() -> None:
     assert field_known(schema, "a.b.anything.below")[0]  # b's schema is open
     assert field_known({}, "x")[0] and field_known({"anyOf": [{}]}, "x")[0]
     assert field_known(schema, "")[0]
+
+
+def test_group_chains_agree_with_group_chain_including_loops_and_unknown_parents() -> None:
+    import random
+
+    from airflow_canvas.spec.graph import group_chain, group_chains
+
+    rng = random.Random(7)
+    for _ in range(500):
+        ids = [f"g{i}" for i in range(rng.randint(1, 7))]
+        wf = workflow([], groups=[{"id": g, "parent": rng.choice([*ids, None, None, "zz"])} for g in ids])
+        chains = group_chains(wf)
+        assert all(chains[g] == group_chain(wf, g) for g in ids)
