@@ -16,9 +16,10 @@ from airflow_canvas.spec.models import GroupMode, OnError, Workflow
 
 # Airflow's limit on a task id, TaskGroup prefixes included (airflow.models.taskinstance ID_LEN).
 AIRFLOW_ID_LEN = 250
-# Suffixes the compiler appends to node ids for the tasks it generates (branch tasks for
-# conditional edges, join/fallback helpers). A node or group id ending in one could collide.
-GENERATED_SUFFIXES: tuple[str, ...] = ("__branch", "__fallback", "__join")
+# Suffixes the compiler appends to node ids for the tasks it generates (compiler/ir.py: the branch
+# task of a node with conditional edges, the items task of a mapped node). A node or group id
+# ending in one could collide with a generated task.
+GENERATED_SUFFIXES: tuple[str, ...] = ("__branch", "__items")
 
 
 def group_chains(wf: Workflow) -> dict[str, list[str]]:
