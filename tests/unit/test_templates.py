@@ -157,3 +157,41 @@ def test_workflow_template_compiles_to_python(name: str) -> None:
     compiled = compile_workflow(instantiate_template(name))
     ast.parse(compiled.source)
     assert compiled.dag_id == name
+
+
+def _run_process(wf: Any, node_id: str, inputs: dict[str, Any]) -> Any:
+    """A process node run the way ProcessOperator runs it (JMESPath, or exec setting `result`)."""
+    import jmespath
+
+    node = wf.node(node_id)
+    if node.process.language == "jmespath":
+        return jmespath.search(node.process.expression, inputs)
+    namespace = {"inputs": inputs, "parameters": dict(node.parameters), "result": None}
+    exec(compile(node.process.expression, node_id, "exec"), namespace)
+    return namespace["result"]
+
+
+def test_template_process_nodes_compute_what_their_edges_expect() -> None:
+    import jmespath
+
+    wf = instantiate_template("etl_quality", {"max_null_ratio": 0.5})
+    rows = [{"id": 1, "amount": 2}, {"id": None, "amount": 3}, {"id": 2, "amount": None}]
+    clean = _run_process(wf, "clean", {"rows": rows})
+    assert clean == {"rows": [rows[0], rows[2]]}
+    checked = _run_process(wf, "quality", clean)
+    assert (checked["ok"], checked["row_count"]) == (True, 2)
+    conditions = {e.target: e.condition for e in wf.edges if e.condition}
+    assert jmespath.search(conditions["load"], checked) and not jmespath.search(conditions["alert"], checked)
+    failing = _run_process(wf, "quality", {"rows": []})
+    assert failing["ok"] is False and "only 0 rows" in failing["reason"]
+
+    wf = instantiate_template("rag_answer", {"top_k": 2})
+    response = {"results": [{"text": f"t{i}", "url": f"u{i}"} for i in range(5)]}
+    selected = _run_process(wf, "select", {"question": "q", "response": response})
+    assert selected == {"question": "q", "passages": [{"text": "t0", "url": "u0"}, {"text": "t1", "url": "u1"}]}
+    # the fallback's output goes through the same selection without failing
+    fallback = _run_process(wf, "no_results", {})
+    assert _run_process(wf, "select", {"question": "q", "response": fallback["json"]})["passages"] == []
+
+    wf = instantiate_template("hello_pipeline")
+    assert _run_process(wf, "shape", {"who": "world"}) == {"greeting": "hello world"}
