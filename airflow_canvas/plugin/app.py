@@ -36,6 +36,7 @@ ROUTER_MODULES: list[str] = [
     "airflow_canvas.plugin.routes.templates",
     "airflow_canvas.plugin.routes.metrics",
     "airflow_canvas.plugin.routes.copilot",
+    "airflow_canvas.plugin.routes.interop",
 ]
 
 
