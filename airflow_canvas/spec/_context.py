@@ -51,6 +51,8 @@ class Context:
                 self._tools[ref] = resolve_tool(ref, self.wf.tools)
             except (ToolResolutionError, ValueError) as exc:
                 self._tools[ref] = exc
+            except Exception as exc:  # a registered source (the store) failing must not crash validation
+                self._tools[ref] = ToolResolutionError(ref, f"No tool named {ref!r} could be looked up: {exc}", [])
         return self._tools[ref]
 
     def tool_of(self, node: Node) -> Tool | None:

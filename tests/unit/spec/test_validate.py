@@ -194,3 +194,14 @@ def test_big_workflows_validate_quickly_and_without_recursion() -> None:
     big["edges"].append(edge("n4999", "n0"))  # one 5000-node cycle: no RecursionError
     problem = only(problems_of(big), "E_CYCLE")
     assert problem.node_id == "n0" and problem.message.count("->") == 5000
+
+
+def test_a_failing_tool_source_is_a_problem_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    from airflow_canvas.tools import registry
+
+    def broken_store() -> list:
+        raise RuntimeError("database is down")
+
+    monkeypatch.setattr(registry, "_SOURCES", [broken_store])
+    problem = only(problems_of(spec([node("t", "tool", tool="summarise@^1")])), "E_TOOL_UNKNOWN")
+    assert "database is down" in problem.message and problem.pointer == "/nodes/0/tool"
