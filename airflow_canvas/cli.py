@@ -123,6 +123,8 @@ def load_all_valid(paths: Sequence[str], *, strict: bool = False) -> list[tuple[
             print_problems(path, problems, sys.stderr)
             failed = True
         else:
+            if problems:  # warnings: shown, but they don't stop a compile or deploy
+                print_problems(path, problems, sys.stderr)
             loaded.append((path, wf))
     if failed:
         raise CliError("nothing was written: fix the problems above first")
