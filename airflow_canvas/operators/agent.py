@@ -82,14 +82,14 @@ class AgentOperator(CanvasOperator):
         fileloc = getattr(self.dag, "fileloc", None) if self.has_dag() else None
         return [load_pinned_tool(ref, fileloc) for ref in self.tools]
 
-    def render_prompt(self, inputs: dict[str, Any], context: Context | None) -> str:
-        """The prompt is Jinja over ``inputs``, ``params`` and ``parameters``, rendered sandboxed:
-        it is canvas text, so it must not reach Python internals."""
+    def render_prompt(self, template: str, inputs: dict[str, Any], context: Context | None) -> str:
+        """Prompts are Jinja over ``inputs``, ``params`` and ``parameters``, rendered sandboxed (not
+        through Airflow's templating): they are canvas text and must not reach Python internals."""
         from jinja2.sandbox import SandboxedEnvironment
 
         params = dict((context or {}).get("params") or {})
         env = SandboxedEnvironment(autoescape=False)
-        return env.from_string(self.prompt).render(
+        return env.from_string(template).render(
             inputs=inputs, params=params, parameters=self.resolved_parameters()
         )
 
@@ -108,7 +108,7 @@ class AgentOperator(CanvasOperator):
         model = self.model or endpoint["model"]
         if not model:
             raise AgentConfigError(
-                f"Node {self.node_id!r}: no model set on the node and connection {self.connection_id!r} has no "
+                f"Node {self.canvas_node_id!r}: no model set on the node and connection {self.connection_id!r} has no "
                 "extra 'model'"
             )
         settings = AgentSettings(

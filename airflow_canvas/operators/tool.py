@@ -1,10 +1,14 @@
-"""ToolOperator (minimal, in-process): run one pinned tool version on the node's inputs.
+"""ToolOperator: run one pinned tool version on the node's inputs.
 
-Calling convention: the tool's entry point is called with keyword arguments,
-``entry_point(**{**tool.parameters, **node parameters, **inputs})``: inputs override parameters,
-which override the tool's defaults. Tools with ``code`` have it exec'd in a fresh module namespace
-and ``entry_point`` names a function there; tools without code name an importable
-``"package.module:function"``.
+The tool comes from the bundle written next to the deployed DAG file (``_canvas_tools/``, see
+tools/bundle.py), so a worker on any executor runs exactly the version the DAG was compiled with;
+the built-ins fall back to the package's registry. Dependency-free tools run in-process; tools
+with pip dependencies run in the sandboxed runner with the cached venv for their requirement set.
+
+Calling convention: ``entry_point(**{**tool.parameters, **node parameters, **inputs})``: inputs
+override node parameters, which override the tool's defaults. The merged arguments are what the
+tool's input schema checks, so configuration such as an HTTP connection id may come from the
+node's parameters.
 """
 
 from __future__ import annotations
@@ -18,44 +22,49 @@ if TYPE_CHECKING:
 
     from airflow_canvas.spec.models import Tool
 
+__all__ = ["ToolOperator"]
+
+# Sandboxed tools without an execution_timeout still get a wall-clock bound.
+DEFAULT_SANDBOX_TIMEOUT_SECONDS = 6 * 3600.0
+
 
 class ToolOperator(CanvasOperator):
     ui_color = "#e0f2f1"
 
-    def __init__(self, *, tool: str, **kwargs: Any) -> None:
+    def __init__(self, *, tool: str, memory_limit_mb: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.tool = tool
+        self.memory_limit_mb = memory_limit_mb
 
     def load_tool(self) -> Tool:
-        """The bundled copy next to the DAG file first (inline tools), then the registry."""
-        from airflow_canvas.tools.bundle import load_bundled_tool
-        from airflow_canvas.tools.registry import resolve_tool, split_ref
+        from airflow_canvas.tools.execute import load_pinned_tool
 
-        name, version = split_ref(self.tool)
-        dag = self.dag if self.has_dag() else None
-        fileloc = getattr(dag, "fileloc", None)
-        bundled = load_bundled_tool(fileloc, name, version) if fileloc else None
-        return bundled or resolve_tool(f"{name}@{version}")
+        fileloc = getattr(self.dag, "fileloc", None) if self.has_dag() else None
+        return load_pinned_tool(self.tool, fileloc)
 
     def run(self, inputs: dict[str, Any], context: Context) -> Any:
+        from airflow_canvas.tools.execute import execute_tool, runs_in_process
+        from airflow_canvas.tools.loader import call_arguments
+
         tool = self.load_tool()
-        validate_against(inputs, tool.input_schema, what=f"input of tool {tool.ref}", node_id=self.canvas_node_id)
-        func = load_entry_point(tool)
-        output = func(**{**tool.parameters, **self.resolved_parameters(), **inputs})
-        validate_against(output, tool.output_schema, what=f"output of tool {tool.ref}", node_id=self.canvas_node_id)
+        parameters = self.resolved_parameters()
+        arguments = call_arguments(tool, inputs, parameters)
+        validate_against(
+            arguments, tool.input_schema, what=f"input of tool {tool.ref}", node_id=self.canvas_node_id
+        )
+        timeout = (
+            self.execution_timeout.total_seconds()
+            if self.execution_timeout
+            else DEFAULT_SANDBOX_TIMEOUT_SECONDS
+        )
+        if not runs_in_process(tool):
+            self.log.info(
+                "Running tool %s in its venv (dependencies: %s)", tool.ref, ", ".join(tool.dependencies)
+            )
+        output = execute_tool(
+            tool, inputs, parameters, timeout_seconds=timeout, memory_mb=self.memory_limit_mb, log=self.log
+        )
+        validate_against(
+            output, tool.output_schema, what=f"output of tool {tool.ref}", node_id=self.canvas_node_id
+        )
         return output
-
-
-def load_entry_point(tool: Tool) -> Any:
-    if tool.code:
-        namespace: dict[str, Any] = {"__name__": f"canvas_tool_{tool.name}"}
-        exec(compile(tool.code, f"<tool {tool.ref}>", "exec"), namespace)
-        func = namespace.get(tool.entry_point)
-    else:
-        import importlib
-
-        module_name, _, attr = tool.entry_point.partition(":")
-        func = getattr(importlib.import_module(module_name), attr, None) if attr else None
-    if not callable(func):
-        raise LookupError(f"Tool {tool.ref}: entry point {tool.entry_point!r} is not a function")
-    return func
