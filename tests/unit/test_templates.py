@@ -78,7 +78,23 @@ def test_parameters_are_substituted_as_values() -> None:
     classify = wf.node("classify")
     assert classify is not None
     assert classify.output_schema["properties"]["category"]["enum"] == [NASTY, "other"]
-    assert NASTY + ", other" in classify.agent.system_prompt  # type: ignore[union-attr]
+    assert classify.parameters["categories"] == [NASTY, "other"]
+
+
+@pytest.mark.parametrize("name", ["llm_summarise", "ticket_triage"])
+def test_prompts_read_parameter_values_as_data_not_as_jinja(name: str) -> None:
+    """Values reach prompts through the node's `parameters` (rendered like AgentOperator does),
+    so Jinja typed into a parameter is printed, never evaluated."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    nasty = "{{ 7*7 }} {% raw %}\"'" if name == "llm_summarise" else NASTY  # language is short
+    params = {"language": nasty} if name == "llm_summarise" else {"categories": [nasty]}
+    agent_node = next(n for n in instantiate_template(name, params).nodes if n.type.value == "agent")
+    assert agent_node.agent is not None and nasty not in agent_node.agent.system_prompt
+    rendered = SandboxedEnvironment(autoescape=False).from_string(agent_node.agent.system_prompt).render(
+        inputs={}, params={}, parameters=agent_node.parameters
+    )
+    assert nasty in rendered and "49" not in rendered
 
 
 def test_defaults_and_given_values() -> None:
