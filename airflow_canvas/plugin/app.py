@@ -35,6 +35,7 @@ ROUTER_MODULES: list[str] = [
     "airflow_canvas.plugin.routes.catalogue",
     "airflow_canvas.plugin.routes.templates",
     "airflow_canvas.plugin.routes.metrics",
+    "airflow_canvas.plugin.routes.notifiers",
     "airflow_canvas.plugin.routes.copilot",
     "airflow_canvas.plugin.routes.interop",
 ]

@@ -1,0 +1,48 @@
+"""The policies routes through the real Airflow API app: per-node metrics over a real run (Airflow's
+task-instance permissions plus the canvas read permission) and the notifier catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.api.conftest import API
+from tests.integration.policies_run import deploy, run_dag
+
+DAG_ID = "pol_api_metrics"
+
+
+@pytest.fixture(scope="module")
+def one_run(airflow_db: Path, dags_folder: Path) -> None:
+    spec = {"id": DAG_ID, "nodes": [{"id": "solo", "type": "process"}]}
+    deploy(spec, dags_folder)
+    result = run_dag(DAG_ID)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+
+def test_metrics_route_aggregates_the_run(one_run: None, client: Any, auth: Any) -> None:
+    r = client.get(f"{API}/workflows/{DAG_ID}/metrics", params={"limit": 5}, headers=auth("Viewer"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["runs"] == 1 and body["limit"] == 5
+    solo = body["nodes"]["solo"]
+    assert (solo["runs"], solo["success"], solo["tries"]["max"]) == (1, 1, 1)
+    assert solo["predicted_duration_seconds"] is not None
+    assert body["predicted_duration_seconds"] is not None
+
+
+def test_metrics_route_is_authorized(client: Any, auth: Any) -> None:
+    assert client.get(f"{API}/workflows/{DAG_ID}/metrics", headers=auth("NoCanvas")).status_code == 403
+    assert client.get(f"{API}/workflows/{DAG_ID}/metrics").status_code == 401
+    r = client.get(f"{API}/workflows/{DAG_ID}/metrics", params={"limit": 0}, headers=auth("Viewer"))
+    assert r.status_code == 422
+
+
+def test_notifier_catalogue(client: Any, auth: Any) -> None:
+    r = client.get(f"{API}/catalogue/notifiers", headers=auth("Viewer"))
+    assert r.status_code == 200, r.text
+    smtp = next(item for item in r.json()["items"] if item["key"] == "smtp")
+    assert smtp["roles"]["message"] == "html_content"
+    assert "from_email" in smtp["parameters_schema"]["properties"]
