@@ -400,7 +400,8 @@ def check_jinja(ctx: Context) -> None:
     """Jinja fields (node templates, agent prompts) must parse, or every run fails at render time."""
     for i, node in enumerate(ctx.wf.nodes):
         fields = [(pointer("nodes", i, "templates", key), text) for key, text in node.templates.items()]
-        if node.agent is not None:
+        if node.agent is not None:  # AgentOperator renders both prompts with Jinja
+            fields.append((pointer("nodes", i, "agent", "system_prompt"), node.agent.system_prompt))
             fields.append((pointer("nodes", i, "agent", "prompt"), node.agent.prompt))
         for where, text in fields:
             error = jinja_error(text)

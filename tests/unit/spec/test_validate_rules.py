@@ -230,6 +230,8 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, str], str]] = [
      {"node_id": "p"}, "error"),
     ("E_JINJA_SYNTAX", spec([node("ag", "agent", agent={"prompt": "{% for x in inputs %}{{ x }}"})]),
      "/nodes/0/agent/prompt", {"node_id": "ag"}, "error"),
+    ("E_JINJA_SYNTAX", spec([node("ag", "agent", agent={"system_prompt": "Be {{ tone }", "prompt": "x"})]),
+     "/nodes/0/agent/system_prompt", {"node_id": "ag"}, "error"),
     ("E_MAP_OVER_FIELD", spec([node("a", input_schema=OBJ_Q, execution={"map_over": "questions"})]),
      "/nodes/0/execution/map_over", {"node_id": "a"}, "error"),
 ]
