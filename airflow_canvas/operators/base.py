@@ -174,9 +174,10 @@ class CanvasOperator(BaseOperator):
         self.metrics.payload("out", payload_bytes(output))
         self.log_payload("output", output)
         summary = self.metrics.summary
-        if summary.tool_calls or summary.tokens or summary.cost:
+        ti = context.get("ti")
+        if ti is not None and (summary.tool_calls or summary.tokens or summary.cost):
             # The metrics API aggregates tokens/cost per node from this XCom (no StatsD needed).
-            context["ti"].xcom_push(key=XCOM_KEY, value=summary.to_dict())
+            ti.xcom_push(key=XCOM_KEY, value=summary.to_dict())
         return output
 
     def log_payload(self, what: str, value: Any) -> None:

@@ -64,6 +64,8 @@ class ToolOperator(CanvasOperator):
         output = execute_tool(
             tool, inputs, parameters, timeout_seconds=timeout, memory_mb=self.memory_limit_mb, log=self.log
         )
+        if hasattr(self, "metrics"):  # set by CanvasOperator.execute (policies.metrics)
+            self.metrics.tool_calls(1)
         validate_against(
             output, tool.output_schema, what=f"output of tool {tool.ref}", node_id=self.canvas_node_id
         )
