@@ -4,6 +4,7 @@ tails. Everything that leaves this module for a prompt has passed through ``stri
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -33,7 +34,18 @@ _SECRET_VALUE = [
 ]
 
 
+# Cheap pre-check: the substitutions only run on strings that could hold one of the patterns.
+_SUSPECT = re.compile(r"(?i)(sk-|pk-|rk-|bearer|basic|xox|://|pass|secret|token|api)")
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret_key(key: str) -> bool:
+    return bool(_SECRET_KEY.search(key))
+
+
 def redact_text(text: str) -> str:
+    if not _SUSPECT.search(text):
+        return text
     for pattern, replacement in _SECRET_VALUE:
         text = pattern.sub(replacement, text)
     return text
@@ -43,7 +55,7 @@ def strip_secrets(value: Any) -> Any:
     """A copy of ``value`` with credential-like keys' values and credential-looking strings masked."""
     if isinstance(value, dict):
         return {
-            k: (REDACTED if isinstance(k, str) and _SECRET_KEY.search(k) and v not in (None, "", {}, [])
+            k: (REDACTED if isinstance(k, str) and _secret_key(k) and v not in (None, "", {}, [])
                 and not isinstance(v, bool) else strip_secrets(v))
             for k, v in value.items()
         }

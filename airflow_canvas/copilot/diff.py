@@ -9,40 +9,42 @@ from airflow_canvas.spec.models import Workflow
 
 
 def _changed_fields(before: Any, after: Any, prefix: str = "") -> list[str]:
+    if before == after:  # C-speed equality first: most of a 200-node workflow is unchanged
+        return []
     if isinstance(before, dict) and isinstance(after, dict):
         out: list[str] = []
         for key in sorted(set(before) | set(after)):
             out += _changed_fields(before.get(key), after.get(key), f"{prefix}{key}.")
         return out
-    return [] if before == after else [prefix.rstrip(".")]
+    return [prefix.rstrip(".")]
 
 
-def _by_key(items: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
-    if key == "edge":
-        return {i.get("id") or f"{i['source']}->{i['target']}": i for i in items}
-    return {i["id"]: i for i in items}
+def _keyed(items: list[Any]) -> dict[str, Any]:
+    return {getattr(i, "key", None) or i.id: i for i in items}
 
 
 def workflow_diff(before: Workflow, after: Workflow) -> dict[str, Any]:
     """Structured diff: {"nodes": {"added": [...], "removed": [...], "changed": {id: [fields]}}, ...}.
 
     Layout-only changes (``ui.position``) are reported too, so the preview can show moved nodes.
+    Items are compared as models first; only the few that differ are dumped to find the fields.
     """
-    a, b = before.model_dump(mode="json"), after.model_dump(mode="json")
     diff: dict[str, Any] = {}
-    for section, kind in (("nodes", "node"), ("edges", "edge"), ("groups", "group")):
-        old, new = _by_key(a[section], kind), _by_key(b[section], kind)
+    for section in ("nodes", "edges", "groups"):
+        old, new = _keyed(getattr(before, section)), _keyed(getattr(after, section))
         diff[section] = {
             "added": [k for k in new if k not in old],
             "removed": [k for k in old if k not in new],
             "changed": {
-                k: fields for k in new if k in old and (fields := _changed_fields(old[k], new[k]))
+                k: fields
+                for k in new
+                if k in old and old[k] != new[k]
+                and (fields := _changed_fields(old[k].model_dump(mode="json"), new[k].model_dump(mode="json")))
             },
         }
-    diff["workflow"] = [
-        f for f in _changed_fields({k: v for k, v in a.items() if k not in ("nodes", "edges", "groups")},
-                                   {k: v for k, v in b.items() if k not in ("nodes", "edges", "groups")})
-    ]
+    rest = {"nodes", "edges", "groups"}
+    diff["workflow"] = _changed_fields(before.model_dump(mode="json", exclude=rest),
+                                       after.model_dump(mode="json", exclude=rest))
     return diff
 
 

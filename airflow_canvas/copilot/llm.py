@@ -15,7 +15,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -33,6 +33,7 @@ from airflow_canvas.copilot.responses import (
     make_proposal,
 )
 from airflow_canvas.spec.models import Workflow
+from airflow_canvas.spec.problems import Problem
 
 DEFAULT_CONN_ID = "canvas_llm"
 MAX_ROUNDS = 8  # model calls per turn, whatever happens
@@ -192,6 +193,22 @@ def split_markdown(text: str) -> list[TextPart | CodePart]:
 Event = dict[str, Any]
 
 
+@dataclass
+class _Outcome:
+    """What one function call did: the result the model reads, and the draft after it."""
+
+    result: dict[str, Any]
+    draft: Workflow
+    ops: list[PatchOp] = field(default_factory=list)
+    summary: str = ""
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @classmethod
+    def rejected(cls, draft: Workflow, problems: list[dict[str, Any]]) -> _Outcome:
+        return cls({"ok": False, "problems": problems}, draft, problems=problems)
+
+
 class LLMEngine:
     name = "llm"
 
@@ -240,6 +257,7 @@ class LLMEngine:
         messages = build_messages(message, ctx, history)
         draft: Workflow = ctx.workflow
         accepted: list[PatchOp] = []
+        draft_warnings: list[Problem] = []
         summaries: list[str] = []
         suggestions: list[Suggestion] = []
         text: list[str] = []
@@ -264,13 +282,14 @@ class LLMEngine:
                     for c in calls]})
                 failed_round = False
                 for call in calls:
-                    result, new_draft, ops, summary, problems = self._handle_call(call, draft, suggestions)
-                    if problems:
-                        failed_round, last_problems = True, problems
-                    elif ops:
-                        draft, accepted = new_draft, accepted + ops
-                        summaries.append(summary)
-                    messages.append({"role": "tool", "tool_call_id": call["id"], "content": json.dumps(result)})
+                    outcome = self._handle_call(call, draft, suggestions)
+                    if outcome.problems:
+                        failed_round, last_problems = True, outcome.problems
+                    elif outcome.ops:
+                        draft, accepted = outcome.draft, accepted + outcome.ops
+                        draft_warnings = outcome.warnings
+                        summaries.append(outcome.summary)
+                    messages.append({"role": "tool", "tool_call_id": call["id"], "content": json.dumps(outcome.result)})
                 if failed_round:
                     repairs += 1
                     if repairs > self.settings.max_repairs:
@@ -297,57 +316,52 @@ class LLMEngine:
             return
         reply.parts.extend(split_markdown("".join(text)))
         if accepted:
-            result = check_patch(ctx.workflow, accepted)
-            if result.ok and result.workflow is not None:
-                reply.proposal = make_proposal("; ".join(s for s in summaries if s), accepted, ctx.workflow,
-                                               result.workflow, result.warnings)
-                added = set(reply.proposal.diff["nodes"]["added"])
-                if added:
-                    reply.parts.append(diagram_of(result.workflow, added))
-            else:  # each step was valid on its own draft; the whole must be too, but never trust it blindly
-                yield from self._give_up(reply, [p.to_dict() for p in result.problems])
-                return
+            # The draft is the accepted ops applied in order to ctx.workflow, each step validated:
+            # exactly what applying the whole proposal gives (the apply route checks it again).
+            reply.proposal = make_proposal("; ".join(s for s in summaries if s), accepted, ctx.workflow,
+                                           draft, draft_warnings)
+            added = set(reply.proposal.diff["nodes"]["added"])
+            if added:
+                reply.parts.append(diagram_of(draft, added))
         if suggestions:
             reply.parts.append(SuggestionsPart(items=suggestions))
         yield {"type": "usage", "usage": reply.usage.model_dump(), "seconds": time.monotonic() - started}
         yield {"type": "done", "reply": reply.model_dump(mode="json")}
 
-    def _handle_call(self, call: dict[str, Any], draft: Workflow, suggestions: list[Suggestion]
-                     ) -> tuple[dict[str, Any], Workflow, list[PatchOp], str, list[dict[str, Any]]]:
-        """(tool result for the model, new draft, accepted ops, summary, problems)."""
+    def _handle_call(self, call: dict[str, Any], draft: Workflow, suggestions: list[Suggestion]) -> _Outcome:
         try:
             args = json.loads(call["arguments"] or "{}")
         except json.JSONDecodeError as exc:
             problems = [{"code": "E_ARGUMENTS_JSON", "message": f"The arguments are not valid JSON: {exc.msg} "
                          f"at position {exc.pos}.", "pointer": ""}]
-            return {"ok": False, "problems": problems}, draft, [], "", problems
+            return _Outcome.rejected(draft, problems)
         if call["name"] == "suggest_actions":
             try:
                 items = [Suggestion.model_validate(i) for i in (args.get("items") or [])]
             except ValidationError as exc:
                 problems = [{"code": "E_SUGGESTION_INVALID", "message": str(exc), "pointer": "/items"}]
-                return {"ok": False, "problems": problems}, draft, [], "", problems
+                return _Outcome.rejected(draft, problems)
             suggestions.extend(items)
-            return {"ok": True}, draft, [], "", []
+            return _Outcome({"ok": True}, draft)
         if call["name"] != "propose_patch":
             problems = [{"code": "E_UNKNOWN_FUNCTION", "message": f"There is no function {call['name']!r}; "
                          "use propose_patch or suggest_actions.", "pointer": ""}]
-            return {"ok": False, "problems": problems}, draft, [], "", problems
+            return _Outcome.rejected(draft, problems)
         try:
             patch = Patch.model_validate(args)
         except ValidationError as exc:
             problems = [{"code": "E_PATCH_INVALID", "message": f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}",
                          "pointer": "/" + "/".join(str(p) for p in e["loc"])} for e in exc.errors()]
-            return {"ok": False, "problems": problems}, draft, [], "", problems
+            return _Outcome.rejected(draft, problems)
         result = check_patch(draft, patch.ops)
         if not result.ok or result.workflow is None:
             problems = [p.to_dict() for p in result.problems]
-            return {"ok": False, "problems": problems}, draft, [], "", problems
+            return _Outcome.rejected(draft, problems)
         from airflow_canvas.copilot.diff import describe_diff, workflow_diff
 
         changes = describe_diff(workflow_diff(draft, result.workflow))
         ok = {"ok": True, "changes": changes, "warnings": [w.to_dict() for w in result.warnings][:20]}
-        return ok, result.workflow, list(patch.ops), patch.summary, []
+        return _Outcome(ok, result.workflow, list(patch.ops), patch.summary, warnings=result.warnings)
 
     def _give_up(self, reply: Reply, problems: list[dict[str, Any]]) -> Iterator[Event]:
         listed = "\n".join(f"- {p.get('message')}" for p in problems[:10])
