@@ -1,0 +1,207 @@
+"""Single-node test / debug mode: run one node of a workflow in isolation, on mock input.
+
+Whatever executes user code (tools, Python process nodes, an agent's tool calls) runs in the
+sandboxed runner, because this is called from the API server. When no input is given, a sample
+is generated from the node's input schema (the tool's, for tool nodes). The result carries the
+output, captured logs, duration and validation results; ``debug=True`` adds the resolved inputs,
+the rendered templates and, for agents, every step of the loop.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from airflow_canvas.spec.models import Node, NodeType, Tool, Workflow
+from airflow_canvas.tools.compatibility import input_schema_of
+from airflow_canvas.tools.registry import resolve_tool
+from airflow_canvas.tools.runner import RunLimits, RunResult, ToolRunError, run_in_sandbox
+from airflow_canvas.tools.sample import sample_from_schema
+
+
+class NodeTestError(ValueError):
+    """The request cannot be run (unknown node, unsupported configuration)."""
+
+
+def _errors(value: Any, schema: dict[str, Any]) -> list[str]:
+    if not schema:
+        return []
+    import jsonschema
+
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    return [
+        f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
+        for e in sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))[:20]
+    ]
+
+
+def _render(text: str, inputs: dict[str, Any], parameters: dict[str, Any]) -> str:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    env = SandboxedEnvironment(autoescape=False)
+    return env.from_string(text).render(inputs=inputs, params={}, parameters=parameters)
+
+
+def _process_tool(node: Node, parameters: dict[str, Any]) -> Tool:
+    """A Python process node as a throw-away tool, so its snippet runs in the sandbox."""
+    assert node.process is not None
+    code = (
+        "import copy, json\n"
+        f"EXPRESSION = {node.process.expression!r}\n"
+        f"PARAMETERS = json.loads({json.dumps(parameters)!r})\n\n"
+        "def run(**inputs):\n"
+        "    namespace = {'inputs': copy.deepcopy(inputs), 'parameters': PARAMETERS, 'result': None}\n"
+        f"    exec(compile(EXPRESSION, {f'<process node {node.id}>'!r}, 'exec'), namespace)\n"
+        "    return namespace['result']\n"
+    )
+    return Tool(name="process_node", version="0.0.0", code=code)
+
+
+def test_node(
+    wf: Workflow,
+    node_id: str,
+    input: dict[str, Any] | None = None,  # noqa: A002 - the API's field name
+    debug: bool = False,
+    *,
+    limits: RunLimits | None = None,
+    client: Any = None,
+) -> dict[str, Any]:
+    node = wf.node(node_id)
+    if node is None:
+        from airflow_canvas.spec.problems import did_you_mean
+
+        hint = did_you_mean(node_id, [n.id for n in wf.nodes])
+        raise NodeTestError(f"No node {node_id!r} in workflow {wf.id!r}" + (f"; {hint}" if hint else ""))
+    limits = limits or RunLimits(timeout_seconds=node.execution.timeout_seconds or 60.0)
+    in_schema = input_schema_of(node, wf)
+    generated = input is None
+    inputs = dict(sample_from_schema(in_schema) or {}) if generated else dict(input or {})
+    parameters = {
+        **node.parameters,
+        **{k: _render(v, inputs, node.parameters) for k, v in node.templates.items()},
+    }
+    report: dict[str, Any] = {
+        "node_id": node.id, "type": node.type.value, "ok": False, "output": None, "error": None,
+        "logs": [], "stdout": "", "stderr": "", "duration": 0.0, "input_generated": generated,
+        "validation": {"input": _errors(inputs, in_schema), "output": []},
+    }  # fmt: skip
+    debug_info: dict[str, Any] = {"resolved_inputs": inputs, "parameters": parameters,
+                                  "rendered_templates": {k: parameters[k] for k in node.templates}}  # fmt: skip
+    started = time.monotonic()
+    try:
+        output = _run(node, wf, inputs, parameters, limits, report, debug_info, client)
+    except (ToolRunError, NodeTestError) as exc:
+        report["error"] = (
+            exc.to_dict() if isinstance(exc, ToolRunError) else {"kind": "config", "message": str(exc)}
+        )
+    except Exception as exc:  # the node's own failure is the answer, not a server error
+        report["error"] = {
+            "kind": getattr(exc, "kind", "exception"),
+            "message": f"{type(exc).__name__}: {exc}",
+        }
+        if hasattr(exc, "transcript"):
+            debug_info["steps"] = exc.transcript
+    else:
+        report["output"] = output
+        report["validation"]["output"] = _errors(output, node.output_schema)
+        report["ok"] = not report["validation"]["output"]
+    report["duration"] = time.monotonic() - started
+    if debug:
+        report["debug"] = debug_info
+    return report
+
+
+def _absorb(result: RunResult, report: dict[str, Any]) -> Any:
+    report["logs"] += result.logs
+    report["stdout"] += result.stdout
+    report["stderr"] += result.stderr
+    return result.raise_for_error().output
+
+
+def _run(
+    node: Node,
+    wf: Workflow,
+    inputs: dict[str, Any],
+    parameters: dict[str, Any],
+    limits: RunLimits,
+    report: dict[str, Any],
+    debug_info: dict[str, Any],
+    client: Any,
+) -> Any:
+    if node.type is NodeType.TOOL:
+        if not node.tool:
+            raise NodeTestError(f"Node {node.id!r} is a tool node without a tool reference")
+        tool = resolve_tool(node.tool, wf.tools)
+        debug_info["tool"] = tool.ref
+        output = _absorb(run_in_sandbox(tool, inputs, parameters=parameters, limits=limits), report)
+        report["validation"]["tool_output"] = _errors(output, tool.output_schema)
+        return output
+    if node.type is NodeType.PROCESS:
+        process = node.process
+        if process is None or process.language == "jmespath":
+            import jmespath
+
+            return jmespath.search(process.expression if process else "@", inputs)
+        return _absorb(run_in_sandbox(_process_tool(node, parameters), inputs, limits=limits), report)
+    if node.type is NodeType.AGENT:
+        return _run_agent(node, wf, inputs, parameters, limits, report, debug_info, client)
+    return inputs  # input and output nodes pass their data through
+
+
+def _run_agent(
+    node: Node,
+    wf: Workflow,
+    inputs: dict[str, Any],
+    parameters: dict[str, Any],
+    limits: RunLimits,
+    report: dict[str, Any],
+    debug_info: dict[str, Any],
+    client: Any,
+) -> Any:
+    from airflow_canvas.operators.agent import endpoint_from_connection
+    from airflow_canvas.tools.agent_loop import AgentLoop, AgentSettings
+
+    agent = node.agent
+    if agent is None:
+        raise NodeTestError(f"Node {node.id!r} is an agent node without agent settings")
+    endpoint: dict[str, Any] = {"base_url": None, "api_key": "", "model": None, "prices": None}
+    if client is None:
+        from airflow.sdk import BaseHook
+
+        endpoint = endpoint_from_connection(BaseHook.get_connection(agent.connection_id))
+        import openai
+
+        client = openai.OpenAI(
+            base_url=endpoint["base_url"], api_key=endpoint["api_key"] or "none", max_retries=0
+        )
+    model = agent.model or endpoint["model"]
+    if not model:
+        raise NodeTestError(
+            f"Node {node.id!r}: no model on the node and none in connection {agent.connection_id!r}"
+        )
+    system_prompt = _render(agent.system_prompt, inputs, parameters)
+    prompt = _render(agent.prompt, inputs, parameters)
+    debug_info["rendered_templates"].update({"system_prompt": system_prompt, "prompt": prompt})
+    settings = AgentSettings(
+        model=model, system_prompt=system_prompt, prompt=prompt, max_steps=agent.max_steps,
+        temperature=agent.temperature, request_timeout_seconds=agent.request_timeout_seconds,
+        output_schema=node.output_schema, prices=endpoint["prices"],
+    )  # fmt: skip
+    tools = [resolve_tool(ref, wf.tools) for ref in agent.tools]
+
+    def call_tool(tool: Tool, arguments: dict[str, Any]) -> Any:
+        return _absorb(run_in_sandbox(tool, arguments, limits=limits), report)
+
+    loop = AgentLoop(client, settings, tools, call_tool, log=lambda line: report["logs"].append(
+        {"level": "INFO", "logger": "agent", "message": line}))  # fmt: skip
+    try:
+        result = loop.run()
+    finally:
+        debug_info["steps"] = loop.transcript
+    debug_info["usage"] = result.usage
+    debug_info["cost_usd"] = result.cost_usd
+    return result.output
+
+
+test_node.__test__ = False  # type: ignore[attr-defined]  # a name pytest would otherwise collect
