@@ -93,7 +93,7 @@ class TaskConverter:
                 "error",
             )
             return Node.model_validate({**node, "operator": EMPTY_OPERATOR})
-        accepted, _ = accepted_arguments(loaded)
+        accepted, required = accepted_arguments(loaded)
         parameters: dict[str, Any] = {}
         handled = _TASK_SYSTEM_KEYS | _POLICY_KEYS | set(_CALLBACKS) | _UNSUPPORTED_CALLBACKS
         for key, value in conf.items():
@@ -108,6 +108,22 @@ class TaskConverter:
                 "callables loaded from a file path are not supported; use `python_callable: "
                 "module.function` (an importable path).",
                 "error",
+            )
+        missing = sorted(required - set(parameters))
+        if missing:  # the operator can't be built; a placeholder keeps the graph valid and editable
+            self.report.add(
+                where,
+                f"{loaded.__name__} needs {', '.join(missing)}, which did not map; replaced by an "
+                "EmptyOperator placeholder (set the operator again on the canvas).",
+                "error",
+            )
+            note = f"Placeholder for {new_path} (missing: {', '.join(missing)})."
+            return Node.model_validate(
+                {
+                    **node,
+                    "operator": EMPTY_OPERATOR,
+                    "description": f"{node['description']}\n\n{note}".strip(),
+                }
             )
         return Node.model_validate({**node, "operator": new_path, "parameters": parameters})
 

@@ -219,7 +219,7 @@ def _component(
     from airflow_canvas.catalogue.operators import parameters_schema
 
     schema = parameters_schema(loaded)["properties"]
-    accepted, _ = accepted_arguments(loaded)
+    accepted, required = accepted_arguments(loaded)
     parameters: dict[str, Any] = {}
     for key, value in params.items():
         if value in ("", None):
@@ -231,7 +231,19 @@ def _component(
             )
             continue
         parameters[key] = _typed(value, schema.get(key, {}))
-    return {"operator": f"{loaded.__module__}.{loaded.__name__}", "parameters": parameters}
+    path = f"{loaded.__module__}.{loaded.__name__}"
+    missing = sorted(required - set(parameters))
+    if missing:  # the operator can't be built; a placeholder keeps the workflow valid and editable
+        report.add(
+            f"{where}/component_parameters",
+            f"{loaded.__name__} needs {', '.join(missing)}; replaced by an EmptyOperator placeholder.",
+            "error",
+        )
+        return {
+            "operator": EMPTY_OPERATOR,
+            "description": f"Placeholder for {path} (missing: {', '.join(missing)}).",
+        }
+    return {"operator": path, "parameters": parameters}
 
 
 def _typed(value: Any, schema: dict[str, Any]) -> Any:

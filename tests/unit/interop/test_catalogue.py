@@ -187,5 +187,9 @@ def test_node_from_entry_checks_parameters_against_the_schema():
     with pytest.raises(SpecError) as info:
         node_from_entry(get_entry(BASH), "b", {"bash_comand": "x", "append_env": "yes"})
     codes = [p.code for p in info.value.problems]
-    assert codes == ["E_OPERATOR_PARAMETER_UNKNOWN", "E_OPERATOR_PARAMETER_MISSING", "E_OPERATOR_PARAMETER_TYPE"]
+    assert codes == [
+        "E_OPERATOR_PARAMETER_UNKNOWN",
+        "E_OPERATOR_PARAMETER_MISSING",
+        "E_OPERATOR_PARAMETER_TYPE",
+    ]
     assert info.value.problems[2].pointer == "/parameters/append_env"

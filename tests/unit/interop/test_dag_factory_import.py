@@ -10,6 +10,7 @@ import pytest
 from airflow_canvas.importers import ImportError_, import_file, import_text
 from airflow_canvas.importers.dag_factory_schedule import parse_condition
 from airflow_canvas.spec.load import dump_workflow, parse_workflow
+from airflow_canvas.spec.validate import validate_workflow
 
 SAMPLES = Path("/work/shared/interop-samples/dag-factory")
 if not SAMPLES.is_dir():
@@ -183,6 +184,22 @@ def test_unmappable_tasks_become_reported_placeholders():
     assert "nowhere" in messages["d/tasks/c/dependencies"].message
     # the result is a valid, editable workflow
     assert parse_workflow(dump_workflow(wf)) == wf
+    assert [p for p in validate_workflow(wf) if p.severity == "error"] == []
+
+
+def test_operator_missing_a_required_argument_becomes_a_placeholder():
+    result = _one("""
+        d:
+          tasks:
+            - task_id: py
+              operator: airflow.operators.python.PythonOperator
+              python_callable_name: f
+              python_callable_file: /somewhere/f.py
+    """)
+    [node] = result.workflow.nodes
+    assert node.operator.endswith("EmptyOperator") and "python_callable" in node.description
+    assert any("needs python_callable" in i.message and i.severity == "error" for i in result.report.items)
+    assert [p for p in validate_workflow(result.workflow) if p.severity == "error"] == []
 
 
 def test_invalid_yaml_is_a_clear_error():

@@ -156,3 +156,17 @@ def test_not_a_pipeline_is_a_clear_error():
         import_text('{"doc_type": "notebook"}', "x.pipeline")
     with pytest.raises(ImportError_, match="not valid JSON"):
         import_text("{", "x.pipeline")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*.pipeline")))
+def test_every_sample_validates_compiles_and_round_trips(name):
+    from airflow_canvas.compiler import compile_workflow
+    from airflow_canvas.spec.validate import validate_workflow
+
+    [result] = import_file(SAMPLES / name)
+    wf = result.workflow
+    assert [p for p in validate_workflow(wf) if p.severity == "error"] == []
+    source = compile_workflow(wf).source
+    for node in wf.nodes:
+        assert f'task_id="{node.id}"' in source
+    assert parse_workflow(json.loads(json.dumps(dump_workflow(wf)))) == wf
