@@ -1,6 +1,7 @@
-"""Compile a workflow into the test dags folder and run it for real with ``airflow dags test``
-(the scheduler's code path for one run, tasks in real task-runner subprocesses), with extra
-environment (connections, [metrics] settings) for that run only. `dags test` prints the task logs
+"""Deploy a workflow into the test dags folder (the compiler engineer's example-run helper) and run
+it for real with ``airflow dags test`` (tasks in real task-runner subprocesses) with extra
+environment (connections, [metrics] settings) for that run only, which example_runs.run_dag has no
+way to pass. `dags test` prints the task logs
 to its own output rather than to log files, so tests read the logs from the result."""
 
 from __future__ import annotations
@@ -11,14 +12,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from airflow_canvas.compiler import compile_workflow
-from airflow_canvas.spec.load import parse_workflow
+from tests.integration import example_runs
 
 
 def deploy(spec: dict[str, Any], dags_folder: Path) -> str:
-    compiled = compile_workflow(parse_workflow(spec))
-    (dags_folder / f"{compiled.dag_id}.py").write_text(compiled.source)
-    return compiled.dag_id
+    return example_runs.deploy(spec, dags_folder).stem
 
 
 def run_dag(
