@@ -99,6 +99,10 @@ def test_airflow_reads_the_knobs_back(tmp_path: Path) -> None:
         (tmp_path / f"{name}.py").write_text(compile_workflow(parse_workflow(spec)).source)
     bag = DagBag(str(tmp_path))
     assert bag.import_errors == {}
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    for dag in bag.dags.values():  # what the DAG processor stores: notifiers and deadlines included
+        DagSerialization.from_dict(DagSerialization.to_dict(dag))
     scaling = bag.dags["pol_scaling"]
     assert (scaling.max_active_runs, scaling.max_active_tasks) == (2, 8)
     heavy, cheap = scaling.get_task("heavy"), scaling.get_task("cheap")
@@ -120,3 +124,7 @@ def test_airflow_reads_the_knobs_back(tmp_path: Path) -> None:
     assert task.on_retry_callback[0].to == ["g@example.com"]  # from the TaskGroup's default_args
     assert notify.on_failure_callback[0].subject == "{{ dag.dag_id }} failed"
     assert notify.deadline[0].interval.total_seconds() == 3600
+    serialized = DagSerialization.to_dict(notify)["dag"]["deadline"][0]
+    assert (
+        serialized["callback"]["__data__"]["path"] == "airflow.providers.smtp.notifications.smtp.SmtpNotifier"
+    )
