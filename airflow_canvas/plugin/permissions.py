@@ -48,6 +48,13 @@ DEFAULT_GRANTS: dict[str, list[tuple[str, str]]] = {
     "Viewer": [("read", WORKFLOWS), ("read", DEPLOYMENTS), ("read", TOOLS)],
 }
 
+# Airflow's UI builds its nav (our "Canvas" entry) from GET /api/v2/plugins, which needs can_read on
+# "Plugins"; FAB gives that only to Admin and Op, so a Viewer or User would not see the Canvas at all.
+HOST_GRANTS: dict[str, list[tuple[str, str]]] = {
+    "User": [("read", "Plugins")],
+    "Viewer": [("read", "Plugins")],
+}
+
 # The HTTP method the auth manager maps to each FAB action (FabAuthManager's own mapping).
 ACTION_METHODS: dict[str, str] = {"read": "GET", "create": "POST", "edit": "PUT", "delete": "DELETE"}
 
@@ -97,4 +104,11 @@ def sync_permissions(*, ensure_fab_tables: bool = False) -> dict[str, list[str]]
                 if perm not in role.permissions:
                     sm.add_permission_to_role(role, perm)
             granted[role_name] = [f"can_{a} on {r}" for a, r in grants]
+        for role_name, grants in HOST_GRANTS.items():
+            role = sm.find_role(role_name) or sm.add_role(role_name)
+            for action, resource in grants:
+                perm = sm.create_permission(f"can_{action}", resource)
+                if perm not in role.permissions:
+                    sm.add_permission_to_role(role, perm)
+                granted[role_name].append(f"can_{action} on {resource}")
     return granted
