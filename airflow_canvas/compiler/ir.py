@@ -264,6 +264,10 @@ class _Builder:
             task.operator, task.module, task.is_canvas = cls, module, False
             task.kwargs.update(node.parameters)
             task.kwargs.update(node.templates)
+            # Imported operators keep their asset outlets as URIs; Airflow needs Asset objects.
+            outlets = task.kwargs.get("outlets")
+            if isinstance(outlets, list) and outlets and all(isinstance(u, str) for u in outlets):
+                task.outlets = task.kwargs.pop("outlets")
         elif node.type is NodeType.TOOL:
             task.kwargs["tool"] = self._pin(node.tool or "", node)
         elif node.type is NodeType.AGENT and node.agent is not None:

@@ -40,7 +40,7 @@ def convert_schedule(value: Any, path: str, report: ImportReport) -> dict[str, A
             )
         names: dict[str, str] | None = None
         if "file" in value:
-            names = _datasets_file(str(value["file"]), f"{path}/file", report)
+            names = datasets_file(str(value["file"]), f"{path}/file", report)
             if names is None:
                 return {}
         condition = parse_condition(value["datasets"])
@@ -148,7 +148,7 @@ class _ExpressionParser:
         return token
 
 
-def _datasets_file(file: str, path: str, report: ImportReport) -> dict[str, str] | None:
+def datasets_file(file: str, path: str, report: ImportReport) -> dict[str, str] | None:
     """name -> uri from a dag-factory datasets file ({datasets: [{name, uri}, ...]})."""
     try:
         data = yaml.safe_load(Path(file).read_text(encoding="utf-8")) or {}

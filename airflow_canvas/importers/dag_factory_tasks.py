@@ -8,6 +8,7 @@ from typing import Any
 
 from airflow_canvas.catalogue.check import accepted_arguments, load_operator_class
 from airflow_canvas.catalogue.moves import airflow3_path
+from airflow_canvas.importers.dag_factory_schedule import datasets_file
 from airflow_canvas.importers.report import ImportReport, safe_id
 from airflow_canvas.importers.yaml_values import plain, seconds
 from airflow_canvas.spec.models import Group, Node, Notification
@@ -128,13 +129,11 @@ class TaskConverter:
         return Node.model_validate({**node, "operator": new_path, "parameters": parameters})
 
     def _parameter(self, key: str, value: Any, accepted: set[str], where: str) -> Any:
-        if key in ("inlets", "outlets"):
-            self.report.add(
-                where,
-                f"{key} are not mapped for operator nodes; add an output node with the asset "
-                "URIs to announce them.",
-            )
+        if key == "inlets":
+            self.report.add(where, "inlets (lineage only) are not mapped.", "info")
             return None
+        if key == "outlets":
+            return self._outlets(value, where)
         if key not in accepted:
             self.report.add(
                 where, f"argument {key!r} is not accepted by the operator; it was left out.", "error"
@@ -150,6 +149,23 @@ class TaskConverter:
         except ValueError as exc:
             self.report.add(where, f"{key} not mapped: {exc} is only understood by dag-factory.", "error")
             return None
+
+    def _outlets(self, value: Any, where: str) -> list[str] | None:
+        """Asset URIs, given as a list or as dataset names in a datasets ``file``; the compiler
+        turns them into ``Asset`` outlets, so consumer DAGs still get triggered."""
+        if isinstance(value, dict) and "file" in value and "datasets" in value:
+            names = datasets_file(str(value["file"]), where, self.report)
+            if names is None:
+                return None
+            wanted = value["datasets"] if isinstance(value["datasets"], list) else [value["datasets"]]
+            value = [names[str(n)] for n in wanted if str(n) in names]
+        entries = value if isinstance(value, list) else [value]
+        uris = [u.strip() for u in entries if isinstance(u, str) and u.strip()]
+        if len(uris) != len(entries):
+            self.report.add(
+                where, "outlets other than asset URIs (e.g. dataset aliases) are not mapped.", "error"
+            )
+        return uris or None
 
     @staticmethod
     def policy_and_notifications(

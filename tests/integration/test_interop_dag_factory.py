@@ -96,6 +96,8 @@ def structure(dag: Any) -> dict[str, Any]:
                 "upstream": sorted(t.upstream_task_ids),
                 "group": t.task_group.group_id if t.task_group is not None else None,
                 "operator": f"{type(t).__module__}.{type(t).__name__}",
+                # asset outlets trigger consumer DAGs (aliases don't map; the import reports them)
+                "outlets": [o.uri for o in t.outlets if type(o).__name__ == "Asset"],
             }
             for t in dag.tasks
         },

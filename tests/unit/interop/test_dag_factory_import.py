@@ -95,9 +95,12 @@ def test_dataset_schedules():
             "s3://bucket-cjmm/raw/dataset_custom_3",
         ]
     }
-    # outlets and a missing datasets file are reported, not dropped silently
-    producer = results["example_simple_dataset_producer_dag"].report
-    assert any(i.path.endswith("task_1/outlets") for i in producer.items)
+    # outlets are kept (the compiler makes Assets of them); what can't map is reported
+    producer = results["example_simple_dataset_producer_dag"].workflow
+    assert producer.node("task_1").parameters["outlets"] == ["s3://bucket_example/raw/dataset1.json"]
+    alias = results["example_simple_dataset_alias_dag"]
+    assert "outlets" not in alias.workflow.node("task_1").parameters
+    assert any(i.path.endswith("task_1/outlets") and i.severity == "error" for i in alias.report.items)
     missing = results["example_custom_config_dataset_consumer_dag"]
     assert missing.workflow.triggers.assets is None
     assert any(i.severity == "error" and "datasets file" in i.message for i in missing.report.items)
