@@ -103,3 +103,29 @@ def test_branch_choices_match() -> None:
     real = canvas.ConditionBranchOperator(task_id="br", **kwargs)
     ejected = runtime.ConditionBranchOperator(task_id="br", **kwargs)
     assert real.choose(value) == ejected.run({}, {}) == ["hi", "always", "low"]
+
+
+def test_ejected_builtin_tool_runs_like_the_canvas_tool(tmp_path) -> None:
+    from airflow_canvas.exporters import export_workflow
+    from airflow_canvas.spec.load import parse_workflow
+
+    wf = parse_workflow({
+        "id": "eject_builtin",
+        "nodes": [
+            {"id": "pick", "type": "tool", "tool": "json_transform@1.0.0", "parameters": {"expression": "a.b"}},
+        ],
+    })  # fmt: skip
+    source = export_workflow(wf, "python")
+    assert "airflow_canvas" not in source.replace("airflow-canvas", "")
+    namespace: dict[str, Any] = {"__name__": "ejected_dag"}
+    exec(compile(source, str(tmp_path / "ejected.py"), "exec"), namespace)  # defines the DAG, runs nothing
+    assert "json_transform@1.0.0" in namespace["CANVAS_TOOLS"]
+    kwargs = {
+        "tool": "json_transform@1.0.0",
+        "parameters": {"expression": "a.b"},
+        "upstream_outputs": {"src": {"data": {"a": {"b": 7}}}},
+        "merge_upstream": ["src"],
+    }
+    ejected = namespace["ToolOperator"](task_id="pick", **kwargs).execute({})
+    real = canvas.ToolOperator(task_id="pick", **kwargs).execute({})
+    assert ejected == real == {"result": 7}
