@@ -49,6 +49,7 @@ _DAG_KEYS = {
     "on_failure_callback",
     "on_success_callback",
     "dag_display_name",
+    "schedule_interval",
 }
 
 
@@ -101,6 +102,11 @@ def convert_dag(dag_id: str, config: dict[str, Any], report: ImportReport) -> Wo
     data["description"] = description
     data["tags"] = [str(t) for t in config.get("tags") or []]
     data["settings"] = _settings(dag_id, config, report)
+    if "schedule_interval" in config and "schedule" not in config:  # Airflow 2 name
+        config = {**config, "schedule": config["schedule_interval"]}
+        report.add(
+            f"{dag_id}/schedule_interval", "schedule_interval (Airflow 2) was read as schedule.", "info"
+        )
     data["triggers"] = convert_schedule(config.get("schedule"), f"{dag_id}/schedule", report)
     data["defaults"], data["notifications"] = TaskConverter.policy_and_notifications(
         config.get("default_args") or {}, f"{dag_id}/default_args", report, dag_level=True
@@ -149,7 +155,11 @@ def convert_dag(dag_id: str, config: dict[str, Any], report: ImportReport) -> Wo
     node_ids = {task_id: node.id for task_id, node in zip(tasks_conf, nodes, strict=True)}
     data["nodes"] = nodes
     data["groups"] = groups
-    data["edges"] = _edges(dag_id, tasks_conf, groups_conf, node_ids, group_ids, nodes, groups, report)
+    edges = _edges(dag_id, tasks_conf, groups_conf, node_ids, group_ids, nodes, groups, report)
+    for edge in edges:  # trigger edges: the target runs once the source is done, whatever its outcome
+        if edge.target in converter.run_after_all_done:
+            edge.kind = EdgeKind.TRIGGER
+    data["edges"] = edges
     try:
         return parse_workflow(Workflow.model_validate(data).model_dump(mode="json", exclude_defaults=True))
     except SpecError as exc:  # should not happen: every value above was checked; say what broke

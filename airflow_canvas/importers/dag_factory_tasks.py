@@ -16,7 +16,15 @@ from airflow_canvas.spec.models import Group, Node, Notification
 EMPTY_OPERATOR = "airflow.providers.standard.operators.empty.EmptyOperator"
 CALLABLE_KEY = "$callable"  # parameters value {"$callable": "pkg.mod.func"}: the compiler imports it
 
-_TASK_SYSTEM_KEYS = {"task_id", "operator", "dependencies", "task_group_name", "doc_md", "doc"}
+_TASK_SYSTEM_KEYS = {
+    "task_id",
+    "operator",
+    "dependencies",
+    "task_group_name",
+    "doc_md",
+    "doc",
+    "trigger_rule",
+}
 _POLICY_KEYS = {
     "retries",
     "retry_delay",
@@ -56,6 +64,22 @@ _CALLABLE_PARAMS = {
 class TaskConverter:
     def __init__(self, dag_id: str, report: ImportReport, taken: set[str]):
         self.dag_id, self.report, self.taken = dag_id, report, taken
+        self.run_after_all_done: set[str] = set()  # node ids with trigger_rule all_done
+
+    def _trigger_rule(self, node_id: str, rule: Any, where: str) -> None:
+        """all_done is what the canvas's trigger edges mean; other rules have no canvas form."""
+        rule = getattr(rule, "value", rule)
+        if rule in (None, "all_success"):
+            return
+        if rule == "all_done":
+            self.run_after_all_done.add(node_id)
+        else:
+            self.report.add(
+                where,
+                f"trigger_rule {rule!r} has no canvas equivalent; the task runs when all its "
+                "upstream tasks succeeded.",
+                "error",
+            )
 
     def convert(self, task_id: str, conf: dict[str, Any], group_ids: dict[str, str]) -> Node:
         where = f"{self.dag_id}/tasks/{task_id}"
@@ -67,6 +91,7 @@ class TaskConverter:
         if group_name and group is None:
             self.report.add(f"{where}/task_group_name", f"task group {group_name!r} does not exist.", "error")
         execution, notifications = self.policy_and_notifications(conf, where, self.report)
+        self._trigger_rule(node_id, conf.get("trigger_rule"), f"{where}/trigger_rule")
         node: dict[str, Any] = {
             "id": node_id,
             "name": task_id,

@@ -216,3 +216,21 @@ def test_yaml_that_is_not_dag_factory_is_a_clear_error():
         import_text("name: John\nage: 3\n", "people.yml")
     with pytest.raises(ImportError_, match="mapping"):
         import_text("- 1\n- 2\n", "list.yml")
+
+
+def test_trigger_rules_and_schedule_interval():
+    result = _one("""
+        d:
+          schedule_interval: "@hourly"
+          tasks:
+            a: {operator: airflow.operators.empty.EmptyOperator}
+            b: {operator: airflow.operators.empty.EmptyOperator}
+            cleanup: {operator: airflow.operators.empty.EmptyOperator, trigger_rule: all_done, dependencies: [a, b]}
+            odd: {operator: airflow.operators.empty.EmptyOperator, trigger_rule: one_failed, dependencies: [a]}
+    """)
+    wf = result.workflow
+    kinds = {(e.source, e.target): e.kind.value for e in wf.edges}
+    assert kinds == {("a", "cleanup"): "trigger", ("b", "cleanup"): "trigger", ("a", "odd"): "dependency"}
+    assert wf.triggers.schedule.value == "@hourly"
+    paths = {i.path: i.severity for i in result.report.items}
+    assert paths["d/tasks/odd/trigger_rule"] == "error" and paths["d/schedule_interval"] == "info"
