@@ -36,8 +36,10 @@ ROUTER_MODULES: list[str] = [
     "airflow_canvas.plugin.routes.templates",
     "airflow_canvas.plugin.routes.metrics",
     "airflow_canvas.plugin.routes.notifiers",
+    "airflow_canvas.plugin.routes.typechange",
     "airflow_canvas.plugin.routes.copilot",
     "airflow_canvas.plugin.routes.interop",
+    "airflow_canvas.plugin.routes.tools",
 ]
 
 

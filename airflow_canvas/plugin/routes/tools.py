@@ -1,0 +1,147 @@
+"""Tools API: create drafts, run their tests, publish, list versions, diff, deprecate; the
+compatibility check of a spec; and the single-node test (POST /nodes/test).
+
+Tests and node runs execute in the sandboxed runner (a subprocess with time and memory limits):
+these routes are sync, so FastAPI runs them in its thread pool and the server stays responsive.
+Running code is "edit" on Canvas Tools: the sandbox shares the API server's environment."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from airflow_canvas.plugin.audit import audit
+from airflow_canvas.plugin.authz import requires
+from airflow_canvas.plugin.deps import SessionDep
+from airflow_canvas.plugin.errors import ApiError
+from airflow_canvas.plugin.permissions import TOOLS
+from airflow_canvas.spec.load import parse_workflow
+from airflow_canvas.spec.models import Tool
+from airflow_canvas.tools import store
+from airflow_canvas.tools.compatibility import check_compatibility
+from airflow_canvas.tools.node_test import NodeTestError, test_node
+from airflow_canvas.tools.registry import register_source
+from airflow_canvas.tools.runner import RunLimits, run_tool_tests
+
+router = APIRouter(tags=["tools"])
+Reader = Annotated[BaseUser, Depends(requires(TOOLS, "read"))]
+Editor = Annotated[BaseUser, Depends(requires(TOOLS, "edit"))]
+
+register_source(store.published_source)  # workflows resolve published tools from the store
+
+TEST_LIMITS = RunLimits(timeout_seconds=60, memory_mb=1024)
+
+
+class ToolBody(BaseModel):
+    tool: Tool
+
+
+class DeprecateBody(BaseModel):
+    deprecated: bool = True
+
+
+class SpecBody(BaseModel):
+    spec: dict[str, Any]
+
+
+class NodeTestBody(BaseModel):
+    spec: dict[str, Any]
+    node_id: str
+    input: dict[str, Any] | None = Field(
+        None, description="Mock input; generated from the input schema if null."
+    )
+    debug: bool = False
+
+
+@router.get("/tools")
+def list_tools(user: Reader, session: SessionDep) -> dict[str, Any]:
+    items = store.list_tools(session)
+    return {"items": items, "total": len(items)}
+
+
+@router.post("/tools", status_code=201)
+def create_tool(body: ToolBody, user: Editor, session: SessionDep) -> dict[str, Any]:
+    """Save a draft version (new, or replacing an unpublished draft of the same version)."""
+    row = store.save_draft(session, body.tool, user=user.get_name())
+    audit("canvas.tool.save", user=user, tool=body.tool.ref)
+    return store.row_dict(row, with_spec=True)
+
+
+@router.get("/tools/{name}/versions")
+def versions(name: str, user: Reader, session: SessionDep) -> dict[str, Any]:
+    items = store.list_versions(session, name)
+    return {"items": items, "total": len(items)}
+
+
+@router.get("/tools/{name}/versions/{version}")
+def get_version(name: str, version: str, user: Reader, session: SessionDep) -> dict[str, Any]:
+    tool = store.get_tool(session, name, version)
+    if store._builtin(name):
+        return store.builtin_dict(tool, with_spec=True)
+    return store.row_dict(store.get_row(session, name, version), with_spec=True)
+
+
+@router.post("/tools/{name}/versions/{version}/test")
+def test_tool(name: str, version: str, user: Editor, session: SessionDep) -> dict[str, Any]:
+    """Run the version's tests in the sandbox; returns each case's result."""
+    tool = store.get_tool(session, name, version)
+    if not tool.tests:
+        raise ApiError(422, f"Tool {tool.ref} has no tests; add at least one test case.")
+    result = run_tool_tests(tool, TEST_LIMITS).to_dict()
+    result["passed"] = result["ok"] and all(t["passed"] for t in result["tests"] or [])
+    return result
+
+
+@router.post("/tools/{name}/versions/{version}/publish")
+def publish_tool(name: str, version: str, user: Editor, session: SessionDep) -> dict[str, Any]:
+    row, check = store.publish(session, name, version, run_tests=lambda t: run_tool_tests(t, TEST_LIMITS))
+    audit("canvas.tool.publish", user=user, tool=f"{name}@{version}", bump=check.required_bump)
+    return {
+        **store.row_dict(row),
+        "previous": check.previous.version if check.previous else None,
+        "required_bump": check.required_bump,
+        "changes": [c.to_dict() for c in check.changes],
+        "tests": check.tests,
+    }
+
+
+@router.post("/tools/{name}/versions/{version}/deprecate")
+def deprecate_tool(
+    name: str, version: str, body: DeprecateBody, user: Editor, session: SessionDep
+) -> dict[str, Any]:
+    row = store.set_deprecated(session, name, version, body.deprecated)
+    audit("canvas.tool.deprecate", user=user, tool=f"{name}@{version}", deprecated=body.deprecated)
+    return store.row_dict(row)
+
+
+@router.get("/tools/{name}/diff")
+def diff_tool(
+    name: str,
+    user: Reader,
+    session: SessionDep,
+    from_: Annotated[str, Query(alias="from")],
+    to: Annotated[str, Query()],
+) -> dict[str, Any]:
+    return store.diff(session, name, from_, to)
+
+
+@router.post("/tools/compatibility")
+def compatibility(body: SpecBody, user: Reader) -> dict[str, Any]:
+    problems = check_compatibility(parse_workflow(body.spec))
+    return {
+        "compatible": not any(p.severity == "error" for p in problems),
+        "problems": [p.to_dict() for p in problems],
+    }
+
+
+@router.post("/nodes/test")
+def node_test(body: NodeTestBody, user: Editor) -> dict[str, Any]:
+    """Run one node in isolation (sandboxed) on the given or a generated input."""
+    wf = parse_workflow(body.spec)
+    try:
+        return test_node(wf, body.node_id, body.input, body.debug)
+    except NodeTestError as exc:
+        raise ApiError(404 if "No node" in str(exc) else 422, str(exc)) from None
