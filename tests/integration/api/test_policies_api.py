@@ -46,3 +46,39 @@ def test_notifier_catalogue(client: Any, auth: Any) -> None:
     smtp = next(item for item in r.json()["items"] if item["key"] == "smtp")
     assert smtp["roles"]["message"] == "html_content"
     assert "from_email" in smtp["parameters_schema"]["properties"]
+
+
+def test_change_node_type_reports_what_is_dropped(client: Any, auth: Any) -> None:
+    spec = {
+        "id": "pol_types",
+        "nodes": [
+            {
+                "id": "a",
+                "type": "agent",
+                "name": "Ask",
+                "agent": {"prompt": "Hi"},
+                "ui": {"color": "#123456"},
+            },
+        ],
+    }
+    r = client.post(
+        f"{API}/nodes/change-type",
+        json={"spec": spec, "node_id": "a", "type": "tool"},
+        headers=auth("Viewer"),
+    )
+    assert r.status_code == 200, r.text
+    node = r.json()["spec"]["nodes"][0]
+    assert (node["type"], node["name"], node["ui"]["color"]) == (
+        "tool",
+        "Ask",
+        "#123456",
+    ) and "agent" not in node
+    assert [(p["code"], p["pointer"]) for p in r.json()["problems"]] == [
+        ("W_TYPE_CHANGE_DROPPED", "/nodes/0/agent")
+    ]
+    missing = client.post(
+        f"{API}/nodes/change-type",
+        json={"spec": spec, "node_id": "b", "type": "tool"},
+        headers=auth("Viewer"),
+    )
+    assert missing.status_code == 404 and missing.json()["problems"][0]["code"] == "E_NODE_UNKNOWN"
