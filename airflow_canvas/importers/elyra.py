@@ -86,15 +86,29 @@ def _convert(pipeline: dict[str, Any], source: str, folder: Path | None, report:
         "name": name,
         "description": str(props.get("description") or ""),
     }
-    for key, value in (props.get("pipeline_defaults") or {}).items():
-        if value not in (None, "", [], {}):
-            report.add(f"properties/pipeline_defaults/{key}", f"pipeline default {key!r} is not applied.")
+    runtime = props.get("runtime") or app_data.get("runtime")
+    if runtime:
+        data["description"] = (
+            f"{data['description']}\n\nImported from an Elyra pipeline (runtime: {runtime}).".strip()
+        )
+    # Elyra fills a generic node's missing properties from the pipeline defaults (env vars merge).
+    defaults = {
+        k: _unwrap(v)
+        for k, v in (props.get("pipeline_defaults") or {}).items()
+        if v not in (None, "", [], {})
+    }
+    if defaults:
+        report.add(
+            "properties/pipeline_defaults",
+            f"pipeline defaults ({', '.join(sorted(defaults))}) were applied to the generic nodes.",
+            "info",
+        )
     taken: set[str] = set()
     ids: dict[str, str] = {}
     nodes: list[dict[str, Any]] = []
     raw_nodes = [n for n in pipeline.get("nodes") or [] if isinstance(n, dict)]
     for raw in raw_nodes:
-        node = _node(raw, taken, folder, report)
+        node = _node(raw, taken, folder, report, defaults)
         if node is not None:
             ids[str(raw.get("id"))] = node["id"]
             nodes.append(node)
@@ -112,7 +126,9 @@ def _label(raw: dict[str, Any]) -> str:
     return str(app.get("label") or (app.get("ui_data") or {}).get("label") or raw.get("id") or "node")
 
 
-def _node(raw: dict[str, Any], taken: set[str], folder: Path | None, report: ImportReport) -> dict | None:
+def _node(
+    raw: dict[str, Any], taken: set[str], folder: Path | None, report: ImportReport, defaults: dict[str, Any]
+) -> dict | None:
     label = _label(raw)
     where = f"nodes/{raw.get('id')}"
     if raw.get("type") != "execution_node":
@@ -131,7 +147,13 @@ def _node(raw: dict[str, Any], taken: set[str], folder: Path | None, report: Imp
     params = {k: _unwrap(v) for k, v in (app.get("component_parameters") or {}).items()}
     op = str(raw.get("op") or "")
     if op in GENERIC_OPS:
-        node.update(_generic(op, params, folder, f"{where}/component_parameters", report))
+        own = {k: v for k, v in params.items() if v not in (None, "", [], {})}
+        merged = {
+            **defaults,
+            **own,
+            "env_vars": [*(defaults.get("env_vars") or []), *(own.get("env_vars") or [])],
+        }
+        node.update(_generic(op, merged, folder, f"{where}/component_parameters", report))
     else:
         node.update(_component(op, app, params, where, report))
     return node

@@ -52,7 +52,8 @@ def test_generic_pipeline_keeps_names_links_and_positions():
     assert "docker.io/amancevice/pandas:1.1.1" in load.description  # container setting kept visible
     # a file name with spaces is quoted for the shell
     assert "'Part 1 - Data Cleaning.ipynb'" in wf.nodes[1].parameters["bash_command"]
-    assert wf.description == "A generic pipeline tutorial"
+    assert wf.description.startswith("A generic pipeline tutorial")
+    assert "runtime: Generic" in wf.description
     assert parse_workflow(dump_workflow(wf)) == wf
 
 
@@ -99,7 +100,12 @@ def test_unknown_components_and_supernodes_are_reported():
         "pipelines": [
             {
                 "id": "p",
-                "app_data": {"properties": {"name": "my pipe"}},
+                "app_data": {
+                    "properties": {
+                        "name": "my pipe",
+                        "pipeline_defaults": {"env_vars": ["A=0", "B=2"], "runtime_image": "img"},
+                    }
+                },
                 "nodes": [
                     {
                         "id": "n1",
@@ -143,7 +149,12 @@ def test_unknown_components_and_supernodes_are_reported():
     assert wf.id == "my_pipe"
     assert [n.id for n in wf.nodes] == ["spark", "run"]
     assert wf.nodes[0].operator.endswith("EmptyOperator")
-    assert wf.nodes[1].parameters == {"bash_command": "python3 run.py", "env": {"A": "1"}, "append_env": True}
+    # pipeline defaults fill the generic node; its own env var wins
+    assert wf.nodes[1].parameters == {
+        "bash_command": "python3 run.py",
+        "env": {"A": "1", "B": "2"},
+        "append_env": True,
+    }
     assert [(e.source, e.target) for e in wf.edges] == [("spark", "run")]
     severities = {i.path: i.severity for i in result.report.items}
     assert severities["nodes/n1/op"] == "error"
