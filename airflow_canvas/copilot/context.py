@@ -54,9 +54,11 @@ def redact_text(text: str) -> str:
 def strip_secrets(value: Any) -> Any:
     """A copy of ``value`` with credential-like keys' values and credential-looking strings masked."""
     if isinstance(value, dict):
+        # Under a credential-like key, strings and whole objects go; numbers and flags stay
+        # ("token_count": 3 and "use_token": true say nothing secret).
         return {
             k: (REDACTED if isinstance(k, str) and _secret_key(k) and v not in (None, "", {}, [])
-                and not isinstance(v, bool) else strip_secrets(v))
+                and isinstance(v, str | dict | list) else strip_secrets(v))
             for k, v in value.items()
         }
     if isinstance(value, list):

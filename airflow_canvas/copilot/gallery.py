@@ -84,7 +84,9 @@ def _parts(result: Any) -> tuple[list[Node], list[Edge], list[Group], list[Any]]
 
 
 def template_ops(wf: Workflow, name: str, params: dict[str, Any], after: str | None = None) -> tuple[str, list[PatchOp]]:
-    nodes, edges, groups, tools = _parts(_instantiate(name, params))
+    result = _instantiate(name, params)
+    nodes, edges, groups, tools = _parts(result)
+    entry = list(_field(result, "entry", None) or [])
     taken_nodes, taken_groups = {n.id for n in wf.nodes}, {g.id for g in wf.groups}
     renames: dict[str, str] = {}
     for node in nodes:
@@ -120,8 +122,10 @@ def template_ops(wf: Workflow, name: str, params: dict[str, Any], after: str | N
             "source": renames.get(edge.source, edge.source), "target": renames.get(edge.target, edge.target),
             "id": None})))
     if after:
+        # The template's declared entry nodes, else every node nothing in the template feeds.
         targets = {e.target for e in edges}
-        ops += [AddEdge(edge=Edge(source=after, target=renames[n.id])) for n in nodes if n.id not in targets]
+        starts = [n for n in entry if n in renames] or [n.id for n in nodes if n.id not in targets]
+        ops += [AddEdge(edge=Edge(source=after, target=renames[n])) for n in starts]
     existing_tools = {(t.name, t.version) for t in wf.tools}
     ops += [SetProperty(path="/tools/-", value=t.model_dump(mode="json") if hasattr(t, "model_dump") else t)
             for t in tools if (_field(t, "name"), _field(t, "version")) not in existing_tools]

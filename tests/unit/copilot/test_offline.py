@@ -272,3 +272,15 @@ def test_explain_failed_node_includes_run() -> None:
 def test_template_unknown_name(ctx: Context, fake_gallery: None) -> None:
     reply = respond("use template fetch_sumarize", ctx)
     assert "did you mean 'fetch_summarize'" in reply.plain_text().lower()
+
+
+def test_real_gallery_subgraph_after_a_node(ctx: Context) -> None:
+    reply = respond("use template http_fetch_extract after c with expression=items", ctx)
+    out = applied(reply, ctx)
+    assert out.node("pick").parameters["expression"] == "items"
+    assert "c->fetch_2" in [e.key for e in out.edges]  # the template's entry node, renamed around 'fetch'
+
+
+def test_real_gallery_lists_templates(ctx: Context) -> None:
+    reply = respond("templates", ctx)
+    assert any(s.message == "use template ticket_triage" for s in suggestions(reply))
