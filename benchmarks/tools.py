@@ -1,0 +1,211 @@
+"""Benchmark the tool runtime.
+
+1. Per-task overhead of ToolOperator against a PythonOperator calling the same function, measured
+   in the same DAG run (``airflow dags test``; tasks alternate tool/python in one chain, so both
+   see the same machine state). Reported: median task duration of each kind and their ratio
+   (target: ToolOperator within 1.1x of PythonOperator), plus the in-process cost of execute()
+   alone, which isolates what the canvas layer adds (input/output schema checks, bundle lookup).
+2. The venv cache: time to build a venv for a requirement set (cold, pip from PyPI) and to get it
+   again (hit), and a sandboxed run of a tool using it.
+
+    .venv/bin/python benchmarks/tools.py [--tasks 6] [--no-venv] [--json out.json]
+
+Runs against a private AIRFLOW_HOME (SQLite) created under /tmp and removed afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HOME = Path(tempfile.mkdtemp(prefix="canvas-bench-tools-"))
+DAGS = HOME / "dags"
+os.environ.update(
+    {
+        "AIRFLOW_HOME": str(HOME),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{HOME}/airflow.db",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "ERROR",
+        "AIRFLOW__AIRFLOW_CANVAS__VENV_CACHE_DIR": str(HOME / "venvs"),
+    }
+)
+AIRFLOW = Path(sys.executable).with_name("airflow")
+DAG_ID = "bench_tool_overhead"
+
+# The function both operators call: a small but real piece of work.
+CODE = (
+    "def run(text, times=50):\n"
+    "    words = (text + ' ') * times\n"
+    "    counts = {}\n"
+    "    for word in words.split():\n"
+    "        counts[word] = counts.get(word, 0) + 1\n"
+    "    return {'distinct': len(counts), 'total': sum(counts.values())}\n"
+)
+TOOL = {
+    "name": "bench_count",
+    "version": "1.0.0",
+    "code": CODE,
+    "input_schema": {
+        "type": "object",
+        "properties": {"text": {"type": "string"}, "times": {"type": "integer"}},
+        "required": ["text"],
+    },  # fmt: skip
+    "output_schema": {
+        "type": "object",
+        "properties": {"distinct": {"type": "integer"}, "total": {"type": "integer"}},
+        "required": ["distinct", "total"],
+    },  # fmt: skip
+    "tests": [{"input": {"text": "a b", "times": 2}, "expected": {"distinct": 2, "total": 4}}],
+}
+
+DAG_TEMPLATE = """
+from datetime import datetime, timezone
+
+from airflow.sdk import DAG, chain
+from airflow.providers.standard.operators.python import PythonOperator
+from airflow_canvas.operators import ToolOperator
+
+CODE = {code!r}
+namespace = {{}}
+exec(CODE, namespace)
+count_words = namespace["run"]
+
+with DAG(dag_id={dag_id!r}, schedule=None, start_date=datetime(2024, 1, 1, tzinfo=timezone.utc), catchup=False):
+    tasks = []
+    for i in range({n}):
+        tasks.append(ToolOperator(task_id=f"tool_{{i}}", tool="bench_count@1.0.0",
+                                  parameters={{"text": "the quick brown fox", "times": 50}}))
+        tasks.append(PythonOperator(task_id=f"python_{{i}}", python_callable=count_words,
+                                    op_kwargs={{"text": "the quick brown fox", "times": 50}}))
+    chain(*tasks)
+"""
+
+
+def _durations(n: int) -> dict[str, list[float]]:
+    from airflow import settings
+    from airflow.models.taskinstance import TaskInstance
+    from sqlalchemy import select
+
+    with settings.Session() as session:
+        rows = session.execute(
+            select(
+                TaskInstance.task_id, TaskInstance.start_date, TaskInstance.end_date, TaskInstance.state
+            ).where(TaskInstance.dag_id == DAG_ID)
+        ).all()
+    out: dict[str, list[float]] = {"tool": [], "python": []}
+    for row in rows:
+        if str(row.state) != "success":
+            raise SystemExit(f"task {row.task_id} ended {row.state}")
+        kind = row.task_id.split("_")[0]
+        out[kind].append((row.end_date - row.start_date).total_seconds())
+    return out
+
+
+def dag_run_overhead(n: int) -> dict[str, Any]:
+    from airflow_canvas.spec.models import Tool
+    from airflow_canvas.tools.bundle import write_tool_files
+
+    DAGS.mkdir(parents=True, exist_ok=True)
+    write_tool_files(DAGS, [Tool.model_validate(TOOL)])
+    (DAGS / f"{DAG_ID}.py").write_text(DAG_TEMPLATE.format(code=CODE, dag_id=DAG_ID, n=n))
+    subprocess.run([str(AIRFLOW), "db", "migrate"], check=True, capture_output=True)
+    started = time.monotonic()
+    proc = subprocess.run([str(AIRFLOW), "dags", "test", DAG_ID], capture_output=True, text=True)
+    wall = time.monotonic() - started
+    if proc.returncode != 0:
+        raise SystemExit(proc.stdout[-3000:] + proc.stderr[-3000:])
+    d = _durations(n)
+    tool, python = statistics.median(d["tool"]), statistics.median(d["python"])
+    return {
+        "tasks_per_kind": n,
+        "run_wall_seconds": round(wall, 2),
+        "tool_median_seconds": round(tool, 4),
+        "python_median_seconds": round(python, 4),
+        "ratio": round(tool / python, 3),
+        "target_ratio": 1.1,
+        "within_target": tool / python <= 1.1,
+    }
+
+
+def execute_overhead(repeat: int = 200) -> dict[str, Any]:
+    """execute() alone, in-process, with a minimal context (no task runner around it)."""
+    from airflow.providers.standard.operators.python import PythonOperator
+
+    from airflow_canvas.operators import ToolOperator
+    from airflow_canvas.spec.models import Tool
+    from airflow_canvas.tools import registry
+
+    registry.register_source(lambda: [Tool.model_validate(TOOL)])
+    namespace: dict[str, Any] = {}
+    exec(CODE, namespace)
+    kwargs = {"text": "the quick brown fox", "times": 50}
+    tool_op = ToolOperator(task_id="t", tool="bench_count@1.0.0", parameters=kwargs)
+    py_op = PythonOperator(task_id="p", python_callable=namespace["run"], op_kwargs=kwargs)
+
+    class _TI:
+        def xcom_push(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+    context: dict[str, Any] = {"ti": _TI(), "params": {}}
+
+    def timed(op: Any) -> float:
+        op.execute(context)  # warm-up: imports, tool load
+        started = time.perf_counter()
+        for _ in range(repeat):
+            op.execute(context)
+        return (time.perf_counter() - started) / repeat
+
+    tool_s, py_s = timed(tool_op), timed(py_op)
+    return {"tool_execute_ms": round(tool_s * 1000, 3), "python_execute_ms": round(py_s * 1000, 3),
+            "added_ms": round((tool_s - py_s) * 1000, 3)}  # fmt: skip
+
+
+def venv_cache() -> dict[str, Any]:
+    from airflow_canvas.spec.models import Tool
+    from airflow_canvas.tools.runner import run_in_sandbox
+    from airflow_canvas.tools.venvs import ensure_venv
+
+    reqs = ["pyjokes==0.8.3"]
+    cold = ensure_venv(reqs)
+    hits = [ensure_venv(reqs).seconds for _ in range(20)]
+    tool = Tool(name="joke", version="1.0.0", dependencies=reqs,
+                code="import pyjokes\n\ndef run():\n    return {'joke': pyjokes.get_joke()}\n")  # fmt: skip
+    started = time.monotonic()
+    run_in_sandbox(tool).raise_for_error()
+    sandbox = time.monotonic() - started
+    return {
+        "build_seconds": round(cold.seconds, 2) if cold.created else None,
+        "hit_median_ms": round(statistics.median(hits) * 1000, 3),
+        "sandboxed_run_with_cached_venv_seconds": round(sandbox, 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tasks", type=int, default=6, help="tasks of each kind in the DAG run")
+    parser.add_argument("--no-venv", action="store_true", help="skip the venv cache part (needs PyPI)")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    try:
+        results: dict[str, Any] = {"dag_run": dag_run_overhead(args.tasks), "execute": execute_overhead()}
+        if not args.no_venv:
+            results["venv_cache"] = venv_cache()
+    finally:
+        shutil.rmtree(HOME, ignore_errors=True)
+    print(json.dumps(results, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
