@@ -21,17 +21,20 @@ SPEC: dict[str, Any] = {
     "id": DAG_ID,
     "nodes": [
         {
-            # Airflow maps over a task's whole return value (it refuses a multiple_outputs key), so
-            # the list comes from a node whose output is the list itself.
-            "id": "listing",
-            "type": "process",
-            "process": {"language": "python", "expression": "result = [1, 2, 3]"},
+            "id": "start",
+            "type": "input",
+            "input_schema": {
+                "type": "object",
+                "properties": {
+                    "items": {"type": "array", "items": {"type": "integer"}, "default": [1, 2, 3]}
+                },
+            },
         },
         {
             "id": "double",
             "type": "process",
-            "process": {"language": "python", "expression": "result = {'value': inputs['item'] * 2}"},
-            "execution": {"map_over": "item", "log_payloads": "sizes", "log_level": "INFO"},
+            "process": {"language": "python", "expression": "result = {'value': inputs['items'] * 2}"},
+            "execution": {"map_over": "items", "log_payloads": "sizes", "log_level": "INFO"},
         },
         {
             "id": "fetch",
@@ -52,7 +55,7 @@ SPEC: dict[str, Any] = {
         },
     ],
     "edges": [
-        {"source": "listing", "target": "double", "mapping": [{"source": "", "target": "item"}]},
+        {"source": "start", "target": "double"},
         {"source": "fetch", "target": "use"},
     ],
 }
