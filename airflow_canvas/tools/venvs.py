@@ -49,9 +49,16 @@ class Venv:
 
 
 def cache_dir() -> Path:
-    """The venv cache: env/config ``[airflow_canvas] venv_cache_dir``, else under AIRFLOW_HOME,
-    else ``~/.cache/airflow-canvas/venvs``."""
+    """The venv cache: ``[airflow_canvas] venv_cache_dir`` (airflow.cfg or its env var), else
+    ``$AIRFLOW_HOME/canvas_venvs``, else ``~/.cache/airflow-canvas/venvs``."""
     configured = os.environ.get(CACHE_ENV)
+    if not configured:
+        try:
+            from airflow.configuration import conf
+
+            configured = conf.get("airflow_canvas", "venv_cache_dir", fallback="")
+        except ImportError:  # the sandbox child and tests may run without Airflow configured
+            configured = ""
     if configured:
         return Path(configured).expanduser()
     if os.environ.get("AIRFLOW_HOME"):
