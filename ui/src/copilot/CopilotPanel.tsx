@@ -273,7 +273,7 @@ export function CopilotPanel(props: CopilotPanelProps) {
           </div>
         )}
         {entries.map((e) => (
-          <div key={e.key} className={`cv-cp-msg ${e.role}`} data-testid={`copilot-msg-${e.role}`}>
+          <div key={e.key} className={`cv-cp-msg ${e.role}`} data-testid={`copilot-msg-${e.role}`} data-streaming={e.streaming ? "true" : "false"}>
             {e.role === "user" && <div className="cv-cp-bubble">{e.text}</div>}
             {e.role === "system" && <div className="cv-cp-note">{e.text}</div>}
             {e.role === "assistant" && (
