@@ -117,7 +117,7 @@ class Context:
         known = {n.id for n in workflow.nodes} | {g.id for g in workflow.groups}
         self.selection = [s for s in (selection or []) if s in known]
         self.recent_actions = list(recent_actions or [])[-MAX_RECENT_ACTIONS:]
-        self.run = _clean_run(run) if run else None
+        self.run = clean_run(run) if run else None
         self.problems = problems if problems is not None else validation_problems(workflow)
 
     @property
@@ -149,7 +149,7 @@ def _tail(text: str | None) -> str | None:
     return "\n".join(text.splitlines()[-MAX_LOG_TAIL_LINES:])
 
 
-def _clean_run(run: RunInfo) -> RunInfo:
+def clean_run(run: RunInfo) -> RunInfo:
     # Stripped here, not only in prompts: run data is also shown in replies and stored in history.
     nodes = {
         k: v.model_copy(update={

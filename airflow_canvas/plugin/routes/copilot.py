@@ -84,7 +84,7 @@ def _may_read_runs(user: BaseUser, dag_id: str) -> bool:
 def _context(body: ChatBody, user: BaseUser, session: Any) -> Context:
     ctx = build_context(body.context)  # SpecError -> 422 with problems
     if ctx.run is None and body.include_latest_run and _may_read_runs(user, ctx.workflow.id):
-        from airflow_canvas.copilot.context import _clean_run
+        from airflow_canvas.copilot.context import clean_run
         from airflow_canvas.copilot.runs import latest_run_info
 
         try:
@@ -92,7 +92,7 @@ def _context(body: ChatBody, user: BaseUser, session: Any) -> Context:
         except Exception:  # a broken run lookup must not stop the user from chatting
             log.warning("co-pilot: could not read the latest run of %s", ctx.workflow.id, exc_info=True)
             run = None
-        ctx.run = _clean_run(run) if run else None
+        ctx.run = clean_run(run) if run else None
     return ctx
 
 

@@ -59,3 +59,14 @@ def test_wizard_bad_json_and_schedule(workflow: Workflow) -> None:
     assert apply_patch(workflow, parse_ops(done.proposal.ops)).triggers.schedule.value == "0 6 * * *"
     invalid = wizard_step("schedule", workflow, {"kind": "cron", "value": "whenever"}, 0)
     assert invalid.proposal is None and invalid.problems[0]["code"] == "E_SCHEDULE_INVALID"
+
+
+def test_run_log_lines_are_readable() -> None:
+    from airflow_canvas.copilot.runs import _error_of, _log_line
+
+    record = {"level": "error", "event": "Task failed with exception",
+              "error_detail": [{"exc_type": "ConnectionError", "exc_value": "503 Service Unavailable"}]}
+    line = _log_line(json.dumps(record) + "\n")
+    assert line == "ERROR Task failed with exception | ConnectionError: 503 Service Unavailable"
+    assert _log_line("plain text line\n") == "plain text line"
+    assert _error_of("INFO start\n" + line + "\nINFO done") == line
