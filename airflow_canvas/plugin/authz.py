@@ -15,13 +15,31 @@ from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessE
 from airflow.api_fastapi.core_api.security import GetUserDep
 from fastapi import HTTPException, Request, status
 
-from airflow_canvas.plugin.permissions import ACTION_METHODS, ALL_PERMISSIONS, RESOURCE_KEYS
+from airflow_canvas.plugin.permissions import ACTION_METHODS, ALL_PERMISSIONS, DEFAULT_GRANTS, RESOURCE_KEYS
+
+# Airflow's default roles, weakest first (SimpleAuthManager's roles, uppercased, have this order too).
+ROLE_ORDER = ["Viewer", "User", "Op", "Admin"]
+
+
+def minimum_role(resource: str, action: str) -> str:
+    """The weakest default role granted (action, resource): what SimpleAuthManager users need."""
+    return next(r for r in ROLE_ORDER if (action, resource) in DEFAULT_GRANTS[r])
+
+
+def _simple_allowed(user: BaseUser, resource: str, action: str) -> bool:
+    # SimpleAuthManager.is_authorized_custom_view ignores method and resource (any Viewer may do
+    # anything); apply the FAB default grants by role rank instead, so a Viewer cannot deploy.
+    role = str(getattr(user, "role", "") or "").capitalize()
+    if role not in ROLE_ORDER:
+        return False
+    return ROLE_ORDER.index(role) >= ROLE_ORDER.index(minimum_role(resource, action))
 
 
 def is_allowed(user: BaseUser, resource: str, action: str) -> bool:
-    return get_auth_manager().is_authorized_custom_view(
-        method=ACTION_METHODS[action], resource_name=resource, user=user
-    )
+    manager = get_auth_manager()
+    if type(manager).__name__ == "SimpleAuthManager":
+        return _simple_allowed(user, resource, action)
+    return manager.is_authorized_custom_view(method=ACTION_METHODS[action], resource_name=resource, user=user)
 
 
 def requires(resource: str, action: str) -> Callable[..., Any]:
