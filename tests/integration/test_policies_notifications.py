@@ -1,5 +1,6 @@
 """A real run where notifiers send to a loopback SMTP server: success, retry and failure callbacks
-with templated text, then the metrics aggregation over that run's rows in the metadata DB."""
+on tasks, a group and the DAG, with templated text, then the metrics aggregation over that run's
+rows in the metadata DB."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ def _mail(on: list[str], subject: str, message: str) -> dict[str, Any]:
 
 SPEC: dict[str, Any] = {
     "id": DAG_ID,
+    # Workflow level: one message per failed run (the DAG's on_failure_callback).
+    "notifications": [_mail(["failure"], "Workflow {{ dag.dag_id }} failed", "Reason: {{ reason }}")],
     "groups": [
         {
             "id": "risky",
