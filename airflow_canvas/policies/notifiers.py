@@ -175,12 +175,35 @@ def resolve_notifier(name: str) -> NotifierSpec:
     if name in _BY_CLASS_PATH:
         return _BY_CLASS_PATH[name]
     if _IMPORT_PATH_RE.match(name):
+        if not _import_allowed(name):
+            raise NotifierError(
+                f"{name!r} is not a notifier of an installed Airflow provider.",
+                hint="Pick one from the notifier catalogue, or list its module in "
+                "[airflow_canvas] notifier_modules (comma-separated prefixes).",
+            )
         return introspect_notifier(name)
     raise NotifierError(
         f"Unknown notifier {name!r}.",
         hint=did_you_mean(name, KNOWN_NOTIFIERS)
         or f"Use one of {sorted(KNOWN_NOTIFIERS)} or the import path of an installed notifier class.",
     )
+
+
+def _extra_modules() -> list[str]:
+    try:
+        from airflow.configuration import conf
+    except ImportError:  # pragma: no cover - Airflow is a dependency
+        return []
+    value = conf.get("airflow_canvas", "notifier_modules", fallback="") or ""
+    return [prefix.strip() for prefix in value.split(",") if prefix.strip()]
+
+
+def _import_allowed(class_path: str) -> bool:
+    """A spec names the class, and validating the spec imports it: only modules of installed
+    providers (or ones an admin allowed) may be imported that way, never any module at all."""
+    if class_path.startswith("airflow.providers.") or class_path in _installed_class_paths():
+        return True
+    return any(class_path == p or class_path.startswith(p.rstrip(".") + ".") for p in _extra_modules())
 
 
 def notifier_kwargs(notification: Notification, spec: NotifierSpec) -> dict[str, Any]:

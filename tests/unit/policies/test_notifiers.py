@@ -71,7 +71,15 @@ def test_import_path_that_is_not_a_notifier_is_rejected() -> None:
     with pytest.raises(NotifierError, match="not an Airflow notifier"):
         resolve_notifier("airflow.providers.smtp.hooks.smtp.SmtpHook")
     with pytest.raises(NotifierError, match="cannot be imported"):
-        resolve_notifier("no_such_pkg.notifications.Nope")
+        resolve_notifier("airflow.providers.nope.notifications.Nope")
+
+
+def test_only_provider_or_allowed_modules_are_imported(monkeypatch) -> None:
+    with pytest.raises(NotifierError, match="not a notifier of an installed Airflow provider"):
+        resolve_notifier("antigravity.Fly")  # never imported: importing it would open a browser
+    monkeypatch.setenv("AIRFLOW__AIRFLOW_CANVAS__NOTIFIER_MODULES", "my_company.notify, other")
+    with pytest.raises(NotifierError, match="cannot be imported"):
+        resolve_notifier("my_company.notify.PagerNotifier")
 
 
 def test_introspection_finds_roles_of_an_unlisted_notifier(tmp_path, monkeypatch) -> None:
