@@ -104,6 +104,12 @@ def check_compatibility(wf: Workflow) -> list[Problem]:
     return problems
 
 
+def type_problems(wf: Workflow) -> list[Problem]:
+    """Only what spec validation does not check itself (it covers unknown mapping fields and agent
+    tool references): fields whose types cannot meet across an edge."""
+    return [p for p in check_compatibility(wf) if p.code == "E_MAPPING_TYPE_MISMATCH"]
+
+
 def _agent_tools(wf: Workflow) -> list[Problem]:
     problems = []
     for i, node in enumerate(wf.nodes):

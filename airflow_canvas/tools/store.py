@@ -139,6 +139,7 @@ def publish(
         raise PublishRefused(str(exc), reasons=exc.reasons, tests=exc.tests) from None
     row.published = True
     session.commit()
+    invalidate_cache()
     return row, check
 
 
@@ -162,17 +163,34 @@ def diff(session: Session, name: str, old: str, new: str) -> dict[str, Any]:
     }
 
 
+_CACHE_SECONDS = 5.0
+_cache: tuple[float, list[Tool]] | None = None
+
+
+def invalidate_cache() -> None:
+    global _cache
+    _cache = None
+
+
 def published_source() -> list[Tool]:
-    """Registry source: every published tool, read with a short-lived session. A store that is not
-    reachable (tables not migrated yet) must not break resolving inline and built-in tools."""
+    """Registry source: every published tool, read with a short-lived session and cached for a few
+    seconds (compiling a large workflow resolves many references). A store that is not reachable
+    (tables not migrated yet) must not break resolving inline and built-in tools."""
+    global _cache
     import logging
+    import time
 
     from airflow import settings
     from sqlalchemy.exc import SQLAlchemyError
 
+    now = time.monotonic()
+    if _cache is not None and now - _cache[0] < _CACHE_SECONDS:
+        return _cache[1]
     try:
         with settings.Session.session_factory() as session:
-            return published_tools(session)
+            tools = published_tools(session)
     except SQLAlchemyError as exc:
         logging.getLogger(__name__).warning("Published tools unavailable: %s", exc)
         return []
+    _cache = (now, tools)
+    return tools

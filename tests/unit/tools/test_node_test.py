@@ -9,7 +9,7 @@ import openai
 import pytest
 
 from airflow_canvas.spec.load import parse_workflow
-from airflow_canvas.tools.compatibility import check_compatibility
+from airflow_canvas.tools.compatibility import check_compatibility, type_problems
 from airflow_canvas.tools.node_test import NodeTestError
 from airflow_canvas.tools.node_test import test_node as run_node_test
 from airflow_canvas.tools.runner import RunLimits
@@ -136,6 +136,7 @@ def test_compatibility_of_mappings() -> None:
     assert problems["E_MAPPING_TARGET_UNKNOWN"].edge_id == "e2"
     assert "is integer/number but up.text expects string" in problems["E_MAPPING_TYPE_MISMATCH"].message
     assert len(problems) == 3
+    assert [p.code for p in type_problems(bad)] == ["E_MAPPING_TYPE_MISMATCH"]
     assert check_compatibility(wf()) == []
     broken_agent = wf(nodes=[{"id": "bot", "type": "agent", "agent": {"tools": ["uper@1"]}}], edges=[])
     [problem] = check_compatibility(broken_agent)
