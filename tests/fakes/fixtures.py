@@ -1,7 +1,5 @@
-"""Pytest fixtures for the fakes. Use them from a test folder's conftest.py:
-
-    from tests.fakes.fixtures import openai_server  # noqa: F401
-"""
+"""Pytest fixtures for the fakes. A test folder's conftest.py imports the ones it needs, e.g.
+``from tests.fakes.fixtures import openai_server  # noqa: F401``."""
 
 from __future__ import annotations
 
