@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -108,16 +107,6 @@ class RunResult:
         }
 
 
-def _limit_memory(memory_mb: int | None) -> Any:
-    def preexec() -> None:
-        if memory_mb:
-            limit = memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crashing tool must not dump its memory
-
-    return preexec
-
-
 def _child_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -155,7 +144,16 @@ def run_in_sandbox(
                    "parameters": dict(parameters or {})}  # fmt: skip
         request.write_text(json.dumps(payload), encoding="utf-8")
         proc = subprocess.Popen(
-            [python, "-m", "airflow_canvas.tools.sandbox_child", str(request), str(result_path)],
+            # The child limits its own memory first thing: a preexec_fn is not safe in a threaded
+            # caller such as the API server, and the hard limit it sets cannot be raised again.
+            [
+                python,
+                "-m",
+                "airflow_canvas.tools.sandbox_child",
+                str(request),
+                str(result_path),
+                str(limits.memory_mb or 0),
+            ],  # fmt: skip
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -163,7 +161,6 @@ def run_in_sandbox(
             cwd=tmp,
             env=_child_env(),
             start_new_session=True,  # its own process group: killpg reaches anything it spawned
-            preexec_fn=_limit_memory(limits.memory_mb),
         )
         timed_out = False
         try:

@@ -90,7 +90,17 @@ def _run_tests(tool: Any) -> list[dict[str, Any]]:
     return results
 
 
-def main(request_path: str, result_path: str) -> int:
+def limit_resources(memory_mb: int) -> None:
+    import resource
+
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # hard too: the tool cannot lift it
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crashing tool must not dump its memory
+
+
+def main(request_path: str, result_path: str, memory_mb: int = 0) -> int:
+    limit_resources(memory_mb)
     handler = _ListHandler()
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(logging.INFO)
@@ -119,4 +129,4 @@ def main(request_path: str, result_path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 0))
