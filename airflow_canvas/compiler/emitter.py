@@ -176,25 +176,19 @@ def _notifications():  # type: ignore[no-untyped-def]
     return notifications
 
 
-def notification_imports(wf: Workflow, imports: Imports) -> None:
-    module = _notifications()
-    if module is None or not _has_notifications(wf):
+def notification_imports(ir: WorkflowIR, imports: Imports) -> None:
+    module = _notifications() if ir.has_notifications else None
+    if module is None:
         return
-    for line in module.notification_imports(wf):
+    for line in module.notification_imports(ir.wf):
         imports.add_line(line)
 
 
-def _has_notifications(wf: Workflow) -> bool:
-    return bool(
-        wf.notifications or any(g.notifications for g in wf.groups) or any(n.notifications for n in wf.nodes)
-    )
-
-
-def _hook(name: str, wf: Workflow, *args: Any) -> dict[str, Expr]:
-    module = _notifications()
-    if module is None or not _has_notifications(wf):
+def _hook(name: str, ir: WorkflowIR, *args: Any) -> dict[str, Expr]:
+    module = _notifications() if ir.has_notifications else None
+    if module is None:
         return {}
-    return {k: code_to_expr(v) for k, v in getattr(module, name)(wf, *args).items()}
+    return {k: code_to_expr(v) for k, v in getattr(module, name)(ir.wf, *args).items()}
 
 
 # -- the DAG -----------------------------------------------------------------------------------
@@ -311,7 +305,7 @@ def dag_call(ir: WorkflowIR, imports: Imports) -> Call:
     settings = wf.settings
     default_args: dict[str, Expr] = {"owner": Lit(settings.owner)}
     default_args |= policy_kwargs(wf.defaults, imports)
-    default_args |= _hook("dag_default_args", wf)
+    default_args |= _hook("dag_default_args", ir)
     kwargs: dict[str, Expr | None] = {
         "dag_id": Lit(wf.id),
         "dag_display_name": Lit(wf.name) if wf.name and wf.name != wf.id else None,
@@ -327,7 +321,7 @@ def dag_call(ir: WorkflowIR, imports: Imports) -> Call:
         "params": params_expr(ir, imports),
         "tags": lit_expr(list(dict.fromkeys(wf.tags))) if wf.tags else None,
     }
-    kwargs |= _hook("dag_kwargs", wf)
+    kwargs |= _hook("dag_kwargs", ir)
     doc = safe_doc(wf.description)
     kwargs["doc_md"] = Lit(doc) if doc else None
     return call(imports.use(SDK, "DAG"), **kwargs)
@@ -387,7 +381,7 @@ def task_call(task: TaskIR, ir: WorkflowIR, imports: Imports) -> Call:
     kwargs["trigger_rule"] = Lit(task.trigger_rule) if task.trigger_rule else None
     if node is not None:
         kwargs |= policy_kwargs(task.policy, imports, only=set(node.execution.model_fields_set))
-        kwargs |= _hook("task_callbacks", ir.wf, node)
+        kwargs |= _hook("task_callbacks", ir, node)
         doc = safe_doc(node.description)
         kwargs["doc_md"] = Lit(doc) if doc else None
     return call(task.operator, **kwargs)
@@ -404,7 +398,7 @@ def task_lines(task: TaskIR, ir: WorkflowIR, imports: Imports, indent: str) -> l
 
 def group_header(group: GroupIR, ir: WorkflowIR, imports: Imports, indent: str) -> list[str]:
     spec_group = next(g for g in ir.wf.groups if g.id == group.id)
-    default_args = _hook("group_default_args", ir.wf, spec_group)
+    default_args = _hook("group_default_args", ir, spec_group)
     doc = safe_doc(group.description)
     expr = call(
         imports.use(SDK, "TaskGroup"),
@@ -458,7 +452,7 @@ def header(ir: WorkflowIR, spec_hash: str) -> list[str]:
 
 def emit(ir: WorkflowIR, spec_hash: str) -> str:
     imports = Imports()
-    notification_imports(ir.wf, imports)
+    notification_imports(ir, imports)
     dag = dag_call(ir, imports)
     body = body_lines(ir, imports, None, INDENT)
     deps = dependency_lines(ir, INDENT)

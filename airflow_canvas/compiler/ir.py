@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_canvas.spec.graph import group_chain, node_task_id, sequential_links
+from airflow_canvas.spec.graph import group_chain, sequential_links
 from airflow_canvas.spec.models import EdgeKind, ExecutionPolicy, Node, NodeType, OnError, Tool, Workflow
 from airflow_canvas.spec.problems import Problem, SpecError, pointer
 
@@ -39,6 +39,7 @@ CANVAS_OPERATORS = {
     NodeType.AGENT: "AgentOperator",
 }
 CANVAS_MODULE = "airflow_canvas.operators"
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")  # needs no escaping inside a JMESPath quoted identifier
 _OPERATOR_PATH_RE = re.compile(r"^airflow(\.[A-Za-z_][A-Za-z0-9_]*)+\.[A-Za-z_][A-Za-z0-9_]*$")
 # Names the generated module binds itself; variables derived from ids must not shadow them.
 RESERVED_NAMES = frozenset(
@@ -112,6 +113,7 @@ class WorkflowIR:
     tools: list[Tool]
     order: list[tuple[str, str]]  # ("task"|"group", id) pairs per level, resolved by the emitter
     children: dict[str | None, list[tuple[str, str]]]  # group id (None = DAG) -> ordered members
+    has_notifications: bool = False
 
 
 def _fail(code: str, message: str, where: str, **owner: Any) -> SpecError:
@@ -138,7 +140,7 @@ class _Names:
 def mapping_expression(source_node: str, source_path: str, transform: str | None) -> str:
     """A JMESPath over {node_id: output}; every identifier quoted (a JSON string in JMESPath)."""
     parts = [source_node, *(p for p in source_path.split(".") if p)] if source_path else [source_node]
-    expression = ".".join(json.dumps(p) for p in parts)
+    expression = ".".join(f'"{p}"' if _PLAIN_KEY.match(p) else json.dumps(p) for p in parts)
     if transform and transform.strip():
         expression += f" | {transform}"
     return expression
@@ -146,8 +148,13 @@ def mapping_expression(source_node: str, source_path: str, transform: str | None
 
 def effective_policy(wf: Workflow, node: Node) -> ExecutionPolicy:
     """Node execution settings over the workflow's defaults (only fields the node sets win)."""
-    merged = wf.defaults.model_dump(exclude_unset=True) | node.execution.model_dump(exclude_unset=True)
-    return ExecutionPolicy.model_validate(merged)
+    own = node.execution.model_fields_set
+    if not own:
+        return wf.defaults
+    # Both sides are already validated: copying the set fields over needs no re-validation.
+    merged = wf.defaults.model_copy(update={name: getattr(node.execution, name) for name in own})
+    merged.__pydantic_fields_set__ = wf.defaults.model_fields_set | own
+    return merged
 
 
 def _check_node_kind(index: int, node: Node) -> None:
@@ -211,10 +218,22 @@ class _Builder:
         self.index = {n.id: i for i, n in enumerate(wf.nodes)}
         self.tasks: dict[str, TaskIR] = {}
         self.groups: dict[str, GroupIR] = {}
-        self.deps: list[tuple[str, str]] = []  # task/group ids
+        # Explicit `a >> b` lines (task/group ids), in first-seen order; a dict as an ordered set.
+        self.deps: dict[tuple[str, str], None] = {}
         self.upstreams: dict[str, set[str]] = {}
         self.reasons: dict[str, set[str]] = {}
         self.tools: dict[str, Tool] = {}
+        self._chains: dict[str | None, list[str]] = {}
+
+    def chain(self, group_id: str | None) -> list[str]:
+        """Group ids from the outermost down to ``group_id`` (cached: big specs ask per task)."""
+        if group_id not in self._chains:
+            self._chains[group_id] = group_chain(self.wf, group_id)
+        return self._chains[group_id]
+
+    def task_id(self, node_id: str, group_id: str | None) -> str:
+        """The task id Airflow gives a node: TaskGroup ids prefix it, joined by dots."""
+        return ".".join([*self.chain(group_id), node_id])
 
     # -- tasks ----------------------------------------------------------------------------------
     def build(self) -> WorkflowIR:
@@ -237,7 +256,12 @@ class _Builder:
         children = self._order()
         deps = [(self._var(a), self._var(b)) for a, b in self.deps]
         tools = [self.tools[k] for k in sorted(self.tools)]
-        return WorkflowIR(wf, self.tasks, self.groups, deps, params, tools, [], children)
+        notifies = bool(
+            wf.notifications
+            or any(g.notifications for g in wf.groups)
+            or any(n.notifications for n in wf.nodes)
+        )
+        return WorkflowIR(wf, self.tasks, self.groups, deps, params, tools, [], children, notifies)
 
     def _var(self, ident: str) -> str:
         return self.tasks[ident].var if ident in self.tasks else self.groups[ident].var
@@ -246,7 +270,7 @@ class _Builder:
         var = self.names.take(node.id, "t_")
         task = TaskIR(
             node_id=node.id,
-            full_task_id=node_task_id(self.wf, node.id, node.group),
+            full_task_id=self.task_id(node.id, node.group),
             var=var,
             group=node.group,
             operator=CANVAS_OPERATORS[node.type],
@@ -293,8 +317,8 @@ class _Builder:
     # -- edges ----------------------------------------------------------------------------------
     def _depend(self, up: str, down: str, *, explicit: bool = True) -> None:
         self.upstreams.setdefault(down, set()).add(up)
-        if explicit and (up, down) not in self.deps:
-            self.deps.append((up, down))
+        if explicit:
+            self.deps[(up, down)] = None
 
     def _wire_edges(self) -> None:
         branches: dict[str, dict[str, str | None]] = {}
@@ -355,7 +379,7 @@ class _Builder:
         branch_id = source_id + BRANCH_SUFFIX
         branch = TaskIR(
             node_id=branch_id,
-            full_task_id=node_task_id(self.wf, branch_id, source.group),
+            full_task_id=self.task_id(branch_id, source.group),
             var=self.names.take(branch_id, "t_"),
             group=source.group,
             operator="ConditionBranchOperator",
@@ -369,17 +393,18 @@ class _Builder:
         self._depend(source_id, branch_id, explicit=False)
 
     def _wire_fallbacks(self) -> None:
+        downstream = self._downstream_index()
         for node in self.wf.nodes:
             policy = self.tasks[node.id].policy
             if policy.on_error is OnError.CONTINUE:
-                for down in self._direct_downstream(node.id):
+                for down in downstream.get(node.id, ()):
                     self.reasons[down].add("all_done")
             if policy.on_error is not OnError.FALLBACK or not policy.fallback_node:
                 continue
             fallback = policy.fallback_node
             if fallback == node.id or fallback not in self.tasks:
                 continue
-            for down in self._direct_downstream(node.id):
+            for down in downstream.get(node.id, ()):
                 if down == fallback:
                     continue
                 task = self.tasks[down]
@@ -393,15 +418,19 @@ class _Builder:
             self._depend(node.id, fallback)
             self.reasons[fallback].add("fallback")
 
-    def _direct_downstream(self, node_id: str) -> list[str]:
-        return [t for t, ups in self.upstreams.items() if node_id in ups and t in self.tasks]
+    def _downstream_index(self) -> dict[str, list[str]]:
+        """Node id -> the tasks directly downstream of it through edges (and branch tasks)."""
+        index: dict[str, list[str]] = {}
+        for task_id, ups in self.upstreams.items():
+            for up in ups:
+                index.setdefault(up, []).append(task_id)
+        return index
 
     def _wire_sequential_groups(self) -> None:
         for link in sequential_links(self.wf):
             up = self._member(link.group_id, link.upstream)
             down = self._member(link.group_id, link.downstream)
-            if (up, down) not in self.deps:  # group >> group: Airflow links leaves to roots
-                self.deps.append((up, down))
+            self.deps[(up, down)] = None  # group >> group: Airflow links leaves to roots
             for a in link.upstream:
                 for b in link.downstream:
                     self.upstreams[b].add(a)
@@ -409,7 +438,7 @@ class _Builder:
     def _member(self, group_id: str, node_ids: tuple[str, ...]) -> str:
         """The direct member of ``group_id`` holding these nodes: a node, or a child group."""
         first = node_ids[0]
-        chain = group_chain(self.wf, self.nodes[first].group)
+        chain = self.chain(self.nodes[first].group)
         position = chain.index(group_id)
         return first if position == len(chain) - 1 else chain[position + 1]
 
@@ -445,7 +474,7 @@ class _Builder:
         items_id = task.node_id + ITEMS_SUFFIX
         self.tasks[items_id] = TaskIR(
             node_id=items_id,
-            full_task_id=node_task_id(self.wf, items_id, task.group),
+            full_task_id=self.task_id(items_id, task.group),
             var=self.names.take(items_id, "t_"),
             group=task.group,
             operator="ProcessOperator",
@@ -517,7 +546,7 @@ class _Builder:
     # -- emission order -------------------------------------------------------------------------
     def _order(self) -> dict[str | None, list[tuple[str, str]]]:
         """Members of the DAG and of each group, topologically sorted with groups kept whole."""
-        chain_of = {t: group_chain(self.wf, task.group) for t, task in self.tasks.items()}
+        chain_of = {t: self.chain(task.group) for t, task in self.tasks.items()}
         rank: dict[str, int] = {}
         members: dict[str | None, list[str]] = {None: []}
         for gid in self.groups:
@@ -526,7 +555,7 @@ class _Builder:
             chain = chain_of[task_id]
             owner: str | None = None
             for gid in chain:
-                if gid not in members[owner]:
+                if gid not in rank:  # first member seen of this group: the group joins its parent
                     members[owner].append(gid)
                     rank.setdefault(gid, len(rank))
                 owner = gid
