@@ -119,3 +119,17 @@ def test_builtin_tool_tests_pass_in_the_sandbox() -> None:
     for tool in with_tests:
         result = run_tool_tests(tool).raise_for_error()
         assert all(case["passed"] for case in result.tests), result.tests
+
+
+def test_send_notification_through_smtp(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.integration.policies_sinks import SmtpSink
+
+    with SmtpSink() as sink:
+        conn = f"smtp://127.0.0.1:{sink.port}?disable_ssl=true&disable_tls=true&retry_limit=0&timeout=20"
+        monkeypatch.setenv("AIRFLOW_CONN_CANVAS_TEST_SMTP", conn + "&from_email=canvas%40example.com")
+        out = call("send_notification", notifier="smtp", conn_id="canvas_test_smtp", to=["ops@example.com"],
+                   subject="Report ready", message="<b>All good</b>")  # fmt: skip
+        assert out == {"sent": True, "notifier": "smtp"}
+        [(_, recipients, message)] = sink.messages
+    assert recipients == ["ops@example.com"] and message["Subject"] == "Report ready"
+    assert "All good" in sink.bodies()[0]
