@@ -24,7 +24,7 @@ from airflow_canvas.store.diff import diff_specs
 from airflow_canvas.store.errors import Conflict, NotFound, StaleBase
 from airflow_canvas.store.merge import MergeResult, Side, merge_specs
 from airflow_canvas.store.models import BranchRow, DeploymentRow, VersionRow, WorkflowRow
-from airflow_canvas.store.serialize import content_hash, full_dict, spec_to_text
+from airflow_canvas.store.serialize import full_dict, stored_form
 
 MAIN = "main"
 T = TypeVar("T")
@@ -141,7 +141,7 @@ def _version_row(
     wf: Workflow, workflow_id: str, number: int, branch: str, author: str, message: str,
     parent: int | None, merged: int | None = None,
 ) -> VersionRow:
-    stored = wf.model_copy(update={"version": number})
+    text, digest = stored_form(wf, number)
     return VersionRow(
         workflow_id=workflow_id,
         number=number,
@@ -151,8 +151,8 @@ def _version_row(
         created_at=_now(),
         parent_number=parent,
         merged_number=merged,
-        spec=spec_to_text(stored),
-        spec_hash=content_hash(wf),
+        spec=text,
+        spec_hash=digest,
     )
 
 
