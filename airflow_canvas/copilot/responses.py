@@ -91,6 +91,13 @@ class Reply(BaseModel):
         return "\n\n".join(p.markdown for p in self.parts if isinstance(p, TextPart))
 
 
+def spec_json(workflow: Workflow) -> dict[str, Any]:
+    """Canonical small JSON (defaults left out) that still always has the three lists the canvas
+    iterates over."""
+    data = workflow.model_dump(mode="json", exclude_defaults=True)
+    return {"id": workflow.id, "nodes": [], "edges": [], "groups": []} | data
+
+
 def make_proposal(
     summary: str, ops: list[PatchOp], before: Workflow, after: Workflow, warnings: list[Any] = ()
 ) -> Proposal:
@@ -100,7 +107,7 @@ def make_proposal(
         ops=ops_to_json(ops),
         diff=diff,
         changes=describe_diff(diff),
-        workflow=after.model_dump(mode="json", exclude_defaults=True) | {"id": after.id},
+        workflow=spec_json(after),
         warnings=[w.to_dict() for w in warnings],
     )
 

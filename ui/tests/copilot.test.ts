@@ -17,6 +17,12 @@ describe("co-pilot SSE parsing", () => {
     expect(parseSse(rest + 'ne","reply":{}}\n\n').events).toEqual([{ type: "done", reply: {} }]);
   });
 
+  it("fills the lists a server spec leaves out", () => {
+    const { events } = parseSse('data: {"type":"done","reply":{"proposal":{"workflow":{"id":"w","nodes":[{"id":"a","type":"input"}]}}}}\n\n');
+    const done = events[0] as { reply: { proposal: { workflow: Workflow } } };
+    expect(done.reply.proposal.workflow).toEqual({ id: "w", nodes: [{ id: "a", type: "input" }], edges: [], groups: [] });
+  });
+
   it("skips malformed events and handles CRLF", () => {
     expect(parseSse('data: {oops\r\n\r\ndata: {"type":"status","message":"x"}\r\n\r\n').events).toEqual([{ type: "status", message: "x" }]);
   });

@@ -19,6 +19,22 @@ export interface ApplyResult {
   warnings: Problem[];
 }
 
+/** Specs from the server leave empty lists out; the canvas code expects them. */
+export function withLists(spec: Workflow): Workflow {
+  return { ...spec, nodes: spec.nodes ?? [], edges: spec.edges ?? [], groups: spec.groups ?? [] };
+}
+
+function normaliseEvent(event: ChatEvent): ChatEvent {
+  if (event.type === "proposal" && event.proposal.workflow) {
+    return { ...event, proposal: { ...event.proposal, workflow: withLists(event.proposal.workflow) } };
+  }
+  if (event.type === "done" && event.reply?.proposal?.workflow) {
+    const proposal = { ...event.reply.proposal, workflow: withLists(event.reply.proposal.workflow) };
+    return { ...event, reply: { ...event.reply, proposal } };
+  }
+  return event;
+}
+
 /** Split a buffer of SSE text into complete events and the unfinished rest. */
 export function parseSse(buffer: string): { events: ChatEvent[]; rest: string } {
   const events: ChatEvent[] = [];
@@ -32,7 +48,7 @@ export function parseSse(buffer: string): { events: ChatEvent[]; rest: string } 
       .join("\n");
     if (!data) continue;
     try {
-      events.push(JSON.parse(data) as ChatEvent);
+      events.push(normaliseEvent(JSON.parse(data) as ChatEvent));
     } catch {
       // A malformed event is skipped; the final "done" event carries the whole reply anyway.
     }
@@ -81,8 +97,10 @@ export const CopilotApi = {
     api<{ items: Conversation[] }>(`/copilot/conversations?workflow_id=${enc(workflowId)}`).then((b) => b.items ?? []),
   clear: (workflowId: string) => api(`/copilot/conversations?workflow_id=${enc(workflowId)}`, { method: "DELETE" }),
   apply: (body: { spec: Workflow; ops: Record<string, unknown>[]; workflow_id: string; conversation_id?: string | null; proposal_id?: string | null }) =>
-    api<ApplyResult>("/copilot/apply", { body }),
+    api<ApplyResult>("/copilot/apply", { body }).then((r) => ({ ...r, spec: withLists(r.spec) })),
   wizards: () => api<{ items: WizardInfo[] }>("/copilot/wizards").then((b) => b.items ?? []),
   wizardStep: (name: string, spec: Workflow, answers: Record<string, unknown>, step: number) =>
-    api<WizardResult>(`/copilot/wizards/${enc(name)}/step`, { body: { spec, answers, step } }),
+    api<WizardResult>(`/copilot/wizards/${enc(name)}/step`, { body: { spec, answers, step } }).then((r) =>
+      r.proposal?.workflow ? { ...r, proposal: { ...r.proposal, workflow: withLists(r.proposal.workflow) } } : r,
+    ),
 };
