@@ -27,6 +27,7 @@ from airflow_canvas.tools.venvs import Venv, ensure_venv
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
 DEFAULT_MEMORY_MB = 1024
+MAX_STREAM_BYTES = 1024 * 1024  # the tail of stdout/stderr kept per run
 # Secrets that let a process mint API tokens or sessions: a tool never needs them.
 _DROPPED_ENV = ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY", "AIRFLOW__WEBSERVER__SECRET_KEY")
 
@@ -143,33 +144,37 @@ def run_in_sandbox(
         payload = {"tool": tool.model_dump(mode="json"), "mode": mode, "inputs": dict(inputs or {}),
                    "parameters": dict(parameters or {})}  # fmt: skip
         request.write_text(json.dumps(payload), encoding="utf-8")
-        proc = subprocess.Popen(
-            # The child limits its own memory first thing: a preexec_fn is not safe in a threaded
-            # caller such as the API server, and the hard limit it sets cannot be raised again.
-            [
-                python,
-                "-m",
-                "airflow_canvas.tools.sandbox_child",
-                str(request),
-                str(result_path),
-                str(limits.memory_mb or 0),
-            ],  # fmt: skip
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=tmp,
-            env=_child_env(),
-            start_new_session=True,  # its own process group: killpg reaches anything it spawned
-        )
-        timed_out = False
-        try:
-            stdout, stderr = proc.communicate(timeout=limits.timeout_seconds)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _kill_group(proc)
-            stdout, stderr = proc.communicate()
-        _kill_group(proc)  # reap grandchildren the tool may have left behind
+        out_path, err_path = Path(tmp) / "stdout.txt", Path(tmp) / "stderr.txt"
+        # Streams go to files, not pipes: a chatty tool cannot fill the caller's memory (only the
+        # tail is read back) and a grandchild holding a pipe open cannot stall the wait.
+        with open(out_path, "wb") as out_fh, open(err_path, "wb") as err_fh:
+            proc = subprocess.Popen(
+                # The child limits its own memory first thing: a preexec_fn is not safe in a threaded
+                # caller such as the API server, and the hard limit it sets cannot be raised again.
+                [
+                    python,
+                    "-m",
+                    "airflow_canvas.tools.sandbox_child",
+                    str(request),
+                    str(result_path),
+                    str(limits.memory_mb or 0),
+                ],  # fmt: skip
+                stdin=subprocess.DEVNULL,
+                stdout=out_fh,
+                stderr=err_fh,
+                cwd=tmp,
+                env=_child_env(),
+                start_new_session=True,  # its own process group: killpg reaches anything it spawned
+            )
+            timed_out = False
+            try:
+                proc.wait(timeout=limits.timeout_seconds)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                _kill_group(proc)
+                proc.wait()
+            _kill_group(proc)  # reap grandchildren the tool may have left behind
+        stdout, stderr = _tail(out_path), _tail(err_path)
         report = _read_report(result_path)
     result = RunResult(tool=tool.ref, stdout=stdout, stderr=stderr, venv=venv)
     result.duration = time.monotonic() - started
@@ -179,6 +184,15 @@ def run_in_sandbox(
         result.output = report.get("output")
         result.tests = report.get("tests")
     return result
+
+
+def _tail(path: Path) -> str:
+    with open(path, "rb") as fh:
+        size = fh.seek(0, 2)
+        fh.seek(max(0, size - MAX_STREAM_BYTES))
+        data = fh.read()
+    text = data.decode("utf-8", errors="replace")
+    return f"[... {size - MAX_STREAM_BYTES} bytes cut ...]\n{text}" if size > MAX_STREAM_BYTES else text
 
 
 def _read_report(path: Path) -> dict[str, Any] | None:

@@ -139,3 +139,11 @@ def test_caller_stays_responsive_while_a_tool_spins() -> None:
         ticks += 1
     thread.join()
     assert done.is_set() and ticks > 20
+
+
+def test_huge_output_is_cut_to_its_tail() -> None:
+    code = "import sys\ndef run():\n    sys.stdout.write('x' * 3_000_000 + 'END')\n    return 1\n"
+    result = run_in_sandbox(_tool(code)).raise_for_error()
+    assert result.output == 1
+    assert result.stdout.endswith("END") and len(result.stdout) < 1_100_000
+    assert result.stdout.startswith("[... ")
