@@ -14,6 +14,7 @@ from typing import Any
 from airflow_canvas.compiler.ir import GroupIR, TaskIR, WorkflowIR, XComRef
 from airflow_canvas.compiler.pyfmt import (
     INDENT,
+    LINE_LENGTH,
     Call,
     Code,
     DictOf,
@@ -30,6 +31,7 @@ from airflow_canvas.spec.models import ExecutionPolicy, OnError, Workflow
 from airflow_canvas.spec.problems import Problem, SpecError
 
 SDK = "airflow.sdk"
+STDLIB_MODULES = ("datetime",)
 # JSON Schema keywords passed to Param(...) as keyword arguments (all valid Python identifiers).
 PARAM_KEYWORDS = (
     "type",
@@ -95,16 +97,18 @@ class Imports:
             for module in sorted(modules):
                 names = ", ".join(sorted(self.names[module], key=key))
                 line = f"from {module} import {names}"
-                if len(line) > 88:
+                if len(line) > LINE_LENGTH:
                     inner = "".join(f"{INDENT}{n},\n" for n in sorted(self.names[module], key=key))
                     line = f"from {module} import (\n{inner})"
                 out.append(line)
             return out
 
-        stdlib = [m for m in self.names if m in ("datetime",)]
-        other = [m for m in self.names if m not in stdlib]
-        sections = [block(stdlib), block(other)]
-        return [line for i, sec in enumerate(s for s in sections if s) for line in ([""] if i else []) + sec]
+        stdlib = [m for m in self.names if m in STDLIB_MODULES]
+        lines = block(stdlib)
+        third_party = block([m for m in self.names if m not in STDLIB_MODULES])
+        if lines and third_party:
+            lines.append("")  # one blank line between the sections
+        return lines + third_party
 
 
 def td(seconds: float, imports: Imports) -> Call:
@@ -267,11 +271,12 @@ def policy_kwargs(
     if "retry" in fields and policy.retry is not None:
         retry = policy.retry
         out["retries"] = Lit(retry.retries)
-        out["retry_delay"] = td(retry.delay_seconds, imports)
-        if retry.exponential_backoff:
-            out["retry_exponential_backoff"] = Lit(2.0)
-        if retry.max_delay_seconds is not None:
-            out["max_retry_delay"] = td(retry.max_delay_seconds, imports)
+        if retry.retries:  # the delay and backoff of a task that never retries would only be noise
+            out["retry_delay"] = td(retry.delay_seconds, imports)
+            if retry.exponential_backoff:
+                out["retry_exponential_backoff"] = Lit(2.0)
+            if retry.max_delay_seconds is not None:
+                out["max_retry_delay"] = td(retry.max_delay_seconds, imports)
     if "timeout_seconds" in fields and policy.timeout_seconds is not None:
         out["execution_timeout"] = td(policy.timeout_seconds, imports)
     for name in POLICY_FIELDS:

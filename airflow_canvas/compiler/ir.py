@@ -22,7 +22,6 @@ BRANCH_SUFFIX = "__branch"
 ITEMS_SUFFIX = "__items"
 
 # Trigger rules in order of precedence when several reasons apply to one task.
-TR_FALLBACK = ("all_failed", "one_failed")
 TRIGGER_RULE_ORDER = (
     "all_failed",
     "one_failed",
@@ -111,7 +110,6 @@ class WorkflowIR:
     deps: list[tuple[str, str]]  # explicit (upstream var, downstream var), emission order
     params: dict[str, dict[str, Any]]  # name -> JSON Schema of the Param (may hold "default")
     tools: list[Tool]
-    order: list[tuple[str, str]]  # ("task"|"group", id) pairs per level, resolved by the emitter
     children: dict[str | None, list[tuple[str, str]]]  # group id (None = DAG) -> ordered members
     has_notifications: bool = False
 
@@ -261,7 +259,7 @@ class _Builder:
             or any(g.notifications for g in wf.groups)
             or any(n.notifications for n in wf.nodes)
         )
-        return WorkflowIR(wf, self.tasks, self.groups, deps, params, tools, [], children, notifies)
+        return WorkflowIR(wf, self.tasks, self.groups, deps, params, tools, children, notifies)
 
     def _var(self, ident: str) -> str:
         return self.tasks[ident].var if ident in self.tasks else self.groups[ident].var

@@ -80,7 +80,6 @@ with DAG(
                 },
                 on_error="fallback",
                 retries=0,
-                retry_delay=timedelta(minutes=5),
                 doc_md="Fails in this offline example, so the local validator takes over.",
             )
 
