@@ -293,7 +293,7 @@ class _Builder:
         elif node.type is NodeType.TOOL:
             task.kwargs["tool"] = self._pin(node.tool or "", node)
         elif node.type is NodeType.AGENT and node.agent is not None:
-            agent = node.agent.model_dump()
+            agent = node.agent.model_dump(exclude_none=True)
             agent["tools"] = [self._pin(ref, node) for ref in node.agent.tools]
             task.kwargs.update(agent)
         elif node.type is NodeType.OUTPUT:

@@ -39,7 +39,6 @@ with DAG(
     assistant = AgentOperator(
         task_id="assistant",
         task_display_name="Assistant",
-        model=None,
         system_prompt="You answer briefly and use tools for counting.",
         prompt="Question: {{ inputs.question }}",
         tools=["word_count@1.0.0"],
