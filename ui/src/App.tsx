@@ -30,7 +30,8 @@ function setWorkflowInUrl(id: string | null): void {
 
 export default function CanvasPlugin(props: PluginProps) {
   const mode = useColorMode();
-  const [me, setMe] = useState<Me | null>(null);
+  // undefined while loading (nothing editable is shown yet); null when /me is unavailable.
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [open, setOpen] = useState<string | null>(() => props.dagId ?? workflowFromUrl());
   const [notOurs, setNotOurs] = useState(false);
 

@@ -1,5 +1,5 @@
 // The plugin's JSON API. Same-origin fetches carry Airflow's UI cookie, so no token handling here.
-import type { Problem, Workflow } from "../spec/types";
+import { normaliseWorkflow, type Problem, type Workflow } from "../spec/types";
 import type { RunDetail } from "../state/status";
 
 export const API_BASE = "/airflow-canvas/api";
@@ -128,9 +128,7 @@ export function recordOf(body: unknown): WorkflowRecord {
   return { id: spec.id, spec: normalise(spec), version: spec.version ?? undefined };
 }
 
-function normalise(spec: Workflow): Workflow {
-  return { ...spec, nodes: spec.nodes ?? [], edges: spec.edges ?? [], groups: spec.groups ?? [] };
-}
+const normalise = normaliseWorkflow;
 
 export function versionOf(rec: WorkflowRecord): number | undefined {
   return (rec.head_version ?? rec.version ?? rec.spec.version ?? undefined) as number | undefined;

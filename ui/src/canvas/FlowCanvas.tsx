@@ -15,10 +15,9 @@ import {
   type EdgeChange,
   type Node,
   type NodeChange,
-  type OnSelectionChangeParams,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
-import type { EdgeKind, NodeType, Workflow } from "../spec/types";
+import { positionOf, type EdgeKind, type NodeType, type Workflow } from "../spec/types";
 import { groupAncestors } from "../state/ops";
 import { CanvasEdge } from "./CanvasEdge";
 import { CanvasNode } from "./CanvasNode";
@@ -58,33 +57,68 @@ export function FlowCanvas(props: FlowCanvasProps) {
   const [nodes, setNodes] = useState<Node[]>(derived.nodes);
   const [edges, setEdges] = useState<Edge[]>(derived.edges);
   const dragStart = useRef<Map<string, { x: number; y: number }>>(new Map());
+  // Selection flows one way: user clicks arrive here as "select" changes and go up to the editor;
+  // the editor's selection comes back down through `derived`. (React Flow's onSelectionChange also
+  // echoes programmatic selection one render late, which made the two fight.)
+  const nodesRef = useRef(nodes);
+  const edgesRef = useRef(edges);
+  nodesRef.current = nodes;
+  edgesRef.current = edges;
+  const selectionRef = useRef(selection);
+  selectionRef.current = selection;
+
 
   useEffect(() => {
-    setNodes((prev) => reconcileNodes(prev, derived.nodes));
-    setEdges((prev) => reconcileEdges(prev, derived.edges));
+    nodesRef.current = reconcileNodes(nodesRef.current, derived.nodes);
+    edgesRef.current = reconcileEdges(edgesRef.current, derived.edges);
+    setNodes(nodesRef.current);
+    setEdges(edgesRef.current);
   }, [derived]);
 
+  // React Flow fits the first nodes once they are measured; an empty canvas is left at zoom 1 so the
+  // first dropped node does not make the view jump. Switching to a diff (fitKey) fits again.
+  const [fitOnInit] = useState(() => wf.nodes.length > 0);
+  const firstFit = useRef(true);
   useEffect(() => {
-    // Fit once the first nodes are measured, and again when another workflow/diff is shown.
+    if (firstFit.current) {
+      firstFit.current = false;
+      return;
+    }
     const t = setTimeout(() => rf.fitView({ padding: 0.15, maxZoom: 1.2, duration: 0 }), 60);
     return () => clearTimeout(t);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [fitKey]);
 
-  const onNodesChange = useCallback((changes: NodeChange[]) => setNodes((ns) => applyNodeChanges(changes, ns)), []);
-  const onEdgesChange = useCallback((changes: EdgeChange[]) => setEdges((es) => applyEdgeChanges(changes, es)), []);
+  const emitSelection = useCallback(() => {
+    const ns = nodesRef.current.filter((n) => n.selected);
+    const next: Selection = {
+      nodes: ns.filter((n) => n.type === "canvas").map((n) => n.id),
+      groups: ns.filter((n) => n.type === "group").map((n) => n.id.slice("group:".length)),
+      edges: edgesRef.current.filter((e) => e.selected && !e.id.startsWith("agg:")).map((e) => e.id),
+    };
+    const cur = selectionRef.current;
+    const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+    if (!same(next.nodes, cur.nodes) || !same(next.edges, cur.edges) || !same(next.groups, cur.groups)) {
+      selectionRef.current = next;
+      onSelect(next);
+    }
+  }, [onSelect]);
 
-  const onSelectionChange = useCallback(
-    ({ nodes: ns, edges: es }: OnSelectionChangeParams) => {
-      const next: Selection = {
-        nodes: ns.filter((n) => n.type === "canvas").map((n) => n.id),
-        groups: ns.filter((n) => n.type === "group").map((n) => n.id.slice("group:".length)),
-        edges: es.filter((e) => !e.id.startsWith("agg:")).map((e) => e.id),
-      };
-      const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-      if (!same(next.nodes, selection.nodes) || !same(next.edges, selection.edges) || !same(next.groups, selection.groups)) onSelect(next);
+  const onNodesChange = useCallback(
+    (changes: NodeChange[]) => {
+      nodesRef.current = applyNodeChanges(changes, nodesRef.current);
+      setNodes(nodesRef.current);
+      if (changes.some((c) => c.type === "select")) emitSelection();
     },
-    [onSelect, selection],
+    [emitSelection],
+  );
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) => {
+      edgesRef.current = applyEdgeChanges(changes, edgesRef.current);
+      setEdges(edgesRef.current);
+      if (changes.some((c) => c.type === "select")) emitSelection();
+    },
+    [emitSelection],
   );
 
   const absolute = (id: string) => rf.getInternalNode(id)?.internals.positionAbsolute ?? { x: 0, y: 0 };
@@ -111,13 +145,13 @@ export function FlowCanvas(props: FlowCanvasProps) {
           if (groupAncestors(wf, wf.groups.find((g) => g.id === gid)?.parent).some((a) => draggedGroups.has(a))) continue;
           for (const n of wf.nodes) {
             if (!groupAncestors(wf, n.group).includes(gid)) continue;
-            const p = positions[n.id] ?? n.ui?.position ?? { x: 0, y: 0 };
+            const p = positions[n.id] ?? positionOf(n);
             positions[n.id] = { x: p.x + dx, y: p.y + dy };
           }
         } else {
           const node = wf.nodes.find((n) => n.id === d.id);
           if (!node || groupAncestors(wf, node.group).some((a) => draggedGroups.has(a))) continue;
-          const p = node.ui?.position ?? { x: 0, y: 0 };
+          const p = positionOf(node);
           positions[d.id] = { x: p.x + dx, y: p.y + dy };
         }
       }
@@ -166,7 +200,6 @@ export function FlowCanvas(props: FlowCanvasProps) {
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
-        onSelectionChange={onSelectionChange}
         onNodeDragStart={onNodeDragStart}
         onNodeDragStop={onNodeDragStop}
         onConnect={handleConnect}
@@ -185,7 +218,8 @@ export function FlowCanvas(props: FlowCanvasProps) {
         minZoom={0.05}
         maxZoom={2.5}
         proOptions={{ hideAttribution: true }}
-        fitView
+        fitView={fitOnInit}
+        fitViewOptions={{ padding: 0.15, maxZoom: 1.2 }}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1} />
         <Controls showInteractive={false} />

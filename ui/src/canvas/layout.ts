@@ -3,7 +3,7 @@
 // neither in the main bundle nor on the UI thread.
 import ELK from "elkjs/lib/elk-api.js";
 import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api.js";
-import type { Workflow } from "../spec/types";
+import { positionOf, type Workflow } from "../spec/types";
 import { COLLAPSED_H, COLLAPSED_W, GROUP_HEADER, GROUP_PAD, NODE_H, NODE_W } from "./toFlow";
 
 let workerUrl = "/node_modules/elkjs/lib/elk-worker.min.js";
@@ -118,7 +118,7 @@ export function applyLayout(wf: Workflow, positions: Record<string, { x: number;
   for (const n of wf.nodes) {
     const g = hiddenBy(n.group);
     if (!g) continue;
-    const p = n.ui?.position ?? { x: 0, y: 0 };
+    const p = positionOf(n);
     const c = oldCorner.get(g);
     oldCorner.set(g, c ? { x: Math.min(c.x, p.x), y: Math.min(c.y, p.y) } : p);
   }
@@ -131,7 +131,7 @@ export function applyLayout(wf: Workflow, positions: Record<string, { x: number;
     const target = positions[`group:${g}`];
     const corner = oldCorner.get(g);
     if (!target || !corner) continue;
-    const p = n.ui?.position ?? { x: 0, y: 0 };
+    const p = positionOf(n);
     // The collapsed frame's top-left sits GROUP_PAD+header above/left of the members' corner.
     result[n.id] = { x: target.x + GROUP_PAD + (p.x - corner.x), y: target.y + GROUP_PAD + GROUP_HEADER + (p.y - corner.y) };
   }

@@ -3,7 +3,7 @@
 // 1000-node workflow folded into groups draws a handful of elements.
 import { MarkerType, type Edge as FlowEdge, type Node as FlowNode } from "@xyflow/react";
 import type { EdgeKind, Problem, SpecEdge, SpecGroup, SpecNode, Workflow } from "../spec/types";
-import { edgeKey } from "../spec/types";
+import { edgeKey, positionOf } from "../spec/types";
 import type { DiffStatus } from "../state/diff";
 import { aggregateState, type NodeRunInfo } from "../state/status";
 
@@ -55,7 +55,7 @@ interface Box {
 }
 
 function nodeBox(n: SpecNode): Box {
-  const p = n.ui?.position ?? { x: 0, y: 0 };
+  const p = positionOf(n);
   return { x: p.x, y: p.y, w: n.ui?.size?.width ?? NODE_W, h: n.ui?.size?.height ?? NODE_H };
 }
 
@@ -172,7 +172,7 @@ export function toFlow(
       return;
     }
     visibleFor.set(n.id, n.id);
-    const p = n.ui?.position ?? { x: 0, y: 0 };
+    const p = positionOf(n);
     const data: CanvasNodeData = {
       node: n,
       run: runs[n.id],

@@ -33,7 +33,7 @@ interface Conflict {
   diff: unknown;
 }
 
-export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me | null; onBack: () => void }) {
+export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me | null | undefined; onBack: () => void }) {
   const rf = useReactFlow();
   const [record, setRecord] = useState<WorkflowRecord | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -55,7 +55,8 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
   const [copilotPrompt, setCopilotPrompt] = useState<{ text: string; nonce: number } | null>(null);
   const [deployedCount, setDeployedCount] = useState(0);
 
-  const canEdit = !me || (me.permissions?.workflows ?? []).includes("edit");
+  const canEdit = me !== undefined && (me === null || (me.permissions?.workflows ?? []).includes("edit"));
+  const canDeploy = me !== undefined && (me === null || (me.permissions?.deployments ?? []).includes("edit"));
   const wf = history?.present ?? null;
   const readOnly = !canEdit || diff !== null;
   const dirty = wf !== null && saved !== null && JSON.stringify(wf) !== JSON.stringify(saved);
@@ -394,7 +395,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
               <HistoryPanel workflowId={workflowId} headVersion={headVersion} branch={branch ?? (record?.branch as string | undefined)} readOnly={!canEdit}
                 diff={diff} onDiff={showDiff} onExitDiff={() => setDiff(null)} onRollback={rollback} onSwitchBranch={(b) => setBranch(b)} refreshKey={historyKey} />
             )}
-            {tab === "deploy" && <DeployPanel workflowId={workflowId} version={headVersion} dirty={dirty} readOnly={!canEdit} onDeployed={() => setDeployedCount((c) => c + 1)} />}
+            {tab === "deploy" && <DeployPanel workflowId={workflowId} version={headVersion} dirty={dirty} readOnly={!canDeploy} onDeployed={() => setDeployedCount((c) => c + 1)} />}
             {tab === "copilot" && (
               <CopilotPanel workflow={wf} selection={selection} problems={validation.problems} readOnly={readOnly} prompt={copilotPrompt}
                 runErrors={Object.entries(runInfo).filter(([, i]) => stateClass(i.state) === "failed").map(([id, i]) => ({ node_id: id, state: String(i.state) }))}

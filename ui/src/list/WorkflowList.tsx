@@ -64,13 +64,14 @@ function WorkflowRow({ w, perms, onOpen, onDuplicate, onDelete }: {
   );
 }
 
-export function WorkflowList({ me, onOpen }: { me: Me | null; onOpen: (id: string) => void }) {
+export function WorkflowList({ me, onOpen }: { me: Me | null | undefined; onOpen: (id: string) => void }) {
   const [search, setSearch] = useState("");
   const [items, setItems] = useState<WorkflowSummary[]>([]);
   const [total, setTotal] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [dialog, setDialog] = useState<"new" | { duplicate: string } | { remove: string } | null>(null);
-  const perms = me?.permissions?.workflows ?? ["read", "create", "edit", "delete"];
+  // Until /me answers nothing editable shows; without /me the server still enforces every action.
+  const perms = me === undefined ? [] : (me?.permissions?.workflows ?? ["read", "create", "edit", "delete"]);
 
   const load = useCallback(async () => {
     try {

@@ -83,7 +83,7 @@ export function NodeRunSection({ node, workflowId, spec, runId, runInfo, predict
         )}
         {output && (
           output.error ? <div className="cv-alert">{output.error}</div>
-            : <pre className="cv-code" data-testid="node-output">{output.value === undefined ? "loading…" : pretty(output.value)}</pre>
+            : <pre className="cv-code" data-testid="node-output-value">{output.value === undefined ? "loading…" : pretty(output.value)}</pre>
         )}
       </div>
       {!readOnly && (

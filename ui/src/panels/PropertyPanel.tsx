@@ -32,15 +32,15 @@ export function PropertyPanel(props: PanelProps) {
   const { wf, selection } = props;
   if (selection.nodes.length === 1 && selection.edges.length === 0) {
     const node = wf.nodes.find((n) => n.id === selection.nodes[0]);
-    if (node) return <NodePanel {...props} node={node} />;
+    if (node) return <NodePanel key={node.id} {...props} node={node} />;
   }
   if (selection.edges.length === 1 && selection.nodes.length === 0) {
     const edge = wf.edges.find((e) => edgeKey(e) === selection.edges[0]);
-    if (edge) return <EdgePanel {...props} edge={edge} />;
+    if (edge) return <EdgePanel key={edgeKey(edge)} {...props} edge={edge} />;
   }
   if (selection.groups.length === 1 && selection.nodes.length === 0) {
     const group = wf.groups.find((g) => g.id === selection.groups[0]);
-    if (group) return <GroupPanel {...props} group={group} />;
+    if (group) return <GroupPanel key={group.id} {...props} group={group} />;
   }
   if (selection.nodes.length + selection.edges.length + selection.groups.length > 1) {
     return (

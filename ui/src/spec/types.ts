@@ -133,3 +133,19 @@ export function nodeLabel(node: SpecNode): string {
 export function emptyWorkflow(id: string, name = ""): Workflow {
   return { id, name, nodes: [], edges: [], groups: [] };
 }
+
+/** A node's position; the server omits default values (x or y of 0), so read through this. */
+export function positionOf(node: SpecNode): { x: number; y: number } {
+  const p = node.ui?.position;
+  return { x: Number(p?.x ?? 0) || 0, y: Number(p?.y ?? 0) || 0 };
+}
+
+/** Fill what the server leaves out as defaults, so the canvas never sees a half-set position. */
+export function normaliseWorkflow(spec: Workflow): Workflow {
+  return {
+    ...spec,
+    nodes: (spec.nodes ?? []).map((n) => ({ ...n, ui: { ...n.ui, position: positionOf(n) } })),
+    edges: spec.edges ?? [],
+    groups: spec.groups ?? [],
+  };
+}

@@ -1,7 +1,7 @@
 // Pure edits of a workflow spec. The canvas, the panel, the keyboard and the co-pilot all change
 // the workflow only through these functions, which is what makes undo/redo and tests simple.
 import type { EdgeKind, GroupMode, SpecEdge, SpecGroup, SpecNode, NodeType, Workflow } from "../spec/types";
-import { edgeKey } from "../spec/types";
+import { edgeKey, positionOf } from "../spec/types";
 
 const ID_CHARS = /[^A-Za-z0-9_-]+/g;
 
@@ -215,7 +215,7 @@ export function paste(
   const nodes = payload.nodes.map((n) => {
     const id = uniqueId(n.id, [...taken, ...rename.values()]);
     rename.set(n.id, id);
-    const pos = n.ui?.position ?? { x: 0, y: 0 };
+    const pos = positionOf(n);
     return {
       ...structuredClone(n),
       id,

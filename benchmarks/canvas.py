@@ -1,0 +1,191 @@
+"""Canvas rendering benchmark (headless Debian chromium): time to first render and frame times while
+panning and zooming, for 100/500/1000-node workflows, plus 1000 nodes folded into collapsed groups.
+
+The built bundle (airflow_canvas/static/main.js) is loaded exactly as Airflow loads it, on the
+harness page that provides the host's React globals; the plugin API is answered by a small
+in-process mock, so the numbers measure the canvas and not Airflow.
+
+    .venv/bin/python benchmarks/canvas.py [--sizes 100,500,1000] [--json out.json]
+
+Targets (issue 5): 1000 nodes rendered within 1.5 s; pan/zoom at 500 nodes with p95 frame < 33 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+STATIC = Path(__import__("os").environ.get("CANVAS_STATIC", Path(__file__).resolve().parent.parent / "airflow_canvas" / "static"))
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+ALL_PERMISSIONS = {"workflows": ["read", "create", "edit", "delete"]}
+
+
+def synthetic_workflow(n: int, groups: int = 0, collapsed: bool = False) -> dict[str, Any]:
+    """A grid of n nodes chained left to right, optionally split into (collapsed) groups."""
+    types = ["input", "process", "tool", "agent", "process", "output"]
+    cols = max(1, int((n * 2.5) ** 0.5))
+    nodes = []
+    for i in range(n):
+        node: dict[str, Any] = {
+            "id": f"n{i}", "type": types[i % len(types)], "name": f"Step {i}",
+            "ui": {"position": {"x": (i % cols) * 260, "y": (i // cols) * 110}},
+        }
+        if node["type"] == "tool":
+            node["tool"] = "http_get@1.0.0"
+        if groups:
+            node["group"] = f"g{i * groups // n}"
+        nodes.append(node)
+    edges = [{"source": f"n{i - 1}", "target": f"n{i}", "kind": "data_flow"} for i in range(1, n)]
+    group_list = [{"id": f"g{g}", "label": f"Stage {g}", "collapsed": collapsed} for g in range(groups)]
+    return {"id": "bench", "name": f"{n} nodes", "nodes": nodes, "edges": edges, "groups": group_list}
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    workflows: dict[str, dict[str, Any]] = {}
+
+    def log_message(self, *args: Any) -> None:  # keep the benchmark output readable
+        pass
+
+    def _json(self, body: Any, status: int = 200) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _api(self, path: str) -> None:
+        if path == "/me":
+            return self._json({"username": "bench", "roles": ["Admin"], "permissions": ALL_PERMISSIONS})
+        if path == "/validate":
+            return self._json({"valid": True, "problems": []})
+        parts = path.strip("/").split("/")
+        if parts[0] == "workflows" and len(parts) == 2 and parts[1] in self.workflows:
+            return self._json({"workflow_id": parts[1], "version": 1, "head_version": 1, "branch": "main",
+                               "spec": self.workflows[parts[1]]})
+        if parts[0] == "workflows" and len(parts) == 3 and parts[2] == "deployments":
+            return self._json({"items": [], "current": {}})
+        return self._json({"items": [], "total": 0})
+
+    def do_GET(self) -> None:
+        path = urlparse(self.path).path
+        if path.startswith("/airflow-canvas/api"):
+            return self._api(path[len("/airflow-canvas/api"):])
+        if path.startswith("/airflow-canvas/static/"):
+            self.path = path[len("/airflow-canvas/static"):]
+            return super().do_GET()
+        self.send_error(404)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        self._api(urlparse(self.path).path[len("/airflow-canvas/api"):])
+
+
+def serve(workflows: dict[str, dict[str, Any]]) -> ThreadingHTTPServer:
+    handler = type("Handler", (_Handler,), {"workflows": workflows})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: handler(*a, directory=str(STATIC)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+# Runs in the page: resolves with the ms since navigation when every node is measured and visible.
+WAIT_RENDERED = """(expected) => new Promise((resolve) => {
+  const check = () => {
+    const all = document.querySelectorAll('.react-flow__node');
+    const hidden = document.querySelectorAll('.react-flow__node[style*="visibility: hidden"]');
+    if (all.length >= expected && hidden.length === 0) resolve(performance.now());
+    else requestAnimationFrame(check);
+  };
+  check();
+})"""
+
+START_FRAMES = """() => { window.__frames = []; let last = performance.now();
+  const tick = (t) => { window.__frames.push(t - last); last = t; if (window.__recording) requestAnimationFrame(tick); };
+  window.__recording = true; requestAnimationFrame(tick); }"""
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else 0.0
+
+
+def measure(page: Any, base: str, name: str, expected_nodes: int) -> dict[str, Any]:
+    page.goto(f"{base}/airflow-canvas/static/harness/index.html?workflow={name}")
+    rendered_ms = page.evaluate(WAIT_RENDERED, expected_nodes)
+    page.wait_for_timeout(300)
+    box = page.locator(".react-flow__pane").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.evaluate(START_FRAMES)
+    # Pan: drag the empty pane around; zoom: wheel in and out around the centre.
+    for dx, dy in ((300, 0), (0, 200), (-300, 0), (0, -200)):
+        page.mouse.move(cx, cy)
+        page.mouse.down()
+        for step in range(1, 21):
+            page.mouse.move(cx + dx * step / 20, cy + dy * step / 20)
+        page.mouse.up()
+    page.mouse.move(cx, cy)
+    for delta in [-120] * 10 + [120] * 10:
+        page.mouse.wheel(0, delta)
+        page.wait_for_timeout(16)
+    frames: list[float] = page.evaluate("() => { window.__recording = false; return window.__frames.slice(1); }")
+    return {
+        "workflow": name,
+        "nodes_in_dom": page.locator(".react-flow__node").count(),
+        "first_render_ms": round(rendered_ms, 1),
+        "frames": len(frames),
+        "frame_p50_ms": round(statistics.median(frames), 1) if frames else None,
+        "frame_p95_ms": round(percentile(frames, 95), 1),
+        "frame_max_ms": round(max(frames), 1) if frames else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100,500,1000")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    workflows = {f"bench_{n}": synthetic_workflow(n) for n in sizes}
+    workflows["bench_1000_grouped"] = synthetic_workflow(1000, groups=20, collapsed=True)
+    plan = [(f"bench_{n}", n) for n in sizes] + [("bench_1000_grouped", 20)]
+    server = serve(workflows)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    results = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for name, expected in plan:
+                page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                results.append(measure(page, base, name, expected))
+                page.close()
+                print(json.dumps(results[-1]))
+            browser.close()
+    finally:
+        server.shutdown()
+    by_name = {r["workflow"]: r for r in results}
+    verdicts = []
+    if "bench_1000" in by_name:
+        verdicts.append(("1000 nodes rendered within 1500 ms", by_name["bench_1000"]["first_render_ms"] <= 1500))
+    if "bench_500" in by_name:
+        verdicts.append(("pan/zoom at 500 nodes p95 frame < 33 ms", by_name["bench_500"]["frame_p95_ms"] < 33))
+    for text, ok in verdicts:
+        print(f"{'PASS' if ok else 'MISS'}: {text}")
+    if args.json:
+        args.json.write_text(json.dumps({"results": results, "targets": dict(verdicts)}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
