@@ -28,8 +28,16 @@ from airflow_canvas.tools.venvs import Venv, ensure_venv
 DEFAULT_TIMEOUT_SECONDS = 60.0
 DEFAULT_MEMORY_MB = 1024
 MAX_STREAM_BYTES = 1024 * 1024  # the tail of stdout/stderr kept per run
-# Secrets that let a process mint API tokens or sessions: a tool never needs them.
-_DROPPED_ENV = ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY", "AIRFLOW__WEBSERVER__SECRET_KEY")
+# Settings that reach the metadata DB, the broker, or let a process mint tokens and decrypt
+# connections: tool code never needs them, and the API server runs node tests with this env too.
+_DROPPED_ENV_PARTS = (
+    "SQL_ALCHEMY_CONN",
+    "FERNET_KEY",
+    "SECRET_KEY",
+    "JWT_SECRET",
+    "BROKER_URL",
+    "RESULT_BACKEND",
+)
 
 
 @dataclass(frozen=True)
@@ -108,8 +116,15 @@ class RunResult:
         }
 
 
+def _is_secret_setting(key: str) -> bool:
+    if not key.startswith("AIRFLOW__"):
+        return False
+    # *_CMD and *_SECRET variants name commands/backends that yield the same secrets.
+    return any(part in key for part in _DROPPED_ENV_PARTS) or key.endswith(("_CMD", "_SECRET"))
+
+
 def _child_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+    env = {k: v for k, v in os.environ.items() if not _is_secret_setting(k)}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
     return env

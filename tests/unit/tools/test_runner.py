@@ -147,3 +147,17 @@ def test_huge_output_is_cut_to_its_tail() -> None:
     assert result.output == 1
     assert result.stdout.endswith("END") and len(result.stdout) < 1_100_000
     assert result.stdout.startswith("[... ")
+
+
+def test_child_sees_no_metadata_db_or_signing_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "postgresql://u:pw@db/airflow")
+    monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD", "cat /secret")
+    monkeypatch.setenv("AIRFLOW__CORE__FERNET_KEY", "fernet")
+    monkeypatch.setenv("AIRFLOW__CELERY__BROKER_URL", "redis://broker")
+    monkeypatch.setenv("CANVAS_HARMLESS_SETTING", "kept")
+    code = "import os\ndef run():\n    return sorted(k for k in os.environ if 'AIRFLOW' in k or 'CANVAS' in k)\n"
+    result = run_in_sandbox(_tool(code), {})
+    assert result.ok, result.error
+    leaked = [k for k in result.output if "SQL_ALCHEMY" in k or "FERNET" in k or "BROKER" in k or "JWT" in k]
+    assert leaked == []
+    assert "CANVAS_HARMLESS_SETTING" in result.output
