@@ -69,8 +69,11 @@ def synthetic_workflow(n: int) -> dict[str, Any]:
     return {"id": f"bench_{n}", "name": f"Benchmark {n}", "nodes": nodes, "edges": edges, "groups": groups}
 
 
-def hand_written_source(n: int) -> str:
-    """The same graph as a person would write it with PythonOperator and EmptyOperator."""
+def hand_written_source(n: int, *, empty_only: bool = False) -> str:
+    """The same graph as a person would write it with PythonOperator and EmptyOperator.
+
+    ``empty_only``: every task an EmptyOperator and no data passed, the cheapest DAG of that
+    shape, shown as a floor."""
     wf = synthetic_workflow(n)
     lines = [
         "from datetime import datetime, timezone",
@@ -85,7 +88,7 @@ def hand_written_source(n: int) -> str:
         "",
         "",
         "with DAG(",
-        f"    dag_id='hand_{n}',",
+        f"    dag_id='{'empty' if empty_only else 'hand'}_{n}',",
         "    schedule=None,",
         "    start_date=datetime(2024, 1, 1, tzinfo=timezone.utc),",
         "    catchup=False,",
@@ -100,10 +103,14 @@ def hand_written_source(n: int) -> str:
     for group, members in by_group.items():
         lines.append(f"    with TaskGroup(group_id='{group}'):")
         for node in members:
-            lines.append(
-                f"        {node['id']} = PythonOperator(task_id='{node['id']}', python_callable=step, "
-                f"op_kwargs={{'value': {previous}.output['value']}}, doc_md='{node['description']}')"
-            )
+            if empty_only:
+                lines.append(f"        {node['id']} = EmptyOperator(task_id='{node['id']}')")
+                lines.append(f"        {previous} >> {node['id']}")
+            else:
+                lines.append(
+                    f"        {node['id']} = PythonOperator(task_id='{node['id']}', python_callable=step, "
+                    f"op_kwargs={{'value': {previous}.output['value']}}, doc_md='{node['description']}')"
+                )
             previous = node["id"]
     lines.append("    finish = EmptyOperator(task_id='finish')")
     lines.append(f"    {previous} >> finish")
@@ -149,7 +156,7 @@ def time_parse(path: Path, env: dict[str, str]) -> float:
     return float(proc.stdout.strip().splitlines()[-1])
 
 
-def parse_pair(n: int, repeat: int, workdir: Path, env: dict[str, str]) -> tuple[float, float]:
+def parse_times(n: int, repeat: int, workdir: Path, env: dict[str, str]) -> tuple[float, float, float]:
     from airflow_canvas.compiler import compile_workflow
     from airflow_canvas.spec.load import parse_workflow
 
@@ -157,11 +164,14 @@ def parse_pair(n: int, repeat: int, workdir: Path, env: dict[str, str]) -> tuple
     generated.write_text(compile_workflow(parse_workflow(synthetic_workflow(n))).source)
     hand = workdir / f"hand_{n}.py"
     hand.write_text(hand_written_source(n))
-    gen_times, hand_times = [], []
-    for _ in range(repeat):  # interleaved, so machine load affects both alike
-        gen_times.append(time_parse(generated, env))
-        hand_times.append(time_parse(hand, env))
-    return statistics.median(gen_times), statistics.median(hand_times)
+    empty = workdir / f"empty_{n}.py"
+    empty.write_text(hand_written_source(n, empty_only=True))
+    times: list[list[float]] = [[], [], []]
+    for _ in range(repeat):  # interleaved, so machine load affects all alike
+        for bucket, path in zip(times, (generated, hand, empty), strict=True):
+            bucket.append(time_parse(path, env))
+    gen, hand_s, empty_s = (statistics.median(t) for t in times)
+    return gen, hand_s, empty_s
 
 
 def main() -> int:
@@ -190,12 +200,20 @@ def main() -> int:
         print(f"{n:>6}  {seconds * 1000:>12.1f}  {seconds * 1000 * 1000 / n:>15.1f}")
 
     print()
-    print(f"{'tasks':>6}  {'generated (s)':>13}  {'hand-written (s)':>16}  {'ratio':>6}")
+    print(
+        f"{'tasks':>6}  {'generated (s)':>13}  {'hand-written (s)':>16}  {'ratio':>6}  "
+        f"{'EmptyOperator-only (s)':>22}"
+    )
     with tempfile.TemporaryDirectory(prefix="canvas-bench-dags-") as tmp:
         for n in PARSE_SIZES:
-            generated, hand = parse_pair(n, parse_repeat, Path(tmp), env)
-            results["parse"][n] = {"generated": generated, "hand_written": hand, "ratio": generated / hand}
-            print(f"{n:>6}  {generated:>13.3f}  {hand:>16.3f}  {generated / hand:>6.2f}")
+            generated, hand, empty = parse_times(n, parse_repeat, Path(tmp), env)
+            results["parse"][n] = {
+                "generated": generated,
+                "hand_written": hand,
+                "empty_only": empty,
+                "ratio": generated / hand,
+            }
+            print(f"{n:>6}  {generated:>13.3f}  {hand:>16.3f}  {generated / hand:>6.2f}  {empty:>22.3f}")
 
     c1000 = results["compile"][1000]
     growth = results["compile"][5000] / results["compile"][1000]

@@ -9,6 +9,7 @@ brackets are exploded one item per line with a trailing ("magic") comma, recursi
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +40,7 @@ def py_str(text: str) -> str:
 def py_number(value: int | float) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"{value!r} cannot be written into a DAG file")
-    return repr(value)
+    return repr(value).replace("e+", "e")  # ruff writes 1e16, not 1e+16
 
 
 @dataclass(frozen=True)
@@ -136,11 +137,24 @@ def flat(expr: Expr) -> str:
     raise TypeError(f"not an expression: {expr!r}")
 
 
+def width(text: str) -> int:
+    """Columns a line takes as ruff measures it: wide East Asian characters count two,
+    combining marks none."""
+    if text.isascii():
+        return len(text)
+    total = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        total += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return total
+
+
 def render(expr: Expr, *, indent: str = "", prefix: str = "", suffix: str = "") -> list[str]:
     """Lines for ``prefix + expr + suffix`` at ``indent``."""
     one_line = f"{indent}{prefix}{flat(expr)}{suffix}"
     parts = _parts(expr)
-    if len(one_line) <= LINE_LENGTH or parts is None:
+    if width(one_line) <= LINE_LENGTH or parts is None:
         return [one_line]
     opening, items, closing = parts
     lines = [f"{indent}{prefix}{opening}"]

@@ -26,7 +26,9 @@ def test_examples_import_into_a_dagbag(deployed: dict[str, Path], dags_folder: P
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(dags_folder), safe_mode=True)
-    assert bag.import_errors == {}
+    # Other test modules share the folder: judge the example files only.
+    ours = {path for path in bag.import_errors if Path(path).stem in deployed}
+    assert ours == set(), {p: bag.import_errors[p] for p in ours}
     assert set(example_workflows()) <= set(bag.dag_ids)
     # Tool code is bundled beside the DAGs and hidden from the DAG processor.
     assert (dags_folder / "_canvas_tools" / "keyword_score" / "1.0.0.json").is_file()
