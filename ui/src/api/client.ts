@@ -24,7 +24,14 @@ function detailText(detail: unknown, fallback: string): string {
 }
 
 export async function api<T = unknown>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
-  const res = await fetch(API_BASE + path, {
+  return request<T>(API_BASE + path, init);
+}
+
+/** Airflow's own REST API (same cookie): used for what Airflow owns, like pausing a DAG. */
+export const AIRFLOW_API_BASE = "/api/v2";
+
+async function request<T>(url: string, init: { method?: string; body?: unknown; signal?: AbortSignal }): Promise<T> {
+  const res = await fetch(url, {
     method: init.method ?? (init.body === undefined ? "GET" : "POST"),
     headers: init.body === undefined ? { Accept: "application/json" } : { "Content-Type": "application/json", Accept: "application/json" },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
@@ -183,6 +190,9 @@ export const Api = {
   importWorkflow: (content: string, filename: string) =>
     api<{ results: ImportResult[] }>("/import", { body: { content, filename, save: true, message: `Imported from ${filename}` } }),
   tools: () => api<unknown>("/tools").then((b) => itemsOf<Record<string, unknown>>(b, "tools")),
+  dagPaused: (dagId: string) =>
+    request<{ is_paused: boolean }>(`${AIRFLOW_API_BASE}/dags/${enc(dagId)}`, {}).then((d) => d.is_paused),
+  unpauseDag: (dagId: string) => request(`${AIRFLOW_API_BASE}/dags/${enc(dagId)}`, { method: "PATCH", body: { is_paused: false } }),
   testNode: (spec: Workflow, nodeId: string, input: unknown, debug = true) =>
     api<unknown>("/nodes/test", { body: { spec, node_id: nodeId, input, debug } }),
 };

@@ -1,5 +1,6 @@
 // Trigger a run (with a Params form from the input node's schema), pick a past run to view.
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { Api, ApiError } from "../api/client";
 import { SchemaForm } from "../forms/SchemaForm";
 import { fieldsFromSchema, initialValues, validateValues } from "../forms/schema";
 import type { JsonSchema, Workflow } from "../spec/types";
@@ -23,10 +24,24 @@ export function TriggerDialog({ wf, onTrigger, onClose }: { wf: Workflow; onTrig
   const [values, setValues] = useState<Record<string, unknown>>(() => initialValues(fields));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Airflow creates DAGs paused; a run of a paused DAG would wait forever, so offer to unpause it.
+  const [paused, setPaused] = useState<boolean | null>(null);
+  const [unpause, setUnpause] = useState(true);
+  const [dagMissing, setDagMissing] = useState(false);
+  useEffect(() => {
+    Api.dagPaused(wf.id).then(setPaused).catch((e: ApiError) => setDagMissing(e.status === 404));
+  }, [wf.id]);
   const invalid = validateValues(fields, values);
   return (
     <Modal title={`Trigger ${wf.name || wf.id}`} onClose={onClose} testId="trigger-dialog">
       {fields.length ? <SchemaForm schema={schema} value={values} onChange={(v) => setValues(v)} testId="param" /> : <p className="cv-help">This workflow takes no params.</p>}
+      {paused && (
+        <label className="cv-row" style={{ marginTop: 8 }}>
+          <input type="checkbox" data-testid="trigger-unpause" checked={unpause} onChange={(e) => setUnpause(e.target.checked)} />
+          The DAG is paused in Airflow: unpause it so the run starts
+        </label>
+      )}
+      {dagMissing && <p className="cv-help" data-testid="trigger-no-dag">Airflow has not parsed this workflow's DAG yet: deploy it first, or wait a few seconds.</p>}
       {error && <div className="cv-alert" data-testid="trigger-error">{error}</div>}
       <div className="cv-actions">
         <button className="cv-btn" onClick={onClose}>Cancel</button>
@@ -34,6 +49,7 @@ export function TriggerDialog({ wf, onTrigger, onClose }: { wf: Workflow; onTrig
           onClick={async () => {
             setBusy(true);
             try {
+              if (paused && unpause) await Api.unpauseDag(wf.id);
               await onTrigger(values);
               onClose();
             } catch (e) {
@@ -65,7 +81,7 @@ export function RunsPanel({ runs, deployed, onTriggerClick, readOnly }: { runs: 
           {runs.runs.map((r) => (
             <tr key={r.run_id} data-testid={`run-row-${r.run_id}`} style={{ fontWeight: r.run_id === runs.runId ? 700 : 400 }}>
               <td><button className="cv-link" onClick={() => runs.select(r.run_id)}>{r.run_id}</button></td>
-              <td><span className={`cv-badge state-${r.state}`}>{r.state}</span></td>
+              <td><span className={`cv-badge state-${r.state}`}>{r.run_id === runs.detail?.run_id ? runs.detail.state : r.state}</span></td>
               <td>{r.start_date ? new Date(r.start_date).toLocaleString() : ""}</td>
             </tr>
           ))}

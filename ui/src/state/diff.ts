@@ -102,5 +102,6 @@ export function statusById<T>(items: ElementDiff<T>[]): Record<string, DiffStatu
 }
 
 export function formatValue(v: unknown): string {
-  return v === undefined ? "(unset)" : JSON.stringify(v);
+  // The server leaves default values out of stored specs: a missing value is the default.
+  return v === undefined ? "(default)" : JSON.stringify(v);
 }
