@@ -6,16 +6,10 @@ not change the DAG, so they are left out: moving a box does not make a deploymen
 from __future__ import annotations
 
 import hashlib
-import json
-from typing import Any
 
 from airflow_canvas.spec.models import Workflow
 
 _LAYOUT_ONLY = {"nodes": {"__all__": {"ui"}}, "groups": {"__all__": {"collapsed"}}, "version": True}
-
-
-def canonical_spec(wf: Workflow) -> dict[str, Any]:
-    return json.loads(canonical_json(wf))
 
 
 def canonical_json(wf: Workflow) -> bytes:
