@@ -6,7 +6,6 @@ Airflow is not imported. ``deploy.py`` is the part that touches the file system.
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 
 from airflow_canvas.compiler.hashing import spec_hash
@@ -24,10 +23,8 @@ class CompiledWorkflow:
 
 
 def validation_problems(wf: Workflow) -> list[Problem]:
-    try:
-        from airflow_canvas.spec.validate import validate_workflow
-    except ImportError:  # structural validation is landing separately; the IR still checks basics
-        return []
+    from airflow_canvas.spec.validate import validate_workflow  # late: it loads the operator catalogue
+
     return validate_workflow(wf)
 
 
@@ -36,26 +33,18 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
     from airflow_canvas.compiler.emitter import emit
     from airflow_canvas.compiler.ir import build_ir
 
-    # Compiling allocates many short-lived objects and no cycles: pausing the cyclic GC keeps
-    # full collections over the (large, Airflow-sized) heap out of a 5000-node compile.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
+    problems = validation_problems(wf)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise SpecError(errors)
+    ir = build_ir(wf)
+    digest = spec_hash(wf)
     try:
-        problems = validation_problems(wf)
-        errors = [p for p in problems if p.severity == "error"]
-        if errors:
-            raise SpecError(errors)
-        ir = build_ir(wf)
-        digest = spec_hash(wf)
-        try:
-            source = emit(ir, digest)
-        except ValueError as exc:  # data that cannot be a literal (NaN, ...)
-            if isinstance(exc, SpecError):
-                raise
-            raise SpecError([Problem("E_NOT_LITERAL", str(exc), "")]) from None
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+        source = emit(ir, digest)
+    except ValueError as exc:  # data that cannot be a literal (NaN, ...)
+        if isinstance(exc, SpecError):
+            raise
+        raise SpecError([Problem("E_NOT_LITERAL", str(exc), "")]) from None
     warnings = [p for p in problems if p.severity != "error"]
     return CompiledWorkflow(wf.id, source, digest, ir.tools, warnings)
 
