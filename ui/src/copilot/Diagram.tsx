@@ -52,7 +52,7 @@ export function FlowDiagram({ wf, overlays = {}, height = 220, testId }: { wf: W
         <div className="cv-cp-diagram" style={{ height }} data-testid={testId ?? "copilot-diagram"}>
           <ReactFlow nodes={flow.nodes} edges={flow.edges} nodeTypes={nodeTypes} edgeTypes={edgeTypes} fitView
             nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} zoomOnScroll={false}
-            proOptions={{ hideAttribution: true }} minZoom={0.2} />
+            proOptions={{ hideAttribution: true }} minZoom={0.2} maxZoom={1} fitViewOptions={{ padding: 0.2, maxZoom: 1 }} />
         </div>
       </CanvasActionsContext.Provider>
     </ReactFlowProvider>
