@@ -461,3 +461,8 @@ def test_header_names_workflow_version_and_hash() -> None:
     head = compiled.source.split('"""')[1]
     assert "wf (version 3)" in head and compiled.spec_hash in head
     assert "edit the workflow, not this file" in head
+
+
+def test_workflow_params_become_dag_params() -> None:
+    src = source_of(spec([proc("a")], params={"limit": 10, "mode": "fast"}))
+    assert 'params={"limit": Param(10), "mode": Param("fast")}' in " ".join(src.split())
