@@ -236,11 +236,11 @@ class _Builder:
     # -- tasks ----------------------------------------------------------------------------------
     def build(self) -> WorkflowIR:
         wf = self.wf
+        self._reserve_operator_names()
         for group in wf.groups:
             var = self.names.take(group.id, "tg_")
             self.groups[group.id] = GroupIR(group.id, var, group.label, group.description, group.parent)
-        for i, node in enumerate(wf.nodes):
-            _check_node_kind(i, node)
+        for node in wf.nodes:
             self.tasks[node.id] = self._task(node)
         for node_id in self.tasks:
             self.upstreams[node_id] = set()
@@ -260,6 +260,25 @@ class _Builder:
             or any(n.notifications for n in wf.nodes)
         )
         return WorkflowIR(wf, self.tasks, self.groups, deps, params, tools, children, notifies)
+
+    def _reserve_operator_names(self) -> None:
+        """Airflow operator classes are imported by name: no variable may shadow one, and two
+        classes of the same name from different modules cannot both be imported."""
+        modules: dict[str, str] = {}
+        for i, node in enumerate(self.wf.nodes):
+            if node.type is not NodeType.TOOL or not node.operator:
+                continue
+            _check_node_kind(i, node)
+            module, _, cls = node.operator.rpartition(".")
+            if modules.setdefault(cls, module) != module:
+                raise _fail(
+                    "E_OPERATOR_NAME_CLASH",
+                    f"Two operators named {cls} ({modules[cls]} and {module}) cannot be used in one workflow.",
+                    pointer("nodes", i, "operator"),
+                    node_id=node.id,
+                    hint="Use one of them, or wrap one in a tool.",
+                )
+            self.names.used.add(cls)
 
     def _var(self, ident: str) -> str:
         return self.tasks[ident].var if ident in self.tasks else self.groups[ident].var

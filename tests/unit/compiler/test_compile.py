@@ -466,3 +466,22 @@ def test_header_names_workflow_version_and_hash() -> None:
 def test_workflow_params_become_dag_params() -> None:
     src = source_of(spec([proc("a")], params={"limit": 10, "mode": "fast"}))
     assert 'params={"limit": Param(10), "mode": Param("fast")}' in " ".join(src.split())
+
+
+def test_operator_class_names_are_never_shadowed_or_mixed_up() -> None:
+    bash = "airflow.providers.standard.operators.bash.BashOperator"
+    src = source_of(
+        spec(
+            [{"id": "BashOperator", "type": "tool", "operator": bash, "parameters": {"bash_command": "true"}}]
+        )
+    )
+    assert "t_BashOperator = BashOperator(" in src
+    clash = spec(
+        [
+            {"id": "a", "type": "tool", "operator": bash},
+            {"id": "b", "type": "tool", "operator": "airflow.providers.other.operators.bash.BashOperator"},
+        ]
+    )
+    with pytest.raises(SpecError) as err:
+        build_ir(parse_workflow(clash))
+    assert err.value.problems[0].code == "E_OPERATOR_NAME_CLASH"
