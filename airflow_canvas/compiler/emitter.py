@@ -432,14 +432,25 @@ def body_lines(ir: WorkflowIR, imports: Imports, level: str | None, indent: str)
 
 
 def dependency_lines(ir: WorkflowIR, indent: str) -> list[str]:
-    """`a >> b`, or `a >> [b, c]` for several downstream of one upstream, in first-seen order."""
+    """`a >> b >> c` along simple paths, `a >> [b, c]` for fan-out, in first-seen order."""
     grouped: dict[str, list[str]] = {}
+    incoming: dict[str, int] = {}
     for up, down in ir.deps:
         grouped.setdefault(up, []).append(down)
-    lines = []
+        incoming[down] = incoming.get(down, 0) + 1
+    lines: list[str] = []
+    emitted: set[str] = set()
     for up, downs in grouped.items():
+        if up in emitted:
+            continue
+        chain = [up]
+        # Follow single links through tasks that have this one upstream and are not heads yet.
+        while len(downs) == 1 and incoming[downs[0]] == 1 and downs[0] in grouped and downs[0] not in chain:
+            chain.append(downs[0])
+            emitted.add(downs[0])
+            downs = grouped[downs[0]]
         target: Expr = Code(downs[0]) if len(downs) == 1 else ListOf(tuple(Code(d) for d in downs))
-        lines.extend(render(target, indent=indent, prefix=f"{up} >> "))
+        lines.extend(render(target, indent=indent, prefix=" >> ".join(chain) + " >> "))
     return lines
 
 

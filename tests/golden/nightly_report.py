@@ -75,6 +75,4 @@ with DAG(
         trigger_rule="all_done",
     )
 
-    collect >> render
-    render >> publish
-    publish >> cleanup
+    collect >> render >> publish >> cleanup
