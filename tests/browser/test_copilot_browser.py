@@ -25,7 +25,8 @@ def create_workflow(live_airflow: Any, spec: dict[str, Any]) -> None:
 
 
 def canvas_edge(cv: CanvasPage, edge_id: str) -> Any:
-    """An edge on the editor's canvas (not in a co-pilot preview, which draws the same components)."""
+    """An edge on the editor's canvas (not in a co-pilot preview, which draws the same components).
+    Wait for it "attached": Playwright reports React Flow's edge <g> as hidden although drawn."""
     return cv.page.locator(f'[data-testid="canvas"] .react-flow__edge[data-id="{edge_id}"]')
 
 
@@ -74,18 +75,20 @@ def test_offline_copilot_builds_with_commands_wizard_and_template(live_airflow: 
     assert canvas_node(cv, "clean").count() == 0  # only the preview has it until Apply
     cv.shot("copilot-proposal")
     apply_latest(cv)
-    canvas_edge(cv, "fetch->clean").wait_for()
+    canvas_node(cv, "clean").wait_for()
+    cv.shot("copilot-applied")
+    canvas_edge(cv, "fetch->clean").wait_for(state="attached")
 
     # Connect by command, apply; one undo removes exactly that edge, redo brings it back.
     ask(cv, "connect clean to end")
     apply_latest(cv)
-    canvas_edge(cv, "clean->end").wait_for()
+    canvas_edge(cv, "clean->end").wait_for(state="attached")
     cv.shot("copilot-connected")
     cv.tid("undo").click()
     canvas_edge(cv, "clean->end").wait_for(state="detached")
     assert canvas_edge(cv, "fetch->clean").count() == 1
     cv.tid("redo").click()
-    canvas_edge(cv, "clean->end").wait_for()
+    canvas_edge(cv, "clean->end").wait_for(state="attached")
 
     # A rejected proposal changes nothing.
     ask(cv, "remove node clean")
@@ -110,14 +113,15 @@ def test_offline_copilot_builds_with_commands_wizard_and_template(live_airflow: 
     cv.shot("copilot-wizard")
     cv.tid("wizard-next").click()
     apply_latest(cv)
-    canvas_edge(cv, "clean->triage").wait_for()
+    canvas_edge(cv, "clean->triage").wait_for(state="attached")
 
     # A sub-graph template from the gallery, joined after a node.
     answer = ask(cv, "templates")
     answer.locator('[data-testid="suggestion-send"]').first.wait_for()
     ask(cv, "use template http_fetch_extract after triage with expression=items")
     apply_latest(cv)
-    canvas_edge(cv, "triage->fetch_2").wait_for()
+    canvas_edge(cv, "triage->fetch_2").wait_for(state="attached")
+    cv.tid("fit-button").click()  # the canvas draws only what is in view; the template lands to the right
     canvas_node(cv, "pick").wait_for()
     cv.shot("copilot-template")
     cv.wait_valid()
@@ -164,6 +168,8 @@ def test_explain_failed_node_and_apply_fix(live_airflow: Any, new_page: Any, art
     live_airflow.browser_login(page, "Admin")
     cv = CanvasPage(page, live_airflow.base_url, artifacts_dir)
     cv.open_workflow(wf)
+    cv.tid("tab-runs").click()
+    page.locator(f'[data-testid="run-row-{run["run_id"]}"] button').click()
     page.locator('[data-testid="canvas"] [data-testid="node-flaky"][data-state="failed"]').wait_for(timeout=60_000)
     cv.tid("tab-copilot").click()
     cv.tid("copilot-explain-flaky").click()

@@ -296,6 +296,7 @@ export function CopilotPanel(props: CopilotPanelProps) {
         ))}
         {wizard && (
           <WizardForm key={`${wizard.name}-${wizard.step.index}`} title={wizard.title} step={wizard.step} answers={wizard.answers}
+            steps={wizards.find((w) => w.name === wizard.name)?.steps ?? wizard.step.index + 1}
             problems={wizard.problems} busy={busy} onNext={(a) => void wizardNext(a)} onCancel={() => setWizard(null)} />
         )}
         <div ref={listEnd} />

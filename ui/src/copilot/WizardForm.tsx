@@ -7,6 +7,8 @@ import type { WizardField, WizardStep } from "./types";
 export interface WizardFormProps {
   title: string;
   step: WizardStep;
+  /** How many steps the wizard has; the last one's button says what it does. */
+  steps: number;
   answers: Record<string, unknown>;
   problems: Problem[];
   busy: boolean;
@@ -20,7 +22,7 @@ function initial(field: WizardField, answers: Record<string, unknown>): unknown 
   return field.default ?? "";
 }
 
-export function WizardForm({ title, step, answers, problems, busy, onNext, onCancel }: WizardFormProps) {
+export function WizardForm({ title, step, steps, answers, problems, busy, onNext, onCancel }: WizardFormProps) {
   const [values, setValues] = useState<Record<string, unknown>>(() =>
     Object.fromEntries(step.fields.map((f) => [f.name, initial(f, answers)])),
   );
@@ -30,7 +32,7 @@ export function WizardForm({ title, step, answers, problems, busy, onNext, onCan
   return (
     <form className="cv-cp-wizard" data-testid="copilot-wizard"
       onSubmit={(e) => { e.preventDefault(); onNext({ ...answers, ...values }); }}>
-      <div className="cv-cp-wizard-head"><strong>{title}</strong> · {step.title}</div>
+      <div className="cv-cp-wizard-head"><strong>{title}</strong> · {step.title} <span className="cv-help">({step.index + 1}/{steps})</span></div>
       {step.fields.map((f) => {
         const value = values[f.name];
         const error = errorFor(f.name);
@@ -63,7 +65,7 @@ export function WizardForm({ title, step, answers, problems, busy, onNext, onCan
       })}
       {general.map((p, i) => <div key={i} className="cv-error">{p.message}</div>)}
       <div className="cv-cp-actions">
-        <button type="submit" className="cv-btn primary" disabled={busy} data-testid="wizard-next">Next</button>
+        <button type="submit" className="cv-btn primary" disabled={busy} data-testid="wizard-next">{step.index + 1 >= steps ? "Propose" : "Next"}</button>
         <button type="button" className="cv-btn" onClick={onCancel}>Cancel</button>
       </div>
     </form>
