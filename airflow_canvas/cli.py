@@ -29,7 +29,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_DEPLOY_DIR = "dags_generated"
 DEPLOY_DIR_ENV = "AIRFLOW__AIRFLOW_CANVAS__DEPLOY_DIR"
 # Modules that call register() when imported; one that is not installed is skipped.
-COMMAND_MODULES: list[str] = ["airflow_canvas.importers.cli"]
+COMMAND_MODULES: list[str] = ["airflow_canvas.importers.cli", "airflow_canvas.store.cli"]
 
 
 class CliError(Exception):

@@ -19,7 +19,8 @@ mkdir -p "$AIRFLOW_HOME" "$AIRFLOW__CORE__DAGS_FOLDER"
 "$VENV_BIN/airflow" db migrate >/dev/null
 "$VENV_BIN/airflow" users create -u admin -p admin -r Admin -f Ada -l Admin -e admin@example.com >/dev/null 2>&1 || true
 "$VENV_BIN/airflow-canvas" sync-permissions >/dev/null 2>&1 || true
-"$VENV_BIN/airflow-canvas" deploy examples/*.json --dir "$AIRFLOW__CORE__DAGS_FOLDER"
+# The examples go into the canvas store (editable on the canvas) and are deployed as DAGs.
+"$VENV_BIN/airflow-canvas" save examples/*.json -m "Example from the repository" --author admin --deploy dev
 
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -27,7 +28,14 @@ trap cleanup EXIT INT TERM
 "$VENV_BIN/airflow" api-server --port "$PORT" & pids+=($!)
 "$VENV_BIN/airflow" scheduler & pids+=($!)
 "$VENV_BIN/airflow" dag-processor & pids+=($!)
-echo
-echo "Airflow Canvas is starting on http://localhost:${PORT}  (login: admin / admin)"
-echo "The Canvas is in the left navigation; press Ctrl-C to stop."
+for _ in $(seq 1 120); do  # print the login once the API server answers, not lost in its start-up logs
+  curl -fs "http://localhost:${PORT}/api/v2/monitor/health" >/dev/null 2>&1 && break
+  sleep 1
+done
+cat <<BANNER
+
+  Airflow Canvas is running on http://localhost:${PORT}   login: admin / admin
+  Open "Canvas" in Airflow's left navigation. Press Ctrl-C to stop.
+
+BANNER
 wait -n "${pids[@]}"
