@@ -7,7 +7,7 @@ export AIRFLOW_HOME ?= $(CURDIR)/.airflow_home
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8080
 
-.PHONY: install browser ui ui-check run test lint bench clean
+.PHONY: install browser ui ui-test run test lint bench clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,10 +31,16 @@ ui:
 	    cd ui && (npm ci --no-audit --no-fund || npm install --no-audit --no-fund) && npm run build ); \
 	else echo "ui: npm not found, using the committed bundle"; fi
 
+# The UI's own unit tests (vitest): state logic, diff model, schema forms.
+ui-test:
+	@if command -v npm >/dev/null; then \
+	  cd ui && ([ -d node_modules ] || npm ci --no-audit --no-fund) && npm test --silent; \
+	else echo "ui-test: npm not found; skipping the vitest suite"; fi
+
 run: install ui
 	@bash scripts/run_airflow.sh $(PORT)
 
-test: install browser ui
+test: install browser ui ui-test
 	$(VENV)/bin/ruff check airflow_canvas tests benchmarks
 	$(PY) -m pytest -q tests
 
