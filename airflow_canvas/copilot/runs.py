@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from airflow_canvas.copilot.context import MAX_LOG_TAIL_LINES, NodeRun, RunInfo
+from airflow_canvas.spec.models import EdgeKind, Workflow
 
 log = logging.getLogger(__name__)
 _FAILED = ("failed", "upstream_failed")
@@ -67,7 +68,68 @@ def _error_of(tail: str | None) -> str | None:
     return None
 
 
-def latest_run_info(session: Session, dag_id: str) -> RunInfo | None:
+MAX_VALUE_CHARS = 4000
+
+
+def small(value: Any) -> Any:
+    """A value as it may enter a prompt: JSON-able, and cut short when large."""
+    text = json.dumps(value, default=str)
+    if len(text) <= MAX_VALUE_CHARS:
+        return json.loads(text)
+    return text[:MAX_VALUE_CHARS] + f"... ({len(text)} characters in all)"
+
+
+def _dig(value: Any, dotted: str) -> Any:
+    for part in [p for p in dotted.split(".") if p]:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def inputs_from(workflow: Workflow, node_id: str, outputs: dict[str, Any]) -> dict[str, Any] | None:
+    """What reached ``node_id``, rebuilt from its data-flow edges the way the operators build
+    inputs: mapped fields go to their targets (transforms are not replayed), unmapped dict outputs
+    merge in whole. It is the mock input the co-pilot offers for running the node alone."""
+    inputs: dict[str, Any] = {}
+    for edge in workflow.edges:
+        if edge.target != node_id or edge.kind != EdgeKind.DATA_FLOW or edge.source not in outputs:
+            continue
+        output = outputs[edge.source]
+        if edge.mapping:
+            for mapping in edge.mapping:
+                inputs[mapping.target] = _dig(output, mapping.source)
+        elif isinstance(output, dict):
+            inputs.update(output)
+    return inputs or None
+
+
+def _outputs(session: Session, dag_id: str, run_id: str) -> dict[str, Any]:
+    """node id -> its XCom return value in the run (mapped nodes: the list of values)."""
+    from airflow.models.xcom import XComModel
+
+    from airflow_canvas.plugin.routes.runs import node_id_of
+
+    rows = session.scalars(select(XComModel).where(XComModel.dag_id == dag_id, XComModel.run_id == run_id,
+                                                   XComModel.key == "return_value")).all()
+    out: dict[str, Any] = {}
+    for row in sorted(rows, key=lambda r: (r.task_id, r.map_index)):
+        try:
+            value = XComModel.deserialize_value(row)
+        except Exception:  # a value this process cannot deserialize is left out, not fatal
+            continue
+        node_id = node_id_of(row.task_id)
+        if row.map_index >= 0:
+            out.setdefault(node_id, []).append(value)
+        else:
+            out[node_id] = value
+    return {k: small(v) for k, v in out.items()}
+
+
+def latest_run_info(session: Session, dag_id: str, workflow: Workflow | None = None,
+                    with_data: bool = False) -> RunInfo | None:
+    """The latest run; ``with_data`` adds each node's output and, for failed nodes of
+    ``workflow``, the inputs that reached them (the caller checks the user may read XComs)."""
     from airflow.models.dagrun import DagRun
     from airflow.models.taskinstance import TaskInstance
 
@@ -87,4 +149,10 @@ def latest_run_info(session: Session, dag_id: str) -> RunInfo | None:
         tail = read_log_tail(ti, session) if state == "failed" else None
         nodes[node_id] = NodeRun(state=state, try_number=ti.try_number, duration=ti.duration,
                                  log_tail=tail, error=_error_of(tail))
+    if with_data:
+        outputs = _outputs(session, dag_id, run.run_id)
+        for node_id, node in nodes.items():
+            node.output = outputs.get(node_id)
+            if workflow is not None and node.state == "failed":
+                node.inputs = inputs_from(workflow, node_id, outputs)
     return RunInfo(run_id=run.run_id, state=_state(run.state), nodes=nodes)

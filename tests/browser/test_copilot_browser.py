@@ -149,7 +149,9 @@ def test_explain_failed_node_and_apply_fix(live_airflow: Any, new_page: Any, art
     wf = "copilot_failing"
     create_workflow(live_airflow, {
         "id": wf, "name": "Co-pilot failing",
-        "nodes": [{"id": "start", "type": "input", "ui": {"position": {"x": 0, "y": 0}}},
+        "nodes": [{"id": "start", "type": "input", "ui": {"position": {"x": 0, "y": 0}},
+                   "output_schema": {"type": "object",
+                                     "properties": {"url": {"type": "string", "default": "https://example.org/feed"}}}},
                   {"id": "flaky", "type": "process", "ui": {"position": {"x": 300, "y": 0}},
                    "process": {"language": "python",
                                "expression": "raise ConnectionError('503 Service Unavailable from upstream')\nresult = None"}},
@@ -160,7 +162,7 @@ def test_explain_failed_node_and_apply_fix(live_airflow: Any, new_page: Any, art
         api.post(f"{API}/workflows/{wf}/deploy", json={"environment": "dev"}).raise_for_status()
         live_airflow.wait_for_dag(wf)
         api.patch(f"/api/v2/dags/{wf}", json={"is_paused": False}).raise_for_status()
-        run = api.post(f"{API}/workflows/{wf}/runs", json={}).json()
+        run = api.post(f"{API}/workflows/{wf}/runs", json={"params": {"url": "https://example.org/feed"}}).json()
     finished = _wait_run(live_airflow, wf, run["run_id"])
     assert finished["nodes"]["flaky"]["state"] == "failed", finished
 
@@ -176,8 +178,10 @@ def test_explain_failed_node_and_apply_fix(live_airflow: Any, new_page: Any, art
     answer = page.locator('[data-testid="copilot-msg-assistant"]').last
     fix = answer.locator('[data-testid="suggestion-apply_patch"]').first
     fix.wait_for()
-    # The server read the failed task's log: its tail is shown, with the error.
+    # The server read the failed task's log (its tail is shown, with the error) and rebuilt the
+    # node's inputs from the upstream XComs (the mock input offered for a single-node run).
     assert "ConnectionError" in answer.inner_text()
+    assert "Inputs of flaky" in answer.inner_text() and "https://example.org/feed" in answer.inner_text()
     assert answer.locator('[data-testid="copilot-suggestions"] [data-testid="suggestion-run_node"]').count() == 1
     cv.shot("copilot-explain-failure")
     fix.click()

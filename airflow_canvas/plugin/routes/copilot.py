@@ -73,22 +73,24 @@ def _copilot() -> Copilot:
 CopilotDep = Annotated[Copilot, Depends(_copilot)]
 
 
-def _may_read_runs(user: BaseUser, dag_id: str) -> bool:
+def _may_read(user: BaseUser, dag_id: str, entity: str) -> bool:
     from airflow.api_fastapi.app import get_auth_manager
     from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity, DagDetails
 
-    return get_auth_manager().is_authorized_dag(method="GET", access_entity=DagAccessEntity.TASK_INSTANCE,
+    return get_auth_manager().is_authorized_dag(method="GET", access_entity=DagAccessEntity[entity],
                                                 details=DagDetails(id=dag_id), user=user)
 
 
 def _context(body: ChatBody, user: BaseUser, session: Any) -> Context:
     ctx = build_context(body.context)  # SpecError -> 422 with problems
-    if ctx.run is None and body.include_latest_run and _may_read_runs(user, ctx.workflow.id):
+    if ctx.run is None and body.include_latest_run and _may_read(user, ctx.workflow.id, "TASK_INSTANCE"):
         from airflow_canvas.copilot.context import clean_run
         from airflow_canvas.copilot.runs import latest_run_info
 
+        # Node inputs/outputs are XComs: only for users Airflow lets read them.
+        with_data = _may_read(user, ctx.workflow.id, "XCOM")
         try:
-            run = latest_run_info(session, ctx.workflow.id)
+            run = latest_run_info(session, ctx.workflow.id, ctx.workflow, with_data=with_data)
         except Exception:  # a broken run lookup must not stop the user from chatting
             log.warning("co-pilot: could not read the latest run of %s", ctx.workflow.id, exc_info=True)
             run = None

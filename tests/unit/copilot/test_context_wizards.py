@@ -70,3 +70,19 @@ def test_run_log_lines_are_readable() -> None:
     assert line == "ERROR Task failed with exception | ConnectionError: 503 Service Unavailable"
     assert _log_line("plain text line\n") == "plain text line"
     assert _error_of("INFO start\n" + line + "\nINFO done") == line
+
+
+def test_failed_node_inputs_are_rebuilt_from_upstream_outputs() -> None:
+    from airflow_canvas.copilot.runs import MAX_VALUE_CHARS, inputs_from, small
+    from airflow_canvas.spec import parse_workflow
+
+    wf = parse_workflow({"id": "w", "nodes": [{"id": n, "type": "process"} for n in ("a", "b", "c", "d")],
+                         "edges": [{"source": "a", "target": "d"},
+                                   {"source": "b", "target": "d", "mapping": [{"source": "body.items", "target": "rows"}]},
+                                   {"source": "c", "target": "d", "kind": "dependency"}]})
+    outputs = {"a": {"url": "https://x"}, "b": {"body": {"items": [1, 2]}}, "c": {"ignored": True}}
+    assert inputs_from(wf, "d", outputs) == {"url": "https://x", "rows": [1, 2]}
+    assert inputs_from(wf, "a", outputs) is None
+    assert small({"k": "v"}) == {"k": "v"}
+    big = small({"k": "x" * 10_000})
+    assert isinstance(big, str) and len(big) < MAX_VALUE_CHARS + 50
