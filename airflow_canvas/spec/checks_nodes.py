@@ -4,6 +4,7 @@ handling (fallbacks) and execution settings."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from typing import Any
 
@@ -383,14 +384,23 @@ def check_tool_arguments(ctx: Context) -> None:
             )
 
 
+@functools.lru_cache(maxsize=1)
+def _jinja_env() -> Any:
+    from jinja2 import Environment
+
+    return Environment()
+
+
+# Cached: the co-pilot and the canvas re-validate the same templates on every edit.
+@functools.lru_cache(maxsize=4096)
 def jinja_error(text: str) -> str | None:
     """Why a Jinja template does not parse, or None (syntax only: names are resolved at run time)."""
     if "{" not in text:
         return None
-    from jinja2 import Environment, TemplateSyntaxError
+    from jinja2 import TemplateSyntaxError
 
     try:
-        Environment().parse(text)
+        _jinja_env().parse(text)
     except TemplateSyntaxError as exc:
         return f"line {exc.lineno}: {exc.message}"
     return None
