@@ -1,7 +1,7 @@
 // The plugin component Airflow renders. In the nav ("Canvas") it shows the workflow list and the
 // editor; as a DAG tab (props.dagId) it opens the workflow that generated that DAG, if any.
 import { ReactFlowProvider } from "@xyflow/react";
-import { useEffect, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from "react";
 import { Api, ApiError, type Me } from "./api/client";
 import { Editor } from "./editor/Editor";
 import { WorkflowList } from "./list/WorkflowList";
@@ -15,6 +15,22 @@ export interface PluginProps {
 }
 
 const PARAM = "workflow";
+
+/** Fill the window below where the host placed us (the nav page and the DAG tab differ). */
+function useFillHeight(): [RefObject<HTMLDivElement | null>, number] {
+  const ref = useRef<HTMLDivElement | null>(null);
+  const [height, setHeight] = useState(600);
+  useLayoutEffect(() => {
+    const update = () => {
+      const top = ref.current?.getBoundingClientRect().top ?? 0;
+      setHeight(Math.max(480, window.innerHeight - Math.max(0, top) - 12));
+    };
+    update();
+    window.addEventListener("resize", update);
+    return () => window.removeEventListener("resize", update);
+  }, []);
+  return [ref, height];
+}
 
 function workflowFromUrl(): string | null {
   return new URLSearchParams(window.location.search).get(PARAM);
@@ -30,6 +46,7 @@ function setWorkflowInUrl(id: string | null): void {
 
 export default function CanvasPlugin(props: PluginProps) {
   const mode = useColorMode();
+  const [rootRef, height] = useFillHeight();
   // undefined while loading (nothing editable is shown yet); null when /me is unavailable.
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [open, setOpen] = useState<string | null>(() => props.dagId ?? workflowFromUrl());
@@ -63,8 +80,8 @@ export default function CanvasPlugin(props: PluginProps) {
     body = <WorkflowList me={me} onOpen={openWorkflow} />;
   }
   return (
-    <div className={`cv-root ${mode === "dark" ? "cv-dark dark" : "cv-light"}`} data-testid="canvas-root" data-color-mode={mode}
-      style={{ height: props.dagId ? "calc(100vh - 180px)" : "calc(100vh - 64px)", position: "relative" }}>
+    <div ref={rootRef} className={`cv-root ${mode === "dark" ? "cv-dark dark" : "cv-light"}`} data-testid="canvas-root" data-color-mode={mode}
+      style={{ height, position: "relative" }}>
       {body}
     </div>
   );

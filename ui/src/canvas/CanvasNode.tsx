@@ -1,6 +1,6 @@
 // A workflow node on the canvas: icon + name + subtitle, colored by run state, outlined by
 // validation problems and diff status. Memoized: React Flow re-renders only nodes whose data changed.
-import { Handle, NodeResizer, Position, type NodeProps, type Node } from "@xyflow/react";
+import { Handle, NodeResizer, Position, useStore, type NodeProps, type Node } from "@xyflow/react";
 import { memo, useState } from "react";
 import type { EdgeKind, SpecNode } from "../spec/types";
 import { EDGE_KINDS, nodeLabel } from "../spec/types";
@@ -40,14 +40,31 @@ export function Handles({ type }: { type: SpecNode["type"] | "group" }) {
   );
 }
 
+// Below this zoom the text is unreadable anyway: draw a lighter node (level of detail), which keeps
+// panning smooth when hundreds of nodes are on screen. The selector returns a boolean, so nodes only
+// re-render when the zoom crosses the threshold.
+const DETAIL_ZOOM = 0.45;
+const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
+
 function CanvasNodeView({ id, data, selected }: NodeProps<Node<CanvasNodeData>>) {
   const { node, run, problems, diff, predicted } = data;
   const actions = useCanvasActions();
+  const far = useStore(zoomedOut);
   const [editing, setEditing] = useState(false);
   const state = stateClass(run?.state);
   const errors = problems.filter((p) => p.severity !== "warning");
   const shape = node.ui?.shape ? `shape-${node.ui.shape}` : `shape-${node.type}`;
   const cls = ["cv-node", shape, `state-${state}`, errors.length ? "has-error" : "", diff && diff !== "unchanged" ? `diff-${diff}` : ""].join(" ");
+  if (far && !selected) {
+    return (
+      <div className={`${cls} cv-node-far`} data-testid={`node-${id}`} data-state={state} data-type={node.type} data-diff={diff ?? ""}
+        data-problems={errors.length}>
+        <Handles type={node.type} />
+        <div className={`cv-node-icon t-${node.type}`} />
+        <div className="cv-node-name" data-testid={`node-name-${id}`}>{nodeLabel(node)}</div>
+      </div>
+    );
+  }
   return (
     <>
       {selected && !actions.readOnly && (

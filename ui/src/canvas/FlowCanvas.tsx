@@ -3,12 +3,14 @@
 import {
   Background,
   BackgroundVariant,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
   SelectionMode,
   applyEdgeChanges,
   applyNodeChanges,
+  getViewportForBounds,
   useReactFlow,
   type Connection,
   type Edge,
@@ -23,8 +25,9 @@ import { CanvasEdge } from "./CanvasEdge";
 import { CanvasNode } from "./CanvasNode";
 import { GroupNode } from "./GroupNode";
 import { DRAG_MIME } from "./Palette";
+import { useColorMode } from "../theme";
 import { reconcileEdges, reconcileNodes } from "./reconcile";
-import { toFlow, type Overlays } from "./toFlow";
+import { NODE_H, NODE_W, toFlow, type Overlays } from "./toFlow";
 import type { Selection } from "../panels/PropertyPanel";
 
 const nodeTypes = { canvas: CanvasNode, group: GroupNode };
@@ -52,6 +55,7 @@ function selectedSet(sel: Selection): Set<string> {
 export function FlowCanvas(props: FlowCanvasProps) {
   const { wf, overlays, readOnly, selection, onSelect, onMove, onConnect, onDropNode, onMenu, fitKey } = props;
   const rf = useReactFlow();
+  const colorMode = useColorMode();
   const sel = useMemo(() => selectedSet(selection), [selection]);
   const derived = useMemo(() => toFlow(wf, overlays, sel), [wf, overlays, sel]);
   const [nodes, setNodes] = useState<Node[]>(derived.nodes);
@@ -75,19 +79,33 @@ export function FlowCanvas(props: FlowCanvasProps) {
     setEdges(edgesRef.current);
   }, [derived]);
 
-  // React Flow fits the first nodes once they are measured; an empty canvas is left at zoom 1 so the
-  // first dropped node does not make the view jump. Switching to a diff (fitKey) fits again.
-  const [fitOnInit] = useState(() => wf.nodes.length > 0);
-  const firstFit = useRef(true);
-  useEffect(() => {
-    if (firstFit.current) {
-      firstFit.current = false;
-      return;
+  // Fit from the spec's own positions, not from measured nodes: with onlyRenderVisibleElements the
+  // nodes outside the view are never measured, so React Flow's fitView would not see them. An empty
+  // canvas stays at zoom 1 so the first dropped node lands where it was dropped.
+  const container = useRef<HTMLDivElement | null>(null);
+  const fitToSpec = useCallback(() => {
+    const el = container.current;
+    const top = derived.nodes.filter((n) => !n.parentId);
+    if (!el || top.length === 0) return;
+    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const n of top) {
+      const w = Number(n.style?.width ?? n.measured?.width ?? NODE_W);
+      const h = Number(n.style?.height ?? n.measured?.height ?? NODE_H);
+      x0 = Math.min(x0, n.position.x);
+      y0 = Math.min(y0, n.position.y);
+      x1 = Math.max(x1, n.position.x + w);
+      y1 = Math.max(y1, n.position.y + h);
     }
-    const t = setTimeout(() => rf.fitView({ padding: 0.15, maxZoom: 1.2, duration: 0 }), 60);
-    return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [fitKey]);
+    const { width, height } = el.getBoundingClientRect();
+    rf.setViewport(getViewportForBounds({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, width, height, 0.05, 1.2, 0.1));
+  }, [derived, rf]);
+  const fitRef = useRef(fitToSpec);
+  fitRef.current = fitToSpec;
+  // Wait for React Flow's pan/zoom to exist (it is set up in its own effect, after ours).
+  const ready = rf.viewportInitialized;
+  useEffect(() => {
+    if (ready) fitRef.current();
+  }, [fitKey, ready]);
 
   const emitSelection = useCallback(() => {
     const ns = nodesRef.current.filter((n) => n.selected);
@@ -192,7 +210,7 @@ export function FlowCanvas(props: FlowCanvasProps) {
   };
 
   return (
-    <div className="cv-flow" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className="cv-flow" data-testid="canvas" ref={container} onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow
         nodes={nodes}
         edges={edges}
@@ -218,11 +236,14 @@ export function FlowCanvas(props: FlowCanvasProps) {
         minZoom={0.05}
         maxZoom={2.5}
         proOptions={{ hideAttribution: true }}
-        fitView={fitOnInit}
-        fitViewOptions={{ padding: 0.15, maxZoom: 1.2 }}
+        colorMode={colorMode}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1} />
-        <Controls showInteractive={false} />
+        <Controls showInteractive={false} showFitView={false}>
+          <ControlButton onClick={fitToSpec} title="Fit the whole workflow" aria-label="fit view" data-testid="controls-fit">
+            <svg viewBox="0 0 32 30"><path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" /></svg>
+          </ControlButton>
+        </Controls>
         <MiniMap pannable zoomable nodeStrokeWidth={3} data-testid="minimap" />
       </ReactFlow>
     </div>

@@ -54,6 +54,9 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
   const [focus, setFocus] = useState<{ nodeId: string; what: "output" | "test"; nonce: number } | null>(null);
   const [copilotPrompt, setCopilotPrompt] = useState<{ text: string; nonce: number } | null>(null);
   const [deployedCount, setDeployedCount] = useState(0);
+  // Bumped to ask the canvas to fit the whole workflow into view.
+  const [fitCount, setFitCount] = useState(0);
+  const fit = useCallback(() => setFitCount((c) => c + 1), []);
 
   const canEdit = me !== undefined && (me === null || (me.permissions?.workflows ?? []).includes("edit"));
   const canDeploy = me !== undefined && (me === null || (me.permissions?.deployments ?? []).includes("edit"));
@@ -156,7 +159,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
     try {
       const positions = await autoLayout(wf, sizes);
       change(ops.moveNodes(wf, positions));
-      setTimeout(() => rf.fitView({ padding: 0.15, maxZoom: 1.2 }), 80);
+      fit();
     } catch (e) {
       flash(`Auto-layout failed: ${(e as Error).message}`);
     }
@@ -341,7 +344,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
           <button className="cv-btn" data-testid="group-button" disabled={selection.nodes.length + selection.groups.length === 0} onClick={groupSelected} title="Group (Ctrl+G)">Group</button>
           <button className="cv-btn" data-testid="layout-button" onClick={() => void layout()} title="Auto-layout (ELK, left to right)">Auto-layout</button>
         </>}
-        <button className="cv-btn" data-testid="fit-button" onClick={() => rf.fitView({ padding: 0.15, duration: 200 })}>Fit</button>
+        <button className="cv-btn" data-testid="fit-button" onClick={fit}>Fit</button>
         {!readOnly && <button className="cv-btn primary" data-testid="save-button" onClick={() => setDialog("save")} title="Save a version (Ctrl+S)">Save</button>}
         {canEdit && <button className="cv-btn" data-testid="run-button" onClick={() => { setTab("runs"); setDialog("trigger"); }}>Run</button>}
       </div>
@@ -373,7 +376,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
             setMenu(m);
             if (m.kind === "node" && !selection.nodes.includes(m.id)) setSelection({ nodes: [m.id], edges: [], groups: [] });
           }}
-          fitKey={`${workflowId}:${diff ? `${diff.from}-${diff.to}` : "edit"}`}
+          fitKey={`${workflowId}:${diff ? `${diff.from}-${diff.to}` : "edit"}:${fitCount}`}
         />
         <div className="cv-dock" data-testid="dock">
           <div className="cv-tabs">
@@ -431,7 +434,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
             ask: (id) => { setTab("copilot"); setCopilotPrompt({ text: `Explain node "${id}" and suggest improvements.`, nonce: Date.now() }); },
             paste: () => pasteFrom(readClipboard()),
             layout: () => void layout(),
-            fit: () => rf.fitView({ padding: 0.15, duration: 200 }),
+            fit,
           }} />
       )}
       {dialog === "save" && (
