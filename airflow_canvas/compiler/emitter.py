@@ -27,7 +27,7 @@ from airflow_canvas.compiler.pyfmt import (
     render,
     render_call_block,
 )
-from airflow_canvas.spec.models import ExecutionPolicy, OnError, Workflow
+from airflow_canvas.spec.models import AIRFLOW_TASK_KNOBS, ExecutionPolicy, OnError, Workflow
 from airflow_canvas.spec.problems import Problem, SpecError
 
 SDK = "airflow.sdk"
@@ -57,15 +57,7 @@ PARAM_KEYWORDS = (
     "additionalProperties",
     "examples",
 )
-POLICY_FIELDS = (
-    "pool",
-    "pool_slots",
-    "queue",
-    "priority_weight",
-    "weight_rule",
-    "max_active_tis_per_dag",
-    "executor",
-)
+POLICY_FIELDS = AIRFLOW_TASK_KNOBS
 
 
 class Imports:

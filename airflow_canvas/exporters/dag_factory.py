@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 
 from airflow_canvas.exporters.errors import ExportError
-from airflow_canvas.spec.models import EdgeKind, ExecutionPolicy, Notification, Workflow
+from airflow_canvas.spec.models import AIRFLOW_TASK_KNOBS, EdgeKind, ExecutionPolicy, Notification, Workflow
 
 CALLABLE_KEY = "$callable"
 SMTP_NOTIFIER = "airflow.providers.smtp.notifications.smtp.SmtpNotifier"
@@ -115,15 +115,7 @@ def _policy(policy: ExecutionPolicy) -> dict[str, Any]:
             out["max_retry_delay"] = _timedelta(policy.retry.max_delay_seconds)
     if policy.timeout_seconds:
         out["execution_timeout"] = _timedelta(policy.timeout_seconds)
-    for key in (
-        "pool",
-        "pool_slots",
-        "queue",
-        "priority_weight",
-        "weight_rule",
-        "max_active_tis_per_dag",
-        "executor",
-    ):
+    for key in AIRFLOW_TASK_KNOBS:
         if getattr(policy, key) is not None:
             out[key] = getattr(policy, key)
     return out

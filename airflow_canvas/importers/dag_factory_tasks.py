@@ -11,7 +11,7 @@ from airflow_canvas.catalogue.moves import airflow3_path
 from airflow_canvas.importers.dag_factory_schedule import datasets_file
 from airflow_canvas.importers.report import ImportReport, safe_id
 from airflow_canvas.importers.yaml_values import plain, seconds
-from airflow_canvas.spec.models import Group, Node, Notification
+from airflow_canvas.spec.models import AIRFLOW_TASK_KNOBS, Group, Node, Notification
 
 EMPTY_OPERATOR = "airflow.providers.standard.operators.empty.EmptyOperator"
 CALLABLE_KEY = "$callable"  # parameters value {"$callable": "pkg.mod.func"}: the compiler imports it
@@ -33,13 +33,7 @@ _POLICY_KEYS = {
     "max_retry_delay",
     "execution_timeout",
     "execution_timeout_secs",
-    "pool",
-    "pool_slots",
-    "queue",
-    "priority_weight",
-    "weight_rule",
-    "max_active_tis_per_dag",
-    "executor",
+    *AIRFLOW_TASK_KNOBS,
 }
 _CALLBACKS = {
     "on_failure_callback": "failure",

@@ -98,6 +98,18 @@ class ExecutionPolicy(_Model):
     log_payloads: Literal["redacted", "sizes", "off"] | None = None
 
 
+# ExecutionPolicy fields that are passed to the task as Airflow's own arguments of the same name.
+AIRFLOW_TASK_KNOBS = (
+    "pool",
+    "pool_slots",
+    "queue",
+    "priority_weight",
+    "weight_rule",
+    "max_active_tis_per_dag",
+    "executor",
+)
+
+
 class Position(_Model):
     x: float = 0.0
     y: float = 0.0
