@@ -32,8 +32,16 @@ function elkWorkerAsset(): Plugin {
   };
 }
 
+// `npm run dev` serves ui/index.html and forwards the API, Airflow's login and its REST API to a
+// running Airflow (CANVAS_AIRFLOW, default http://localhost:8080): log in at /auth/login/ on the dev
+// server so the session cookie is set for it.
+const AIRFLOW = process.env.CANVAS_AIRFLOW ?? "http://localhost:8080";
+
 export default defineConfig({
   plugins: [react(), elkWorkerAsset()],
+  server: {
+    proxy: Object.fromEntries(["/airflow-canvas/api", "/auth", "/api/v2"].map((p) => [p, { target: AIRFLOW, changeOrigin: true }])),
+  },
   define: { "process.env.NODE_ENV": JSON.stringify("production") },
   build: {
     outDir: resolve(HERE, "../airflow_canvas/static"),

@@ -45,5 +45,7 @@ def new_page(browser: Any, artifacts_dir: Path) -> Iterator[Any]:
         return page
 
     yield make
-    for page in pages:
+    for i, page in enumerate(pages):
+        # The last state of every page, for when a test failed half-way.
+        page.screenshot(path=str(artifacts_dir / f"browser-last-{i}.png"))
         page.context.close()

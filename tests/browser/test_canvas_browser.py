@@ -127,13 +127,12 @@ def test_build_edit_version_deploy_and_run(live_airflow: Any, new_page: Any, art
 
     # Auto-layout (ELK in a worker from the plugin's static files).
     cv.tid("tab-properties").click()
-    before = cv.tid("node-output").bounding_box()
+    # The node's position in flow coordinates (its wrapper's transform) changes; the view refits.
+    wrapper = '.react-flow__node[data-id="output"]'
+    before = page.locator(wrapper).evaluate("e => e.style.transform")
     cv.tid("layout-button").click()
-    page.wait_for_function(
-        """([b]) => { const r = document.querySelector('[data-testid="node-output"]').getBoundingClientRect();
-                    return Math.abs(r.x - b.x) > 2 || Math.abs(r.y - b.y) > 2; }""",
-        arg=[before],
-    )
+    page.wait_for_function("([sel, b]) => document.querySelector(sel).style.transform !== b", arg=[wrapper, before])
+    cv.tid("dirty").wait_for()
     cv.save("auto-layout")
 
     # Deploy to the dev environment; Airflow parses the generated DAG.
@@ -142,9 +141,11 @@ def test_build_edit_version_deploy_and_run(live_airflow: Any, new_page: Any, art
     cv.tid("deploy-result").wait_for(timeout=60_000)
     cv.shot("deployed")
     live_airflow.wait_for_dag(WF)
+    with live_airflow.client("Admin") as api:
+        # Pause it, as Airflow does with new DAGs by default: the trigger dialog must offer to unpause.
+        api.patch(f"/api/v2/dags/{WF}", json={"is_paused": True}).raise_for_status()
 
-    # Trigger with the Params form generated from the input node's schema (Airflow creates DAGs
-    # paused: the dialog offers to unpause), then watch the nodes go green.
+    # Trigger with the Params form generated from the input node's schema, watch the nodes go green.
     cv.tid("run-button").click()
     cv.tid("trigger-unpause").wait_for()
     assert cv.tid("trigger-unpause").is_checked()
