@@ -30,7 +30,7 @@ import { reconcileEdges, reconcileNodes } from "./reconcile";
 import { NODE_H, NODE_W, toFlow, type Overlays } from "./toFlow";
 import type { Selection } from "../panels/PropertyPanel";
 
-const nodeTypes = { canvas: CanvasNode, group: GroupNode };
+const nodeTypes = { canvas: CanvasNode, cvgroup: GroupNode };
 const edgeTypes = { canvas: CanvasEdge };
 
 export type MenuTarget = { kind: "node" | "edge" | "group" | "pane"; id: string; x: number; y: number };
@@ -111,7 +111,7 @@ export function FlowCanvas(props: FlowCanvasProps) {
     const ns = nodesRef.current.filter((n) => n.selected);
     const next: Selection = {
       nodes: ns.filter((n) => n.type === "canvas").map((n) => n.id),
-      groups: ns.filter((n) => n.type === "group").map((n) => n.id.slice("group:".length)),
+      groups: ns.filter((n) => n.type === "cvgroup").map((n) => n.id.slice("group:".length)),
       edges: edgesRef.current.filter((e) => e.selected && !e.id.startsWith("agg:")).map((e) => e.id),
     };
     const cur = selectionRef.current;
@@ -148,7 +148,7 @@ export function FlowCanvas(props: FlowCanvasProps) {
 
   const onNodeDragStop = useCallback(
     (_e: unknown, _n: Node, dragged: Node[]) => {
-      const draggedGroups = new Set(dragged.filter((d) => d.type === "group").map((d) => d.id.slice(6)));
+      const draggedGroups = new Set(dragged.filter((d) => d.type === "cvgroup").map((d) => d.id.slice(6)));
       const positions: Record<string, { x: number; y: number }> = {};
       for (const d of dragged) {
         const start = dragStart.current.get(d.id);
@@ -157,7 +157,7 @@ export function FlowCanvas(props: FlowCanvasProps) {
         const dx = end.x - start.x;
         const dy = end.y - start.y;
         if (dx === 0 && dy === 0) continue;
-        if (d.type === "group") {
+        if (d.type === "cvgroup") {
           const gid = d.id.slice(6);
           // Skip when an outer group is dragged too: it already moves everything inside.
           if (groupAncestors(wf, wf.groups.find((g) => g.id === gid)?.parent).some((a) => draggedGroups.has(a))) continue;

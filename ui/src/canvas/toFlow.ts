@@ -151,7 +151,8 @@ export function toFlow(
       };
       nodes.push({
         id: `group:${g.id}`,
-        type: "group",
+        // Not "group": React Flow styles its built-in group type with a frame of its own.
+        type: "cvgroup",
         position: parentBox ? { x: box.x - parentBox.x, y: box.y - parentBox.y } : { x: box.x, y: box.y },
         parentId,
         data,

@@ -10,7 +10,7 @@ import { toFlow, type Overlays } from "../canvas/toFlow";
 import type { SpecEdge, SpecNode, Workflow } from "../spec/types";
 import { diffWorkflows, mergedForDiff, statusById } from "../state/diff";
 
-const nodeTypes = { canvas: CanvasNode, group: GroupNode };
+const nodeTypes = { canvas: CanvasNode, cvgroup: GroupNode }; // must match toFlow's node types
 const edgeTypes = { canvas: CanvasEdge };
 const noop = () => undefined;
 const READ_ONLY: CanvasActions = { readOnly: true, rename: noop, resize: noop, toggleGroup: noop, renameGroup: noop, openOutput: noop };
