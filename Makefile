@@ -34,7 +34,8 @@ ui:
 # The UI's own unit tests (vitest): state logic, diff model, schema forms.
 ui-test:
 	@if command -v npm >/dev/null; then \
-	  cd ui && ([ -d node_modules ] || npm ci --no-audit --no-fund) && npm test --silent; \
+	  cd ui && ([ -d node_modules ] || npm ci --no-audit --no-fund || npm install --no-audit --no-fund) \
+	    && npm test --silent; \
 	else echo "ui-test: npm not found; skipping the vitest suite"; fi
 
 run: install ui

@@ -137,7 +137,7 @@ def propose(ctx: Context, reply: Reply, summary: str, ops: list[PatchOp]) -> Rep
         lines = "\n".join(f"- {explain.explain_problem(p, ctx.workflow)}" for p in result.problems)
         reply.error = "invalid_patch"
         return reply.text(f"I can't do that: it would break the workflow.\n\n{lines}")
-    reply.proposal = make_proposal(summary, ops, ctx.workflow, result.workflow, result.warnings)
+    reply.proposal = make_proposal(summary, ops, ctx.workflow, result.workflow, result.warnings, result.data)
     reply.text(f"{summary}. Review the preview and apply it, or reject it.\n\n"
                + "\n".join(f"- {c}" for c in reply.proposal.changes))
     added = set(reply.proposal.diff["nodes"]["added"])

@@ -417,6 +417,7 @@ class PatchResult:
     workflow: Workflow | None
     problems: list[Problem] = field(default_factory=list)  # blocking: new errors
     warnings: list[Problem] = field(default_factory=list)  # every non-blocking problem of the result
+    data: dict[str, Any] | None = None  # the patched spec as JSON data (saves dumping it again)
 
     @property
     def ok(self) -> bool:
@@ -453,7 +454,8 @@ def check_patch(workflow: Workflow, ops: Sequence[PatchOp] | Iterable[dict[str, 
     new_errors = [p for p in after if p.severity == "error" and _problem_key(p) not in before]
     if new_errors:
         return PatchResult(None, new_errors, [p for p in after if p.severity != "error"])
-    return PatchResult(result, [], [p for p in after if p.severity != "error" or _problem_key(p) in before])
+    warnings = [p for p in after if p.severity != "error" or _problem_key(p) in before]
+    return PatchResult(result, [], warnings, data)
 
 
 def apply_patch(workflow: Workflow, ops: Sequence[PatchOp] | Iterable[dict[str, Any]]) -> Workflow:

@@ -99,15 +99,22 @@ def spec_json(workflow: Workflow) -> dict[str, Any]:
 
 
 def make_proposal(
-    summary: str, ops: list[PatchOp], before: Workflow, after: Workflow, warnings: list[Any] = ()
+    summary: str,
+    ops: list[PatchOp],
+    before: Workflow,
+    after: Workflow,
+    warnings: list[Any] = (),
+    after_data: dict[str, Any] | None = None,
 ) -> Proposal:
+    """``after_data``: the patched spec's JSON data when the caller has it (PatchResult.data);
+    the full form is as good as the compact one for the canvas and costs nothing to reuse."""
     diff = workflow_diff(before, after)
     return Proposal(
         summary=summary or "Proposed change",
         ops=ops_to_json(ops),
         diff=diff,
         changes=describe_diff(diff),
-        workflow=spec_json(after),
+        workflow=after_data if after_data is not None else spec_json(after),
         warnings=[w.to_dict() for w in warnings],
     )
 
