@@ -43,7 +43,7 @@ export function Handles({ type }: { type: SpecNode["type"] | "group" }) {
 // Below this zoom the text is unreadable anyway: draw a lighter node (level of detail), which keeps
 // panning smooth when hundreds of nodes are on screen. The selector returns a boolean, so nodes only
 // re-render when the zoom crosses the threshold.
-const DETAIL_ZOOM = 0.45;
+export const DETAIL_ZOOM = 0.45;
 const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
 
 function CanvasNodeView({ id, data, selected }: NodeProps<Node<CanvasNodeData>>) {

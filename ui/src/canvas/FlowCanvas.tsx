@@ -22,7 +22,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type
 import { positionOf, type EdgeKind, type NodeType, type Workflow } from "../spec/types";
 import { groupAncestors } from "../state/ops";
 import { CanvasEdge } from "./CanvasEdge";
-import { CanvasNode } from "./CanvasNode";
+import { CanvasNode, DETAIL_ZOOM } from "./CanvasNode";
 import { GroupNode } from "./GroupNode";
 import { DRAG_MIME } from "./Palette";
 import { useColorMode } from "../theme";
@@ -202,6 +202,11 @@ export function FlowCanvas(props: FlowCanvasProps) {
     onDropNode(type, extra, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
   };
 
+  // Zoomed far out, edges drop their arrowheads and hit areas (see styles.css): far fewer shapes to
+  // paint per frame. Setting the same boolean again does not re-render.
+  const [far, setFar] = useState(false);
+  const onViewportMove = useCallback((_e: unknown, viewport: { zoom: number }) => setFar(viewport.zoom < DETAIL_ZOOM), []);
+
   const menu = (kind: MenuTarget["kind"]) => (e: ReactMouseEvent, el?: { id: string }) => {
     e.preventDefault();
     const id = el?.id ?? "";
@@ -210,8 +215,10 @@ export function FlowCanvas(props: FlowCanvasProps) {
   };
 
   return (
-    <div className="cv-flow" data-testid="canvas" ref={container} onDragOver={onDragOver} onDrop={onDrop}>
+    <div className={far ? "cv-flow cv-far" : "cv-flow"} data-testid="canvas" ref={container} onDragOver={onDragOver}
+      onDrop={onDrop}>
       <ReactFlow
+        onMove={onViewportMove}
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
