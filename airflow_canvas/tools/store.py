@@ -94,24 +94,22 @@ def save_draft(session: Session, tool: Tool, *, user: str) -> ToolRow:
 
 def list_tools(session: Session) -> list[dict[str, Any]]:
     """One entry per tool name: the latest version and how many there are."""
-    by_name: dict[str, list[dict[str, Any]]] = {}
+    # Each entry keeps how to read its description, so only the latest versions' specs are parsed
+    # (and the rows already loaded are not queried again).
+    by_name: dict[str, list[tuple[dict[str, Any], Any]]] = {}
     for row in session.scalars(select(ToolRow)).all():
-        by_name.setdefault(row.name, []).append(row_dict(row))
+        by_name.setdefault(row.name, []).append((row_dict(row), lambda r=row: _tool(r).description))
     for tool in builtin_tools():
-        by_name.setdefault(tool.name, []).append(builtin_dict(tool))
+        by_name.setdefault(tool.name, []).append((builtin_dict(tool), lambda t=tool: t.description))
     out = []
     for name, versions in sorted(by_name.items()):
-        versions.sort(key=lambda v: Version.parse(v["version"]))
-        published = [v for v in versions if v["published"]]
-        latest = (published or versions)[-1]
-        spec = get_description(session, name, latest["version"])
+        versions.sort(key=lambda v: Version.parse(v[0]["version"]))
+        published = [v for v in versions if v[0]["published"]]
+        latest, description = (published or versions)[-1]
         out.append({"name": name, "latest": latest["version"], "versions": len(versions),
-                    "builtin": latest["builtin"], "deprecated": latest["deprecated"], "description": spec})  # fmt: skip
+                    "builtin": latest["builtin"], "deprecated": latest["deprecated"],
+                    "description": description()})  # fmt: skip
     return out
-
-
-def get_description(session: Session, name: str, version: str) -> str:
-    return get_tool(session, name, version).description
 
 
 def list_versions(session: Session, name: str) -> list[dict[str, Any]]:
