@@ -11,6 +11,7 @@ deadlocks between threads)."""
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -263,8 +264,20 @@ def create_branch(session: Session, workflow_id: str, name: str, *, from_version
     return retry_locked(attempt)
 
 
-def _ancestors(session: Session, workflow_id: str, number: int) -> list[int]:
+def _ancestors(parents: dict[int, tuple[int | None, int | None]], number: int) -> list[int]:
     """Version numbers reachable from ``number`` through parents and merge parents, nearest first."""
+    seen: dict[int, None] = {}  # insertion-ordered set
+    frontier = deque([number])
+    while frontier:
+        n = frontier.popleft()
+        if n in seen or n not in parents:
+            continue
+        seen[n] = None
+        frontier.extend(x for x in parents[n] if x is not None)
+    return list(seen)
+
+
+def common_ancestor(session: Session, workflow_id: str, a: int, b: int) -> int | None:
     parents = {
         n: (p, m)
         for n, p, m in session.execute(
@@ -273,20 +286,8 @@ def _ancestors(session: Session, workflow_id: str, number: int) -> list[int]:
             )
         )
     }
-    seen: list[int] = []
-    frontier = [number]
-    while frontier:
-        n = frontier.pop(0)
-        if n is None or n in seen or n not in parents:
-            continue
-        seen.append(n)
-        frontier.extend(x for x in parents[n] if x is not None)
-    return seen
-
-
-def common_ancestor(session: Session, workflow_id: str, a: int, b: int) -> int | None:
-    theirs = set(_ancestors(session, workflow_id, b))
-    return next((n for n in _ancestors(session, workflow_id, a) if n in theirs), None)
+    theirs = set(_ancestors(parents, b))
+    return next((n for n in _ancestors(parents, a) if n in theirs), None)
 
 
 def plan_merge(
