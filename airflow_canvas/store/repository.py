@@ -196,16 +196,10 @@ def save_version(
 
     def attempt() -> VersionRow:
         try:
-            bumped = session.execute(
-                update(WorkflowRow)
-                .where(WorkflowRow.id == workflow_id)
-                .values(version_counter=WorkflowRow.version_counter + 1, updated_at=_now(),
-                        name=wf.name, description=wf.description)
-                if branch == MAIN
-                else update(WorkflowRow)
-                .where(WorkflowRow.id == workflow_id)
-                .values(version_counter=WorkflowRow.version_counter + 1, updated_at=_now())
-            )
+            values: dict[str, Any] = {"version_counter": WorkflowRow.version_counter + 1, "updated_at": _now()}
+            if branch == MAIN:  # the workflow's listed name and description follow main
+                values |= {"name": wf.name, "description": wf.description}
+            bumped = session.execute(update(WorkflowRow).where(WorkflowRow.id == workflow_id).values(**values))
             if bumped.rowcount == 0:
                 raise NotFound(f"Workflow {workflow_id!r} not found.")
             number = session.scalar(select(WorkflowRow.version_counter).where(WorkflowRow.id == workflow_id))
@@ -224,10 +218,7 @@ def save_version(
             session.add(row)
             session.commit()
             return row
-        except (NotFound, StaleBase):
-            session.rollback()
-            raise
-        except OperationalError:
+        except (NotFound, StaleBase, OperationalError):
             session.rollback()
             raise
 
