@@ -25,10 +25,6 @@ def stored_form(wf: Workflow, version: int | None) -> tuple[str, str]:
     return _canonical(data), digest
 
 
-def spec_to_text(wf: Workflow) -> str:
-    return stored_form(wf, wf.version)[0]
-
-
 def content_hash(wf: Workflow) -> str:
     """sha256 of the spec without its store-assigned version: a rollback has its source's hash."""
     return stored_form(wf, None)[1]
