@@ -332,7 +332,7 @@ def notifier_catalogue() -> list[CatalogueEntry]:
         if not _is_notifier(cls):
             continue
         try:
-            spec = _BY_CLASS_PATH.get(class_path) or introspect_notifier(class_path)
+            spec = introspect_notifier(class_path)  # the known table first
         except NotifierError:
             continue
         entries.append(
