@@ -83,25 +83,24 @@ def _parts(result: Any) -> tuple[list[Node], list[Edge], list[Group], list[Any]]
     return nodes, edges, groups, list(_field(result, "tools", []) or [])
 
 
+def _unique_ids(ids: list[str], taken: set[str]) -> dict[str, str]:
+    """Each id -> itself, or ``<id>_2``, ``<id>_3``... when ``taken`` (or an earlier id) has it."""
+    renames: dict[str, str] = {}
+    for old in ids:
+        new, n = old, 2
+        while new in taken:
+            new, n = f"{old}_{n}", n + 1
+        renames[old] = new
+        taken.add(new)
+    return renames
+
+
 def template_ops(wf: Workflow, name: str, params: dict[str, Any], after: str | None = None) -> tuple[str, list[PatchOp]]:
     result = _instantiate(name, params)
     nodes, edges, groups, tools = _parts(result)
     entry = list(_field(result, "entry", None) or [])
-    taken_nodes, taken_groups = {n.id for n in wf.nodes}, {g.id for g in wf.groups}
-    renames: dict[str, str] = {}
-    for node in nodes:
-        new, n = node.id, 2
-        while new in taken_nodes:
-            new, n = f"{node.id}_{n}", n + 1
-        renames[node.id] = new
-        taken_nodes.add(new)
-    group_renames: dict[str, str] = {}
-    for group in groups:
-        new, n = group.id, 2
-        while new in taken_groups:
-            new, n = f"{group.id}_{n}", n + 1
-        group_renames[group.id] = new
-        taken_groups.add(new)
+    renames = _unique_ids([n.id for n in nodes], {n.id for n in wf.nodes})
+    group_renames = _unique_ids([g.id for g in groups], {g.id for g in wf.groups})
     # Place the template right of everything already on the canvas, keeping its own layout.
     dx = max((n.ui.position.x for n in wf.nodes), default=-300) + 300 - min((n.ui.position.x for n in nodes), default=0)
     ops: list[PatchOp] = []
