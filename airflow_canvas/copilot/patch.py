@@ -329,9 +329,9 @@ def _rename(data: dict[str, Any], old: str, new: str) -> None:
         execution = other.get("execution") or {}
         if execution.get("fallback_node") == old:
             execution["fallback_node"] = new
-    for policy in [data.get("defaults") or {}]:
-        if policy.get("fallback_node") == old:
-            policy["fallback_node"] = new
+    defaults = data.get("defaults") or {}
+    if defaults.get("fallback_node") == old:
+        defaults["fallback_node"] = new
 
 
 def _failure_problem(index: int, op: PatchOp, exc: _OpFailure) -> Problem:
