@@ -269,17 +269,18 @@ def _deploy_run(args: argparse.Namespace) -> int:
     from airflow_canvas.spec.problems import SpecError
 
     loaded = load_all_valid(args.files)
+    compiled = []
     for path, wf in loaded:  # compile everything first: a spec the compiler rejects stops all
         try:
-            compile_workflow(wf)
+            compiled.append(compile_workflow(wf))
         except SpecError as exc:
             print_problems(path, exc.problems, sys.stderr)
             raise CliError("nothing was deployed: fix the problems above first") from None
     folder = Path(args.dir).expanduser() if args.dir else default_deploy_dir()
     done: list[str] = []
-    for path, wf in loaded:
+    for (path, wf), dag in zip(loaded, compiled, strict=True):
         try:
-            result = deploy_workflow(wf, folder)
+            result = deploy_workflow(wf, folder, compiled=dag)
         except DeployError as exc:
             print(f"{path}: {exc}", file=sys.stderr)
             if exc.details:

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from airflow_canvas.compiler import compile_workflow
+from airflow_canvas.compiler import CompiledWorkflow, compile_workflow
 from airflow_canvas.spec.models import Workflow
 from airflow_canvas.tools.bundle import TOOLS_DIRNAME, atomic_write_text, ensure_ignored, write_tool_files
 
@@ -119,9 +119,12 @@ def _last_json_line(stdout: str) -> dict | None:
     return None
 
 
-def deploy_workflow(wf: Workflow, deploy_dir: Path, *, import_check: bool = True) -> DeployResult:
-    """Compile and deploy ``wf``; raises SpecError (invalid spec) or DeployError (does not import)."""
-    compiled = compile_workflow(wf)
+def deploy_workflow(
+    wf: Workflow, deploy_dir: Path, *, import_check: bool = True, compiled: CompiledWorkflow | None = None
+) -> DeployResult:
+    """Compile and deploy ``wf``; raises SpecError (invalid spec) or DeployError (does not import).
+    ``compiled``: ``compile_workflow(wf)`` when the caller already has it (not compiled again)."""
+    compiled = compiled or compile_workflow(wf)
     deploy_dir = Path(deploy_dir)
     deploy_dir.mkdir(parents=True, exist_ok=True)
     target = dag_file(deploy_dir, compiled.dag_id)
