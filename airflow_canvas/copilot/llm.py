@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from airflow_canvas.copilot.context import Context, redact_text
+from airflow_canvas.copilot.diff import describe_diff, workflow_diff
 from airflow_canvas.copilot.patch import Patch, PatchOp, check_patch
 from airflow_canvas.copilot.responses import (
     CodePart,
@@ -357,8 +358,6 @@ class LLMEngine:
         if not result.ok or result.workflow is None:
             problems = [p.to_dict() for p in result.problems]
             return _Outcome.rejected(draft, problems)
-        from airflow_canvas.copilot.diff import describe_diff, workflow_diff
-
         changes = describe_diff(workflow_diff(draft, result.workflow))
         ok = {"ok": True, "changes": changes, "warnings": [w.to_dict() for w in result.warnings][:20]}
         return _Outcome(ok, result.workflow, list(patch.ops), patch.summary, warnings=result.warnings)
