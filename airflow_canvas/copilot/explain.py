@@ -18,6 +18,7 @@ from airflow_canvas.copilot.patch import (
     UpdateNode,
     check_patch,
     ops_to_json,
+    validation_problems,
 )
 from airflow_canvas.copilot.responses import CodePart, Reply, Suggestion, SuggestionsPart
 from airflow_canvas.spec.models import NodeType, Workflow
@@ -164,8 +165,6 @@ def working_fixes(workflow: Workflow, errors: list[Problem]) -> list[Fix]:
     for fix in _candidate_fixes(workflow):
         result = check_patch(workflow, fix.ops)
         if result.ok and result.workflow is not None:
-            from airflow_canvas.copilot.patch import validation_problems
-
             remaining = [p for p in validation_problems(result.workflow) if p.severity == "error"]
             if len(remaining) < before:
                 out.append(fix)
