@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_canvas.spec.graph import group_chain, sequential_links
+from airflow_canvas.spec.graph import group_chains, sequential_links
 from airflow_canvas.spec.models import EdgeKind, ExecutionPolicy, Node, NodeType, OnError, Tool, Workflow
 from airflow_canvas.spec.problems import Problem, SpecError, pointer
 
@@ -221,13 +221,11 @@ class _Builder:
         self.upstreams: dict[str, set[str]] = {}
         self.reasons: dict[str, set[str]] = {}
         self.tools: dict[str, Tool] = {}
-        self._chains: dict[str | None, list[str]] = {}
+        self._chains = group_chains(wf)  # all at once: big specs ask per task
 
     def chain(self, group_id: str | None) -> list[str]:
-        """Group ids from the outermost down to ``group_id`` (cached: big specs ask per task)."""
-        if group_id not in self._chains:
-            self._chains[group_id] = group_chain(self.wf, group_id)
-        return self._chains[group_id]
+        """Group ids from the outermost down to ``group_id``."""
+        return self._chains.get(group_id, []) if group_id is not None else []
 
     def task_id(self, node_id: str, group_id: str | None) -> str:
         """The task id Airflow gives a node: TaskGroup ids prefix it, joined by dots."""
