@@ -221,6 +221,7 @@ class _Builder:
         self.upstreams: dict[str, set[str]] = {}
         self.reasons: dict[str, set[str]] = {}
         self.tools: dict[str, Tool] = {}
+        self._pinned: dict[str, str] = {}  # tool reference -> pinned ref
         self._chains = group_chains(wf)  # all at once: big specs ask per task
 
     def chain(self, group_id: str | None) -> list[str]:
@@ -318,6 +319,8 @@ class _Builder:
         return task
 
     def _pin(self, ref: str, node: Node) -> str:
+        if ref in self._pinned:  # many nodes use the same tool: resolve (maybe a store query) once
+            return self._pinned[ref]
         from airflow_canvas.tools.registry import ToolResolutionError, resolve_tool
 
         try:
@@ -327,6 +330,7 @@ class _Builder:
                 "E_TOOL_UNKNOWN", str(exc), pointer("nodes", self.index[node.id], "tool"), node_id=node.id
             ) from None
         self.tools[tool.ref] = tool
+        self._pinned[ref] = tool.ref
         return tool.ref
 
     # -- edges ----------------------------------------------------------------------------------
