@@ -18,6 +18,7 @@ from typing import Any
 
 from airflow_canvas.compiler.pyfmt import Call, Code, Expr, ListOf, Lit, call, flat, lit_expr
 from airflow_canvas.policies.notifiers import NotifierSpec, notifier_kwargs, resolve_notifier
+from airflow_canvas.spec.graph import group_chain
 from airflow_canvas.spec.models import Group, Node, Notification, Workflow
 
 TASK_EVENTS = ("failure", "retry", "success")
@@ -58,11 +59,7 @@ def _source(exprs: dict[str, Expr]) -> dict[str, str]:
 def _group_chain(wf: Workflow, group_id: str | None) -> list[Group]:
     """The group and its ancestors, innermost first (cycles are the validator's business)."""
     by_id = {g.id: g for g in wf.groups}
-    chain: list[Group] = []
-    while group_id and group_id in by_id and by_id[group_id] not in chain:
-        chain.append(by_id[group_id])
-        group_id = by_id[group_id].parent
-    return chain
+    return [by_id[gid] for gid in reversed(group_chain(wf, group_id))]
 
 
 def _inherited(wf: Workflow, groups: list[Group], event: str) -> list[Call]:
