@@ -34,9 +34,9 @@ def _save_args(parser: argparse.ArgumentParser) -> None:
 def _save_run(args: argparse.Namespace) -> int:
     from airflow import settings
 
-    from airflow_canvas.compiler.deploy import DeployError, deploy_workflow
     from airflow_canvas.plugin import config
     from airflow_canvas.plugin.audit import audit
+    from airflow_canvas.plugin.deployments import DeployFailed, deploy_version
     from airflow_canvas.store import repository as repo
     from airflow_canvas.store.errors import NotFound
     from airflow_canvas.store.serialize import content_hash
@@ -74,42 +74,13 @@ def _save_run(args: argparse.Namespace) -> int:
             print(f"{path}: {state} as {wf.id} version {row.number}")
             if folder is None:
                 continue
-            record = {
-                "workflow_id": wf.id,
-                "version_number": row.number,
-                "environment": args.deploy,
-                "deployed_by": user.name,
-            }
             try:
-                result = deploy_workflow(repo.load_spec(row), folder)
-            except DeployError as exc:
-                repo.record_deployment(session, state="failed", error=str(exc)[:4000], **record)
-                audit(
-                    "canvas.workflow.deploy_failed",
-                    user=user,
-                    workflow_id=wf.id,
-                    version=row.number,
-                    environment=args.deploy,
-                    source="cli",
+                done = deploy_version(
+                    session, row, environment=args.deploy, folder=folder, user=user, source="cli"
                 )
+            except DeployFailed as exc:
                 raise CliError(f"{path}: deploy failed; the deployed file is unchanged: {exc}") from None
-            repo.record_deployment(
-                session,
-                state="deployed",
-                dag_id=result.dag_id,
-                path=str(result.path),
-                spec_hash=result.spec_hash,
-                **record,
-            )
-            audit(
-                "canvas.workflow.deploy",
-                user=user,
-                workflow_id=wf.id,
-                version=row.number,
-                environment=args.deploy,
-                source="cli",
-            )
-            print(f"  deployed to {args.deploy}: {result.path}", file=sys.stderr)
+            print(f"  deployed to {args.deploy}: {done.path}", file=sys.stderr)
     finally:
         session.close()
     return EXIT_OK

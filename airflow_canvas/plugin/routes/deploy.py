@@ -13,10 +13,10 @@ from pydantic import BaseModel, Field
 from airflow_canvas.plugin import config
 from airflow_canvas.plugin.audit import audit
 from airflow_canvas.plugin.authz import requires
+from airflow_canvas.plugin.deployments import DeployFailed, deploy_version
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.permissions import DEPLOYMENTS, WORKFLOWS
-from airflow_canvas.spec.problems import SpecError
 from airflow_canvas.store import repository as repo
 from airflow_canvas.store.models import DeploymentRow
 
@@ -68,27 +68,13 @@ def list_environments(user: Reader) -> dict[str, Any]:
 
 @router.post("/workflows/{workflow_id}/deploy", status_code=status.HTTP_201_CREATED)
 def deploy(workflow_id: str, body: DeployBody, user: Deployer, session: SessionDep) -> dict[str, Any]:
-    from airflow_canvas.compiler.deploy import DeployError, deploy_workflow
-
     folder = _environment(body.environment)
     row = repo.get_version(session, workflow_id, body.version) if body.version else repo.head(session, workflow_id)
-    wf = repo.load_spec(row)
-    session.rollback()
-    record = {"workflow_id": workflow_id, "version_number": row.number, "environment": body.environment,
-              "deployed_by": user.get_name()}
     try:
-        result = deploy_workflow(wf, folder)
-    except (DeployError, SpecError) as exc:
-        problems = getattr(exc, "problems", None) or []
-        repo.record_deployment(session, state="failed", error=str(exc)[:4000], **record)
-        audit("canvas.workflow.deploy_failed", user=user, workflow_id=workflow_id, version=row.number,
-              environment=body.environment)
+        done = deploy_version(session, row, environment=body.environment, folder=folder, user=user)
+    except DeployFailed as exc:
         raise ApiError(422, f"Deploy of version {row.number} failed; the deployed file is unchanged: {exc}",
-                       problems, details=getattr(exc, "details", "")[-4000:]) from None
-    done = repo.record_deployment(session, state="deployed", dag_id=result.dag_id, path=str(result.path),
-                                  spec_hash=result.spec_hash, **record)
-    audit("canvas.workflow.deploy", user=user, workflow_id=workflow_id, version=row.number,
-          environment=body.environment)
+                       exc.problems, details=exc.details[-4000:]) from None
     return deployment_json(done)
 
 
