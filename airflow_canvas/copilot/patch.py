@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal
 
@@ -167,11 +167,32 @@ def parse_ops(data: Any) -> list[PatchOp]:
         raise PatchError(problems) from None
 
 
-OP_NAMES = [
-    m.model_fields["op"].default
-    for m in (AddNode, UpdateNode, RemoveNode, RenameNode, AddEdge, UpdateEdge, RemoveEdge, AddGroup,
-              UpdateGroup, RemoveGroup, SetProperty, SetTrigger, BulkUpdate)
-]
+_OP_CLASSES = (
+    AddNode,
+    UpdateNode,
+    RemoveNode,
+    RenameNode,
+    AddEdge,
+    UpdateEdge,
+    RemoveEdge,
+    AddGroup,
+    UpdateGroup,
+    RemoveGroup,
+    SetProperty,
+    SetTrigger,
+    BulkUpdate,
+)
+OP_NAMES = [m.model_fields["op"].default for m in _OP_CLASSES]
+
+
+def _typed_ops(ops: Iterable[PatchOp | Mapping[str, Any]]) -> list[PatchOp]:
+    """Read ``ops`` once (it may be a generator) -> typed ops; JSON dicts, or a mix with models,
+    go through ``parse_ops`` so every bad field is reported."""
+    items = list(ops)
+    typed: list[PatchOp] = [op for op in items if isinstance(op, _OP_CLASSES)]
+    if len(typed) == len(items):
+        return typed
+    return parse_ops([op.model_dump(mode="json") if isinstance(op, BaseModel) else op for op in items])
 
 
 # -- applying ---------------------------------------------------------------------------------------
@@ -424,16 +445,15 @@ class PatchResult:
         return self.workflow is not None and not self.problems
 
 
-def check_patch(workflow: Workflow, ops: Sequence[PatchOp] | Iterable[dict[str, Any]]) -> PatchResult:
-    """Apply ``ops`` to a copy of ``workflow``; never raises for bad input, never mutates it.
+def check_patch(workflow: Workflow, ops: Iterable[PatchOp | Mapping[str, Any]]) -> PatchResult:
+    """Apply ``ops`` (typed ops or their JSON; any iterable, read once) to a copy of ``workflow``;
+    never raises for bad input, never mutates it.
 
     Errors the workflow already had do not block a patch (a user must be able to fix one problem
     at a time); errors the patch introduces do.
     """
     try:
-        typed = [op if isinstance(op, BaseModel) else None for op in ops]
-        if any(t is None for t in typed):
-            typed = parse_ops([op.model_dump(mode="json") if isinstance(op, BaseModel) else op for op in ops])
+        typed = _typed_ops(ops)
     except PatchError as exc:
         return PatchResult(None, exc.problems)
     if not typed:
@@ -441,9 +461,9 @@ def check_patch(workflow: Workflow, ops: Sequence[PatchOp] | Iterable[dict[str, 
     data = workflow.model_dump(mode="json")
     for index, op in enumerate(typed):
         try:
-            _apply_one(data, op)  # type: ignore[arg-type]
+            _apply_one(data, op)
         except _OpFailure as exc:
-            return PatchResult(None, [_failure_problem(index, op, exc)])  # type: ignore[arg-type]
+            return PatchResult(None, [_failure_problem(index, op, exc)])
     try:
         result = parse_workflow(data)
     except SpecError as exc:
@@ -458,7 +478,7 @@ def check_patch(workflow: Workflow, ops: Sequence[PatchOp] | Iterable[dict[str, 
     return PatchResult(result, [], warnings, data)
 
 
-def apply_patch(workflow: Workflow, ops: Sequence[PatchOp] | Iterable[dict[str, Any]]) -> Workflow:
+def apply_patch(workflow: Workflow, ops: Iterable[PatchOp | Mapping[str, Any]]) -> Workflow:
     """The patched workflow, or PatchError carrying every Problem the patch causes."""
     result = check_patch(workflow, ops)
     if not result.ok:

@@ -148,6 +148,32 @@ def test_empty_patch_is_refused(workflow: Workflow) -> None:
     assert check_patch(workflow, []).problems[0].code == "E_PATCH_EMPTY"
 
 
+def test_check_patch_reads_a_generator_once(workflow: Workflow) -> None:
+    typed = (
+        op
+        for op in [
+            AddNode(node=Node(id="post", type=NodeType.PROCESS)),
+            AddEdge(edge=Edge(source="summarize", target="post")),
+        ]
+    )
+    result = check_patch(workflow, typed)
+    assert result.ok, result.problems
+    assert result.workflow is not None and result.workflow.node("post") is not None
+    assert [e.key for e in result.workflow.edges][-1] == "summarize->post"
+    # JSON dicts mixed with a typed op: the mixed path re-parses, which must not re-read the generator
+    mixed = (
+        op
+        for op in [
+            {"op": "add_node", "node": {"id": "post", "type": "process"}},
+            AddEdge(edge=Edge(source="summarize", target="post")),
+        ]
+    )
+    out = apply_patch(workflow, mixed)
+    assert [e.key for e in out.edges][-1] == "summarize->post"
+    bad = (op for op in [{"op": "teleport"}])
+    assert check_patch(workflow, bad).problems[0].pointer.startswith("/ops/0")
+
+
 def test_json_schema_covers_every_op() -> None:
     schema = patch_json_schema()
     text = str(schema)
