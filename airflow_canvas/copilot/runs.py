@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from airflow_canvas.copilot.context import MAX_LOG_TAIL_LINES, NodeRun, RunInfo
+from airflow_canvas.spec.graph import node_id_of
 from airflow_canvas.spec.models import EdgeKind, Workflow
 
 log = logging.getLogger(__name__)
@@ -108,8 +109,6 @@ def _outputs(session: Session, dag_id: str, run_id: str) -> dict[str, Any]:
     """node id -> its XCom return value in the run (mapped nodes: the list of values)."""
     from airflow.models.xcom import XComModel
 
-    from airflow_canvas.plugin.routes.runs import node_id_of
-
     rows = session.scalars(select(XComModel).where(XComModel.dag_id == dag_id, XComModel.run_id == run_id,
                                                    XComModel.key == "return_value")).all()
     out: dict[str, Any] = {}
@@ -132,8 +131,6 @@ def latest_run_info(session: Session, dag_id: str, workflow: Workflow | None = N
     ``workflow``, the inputs that reached them (the caller checks the user may read XComs)."""
     from airflow.models.dagrun import DagRun
     from airflow.models.taskinstance import TaskInstance
-
-    from airflow_canvas.plugin.routes.runs import node_id_of
 
     run = session.scalar(select(DagRun).where(DagRun.dag_id == dag_id).order_by(DagRun.id.desc()).limit(1))
     if run is None:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from airflow_canvas.policies.metrics import XCOM_KEY
+from airflow_canvas.spec.graph import node_id_of
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,6 @@ class RunRow:
     state: str | None
     start_date: datetime | None
     end_date: datetime | None
-
-
-def node_id_of(task_id: str) -> str:
-    """TaskGroups prefix task ids with ``group.``; node ids contain no dots."""
-    return task_id.rpartition(".")[2]
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> float | None:

@@ -70,6 +70,12 @@ def node_task_id(
     return ".".join([*chain, node_id])
 
 
+def node_id_of(task_id: str) -> str:
+    """The node id behind an Airflow task id (the inverse of ``node_task_id``): TaskGroup ids
+    prefix it with ``group.sub.``, and node ids contain no dots."""
+    return task_id.rpartition(".")[2]
+
+
 def group_task_id(wf: Workflow, group_id: str, chains: dict[str, list[str]] | None = None) -> str:
     chain = chains.get(group_id, []) if chains is not None else group_chain(wf, group_id)
     return ".".join(chain) or group_id

@@ -20,6 +20,7 @@ from airflow_canvas.plugin.authz import requires, requires_dag
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.permissions import WORKFLOWS
+from airflow_canvas.spec.graph import node_id_of
 from airflow_canvas.store import repository as repo
 
 router = APIRouter(tags=["runs"])
@@ -108,11 +109,6 @@ def list_runs(workflow_id: str, user: Reader, session: SessionDep, page: PageDep
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     runs = session.scalars(query.order_by(DagRun.id.desc()).offset(page.offset).limit(page.limit)).all()
     return {"items": [run_json(r) for r in runs], "total": total, "offset": page.offset, "limit": page.limit}
-
-
-def node_id_of(task_id: str) -> str:
-    """Task ids of nodes inside groups carry the TaskGroup prefixes: ``group.sub.node``."""
-    return task_id.rsplit(".", 1)[-1]
 
 
 def _aggregate(states: list[str | None]) -> str | None:

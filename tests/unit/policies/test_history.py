@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow_canvas.policies.history import RunRow, TaskRow, aggregate, node_id_of
+from airflow_canvas.policies.history import RunRow, TaskRow, aggregate
 
 T0 = datetime(2026, 1, 1, 12, 0, 0)
 
@@ -53,4 +53,3 @@ def test_no_runs_gives_empty_figures() -> None:
         "duration_seconds": {"mean": None, "median": None, "p90": None, "max": None},
         "nodes": {},
     }
-    assert node_id_of("a.b.c") == "c" and node_id_of("c") == "c"

@@ -7,6 +7,7 @@ from airflow_canvas.spec.graph import (
     fallback_targets,
     find_cycles,
     group_loops,
+    node_id_of,
     node_task_id,
     sequential_links,
 )
@@ -18,6 +19,7 @@ def test_task_ids_carry_group_prefixes() -> None:
     wf = workflow([node("n", group="inner")], groups=[{"id": "outer"}, {"id": "inner", "parent": "outer"}])
     assert node_task_id(wf, "n", "inner") == "outer.inner.n"
     assert node_task_id(wf, "n", None) == "n"
+    assert node_id_of(node_task_id(wf, "n", "inner")) == "n" and node_id_of("n") == "n"
 
 
 def test_sequential_members_follow_node_order_and_child_groups_count_as_one() -> None:
