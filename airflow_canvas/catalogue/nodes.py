@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_canvas.catalogue.operators import OperatorEntry
+from airflow_canvas.spec.jsonschema_check import violations
 from airflow_canvas.spec.models import Node
 from airflow_canvas.spec.problems import Problem, SpecError, did_you_mean, pointer
 
@@ -13,8 +14,6 @@ from airflow_canvas.spec.problems import Problem, SpecError, did_you_mean, point
 def node_from_entry(entry: OperatorEntry, node_id: str, parameters: dict[str, Any], **node: Any) -> Node:
     """A tool node running ``entry``'s operator with ``parameters``; SpecError naming each unknown,
     missing or mistyped parameter (checked against ``entry.parameters_schema``)."""
-    import jsonschema
-
     schema = entry.parameters_schema
     problems: list[Problem] = []
     for name in parameters:
@@ -40,14 +39,12 @@ def node_from_entry(entry: OperatorEntry, node_id: str, parameters: dict[str, An
             )
     typed = {k: v for k, v in parameters.items() if k in schema["properties"]}
     # Connection ids and callables are strings here; the x- keywords are annotations for the UI.
-    validator = jsonschema.Draft202012Validator({**schema, "additionalProperties": True, "required": []})
-    for error in validator.iter_errors(typed):
-        path = [str(p) for p in error.absolute_path]
+    for violation in violations(typed, {**schema, "additionalProperties": True, "required": []}):
         problems.append(
             Problem(
                 "E_OPERATOR_PARAMETER_TYPE",
-                f"{'.'.join(path) or 'parameters'}: {error.message}",
-                pointer("parameters", *path),
+                violation.describe(".", "parameters"),
+                pointer("parameters", *violation.path),
                 node_id=node_id,
             )
         )

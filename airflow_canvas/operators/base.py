@@ -40,17 +40,14 @@ def _materialize(value: Any) -> Any:
 
 
 def validate_against(value: Any, schema: Mapping[str, Any] | None, *, what: str, node_id: str) -> None:
+    """CanvasInputError listing the first five violations of ``schema`` by ``value``."""
     if not schema:
         return
-    import jsonschema
+    from airflow_canvas.spec.jsonschema_check import schema_errors
 
-    validator_cls = jsonschema.validators.validator_for(schema)
-    errors = sorted(validator_cls(schema).iter_errors(value), key=lambda e: list(e.absolute_path))
+    errors = schema_errors(value, schema, limit=5)
     if errors:
-        details = "; ".join(
-            f"{'/'.join(str(p) for p in err.absolute_path) or '(root)'}: {err.message}" for err in errors[:5]
-        )
-        raise CanvasInputError(f"Node {node_id!r}: {what} does not match its schema: {details}")
+        raise CanvasInputError(f"Node {node_id!r}: {what} does not match its schema: {'; '.join(errors)}")
 
 
 class CanvasOperator(BaseOperator):

@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from airflow_canvas.spec.jsonschema_check import schema_errors
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import ID_RE, Edge, Group, Node, Tool, Workflow
 from airflow_canvas.spec.problems import did_you_mean
@@ -109,8 +110,6 @@ def _lookup(name: str) -> tuple[TemplateInfo, dict[str, Any]]:
 
 def resolve_parameters(info: TemplateInfo, params: dict[str, Any] | None) -> dict[str, Any]:
     """Defaults filled in, then checked against the template's parameter schema."""
-    from jsonschema.validators import validator_for
-
     params = dict(params or {})
     properties: dict[str, Any] = info.parameters.get("properties", {})
     unknown = [k for k in params if k not in properties]
@@ -123,13 +122,9 @@ def resolve_parameters(info: TemplateInfo, params: dict[str, Any] | None) -> dic
         )
     resolved = {k: copy.deepcopy(s["default"]) for k, s in properties.items() if "default" in s}
     resolved.update(params)
-    validator = validator_for(info.parameters)(info.parameters)
-    errors = sorted(validator.iter_errors(resolved), key=lambda e: list(e.absolute_path))
+    errors = schema_errors(resolved, info.parameters, sep=".", root="parameters")
     if errors:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in e.absolute_path) or 'parameters'}: {e.message}" for e in errors
-        )
-        raise TemplateError(f"Template {info.name!r}: invalid parameters: {details}")
+        raise TemplateError(f"Template {info.name!r}: invalid parameters: {'; '.join(errors)}")
     return resolved
 
 

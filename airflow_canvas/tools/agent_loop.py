@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from airflow_canvas.spec.jsonschema_check import schema_errors
 from airflow_canvas.spec.models import Tool
 from airflow_canvas.tools.pricing import cost_of
 
@@ -71,18 +72,6 @@ def tool_function(tool: Tool) -> dict[str, Any]:
         "type": "function",
         "function": {"name": tool.name, "description": tool.description[:1024], "parameters": parameters},
     }
-
-
-def _schema_errors(value: Any, schema: dict[str, Any]) -> list[str]:
-    if not schema:
-        return []
-    import jsonschema
-
-    validator = jsonschema.validators.validator_for(schema)(schema)
-    return [
-        f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
-        for e in sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))[:5]
-    ]
 
 
 class AgentLoop:
@@ -201,7 +190,7 @@ class AgentLoop:
             value = json.loads(_strip_fences(content))
         except ValueError as exc:
             return None, [f"the answer is not valid JSON ({exc})"]
-        return value, _schema_errors(value, schema)
+        return value, schema_errors(value, schema, limit=5)
 
     def _run_call(self, step: int, call: Any) -> dict[str, Any]:
         name, raw = call.function.name, call.function.arguments or "{}"
@@ -220,7 +209,7 @@ class AgentLoop:
             return {"error": f"arguments are not valid JSON ({exc}); send a JSON object"}
         if not isinstance(arguments, dict):
             return {"error": "arguments must be a JSON object"}
-        problems = _schema_errors(arguments, tool.input_schema)
+        problems = schema_errors(arguments, tool.input_schema, limit=5)
         if problems:
             return {"error": "arguments do not match the tool's schema: " + "; ".join(problems)}
         try:

@@ -13,27 +13,18 @@ import json
 import time
 from typing import Any
 
+from airflow_canvas.spec.jsonschema_check import schema_errors
 from airflow_canvas.spec.models import Node, NodeType, Tool, Workflow
 from airflow_canvas.tools.compatibility import input_schema_of
 from airflow_canvas.tools.registry import resolve_tool
 from airflow_canvas.tools.runner import RunLimits, RunResult, ToolRunError, run_in_sandbox
 from airflow_canvas.tools.sample import sample_from_schema
 
+_MAX_ERRORS = 20  # schema violations reported per value
+
 
 class NodeTestError(ValueError):
     """The request cannot be run (unknown node, unsupported configuration)."""
-
-
-def _errors(value: Any, schema: dict[str, Any]) -> list[str]:
-    if not schema:
-        return []
-    import jsonschema
-
-    validator = jsonschema.validators.validator_for(schema)(schema)
-    return [
-        f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
-        for e in sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))[:20]
-    ]
 
 
 def _render(text: str, inputs: dict[str, Any], parameters: dict[str, Any]) -> str:
@@ -84,7 +75,7 @@ def test_node(
     report: dict[str, Any] = {
         "node_id": node.id, "type": node.type.value, "ok": False, "output": None, "error": None,
         "logs": [], "stdout": "", "stderr": "", "duration": 0.0, "input_generated": generated,
-        "validation": {"input": _errors(inputs, in_schema), "output": []},
+        "validation": {"input": schema_errors(inputs, in_schema, limit=_MAX_ERRORS), "output": []},
     }  # fmt: skip
     debug_info: dict[str, Any] = {"resolved_inputs": inputs, "parameters": parameters,
                                   "rendered_templates": {k: parameters[k] for k in node.templates}}  # fmt: skip
@@ -104,7 +95,7 @@ def test_node(
             debug_info["steps"] = exc.transcript
     else:
         report["output"] = output
-        report["validation"]["output"] = _errors(output, node.output_schema)
+        report["validation"]["output"] = schema_errors(output, node.output_schema, limit=_MAX_ERRORS)
         report["ok"] = not report["validation"]["output"]
     report["duration"] = time.monotonic() - started
     if debug:
@@ -135,7 +126,7 @@ def _run(
         tool = resolve_tool(node.tool, wf.tools)
         debug_info["tool"] = tool.ref
         output = _absorb(run_in_sandbox(tool, inputs, parameters=parameters, limits=limits), report)
-        report["validation"]["tool_output"] = _errors(output, tool.output_schema)
+        report["validation"]["tool_output"] = schema_errors(output, tool.output_schema, limit=_MAX_ERRORS)
         return output
     if node.type is NodeType.PROCESS:
         process = node.process
