@@ -7,9 +7,14 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
+from airflow_canvas.spec.models import Workflow
 from airflow_canvas.spec.problems import Problem, SpecError, pointer
-from airflow_canvas.store.errors import StoreError
+from airflow_canvas.store import repository as repo
+from airflow_canvas.store.diff import diff_specs
+from airflow_canvas.store.errors import StaleBase, StoreError
+from airflow_canvas.store.serialize import full_dict
 
 
 class ApiError(Exception):
@@ -19,6 +24,20 @@ class ApiError(Exception):
         self.detail = detail
         self.problems = problems or []
         self.extra = extra
+
+
+def stale_base_error(
+    session: Session, workflow_id: str, exc: StaleBase, yours: Workflow | None = None
+) -> ApiError:
+    """The 409 for a save whose base version is no longer its branch's head: the store's fields
+    (``head_version``, ``base_version``, ``branch``), the ``diff`` from base to head (what others
+    changed) and, given the spec being saved, ``your_changes`` from base to it."""
+    base = full_dict(repo.load_spec(repo.get_version(session, workflow_id, exc.base_version)))
+    head = full_dict(repo.load_spec(repo.get_version(session, workflow_id, exc.head_version)))
+    extra: dict[str, Any] = {**exc.extra, "diff": diff_specs(base, head)}
+    if yours is not None:
+        extra["your_changes"] = diff_specs(base, full_dict(yours))
+    return ApiError(409, exc.detail, **extra)
 
 
 def _body(detail: Any, problems: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from airflow_canvas.plugin.audit import audit
 from airflow_canvas.plugin.authz import requires
 from airflow_canvas.plugin.deps import PageDep, SessionDep
-from airflow_canvas.plugin.errors import ApiError
+from airflow_canvas.plugin.errors import ApiError, stale_base_error
 from airflow_canvas.plugin.permissions import WORKFLOWS
 from airflow_canvas.plugin.specs import checked, version_json
 from airflow_canvas.spec.models import ID_PATTERN
@@ -68,18 +68,13 @@ def diff(
     return {"from": from_, "to": to, "diff": repo.diff_versions(session, workflow_id, from_, to)}
 
 
-def _stale(exc: StaleBase, session: SessionDep, workflow_id: str) -> ApiError:
-    return ApiError(409, exc.detail, head_version=exc.head_version, base_version=exc.base_version,
-                    diff=repo.diff_versions(session, workflow_id, exc.base_version, exc.head_version))
-
-
 @router.post("/workflows/{workflow_id}/rollback", status_code=status.HTTP_201_CREATED)
 def rollback(workflow_id: str, body: RollbackBody, user: Editor, session: SessionDep) -> dict[str, Any]:
     try:
         row = repo.rollback_to(session, workflow_id, body.version, author=user.get_name(), message=body.message,
                                branch=body.branch, base_version=body.base_version)
     except StaleBase as exc:
-        raise _stale(exc, session, workflow_id) from None
+        raise stale_base_error(session, workflow_id, exc) from None
     audit("canvas.workflow.rollback", user=user, workflow_id=workflow_id, version=row.number,
           rolled_back_to=body.version, branch=body.branch)
     return version_json(row, with_spec=False)
@@ -122,7 +117,7 @@ def merge(workflow_id: str, body: MergeBody, user: Editor, session: SessionDep) 
                                 branch=body.target, author=user.get_name(),
                                 message=body.message or f"Merge {body.source} into {body.target}", merged_from=src)
     except StaleBase as exc:
-        raise _stale(exc, session, workflow_id) from None
+        raise stale_base_error(session, workflow_id, exc) from None
     audit("canvas.workflow.merge", user=user, workflow_id=workflow_id, version=row.number,
           source=body.source, target=body.target)
     return version_json(row, with_spec=False) | {"warnings": [w.to_dict() for w in warnings]}

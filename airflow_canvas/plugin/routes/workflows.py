@@ -11,14 +11,13 @@ from pydantic import BaseModel, Field
 from airflow_canvas.plugin.audit import audit
 from airflow_canvas.plugin.authz import requires
 from airflow_canvas.plugin.deps import PageDep, SessionDep
-from airflow_canvas.plugin.errors import ApiError
+from airflow_canvas.plugin.errors import ApiError, stale_base_error
 from airflow_canvas.plugin.permissions import WORKFLOWS
 from airflow_canvas.plugin.specs import checked, parse_problems, version_json
 from airflow_canvas.spec.models import ID_PATTERN, MAX_ID_LENGTH
 from airflow_canvas.spec.problems import SpecError
 from airflow_canvas.store import repository as repo
 from airflow_canvas.store.errors import StaleBase
-from airflow_canvas.store.serialize import full_dict
 
 router = APIRouter(tags=["workflows"])
 
@@ -89,19 +88,9 @@ def save_workflow(workflow_id: str, body: SaveBody, user: Editor, session: Sessi
             author=user.get_name(), message=body.message,
         )
     except StaleBase as exc:
-        raise ApiError(
-            409, exc.detail, head_version=exc.head_version, base_version=exc.base_version, branch=body.branch,
-            diff=repo.diff_versions(session, workflow_id, exc.base_version, exc.head_version),
-            your_changes=_your_changes(session, workflow_id, exc.base_version, wf),
-        ) from None
+        raise stale_base_error(session, workflow_id, exc, yours=wf) from None
     audit("canvas.workflow.save", user=user, workflow_id=workflow_id, version=row.number, branch=body.branch)
     return version_json(row, with_spec=False) | {"warnings": [w.to_dict() for w in warnings]}
-
-
-def _your_changes(session: SessionDep, workflow_id: str, base: int, wf: Any) -> dict[str, Any]:
-    from airflow_canvas.store.diff import diff_specs
-
-    return diff_specs(full_dict(repo.load_spec(repo.get_version(session, workflow_id, base))), full_dict(wf))
 
 
 @router.delete("/workflows/{workflow_id}", status_code=status.HTTP_200_OK)
