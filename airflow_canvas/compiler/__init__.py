@@ -7,10 +7,14 @@ Airflow is not imported. ``deploy.py`` is the part that touches the file system.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from airflow_canvas.compiler.hashing import spec_hash
 from airflow_canvas.spec.models import Tool, Workflow
 from airflow_canvas.spec.problems import Problem, SpecError
+
+if TYPE_CHECKING:
+    from airflow_canvas.tools.registry import ToolResolver
 
 
 @dataclass(frozen=True)
@@ -22,22 +26,24 @@ class CompiledWorkflow:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def validation_problems(wf: Workflow) -> list[Problem]:
+def validation_problems(wf: Workflow, tools: ToolResolver | None = None) -> list[Problem]:
     from airflow_canvas.spec.validate import validate_workflow  # late: it loads the operator catalogue
 
-    return validate_workflow(wf)
+    return validate_workflow(wf, tools=tools)
 
 
 def compile_workflow(wf: Workflow) -> CompiledWorkflow:
     """Compile a workflow; raises SpecError (every problem) when validation finds errors."""
     from airflow_canvas.compiler.emitter import emit
     from airflow_canvas.compiler.ir import build_ir
+    from airflow_canvas.tools.registry import ToolResolver
 
-    problems = validation_problems(wf)
+    tools = ToolResolver(wf.tools)  # validation resolves every reference; the IR pins from the same
+    problems = validation_problems(wf, tools)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise SpecError(errors)
-    ir = build_ir(wf)
+    ir = build_ir(wf, tools)
     digest = spec_hash(wf)
     try:
         source = emit(ir, digest)

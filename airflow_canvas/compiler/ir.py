@@ -17,6 +17,7 @@ from typing import Any
 from airflow_canvas.spec.graph import group_chains, sequential_links
 from airflow_canvas.spec.models import EdgeKind, ExecutionPolicy, Node, NodeType, OnError, Tool, Workflow
 from airflow_canvas.spec.problems import Problem, SpecError, pointer
+from airflow_canvas.tools.registry import ToolResolver
 
 BRANCH_SUFFIX = "__branch"
 ITEMS_SUFFIX = "__items"
@@ -209,8 +210,9 @@ def _sorted_topologically(
 
 
 class _Builder:
-    def __init__(self, wf: Workflow) -> None:
+    def __init__(self, wf: Workflow, resolver: ToolResolver) -> None:
         self.wf = wf
+        self.resolver = resolver
         self.names = _Names()
         self.nodes = {n.id: n for n in wf.nodes}
         self.index = {n.id: i for i, n in enumerate(wf.nodes)}
@@ -221,7 +223,6 @@ class _Builder:
         self.upstreams: dict[str, set[str]] = {}
         self.reasons: dict[str, set[str]] = {}
         self.tools: dict[str, Tool] = {}
-        self._pinned: dict[str, str] = {}  # tool reference -> pinned ref
         self._chains = group_chains(wf)  # all at once: big specs ask per task
 
     def chain(self, group_id: str | None) -> list[str]:
@@ -319,18 +320,12 @@ class _Builder:
         return task
 
     def _pin(self, ref: str, node: Node) -> str:
-        if ref in self._pinned:  # many nodes use the same tool: resolve (maybe a store query) once
-            return self._pinned[ref]
-        from airflow_canvas.tools.registry import ToolResolutionError, resolve_tool
-
-        try:
-            tool = resolve_tool(ref, self.wf.tools)
-        except (ToolResolutionError, ValueError) as exc:
+        tool = self.resolver.lookup(ref)  # cached: many nodes share a tool, validation resolved it
+        if not isinstance(tool, Tool):
             raise _fail(
-                "E_TOOL_UNKNOWN", str(exc), pointer("nodes", self.index[node.id], "tool"), node_id=node.id
-            ) from None
-        self.tools[tool.ref] = tool
-        self._pinned[ref] = tool.ref
+                "E_TOOL_UNKNOWN", str(tool), pointer("nodes", self.index[node.id], "tool"), node_id=node.id
+            )
+        self.tools.setdefault(tool.ref, tool)
         return tool.ref
 
     # -- edges ----------------------------------------------------------------------------------
@@ -620,5 +615,7 @@ def _whole_output_of(expression: str) -> str | None:
     return value if isinstance(value, str) and json.dumps(value) == expression else None
 
 
-def build_ir(wf: Workflow) -> WorkflowIR:
-    return _Builder(wf).build()
+def build_ir(wf: Workflow, tools: ToolResolver | None = None) -> WorkflowIR:
+    """The IR of a validated workflow. ``tools``: the resolver validation used (``compile_workflow``
+    passes it so each tool reference resolves once); a fresh one for ``wf.tools`` when not given."""
+    return _Builder(wf, tools if tools is not None else ToolResolver(wf.tools)).build()

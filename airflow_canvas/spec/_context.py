@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import InitVar, dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 from airflow_canvas.spec.models import Node, NodeType, Tool, Workflow
 from airflow_canvas.spec.problems import Problem
+
+if TYPE_CHECKING:
+    from airflow_canvas.tools.registry import ToolResolver
 
 
 @dataclass
@@ -16,9 +19,15 @@ class Context:
     problems: list[Problem] = field(default_factory=list)
     node_index: dict[str, int] = field(default_factory=dict)  # first node with each id
     group_index: dict[str, int] = field(default_factory=dict)
-    _tools: dict[str, Tool | Exception] = field(default_factory=dict)
+    tools: InitVar[ToolResolver | None] = None  # a resolver for wf's tools to share (the compiler's)
+    resolver: ToolResolver = field(init=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, tools: ToolResolver | None) -> None:
+        if tools is None:
+            from airflow_canvas.tools.registry import ToolResolver  # late: tools imports spec
+
+            tools = ToolResolver(self.wf.tools)
+        self.resolver = tools
         for i, node in enumerate(self.wf.nodes):
             self.node_index.setdefault(node.id, i)
         for i, group in enumerate(self.wf.groups):
@@ -44,16 +53,7 @@ class Context:
 
     def resolve_tool(self, ref: str) -> Tool | Exception:
         """The tool a reference resolves to, or the error saying why not (cached per reference)."""
-        if ref not in self._tools:
-            from airflow_canvas.tools.registry import ToolResolutionError, resolve_tool
-
-            try:
-                self._tools[ref] = resolve_tool(ref, self.wf.tools)
-            except (ToolResolutionError, ValueError) as exc:
-                self._tools[ref] = exc
-            except Exception as exc:  # a registered source (the store) failing must not crash validation
-                self._tools[ref] = ToolResolutionError(ref, f"No tool named {ref!r} could be looked up: {exc}", [])
-        return self._tools[ref]
+        return self.resolver.lookup(ref)
 
     def tool_of(self, node: Node) -> Tool | None:
         if node.type is NodeType.TOOL and node.tool:

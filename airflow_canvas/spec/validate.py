@@ -8,7 +8,7 @@ Field-level problems (types, unknown keys, id patterns) are pydantic's job in ``
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_canvas.catalogue.check import check_operator_nodes
 from airflow_canvas.policies.checks import check_notifications
@@ -18,6 +18,9 @@ from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Workflow
 from airflow_canvas.spec.problems import Problem, SpecError
 from airflow_canvas.spec.repair import repair_for_validation
+
+if TYPE_CHECKING:
+    from airflow_canvas.tools.registry import ToolResolver
 
 CHECKS: tuple[Callable[[Context], None], ...] = (
     checks_structure.check_duplicate_ids,
@@ -43,12 +46,16 @@ CHECKS: tuple[Callable[[Context], None], ...] = (
 )
 
 
-def validate_workflow(wf: Workflow, *, pools: set[str] | None = None) -> list[Problem]:
+def validate_workflow(
+    wf: Workflow, *, pools: set[str] | None = None, tools: ToolResolver | None = None
+) -> list[Problem]:
     """Every structural problem of ``wf``, errors and warnings, in spec order within each check.
 
     ``pools``: the pool names that exist in Airflow; when given, unknown pools are warnings.
+    ``tools``: a resolver of ``wf``'s tool references to reuse afterwards (the compiler passes
+    the one its IR builder pins from); a fresh one when not given.
     """
-    ctx = Context(wf, pools=pools)
+    ctx = Context(wf, pools=pools, tools=tools)
     for check in CHECKS:
         check(ctx)
     return ctx.problems

@@ -64,3 +64,28 @@ def resolve_tool(ref: str, workflow_tools: Iterable[Tool] = ()) -> Tool:
             ref, f"Tool {name!r} has no version matching {spec!r} (known: {', '.join(known)}).", known
         )
     return versions[best]
+
+
+class ToolResolver:
+    """One workflow's tool references, each resolved once (a published-tool lookup may query the
+    store). ``compile_workflow`` shares one between validation and the IR builder.
+
+    ``lookup`` never raises: a reference that does not resolve gives the error saying why, and a
+    failing tool source becomes a ToolResolutionError rather than an exception escaping validation.
+    """
+
+    def __init__(self, workflow_tools: Iterable[Tool] = ()) -> None:
+        self._workflow_tools = list(workflow_tools)
+        self._found: dict[str, Tool | ToolResolutionError | ValueError] = {}
+
+    def lookup(self, ref: str) -> Tool | ToolResolutionError | ValueError:
+        if ref not in self._found:
+            try:
+                self._found[ref] = resolve_tool(ref, self._workflow_tools)
+            except (ToolResolutionError, ValueError) as exc:
+                self._found[ref] = exc
+            except Exception as exc:  # a registered source (the store) failing
+                self._found[ref] = ToolResolutionError(
+                    ref, f"No tool named {ref!r} could be looked up: {exc}", []
+                )
+        return self._found[ref]

@@ -400,6 +400,29 @@ def test_tools_are_pinned_and_returned_for_bundling() -> None:
     assert [t.ref for t in compiled.tools] == ["echo@1.2.3"]
 
 
+def test_compile_resolves_each_tool_reference_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validation and the IR builder share one resolution: a published tool (a store query in the
+    API server) is looked up once per compile, however many nodes use it."""
+    from airflow_canvas.spec.models import Tool
+    from airflow_canvas.tools import registry
+
+    published = Tool(
+        name="shout", version="2.1.0", code="def run(text):\n    return {'text': text.upper()}\n"
+    )
+    calls: list[int] = []
+
+    def store() -> list[Tool]:
+        calls.append(1)
+        return [published]
+
+    monkeypatch.setattr(registry, "_SOURCES", [store])
+    nodes = [{"id": f"t{i}", "type": "tool", "tool": "shout@^2"} for i in range(3)]
+    compiled = compile_workflow(parse_workflow(spec(nodes)))
+    assert [kwarg(compiled.source, f"t{i}", "tool") for i in range(3)] == ["shout@2.1.0"] * 3
+    assert [t.ref for t in compiled.tools] == ["shout@2.1.0"]
+    assert len(calls) == 1
+
+
 def test_groups_nest_and_sequential_groups_chain_members() -> None:
     src = source_of(
         spec(
