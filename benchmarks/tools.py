@@ -190,6 +190,31 @@ def venv_cache() -> dict[str, Any]:
     }
 
 
+def report(results: dict[str, Any]) -> None:
+    run, ex = results["dag_run"], results["execute"]
+    print("ToolOperator vs baseline = PythonOperator calling the same function, alternating in one chain")
+    print(f"of the same `airflow dags test` run ({run['tasks_per_kind']} tasks of each kind)\n")
+    print(f"{'measure':<44} {'ToolOperator':>13} {'PythonOperator':>15} {'ratio':>7}")
+    print(
+        f"{'median task duration (s), same DAG run':<44} {run['tool_median_seconds']:>13.4f} "
+        f"{run['python_median_seconds']:>15.4f} {run['ratio']:>6.2f}x"
+    )
+    print(
+        f"{'execute() alone, in-process (ms)':<44} {ex['tool_execute_ms']:>13.3f} "
+        f"{ex['python_execute_ms']:>15.3f} {ex['tool_execute_ms'] / ex['python_execute_ms']:>6.2f}x"
+    )
+    print(f"\nToolOperator adds {ex['added_ms']} ms per execute() (schema checks, bundle lookup)")
+    verdict = "OK" if run["within_target"] else "MISSED"
+    print(f"task duration ratio {run['ratio']:.2f} (target <= {run['target_ratio']}): {verdict}")
+    if "venv_cache" in results:
+        v = results["venv_cache"]
+        build = "already cached" if v["build_seconds"] is None else f"{v['build_seconds']} s"
+        print(
+            f"venv cache: first build {build}, hit {v['hit_median_ms']} ms, sandboxed run "
+            f"with the cached venv {v['sandboxed_run_with_cached_venv_seconds']} s"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tasks", type=int, default=6, help="tasks of each kind in the DAG run")
@@ -202,7 +227,7 @@ def main() -> None:
             results["venv_cache"] = venv_cache()
     finally:
         shutil.rmtree(HOME, ignore_errors=True)
-    print(json.dumps(results, indent=2))
+    report(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
 
