@@ -49,8 +49,19 @@ lint: install
 	$(VENV)/bin/ruff check airflow_canvas tests benchmarks
 	$(VENV)/bin/ruff format --check airflow_canvas tests benchmarks
 
-bench: install
-	$(PY) benchmarks/compile_parse.py
+# Every benchmark, each printing its figures against a baseline measured in the same run (quick
+# modes, a few minutes). Runs them all, then fails if any exited non-zero.
+bench: install browser ui
+	@fail=""; \
+	for b in "compile_parse.py --quick|compiler + DagBag parse, baseline: a hand-written DAG" \
+	         "api.py --quick|canvas API save/validate, baseline: Airflow's PATCH /api/v2/variables" \
+	         "tools.py --no-venv|ToolOperator, baseline: PythonOperator in the same DAG run" \
+	         "copilot.py --quick|co-pilot turn + offline engine, baseline: parse + validate of the spec" \
+	         "canvas.py|canvas render + pan/zoom in headless Chromium"; do \
+	  echo; echo "=== benchmarks/$${b%%|*}: $${b#*|} ==="; \
+	  $(PY) benchmarks/$${b%%|*} || fail="$$fail $${b%%[ |]*}"; \
+	done; \
+	if [ -n "$$fail" ]; then echo; echo "bench: non-zero exit from:$$fail"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) .airflow_home
