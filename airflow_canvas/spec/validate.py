@@ -18,6 +18,7 @@ from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Workflow
 from airflow_canvas.spec.problems import Problem, SpecError
 from airflow_canvas.spec.repair import repair_for_validation
+from airflow_canvas.tools.compatibility import check_mapping_types
 
 if TYPE_CHECKING:
     from airflow_canvas.tools.registry import ToolResolver
@@ -35,6 +36,7 @@ CHECKS: tuple[Callable[[Context], None], ...] = (
     checks_nodes.check_tool_arguments,
     checks_nodes.check_jinja,
     checks_dataflow.check_mappings,
+    check_mapping_types,  # declared types of mapped fields that cannot meet
     checks_dataflow.check_merges,
     checks_dataflow.check_conditions,
     checks_dataflow.check_inputs,

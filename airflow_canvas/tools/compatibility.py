@@ -2,15 +2,26 @@
 the source field must exist in the upstream node's output schema (when it declares properties),
 the target field must be accepted by the downstream input schema (when it is closed), and the two
 fields' types must overlap. Agent nodes' tool references must resolve. Per-node argument checks
-(unknown parameters, missing required inputs) live in spec/checks_nodes.py."""
+(unknown parameters, missing required inputs) live in spec/checks_nodes.py.
+
+Workflow validation runs the type check too (``check_mapping_types``, with validation's own view
+of the schemas); it covers unknown mapping fields and agent tool references itself.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from airflow_canvas.spec.graph import fallback_targets
 from airflow_canvas.spec.models import EdgeKind, Node, NodeType, Tool, Workflow
 from airflow_canvas.spec.problems import Problem, did_you_mean, pointer
 from airflow_canvas.tools.registry import ToolResolutionError, resolve_tool
+
+if TYPE_CHECKING:
+    from airflow_canvas.spec._context import Context
+
+SchemaOf = Callable[[Node], dict[str, Any]]
 
 
 def _tool(node: Node, wf: Workflow) -> Tool | None:
@@ -57,9 +68,75 @@ def _types(schema: dict[str, Any]) -> set[str] | None:
     return types
 
 
+_TRANSFORM_FOR = {"string": "to_string(@)", "number": "to_number(@)", "integer": "to_number(@)"}
+
+
+class _MappingTypes:
+    """E_MAPPING_TYPE_MISMATCH for one workflow's mappings: the source field's declared types and
+    the target input's cannot overlap. An error when the run certainly fails, else a warning that
+    says why it might not."""
+
+    def __init__(self, wf: Workflow) -> None:
+        self.wf = wf
+        self.fallbacks = fallback_targets(wf)
+
+    def mismatch(
+        self, i: int, j: int, source: Node, target: Node, src: dict[str, Any], in_schema: dict[str, Any]
+    ) -> Problem | None:
+        """Mapping ``j`` of edge ``i``; ``src`` is the source field's schema, ``in_schema`` the
+        target node's input schema."""
+        edge = self.wf.edges[i]
+        mapping = edge.mapping[j]
+        top = mapping.target.split(".")[0]
+        props = in_schema.get("properties") or {}
+        dst = props.get(top) if "." not in mapping.target else None
+        if mapping.transform or not isinstance(dst, dict):
+            return None  # a transform reshapes the value; nested targets are not typed here
+        have, want = _types(src), _types(dst)
+        if not have or not want or have & want:
+            return None
+        transform = next((_TRANSFORM_FOR[t] for t in sorted(want) if t in _TRANSFORM_FOR), None)
+        example = f" (e.g. `{transform}`)" if transform else ""
+        hint = f"Add a transform to the mapping{example}, or map another field."
+        why = self._uncertain(source, target, top, want)
+        if why is not None:
+            hint += f" A warning, not an error: {why}."
+        return Problem(
+            "E_MAPPING_TYPE_MISMATCH",
+            f"Edge {edge.key}: {source.id}.{mapping.source} is {'/'.join(sorted(have))} but "
+            f"{target.id}.{top} expects {'/'.join(sorted(want))}.",
+            pointer("edges", i, "mapping", j),
+            edge_id=edge.key,
+            node_id=target.id,
+            hint=hint,
+            severity="error" if why is None else "warning",
+        )
+
+    def _uncertain(self, source: Node, target: Node, field: str, want: set[str]) -> str | None:
+        """Why a run might pass although the declared types cannot meet; None when the target's
+        input check rejects every value that can arrive. It can: a source's declared output schema
+        is enforced when it runs, and a field it leaves out (or a source that failed and continued,
+        or was skipped) arrives as null."""
+        wf = self.wf
+        if "null" in want:
+            return f"{target.id}.{field} accepts null, which arrives when {source.id} gives no value for it"
+        if source.id in self.fallbacks:
+            return f"{self.fallbacks[source.id]!r}'s output stands in for {source.id!r}'s when it fails"
+        if source.operator or target.operator:
+            return "the schemas of Airflow operator nodes are not checked at run time"
+        if source.execution.map_over or wf.defaults.map_over:
+            return f"{source.id!r} is mapped, so its output is the list of every instance's output"
+        if (target.execution.map_over or wf.defaults.map_over) == field:
+            return f"{target.id!r} maps over {field!r}, so each instance checks one item of it"
+        if target.type is NodeType.INPUT:
+            return f"the run's params override {target.id}.{field}"
+        return None
+
+
 def check_compatibility(wf: Workflow) -> list[Problem]:
     problems: list[Problem] = []
     nodes = {n.id: n for n in wf.nodes}
+    types = _MappingTypes(wf)
     for i, edge in enumerate(wf.edges):
         source, target = nodes.get(edge.source), nodes.get(edge.target)
         if edge.kind is not EdgeKind.DATA_FLOW or source is None or target is None:
@@ -88,26 +165,49 @@ def check_compatibility(wf: Workflow) -> list[Problem]:
                     hint=did_you_mean(top, list(props)) or f"Its inputs: {', '.join(props)}.",
                 ))  # fmt: skip
                 continue
-            dst = props.get(top) if "." not in mapping.target else None
-            if mapping.transform or not isinstance(dst, dict):
-                continue  # a transform reshapes the value; nested targets are not typed here
-            have, want = _types(src), _types(dst)
-            if have and want and not have & want:
-                problems.append(Problem(
-                    "E_MAPPING_TYPE_MISMATCH",
-                    f"Edge {edge.key}: {source.id}.{mapping.source} is {'/'.join(sorted(have))} but "
-                    f"{target.id}.{top} expects {'/'.join(sorted(want))}.",
-                    where, edge_id=edge.key, node_id=target.id,
-                    hint="Add a transform to the mapping, or map another field.",
-                ))  # fmt: skip
+            mismatch = types.mismatch(i, j, source, target, src, in_schema)
+            if mismatch is not None:
+                problems.append(mismatch)
     problems += _agent_tools(wf)
     return problems
 
 
-def type_problems(wf: Workflow) -> list[Problem]:
-    """Only what spec validation does not check itself (it covers unknown mapping fields and agent
-    tool references): fields whose types cannot meet across an edge."""
-    return [p for p in check_compatibility(wf) if p.code == "E_MAPPING_TYPE_MISMATCH"]
+def type_problems(
+    wf: Workflow, output_schema: SchemaOf | None = None, input_schema: SchemaOf | None = None
+) -> list[Problem]:
+    """Mapped fields whose declared types cannot meet across an edge (E_MAPPING_TYPE_MISMATCH):
+    the part of this module that validation runs (it checks unknown mapping fields and agent tool
+    references itself), so unknown source fields are skipped here.
+
+    ``output_schema``/``input_schema``: what a node produces/accepts; by default this module's
+    view (``output_schema_of``/``input_schema_of``), validation passes its own.
+    """
+    out_of = output_schema or (lambda node: output_schema_of(node, wf))
+    in_of = input_schema or (lambda node: input_schema_of(node, wf))
+    nodes: dict[str, Node] = {}
+    for node in wf.nodes:
+        nodes.setdefault(node.id, node)
+    types = _MappingTypes(wf)
+    problems: list[Problem] = []
+    for i, edge in enumerate(wf.edges):
+        source, target = nodes.get(edge.source), nodes.get(edge.target)
+        if edge.kind is not EdgeKind.DATA_FLOW or not edge.mapping or source is None or target is None:
+            continue
+        out_schema, in_schema = out_of(source), in_of(target)
+        for j, mapping in enumerate(edge.mapping):
+            src, _ = _field(out_schema, mapping.source)
+            if src is None:
+                continue  # an unknown source field is a problem of its own
+            mismatch = types.mismatch(i, j, source, target, src, in_schema)
+            if mismatch is not None:
+                problems.append(mismatch)
+    return problems
+
+
+def check_mapping_types(ctx: Context) -> None:
+    """Validation's step (spec/validate.py): type mismatches, reading schemas as the other
+    validation checks do (a node's own schema first, then its tool's; tools resolved once)."""
+    ctx.problems.extend(type_problems(ctx.wf, ctx.output_schema, ctx.input_schema))
 
 
 def _agent_tools(wf: Workflow) -> list[Problem]:

@@ -4,9 +4,12 @@ pools, check_workflow, validate_data on broken JSON, and speed on big workflows.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
+from airflow_canvas.compiler import compile_workflow
+from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.problems import SpecError
 from airflow_canvas.spec.validate import check_workflow, validate_data, validate_workflow
 from tests.unit.spec.helpers import OBJ_ANSWER, edge, node, only, problems_of, spec, workflow
@@ -116,6 +119,83 @@ def test_mapping_walks_nested_paths() -> None:
     bad = spec([node("a", output_schema=out), node("b")], [edge("a", "b", mapping=[{"source": "doc.pages[0].txt",
                                                                                     "target": "t"}])])
     assert only(problems_of(bad), "E_MAPPING_SOURCE_FIELD").hint == "did you mean 'text'?"
+
+
+COUNT_OUT = {"type": "object", "properties": {"count": {"type": "integer"}, "label": {"type": "string"}}}
+
+
+def _typed_pair(target_field: dict, **source: Any) -> dict:
+    """a (outputs count: integer) -> b (input ``text`` as given), mapping count -> text."""
+    return spec(
+        [
+            node("a", output_schema=COUNT_OUT, **source),
+            node("b", input_schema={"type": "object", "properties": {"text": target_field}}),
+            node("c"),
+        ],
+        [edge("a", "b", mapping=[{"source": "count", "target": "text"}])],
+    )
+
+
+def test_mapping_type_mismatch_that_certainly_fails_is_an_error() -> None:
+    problem = only(problems_of(_typed_pair({"type": "string"})), "E_MAPPING_TYPE_MISMATCH")
+    assert problem.severity == "error"
+    assert (problem.edge_id, problem.node_id, problem.pointer) == ("a->b", "b", "/edges/0/mapping/0")
+    assert problem.message == "Edge a->b: a.count is integer/number but b.text expects string."
+    assert problem.hint == "Add a transform to the mapping (e.g. `to_string(@)`), or map another field."
+    with pytest.raises(SpecError) as info:
+        compile_workflow(parse_workflow(_typed_pair({"type": "string"})))
+    assert [p.code for p in info.value.problems] == ["E_MAPPING_TYPE_MISMATCH"]
+    warned = compile_workflow(parse_workflow(_typed_pair({"type": ["string", "null"]})))
+    assert [p.code for p in warned.warnings] == ["E_MAPPING_TYPE_MISMATCH"]
+
+
+@pytest.mark.parametrize(
+    ("target_field", "source", "why"),
+    [
+        ({"type": ["string", "null"]}, {}, "b.text accepts null, which arrives when a gives no value for it"),
+        (
+            {"type": "string"},
+            {"execution": {"on_error": "fallback", "fallback_node": "c"}},
+            "'c''s output stands in for 'a''s when it fails",
+        ),
+        (
+            {"type": "string"},
+            {
+                "execution": {"map_over": "items"},
+                "input_schema": {"type": "object", "properties": {"items": {"type": "array"}}},
+            },
+            "'a' is mapped",
+        ),
+    ],
+)
+def test_mapping_type_mismatch_a_run_might_survive_is_a_warning(
+    target_field: dict, source: dict, why: str
+) -> None:
+    problem = only(problems_of(_typed_pair(target_field, **source)), "E_MAPPING_TYPE_MISMATCH")
+    assert problem.severity == "warning" and (problem.edge_id, problem.node_id) == ("a->b", "b")
+    assert problem.hint.startswith("Add a transform to the mapping") and why in problem.hint
+
+
+def test_mapping_types_that_meet_or_are_transformed_pass() -> None:
+    inputs = {
+        "type": "object",
+        "properties": {"n": {"type": "number"}, "text": {"type": "string"}, "shown": {"type": "string"}},
+    }
+    data = spec(
+        [node("a", output_schema=COUNT_OUT), node("b", input_schema=inputs)],
+        [
+            edge(
+                "a",
+                "b",
+                mapping=[
+                    {"source": "count", "target": "n"},
+                    {"source": "label", "target": "text"},
+                    {"source": "count", "target": "shown", "transform": "to_string(@)"},
+                ],
+            )
+        ],
+    )
+    assert problems_of(data) == []
 
 
 def test_pools_warn_only_when_known_pools_are_given() -> None:

@@ -234,6 +234,31 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, str], str]] = [
      "/nodes/0/agent/system_prompt", {"node_id": "ag"}, "error"),
     ("E_MAP_OVER_FIELD", spec([node("a", input_schema=OBJ_Q, execution={"map_over": "questions"})]),
      "/nodes/0/execution/map_over", {"node_id": "a"}, "error"),
+    (
+        "E_MAPPING_TYPE_MISMATCH",  # tools/compatibility.py, run by validation
+        spec(
+            [node("a", output_schema=OBJ_ANSWER), node("t", "tool", tool="echo@^1")],
+            [edge("a", "t", mapping=[{"source": "score", "target": "text"}])],
+            tools=[ECHO_TOOL],
+        ),
+        "/edges/0/mapping/0",
+        {"edge_id": "a->t", "node_id": "t"},
+        "error",
+    ),
+    (
+        "E_MAPPING_TYPE_MISMATCH",  # a fallback's output may stand in: not certain to fail
+        spec(
+            [
+                node("a", output_schema=OBJ_ANSWER, execution={"on_error": "fallback", "fallback_node": "c"}),
+                node("b", input_schema=OBJ_Q),
+                node("c"),
+            ],
+            [edge("a", "b", mapping=[{"source": "score", "target": "question"}])],
+        ),
+        "/edges/0/mapping/0",
+        {"edge_id": "a->b", "node_id": "b"},
+        "warning",
+    ),
 ]
 
 

@@ -137,6 +137,9 @@ def test_compatibility_of_mappings() -> None:
     assert "is integer/number but up.text expects string" in problems["E_MAPPING_TYPE_MISMATCH"].message
     assert len(problems) == 3
     assert [p.code for p in type_problems(bad)] == ["E_MAPPING_TYPE_MISMATCH"]
+    mismatch = problems["E_MAPPING_TYPE_MISMATCH"]
+    assert (mismatch.severity, mismatch.edge_id, mismatch.node_id) == ("error", "e3", "up")
+    assert mismatch.hint == "Add a transform to the mapping (e.g. `to_string(@)`), or map another field."
     assert check_compatibility(wf()) == []
     broken_agent = wf(nodes=[{"id": "bot", "type": "agent", "agent": {"tools": ["uper@1"]}}], edges=[])
     [problem] = check_compatibility(broken_agent)
