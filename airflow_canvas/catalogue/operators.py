@@ -15,11 +15,11 @@ from typing import Any
 
 from airflow_canvas.catalogue.schema import (
     CONNECTION_FORMAT,
-    annotation_schema,
     docstring_params,
     docstring_summary,
     is_connection_field,
     json_default,
+    parameter_type_schema,
 )
 
 log = logging.getLogger(__name__)
@@ -80,14 +80,7 @@ def parameters_schema(cls: type) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     required: list[str] = []
     for name, param in _own_parameters(cls):
-        annotation = (
-            param.annotation
-            if isinstance(param.annotation, str)
-            else getattr(param.annotation, "__name__", "")
-        )
-        schema = (
-            annotation_schema(annotation) if annotation and annotation is not inspect.Parameter.empty else {}
-        )
+        schema = parameter_type_schema(param)
         if is_connection_field(name):
             nullable = "null" in str(schema.get("type", "")) or param.default is None
             schema = {"type": ["string", "null"] if nullable else "string", "format": CONNECTION_FORMAT}

@@ -94,6 +94,16 @@ def annotation_schema(annotation: str) -> dict[str, Any]:
     return {}
 
 
+def parameter_type_schema(param: inspect.Parameter) -> dict[str, Any]:
+    """``annotation_schema`` of a signature parameter: its annotation's text under PEP 563, else
+    the annotated class's name; {} when it has none or the type can't be told."""
+    annotation = param.annotation
+    if annotation is inspect.Parameter.empty:
+        return {}
+    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+    return annotation_schema(text) if text else {}
+
+
 _PARAM_RE = re.compile(r"^\s*:param\s+(?:[\w\[\], |.]+\s+)?(\w+):\s*(.*)$")
 
 

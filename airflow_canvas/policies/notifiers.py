@@ -14,6 +14,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from airflow_canvas.catalogue.schema import docstring_summary, parameter_type_schema
 from airflow_canvas.spec.models import Notification
 from airflow_canvas.spec.problems import did_you_mean
 
@@ -151,7 +152,7 @@ def introspect_notifier(class_path: str) -> NotifierSpec:
         to_is_list="Iterable" in to_annotation or "list" in to_annotation,
         subject_param=_first(_SUBJECT_NAMES, names),
         message_param=_first(_MESSAGE_NAMES, names),
-        description=_summary(cls),
+        description=docstring_summary(inspect.getdoc(cls)),
     )
 
 
@@ -161,11 +162,6 @@ def _is_notifier(cls: Any) -> bool:
     except ImportError:  # pragma: no cover - Airflow < 3
         from airflow.notifications.basenotifier import BaseNotifier
     return isinstance(cls, type) and issubclass(cls, BaseNotifier)
-
-
-def _summary(cls: type) -> str:
-    doc = inspect.getdoc(cls) or ""
-    return doc.strip().split("\n\n")[0].replace("\n", " ")
 
 
 def resolve_notifier(name: str) -> NotifierSpec:
@@ -264,32 +260,6 @@ class CatalogueEntry:
         return asdict(self)
 
 
-def _json_type(annotation: Any) -> dict[str, Any]:
-    """A loose JSON Schema for an annotation, read from its text so that names only imported
-    under TYPE_CHECKING do not matter."""
-    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
-    if text in ("", "_empty", str(inspect.Parameter.empty)):
-        return {}
-    types: list[str] = []
-    for token, json_type in (
-        ("str", "string"),
-        ("bool", "boolean"),
-        ("int", "integer"),
-        ("float", "number"),
-        ("dict", "object"),
-        ("list", "array"),
-        ("Iterable", "array"),
-        ("Sequence", "array"),
-    ):
-        if re.search(rf"\b{token}\b", text) and json_type not in types:
-            types.append(json_type)
-    if "None" in text and types:
-        types.append("null")
-    if not types:
-        return {}
-    return {"type": types[0] if len(types) == 1 else types}
-
-
 def _parameters_schema(cls: type, spec: NotifierSpec) -> dict[str, Any]:
     mapped = {spec.conn_param, spec.to_param, spec.subject_param, spec.message_param}
     properties: dict[str, Any] = {}
@@ -297,7 +267,7 @@ def _parameters_schema(cls: type, spec: NotifierSpec) -> dict[str, Any]:
     for param in _init_parameters(cls):
         if param.name in mapped:
             continue  # set through the generic notification fields
-        prop = _json_type(param.annotation)
+        prop = parameter_type_schema(param)
         if param.default is not inspect.Parameter.empty:
             if isinstance(param.default, (str, int, float, bool)) or param.default is None:
                 prop["default"] = param.default
@@ -340,7 +310,7 @@ def notifier_catalogue() -> list[CatalogueEntry]:
                 key=spec.key,
                 class_path=class_path,
                 label=spec.label,
-                description=spec.description or _summary(cls),
+                description=spec.description or docstring_summary(inspect.getdoc(cls)),
                 roles={
                     "connection_id": spec.conn_param,
                     "to": spec.to_param,

@@ -86,7 +86,10 @@ def test_introspection_finds_roles_of_an_unlisted_notifier(tmp_path, monkeypatch
     (tmp_path / "my_notifiers.py").write_text(
         "from airflow.sdk import BaseNotifier\n"
         "class PagerNotifier(BaseNotifier):\n"
-        "    '''Pages someone.'''\n"
+        "    '''Pages someone\n"
+        "    on call.\n"
+        "    :param pager_conn_id: the pager connection\n"
+        "    '''\n"
         "    template_fields = ('text',)\n"
         "    def __init__(self, *, pager_conn_id: str = 'p', recipients: list[str] | None = None,\n"
         "                 title: str = '', text: str = '', urgent: bool = False, **kwargs):\n"
@@ -103,6 +106,8 @@ def test_introspection_finds_roles_of_an_unlisted_notifier(tmp_path, monkeypatch
         "title",
         "text",
     )
+    # The summary is the docstring's first paragraph, stopping at :param lines.
+    assert spec.description == "Pages someone on call."
 
 
 def test_catalogue_lists_installed_notifiers_with_schemas() -> None:
@@ -115,4 +120,8 @@ def test_catalogue_lists_installed_notifiers_with_schemas() -> None:
     props = smtp.parameters_schema["properties"]
     assert "from_email" in props and "html_content" not in props  # mapped roles are not repeated
     assert props["mime_subtype"] == {"type": "string", "default": "mixed"}
+    # Types come from catalogue.schema, as for operators: the `str` inside `dict[str, Any]` is not a
+    # string type, and list items are kept.
+    assert props["custom_headers"] == {"type": ["object", "null"], "default": None}
+    assert props["files"]["anyOf"][0] == {"type": "array", "items": {"type": "string"}}
     assert smtp.to_dict()["class_path"].endswith("SmtpNotifier")
