@@ -29,6 +29,8 @@ TOP_LEVEL_FILES = (
     "vite.harness.config.ts",
     "tsconfig.json",
     "harness.html",
+    "vite.baseline.config.ts",
+    "harness-baseline.html",
 )
 SOURCE_DIRS = ("src",)
 

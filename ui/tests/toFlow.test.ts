@@ -20,6 +20,15 @@ describe("spec -> React Flow", () => {
     expect(edges.find((e) => e.id === "think->shape")!.className).toContain("k-dependency");
   });
 
+  it("lists the handles each node's edges attach to (all a far-zoomed node draws)", () => {
+    const { nodes } = toFlow(sample());
+    const used = (id: string) => (nodes.find((n) => n.id === id)!.data as { usedHandles: string }).usedHandles;
+    expect(used("think")).toBe("in-data_flow out-dependency");
+    expect(used("shape")).toBe("in-dependency out-data_flow");
+    // Stable as a string, so re-deriving an unchanged workflow keeps node data equal.
+    expect(used("think")).toBe((toFlow(sample()).nodes.find((n) => n.id === "think")!.data as { usedHandles: string }).usedHandles);
+  });
+
   it("a collapsed group hides members, reroutes edges and aggregates their state", () => {
     const wf = ops.toggleCollapse(sample(), "g1");
     const runs = { think: { state: "success" as const }, shape: { state: "running" as const }, fetch: { state: "success" as const } };

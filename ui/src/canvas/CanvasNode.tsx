@@ -1,7 +1,7 @@
 // A workflow node on the canvas: icon + name + subtitle, colored by run state, outlined by
 // validation problems and diff status. Memoized: React Flow re-renders only nodes whose data changed.
-import { Handle, NodeResizer, Position, useStore, type NodeProps, type Node } from "@xyflow/react";
-import { memo, useState } from "react";
+import { Handle, NodeResizer, Position, useStore, useUpdateNodeInternals, type NodeProps, type Node } from "@xyflow/react";
+import { memo, useEffect, useRef, useState } from "react";
 import type { EdgeKind, SpecNode } from "../spec/types";
 import { EDGE_KINDS, nodeLabel } from "../spec/types";
 import { formatDuration, stateClass } from "../state/status";
@@ -40,6 +40,26 @@ export function Handles({ type }: { type: SpecNode["type"] | "group" }) {
   );
 }
 
+// Zoomed far out nobody drags a connection, but React Flow still reads the box of each handle an
+// edge is attached to from the DOM (children with class source/target and data-handleid/-pos).
+// Plain divs for just those handles give it that, without six <Handle> components per node each
+// subscribing to the store.
+export function StaticHandles({ used }: { used: string }) {
+  if (!used) return null;
+  return (
+    <>
+      {used.split(" ").map((id) => {
+        const [dir, kind] = id.split("-") as ["in" | "out", EdgeKind];
+        const side = dir === "in" ? "left" : "right";
+        return (
+          <div key={id} data-handleid={id} data-handlepos={side} style={{ top: HANDLE_TOP[kind] }}
+            className={`react-flow__handle react-flow__handle-${side} ${dir === "in" ? "target" : "source"} cv-handle k-${kind}`} />
+        );
+      })}
+    </>
+  );
+}
+
 // Below this zoom the text is unreadable anyway: draw a lighter node (level of detail), which keeps
 // panning smooth when hundreds of nodes are on screen. The selector returns a boolean, so nodes only
 // re-render when the zoom crosses the threshold.
@@ -51,15 +71,26 @@ function CanvasNodeView({ id, data, selected }: NodeProps<Node<CanvasNodeData>>)
   const actions = useCanvasActions();
   const far = useStore(zoomedOut);
   const [editing, setEditing] = useState(false);
+  // The two levels of detail draw different handles, and the far one only those in use: when that
+  // set changes, React Flow must measure the handles again (the node's size may well not change).
+  const lightweight = far && !selected;
+  const drawnHandles = lightweight ? data.usedHandles : "all";
+  const updateInternals = useUpdateNodeInternals();
+  const measuredHandles = useRef(drawnHandles);
+  useEffect(() => {
+    if (measuredHandles.current === drawnHandles) return;
+    measuredHandles.current = drawnHandles;
+    updateInternals(id);
+  }, [drawnHandles, id, updateInternals]);
   const state = stateClass(run?.state);
   const errors = problems.filter((p) => p.severity !== "warning");
   const shape = node.ui?.shape ? `shape-${node.ui.shape}` : `shape-${node.type}`;
   const cls = ["cv-node", shape, `state-${state}`, errors.length ? "has-error" : "", diff && diff !== "unchanged" ? `diff-${diff}` : ""].join(" ");
-  if (far && !selected) {
+  if (lightweight) {
     return (
       <div className={`${cls} cv-node-far`} data-testid={`node-${id}`} data-state={state} data-type={node.type} data-diff={diff ?? ""}
         data-problems={errors.length}>
-        <Handles type={node.type} />
+        <StaticHandles used={data.usedHandles} />
         <div className={`cv-node-icon t-${node.type}`} />
         <div className="cv-node-name" data-testid={`node-name-${id}`}>{nodeLabel(node)}</div>
       </div>

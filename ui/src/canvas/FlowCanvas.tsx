@@ -17,8 +17,9 @@ import {
   type EdgeChange,
   type Node,
   type NodeChange,
+  type Viewport,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
 import { positionOf, type EdgeKind, type NodeType, type Workflow } from "../spec/types";
 import { groupAncestors } from "../state/ops";
 import { CanvasEdge } from "./CanvasEdge";
@@ -29,6 +30,14 @@ import { useColorMode } from "../theme";
 import { reconcileEdges, reconcileNodes } from "./reconcile";
 import { NODE_H, NODE_W, toFlow, type Overlays } from "./toFlow";
 import type { Selection } from "../panels/PropertyPanel";
+
+const MIN_ZOOM = 0.05;
+const MULTI_SELECTION_KEYS = ["Meta", "Control", "Shift"];
+const PRO_OPTIONS = { hideAttribution: true };
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
 
 const nodeTypes = { canvas: CanvasNode, cvgroup: GroupNode };
 const edgeTypes = { canvas: CanvasEdge };
@@ -53,7 +62,12 @@ function selectedSet(sel: Selection): Set<string> {
 }
 
 export function FlowCanvas(props: FlowCanvasProps) {
-  const { wf, overlays, readOnly, selection, onSelect, onMove, onConnect, onDropNode, onMenu, fitKey } = props;
+  const { wf, overlays, readOnly, selection, fitKey } = props;
+  // Every handler given to React Flow is stable and reads the latest props from here: a new
+  // function on each render would make React Flow update its store and re-check every node and
+  // edge (hundreds of them) whenever the editor around the canvas re-renders.
+  const latest = useRef(props);
+  latest.current = props;
   const rf = useReactFlow();
   const colorMode = useColorMode();
   const sel = useMemo(() => selectedSet(selection), [selection]);
@@ -73,20 +87,22 @@ export function FlowCanvas(props: FlowCanvasProps) {
 
 
   useEffect(() => {
-    nodesRef.current = reconcileNodes(nodesRef.current, derived.nodes);
-    edgesRef.current = reconcileEdges(edgesRef.current, derived.edges);
-    setNodes(nodesRef.current);
-    setEdges(edgesRef.current);
+    // An overlay that changes nothing on screen (say, an empty validation result) keeps the same
+    // arrays, so React Flow does not walk a thousand nodes for nothing.
+    const nextNodes = reconcileNodes(nodesRef.current, derived.nodes);
+    const nextEdges = reconcileEdges(edgesRef.current, derived.edges);
+    if (!sameItems(nextNodes, nodesRef.current)) setNodes((nodesRef.current = nextNodes));
+    if (!sameItems(nextEdges, edgesRef.current)) setEdges((edgesRef.current = nextEdges));
   }, [derived]);
 
   // Fit from the spec's own positions, not from measured nodes: with onlyRenderVisibleElements the
   // nodes outside the view are never measured, so React Flow's fitView would not see them. An empty
   // canvas stays at zoom 1 so the first dropped node lands where it was dropped.
   const container = useRef<HTMLDivElement | null>(null);
-  const fitToSpec = useCallback(() => {
+  const fitViewport = useCallback((): Viewport | null => {
     const el = container.current;
     const top = derived.nodes.filter((n) => !n.parentId);
-    if (!el || top.length === 0) return;
+    if (!el || top.length === 0) return null;
     let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
     for (const n of top) {
       const w = Number(n.style?.width ?? n.measured?.width ?? NODE_W);
@@ -97,14 +113,39 @@ export function FlowCanvas(props: FlowCanvasProps) {
       y1 = Math.max(y1, n.position.y + h);
     }
     const { width, height } = el.getBoundingClientRect();
-    rf.setViewport(getViewportForBounds({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, width, height, 0.05, 1.2, 0.1));
-  }, [derived, rf]);
+    if (!width || !height) return null;
+    return getViewportForBounds({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, width, height, MIN_ZOOM, 1.2, 0.1);
+  }, [derived]);
+  const fitToSpec = useCallback(() => {
+    const viewport = fitViewport();
+    if (viewport) rf.setViewport(viewport);
+  }, [fitViewport, rf]);
   const fitRef = useRef(fitToSpec);
   fitRef.current = fitToSpec;
-  // Wait for React Flow's pan/zoom to exist (it is set up in its own effect, after ours).
+
+  // Zoomed far out, edges drop their arrowheads and hit areas (see styles.css): far fewer shapes to
+  // paint per frame. Setting the same boolean again does not re-render.
+  const [far, setFar] = useState(false);
+  // React Flow mounts only once the container's size is known, already at the fitted viewport: a
+  // big workflow is then drawn once, in its far level of detail, instead of first at zoom 1 and
+  // again after a fit (mounting hundreds of nodes twice).
+  const [initialViewport, setInitialViewport] = useState<Viewport | null>(null);
+  const fittedKey = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    if (initialViewport) return;
+    const viewport = fitViewport() ?? { x: 0, y: 0, zoom: 1 };
+    fittedKey.current = fitKey;
+    setInitialViewport(viewport);
+    setFar(viewport.zoom < DETAIL_ZOOM);
+  }, [initialViewport, fitViewport, fitKey]);
+
+  // Later fits (another workflow, a diff, the Fit button) wait for React Flow's pan/zoom, which it
+  // sets up in its own effect, after ours.
   const ready = rf.viewportInitialized;
   useEffect(() => {
-    if (ready) fitRef.current();
+    if (!ready || fittedKey.current === fitKey) return;
+    fittedKey.current = fitKey;
+    fitRef.current();
   }, [fitKey, ready]);
 
   const emitSelection = useCallback(() => {
@@ -118,9 +159,9 @@ export function FlowCanvas(props: FlowCanvasProps) {
     const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
     if (!same(next.nodes, cur.nodes) || !same(next.edges, cur.edges) || !same(next.groups, cur.groups)) {
       selectionRef.current = next;
-      onSelect(next);
+      latest.current.onSelect(next);
     }
-  }, [onSelect]);
+  }, []);
 
   const onNodesChange = useCallback(
     (changes: NodeChange[]) => {
@@ -148,6 +189,7 @@ export function FlowCanvas(props: FlowCanvasProps) {
 
   const onNodeDragStop = useCallback(
     (_e: unknown, _n: Node, dragged: Node[]) => {
+      const wf = latest.current.wf;
       const draggedGroups = new Set(dragged.filter((d) => d.type === "cvgroup").map((d) => d.id.slice(6)));
       const positions: Record<string, { x: number; y: number }> = {};
       for (const d of dragged) {
@@ -173,19 +215,19 @@ export function FlowCanvas(props: FlowCanvasProps) {
           positions[d.id] = { x: p.x + dx, y: p.y + dy };
         }
       }
-      if (Object.keys(positions).length) onMove(positions);
+      if (Object.keys(positions).length) latest.current.onMove(positions);
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [wf, onMove],
+    [],
   );
 
   const handleConnect = useCallback(
     (c: Connection) => {
       if (!c.source || !c.target || c.source.startsWith("group:") || c.target.startsWith("group:")) return;
       const kind = (c.sourceHandle?.replace(/^out-/, "") || "data_flow") as EdgeKind;
-      onConnect(c.source, c.target, kind);
+      latest.current.onConnect(c.source, c.target, kind);
     },
-    [onConnect],
+    [],
   );
 
   const onDragOver = (e: DragEvent) => {
@@ -199,25 +241,26 @@ export function FlowCanvas(props: FlowCanvasProps) {
     if (!raw) return;
     e.preventDefault();
     const { type, extra } = JSON.parse(raw) as { type: NodeType; extra: Record<string, unknown> };
-    onDropNode(type, extra, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+    latest.current.onDropNode(type, extra, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
   };
 
-  // Zoomed far out, edges drop their arrowheads and hit areas (see styles.css): far fewer shapes to
-  // paint per frame. Setting the same boolean again does not re-render.
-  const [far, setFar] = useState(false);
   const onViewportMove = useCallback((_e: unknown, viewport: { zoom: number }) => setFar(viewport.zoom < DETAIL_ZOOM), []);
 
-  const menu = (kind: MenuTarget["kind"]) => (e: ReactMouseEvent, el?: { id: string }) => {
-    e.preventDefault();
-    const id = el?.id ?? "";
-    const isGroup = id.startsWith("group:");
-    onMenu({ kind: isGroup ? "group" : kind, id: isGroup ? id.slice(6) : id, x: e.clientX, y: e.clientY });
-  };
+  const menus = useMemo(() => {
+    const menu = (kind: MenuTarget["kind"]) => (e: ReactMouseEvent | MouseEvent, el?: { id: string }) => {
+      e.preventDefault();
+      const id = el?.id ?? "";
+      const isGroup = id.startsWith("group:");
+      latest.current.onMenu({ kind: isGroup ? "group" : kind, id: isGroup ? id.slice(6) : id, x: e.clientX, y: e.clientY });
+    };
+    return { node: menu("node"), edge: menu("edge"), pane: menu("pane") };
+  }, []);
 
   return (
     <div className={far ? "cv-flow cv-far" : "cv-flow"} data-testid="canvas" ref={container} onDragOver={onDragOver}
       onDrop={onDrop}>
-      <ReactFlow
+      {initialViewport && <ReactFlow
+        defaultViewport={initialViewport}
         onMove={onViewportMove}
         nodes={nodes}
         edges={edges}
@@ -228,21 +271,21 @@ export function FlowCanvas(props: FlowCanvasProps) {
         onNodeDragStart={onNodeDragStart}
         onNodeDragStop={onNodeDragStop}
         onConnect={handleConnect}
-        onNodeContextMenu={menu("node")}
-        onEdgeContextMenu={menu("edge")}
-        onPaneContextMenu={(e) => menu("pane")(e as ReactMouseEvent)}
+        onNodeContextMenu={menus.node}
+        onEdgeContextMenu={menus.edge}
+        onPaneContextMenu={menus.pane}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         elementsSelectable
         deleteKeyCode={null}
         selectionKeyCode="Shift"
-        multiSelectionKeyCode={["Meta", "Control", "Shift"]}
+        multiSelectionKeyCode={MULTI_SELECTION_KEYS}
         selectionOnDrag={false}
         selectionMode={SelectionMode.Partial}
         onlyRenderVisibleElements
-        minZoom={0.05}
+        minZoom={MIN_ZOOM}
         maxZoom={2.5}
-        proOptions={{ hideAttribution: true }}
+        proOptions={PRO_OPTIONS}
         colorMode={colorMode}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1} />
@@ -252,7 +295,7 @@ export function FlowCanvas(props: FlowCanvasProps) {
           </ControlButton>
         </Controls>
         <MiniMap pannable zoomable nodeStrokeWidth={3} data-testid="minimap" />
-      </ReactFlow>
+      </ReactFlow>}
     </div>
   );
 }

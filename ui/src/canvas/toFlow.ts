@@ -28,6 +28,8 @@ export interface CanvasNodeData extends Record<string, unknown> {
   problems: Problem[];
   diff?: DiffStatus;
   predicted?: number;
+  /** The handles edges are attached to ("in-data_flow out-trigger"): all a far-zoomed node draws. */
+  usedHandles: string;
 }
 
 export interface GroupNodeData extends Record<string, unknown> {
@@ -70,11 +72,20 @@ function union(boxes: Box[]): Box | null {
 
 const EMPTY: Problem[] = [];
 
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 function problemsBy(problems: Problem[] | undefined, key: "node_id" | "edge_id" | "group_id"): Map<string, Problem[]> {
   const out = new Map<string, Problem[]>();
   for (const p of problems ?? []) {
     const id = p[key];
-    if (id) out.set(id, [...(out.get(id) ?? []), p]);
+    if (!id) continue;
+    const list = out.get(id);
+    if (list) list.push(p);
+    else out.set(id, [p]);
   }
   return out;
 }
@@ -89,13 +100,10 @@ export function toFlow(
   const childrenGroups = new Map<string | null, SpecGroup[]>();
   for (const g of wf.groups) {
     const parent = validGroup(g.parent) === g.id ? null : validGroup(g.parent);
-    childrenGroups.set(parent, [...(childrenGroups.get(parent) ?? []), g]);
+    pushTo(childrenGroups, parent, g);
   }
   const membersOf = new Map<string | null, SpecNode[]>();
-  for (const n of wf.nodes) {
-    const gid = validGroup(n.group);
-    membersOf.set(gid, [...(membersOf.get(gid) ?? []), n]);
-  }
+  for (const n of wf.nodes) pushTo(membersOf, validGroup(n.group), n);
 
   // Absolute boxes of groups, innermost first (post-order), guarding against parent cycles.
   const boxes = new Map<string, Box>();
@@ -180,6 +188,7 @@ export function toFlow(
       problems: nodeProblems.get(n.id) ?? EMPTY,
       diff: overlays.diff?.nodes[n.id],
       predicted: overlays.predicted?.[n.id],
+      usedHandles: "",
     };
     nodes.push({
       id: n.id,
@@ -198,6 +207,12 @@ export function toFlow(
 
   const edges: FlowEdge[] = [];
   const seenAggregated = new Set<string>();
+  const usedHandles = new Map<string, Set<string>>();
+  const use = (node: string, handle: string) => {
+    const set = usedHandles.get(node);
+    if (set) set.add(handle);
+    else usedHandles.set(node, new Set([handle]));
+  };
   for (const e of wf.edges) {
     const key = edgeKey(e);
     const source = visibleFor.get(e.source);
@@ -210,6 +225,8 @@ export function toFlow(
       if (seenAggregated.has(id)) continue;
       seenAggregated.add(id);
     }
+    use(source, `out-${kind}`);
+    use(target, `in-${kind}`);
     const sourceState = runs[e.source]?.state;
     const targetState = runs[e.target]?.state;
     const data: EdgeData = { edge: e, kind, problems: edgeProblems.get(key) ?? EMPTY, diff: overlays.diff?.edges[key], aggregated };
@@ -231,6 +248,10 @@ export function toFlow(
       // Data is "flowing" into a target that is running after its source finished.
       animated: Boolean(overlays.runActive) && sourceState === "success" && (targetState === "running" || targetState === "queued"),
     });
+  }
+  for (const n of nodes) {
+    const used = usedHandles.get(n.id);
+    if (used && n.type === "canvas") (n.data as CanvasNodeData).usedHandles = [...used].sort().join(" ");
   }
   return { nodes, edges };
 }
