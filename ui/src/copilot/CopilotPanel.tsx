@@ -26,6 +26,8 @@ export interface CopilotPanelProps {
   applySpec: (next: Workflow, description: string) => void;
   /** A question pre-filled from the canvas context menu ("ask the co-pilot about this node"). */
   prompt: { text: string; nonce: number } | null;
+  /** Called once the prompt was sent, so it is not sent again when the panel mounts again. */
+  onPromptTaken?: () => void;
   /** Optional: select and center a node on the canvas. */
   onFocusNode?: (nodeId: string) => void;
   /** Optional: open the editor's "run this node" form with mock input (else the panel runs it). */
@@ -62,7 +64,7 @@ function PartView({ part, onSuggestion, busy }: { part: Part; onSuggestion: (s: 
 }
 
 export function CopilotPanel(props: CopilotPanelProps) {
-  const { workflow, selection, problems, runErrors, readOnly, applySpec, prompt, onFocusNode, onRunNode, onPreview } = props;
+  const { workflow, selection, problems, runErrors, readOnly, applySpec, prompt, onPromptTaken, onFocusNode, onRunNode, onPreview } = props;
   ensureCopilotStyles();
   const [status, setStatus] = useState<CopilotStatus | null>(null);
   const [entries, setEntries] = useState<ChatEntry[]>([]);
@@ -70,6 +72,9 @@ export function CopilotPanel(props: CopilotPanelProps) {
   const [usage, setUsage] = useState<Conversation["usage"] | null>(null);
   const [input, setInput] = useState("");
   const [busy, setBusy] = useState(false);
+  // The latest conversation on this workflow has been looked up (a prompt continues it).
+  const [resumed, setResumed] = useState(false);
+  const promptSent = useRef<number | null>(null);
   const [wizards, setWizards] = useState<WizardInfo[]>([]);
   const [wizard, setWizard] = useState<{ name: string; title: string; step: WizardStep; answers: Record<string, unknown>; problems: Problem[] } | null>(null);
   const recent = useRef<RecentAction[]>([]);
@@ -94,6 +99,7 @@ export function CopilotPanel(props: CopilotPanelProps) {
   // Resume the latest conversation on this workflow.
   useEffect(() => {
     let cancelled = false;
+    setResumed(false);
     CopilotApi.conversations(workflow.id)
       .then((items) => {
         if (cancelled || !items.length) return;
@@ -101,7 +107,8 @@ export function CopilotPanel(props: CopilotPanelProps) {
         setUsage(items[0].usage);
         setEntries(entriesFrom(items[0]));
       })
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => !cancelled && setResumed(true));
     return () => {
       cancelled = true;
       abort.current?.abort();
@@ -158,11 +165,15 @@ export function CopilotPanel(props: CopilotPanelProps) {
     [busy, conversationId, selection],
   );
 
-  // "Ask the co-pilot" from the canvas context menu.
+  // "Ask the co-pilot" from the canvas context menu: once the conversation is resumed (so the
+  // question continues it rather than starting another), and only once per prompt.
   useEffect(() => {
-    if (prompt) void send(prompt.text);
+    if (!prompt || !resumed || busy || promptSent.current === prompt.nonce) return;
+    promptSent.current = prompt.nonce;
+    void send(prompt.text);
+    onPromptTaken?.();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [prompt?.nonce]);
+  }, [prompt?.nonce, resumed, busy]);
 
   const applyOps = async (ops: Record<string, unknown>[], summary: string, proposalId: string | null, entryKey?: string) => {
     if (readOnly) return;

@@ -1,7 +1,7 @@
 // The workflow editor: toolbar, palette, canvas, right dock (properties, code, runs, history,
 // deploy, co-pilot), problems bar, dialogs. Holds the undo history of the workflow spec.
 import { useReactFlow } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Api, ApiError, versionOf, type Me, type WorkflowRecord } from "../api/client";
 import { autoLayout } from "../canvas/layout";
 import { FlowCanvas, type MenuTarget } from "../canvas/FlowCanvas";
@@ -12,6 +12,7 @@ import { CopilotPanel } from "../copilot/CopilotPanel";
 import { CodePanel } from "../panels/CodePanel";
 import { DeployPanel } from "../panels/DeployPanel";
 import { DiffSummary, HistoryPanel } from "../panels/HistoryPanel";
+import { ChangeList, type ServerDiffBody } from "../panels/ServerDiff";
 import { PropertyPanel, type Selection } from "../panels/PropertyPanel";
 import { RunsPanel, TriggerDialog } from "../panels/RunsPanel";
 import type { EdgeKind, JsonSchema, NodeType, Problem, Workflow } from "../spec/types";
@@ -24,13 +25,28 @@ import { Modal } from "../ui/Modal";
 import { parseClipboardText, readClipboard, writeClipboard } from "./clipboard";
 import { parseNodeSchemas, parseTools } from "./catalogue";
 
+/** Nodes stacked on the exact same spot: a workflow imported (or written) without positions. */
+function hasStackedNodes(wf: Workflow): boolean {
+  const seen = new Set<string>();
+  for (const n of wf.nodes) {
+    const p = n.ui?.position;
+    const key = `${p?.x ?? 0},${p?.y ?? 0}`;
+    if (seen.has(key)) return true;
+    seen.add(key);
+  }
+  return false;
+}
+
 type Tab = "properties" | "code" | "runs" | "history" | "deploy" | "copilot";
 const EMPTY_SEL: Selection = { nodes: [], edges: [], groups: [] };
 
 interface Conflict {
   headVersion: number | undefined;
+  /** The version this edit started from (the stale base). */
+  baseVersion: number | undefined;
   message: string;
-  diff: unknown;
+  diff: ServerDiffBody | null;
+  yours: ServerDiffBody | null;
 }
 
 export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me | null | undefined; onBack: () => void }) {
@@ -59,18 +75,33 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
   const fit = useCallback(() => setFitCount((c) => c + 1), []);
 
   const canEdit = me !== undefined && (me === null || (me.permissions?.workflows ?? []).includes("edit"));
+  const canEditRef = useRef(canEdit);
+  canEditRef.current = canEdit;
   const canDeploy = me !== undefined && (me === null || (me.permissions?.deployments ?? []).includes("edit"));
   const wf = history?.present ?? null;
   const readOnly = !canEdit || diff !== null;
   const dirty = wf !== null && saved !== null && JSON.stringify(wf) !== JSON.stringify(saved);
   const headVersion = record ? versionOf(record) : undefined;
 
+  // `carry`: edits to keep on top of what is loaded (unsaved, undoable), e.g. onto a new branch.
   const load = useCallback(
-    async (br?: string) => {
+    async (br?: string, carry?: Workflow | null) => {
       try {
         const rec = await Api.getWorkflow(workflowId, br);
+        // Without positions (dag-factory and Elyra imports, hand-written specs) every node would sit
+        // on the same spot: lay them out first. For an editor that is an unsaved change to keep.
+        let shown = rec.spec;
+        if (!carry && hasStackedNodes(rec.spec)) {
+          try {
+            shown = ops.moveNodes(rec.spec, await autoLayout(rec.spec));
+            setToast(`Laid out the nodes, which had no positions${canEditRef.current ? ": save to keep the layout" : ""}.`);
+            setTimeout(() => setToast(null), 5000);
+          } catch {
+            /* no layout engine: show them stacked, still editable */
+          }
+        }
         setRecord(rec);
-        setHistory(reset(rec.spec));
+        setHistory(carry ? commit(reset(rec.spec), carry) : reset(shown));
         setSaved(rec.spec);
         setSelection(EMPTY_SEL);
         setLoadError(null);
@@ -83,8 +114,17 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
   );
 
   useEffect(() => {
-    void load(branch);
-  }, [load, branch]);
+    void load();
+  }, [load]);
+
+  const switchBranch = useCallback(
+    async (br: string, carry?: Workflow | null) => {
+      setBranch(br);
+      setDiff(null);
+      await load(br, carry);
+    },
+    [load],
+  );
 
   useEffect(() => {
     Api.catalogueNodes().then((c) => setNodeSchemas(parseNodeSchemas(c))).catch(() => undefined);
@@ -199,7 +239,13 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
         const err = e as ApiError;
         if (err.status === 409) {
           setDialog(null);
-          setConflict({ headVersion: (err.body.head_version ?? (err.body.detail as Record<string, unknown>)?.head_version) as number | undefined, message, diff: err.body.diff });
+          setConflict({
+            headVersion: (err.body.head_version ?? (err.body.detail as Record<string, unknown>)?.head_version) as number | undefined,
+            baseVersion: (err.body.base_version as number | undefined) ?? baseVersion,
+            message,
+            diff: (err.body.diff as ServerDiffBody | undefined) ?? null,
+            yours: (err.body.your_changes as ServerDiffBody | undefined) ?? null,
+          });
         } else setSaveError({ message: err.message, problems: err.problems ?? [] });
       }
     },
@@ -307,6 +353,24 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
     [workflowId, branch],
   );
 
+  // Save-conflict resolution: put my version on a new branch, starting from the version I edited,
+  // so nothing is overwritten; the History panel merges it back.
+  const saveOnBranch = useCallback(
+    async (name: string, message: string, base: number | undefined) => {
+      if (!wf) return;
+      try {
+        await Api.createBranch(workflowId, name, base);
+        const v = await Api.saveWorkflow(workflowId, wf, base, message, name);
+        setConflict(null);
+        await switchBranch(name);
+        flash(`Saved v${v.version} on branch ${name}`);
+      } catch (e) {
+        flash(`Saving on branch ${name} failed: ${(e as Error).message}`);
+      }
+    },
+    [wf, workflowId, switchBranch],
+  );
+
   if (loadError) {
     return (
       <div className="cv-list">
@@ -333,7 +397,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
         <button className="cv-btn" data-testid="back-to-list" onClick={onBack} title="All workflows">←</button>
         <span className="cv-title" data-testid="editor-title">{wf.name || wf.id}</span>
         <span className="cv-badge" data-testid="editor-version">v{headVersion ?? "new"}{branch && branch !== "main" ? ` · ${branch}` : ""}</span>
-        {dirty && <span className="cv-badge" data-testid="dirty">unsaved</span>}
+        {dirty && canEdit && <span className="cv-badge" data-testid="dirty">unsaved</span>}
         <span className="cv-badge" data-testid="validation-status" data-status={validation.status}>
           {validation.status === "checking" ? "checking…" : validation.status === "valid" ? "valid" : validation.status === "invalid" ? `${errors.length} error(s)` : validation.status}
         </span>
@@ -396,11 +460,23 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
             {tab === "runs" && <RunsPanel runs={runs} deployed={deployedCount > 0} readOnly={!canEdit} onTriggerClick={() => setDialog("trigger")} />}
             {tab === "history" && (
               <HistoryPanel workflowId={workflowId} headVersion={headVersion} branch={branch ?? (record?.branch as string | undefined)} readOnly={!canEdit}
-                diff={diff} onDiff={showDiff} onExitDiff={() => setDiff(null)} onRollback={rollback} onSwitchBranch={(b) => setBranch(b)} refreshKey={historyKey} />
+                diff={diff} onDiff={showDiff} onExitDiff={() => setDiff(null)} onRollback={rollback} refreshKey={historyKey} dirty={dirty}
+                onSwitchBranch={(b) => void switchBranch(b)}
+                onCreateBranch={async (name) => {
+                  await Api.createBranch(workflowId, name, headVersion);
+                  // The branch starts at the version being edited: unsaved edits apply to it as they are.
+                  await switchBranch(name, dirty ? wf : null);
+                  flash(`Created branch ${name} from v${headVersion ?? "?"}`);
+                }}
+                onMerged={(text) => {
+                  void load(branch);
+                  flash(text);
+                }} />
             )}
             {tab === "deploy" && <DeployPanel workflowId={workflowId} version={headVersion} dirty={dirty} readOnly={!canDeploy} onDeployed={() => setDeployedCount((c) => c + 1)} />}
             {tab === "copilot" && (
               <CopilotPanel workflow={wf} selection={selection} problems={validation.problems} readOnly={readOnly} prompt={copilotPrompt}
+                onPromptTaken={() => setCopilotPrompt(null)}
                 runErrors={Object.entries(runInfo).filter(([, i]) => stateClass(i.state) === "failed").map(([id, i]) => ({ node_id: id, state: String(i.state) }))}
                 applySpec={(next) => change(next)} />
             )}
@@ -431,7 +507,12 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
             removeEdge: (id) => change(ops.removeElements(wf, { edges: [id] })),
             toggleGroup: (id) => change(ops.toggleCollapse(wf, id)),
             ungroup: (id) => change(ops.ungroup(wf, id)),
-            ask: (id) => { setTab("copilot"); setCopilotPrompt({ text: `Explain node "${id}" and suggest improvements.`, nonce: Date.now() }); },
+            ask: (id) => {
+              setTab("copilot");
+              // Nodes: the offline grammar's "explain node <id>" (a language model reads it just as well).
+              const text = menu.kind === "group" ? `Explain group "${id}" and suggest improvements.` : `explain node ${id}`;
+              setCopilotPrompt({ text, nonce: Date.now() });
+            },
             paste: () => pasteFrom(readClipboard()),
             layout: () => void layout(),
             fit,
@@ -442,16 +523,10 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
       )}
       {dialog === "trigger" && <TriggerDialog wf={wf} onClose={() => setDialog(null)} onTrigger={async (p) => { await runs.trigger(p); setTab("runs"); }} />}
       {conflict && (
-        <Modal title="Someone else saved first" onClose={() => setConflict(null)} testId="conflict-dialog">
-          <p>This workflow was saved by someone else (now v{conflict.headVersion ?? "?"}) since you opened v{headVersion}.</p>
-          {conflict.diff ? <pre className="cv-code" style={{ maxHeight: 200 }}>{JSON.stringify(conflict.diff, null, 2)}</pre> : null}
-          <p className="cv-help">Keep yours: save your version on top of theirs (their changes stay in the history). Load theirs: discard your unsaved changes.</p>
-          <div className="cv-actions">
-            <button className="cv-btn" onClick={() => setConflict(null)}>Cancel</button>
-            <button className="cv-btn" data-testid="conflict-load-theirs" onClick={() => { setConflict(null); void load(branch); }}>Load theirs</button>
-            <button className="cv-btn primary" data-testid="conflict-keep-mine" onClick={() => void save(conflict.message, conflict.headVersion)}>Keep mine</button>
-          </div>
-        </Modal>
+        <ConflictDialog conflict={conflict} branch={branch ?? "main"} onClose={() => setConflict(null)}
+          onLoadTheirs={() => { setConflict(null); void load(branch); }}
+          onKeepMine={() => void save(conflict.message, conflict.headVersion)}
+          onSaveOnBranch={(name) => saveOnBranch(name, conflict.message, conflict.baseVersion)} />
       )}
     </CanvasActionsContext.Provider>
   );
@@ -530,5 +605,46 @@ function ContextMenu({ menu, readOnly, hasRun, onClose, actions }: { menu: MenuT
         item("Fit view", "fit", actions.fit),
       ]}
     </div>
+  );
+}
+
+function ConflictDialog({ conflict, branch, onClose, onLoadTheirs, onKeepMine, onSaveOnBranch }: {
+  conflict: Conflict;
+  branch: string;
+  onClose: () => void;
+  onLoadTheirs: () => void;
+  onKeepMine: () => void;
+  onSaveOnBranch: (name: string) => Promise<void>;
+}) {
+  const [name, setName] = useState(`mine-v${conflict.baseVersion ?? "x"}-${Date.now().toString(36).slice(-4)}`);
+  const [busy, setBusy] = useState(false);
+  return (
+    <Modal title="Someone else saved first" onClose={onClose} testId="conflict-dialog">
+      <p data-testid="conflict-versions">
+        {branch === "main" ? "This workflow" : `Branch ${branch}`} was saved by someone else (now v{conflict.headVersion ?? "?"}) since you opened
+        v{conflict.baseVersion ?? "?"}.
+      </p>
+      <h3 style={{ fontSize: 13, margin: "8px 0 0" }}>Their changes</h3>
+      <ChangeList diff={conflict.diff} testId="conflict-theirs" />
+      {conflict.yours && <>
+        <h3 style={{ fontSize: 13, margin: "8px 0 0" }}>Your unsaved changes</h3>
+        <ChangeList diff={conflict.yours} testId="conflict-yours" />
+      </>}
+      <p className="cv-help">
+        <b>Load theirs</b> discards your changes. <b>Keep mine</b> saves your version on top of theirs: where it differs from
+        theirs, theirs is replaced (it stays in the history). <b>Save on a branch</b> keeps both: yours goes to a new branch
+        from v{conflict.baseVersion ?? "?"}, to compare and merge from the History tab.
+      </p>
+      <div className="cv-row">
+        <input className="cv-input" data-testid="conflict-branch-name" value={name} onChange={(e) => setName(e.target.value)} />
+        <button className="cv-btn" data-testid="conflict-save-branch" disabled={busy || !/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(name)}
+          onClick={async () => { setBusy(true); await onSaveOnBranch(name); setBusy(false); }}>Save on a branch</button>
+      </div>
+      <div className="cv-actions">
+        <button className="cv-btn" data-testid="conflict-cancel" onClick={onClose}>Cancel</button>
+        <button className="cv-btn" data-testid="conflict-load-theirs" onClick={onLoadTheirs}>Load theirs</button>
+        <button className="cv-btn primary" data-testid="conflict-keep-mine" onClick={onKeepMine}>Keep mine</button>
+      </div>
+    </Modal>
   );
 }

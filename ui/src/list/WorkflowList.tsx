@@ -1,8 +1,10 @@
 // All workflows: search, create (blank, from a template, from an import), duplicate, delete,
 // deploy status per environment and the last run's state.
 import { useCallback, useEffect, useState } from "react";
-import { Api, recordOf, type Me, type WorkflowSummary } from "../api/client";
-import { emptyWorkflow, type Workflow } from "../spec/types";
+import { Api, api, recordOf, type Me, type WorkflowSummary } from "../api/client";
+import { SchemaForm } from "../forms/SchemaForm";
+import { fieldsFromSchema } from "../forms/schema";
+import { emptyWorkflow, type JsonSchema, type Workflow } from "../spec/types";
 import { slugify } from "../state/ops";
 import { stateClass } from "../state/status";
 import { Modal } from "../ui/Modal";
@@ -140,11 +142,21 @@ function NewWorkflowDialog({ onClose, onCreated }: { onClose: () => void; onCrea
   const [id, setId] = useState("");
   const [templates, setTemplates] = useState<Record<string, unknown>[]>([]);
   const [template, setTemplate] = useState("");
+  const [templateParams, setTemplateParams] = useState<Record<string, unknown>>({});
   const [content, setContent] = useState("");
   const [format, setFormat] = useState("json");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const wfId = id || slugify(name);
+  // dag-factory YAML and Elyra pipelines carry their own ids (one workflow per DAG in the file).
+  const ownIds = mode === "import" && format !== "json";
+  const paramSchema = (templates.find((t) => t.name === template)?.parameters ?? null) as JsonSchema | null;
+  const readFile = async (file: File | undefined) => {
+    if (!file) return;
+    setContent(await file.text());
+    const lower = file.name.toLowerCase();
+    setFormat(lower.endsWith(".pipeline") ? "elyra" : lower.endsWith(".yml") || lower.endsWith(".yaml") ? "dag-factory" : "json");
+  };
   useEffect(() => {
     Api.templates().then((t) => {
       setTemplates(t);
@@ -159,7 +171,9 @@ function NewWorkflowDialog({ onClose, onCreated }: { onClose: () => void; onCrea
         const rec = await Api.createWorkflow(emptyWorkflow(wfId, name), "Created on the canvas");
         onCreated(rec.id);
       } else if (mode === "template") {
-        const r = recordOf(await Api.instantiate(template, wfId, name));
+        const r = recordOf(await api(`/templates/${encodeURIComponent(template)}/instantiate`, {
+          body: { workflow_id: wfId, name, params: templateParams },
+        }));
         // Some servers instantiate into a spec only; then it still has to be created.
         if (r.version === undefined && r.head_version === undefined) {
           const rec = await Api.createWorkflow({ ...r.spec, id: wfId || r.spec.id, name: name || r.spec.name }, `From template ${template}`);
@@ -193,14 +207,23 @@ function NewWorkflowDialog({ onClose, onCreated }: { onClose: () => void; onCrea
           </button>
         ))}
       </div>
-      <div className="cv-field"><label>Name</label><input className="cv-input" data-testid="new-name" value={name} onChange={(e) => setName(e.target.value)} autoFocus /></div>
-      <div className="cv-field"><label>Id (becomes the dag_id)</label><input className="cv-input" data-testid="new-id" value={wfId} onChange={(e) => setId(e.target.value)} /></div>
+      {!ownIds && <>
+        <div className="cv-field"><label>Name</label><input className="cv-input" data-testid="new-name" value={name} onChange={(e) => setName(e.target.value)} autoFocus /></div>
+        <div className="cv-field"><label>Id (becomes the dag_id)</label><input className="cv-input" data-testid="new-id" value={wfId} onChange={(e) => setId(e.target.value)} /></div>
+      </>}
+      {ownIds && <p className="cv-help" data-testid="new-import-ids">Each DAG in the file becomes a workflow with the DAG&apos;s id and name.</p>}
       {mode === "template" && (
         <div className="cv-field"><label>Template</label>
-          <select className="cv-select" data-testid="new-template" value={template} onChange={(e) => setTemplate(e.target.value)}>
+          <select className="cv-select" data-testid="new-template" value={template} onChange={(e) => { setTemplate(e.target.value); setTemplateParams({}); }}>
             {templates.map((t) => <option key={String(t.name)} value={String(t.name)}>{String(t.title ?? t.name)}{t.description ? ` — ${String(t.description)}` : ""}</option>)}
           </select>
           {templates.length === 0 && <span className="cv-help">No templates available.</span>}
+        </div>
+      )}
+      {mode === "template" && paramSchema && fieldsFromSchema(paramSchema).length > 0 && (
+        <div className="cv-section">
+          <h3>Template parameters</h3>
+          <SchemaForm schema={paramSchema} value={templateParams} onChange={(v) => setTemplateParams(v)} testId="new-template-params" />
         </div>
       )}
       {mode === "import" && (
@@ -209,6 +232,8 @@ function NewWorkflowDialog({ onClose, onCreated }: { onClose: () => void; onCrea
             <select className="cv-select" data-testid="new-import-format" value={format} onChange={(e) => setFormat(e.target.value)}>
               <option value="json">Canvas JSON</option><option value="dag-factory">dag-factory YAML</option><option value="elyra">Elyra pipeline</option>
             </select></div>
+          <div className="cv-field"><label>File</label>
+            <input type="file" accept=".json,.yml,.yaml,.pipeline" data-testid="new-import-file" onChange={(e) => void readFile(e.target.files?.[0])} /></div>
           <div className="cv-field"><label>Content</label><textarea className="cv-textarea" rows={8} data-testid="new-import-content" value={content} onChange={(e) => setContent(e.target.value)} /></div>
         </>
       )}

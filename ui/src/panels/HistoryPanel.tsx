@@ -1,7 +1,9 @@
-// Versions: the history list, a visual diff of two versions on the canvas, rollback, branches.
+// Versions: the history list, a visual diff of two versions on the canvas, rollback, branches and
+// merging one branch into another (three-way, on the server; conflicts are settled here).
 import { useCallback, useEffect, useState } from "react";
-import { Api, type VersionInfo } from "../api/client";
+import { Api, ApiError, api, type VersionInfo } from "../api/client";
 import { formatValue, type WorkflowDiff } from "../state/diff";
+import { ConflictReport, type MergeConflict } from "./ServerDiff";
 
 export interface HistoryPanelProps {
   workflowId: string;
@@ -13,7 +15,20 @@ export interface HistoryPanelProps {
   onExitDiff: () => void;
   onRollback: (version: number) => Promise<void>;
   onSwitchBranch: (branch: string) => void;
+  /** Create a branch from the current version and switch to it (unsaved edits come along). */
+  onCreateBranch: (name: string) => Promise<void>;
+  /** A merge made a new version on the current branch: reload it. */
+  onMerged: (message: string) => void;
+  /** Unsaved edits: switching branches or merging would lose them. */
+  dirty: boolean;
   refreshKey: number;
+}
+
+interface MergeState {
+  source: string;
+  conflicts: MergeConflict[];
+  choices: Record<string, "source" | "target">;
+  message: string;
 }
 
 export function HistoryPanel(p: HistoryPanelProps) {
@@ -22,6 +37,11 @@ export function HistoryPanel(p: HistoryPanelProps) {
   const [picked, setPicked] = useState<number[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [newBranch, setNewBranch] = useState("");
+  const [mergeSource, setMergeSource] = useState("");
+  const [merge, setMerge] = useState<MergeState | null>(null);
+  const [mergeError, setMergeError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const current = p.branch ?? "main";
 
   const load = useCallback(async () => {
     try {
@@ -35,6 +55,31 @@ export function HistoryPanel(p: HistoryPanelProps) {
     }
   }, [p.workflowId]);
   useEffect(() => void load(), [load, p.refreshKey]);
+
+  const others = [...new Set(["main", ...branches])].filter((b) => b !== current);
+  const source = others.includes(mergeSource) ? mergeSource : (others[0] ?? "");
+
+  const runMerge = async (from: string, resolutions: Record<string, "source" | "target"> = {}) => {
+    setBusy(true);
+    setMergeError(null);
+    try {
+      const v = await api<VersionInfo>(`/workflows/${encodeURIComponent(p.workflowId)}/merge`, {
+        body: { source: from, target: current, resolutions, message: `Merge ${from} into ${current}` },
+      });
+      setMerge(null);
+      p.onMerged(`Merged ${from} into ${current} (now v${v.version})`);
+    } catch (e) {
+      const err = e as ApiError;
+      const conflicts = (err.status === 409 ? err.body.conflicts : undefined) as MergeConflict[] | undefined;
+      if (conflicts?.length) setMerge({ source: from, conflicts, choices: { ...resolutions }, message: err.message });
+      else {
+        setMerge(null);
+        setMergeError(err.message);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const toggle = (v: number) => setPicked((cur) => (cur.includes(v) ? cur.filter((x) => x !== v) : [...cur, v].slice(-2)));
   const [a, b] = [...picked].sort((x, y) => x - y);
@@ -54,7 +99,9 @@ export function HistoryPanel(p: HistoryPanelProps) {
             <tr key={v.version} data-testid={`version-row-${v.version}`}>
               <td><input type="checkbox" data-testid={`version-pick-${v.version}`} checked={picked.includes(v.version)} onChange={() => toggle(v.version)} /></td>
               <td>v{v.version}{v.version === p.headVersion ? " (current)" : ""}</td>
-              <td>{v.message || <span className="cv-help">—</span>}</td>
+              <td>{v.branch && v.branch !== "main" && <span className="cv-badge" data-testid={`version-branch-${v.version}`}>{v.branch}</span>}{" "}
+                {v.message || <span className="cv-help">—</span>}
+                {typeof v.merged_version === "number" && <span className="cv-help" data-testid={`version-merged-${v.version}`}> (merged v{v.merged_version})</span>}</td>
               <td>{String(v.author ?? v.created_by ?? "")}</td>
               <td>{!p.readOnly && v.version !== p.headVersion && (
                 <button className="cv-btn small" data-testid={`rollback-${v.version}`} onClick={() => void p.onRollback(v.version)}>Roll back</button>
@@ -66,26 +113,62 @@ export function HistoryPanel(p: HistoryPanelProps) {
       <div className="cv-section" style={{ marginTop: 14 }}>
         <h3>Branches</h3>
         <div className="cv-row">
-          <select className="cv-select" data-testid="branch-select" value={p.branch ?? "main"} onChange={(e) => p.onSwitchBranch(e.target.value)}>
-            {[...new Set(["main", ...branches, p.branch ?? "main"])].map((b) => <option key={b} value={b}>{b}</option>)}
+          <select className="cv-select" data-testid="branch-select" value={current} disabled={p.dirty}
+            title={p.dirty ? "Save or undo your changes before switching branches" : "Switch branch"} onChange={(e) => p.onSwitchBranch(e.target.value)}>
+            {[...new Set(["main", ...branches, current])].map((b) => <option key={b} value={b}>{b}</option>)}
           </select>
         </div>
+        {p.dirty && <div className="cv-help" data-testid="branch-dirty-hint">Unsaved changes: save them (here or on a new branch) before switching.</div>}
         {!p.readOnly && (
           <div className="cv-row" style={{ marginTop: 6 }}>
             <input className="cv-input" placeholder="new branch name" data-testid="branch-new-name" value={newBranch} onChange={(e) => setNewBranch(e.target.value)} />
-            <button className="cv-btn" data-testid="branch-create" disabled={!newBranch.trim()}
+            <button className="cv-btn" data-testid="branch-create" disabled={!newBranch.trim() || busy}
+              title={`Branch off v${p.headVersion ?? "?"} and switch to it`}
               onClick={async () => {
+                setBusy(true);
                 try {
-                  await Api.createBranch(p.workflowId, newBranch.trim(), p.headVersion);
+                  await p.onCreateBranch(newBranch.trim());
                   setNewBranch("");
-                  await load();
+                  setError(null);
                 } catch (e) {
                   setError((e as Error).message);
+                } finally {
+                  setBusy(false);
                 }
               }}>Create</button>
           </div>
         )}
       </div>
+      {!p.readOnly && others.length > 0 && (
+        <div className="cv-section" style={{ marginTop: 14 }} data-testid="merge-section">
+          <h3>Merge</h3>
+          <div className="cv-row">
+            <span>Merge</span>
+            <select className="cv-select" style={{ width: "auto" }} data-testid="merge-source" value={source}
+              onChange={(e) => { setMergeSource(e.target.value); setMerge(null); setMergeError(null); }}>
+              {others.map((b) => <option key={b} value={b}>{b}</option>)}
+            </select>
+            <span>into <b data-testid="merge-target">{current}</b></span>
+            <button className="cv-btn" data-testid="merge-button" disabled={!source || p.dirty || busy} onClick={() => void runMerge(source)}>
+              Merge
+            </button>
+          </div>
+          {p.dirty && <div className="cv-help">Save or undo your changes before merging.</div>}
+          {mergeError && <div className="cv-alert" data-testid="merge-error">{mergeError}</div>}
+          {merge && (
+            <div style={{ marginTop: 8 }}>
+              <div className="cv-help" data-testid="merge-conflict-summary">{merge.message} Choose which side wins each one:</div>
+              <ConflictReport conflicts={merge.conflicts} source={merge.source} target={current} choices={merge.choices}
+                onChoose={(key, side) => setMerge({ ...merge, choices: { ...merge.choices, [key]: side } })} />
+              <div className="cv-actions">
+                <button className="cv-btn" data-testid="merge-cancel" onClick={() => setMerge(null)}>Cancel</button>
+                <button className="cv-btn primary" data-testid="merge-resolve" disabled={busy || merge.conflicts.some((c) => !merge.choices[c.key])}
+                  onClick={() => void runMerge(merge.source, merge.choices)}>Merge with these choices</button>
+              </div>
+            </div>
+          )}
+        </div>
+      )}
     </div>
   );
 }

@@ -16,6 +16,23 @@ export interface NodeRunProps {
   focus: { nodeId: string; what: "output" | "test"; nonce: number } | null;
 }
 
+/** What POST /nodes/test answers (tools/node_test.py). */
+interface NodeTestReport {
+  ok?: boolean;
+  output?: unknown;
+  error?: { kind?: string; message?: string } | null;
+  duration?: number;
+  logs?: unknown[];
+  stdout?: string;
+  stderr?: string;
+  validation?: { input?: unknown[]; output?: unknown[] };
+  [key: string]: unknown;
+}
+
+function isReport(v: unknown): v is NodeTestReport {
+  return typeof v === "object" && v !== null && "ok" in v && "output" in v;
+}
+
 function pretty(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v, null, 2);
 }
@@ -91,10 +108,39 @@ export function NodeRunSection({ node, workflowId, spec, runId, runInfo, predict
           <h3>Test this node with mock data</h3>
           <textarea className="cv-textarea" data-testid="node-test-input" value={testInput} onChange={(e) => setTestInput(e.target.value)} rows={3} />
           <button className="cv-btn small" data-testid="node-test-run" disabled={testResult?.busy} onClick={runTest}>Run node (debug)</button>
+          {testResult?.busy && <span className="cv-help" data-testid="node-test-busy"> running…</span>}
           {testResult?.error && <div className="cv-alert" data-testid="node-test-error">{testResult.error}</div>}
-          {testResult && !testResult.error && !testResult.busy && <pre className="cv-code" data-testid="node-test-result">{pretty(testResult.value)}</pre>}
+          {testResult && !testResult.error && !testResult.busy && <TestReport value={testResult.value} />}
         </div>
       )}
     </>
+  );
+}
+
+function TestReport({ value }: { value: unknown }) {
+  if (!isReport(value)) return <pre className="cv-code" data-testid="node-test-result">{pretty(value)}</pre>;
+  const outputProblems = value.validation?.output ?? [];
+  const inputProblems = value.validation?.input ?? [];
+  const state = value.error ? "failed" : value.ok ? "success" : "invalid";
+  return (
+    <div data-testid="node-test-report" data-ok={String(Boolean(value.ok))} style={{ marginTop: 6 }}>
+      <div className="cv-row">
+        <span className={`cv-badge state-${state === "invalid" ? "up_for_retry" : state}`} data-testid="node-test-state">
+          {state === "invalid" ? "output does not match the output schema" : state}
+        </span>
+        {value.duration !== undefined && <span className="cv-help">{(value.duration * 1000).toFixed(1)} ms</span>}
+      </div>
+      {value.error && <div className="cv-alert" data-testid="node-test-error">{value.error.message ?? pretty(value.error)}</div>}
+      {!value.error && <>
+        <label style={{ fontWeight: 600, fontSize: 12 }}>Output</label>
+        <pre className="cv-code" data-testid="node-test-output">{pretty(value.output)}</pre>
+      </>}
+      {[...inputProblems, ...outputProblems].map((p, i) => <div key={i} className="cv-alert" data-testid="node-test-validation">{pretty(p)}</div>)}
+      {value.stdout ? <><label style={{ fontWeight: 600, fontSize: 12 }}>stdout</label><pre className="cv-code" data-testid="node-test-stdout">{value.stdout}</pre></> : null}
+      <details>
+        <summary className="cv-help">Full report (inputs, parameters, logs)</summary>
+        <pre className="cv-code" data-testid="node-test-result">{pretty(value)}</pre>
+      </details>
+    </div>
   );
 }
