@@ -72,3 +72,56 @@ class CanvasPage:
 
     def version(self) -> int:
         return int(self.tid("editor-version").inner_text().strip().lstrip("v").split()[0])
+
+    # ---- helpers for the feature tests (tests/browser/test_canvas_features_browser.py) -------------
+
+    def node(self, node_id: str) -> Any:
+        """A node on the editor's canvas (not one drawn in a co-pilot preview)."""
+        return self.page.locator(f'[data-testid="canvas"] [data-testid="node-{node_id}"]')
+
+    def edge(self, edge_id: str) -> Any:
+        """An edge on the editor's canvas; wait for it "attached" (its SVG group reads as hidden)."""
+        return self.page.locator(f'[data-testid="canvas"] .react-flow__edge[data-id="{edge_id}"]')
+
+    def click_edge(self, edge_id: str) -> None:
+        """Click the middle of an edge's box: a bezier between two nodes in a row passes through it."""
+        box = self.edge(edge_id).bounding_box()
+        self.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+    def context_menu(self, node_id: str) -> Any:
+        self.page.locator(f'[data-testid="canvas"] [data-testid="node-name-{node_id}"]').click(button="right")
+        menu = self.tid("context-menu")
+        menu.wait_for()
+        return menu
+
+    def save_expecting_conflict(self, message: str) -> Any:
+        self.tid("save-button").click()
+        self.tid("save-message").fill(message)
+        self.tid("save-confirm").click()
+        dialog = self.tid("conflict-dialog")
+        dialog.wait_for()
+        return dialog
+
+    def wait_version(self, version: int, branch: str | None = None) -> None:
+        text = f"v{version}" + (f" · {branch}" if branch else "")
+        exact = re.compile(rf"^{re.escape(text)}$")
+        self.page.locator('[data-testid="editor-version"]', has_text=exact).wait_for()
+
+    def luminance(self, selector: str, prop: str = "backgroundColor") -> float:
+        """Relative luminance (0 black .. 1 white) of an element's computed color. The color may be
+        in any CSS syntax (Airflow's Chakra theme uses oklch()): a 1x1 canvas turns it into sRGB."""
+        return self.page.evaluate(
+            """([sel, prop]) => {
+                const el = document.querySelector(sel);
+                if (!el) throw new Error('no element ' + sel);
+                const ctx = document.createElement('canvas').getContext('2d');
+                ctx.fillStyle = '#000';
+                ctx.fillStyle = getComputedStyle(el)[prop];
+                ctx.fillRect(0, 0, 1, 1);
+                const [r, g, b, a] = ctx.getImageData(0, 0, 1, 1).data;
+                if (a === 0) throw new Error('transparent ' + prop + ' on ' + sel);
+                const lin = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+                return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+            }""",
+            [selector, prop],
+        )
