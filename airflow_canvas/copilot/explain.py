@@ -104,22 +104,44 @@ def _candidate_fixes(workflow: Workflow) -> list[Fix]:
             close = did_you_mean(ref, node_ids)
             if close:
                 guess = close.split("'")[1]
-                fixes.append(Fix(f"Point {edge.key} at `{guess}`", [UpdateEdge(edge_id=edge.key, changes={end: guess})]))
+                fixes.append(
+                    Fix(
+                        f"Point {edge.key} at `{guess}`", [UpdateEdge(edge_id=edge.key, changes={end: guess})]
+                    )
+                )
             fixes.append(Fix(f"Remove the broken connection {edge.key}", [RemoveEdge(edge_id=edge.key)]))
     tools = available_tools(workflow.tools)
     tool_names = sorted({t.name for t in tools})
     for node in workflow.nodes:
         if node.group and node.group not in group_ids:
-            fixes.append(Fix(f"Take `{node.id}` out of missing group `{node.group}`",
-                             [UpdateNode(node_id=node.id, changes={"group": None})], node.id))
+            fixes.append(
+                Fix(
+                    f"Take `{node.id}` out of missing group `{node.group}`",
+                    [UpdateNode(node_id=node.id, changes={"group": None})],
+                    node.id,
+                )
+            )
         fallback = node.execution.fallback_node
         if fallback and fallback not in node_ids:
-            fixes.append(Fix(f"Drop the missing fallback `{fallback}` of `{node.id}`",
-                             [UpdateNode(node_id=node.id, changes={"execution": {"fallback_node": None, "on_error": None}})],
-                             node.id))
+            fixes.append(
+                Fix(
+                    f"Drop the missing fallback `{fallback}` of `{node.id}`",
+                    [
+                        UpdateNode(
+                            node_id=node.id, changes={"execution": {"fallback_node": None, "on_error": None}}
+                        )
+                    ],
+                    node.id,
+                )
+            )
         if node.type == NodeType.AGENT and node.agent is None:
-            fixes.append(Fix(f"Give `{node.id}` default agent settings",
-                             [UpdateNode(node_id=node.id, changes={"agent": {}})], node.id))
+            fixes.append(
+                Fix(
+                    f"Give `{node.id}` default agent settings",
+                    [UpdateNode(node_id=node.id, changes={"agent": {}})],
+                    node.id,
+                )
+            )
         if node.type == NodeType.TOOL and not node.operator:
             name = (node.tool or "").partition("@")[0]
             if name not in tool_names:
@@ -127,13 +149,21 @@ def _candidate_fixes(workflow: Workflow) -> list[Fix]:
                 guess_name = guess.split("'")[1] if guess else (node.id if node.id in tool_names else None)
                 if guess_name:
                     version = max((t for t in tools if t.name == guess_name), key=lambda t: t.version).version
-                    fixes.append(Fix(f"Use tool `{guess_name}@{version}` in `{node.id}`",
-                                     [UpdateNode(node_id=node.id, changes={"tool": f"{guess_name}@{version}"})],
-                                     node.id))
+                    fixes.append(
+                        Fix(
+                            f"Use tool `{guess_name}@{version}` in `{node.id}`",
+                            [UpdateNode(node_id=node.id, changes={"tool": f"{guess_name}@{version}"})],
+                            node.id,
+                        )
+                    )
     for group in workflow.groups:
         if group.parent and group.parent not in group_ids:
-            fixes.append(Fix(f"Make group `{group.id}` top-level",
-                             [UpdateGroup(group_id=group.id, changes={"parent": None})]))
+            fixes.append(
+                Fix(
+                    f"Make group `{group.id}` top-level",
+                    [UpdateGroup(group_id=group.id, changes={"parent": None})],
+                )
+            )
     cycle_edge = _cycle_closing_edge(workflow)
     if cycle_edge:
         fixes.append(Fix(f"Break the cycle by removing {cycle_edge}", [RemoveEdge(edge_id=cycle_edge)]))
@@ -192,12 +222,16 @@ def explain_errors(ctx: Context, reply: Reply) -> Reply:
     if not ctx.problems:
         return reply.text("The workflow has no validation problems.")
     lines = [f"- {explain_problem(p, ctx.workflow)}" for p in ctx.problems]
-    reply.text(f"I found {len(ctx.errors)} error(s) and {len(ctx.problems) - len(ctx.errors)} warning(s):\n\n"
-               + "\n".join(lines))
+    reply.text(
+        f"I found {len(ctx.errors)} error(s) and {len(ctx.problems) - len(ctx.errors)} warning(s):\n\n"
+        + "\n".join(lines)
+    )
     fixes = working_fixes(ctx.workflow, ctx.errors)
     items = fix_suggestions(fixes, ctx.workflow)
-    items += [Suggestion(label=f"Show `{n}`", action="focus_node", node_id=n)
-              for n in dict.fromkeys(p.node_id for p in ctx.errors if p.node_id)]
+    items += [
+        Suggestion(label=f"Show `{n}`", action="focus_node", node_id=n)
+        for n in dict.fromkeys(p.node_id for p in ctx.errors if p.node_id)
+    ]
     if items:
         reply.parts.append(SuggestionsPart(items=items))
     return reply
@@ -205,7 +239,9 @@ def explain_errors(ctx: Context, reply: Reply) -> Reply:
 
 # -- run failures -----------------------------------------------------------------------------------
 
-_TRANSIENT = re.compile(r"(?i)(connection ?(error|reset|refused)|timed? ?out|\b5\d\d\b|\b429\b|rate limit|temporar)")
+_TRANSIENT = re.compile(
+    r"(?i)(connection ?(error|reset|refused)|timed? ?out|\b5\d\d\b|\b429\b|rate limit|temporar)"
+)
 _TIMEOUT = re.compile(r"(?i)(AirflowTaskTimeout|execution_timeout|timeout after|timed out)")
 _DATA = re.compile(r"(?i)(KeyError|ValidationError|schema|TypeError|ValueError|JSONDecodeError)")
 
@@ -218,13 +254,30 @@ def run_fixes(ctx: Context, node_id: str, run: NodeRun) -> list[Fix]:
     fixes: list[Fix] = []
     if _TIMEOUT.search(text):
         current = node.execution.timeout_seconds or ctx.workflow.defaults.timeout_seconds or 300
-        fixes.append(Fix(f"Double the timeout of `{node_id}` to {int(current * 2)} s",
-                         [UpdateNode(node_id=node_id, changes={"execution": {"timeout_seconds": current * 2}})],
-                         node_id))
+        fixes.append(
+            Fix(
+                f"Double the timeout of `{node_id}` to {int(current * 2)} s",
+                [UpdateNode(node_id=node_id, changes={"execution": {"timeout_seconds": current * 2}})],
+                node_id,
+            )
+        )
     if _TRANSIENT.search(text) and not (node.execution.retry and node.execution.retry.retries >= 3):
-        fixes.append(Fix(f"Retry `{node_id}` 3 times with backoff",
-                         [UpdateNode(node_id=node_id, changes={"execution": {"retry": {
-                             "retries": 3, "delay_seconds": 30, "exponential_backoff": True}}})], node_id))
+        fixes.append(
+            Fix(
+                f"Retry `{node_id}` 3 times with backoff",
+                [
+                    UpdateNode(
+                        node_id=node_id,
+                        changes={
+                            "execution": {
+                                "retry": {"retries": 3, "delay_seconds": 30, "exponential_backoff": True}
+                            }
+                        },
+                    )
+                ],
+                node_id,
+            )
+        )
     return [f for f in fixes if check_patch(ctx.workflow, f.ops).ok]
 
 
@@ -244,8 +297,9 @@ def _as_json(value: Any) -> str:
 
 
 def explain_run_failure(ctx: Context, node_id: str, run: NodeRun, reply: Reply) -> None:
-    reply.text(f"**`{node_id}` {run.state}** (try {run.try_number or 1})"
-               + (f": {run.error}" if run.error else "."))
+    reply.text(
+        f"**`{node_id}` {run.state}** (try {run.try_number or 1})" + (f": {run.error}" if run.error else ".")
+    )
     if run.inputs is not None:
         reply.parts.append(CodePart(language="json", code=_as_json(run.inputs), title=f"Inputs of {node_id}"))
     if run.output is not None:
@@ -254,12 +308,20 @@ def explain_run_failure(ctx: Context, node_id: str, run: NodeRun, reply: Reply) 
         reply.parts.append(CodePart(language="log", code=run.log_tail, title=f"Log tail of {node_id}"))
     text = f"{run.error or ''}\n{run.log_tail or ''}"
     if _DATA.search(text):
-        reply.text("The data reaching this node does not have the shape it expects. Compare the inputs above "
-                   "with its input schema, then run it alone with corrected mock data.")
+        reply.text(
+            "The data reaching this node does not have the shape it expects. Compare the inputs above "
+            "with its input schema, then run it alone with corrected mock data."
+        )
     fixes = run_fixes(ctx, node_id, run)
     items = [Suggestion(label=f.label, action="apply_patch", ops=ops_to_json(f.ops)) for f in fixes]
-    items.append(Suggestion(label=f"Run `{node_id}` with mock data", action="run_node", node_id=node_id,
-                            input=run.inputs if isinstance(run.inputs, dict) else {}))
+    items.append(
+        Suggestion(
+            label=f"Run `{node_id}` with mock data",
+            action="run_node",
+            node_id=node_id,
+            input=run.inputs if isinstance(run.inputs, dict) else {},
+        )
+    )
     items.append(Suggestion(label=f"Show `{node_id}`", action="focus_node", node_id=node_id))
     reply.parts.append(SuggestionsPart(items=items))
 
@@ -291,11 +353,14 @@ def explain_node(ctx: Context, node_id: str, reply: Reply) -> Reply:
     assert node is not None
     upstream = [e.source for e in wf.edges if e.target == node_id]
     downstream = [e.target for e in wf.edges if e.source == node_id]
-    what = {NodeType.TOOL: f"runs the tool `{node.tool}`" if node.tool else "runs a tool (none chosen yet)",
-            NodeType.AGENT: f"asks the model `{(node.agent.model if node.agent else None) or 'of its connection'}` "
-                            f"in up to {node.agent.max_steps if node.agent else 8} steps",
-            NodeType.PROCESS: "transforms its inputs", NodeType.INPUT: "takes the run's parameters",
-            NodeType.OUTPUT: "publishes the result"}[node.type]
+    what = {
+        NodeType.TOOL: f"runs the tool `{node.tool}`" if node.tool else "runs a tool (none chosen yet)",
+        NodeType.AGENT: f"asks the model `{(node.agent.model if node.agent else None) or 'of its connection'}` "
+        f"in up to {node.agent.max_steps if node.agent else 8} steps",
+        NodeType.PROCESS: "transforms its inputs",
+        NodeType.INPUT: "takes the run's parameters",
+        NodeType.OUTPUT: "publishes the result",
+    }[node.type]
     text = f"**`{node_id}`** ({node.type.value} node) {what}."
     if node.description:
         text += f"\n\n{node.description}"

@@ -77,8 +77,17 @@ class Command:
 
 # -- helpers ----------------------------------------------------------------------------------------
 
-_SELECTION_WORDS = {"these", "this", "selected", "selection", "the selection", "them", "selected nodes",
-                    "these nodes", "the selected nodes"}
+_SELECTION_WORDS = {
+    "these",
+    "this",
+    "selected",
+    "selection",
+    "the selection",
+    "them",
+    "selected nodes",
+    "these nodes",
+    "the selected nodes",
+}
 
 
 def node_ref(ctx: Context, token: str) -> str:
@@ -113,9 +122,26 @@ def parse_duration(text: str) -> float:
     text = text.strip().lower().replace(" ", "")
     if re.fullmatch(r"\d+(\.\d+)?", text):
         return float(text)
-    units = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "mins": 60,
-             "minute": 60, "minutes": 60, "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
-             "d": 86400, "day": 86400, "days": 86400}
+    units = {
+        "s": 1,
+        "sec": 1,
+        "secs": 1,
+        "second": 1,
+        "seconds": 1,
+        "m": 60,
+        "min": 60,
+        "mins": 60,
+        "minute": 60,
+        "minutes": 60,
+        "h": 3600,
+        "hr": 3600,
+        "hrs": 3600,
+        "hour": 3600,
+        "hours": 3600,
+        "d": 86400,
+        "day": 86400,
+        "days": 86400,
+    }
     parts = re.findall(r"(\d+(?:\.\d+)?)([a-z]+)", text)
     if not parts or "".join(n + u for n, u in parts) != text or any(u not in units for _, u in parts):
         raise CommandError(f"`{text}` is not a duration. Write e.g. 30s, 10m, 2h or 1d.")
@@ -138,8 +164,10 @@ def propose(ctx: Context, reply: Reply, summary: str, ops: list[PatchOp]) -> Rep
         reply.error = "invalid_patch"
         return reply.text(f"I can't do that: it would break the workflow.\n\n{lines}")
     reply.proposal = make_proposal(summary, ops, ctx.workflow, result.workflow, result.warnings, result.data)
-    reply.text(f"{summary}. Review the preview and apply it, or reject it.\n\n"
-               + "\n".join(f"- {c}" for c in reply.proposal.changes))
+    reply.text(
+        f"{summary}. Review the preview and apply it, or reject it.\n\n"
+        + "\n".join(f"- {c}" for c in reply.proposal.changes)
+    )
     added = set(reply.proposal.diff["nodes"]["added"])
     if added:
         reply.parts.append(diagram_of(result.workflow, added))
@@ -178,9 +206,12 @@ def h_add_node(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
 
             names = sorted({t.name for t in available_tools(ctx.workflow.tools)})
             guess = did_you_mean(ref.partition("@")[0], names)
-            raise CommandError(f"There is no tool `{ref}`." + (f" {guess.capitalize()}" if guess else "")
-                               + (f" Available: {', '.join(names)}." if names else "")
-                               + " Write `add tool node <id> using <tool>`.")
+            raise CommandError(
+                f"There is no tool `{ref}`."
+                + (f" {guess.capitalize()}" if guess else "")
+                + (f" Available: {', '.join(names)}." if names else "")
+                + " Write `add tool node <id> using <tool>`."
+            )
     elif kind == NodeType.AGENT:
         node.agent = AgentConfig()
     elif kind == NodeType.PROCESS:
@@ -199,7 +230,9 @@ def h_add_node(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
 
 def h_connect(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     source, target = node_ref(ctx, m["a"]), node_ref(ctx, m["b"])
-    kind = EdgeKind(m["kind"].lower().replace(" ", "_").replace("-", "_")) if m["kind"] else EdgeKind.DATA_FLOW
+    kind = (
+        EdgeKind(m["kind"].lower().replace(" ", "_").replace("-", "_")) if m["kind"] else EdgeKind.DATA_FLOW
+    )
     edge = Edge(source=source, target=target, kind=kind)
     return propose(ctx, reply, f"Connect `{source}` to `{target}`", [AddEdge(edge=edge)])
 
@@ -214,14 +247,18 @@ def h_disconnect(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
 
 def h_remove(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     ids = node_list(ctx, m["nodes"])
-    return propose(ctx, reply, "Remove " + ", ".join(f"`{i}`" for i in ids), [RemoveNode(node_id=i) for i in ids])
+    return propose(
+        ctx, reply, "Remove " + ", ".join(f"`{i}`" for i in ids), [RemoveNode(node_id=i) for i in ids]
+    )
 
 
 def h_rename(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     old, new = node_ref(ctx, m["a"]), m["b"].strip().strip("`'\"")
     if not ID_RE.match(new):
         # Not usable as an id: keep the id, change the display name.
-        return propose(ctx, reply, f"Rename `{old}` to “{new}”", [UpdateNode(node_id=old, changes={"name": new})])
+        return propose(
+            ctx, reply, f"Rename `{old}` to “{new}”", [UpdateNode(node_id=old, changes={"name": new})]
+        )
     return propose(ctx, reply, f"Rename `{old}` to `{new}`", [RenameNode(node_id=old, new_id=new)])
 
 
@@ -273,14 +310,21 @@ def h_set(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     prop = re.sub(r"\s+", " ", m["prop"].strip().lower())
     if prop not in PROPERTIES:
         guess = did_you_mean(prop, PROPERTIES)
-        raise CommandError(f"I can't set `{prop}`." + (f" {guess.capitalize()}" if guess else "")
-                           + f" Settable: {', '.join(PROPERTIES)}.")
+        raise CommandError(
+            f"I can't set `{prop}`."
+            + (f" {guess.capitalize()}" if guess else "")
+            + f" Settable: {', '.join(PROPERTIES)}."
+        )
     path, parse = PROPERTIES[prop]
     raw = m["value"].strip().strip("`'\"")
     value = parse(raw)
     ids = node_list(ctx, m["nodes"]) if m["nodes"] else node_list(ctx, "these")
     changes = nested(path, value)
-    op: PatchOp = UpdateNode(node_id=ids[0], changes=changes) if len(ids) == 1 else BulkUpdate(node_ids=ids, changes=changes)
+    op: PatchOp = (
+        UpdateNode(node_id=ids[0], changes=changes)
+        if len(ids) == 1
+        else BulkUpdate(node_ids=ids, changes=changes)
+    )
     targets = ", ".join(f"`{i}`" for i in ids)
     return propose(ctx, reply, f"Set {prop} of {targets} to {raw}", [op])
 
@@ -329,8 +373,9 @@ def h_schedule(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     elif len(value.split()) == 5:
         schedule = Schedule(kind="cron", value=value)
     else:
-        raise CommandError(f"`{value}` is not a schedule. Write @daily, a cron like `0 6 * * *`, "
-                           "`every 30m`, or none.")
+        raise CommandError(
+            f"`{value}` is not a schedule. Write @daily, a cron like `0 6 * * *`, `every 30m`, or none."
+        )
     op = SetTrigger(schedule=schedule, assets=ctx.workflow.triggers.assets)
     return propose(ctx, reply, f"Set the schedule to {value}", [op])
 
@@ -344,7 +389,9 @@ def h_fix_errors(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     if not ctx.errors:
         return reply.text("There is nothing to fix: the workflow validates.")
     if not fixes:
-        return explain.explain_errors(ctx, reply.text("I have no automatic fix for these; here is what is wrong."))
+        return explain.explain_errors(
+            ctx, reply.text("I have no automatic fix for these; here is what is wrong.")
+        )
     ops = [op for f in fixes for op in f.ops]
     if not check_patch(ctx.workflow, ops).ok:  # fixes that clash: offer the first alone
         ops = fixes[0].ops
@@ -371,8 +418,11 @@ def h_run_node(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
             raise CommandError("The mock input must be a JSON object.")
     reply.text(f"Run `{node_id}` on its own with this input:")
     reply.parts.append(CodePart(language="json", code=json.dumps(mock, indent=2)))
-    reply.parts.append(SuggestionsPart(items=[Suggestion(label=f"Run `{node_id}`", action="run_node",
-                                                         node_id=node_id, input=mock)]))
+    reply.parts.append(
+        SuggestionsPart(
+            items=[Suggestion(label=f"Run `{node_id}`", action="run_node", node_id=node_id, input=mock)]
+        )
+    )
     return reply
 
 
@@ -386,7 +436,9 @@ def h_show_code(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     try:
         source = compile_workflow(ctx.workflow).source
     except SpecError as exc:
-        return explain.explain_errors(ctx, reply.text(f"The workflow does not compile yet ({len(exc.problems)} problem(s))."))
+        return explain.explain_errors(
+            ctx, reply.text(f"The workflow does not compile yet ({len(exc.problems)} problem(s)).")
+        )
     if m["node"]:
         node_id = node_ref(ctx, m["node"])
         lines = source.splitlines()
@@ -419,9 +471,15 @@ def h_use_template(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
 
 def h_wizard(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     wanted = (m["name"] or "").strip().lower().replace(" ", "_")
-    aliases = {"agent": "new_agent_node", "agent_node": "new_agent_node", "new_agent_node": "new_agent_node",
-               "tool": "new_tool_node", "tool_node": "new_tool_node", "new_tool_node": "new_tool_node",
-               "schedule": "schedule"}
+    aliases = {
+        "agent": "new_agent_node",
+        "agent_node": "new_agent_node",
+        "new_agent_node": "new_agent_node",
+        "tool": "new_tool_node",
+        "tool_node": "new_tool_node",
+        "new_tool_node": "new_tool_node",
+        "schedule": "schedule",
+    }
     names = [aliases[wanted]] if wanted in aliases else list(WIZARDS)
     items = [Suggestion(label=WIZARDS[n].title, action="open_wizard", wizard=n) for n in names]
     reply.text("Open a wizard:" if len(items) > 1 else f"Opening the {WIZARDS[names[0]].title} wizard.")
@@ -441,76 +499,194 @@ COMMANDS: list[Command] = [
     Command("help", [r"help|\?|what can you do\??|commands"], ["help"], "List these commands.", h_help),
     Command(
         "add node",
-        [rf"(?:add|create|new)\s+(?:an?\s+)?(?P<type>tool|agent|process|input|output)\s+node\s+(?:called\s+|named\s+)?"
-         rf"(?P<id>\S+)(?:\s+(?:using|with tool|with)\s+(?P<tool>\S+))?(?:\s+after\s+(?P<after>{_REF}))?"
-         rf"(?:\s+before\s+(?P<before>{_REF}))?(?:\s+in\s+(?:group\s+)?(?P<group>{_ID}))?"],
-        ["add tool node http_get after fetch", "add agent node summarize after fetch",
-         "add process node clean", "add tool node get_page using http_get after fetch before summarize"],
+        [
+            rf"(?:add|create|new)\s+(?:an?\s+)?(?P<type>tool|agent|process|input|output)\s+node\s+(?:called\s+|named\s+)?"
+            rf"(?P<id>\S+)(?:\s+(?:using|with tool|with)\s+(?P<tool>\S+))?(?:\s+after\s+(?P<after>{_REF}))?"
+            rf"(?:\s+before\s+(?P<before>{_REF}))?(?:\s+in\s+(?:group\s+)?(?P<group>{_ID}))?"
+        ],
+        [
+            "add tool node http_get after fetch",
+            "add agent node summarize after fetch",
+            "add process node clean",
+            "add tool node get_page using http_get after fetch before summarize",
+        ],
         "Add a node of a type (tool, agent, process, input, output); optionally wire it after/before nodes. "
         "A tool node's tool is the tool with its id's name, or the one named with `using`.",
         h_add_node,
     ),
-    Command("connect", [rf"(?:connect|link|wire)\s+(?P<a>{_REF})\s+(?:to|with|->)\s+(?P<b>{_REF})"
-                        r"(?:\s+as\s+(?:an?\s+)?(?P<kind>data[ _-]?flow|dependency|trigger))?(?:\s+edge)?"],
-            ["connect fetch to summarize", "connect a to b as dependency"],
-            "Add an edge (data flow by default; or dependency / trigger).", h_connect),
-    Command("disconnect", [rf"(?:disconnect|unlink)\s+(?P<a>{_REF})\s+(?:from|and)\s+(?P<b>{_REF})"],
-            ["disconnect fetch from summarize"], "Remove the edges between two nodes.", h_disconnect),
-    Command("remove node", [rf"(?:remove|delete)\s+(?:the\s+)?(?:nodes?\s+)?{_LIST}"],
-            ["remove node summarize", "delete these"], "Remove nodes and their edges.", h_remove),
-    Command("rename", [rf"rename\s+(?:node\s+)?(?P<a>{_REF})\s+(?:to|as)\s+(?P<b>.+)"],
-            ["rename fetch to download"], "Change a node's id (edges follow), or its display name when the "
-            "new name is not a valid id.", h_rename),
-    Command("set schedule", [r"(?:set\s+(?:the\s+)?schedule\s+to|schedule\s+(?:it\s+)?)\s*(?P<value>@?\w.*)"],
-            ["set schedule to @daily", "set schedule to 0 6 * * 1-5", "set schedule to every 30m",
-             "set schedule to none"], "Set the workflow's schedule (preset, cron, interval, or none).", h_schedule),
-    Command("set property", [rf"set\s+(?:the\s+)?(?P<prop>[a-z ]+?)\s+(?:of|on|for)\s+{_LIST}\s+to\s+(?P<value>.+)",
-                             r"set\s+(?:the\s+)?(?P<prop>[a-z ]+?)\s+to\s+(?P<value>.+)(?P<nodes>)"],
-            ["set retries of summarize to 3", "set timeout of fetch to 10m", "set model of summarize to gpt-4o",
-             "set on error of fetch to skip", "set retries to 2"],
-            "Set one property of nodes (of the selection when no node is named). Properties: "
-            + ", ".join(PROPERTIES) + ".", h_set),
-    Command("make retry", [rf"make\s+{_LIST}\s+retry\s+(?P<count>\d+|once|one)(?:\s+times?)?"],
-            ["make a b c retry 3 times", "make these retry 3 times"], "Bulk: set the retries of many nodes.",
-            h_make_retry),
-    Command("make timeout", [rf"make\s+{_LIST}\s+time\s*out\s+(?:after\s+)?(?P<duration>.+)"],
-            ["make a b time out after 10m"], "Bulk: set the timeout of many nodes.", h_make_timeout),
-    Command("group", [rf"group\s+{_LIST}\s+(?:as|into|in)\s+(?P<group>\S+)"],
-            ["group a b c as enrich", "group these as enrich"], "Put nodes into a new group.", h_group),
-    Command("ungroup", [r"ungroup\s+(?:group\s+)?(?P<group>\S+)"], ["ungroup enrich"],
-            "Remove a group; its nodes stay.", h_ungroup),
-    Command("explain errors", [r"explain(?:\s+the)?\s+(?:errors|problems)|what'?s\s+wrong\??|why\s+(?:is\s+it|does\s+it)\s+"
-                               r"not\s+(?:valid|work)\??|errors"],
-            ["explain errors", "what's wrong?"], "Explain the validation problems in plain words, with fixes.",
-            h_explain_errors),
-    Command("fix errors", [r"fix(?:\s+(?:the|all))?\s+(?:errors|problems)|fix\s+it"], ["fix errors"],
-            "Propose one patch with every automatic fix.", h_fix_errors),
-    Command("debug run", [r"(?:debug|explain|step\s+through)(?:\s+the)?(?:\s+(?:last|latest|failed))?\s+run|why\s+did\s+"
-                          r"(?:it|the\s+run)\s+fail\??"],
-            ["debug run", "step through the last run", "why did the run fail?"],
-            "Step through the latest run node by node and explain the first failure.", h_debug_run),
-    Command("explain node", [rf"(?:explain|describe|what\s+does)\s+(?:node\s+)?(?P<node>{_REF})(?:\s+do)?\??",
-                             rf"why\s+did\s+(?:node\s+)?(?P<node>{_REF})\s+fail\??"],
-            ["explain node fetch", "why did fetch fail?"], "Explain a node: what it does, its problems, its "
-            "latest failure with inputs and log tail.", h_explain_node),
-    Command("run node", [rf"(?:run|test)\s+(?:node\s+)?(?P<node>{_REF})(?:\s+with\s+(?P<input>\{{.*\}}))?"],
-            ['run node fetch with {"url": "https://example.org"}', "test summarize"],
-            "Run one node alone with mock input.", h_run_node),
-    Command("show code", [rf"(?:show|view)\s+(?:the\s+)?(?:dag\s+)?code(?:\s+(?:of|for)\s+(?P<node>{_REF}))?"],
-            ["show code", "show code of fetch"], "Show the generated DAG file (or the part of a node).", h_show_code),
-    Command("templates", [r"(?:list\s+|show\s+)?templates"], ["templates"], "List the template gallery.", h_templates),
-    Command("use template", [rf"(?:use|add|insert)\s+template\s+(?P<name>[\w\-]+)(?:\s+after\s+(?P<after>{_REF}))?"
-                             r"(?:\s+with\s+(?P<params>.+))?"],
-            ["use template fetch_summarize with topic=news", "use template fetch_summarize after c"], "Instantiate a template (a whole workflow or a sub-graph).",
-            h_use_template),
-    Command("wizard", [r"(?:open\s+)?wizards?(?:\s+(?P<name>.+))?", r"(?:new|create)\s+(?P<name>agent|tool)\s+node"],
-            ["new agent node", "wizard schedule", "wizards"], "Open a step-by-step wizard.", h_wizard),
+    Command(
+        "connect",
+        [
+            rf"(?:connect|link|wire)\s+(?P<a>{_REF})\s+(?:to|with|->)\s+(?P<b>{_REF})"
+            r"(?:\s+as\s+(?:an?\s+)?(?P<kind>data[ _-]?flow|dependency|trigger))?(?:\s+edge)?"
+        ],
+        ["connect fetch to summarize", "connect a to b as dependency"],
+        "Add an edge (data flow by default; or dependency / trigger).",
+        h_connect,
+    ),
+    Command(
+        "disconnect",
+        [rf"(?:disconnect|unlink)\s+(?P<a>{_REF})\s+(?:from|and)\s+(?P<b>{_REF})"],
+        ["disconnect fetch from summarize"],
+        "Remove the edges between two nodes.",
+        h_disconnect,
+    ),
+    Command(
+        "remove node",
+        [rf"(?:remove|delete)\s+(?:the\s+)?(?:nodes?\s+)?{_LIST}"],
+        ["remove node summarize", "delete these"],
+        "Remove nodes and their edges.",
+        h_remove,
+    ),
+    Command(
+        "rename",
+        [rf"rename\s+(?:node\s+)?(?P<a>{_REF})\s+(?:to|as)\s+(?P<b>.+)"],
+        ["rename fetch to download"],
+        "Change a node's id (edges follow), or its display name when the new name is not a valid id.",
+        h_rename,
+    ),
+    Command(
+        "set schedule",
+        [r"(?:set\s+(?:the\s+)?schedule\s+to|schedule\s+(?:it\s+)?)\s*(?P<value>@?\w.*)"],
+        [
+            "set schedule to @daily",
+            "set schedule to 0 6 * * 1-5",
+            "set schedule to every 30m",
+            "set schedule to none",
+        ],
+        "Set the workflow's schedule (preset, cron, interval, or none).",
+        h_schedule,
+    ),
+    Command(
+        "set property",
+        [
+            rf"set\s+(?:the\s+)?(?P<prop>[a-z ]+?)\s+(?:of|on|for)\s+{_LIST}\s+to\s+(?P<value>.+)",
+            r"set\s+(?:the\s+)?(?P<prop>[a-z ]+?)\s+to\s+(?P<value>.+)(?P<nodes>)",
+        ],
+        [
+            "set retries of summarize to 3",
+            "set timeout of fetch to 10m",
+            "set model of summarize to gpt-4o",
+            "set on error of fetch to skip",
+            "set retries to 2",
+        ],
+        "Set one property of nodes (of the selection when no node is named). Properties: "
+        + ", ".join(PROPERTIES)
+        + ".",
+        h_set,
+    ),
+    Command(
+        "make retry",
+        [rf"make\s+{_LIST}\s+retry\s+(?P<count>\d+|once|one)(?:\s+times?)?"],
+        ["make a b c retry 3 times", "make these retry 3 times"],
+        "Bulk: set the retries of many nodes.",
+        h_make_retry,
+    ),
+    Command(
+        "make timeout",
+        [rf"make\s+{_LIST}\s+time\s*out\s+(?:after\s+)?(?P<duration>.+)"],
+        ["make a b time out after 10m"],
+        "Bulk: set the timeout of many nodes.",
+        h_make_timeout,
+    ),
+    Command(
+        "group",
+        [rf"group\s+{_LIST}\s+(?:as|into|in)\s+(?P<group>\S+)"],
+        ["group a b c as enrich", "group these as enrich"],
+        "Put nodes into a new group.",
+        h_group,
+    ),
+    Command(
+        "ungroup",
+        [r"ungroup\s+(?:group\s+)?(?P<group>\S+)"],
+        ["ungroup enrich"],
+        "Remove a group; its nodes stay.",
+        h_ungroup,
+    ),
+    Command(
+        "explain errors",
+        [
+            r"explain(?:\s+the)?\s+(?:errors|problems)|what'?s\s+wrong\??|why\s+(?:is\s+it|does\s+it)\s+"
+            r"not\s+(?:valid|work)\??|errors"
+        ],
+        ["explain errors", "what's wrong?"],
+        "Explain the validation problems in plain words, with fixes.",
+        h_explain_errors,
+    ),
+    Command(
+        "fix errors",
+        [r"fix(?:\s+(?:the|all))?\s+(?:errors|problems)|fix\s+it"],
+        ["fix errors"],
+        "Propose one patch with every automatic fix.",
+        h_fix_errors,
+    ),
+    Command(
+        "debug run",
+        [
+            r"(?:debug|explain|step\s+through)(?:\s+the)?(?:\s+(?:last|latest|failed))?\s+run|why\s+did\s+"
+            r"(?:it|the\s+run)\s+fail\??"
+        ],
+        ["debug run", "step through the last run", "why did the run fail?"],
+        "Step through the latest run node by node and explain the first failure.",
+        h_debug_run,
+    ),
+    Command(
+        "explain node",
+        [
+            rf"(?:explain|describe|what\s+does)\s+(?:node\s+)?(?P<node>{_REF})(?:\s+do)?\??",
+            rf"why\s+did\s+(?:node\s+)?(?P<node>{_REF})\s+fail\??",
+        ],
+        ["explain node fetch", "why did fetch fail?"],
+        "Explain a node: what it does, its problems, its latest failure with inputs and log tail.",
+        h_explain_node,
+    ),
+    Command(
+        "run node",
+        [rf"(?:run|test)\s+(?:node\s+)?(?P<node>{_REF})(?:\s+with\s+(?P<input>\{{.*\}}))?"],
+        ['run node fetch with {"url": "https://example.org"}', "test summarize"],
+        "Run one node alone with mock input.",
+        h_run_node,
+    ),
+    Command(
+        "show code",
+        [rf"(?:show|view)\s+(?:the\s+)?(?:dag\s+)?code(?:\s+(?:of|for)\s+(?P<node>{_REF}))?"],
+        ["show code", "show code of fetch"],
+        "Show the generated DAG file (or the part of a node).",
+        h_show_code,
+    ),
+    Command(
+        "templates",
+        [r"(?:list\s+|show\s+)?templates"],
+        ["templates"],
+        "List the template gallery.",
+        h_templates,
+    ),
+    Command(
+        "use template",
+        [
+            rf"(?:use|add|insert)\s+template\s+(?P<name>[\w\-]+)(?:\s+after\s+(?P<after>{_REF}))?"
+            r"(?:\s+with\s+(?P<params>.+))?"
+        ],
+        ["use template fetch_summarize with topic=news", "use template fetch_summarize after c"],
+        "Instantiate a template (a whole workflow or a sub-graph).",
+        h_use_template,
+    ),
+    Command(
+        "wizard",
+        [r"(?:open\s+)?wizards?(?:\s+(?P<name>.+))?", r"(?:new|create)\s+(?P<name>agent|tool)\s+node"],
+        ["new agent node", "wizard schedule", "wizards"],
+        "Open a step-by-step wizard.",
+        h_wizard,
+    ),
 ]
 
 
 def help_markdown() -> str:
-    lines = ["I am the offline co-pilot. I understand these commands (node names or ids; "
-             "*these* means the selected nodes):", ""]
+    lines = [
+        "I am the offline co-pilot. I understand these commands (node names or ids; "
+        "*these* means the selected nodes):",
+        "",
+    ]
     for command in COMMANDS:
         examples = ", ".join(f"`{e}`" for e in command.examples)
         lines.append(f"- **{command.name}**: {command.doc} E.g. {examples}")
@@ -539,8 +715,14 @@ def respond(message: str, ctx: Context) -> Reply:
     examples = [e for c in COMMANDS for e in c.examples]
     close = difflib.get_close_matches(text.lower(), examples, n=3, cutoff=0.4)
     reply.error = "not_understood"
-    reply.text("I didn't understand that. Without a language model I follow the commands listed under "
-               "`help`." + (" Did you mean: " + ", ".join(f"`{c}`" for c in close) + "?" if close else ""))
-    reply.parts.append(SuggestionsPart(items=[Suggestion(label="Help", action="send", message="help")]
-                                       + [Suggestion(label=c, action="send", message=c) for c in close]))
+    reply.text(
+        "I didn't understand that. Without a language model I follow the commands listed under "
+        "`help`." + (" Did you mean: " + ", ".join(f"`{c}`" for c in close) + "?" if close else "")
+    )
+    reply.parts.append(
+        SuggestionsPart(
+            items=[Suggestion(label="Help", action="send", message="help")]
+            + [Suggestion(label=c, action="send", message=c) for c in close]
+        )
+    )
     return reply

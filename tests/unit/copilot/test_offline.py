@@ -33,9 +33,13 @@ FAILED_RUN = {
     "run_id": "manual__1",
     "state": "failed",
     "nodes": {
-        "fetch": {"state": "failed", "try_number": 1, "error": "ConnectionError: 503 Service Unavailable",
-                  "log_tail": "GET https://api.example.org\nAuthorization: Bearer abcdefgh12345678\n503",
-                  "inputs": {"url": "https://api.example.org"}},
+        "fetch": {
+            "state": "failed",
+            "try_number": 1,
+            "error": "ConnectionError: 503 Service Unavailable",
+            "log_tail": "GET https://api.example.org\nAuthorization: Bearer abcdefgh12345678\n503",
+            "inputs": {"url": "https://api.example.org"},
+        },
         "summarize": {"state": "upstream_failed"},
         "a": {"state": "success", "duration": 1.5},
     },
@@ -46,15 +50,22 @@ FAILED_RUN = {
 def fake_gallery(monkeypatch: pytest.MonkeyPatch) -> None:
     def instantiate_subgraph(name: str, params: dict[str, Any]) -> dict[str, Any]:
         topic = params.get("topic", "all")
-        return {"nodes": [{"id": "fetch", "type": "tool", "tool": "http_get@1.2.0",
-                           "parameters": {"topic": topic}},
-                          {"id": "summarize", "type": "agent", "agent": {}}],
-                "edges": [{"source": "fetch", "target": "summarize"}]}
+        return {
+            "nodes": [
+                {"id": "fetch", "type": "tool", "tool": "http_get@1.2.0", "parameters": {"topic": topic}},
+                {"id": "summarize", "type": "agent", "agent": {}},
+            ],
+            "edges": [{"source": "fetch", "target": "summarize"}],
+        }
 
     module = types.SimpleNamespace(
-        list_templates=lambda: [{"name": "fetch_summarize", "kind": "subgraph", "description": "Fetch, then summarise"}],
+        list_templates=lambda: [
+            {"name": "fetch_summarize", "kind": "subgraph", "description": "Fetch, then summarise"}
+        ],
         instantiate_subgraph=instantiate_subgraph,
-        instantiate_template=lambda name, params: pytest.fail("a subgraph template must use instantiate_subgraph"),
+        instantiate_template=lambda name, params: pytest.fail(
+            "a subgraph template must use instantiate_subgraph"
+        ),
     )
     monkeypatch.setattr(gallery, "_templates_module", lambda: module)
 
@@ -71,7 +82,9 @@ def check(example: str, reply: Reply, ctx: Context) -> None:
         assert node.ui.position.x == 260 and node.ui.position.y == 120  # right of fetch, below summarize
     elif example == "add agent node summarize after fetch":
         out = applied(reply, ctx)  # 'summarize' is taken: a unique id is chosen
-        assert out.node("summarize_2").agent is not None and "fetch->summarize_2" in [e.key for e in out.edges]
+        assert out.node("summarize_2").agent is not None and "fetch->summarize_2" in [
+            e.key for e in out.edges
+        ]
     elif example == "add process node clean":
         assert applied(reply, ctx).node("clean").process is not None
     elif example.startswith("add tool node get_page"):
@@ -182,7 +195,9 @@ def test_examples_are_matched_by_their_own_command(ctx: Context) -> None:
 
 def test_unknown_node_gets_a_guess(ctx: Context) -> None:
     reply = respond("set retries of sumarize to 3", ctx)
-    assert reply.proposal is None and "`sumarize`" in reply.plain_text() and "'summarize'" in reply.plain_text()
+    assert (
+        reply.proposal is None and "`sumarize`" in reply.plain_text() and "'summarize'" in reply.plain_text()
+    )
 
 
 def test_names_resolve_like_ids(ctx: Context) -> None:
