@@ -63,6 +63,11 @@ export default function CanvasPlugin(props: PluginProps) {
   }, [props.dagId]);
 
   const openWorkflow = (id: string | null) => {
+    // On a DAG's tab there is no room for the whole list: "all workflows" is the Canvas page itself.
+    if (props.dagId && id === null) {
+      window.location.assign(new URL("plugin/canvas", document.baseURI).href);
+      return;
+    }
     setOpen(id);
     if (!props.dagId) setWorkflowInUrl(id);
   };

@@ -78,6 +78,17 @@ describe("spec operations", () => {
     expect(ops.isClipboardPayload({ kind: "x" })).toBe(false);
   });
 
+  it("pastes where the user pasted: the copied nodes' top-left corner at that point, layout kept", () => {
+    const payload = ops.copySelection(sample(), ["fetch", "think"]);
+    const before = payload.nodes.map((n) => n.ui!.position!);
+    const r = ops.paste(sample(), payload, { x: 1000.4, y: 500 });
+    const after = r.ids.map((id) => r.wf.nodes.find((n) => n.id === id)!.ui!.position!);
+    expect(Math.min(...after.map((p) => p.x))).toBe(1000);
+    expect(Math.min(...after.map((p) => p.y))).toBe(500);
+    expect(after[1].x - after[0].x).toBe(before[1].x - before[0].x);
+    expect(after[1].y - after[0].y).toBe(before[1].y - before[0].y);
+  });
+
   it("every operation is undoable through the history", () => {
     let h = createHistory(sample());
     const steps = [

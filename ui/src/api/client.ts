@@ -184,8 +184,9 @@ export const Api = {
     api<{ current?: Record<string, Record<string, unknown>> }>(`/workflows/${enc(id)}/deployments?limit=1`).then((b) => b.current ?? {}),
   catalogueNodes: () => api<unknown>("/catalogue/nodes"),
   templates: () => api<unknown>("/templates").then((b) => itemsOf<Record<string, unknown>>(b, "templates")),
-  instantiate: (name: string, id: string, title: string) =>
-    api<unknown>(`/templates/${enc(name)}/instantiate`, { body: { workflow_id: id, name: title } }),
+  /** A template filled in with its parameters: the spec only (creating it is a separate step). */
+  instantiate: (name: string, id: string, title: string, params: Record<string, unknown> = {}) =>
+    api<{ spec: Workflow }>(`/templates/${enc(name)}/instantiate`, { body: { workflow_id: id, name: title, params } }),
   /** dag-factory YAML or an Elyra .pipeline (the file name decides); saved when it validates. */
   importWorkflow: (content: string, filename: string) =>
     api<{ results: ImportResult[] }>("/import", { body: { content, filename, save: true, message: `Imported from ${filename}` } }),

@@ -79,6 +79,8 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
   canEditRef.current = canEdit;
   const canDeploy = me !== undefined && (me === null || (me.permissions?.deployments ?? []).includes("edit"));
   const wf = history?.present ?? null;
+  // A co-pilot proposal hovered in the chat is drawn on the canvas as a diff against the draft.
+  const [previewSpec, setPreviewSpec] = useState<Workflow | null>(null);
   const readOnly = !canEdit || diff !== null;
   const dirty = wf !== null && saved !== null && JSON.stringify(wf) !== JSON.stringify(saved);
   const headVersion = record ? versionOf(record) : undefined;
@@ -168,14 +170,24 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
     flash(`Copied ${selection.nodes.length} node(s)`);
   }, [wf, selection]);
 
+  // Pasted nodes land where the pointer is over the canvas, or in the middle of the view.
+  const pointer = useRef<{ x: number; y: number } | null>(null);
+  const pasteTarget = useCallback((): { x: number; y: number } | undefined => {
+    const pane = document.querySelector(".react-flow__pane")?.getBoundingClientRect();
+    if (!pane) return undefined;
+    const p = pointer.current;
+    const inside = p && p.x >= pane.left && p.x <= pane.right && p.y >= pane.top && p.y <= pane.bottom;
+    return rf.screenToFlowPosition(inside ? p : { x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 });
+  }, [rf]);
+
   const pasteFrom = useCallback(
-    (payload: ops.ClipboardPayload | null) => {
+    (payload: ops.ClipboardPayload | null, at?: { x: number; y: number }) => {
       if (!wf || readOnly || !payload) return;
-      const r = ops.paste(wf, payload);
+      const r = ops.paste(wf, payload, at ?? pasteTarget());
       change(r.wf);
       setSelection({ nodes: r.ids, edges: [], groups: [] });
     },
-    [wf, readOnly, change],
+    [wf, readOnly, change, pasteTarget],
   );
 
   const duplicate = useCallback(
@@ -296,21 +308,22 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
 
   // ---- overlays ---------------------------------------------------------------------------------
   const runInfo = useMemo(() => runs.detail?.nodes ?? {}, [runs.detail]);
+  const shownDiff = useMemo(() => diff?.diff ?? (previewSpec && wf ? diffWorkflows(wf, previewSpec) : null), [diff, previewSpec, wf]);
   const overlays: Overlays = useMemo(
     () =>
-      diff
-        ? { diff: { nodes: statusById(diff.diff.nodes), edges: statusById(diff.diff.edges), groups: statusById(diff.diff.groups) } }
+      shownDiff
+        ? { diff: { nodes: statusById(shownDiff.nodes), edges: statusById(shownDiff.edges), groups: statusById(shownDiff.groups) } }
         : { runs: runInfo, problems: validation.problems, predicted: runs.predicted, runActive: runs.detail ? isActive(runs.detail.state) || runs.detail.state === "running" : false },
-    [diff, runInfo, validation.problems, runs.predicted, runs.detail],
+    [shownDiff, runInfo, validation.problems, runs.predicted, runs.detail],
   );
-  const shown = useMemo(() => (diff ? mergedForDiff(diff.diff) : wf), [diff, wf]);
+  const shown = useMemo(() => (shownDiff ? mergedForDiff(shownDiff) : wf), [shownDiff, wf]);
 
   const actions: CanvasActions = useMemo(
     () => ({
       readOnly,
       rename: (id, name) => wf && !readOnly && change(ops.updateNode(wf, id, { name: name.trim() })),
       resize: (id, size) => wf && !readOnly && change(ops.resizeNode(wf, id, size)),
-      toggleGroup: (id) => wf && !diff && change(ops.toggleCollapse(wf, id)),
+      toggleGroup: (id) => wf && !shownDiff && change(ops.toggleCollapse(wf, id)),
       renameGroup: (id, label) => wf && !readOnly && change(ops.updateGroup(wf, id, { label })),
       openOutput: (id) => {
         setSelection({ nodes: [id], edges: [], groups: [] });
@@ -318,7 +331,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
         setFocus({ nodeId: id, what: "output", nonce: Date.now() });
       },
     }),
-    [wf, readOnly, diff, change],
+    [wf, readOnly, shownDiff, change],
   );
 
   const showDiff = useCallback(
@@ -382,6 +395,11 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
   if (!wf || !shown || !history) return <div className="cv-list">Loading {workflowId}…</div>;
 
   const errors = validation.problems.filter((p) => p.severity !== "warning");
+  const focusNode = (id: string) => {
+    setSelection({ nodes: [id], edges: [], groups: [] });
+    const node = rf.getNode(id);
+    if (node) void rf.fitView({ nodes: [node], maxZoom: 1.2, duration: 200 });
+  };
   const selectProblem = (p: Problem) => {
     if (p.node_id) setSelection({ nodes: [p.node_id], edges: [], groups: [] });
     else if (p.edge_id) setSelection({ nodes: [], edges: [p.edge_id], groups: [] });
@@ -420,17 +438,25 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
           <button className="cv-btn small" onClick={() => setDiff(null)} data-testid="diff-exit-banner">Exit diff</button>
         </div>
       )}
-      {runs.detail && !diff && (
+      {runs.detail && !diff && !previewSpec && (
         <div className="cv-banner" data-testid="run-banner">
           Run <code>{runs.detail.run_id}</code> <span className={`cv-badge state-${stateClass(runs.detail.state)}`} data-testid="run-banner-state">{runs.detail.state}</span>
         </div>
       )}
-      <div className="cv-body">
+      <div className="cv-body" onPointerMove={(e) => { pointer.current = { x: e.clientX, y: e.clientY }; }}>
         {!readOnly && <Palette tools={tools} onAdd={(e: PaletteEntry) => addFromPalette(e.type, e.extra ?? {})} />}
+        {previewSpec && !diff && (
+          // Over the canvas, not above it: hovering "Preview" in the chat must not shift the layout.
+          <div className="cv-banner diff cv-preview-banner" data-testid="preview-banner">
+          Previewing the co-pilot's proposal: <b style={{ color: "var(--cv-added)" }}>added</b> <b style={{ color: "var(--cv-removed)" }}>removed</b>{" "}
+          <b style={{ color: "var(--cv-changed)" }}>changed</b>
+          <button className="cv-btn small" onClick={() => setPreviewSpec(null)} data-testid="preview-exit">End preview</button>
+        </div>
+        )}
         <FlowCanvas
           wf={shown}
           overlays={overlays}
-          readOnly={readOnly}
+          readOnly={readOnly || previewSpec !== null}
           selection={selection}
           onSelect={setSelection}
           onMove={(p) => change(ops.moveNodes(wf, p))}
@@ -478,7 +504,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
               <CopilotPanel workflow={wf} selection={selection} problems={validation.problems} readOnly={readOnly} prompt={copilotPrompt}
                 onPromptTaken={() => setCopilotPrompt(null)}
                 runErrors={Object.entries(runInfo).filter(([, i]) => stateClass(i.state) === "failed").map(([id, i]) => ({ node_id: id, state: String(i.state) }))}
-                applySpec={(next) => change(next)} />
+                applySpec={(next) => change(next)} onPreview={setPreviewSpec} onFocusNode={focusNode} />
             )}
           </div>
         </div>
@@ -509,11 +535,11 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
             ungroup: (id) => change(ops.ungroup(wf, id)),
             ask: (id) => {
               setTab("copilot");
-              // Nodes: the offline grammar's "explain node <id>" (a language model reads it just as well).
-              const text = menu.kind === "group" ? `Explain group "${id}" and suggest improvements.` : `explain node ${id}`;
+              // The offline grammar's "explain node|group <id>" (a language model reads it just as well).
+              const text = `explain ${menu.kind === "group" ? "group" : "node"} ${id}`;
               setCopilotPrompt({ text, nonce: Date.now() });
             },
-            paste: () => pasteFrom(readClipboard()),
+            paste: () => pasteFrom(readClipboard(), rf.screenToFlowPosition({ x: menu.x, y: menu.y })),
             layout: () => void layout(),
             fit,
           }} />

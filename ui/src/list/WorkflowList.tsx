@@ -1,7 +1,7 @@
 // All workflows: search, create (blank, from a template, from an import), duplicate, delete,
 // deploy status per environment and the last run's state.
 import { useCallback, useEffect, useState } from "react";
-import { Api, api, recordOf, type Me, type WorkflowSummary } from "../api/client";
+import { Api, type Me, type WorkflowSummary } from "../api/client";
 import { SchemaForm } from "../forms/SchemaForm";
 import { fieldsFromSchema } from "../forms/schema";
 import { emptyWorkflow, type JsonSchema, type Workflow } from "../spec/types";
@@ -171,14 +171,9 @@ function NewWorkflowDialog({ onClose, onCreated }: { onClose: () => void; onCrea
         const rec = await Api.createWorkflow(emptyWorkflow(wfId, name), "Created on the canvas");
         onCreated(rec.id);
       } else if (mode === "template") {
-        const r = recordOf(await api(`/templates/${encodeURIComponent(template)}/instantiate`, {
-          body: { workflow_id: wfId, name, params: templateParams },
-        }));
-        // Some servers instantiate into a spec only; then it still has to be created.
-        if (r.version === undefined && r.head_version === undefined) {
-          const rec = await Api.createWorkflow({ ...r.spec, id: wfId || r.spec.id, name: name || r.spec.name }, `From template ${template}`);
-          onCreated(rec.id);
-        } else onCreated(r.id);
+        const { spec } = await Api.instantiate(template, wfId, name, templateParams);
+        const rec = await Api.createWorkflow({ ...spec, id: wfId || spec.id, name: name || spec.name }, `From template ${template}`);
+        onCreated(rec.id);
       } else if (format === "json") {
         // A Canvas JSON spec (e.g. exported from another Airflow) is created as it is.
         const spec = JSON.parse(content) as Workflow;

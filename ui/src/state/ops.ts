@@ -204,11 +204,21 @@ export function copySelection(wf: Workflow, nodeIds: string[]): ClipboardPayload
 }
 
 /** Paste with fresh ids, offset so the copies don't hide the originals; returns the new ids. */
+/**
+ * Add copied nodes (and the edges between them) with fresh ids where theirs are taken. `at` puts the
+ * copied nodes' top-left corner there (where the user pasted); without it they land 40 px down and
+ * right of where they were copied from (duplicate).
+ */
 export function paste(
   wf: Workflow,
   payload: ClipboardPayload,
-  offset = { x: 40, y: 40 },
+  at?: { x: number; y: number },
 ): { wf: Workflow; ids: string[] } {
+  let offset = { x: 40, y: 40 };
+  if (at && payload.nodes.length) {
+    const positions = payload.nodes.map(positionOf);
+    offset = { x: Math.round(at.x - Math.min(...positions.map((p) => p.x))), y: Math.round(at.y - Math.min(...positions.map((p) => p.y))) };
+  }
   const taken = allIds(wf);
   const groupIds = new Set(wf.groups.map((g) => g.id));
   const rename = new Map<string, string>();
