@@ -2,9 +2,10 @@
 
 Every command is one ``Command`` below with its phrasings (regular expressions, case-insensitive)
 and examples; ``help`` prints them, the tests run every example, and docs/sections/copilot.md
-lists them. Node references accept a node's id or its display name; "these" / "selected" /
-"the selection" mean the nodes selected on the canvas. Commands that change the workflow answer
-with a validated proposal, never with an edit.
+lists them. Node references accept a node's id or its display name, group references a group's id
+or its label (quoted when it has spaces); "these" / "selected" / "the selection" mean the nodes
+selected on the canvas. Commands that change the workflow answer with a validated proposal, never
+with an edit.
 """
 
 from __future__ import annotations
@@ -101,6 +102,25 @@ def node_ref(ctx: Context, token: str) -> str:
         return by_name[token.lower()]
     guess = did_you_mean(token, ids)
     raise CommandError(f"There is no node `{token}`." + (f" {guess.capitalize()}" if guess else ""))
+
+
+_QUOTES = "`'\"“”‘’"
+
+
+def find_group(ctx: Context, token: str) -> str | None:
+    """A group id from an id or a label (case-insensitive, quoted or not); None when there is none.
+    Raises CommandError when a label names several groups."""
+    token = token.strip().strip(_QUOTES).strip()
+    ids = [g.id for g in ctx.workflow.groups]
+    if token in ids:
+        return token
+    hits = [g.id for g in ctx.workflow.groups if g.label.strip().lower() == token.lower()]
+    hits = hits or [i for i in ids if i.lower() == token.lower()]
+    if len(hits) > 1:
+        raise CommandError(
+            f"Several groups are labelled “{token}”: {', '.join(f'`{h}`' for h in hits)}. Name one by its id."
+        )
+    return hits[0] if hits else None
 
 
 def node_list(ctx: Context, text: str) -> list[str]:
@@ -398,8 +418,49 @@ def h_fix_errors(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     return propose(ctx, reply, "Fix " + "; ".join(f.label for f in fixes), ops)
 
 
+def _also(reply: Reply, text: str, label: str, message: str) -> None:
+    reply.text(text)
+    reply.parts.append(SuggestionsPart(items=[Suggestion(label=label, action="send", message=message)]))
+
+
 def h_explain_node(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
-    return explain.explain_node(ctx, node_ref(ctx, m["node"]), reply)
+    """A node; a bare name that is only a group's id or label explains the group ("node" said
+    explicitly always means a node). A node and a group of the same id: the node, with a pointer."""
+    token = m["node"]
+    group_id = find_group(ctx, token)
+    try:
+        node_id = node_ref(ctx, token)
+    except CommandError as exc:
+        if group_id is None:
+            raise
+        if not m["kw"]:
+            return explain.explain_group(ctx, group_id, reply)
+        raise CommandError(f"{exc} There is a group `{group_id}`: ask `explain group {group_id}`.") from None
+    explain.explain_node(ctx, node_id, reply)
+    if group_id is not None:
+        _also(
+            reply,
+            f"There is also a group `{group_id}`; ask `explain group {group_id}` about it.",
+            f"Explain group `{group_id}`",
+            f"explain group {group_id}",
+        )
+    return reply
+
+
+def h_explain_group(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+    token = m["group"].strip().strip(_QUOTES).strip()
+    group_id = find_group(ctx, token)
+    if group_id is None:
+        return explain.unknown_group(ctx, token, reply)
+    explain.explain_group(ctx, group_id, reply)
+    if ctx.workflow.node(group_id) is not None:
+        _also(
+            reply,
+            f"There is also a node `{group_id}`; ask `explain node {group_id}` about it.",
+            f"Explain node `{group_id}`",
+            f"explain node {group_id}",
+        )
+    return reply
 
 
 def h_debug_run(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
@@ -494,6 +555,8 @@ def h_help(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
 _ID = r"[A-Za-z0-9_][A-Za-z0-9_\-]*"
 _REF = r"[^\s,]+"
 _LIST = r"(?P<nodes>.+?)"
+# A group id, or a label (spaces allowed) in straight, curly or back quotes.
+_GROUP = r"\"[^\"]+\"|'[^']+'|“[^”]+”|‘[^’]+’|`[^`]+`|[^\s\"'“‘`]\S*?"
 
 COMMANDS: list[Command] = [
     Command("help", [r"help|\?|what can you do\??|commands"], ["help"], "List these commands.", h_help),
@@ -631,10 +694,23 @@ COMMANDS: list[Command] = [
         h_debug_run,
     ),
     Command(
+        "explain group",
+        [
+            rf"(?:explain|describe)\s+(?:the\s+)?group\s+(?P<group>{_GROUP})\??",
+            rf"what\s+does\s+(?:the\s+)?group\s+(?P<group>{_GROUP})\s+do\??",
+            rf"why\s+did\s+(?:the\s+)?group\s+(?P<group>{_GROUP})\s+fail\??",
+        ],
+        ["explain group enrich", "what does group enrich do?", 'describe group "Enrich tickets"'],
+        "Explain a group (id, or label in quotes): sequential or parallel, its members in run order "
+        "(nested groups too), the connections into and out of it, its problems with fixes, the latest "
+        "run's state and first failure.",
+        h_explain_group,
+    ),
+    Command(
         "explain node",
         [
-            rf"(?:explain|describe|what\s+does)\s+(?:node\s+)?(?P<node>{_REF})(?:\s+do)?\??",
-            rf"why\s+did\s+(?:node\s+)?(?P<node>{_REF})\s+fail\??",
+            rf"(?:explain|describe|what\s+does)\s+(?P<kw>node\s+)?(?P<node>{_REF})(?:\s+do)?\??",
+            rf"why\s+did\s+(?P<kw>node\s+)?(?P<node>{_REF})\s+fail\??",
         ],
         ["explain node fetch", "why did fetch fail?"],
         "Explain a node: what it does, its problems, its latest failure with inputs and log tail.",
@@ -683,8 +759,8 @@ COMMANDS: list[Command] = [
 
 def help_markdown() -> str:
     lines = [
-        "I am the offline co-pilot. I understand these commands (node names or ids; "
-        "*these* means the selected nodes):",
+        "I am the offline co-pilot. I understand these commands (node names or ids, group ids or "
+        "labels; *these* means the selected nodes):",
         "",
     ]
     for command in COMMANDS:

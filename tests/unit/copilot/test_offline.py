@@ -145,6 +145,9 @@ def check(example: str, reply: Reply, ctx: Context) -> None:
         assert "nothing to fix" in text
     elif example in ("debug run", "step through the last run", "why did the run fail?"):
         assert "no run" in text
+    elif example in ("explain group enrich", "what does group enrich do?", 'describe group "Enrich tickets"'):
+        # The conftest workflow has no groups (tests/unit/copilot/test_offline_groups.py has some).
+        assert reply.error == "command" and "There is no group `" in text and "no groups yet" in text
     elif example == "explain node fetch":
         assert "http_get@1.2.0" in text and "`summarize`" in text
     elif example == "why did fetch fail?":
