@@ -5,6 +5,10 @@
    see the same machine state). Reported: median task duration of each kind and their ratio
    (target: ToolOperator within 1.1x of PythonOperator), plus the in-process cost of execute()
    alone, which isolates what the canvas layer adds (input/output schema checks, bundle lookup).
+   A ToolOperator task also writes its ``canvas_metrics`` XCom (policies/metrics.py), one more
+   Execution API request than the PythonOperator's task makes; to show what that write costs, the
+   chain has a third kind, a PythonOperator that pushes the same extra XCom, and the report gives
+   the XCom writes per task of each kind and ToolOperator's ratio to that third kind too.
 2. The venv cache: time to build a venv for a requirement set (cold, pip from PyPI) and to get it
    again (hit), and a sandboxed run of a tool using it.
 
@@ -80,6 +84,15 @@ namespace = {{}}
 exec(CODE, namespace)
 count_words = namespace["run"]
 
+
+class PythonPlusXComOperator(PythonOperator):
+    # The baseline plus the one extra XCom write a ToolOperator task makes (canvas_metrics).
+    def execute(self, context):
+        output = super().execute(context)
+        context["ti"].xcom_push(key="canvas_metrics", value={metrics!r})
+        return output
+
+
 with DAG(dag_id={dag_id!r}, schedule=None, start_date=datetime(2024, 1, 1, tzinfo=timezone.utc), catchup=False):
     tasks = []
     for i in range({n}):
@@ -87,13 +100,21 @@ with DAG(dag_id={dag_id!r}, schedule=None, start_date=datetime(2024, 1, 1, tzinf
                                   parameters={{"text": "the quick brown fox", "times": 50}}))
         tasks.append(PythonOperator(task_id=f"python_{{i}}", python_callable=count_words,
                                     op_kwargs={{"text": "the quick brown fox", "times": 50}}))
+        tasks.append(PythonPlusXComOperator(task_id=f"pyxcom_{{i}}", python_callable=count_words,
+                                            op_kwargs={{"text": "the quick brown fox", "times": 50}}))
     chain(*tasks)
 """
+# What a ToolOperator task stores under canvas_metrics for this tool (same keys, similar sizes).
+METRICS = {"duration_seconds": 0.0002, "payload_bytes_in": 38, "payload_bytes_out": 30,
+           "tool_calls": 1, "tokens": {}, "cost": 0.0}  # fmt: skip
+KINDS = ("tool", "python", "pyxcom")
 
 
-def _durations(n: int) -> dict[str, list[float]]:
+def _durations() -> tuple[dict[str, list[float]], dict[str, int]]:
+    """Task durations (seconds) and XComs written, per kind of task."""
     from airflow import settings
     from airflow.models.taskinstance import TaskInstance
+    from airflow.models.xcom import XComModel
     from sqlalchemy import select
 
     with settings.Session() as session:
@@ -102,13 +123,17 @@ def _durations(n: int) -> dict[str, list[float]]:
                 TaskInstance.task_id, TaskInstance.start_date, TaskInstance.end_date, TaskInstance.state
             ).where(TaskInstance.dag_id == DAG_ID)
         ).all()
-    out: dict[str, list[float]] = {"tool": [], "python": []}
+        xcom_tasks = session.scalars(select(XComModel.task_id).where(XComModel.dag_id == DAG_ID)).all()
+    out: dict[str, list[float]] = {kind: [] for kind in KINDS}
     for row in rows:
         if str(row.state) != "success":
             raise SystemExit(f"task {row.task_id} ended {row.state}")
         kind = row.task_id.split("_")[0]
         out[kind].append((row.end_date - row.start_date).total_seconds())
-    return out
+    xcoms = {kind: 0 for kind in KINDS}
+    for task_id in xcom_tasks:
+        xcoms[task_id.split("_")[0]] += 1
+    return out, xcoms
 
 
 def dag_run_overhead(n: int) -> dict[str, Any]:
@@ -117,21 +142,24 @@ def dag_run_overhead(n: int) -> dict[str, Any]:
 
     DAGS.mkdir(parents=True, exist_ok=True)
     write_tool_files(DAGS, [Tool.model_validate(TOOL)])
-    (DAGS / f"{DAG_ID}.py").write_text(DAG_TEMPLATE.format(code=CODE, dag_id=DAG_ID, n=n))
+    (DAGS / f"{DAG_ID}.py").write_text(DAG_TEMPLATE.format(code=CODE, dag_id=DAG_ID, n=n, metrics=METRICS))
     subprocess.run([str(AIRFLOW), "db", "migrate"], check=True, capture_output=True)
     started = time.monotonic()
     proc = subprocess.run([str(AIRFLOW), "dags", "test", DAG_ID], capture_output=True, text=True)
     wall = time.monotonic() - started
     if proc.returncode != 0:
         raise SystemExit(proc.stdout[-3000:] + proc.stderr[-3000:])
-    d = _durations(n)
-    tool, python = statistics.median(d["tool"]), statistics.median(d["python"])
+    d, xcoms = _durations()
+    tool, python, pyxcom = (statistics.median(d[kind]) for kind in KINDS)
     return {
         "tasks_per_kind": n,
         "run_wall_seconds": round(wall, 2),
         "tool_median_seconds": round(tool, 4),
         "python_median_seconds": round(python, 4),
+        "python_plus_xcom_median_seconds": round(pyxcom, 4),
+        "xcoms_per_task": {kind: xcoms[kind] / n for kind in KINDS},
         "ratio": round(tool / python, 3),
+        "ratio_vs_python_plus_xcom": round(tool / pyxcom, 3),
         "target_ratio": 1.1,
         "within_target": tool / python <= 1.1,
     }
@@ -152,7 +180,7 @@ def execute_overhead(repeat: int = 200) -> dict[str, Any]:
     tool_op = ToolOperator(task_id="t", tool="bench_count@1.0.0", parameters=kwargs)
     py_op = PythonOperator(task_id="p", python_callable=namespace["run"], op_kwargs=kwargs)
 
-    class _TI:
+    class _TI:  # XCom writes are left out here: the DAG run measures them
         def xcom_push(self, *args: Any, **kwargs: Any) -> None:
             pass
 
@@ -192,6 +220,7 @@ def venv_cache() -> dict[str, Any]:
 
 def report(results: dict[str, Any]) -> None:
     run, ex = results["dag_run"], results["execute"]
+    xcoms = run["xcoms_per_task"]
     print("ToolOperator vs baseline = PythonOperator calling the same function, alternating in one chain")
     print(f"of the same `airflow dags test` run ({run['tasks_per_kind']} tasks of each kind)\n")
     print(f"{'measure':<44} {'ToolOperator':>13} {'PythonOperator':>15} {'ratio':>7}")
@@ -199,11 +228,17 @@ def report(results: dict[str, Any]) -> None:
         f"{'median task duration (s), same DAG run':<44} {run['tool_median_seconds']:>13.4f} "
         f"{run['python_median_seconds']:>15.4f} {run['ratio']:>6.2f}x"
     )
+    print(f"{'XCom writes per task':<44} {xcoms['tool']:>13g} {xcoms['python']:>15g}")
     print(
-        f"{'execute() alone, in-process (ms)':<44} {ex['tool_execute_ms']:>13.3f} "
+        f"{'execute() alone, in-process, no XCom (ms)':<44} {ex['tool_execute_ms']:>13.3f} "
         f"{ex['python_execute_ms']:>15.3f} {ex['tool_execute_ms'] / ex['python_execute_ms']:>6.2f}x"
     )
-    print(f"\nToolOperator adds {ex['added_ms']} ms per execute() (schema checks, bundle lookup)")
+    print(
+        f"\nToolOperator adds {ex['added_ms']} ms of work per execute() (schema checks, bundle lookup)"
+        f" and one XCom write (its canvas_metrics summary). A PythonOperator that writes the same"
+        f" extra XCom ({xcoms['pyxcom']:g} per task) took {run['python_plus_xcom_median_seconds']:.4f} s:"
+        f" ToolOperator / that = {run['ratio_vs_python_plus_xcom']:.2f}x"
+    )
     verdict = "OK" if run["within_target"] else "MISSED"
     print(f"task duration ratio {run['ratio']:.2f} (target <= {run['target_ratio']}): {verdict}")
     if "venv_cache" in results:
