@@ -15,9 +15,22 @@ def _fastapi_apps() -> list[dict[str, Any]]:
     return [{"app": app, "url_prefix": URL_PREFIX, "name": "Airflow Canvas"}]
 
 
+class _BuiltOnFirstUse:
+    """``fastapi_apps``, built the first time Airflow reads it rather than when the plugin is imported.
+
+    Airflow imports every plugin in every task process (for macros), where building the app (all
+    routes, the store, the compiler, the co-pilot) would add about a second to each task; only the
+    API server reads ``fastapi_apps``. A descriptor serves both ways Airflow reads plugin
+    attributes: from the plugin class and from an instance of it.
+    """
+
+    def __get__(self, instance: object, owner: type | None = None) -> list[dict[str, Any]]:
+        return _fastapi_apps()
+
+
 class AirflowCanvasPlugin(AirflowPlugin):
     name = "airflow_canvas"
-    fastapi_apps = _fastapi_apps()
+    fastapi_apps = _BuiltOnFirstUse()  # type: ignore[assignment]
     react_apps = [
         {
             "name": "Canvas",

@@ -50,3 +50,27 @@ def test_airflow_plugins_lists_the_canvas(airflow_db: Path) -> None:
     routes = {(a["destination"], a["url_route"]) for a in canvas["react_apps"]}
     assert routes == {("nav", "canvas"), ("nav", "copilot"), ("dag", "canvas-tab")}
     assert all(a["bundle_url"] == "/airflow-canvas/static/main.js" for a in canvas["react_apps"])
+
+
+def test_loading_the_plugin_does_not_build_the_api(airflow_db: Path) -> None:
+    """Airflow imports every plugin in every task process: the FastAPI app (routes, store, compiler,
+    co-pilot) must only be built when the API server asks for ``fastapi_apps``."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from airflow import plugins_manager\n"
+        "plugins_manager.ensure_plugins_loaded()\n"
+        "names = [p.name for p in plugins_manager._get_plugins()[0]]\n"
+        "assert 'airflow_canvas' in names, names\n"
+        "print(sorted(m for m in sys.modules if m.startswith('airflow_canvas')))\n"
+        "from airflow_canvas.plugin import AirflowCanvasPlugin\n"
+        "print(AirflowCanvasPlugin().fastapi_apps[0]['url_prefix'], AirflowCanvasPlugin.fastapi_apps == AirflowCanvasPlugin().fastapi_apps)\n"
+    )
+    env = {**__import__("os").environ}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True).stdout
+    loaded, apps = out.strip().splitlines()[-2:]
+    assert "airflow_canvas.plugin.app" not in loaded, loaded
+    assert "airflow_canvas.store" not in loaded and "airflow_canvas.copilot" not in loaded, loaded
+    assert apps == "/airflow-canvas True"
