@@ -135,6 +135,17 @@ WAIT_RENDERED = """([nodes, edges]) => new Promise((resolve) => {
   check();
 })"""
 
+# The point nearest (x, y) where a press lands on the empty pane.
+EMPTY_PANE_POINT = """([x, y]) => {
+  for (let r = 0; r < 400; r += 4)
+    for (let a = 0; a < 360; a += 15) {
+      const px = x + r * Math.cos(a * Math.PI / 180), py = y + r * Math.sin(a * Math.PI / 180);
+      const el = document.elementFromPoint(px, py);
+      if (el && el.classList.contains('react-flow__pane')) return [px, py];
+    }
+  throw new Error('no empty pane point near the centre');
+}"""
+
 START_FRAMES = """() => { window.__frames = []; let last = performance.now();
   const tick = (t) => { window.__frames.push(t - last); last = t; if (window.__recording) requestAnimationFrame(tick); };
   window.__recording = true; requestAnimationFrame(tick); }"""
@@ -155,12 +166,14 @@ def measure(
     box = page.locator(".react-flow__pane").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.evaluate(START_FRAMES)
-    # Pan: drag the empty pane around; zoom: wheel in and out around the centre.
+    # Pan: drag the empty pane (not a node: that would move the node) around; zoom: wheel in and
+    # out around the centre.
     for dx, dy in ((300, 0), (0, 200), (-300, 0), (0, -200)):
-        page.mouse.move(cx, cy)
+        sx, sy = page.evaluate(EMPTY_PANE_POINT, [cx, cy])
+        page.mouse.move(sx, sy)
         page.mouse.down()
         for step in range(1, 21):
-            page.mouse.move(cx + dx * step / 20, cy + dy * step / 20)
+            page.mouse.move(sx + dx * step / 20, sy + dy * step / 20)
         page.mouse.up()
     page.mouse.move(cx, cy)
     for delta in [-120] * 10 + [120] * 10:
