@@ -56,6 +56,10 @@ class CanvasOperator(BaseOperator):
     template_fields: Sequence[str] = ("upstream_outputs", "templates")
     template_fields_renderers: ClassVar[dict[str, str]] = {"upstream_outputs": "json", "templates": "json"}
     ui_color = "#e8f0fe"
+    # Tool calls that a successful task instance of this operator implies (policies.history
+    # IMPLIED_TOOL_CALLS): the metrics API counts them from task instances, so a summary holding
+    # nothing more is not stored as an XCom (that write is one more Execution API request).
+    implied_tool_calls: ClassVar[int] = 0
 
     def __init__(
         self,
@@ -172,7 +176,9 @@ class CanvasOperator(BaseOperator):
         self.log_payload("output", output)
         summary = self.metrics.summary
         ti = context.get("ti")
-        if ti is not None and (summary.tool_calls or summary.tokens or summary.cost):
+        # A summary holding only the tool calls a successful task implies is not worth an XCom.
+        worth_storing = summary.tokens or summary.cost or summary.tool_calls > self.implied_tool_calls
+        if ti is not None and worth_storing:
             # The metrics API aggregates tokens/cost per node from this XCom (no StatsD needed).
             ti.xcom_push(key=XCOM_KEY, value=summary.to_dict())
         return output

@@ -13,7 +13,7 @@ node's parameters.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_canvas.operators.base import CanvasOperator, validate_against
 
@@ -30,6 +30,10 @@ DEFAULT_SANDBOX_TIMEOUT_SECONDS = 6 * 3600.0
 
 class ToolOperator(CanvasOperator):
     ui_color = "#e0f2f1"
+    # A successful task made exactly one tool call; the metrics API counts it from the task
+    # instance (policies.history.IMPLIED_TOOL_CALLS), so no canvas_metrics XCom is written
+    # unless there is more to record.
+    implied_tool_calls: ClassVar[int] = 1
 
     def __init__(self, *, tool: str, memory_limit_mb: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)

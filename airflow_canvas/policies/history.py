@@ -1,6 +1,8 @@
 """Per-node figures over a workflow's recent runs, read from Airflow's own tables: task instance
-durations and tries, and the ``canvas_metrics`` XCom the operators store (tokens, cost, tool
-calls). The canvas shows them as a historical view and uses the median as a predicted duration.
+durations and tries, and the ``canvas_metrics`` XCom the agent operators store (tokens, cost, tool
+calls). A tool node stores no such XCom: its one tool call per successful task instance is
+counted from the task instance itself (``IMPLIED_TOOL_CALLS``). The canvas shows the figures as a
+historical view and uses the median as a predicted duration.
 
 ``aggregate`` is pure (rows in, JSON out) so it is tested without a database; ``load_rows``
 reads the metadata DB."""
@@ -17,6 +19,12 @@ from typing import Any
 from airflow_canvas.policies.metrics import XCOM_KEY
 from airflow_canvas.spec.graph import node_id_of
 
+# Operator class (task instance ``operator`` column) -> tool calls a successful task instance of it
+# made. Such a task writes no canvas_metrics XCom when it has nothing more to record (the
+# operator's ``implied_tool_calls``), so the calls are counted here from the task instance: the
+# same figure the XCom gave, which was written only at the end of a successful try.
+IMPLIED_TOOL_CALLS: dict[str, int] = {"ToolOperator": 1}
+
 
 @dataclass(frozen=True)
 class TaskRow:
@@ -27,6 +35,7 @@ class TaskRow:
     try_number: int
     start_date: datetime | None
     end_date: datetime | None
+    operator: str | None = None  # the operator class name Airflow records on the task instance
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,8 @@ def aggregate(
     for row in tasks:
         by_node_run[node_id_of(row.task_id)][row.run_id].append(row)
     usage: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for _run_id, task_id, value in metrics:
+    stored: dict[tuple[str, str], int] = defaultdict(int)  # (run, task) -> canvas_metrics XComs
+    for run_id, task_id, value in metrics:
         if isinstance(value, str):
             try:
                 value = json.loads(value)
@@ -94,11 +104,26 @@ def aggregate(
                 continue
         if not isinstance(value, dict):
             continue
+        stored[(run_id, task_id)] += 1
         totals = usage[node_id_of(task_id)]
         totals["tokens"] += float((value.get("tokens") or {}).get("total", 0) or 0)
         totals["cost"] += float(value.get("cost") or 0)
         totals["tool_calls"] += float(value.get("tool_calls") or 0)
         totals["reports"] += 1
+    # Successful tool task instances without an XCom of their own: one report of their implied
+    # tool calls each (no tokens, no cost). Counted per (run, task) so that mapped instances and
+    # XComs written by older versions of the operator are neither lost nor counted twice.
+    implied: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for row in tasks:
+        calls = IMPLIED_TOOL_CALLS.get(row.operator or "")
+        if calls and row.state == "success":
+            implied[(row.run_id, row.task_id)].append(calls)
+    for (run_id, task_id), calls_per_instance in implied.items():
+        missing = calls_per_instance[stored.get((run_id, task_id), 0) :]
+        if missing:
+            totals = usage[node_id_of(task_id)]
+            totals["tool_calls"] += sum(missing)
+            totals["reports"] += len(missing)
 
     nodes: dict[str, Any] = {}
     for node_id, per_run_rows in sorted(by_node_run.items()):
@@ -168,10 +193,20 @@ def load_rows(
             TaskInstance.try_number,
             TaskInstance.start_date,
             TaskInstance.end_date,
+            TaskInstance.operator,
         ).where(TaskInstance.dag_id == dag_id, TaskInstance.run_id.in_(run_ids))
     ).all()
     tasks = [
-        TaskRow(r.run_id, r.task_id, r.map_index, _str(r.state), r.try_number or 0, r.start_date, r.end_date)
+        TaskRow(
+            r.run_id,
+            r.task_id,
+            r.map_index,
+            _str(r.state),
+            r.try_number or 0,
+            r.start_date,
+            r.end_date,
+            r.operator,
+        )
         for r in ti_rows
     ]
     xcom_rows = session.execute(

@@ -45,6 +45,48 @@ def test_per_node_durations_tries_tokens_and_prediction() -> None:
     assert out["predicted_duration_seconds"] == 40.0 and out["runs"] == 3
 
 
+def test_tool_calls_of_tool_nodes_come_from_successful_task_instances() -> None:
+    """A ToolOperator task stores no canvas_metrics XCom: each successful instance counts as one
+    report of one tool call, as its XCom did (written only at the end of a successful try)."""
+    runs = [RunRow("r1", "success", T0, T0), RunRow("r2", "failed", T0, T0)]
+    tool = {"operator": "ToolOperator"}
+    tasks = [
+        TaskRow("r1", "fetch", -1, "success", 1, T0, T0, **tool),
+        TaskRow("r2", "fetch", -1, "failed", 2, T0, T0, **tool),  # failed tries never recorded a call
+        # mapped: two of three instances succeeded; one of them has an XCom from an older operator
+        # version (or one with cost to report), which must not be counted twice
+        TaskRow("r1", "grp.each", 0, "success", 1, T0, T0, **tool),
+        TaskRow("r1", "grp.each", 1, "success", 1, T0, T0, **tool),
+        TaskRow("r1", "grp.each", 2, "skipped", 1, T0, T0, **tool),
+        TaskRow("r1", "proc", -1, "success", 1, T0, T0, operator="ProcessOperator"),
+        TaskRow("r1", "agent", -1, "success", 1, T0, T0, operator="AgentOperator"),
+    ]
+    metrics = [
+        ("r1", "grp.each", {"tool_calls": 1, "tokens": {}, "cost": 0.5}),
+        ("r1", "agent", {"tool_calls": 2, "tokens": {"total": 10}, "cost": 0.0}),
+    ]
+    nodes = aggregate(runs, tasks, metrics)["nodes"]
+    assert nodes["fetch"]["tool_calls"] == 1
+    assert nodes["fetch"]["tokens"] == {"total": 0, "mean_per_run": 0.0}
+    assert (nodes["each"]["tool_calls"], nodes["each"]["cost"]) == (2, 0.5)
+    assert nodes["each"]["tokens"] == {"total": 0, "mean_per_run": 0.0}
+    assert nodes["proc"]["tool_calls"] == 0 and nodes["proc"]["tokens"]["mean_per_run"] is None
+    assert nodes["agent"]["tool_calls"] == 2
+    assert nodes["agent"]["tokens"] == {"total": 10, "mean_per_run": 10.0}
+
+
+def test_tool_node_figures_match_what_its_xcom_used_to_give() -> None:
+    """Same runs, once with the XComs the old ToolOperator wrote, once without: same figures."""
+    runs = [RunRow("r1", "success", T0, T0), RunRow("r2", "success", T0, T0)]
+    rows = [
+        TaskRow(run, "t", -1, state, 1, T0, T0 + timedelta(seconds=1), "ToolOperator")
+        for run, state in (("r1", "success"), ("r2", "failed"))
+    ]
+    old_xcoms = [("r1", "t", {"duration_seconds": 0.1, "payload_bytes_in": 3, "payload_bytes_out": 4,
+                              "tool_calls": 1, "tokens": {}, "cost": 0.0})]  # fmt: skip
+    assert aggregate(runs, rows, old_xcoms) == aggregate(runs, rows, [])
+
+
 def test_no_runs_gives_empty_figures() -> None:
     assert aggregate([], [], []) == {
         "runs": 0,

@@ -48,6 +48,31 @@ def test_tool_operator_runs_the_bundled_version(tmp_path: Path) -> None:
     assert op.execute({"ti": FakeTI(), "params": {}}) == {"text": "HI!"}
 
 
+def test_tool_operator_stores_no_metrics_xcom_for_its_one_call(tmp_path: Path) -> None:
+    """The one tool call is counted from the successful task instance (policies.history), so the
+    task makes no canvas_metrics XCom write; a summary with more in it (tokens) is still stored."""
+    from airflow_canvas.policies.history import IMPLIED_TOOL_CALLS
+    from airflow_canvas.policies.metrics import XCOM_KEY
+
+    assert IMPLIED_TOOL_CALLS[ToolOperator.__name__] == ToolOperator.implied_tool_calls == 1
+    fileloc = _bundled(tmp_path, "def run(text):\n    return {'text': text}\n")
+    op = _in_dag(lambda: ToolOperator(task_id="t", tool="shout@2.1.0", parameters={"text": "hi"}), fileloc)
+    ti = FakeTI()
+    assert op.execute({"ti": ti, "params": {}}) == {"text": "hi"}
+    assert op.metrics.summary.tool_calls == 1 and ti.pushed == {}
+
+    class PricedTool(ToolOperator):
+        def run(self, inputs: dict[str, Any], context: Any) -> Any:
+            output = super().run(inputs, context)
+            self.metrics.cost(0.25)
+            return output
+
+    op = _in_dag(lambda: PricedTool(task_id="p", tool="shout@2.1.0", parameters={"text": "hi"}), fileloc)
+    ti = FakeTI()
+    op.execute({"ti": ti, "params": {}})
+    assert (ti.pushed[XCOM_KEY]["tool_calls"], ti.pushed[XCOM_KEY]["cost"]) == (1, 0.25)
+
+
 def test_tool_operator_checks_the_tool_schemas(tmp_path: Path) -> None:
     fileloc = _bundled(tmp_path, "def run(text):\n    return {'nope': 1}\n")
     op = _in_dag(lambda: ToolOperator(task_id="t", tool="shout@2.1.0", parameters={"text": 5}), fileloc)
