@@ -93,6 +93,27 @@ def test_usage_cost_and_transcript_recorded_without_the_key(good_run: dict[str, 
     assert API_KEY not in output and API_KEY not in json.dumps(list(x.values()))
 
 
+def test_only_the_agent_stores_metrics_and_the_history_counts_every_tool_call(
+    good_run: dict[str, Any],
+) -> None:
+    """Tool nodes write no canvas_metrics XCom (one Execution API request less per task); the
+    metrics history counts their one call per successful task instance instead."""
+    from airflow import settings
+
+    from airflow_canvas.policies.history import aggregate, load_rows
+
+    assert {task for task, key in good_run["xcoms"] if key == "canvas_metrics"} == {"writer"}
+    with settings.Session() as session:
+        nodes = aggregate(*load_rows(session, good_run["dag_id"], limit=5))["nodes"]
+    assert {node: figures["tool_calls"] for node, figures in nodes.items()} == {
+        "joke": 1,
+        "weather": 1,
+        "writer": 1,
+    }
+    assert nodes["joke"]["tokens"] == {"total": 0, "mean_per_run": 0.0} and nodes["joke"]["cost"] == 0
+    assert nodes["writer"]["tokens"] == {"total": 60, "mean_per_run": 60.0}
+
+
 def test_agent_fails_clearly_within_its_bounds(
     airflow_db: Path, dags_folder: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

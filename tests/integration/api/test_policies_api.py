@@ -16,7 +16,14 @@ DAG_ID = "pol_api_metrics"
 
 @pytest.fixture(scope="module")
 def one_run(airflow_db: Path, dags_folder: Path) -> None:
-    spec = {"id": DAG_ID, "nodes": [{"id": "solo", "type": "process"}]}
+    tool = {"data": {"a": [1, 2]}, "expression": "a[1]"}
+    spec = {
+        "id": DAG_ID,
+        "nodes": [
+            {"id": "solo", "type": "process"},
+            {"id": "pick", "type": "tool", "tool": "json_transform@^1", "parameters": tool},
+        ],
+    }
     deploy(spec, dags_folder)
     result = run_dag(DAG_ID)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
@@ -31,6 +38,10 @@ def test_metrics_route_aggregates_the_run(one_run: None, client: Any, auth: Any)
     assert (solo["runs"], solo["success"], solo["tries"]["max"]) == (1, 1, 1)
     assert solo["predicted_duration_seconds"] is not None
     assert body["predicted_duration_seconds"] is not None
+    # The tool node stores no metrics XCom; its one call is counted from its task instance.
+    assert (solo["tool_calls"], body["nodes"]["pick"]["tool_calls"]) == (0, 1)
+    assert body["nodes"]["pick"]["tokens"] == {"total": 0, "mean_per_run": 0.0}
+    assert body["nodes"]["pick"]["cost"] == 0
 
 
 def test_metrics_route_is_authorized(client: Any, auth: Any) -> None:
