@@ -1,7 +1,7 @@
 """The offline co-pilot: a small, documented command grammar that needs no model.
 
 Every command is one ``Command`` below with its phrasings (regular expressions, case-insensitive)
-and examples; ``help`` prints them, the tests run every example, and docs/sections/copilot.md
+and examples; ``help`` prints them, the tests run every example, and the README
 lists them. Node references accept a node's id or its display name, group references a group's id
 or its label (quoted when it has spaces); "these" / "selected" / "the selection" mean the nodes
 selected on the canvas. Commands that change the workflow answer with a validated proposal, never
