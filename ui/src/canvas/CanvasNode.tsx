@@ -1,6 +1,6 @@
 // A workflow node on the canvas: icon + name + subtitle, colored by run state, outlined by
 // validation problems and diff status. Memoized: React Flow re-renders only nodes whose data changed.
-import { Handle, NodeResizer, Position, useStore, useUpdateNodeInternals, type NodeProps, type Node } from "@xyflow/react";
+import { Handle, NodeResizer, Position, useStore, useStoreApi, useUpdateNodeInternals, type NodeProps, type Node } from "@xyflow/react";
 import { memo, useEffect, useRef, useState } from "react";
 import type { EdgeKind, SpecNode } from "../spec/types";
 import { EDGE_KINDS, nodeLabel } from "../spec/types";
@@ -60,6 +60,25 @@ export function StaticHandles({ used }: { used: string }) {
   );
 }
 
+// Crossing the detail threshold switches hundreds of nodes at once. Each re-measure makes React Flow
+// notify every subscriber of its store, so the ids are gathered over a frame and measured in one
+// call per flow (one pass instead of one per node, which made the switch quadratic).
+type Measure = (ids: string[]) => void;
+const pendingMeasures = new Map<object, { measure: Measure; ids: Set<string> }>();
+
+function measureLater(store: object, measure: Measure, id: string): void {
+  let pending = pendingMeasures.get(store);
+  if (!pending) {
+    pending = { measure, ids: new Set() };
+    pendingMeasures.set(store, pending);
+    queueMicrotask(() => {
+      pendingMeasures.delete(store);
+      pending!.measure([...pending!.ids]);
+    });
+  }
+  pending.ids.add(id);
+}
+
 // Below this zoom the text is unreadable anyway: draw a lighter node (level of detail), which keeps
 // panning smooth when hundreds of nodes are on screen. The selector returns a boolean, so nodes only
 // re-render when the zoom crosses the threshold.
@@ -76,12 +95,14 @@ function CanvasNodeView({ id, data, selected }: NodeProps<Node<CanvasNodeData>>)
   const lightweight = far && !selected;
   const drawnHandles = lightweight ? data.usedHandles : "all";
   const updateInternals = useUpdateNodeInternals();
+  const store = useStoreApi();
   const measuredHandles = useRef(drawnHandles);
   useEffect(() => {
     if (measuredHandles.current === drawnHandles) return;
     measuredHandles.current = drawnHandles;
-    updateInternals(id);
-  }, [drawnHandles, id, updateInternals]);
+    // useStoreApi() wraps the store in a new object per component: its getState is the shared key.
+    measureLater(store.getState, updateInternals, id);
+  }, [drawnHandles, id, store, updateInternals]);
   const state = stateClass(run?.state);
   const errors = problems.filter((p) => p.severity !== "warning");
   const shape = node.ui?.shape ? `shape-${node.ui.shape}` : `shape-${node.type}`;
