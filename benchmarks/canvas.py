@@ -123,13 +123,16 @@ def serve(workflows: dict[str, dict[str, Any]]) -> ThreadingHTTPServer:
 
 # Runs in the page: resolves with the ms since navigation at which every node is measured and
 # visible and every edge is drawn, taken one frame later so that the frame has been painted.
-WAIT_RENDERED = """([nodes, edges]) => new Promise((resolve) => {
+WAIT_RENDERED = """([nodes, edges]) => new Promise((resolve, reject) => {
+  const start = performance.now();
   const check = () => {
     const all = document.querySelectorAll('.react-flow__node');
     const hidden = document.querySelectorAll('.react-flow__node[style*="visibility: hidden"]');
     const drawn = document.querySelectorAll('.react-flow__edge');
     if (all.length >= nodes && hidden.length === 0 && drawn.length >= edges)
       requestAnimationFrame(() => resolve(performance.now()));
+    else if (performance.now() - start > 30000)
+      reject(new Error(`not rendered after 30 s: ${all.length} nodes (${hidden.length} hidden), ${drawn.length} edges`));
     else requestAnimationFrame(check);
   };
   check();
