@@ -43,6 +43,7 @@ run: install ui
 
 test: install browser ui ui-test
 	$(VENV)/bin/ruff check airflow_canvas tests benchmarks
+	$(VENV)/bin/ruff format --check airflow_canvas tests benchmarks
 	$(PY) -m pytest -q tests
 
 lint: install

@@ -78,7 +78,9 @@ def read_spec_file(path: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CliError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", EXIT_USAGE) from None
+        raise CliError(
+            f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", EXIT_USAGE
+        ) from None
 
 
 def load_and_validate(path: str) -> tuple[Workflow | None, list[Problem]]:
@@ -93,8 +95,15 @@ def has_errors(problems: Sequence[Problem], *, strict: bool = False) -> bool:
 
 def format_problem(problem: Problem) -> str:
     where = next(
-        (f" ({kind} {value!r})" for kind, value in (("node", problem.node_id), ("edge", problem.edge_id),
-                                                    ("group", problem.group_id)) if value),
+        (
+            f" ({kind} {value!r})"
+            for kind, value in (
+                ("node", problem.node_id),
+                ("edge", problem.edge_id),
+                ("group", problem.group_id),
+            )
+            if value
+        ),
         "",
     )
     text = f"  {problem.severity} {problem.code} at {problem.pointer or '/'}{where}: {problem.message}"
@@ -107,7 +116,9 @@ def print_problems(path: str, problems: Sequence[Problem], out: TextIO) -> None:
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     status = "ok" if not errors else "invalid"
-    counts = ", ".join(f"{n} {w}{'s' if n != 1 else ''}" for n, w in ((errors, "error"), (warnings, "warning")) if n)
+    counts = ", ".join(
+        f"{n} {w}{'s' if n != 1 else ''}" for n, w in ((errors, "error"), (warnings, "warning")) if n
+    )
     print(f"{path}: {status}" + (f" ({counts})" if counts else ""), file=out)
     for problem in problems:
         print(format_problem(problem), file=out)
@@ -168,7 +179,9 @@ register(Command("schema", "print the JSON Schema of workflow specs", _schema_ar
 
 
 def _validate_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", metavar="FILE", help="workflow spec (.json, .yaml; '-' for stdin)")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help="workflow spec (.json, .yaml; '-' for stdin)"
+    )
     parser.add_argument("--json", action="store_true", help="print the problems as JSON")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
@@ -204,8 +217,13 @@ register(Command("validate", "check workflow specs and print every problem", _va
 
 def _compile_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="workflow spec (.json, .yaml)")
-    parser.add_argument("-o", "--output", required=True, metavar="DIR",
-                        help="folder for the DAG files ('-' prints a single DAG to stdout)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="DIR",
+        help="folder for the DAG files ('-' prints a single DAG to stdout)",
+    )
 
 
 def _compile_run(args: argparse.Namespace) -> int:
@@ -260,7 +278,9 @@ def default_deploy_dir() -> Path:
 
 def _deploy_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="workflow spec (.json, .yaml)")
-    parser.add_argument("--dir", help=f"deploy folder (default: ${DEPLOY_DIR_ENV}, airflow.cfg, ./{DEFAULT_DEPLOY_DIR})")
+    parser.add_argument(
+        "--dir", help=f"deploy folder (default: ${DEPLOY_DIR_ENV}, airflow.cfg, ./{DEFAULT_DEPLOY_DIR})"
+    )
 
 
 def _deploy_run(args: argparse.Namespace) -> int:
@@ -297,7 +317,9 @@ def _deploy_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-register(Command("deploy", "compile, import-check and atomically deploy workflows", _deploy_args, _deploy_run))
+register(
+    Command("deploy", "compile, import-check and atomically deploy workflows", _deploy_args, _deploy_run)
+)
 
 
 # -- new / templates --------------------------------------------------------------------------
@@ -320,8 +342,12 @@ def parse_assignment(text: str, schema: dict[str, Any] | None) -> tuple[str, Any
 
 def _new_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help="workflow name; its slug becomes the id (dag_id)")
-    parser.add_argument("-t", "--template", default="blank", help="template name (see `airflow-canvas templates`)")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a template parameter")
+    parser.add_argument(
+        "-t", "--template", default="blank", help="template name (see `airflow-canvas templates`)"
+    )
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="a template parameter"
+    )
     parser.add_argument("-o", "--output", help="spec file to write (default: <id>.json; '-' for stdout)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
 
@@ -339,7 +365,9 @@ def _new_run(args: argparse.Namespace) -> int:
     params = dict(parse_assignment(item, properties.get(item.partition("=")[0].strip())) for item in args.set)
     workflow_id = args.name if ID_RE.match(args.name) else templates.slugify(args.name)
     try:
-        wf = templates.instantiate_template(info.name, params, workflow_id=workflow_id, workflow_name=args.name)
+        wf = templates.instantiate_template(
+            info.name, params, workflow_id=workflow_id, workflow_name=args.name
+        )
     except templates.TemplateError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     output = args.output or f"{wf.id}.json"
@@ -396,8 +424,11 @@ def _sync_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-register(Command("sync-permissions", "create the Canvas FAB permissions and default role grants",
-                 _sync_args, _sync_run))
+register(
+    Command(
+        "sync-permissions", "create the Canvas FAB permissions and default role grants", _sync_args, _sync_run
+    )
+)
 
 
 # -- entry point ------------------------------------------------------------------------------

@@ -57,8 +57,14 @@ def strip_secrets(value: Any) -> Any:
         # Under a credential-like key, strings and whole objects go; numbers and flags stay
         # ("token_count": 3 and "use_token": true say nothing secret).
         return {
-            k: (REDACTED if isinstance(k, str) and _secret_key(k) and v not in (None, "", {}, [])
-                and isinstance(v, str | dict | list) else strip_secrets(v))
+            k: (
+                REDACTED
+                if isinstance(k, str)
+                and _secret_key(k)
+                and v not in (None, "", {}, [])
+                and isinstance(v, str | dict | list)
+                else strip_secrets(v)
+            )
             for k, v in value.items()
         }
     if isinstance(value, list):
@@ -110,9 +116,14 @@ class Context:
     """The parsed, secret-free context of one turn, with the validation problems computed here
     (the client's idea of the errors is not trusted)."""
 
-    def __init__(self, workflow: Workflow, selection: list[str] | None = None,
-                 recent_actions: list[RecentAction] | None = None, run: RunInfo | None = None,
-                 problems: list[Problem] | None = None):
+    def __init__(
+        self,
+        workflow: Workflow,
+        selection: list[str] | None = None,
+        recent_actions: list[RecentAction] | None = None,
+        run: RunInfo | None = None,
+        problems: list[Problem] | None = None,
+    ):
         self.workflow = workflow
         known = {n.id for n in workflow.nodes} | {g.id for g in workflow.groups}
         self.selection = [s for s in (selection or []) if s in known]
@@ -152,12 +163,14 @@ def _tail(text: str | None) -> str | None:
 def clean_run(run: RunInfo) -> RunInfo:
     # Stripped here, not only in prompts: run data is also shown in replies and stored in history.
     nodes = {
-        k: v.model_copy(update={
-            "log_tail": strip_secrets(_tail(v.log_tail)),
-            "error": strip_secrets(v.error),
-            "inputs": strip_secrets(v.inputs),
-            "output": strip_secrets(v.output),
-        })
+        k: v.model_copy(
+            update={
+                "log_tail": strip_secrets(_tail(v.log_tail)),
+                "error": strip_secrets(v.error),
+                "inputs": strip_secrets(v.inputs),
+                "output": strip_secrets(v.output),
+            }
+        )
         for k, v in run.nodes.items()
     }
     return run.model_copy(update={"nodes": nodes})

@@ -22,8 +22,9 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def get_or_create(session: Session, conversation_id: str | None, workflow_id: str | None, username: str,
-                  title: str = "") -> ConversationRow:
+def get_or_create(
+    session: Session, conversation_id: str | None, workflow_id: str | None, username: str, title: str = ""
+) -> ConversationRow:
     """The user's conversation by id, else a new one; another user's id is never reused."""
     if conversation_id:
         row = session.get(ConversationRow, conversation_id)
@@ -35,13 +36,27 @@ def get_or_create(session: Session, conversation_id: str | None, workflow_id: st
     return row
 
 
-def add_message(session: Session, conversation: ConversationRow, role: str, content: str,
-                payload: dict[str, Any] | None = None, prompt_tokens: int = 0, completion_tokens: int = 0) -> MessageRow:
-    row = MessageRow(conversation_id=conversation.id, role=role, content=content,
-                     payload=json.dumps(payload or {}, default=str), prompt_tokens=prompt_tokens,
-                     completion_tokens=completion_tokens)
+def add_message(
+    session: Session,
+    conversation: ConversationRow,
+    role: str,
+    content: str,
+    payload: dict[str, Any] | None = None,
+    prompt_tokens: int = 0,
+    completion_tokens: int = 0,
+) -> MessageRow:
+    row = MessageRow(
+        conversation_id=conversation.id,
+        role=role,
+        content=content,
+        payload=json.dumps(payload or {}, default=str),
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+    )
     session.add(row)
-    session.execute(update(ConversationRow).where(ConversationRow.id == conversation.id).values(updated_at=_now()))
+    session.execute(
+        update(ConversationRow).where(ConversationRow.id == conversation.id).values(updated_at=_now())
+    )
     return row
 
 
@@ -51,38 +66,61 @@ def record_reply(session: Session, conversation: ConversationRow, reply: Reply) 
         data["proposal"].pop("workflow", None)
     usage = reply.usage
     session.execute(
-        update(ConversationRow).where(ConversationRow.id == conversation.id).values(
+        update(ConversationRow)
+        .where(ConversationRow.id == conversation.id)
+        .values(
             prompt_tokens=ConversationRow.prompt_tokens + usage.prompt_tokens,
             completion_tokens=ConversationRow.completion_tokens + usage.completion_tokens,
             cost_usd=ConversationRow.cost_usd + usage.cost,
         )
     )
-    return add_message(session, conversation, "assistant", reply.plain_text(), data,
-                       usage.prompt_tokens, usage.completion_tokens)
+    return add_message(
+        session,
+        conversation,
+        "assistant",
+        reply.plain_text(),
+        data,
+        usage.prompt_tokens,
+        usage.completion_tokens,
+    )
 
 
 def history(session: Session, conversation_id: str) -> list[dict[str, str]]:
     """The last messages as {role, content} for the model (user and assistant text only)."""
     rows = session.scalars(
-        select(MessageRow).where(MessageRow.conversation_id == conversation_id,
-                                 MessageRow.role.in_(("user", "assistant")))
-        .order_by(MessageRow.id.desc()).limit(HISTORY_MESSAGES)
+        select(MessageRow)
+        .where(MessageRow.conversation_id == conversation_id, MessageRow.role.in_(("user", "assistant")))
+        .order_by(MessageRow.id.desc())
+        .limit(HISTORY_MESSAGES)
     ).all()
     return [{"role": r.role, "content": r.content} for r in reversed(rows)]
 
 
 def message_json(row: MessageRow) -> dict[str, Any]:
-    return {"id": row.id, "role": row.role, "content": row.content, "payload": json.loads(row.payload or "{}"),
-            "created_at": row.created_at.isoformat() if row.created_at else None,
-            "prompt_tokens": row.prompt_tokens, "completion_tokens": row.completion_tokens}
+    return {
+        "id": row.id,
+        "role": row.role,
+        "content": row.content,
+        "payload": json.loads(row.payload or "{}"),
+        "created_at": row.created_at.isoformat() if row.created_at else None,
+        "prompt_tokens": row.prompt_tokens,
+        "completion_tokens": row.completion_tokens,
+    }
 
 
 def conversation_json(row: ConversationRow, messages: list[MessageRow] | None = None) -> dict[str, Any]:
-    out = {"id": row.id, "workflow_id": row.workflow_id, "title": row.title,
-           "created_at": row.created_at.isoformat() if row.created_at else None,
-           "updated_at": row.updated_at.isoformat() if row.updated_at else None,
-           "usage": {"prompt_tokens": row.prompt_tokens, "completion_tokens": row.completion_tokens,
-                     "cost": row.cost_usd}}
+    out = {
+        "id": row.id,
+        "workflow_id": row.workflow_id,
+        "title": row.title,
+        "created_at": row.created_at.isoformat() if row.created_at else None,
+        "updated_at": row.updated_at.isoformat() if row.updated_at else None,
+        "usage": {
+            "prompt_tokens": row.prompt_tokens,
+            "completion_tokens": row.completion_tokens,
+            "cost": row.cost_usd,
+        },
+    }
     if messages is not None:
         out["messages"] = [message_json(m) for m in messages]
     return out
@@ -91,21 +129,25 @@ def conversation_json(row: ConversationRow, messages: list[MessageRow] | None = 
 def list_conversations(session: Session, workflow_id: str | None, username: str) -> list[dict[str, Any]]:
     """The user's conversations on the workflow, newest first, each with its messages."""
     rows = session.scalars(
-        select(ConversationRow).where(ConversationRow.workflow_id == workflow_id, ConversationRow.username == username)
+        select(ConversationRow)
+        .where(ConversationRow.workflow_id == workflow_id, ConversationRow.username == username)
         .order_by(ConversationRow.updated_at.desc())
     ).all()
     out = []
     for row in rows:
-        messages = session.scalars(select(MessageRow).where(MessageRow.conversation_id == row.id)
-                                   .order_by(MessageRow.id)).all()
+        messages = session.scalars(
+            select(MessageRow).where(MessageRow.conversation_id == row.id).order_by(MessageRow.id)
+        ).all()
         out.append(conversation_json(row, list(messages)))
     return out
 
 
-def delete_conversations(session: Session, workflow_id: str | None, username: str,
-                         conversation_id: str | None = None) -> int:
-    query = select(ConversationRow.id).where(ConversationRow.workflow_id == workflow_id,
-                                             ConversationRow.username == username)
+def delete_conversations(
+    session: Session, workflow_id: str | None, username: str, conversation_id: str | None = None
+) -> int:
+    query = select(ConversationRow.id).where(
+        ConversationRow.workflow_id == workflow_id, ConversationRow.username == username
+    )
     if conversation_id:
         query = query.where(ConversationRow.id == conversation_id)
     ids = list(session.scalars(query).all())

@@ -38,13 +38,17 @@ def workflow_diff(before: Workflow, after: Workflow) -> dict[str, Any]:
             "changed": {
                 k: fields
                 for k in new
-                if k in old and old[k] != new[k]
-                and (fields := _changed_fields(old[k].model_dump(mode="json"), new[k].model_dump(mode="json")))
+                if k in old
+                and old[k] != new[k]
+                and (
+                    fields := _changed_fields(old[k].model_dump(mode="json"), new[k].model_dump(mode="json"))
+                )
             },
         }
     rest = {"nodes", "edges", "groups"}
-    diff["workflow"] = _changed_fields(before.model_dump(mode="json", exclude=rest),
-                                       after.model_dump(mode="json", exclude=rest))
+    diff["workflow"] = _changed_fields(
+        before.model_dump(mode="json", exclude=rest), after.model_dump(mode="json", exclude=rest)
+    )
     return diff
 
 
@@ -62,8 +66,10 @@ def describe_diff(diff: dict[str, Any]) -> list[str]:
         part = diff[section]
         lines += [f"Adds {noun} `{k}`." for k in part["added"]]
         lines += [f"Removes {noun} `{k}`." for k in part["removed"]]
-        lines += [f"Changes {', '.join(f'`{f}`' for f in fields)} on {noun} `{k}`."
-                  for k, fields in part["changed"].items()]
+        lines += [
+            f"Changes {', '.join(f'`{f}`' for f in fields)} on {noun} `{k}`."
+            for k, fields in part["changed"].items()
+        ]
     if diff["workflow"]:
         lines.append("Changes workflow " + ", ".join(f"`{f}`" for f in diff["workflow"]) + ".")
     return lines

@@ -45,10 +45,15 @@ class Copilot:
     def status(self) -> dict[str, Any]:
         if self.settings:
             return {"engine": "llm", "model": self.settings.model, "conn_id": self.settings.conn_id}
-        return {"engine": "offline", "reason": self.reason or "No LLM connection configured.",
-                "help": offline.help_markdown()}
+        return {
+            "engine": "offline",
+            "reason": self.reason or "No LLM connection configured.",
+            "help": offline.help_markdown(),
+        }
 
-    def turn(self, message: str, ctx: Context, history: list[dict[str, str]] | None = None) -> Iterator[Event]:
+    def turn(
+        self, message: str, ctx: Context, history: list[dict[str, str]] | None = None
+    ) -> Iterator[Event]:
         if self.settings is None or message.startswith("/"):
             yield from offline_turn(message, ctx)
             return

@@ -73,7 +73,9 @@ class LLMSettings:
     conn_id: str = DEFAULT_CONN_ID
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
-        return (prompt_tokens * self.prompt_cost_per_1k + completion_tokens * self.completion_cost_per_1k) / 1000
+        return (
+            prompt_tokens * self.prompt_cost_per_1k + completion_tokens * self.completion_cost_per_1k
+        ) / 1000
 
 
 def configured_conn_id() -> str:
@@ -97,7 +99,7 @@ def settings_from_connection(conn_id: str | None = None) -> LLMSettings:
     base_url = extra.get("base_url") or _url_from_host(conn)
     model = extra.get("model")
     if not model:
-        raise LLMUnavailable(f"Connection {conn_id!r} names no model: set extra {{\"model\": \"...\"}}.")
+        raise LLMUnavailable(f'Connection {conn_id!r} names no model: set extra {{"model": "..."}}.')
     return LLMSettings(
         base_url=base_url,
         api_key=conn.password or extra.get("api_key") or "none",  # local servers (Ollama, vLLM) need none
@@ -217,26 +219,41 @@ class LLMEngine:
         self.settings = settings
         from openai import OpenAI
 
-        self.client = OpenAI(base_url=settings.base_url, api_key=settings.api_key,
-                             timeout=settings.timeout, max_retries=settings.max_retries)
+        self.client = OpenAI(
+            base_url=settings.base_url,
+            api_key=settings.api_key,
+            timeout=settings.timeout,
+            max_retries=settings.max_retries,
+        )
 
-    def _stream_round(self, messages: list[dict[str, Any]], usage: Usage) -> Iterator[Event | tuple[str, list[dict[str, Any]]]]:
+    def _stream_round(
+        self, messages: list[dict[str, Any]], usage: Usage
+    ) -> Iterator[Event | tuple[str, list[dict[str, Any]]]]:
         """One streamed model call: yields text events, then ("final", [content, tool_calls])."""
         kwargs: dict[str, Any] = {}
         if self.settings.temperature is not None:
             kwargs["temperature"] = self.settings.temperature
         stream = self.client.chat.completions.create(
-            model=self.settings.model, messages=messages, tools=_tools(), stream=True,
-            stream_options={"include_usage": True}, **kwargs,
+            model=self.settings.model,
+            messages=messages,
+            tools=_tools(),
+            stream=True,
+            stream_options={"include_usage": True},
+            **kwargs,
         )
         content: list[str] = []
         calls: dict[int, dict[str, Any]] = {}
         for chunk in stream:
             if chunk.usage is not None:
-                usage.add(Usage(prompt_tokens=chunk.usage.prompt_tokens or 0,
-                                completion_tokens=chunk.usage.completion_tokens or 0,
-                                cost=self.settings.cost(chunk.usage.prompt_tokens or 0,
-                                                        chunk.usage.completion_tokens or 0)))
+                usage.add(
+                    Usage(
+                        prompt_tokens=chunk.usage.prompt_tokens or 0,
+                        completion_tokens=chunk.usage.completion_tokens or 0,
+                        cost=self.settings.cost(
+                            chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0
+                        ),
+                    )
+                )
             for choice in chunk.choices:
                 delta = choice.delta
                 if delta.content:
@@ -278,9 +295,20 @@ class LLMEngine:
                     text.append(content)
                 if not calls:
                     break
-                messages.append({"role": "assistant", "content": content or None, "tool_calls": [
-                    {"id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": c["arguments"]}}
-                    for c in calls]})
+                messages.append(
+                    {
+                        "role": "assistant",
+                        "content": content or None,
+                        "tool_calls": [
+                            {
+                                "id": c["id"],
+                                "type": "function",
+                                "function": {"name": c["name"], "arguments": c["arguments"]},
+                            }
+                            for c in calls
+                        ],
+                    }
+                )
                 failed_round = False
                 for call in calls:
                     outcome = self._handle_call(call, draft, suggestions)
@@ -290,37 +318,55 @@ class LLMEngine:
                         draft, accepted = outcome.draft, accepted + outcome.ops
                         draft_warnings = outcome.warnings
                         summaries.append(outcome.summary)
-                    messages.append({"role": "tool", "tool_call_id": call["id"], "content": json.dumps(outcome.result)})
+                    messages.append(
+                        {"role": "tool", "tool_call_id": call["id"], "content": json.dumps(outcome.result)}
+                    )
                 if failed_round:
                     repairs += 1
                     if repairs > self.settings.max_repairs:
                         yield from self._give_up(reply, last_problems)
                         return
-                    yield {"type": "status", "message": f"Repairing an invalid proposal (attempt {repairs} of "
-                                                        f"{self.settings.max_repairs})."}
+                    yield {
+                        "type": "status",
+                        "message": f"Repairing an invalid proposal (attempt {repairs} of "
+                        f"{self.settings.max_repairs}).",
+                    }
             else:
                 reply.error = "too_many_rounds"
                 text.append("\n\nI stopped after too many steps without finishing; nothing was changed.")
                 accepted = []
         except openai.APITimeoutError:
-            yield from self._fail(reply, "timeout", f"The language model did not answer within "
-                                  f"{self.settings.timeout:g} s. Your workflow is unchanged; try again.")
+            yield from self._fail(
+                reply,
+                "timeout",
+                f"The language model did not answer within "
+                f"{self.settings.timeout:g} s. Your workflow is unchanged; try again.",
+            )
             return
         except openai.APIConnectionError:
-            yield from self._fail(reply, "unreachable", "The language model could not be reached "
-                                  f"(connection {self.settings.conn_id!r}). Your workflow is unchanged.")
+            yield from self._fail(
+                reply,
+                "unreachable",
+                "The language model could not be reached "
+                f"(connection {self.settings.conn_id!r}). Your workflow is unchanged.",
+            )
             return
         except openai.APIStatusError as exc:
             kind = "server_error" if exc.status_code >= 500 else "rejected"
-            yield from self._fail(reply, kind, f"The language model answered with an error (HTTP "
-                                  f"{exc.status_code}: {_short(exc)}). Your workflow is unchanged.")
+            yield from self._fail(
+                reply,
+                kind,
+                f"The language model answered with an error (HTTP "
+                f"{exc.status_code}: {_short(exc)}). Your workflow is unchanged.",
+            )
             return
         reply.parts.extend(split_markdown("".join(text)))
         if accepted:
             # The draft is the accepted ops applied in order to ctx.workflow, each step validated:
             # exactly what applying the whole proposal gives (the apply route checks it again).
-            reply.proposal = make_proposal("; ".join(s for s in summaries if s), accepted, ctx.workflow,
-                                           draft, draft_warnings)
+            reply.proposal = make_proposal(
+                "; ".join(s for s in summaries if s), accepted, ctx.workflow, draft, draft_warnings
+            )
             added = set(reply.proposal.diff["nodes"]["added"])
             if added:
                 reply.parts.append(diagram_of(draft, added))
@@ -333,8 +379,13 @@ class LLMEngine:
         try:
             args = json.loads(call["arguments"] or "{}")
         except json.JSONDecodeError as exc:
-            problems = [{"code": "E_ARGUMENTS_JSON", "message": f"The arguments are not valid JSON: {exc.msg} "
-                         f"at position {exc.pos}.", "pointer": ""}]
+            problems = [
+                {
+                    "code": "E_ARGUMENTS_JSON",
+                    "message": f"The arguments are not valid JSON: {exc.msg} at position {exc.pos}.",
+                    "pointer": "",
+                }
+            ]
             return _Outcome.rejected(draft, problems)
         if call["name"] == "suggest_actions":
             try:
@@ -345,14 +396,26 @@ class LLMEngine:
             suggestions.extend(items)
             return _Outcome({"ok": True}, draft)
         if call["name"] != "propose_patch":
-            problems = [{"code": "E_UNKNOWN_FUNCTION", "message": f"There is no function {call['name']!r}; "
-                         "use propose_patch or suggest_actions.", "pointer": ""}]
+            problems = [
+                {
+                    "code": "E_UNKNOWN_FUNCTION",
+                    "message": f"There is no function {call['name']!r}; "
+                    "use propose_patch or suggest_actions.",
+                    "pointer": "",
+                }
+            ]
             return _Outcome.rejected(draft, problems)
         try:
             patch = Patch.model_validate(args)
         except ValidationError as exc:
-            problems = [{"code": "E_PATCH_INVALID", "message": f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}",
-                         "pointer": "/" + "/".join(str(p) for p in e["loc"])} for e in exc.errors()]
+            problems = [
+                {
+                    "code": "E_PATCH_INVALID",
+                    "message": f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}",
+                    "pointer": "/" + "/".join(str(p) for p in e["loc"]),
+                }
+                for e in exc.errors()
+            ]
             return _Outcome.rejected(draft, problems)
         result = check_patch(draft, patch.ops)
         if not result.ok or result.workflow is None:
@@ -364,8 +427,12 @@ class LLMEngine:
 
     def _give_up(self, reply: Reply, problems: list[dict[str, Any]]) -> Iterator[Event]:
         listed = "\n".join(f"- {p.get('message')}" for p in problems[:10])
-        yield from self._fail(reply, "invalid_proposal", "I could not produce a valid change: every attempt "
-                              f"broke the workflow, so I am not proposing anything. The last problems were:\n\n{listed}")
+        yield from self._fail(
+            reply,
+            "invalid_proposal",
+            "I could not produce a valid change: every attempt "
+            f"broke the workflow, so I am not proposing anything. The last problems were:\n\n{listed}",
+        )
 
     def _fail(self, reply: Reply, kind: str, message: str) -> Iterator[Event]:
         reply.error = kind

@@ -39,7 +39,9 @@ class UpdateNode(_Op):
 
     op: Literal["update_node"] = "update_node"
     node_id: str
-    changes: dict[str, Any] = Field(description="Fields to change, e.g. {\"execution\": {\"timeout_seconds\": 600}}.")
+    changes: dict[str, Any] = Field(
+        description='Fields to change, e.g. {"execution": {"timeout_seconds": 600}}.'
+    )
 
 
 class RemoveNode(_Op):
@@ -415,21 +417,39 @@ def _structural_problems(workflow: Workflow) -> list[Problem]:
     seen: set[str] = set()
     for i, node in enumerate(workflow.nodes):
         if node.id in seen:
-            problems.append(Problem("E_NODE_DUPLICATE", f"Node id {node.id!r} is used twice.",
-                                    pointer("nodes", i, "id"), node_id=node.id))
+            problems.append(
+                Problem(
+                    "E_NODE_DUPLICATE",
+                    f"Node id {node.id!r} is used twice.",
+                    pointer("nodes", i, "id"),
+                    node_id=node.id,
+                )
+            )
         seen.add(node.id)
     groups = {g.id for g in workflow.groups}
     for i, node in enumerate(workflow.nodes):
         if node.group and node.group not in groups:
-            problems.append(Problem("E_GROUP_UNKNOWN", f"Node {node.id!r} is in unknown group {node.group!r}.",
-                                    pointer("nodes", i, "group"), node_id=node.id))
+            problems.append(
+                Problem(
+                    "E_GROUP_UNKNOWN",
+                    f"Node {node.id!r} is in unknown group {node.group!r}.",
+                    pointer("nodes", i, "group"),
+                    node_id=node.id,
+                )
+            )
     for i, edge in enumerate(workflow.edges):
         for end in ("source", "target"):
             ref = getattr(edge, end)
             if ref not in seen:
-                problems.append(Problem("E_EDGE_DANGLING", f"Edge {edge.key!r}: {end} {ref!r} is not a node.",
-                                        pointer("edges", i, end), edge_id=edge.key,
-                                        hint=did_you_mean(ref, seen)))
+                problems.append(
+                    Problem(
+                        "E_EDGE_DANGLING",
+                        f"Edge {edge.key!r}: {end} {ref!r} is not a node.",
+                        pointer("edges", i, end),
+                        edge_id=edge.key,
+                        hint=did_you_mean(ref, seen),
+                    )
+                )
     return problems
 
 
@@ -469,7 +489,9 @@ def check_patch(workflow: Workflow, ops: Iterable[PatchOp | Mapping[str, Any]]) 
     except SpecError as exc:
         return PatchResult(None, exc.problems)
     renames = {op.node_id: op.new_id for op in typed if isinstance(op, RenameNode)}
-    before = {_problem_key(_renamed(p, renames)) for p in validation_problems(workflow) if p.severity == "error"}
+    before = {
+        _problem_key(_renamed(p, renames)) for p in validation_problems(workflow) if p.severity == "error"
+    }
     after = validation_problems(result)
     new_errors = [p for p in after if p.severity == "error" and _problem_key(p) not in before]
     if new_errors:

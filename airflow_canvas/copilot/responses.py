@@ -121,8 +121,14 @@ def make_proposal(
 
 def diagram_of(workflow: Workflow, node_ids: set[str]) -> DiagramPart:
     """The nodes named plus the edges between them (what a proposal adds, or a selection)."""
-    nodes = [n.model_dump(mode="json", exclude_defaults=True) | {"id": n.id, "type": n.type.value}
-             for n in workflow.nodes if n.id in node_ids]
-    edges = [e.model_dump(mode="json", exclude_defaults=True) for e in workflow.edges
-             if e.source in node_ids or e.target in node_ids]
+    nodes = [
+        n.model_dump(mode="json", exclude_defaults=True) | {"id": n.id, "type": n.type.value}
+        for n in workflow.nodes
+        if n.id in node_ids
+    ]
+    edges = [
+        e.model_dump(mode="json", exclude_defaults=True)
+        for e in workflow.edges
+        if e.source in node_ids or e.target in node_ids
+    ]
     return DiagramPart(nodes=nodes, edges=edges)

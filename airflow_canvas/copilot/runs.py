@@ -109,8 +109,11 @@ def _outputs(session: Session, dag_id: str, run_id: str) -> dict[str, Any]:
     """node id -> its XCom return value in the run (mapped nodes: the list of values)."""
     from airflow.models.xcom import XComModel
 
-    rows = session.scalars(select(XComModel).where(XComModel.dag_id == dag_id, XComModel.run_id == run_id,
-                                                   XComModel.key == "return_value")).all()
+    rows = session.scalars(
+        select(XComModel).where(
+            XComModel.dag_id == dag_id, XComModel.run_id == run_id, XComModel.key == "return_value"
+        )
+    ).all()
     out: dict[str, Any] = {}
     for row in sorted(rows, key=lambda r: (r.task_id, r.map_index)):
         try:
@@ -125,8 +128,9 @@ def _outputs(session: Session, dag_id: str, run_id: str) -> dict[str, Any]:
     return {k: small(v) for k, v in out.items()}
 
 
-def latest_run_info(session: Session, dag_id: str, workflow: Workflow | None = None,
-                    with_data: bool = False) -> RunInfo | None:
+def latest_run_info(
+    session: Session, dag_id: str, workflow: Workflow | None = None, with_data: bool = False
+) -> RunInfo | None:
     """The latest run; ``with_data`` adds each node's output and, for failed nodes of
     ``workflow``, the inputs that reached them (the caller checks the user may read XComs)."""
     from airflow.models.dagrun import DagRun
@@ -135,8 +139,9 @@ def latest_run_info(session: Session, dag_id: str, workflow: Workflow | None = N
     run = session.scalar(select(DagRun).where(DagRun.dag_id == dag_id).order_by(DagRun.id.desc()).limit(1))
     if run is None:
         return None
-    tis = session.scalars(select(TaskInstance).where(TaskInstance.dag_id == dag_id,
-                                                     TaskInstance.run_id == run.run_id)).all()
+    tis = session.scalars(
+        select(TaskInstance).where(TaskInstance.dag_id == dag_id, TaskInstance.run_id == run.run_id)
+    ).all()
     nodes: dict[str, NodeRun] = {}
     for ti in tis:
         node_id = node_id_of(ti.task_id)
@@ -144,8 +149,9 @@ def latest_run_info(session: Session, dag_id: str, workflow: Workflow | None = N
         if node_id in nodes and state not in _FAILED:
             continue  # a mapped node: keep a failed instance when there is one
         tail = read_log_tail(ti, session) if state == "failed" else None
-        nodes[node_id] = NodeRun(state=state, try_number=ti.try_number, duration=ti.duration,
-                                 log_tail=tail, error=_error_of(tail))
+        nodes[node_id] = NodeRun(
+            state=state, try_number=ti.try_number, duration=ti.duration, log_tail=tail, error=_error_of(tail)
+        )
     if with_data:
         outputs = _outputs(session, dag_id, run.run_id)
         for node_id, node in nodes.items():

@@ -120,33 +120,71 @@ def _agent_steps(wf: Workflow) -> list[WizardStep]:
 
     tools = sorted({t.ref for t in available_tools(wf.tools)})
     return [
-        WizardStep(index=0, title="Name and place", fields=[
-            WizardField(name="name", label="Node name", required=True, default="agent"),
-            WizardField(name="after", label="Runs after", kind="select", options=["", *_node_ids(wf)], default=""),
-        ]),
-        WizardStep(index=1, title="Model", fields=[
-            WizardField(name="model", label="Model", default="", help="Empty: the connection's model."),
-            WizardField(name="connection_id", label="Connection", default="openai_default"),
-            WizardField(name="system_prompt", label="System prompt", kind="textarea", default=""),
-            WizardField(name="prompt", label="Prompt (Jinja over inputs)", kind="textarea", required=True),
-        ]),
-        WizardStep(index=2, title="Tools", fields=[
-            WizardField(name="tools", label="Tools the agent may call", kind="multiselect", options=tools, default=[]),
-            WizardField(name="max_steps", label="Max steps", kind="number", default=8),
-        ]),
-        WizardStep(index=3, title="Output", fields=[
-            WizardField(name="output_schema", label="Output schema", kind="json", default="",
-                        help="JSON Schema, or a shorthand like 'summary:string, urgent:boolean'."),
-        ]),
+        WizardStep(
+            index=0,
+            title="Name and place",
+            fields=[
+                WizardField(name="name", label="Node name", required=True, default="agent"),
+                WizardField(
+                    name="after", label="Runs after", kind="select", options=["", *_node_ids(wf)], default=""
+                ),
+            ],
+        ),
+        WizardStep(
+            index=1,
+            title="Model",
+            fields=[
+                WizardField(name="model", label="Model", default="", help="Empty: the connection's model."),
+                WizardField(name="connection_id", label="Connection", default="openai_default"),
+                WizardField(name="system_prompt", label="System prompt", kind="textarea", default=""),
+                WizardField(
+                    name="prompt", label="Prompt (Jinja over inputs)", kind="textarea", required=True
+                ),
+            ],
+        ),
+        WizardStep(
+            index=2,
+            title="Tools",
+            fields=[
+                WizardField(
+                    name="tools",
+                    label="Tools the agent may call",
+                    kind="multiselect",
+                    options=tools,
+                    default=[],
+                ),
+                WizardField(name="max_steps", label="Max steps", kind="number", default=8),
+            ],
+        ),
+        WizardStep(
+            index=3,
+            title="Output",
+            fields=[
+                WizardField(
+                    name="output_schema",
+                    label="Output schema",
+                    kind="json",
+                    default="",
+                    help="JSON Schema, or a shorthand like 'summary:string, urgent:boolean'.",
+                ),
+            ],
+        ),
     ]
 
 
 def _agent_build(wf: Workflow, a: dict[str, Any]) -> list[PatchOp]:
     node = Node(
-        id=unique_id(wf, a["name"]), name=str(a["name"]), type=NodeType.AGENT,
-        agent=AgentConfig(model=a.get("model") or None, connection_id=a.get("connection_id") or "openai_default",
-                          system_prompt=a.get("system_prompt") or "", prompt=a.get("prompt") or "",
-                          tools=list(a.get("tools") or []), max_steps=int(a.get("max_steps") or 8)),
+        id=unique_id(wf, a["name"]),
+        name=str(a["name"]),
+        type=NodeType.AGENT,
+        agent=AgentConfig(
+            model=a.get("model") or None,
+            connection_id=a.get("connection_id") or "openai_default",
+            system_prompt=a.get("system_prompt") or "",
+            prompt=a.get("prompt") or "",
+            tools=list(a.get("tools") or []),
+            max_steps=int(a.get("max_steps") or 8),
+        ),
         output_schema=_output_schema(a.get("output_schema")),
     )
     return new_node_ops(wf, node, a.get("after") or None)
@@ -157,14 +195,24 @@ def _tool_steps(wf: Workflow) -> list[WizardStep]:
 
     tools = sorted({t.ref for t in available_tools(wf.tools)})
     return [
-        WizardStep(index=0, title="Tool", fields=[
-            WizardField(name="tool", label="Tool", kind="select", options=tools, required=True),
-            WizardField(name="name", label="Node name", default=""),
-            WizardField(name="after", label="Runs after", kind="select", options=["", *_node_ids(wf)], default=""),
-        ]),
-        WizardStep(index=1, title="Parameters", fields=[
-            WizardField(name="parameters", label="Parameters (JSON)", kind="json", default="{}"),
-        ]),
+        WizardStep(
+            index=0,
+            title="Tool",
+            fields=[
+                WizardField(name="tool", label="Tool", kind="select", options=tools, required=True),
+                WizardField(name="name", label="Node name", default=""),
+                WizardField(
+                    name="after", label="Runs after", kind="select", options=["", *_node_ids(wf)], default=""
+                ),
+            ],
+        ),
+        WizardStep(
+            index=1,
+            title="Parameters",
+            fields=[
+                WizardField(name="parameters", label="Parameters (JSON)", kind="json", default="{}"),
+            ],
+        ),
     ]
 
 
@@ -180,12 +228,28 @@ def _tool_build(wf: Workflow, a: dict[str, Any]) -> list[PatchOp]:
 
 def _schedule_steps(wf: Workflow) -> list[WizardStep]:
     current = wf.triggers.schedule
-    return [WizardStep(index=0, title="Schedule", fields=[
-        WizardField(name="kind", label="Kind", kind="select", options=["none", "preset", "cron", "interval"],
-                    default=current.kind if current else "preset", required=True),
-        WizardField(name="value", label="Value", default=current.value if current else "@daily",
-                    help="@daily, '0 6 * * 1-5', or an interval like 30m."),
-    ])]
+    return [
+        WizardStep(
+            index=0,
+            title="Schedule",
+            fields=[
+                WizardField(
+                    name="kind",
+                    label="Kind",
+                    kind="select",
+                    options=["none", "preset", "cron", "interval"],
+                    default=current.kind if current else "preset",
+                    required=True,
+                ),
+                WizardField(
+                    name="value",
+                    label="Value",
+                    default=current.value if current else "@daily",
+                    help="@daily, '0 6 * * 1-5', or an interval like 30m.",
+                ),
+            ],
+        )
+    ]
 
 
 def _schedule_build(wf: Workflow, a: dict[str, Any]) -> list[PatchOp]:
@@ -196,20 +260,40 @@ def _schedule_build(wf: Workflow, a: dict[str, Any]) -> list[PatchOp]:
 WIZARDS: dict[str, Wizard] = {
     w.name: w
     for w in [
-        Wizard("new_agent_node", "New agent node", "An LLM agent: model, prompt, tools and output schema.",
-               _agent_steps, _agent_build, lambda a: f"Add agent node {a.get('name')}"),
-        Wizard("new_tool_node", "New tool node", "A node that runs one versioned tool.",
-               _tool_steps, _tool_build, lambda a: f"Add tool node for {a.get('tool')}"),
-        Wizard("schedule", "Schedule", "When the workflow runs.", _schedule_steps, _schedule_build,
-               lambda a: f"Set the schedule to {a.get('value') if a.get('kind') != 'none' else 'none'}"),
+        Wizard(
+            "new_agent_node",
+            "New agent node",
+            "An LLM agent: model, prompt, tools and output schema.",
+            _agent_steps,
+            _agent_build,
+            lambda a: f"Add agent node {a.get('name')}",
+        ),
+        Wizard(
+            "new_tool_node",
+            "New tool node",
+            "A node that runs one versioned tool.",
+            _tool_steps,
+            _tool_build,
+            lambda a: f"Add tool node for {a.get('tool')}",
+        ),
+        Wizard(
+            "schedule",
+            "Schedule",
+            "When the workflow runs.",
+            _schedule_steps,
+            _schedule_build,
+            lambda a: f"Set the schedule to {a.get('value') if a.get('kind') != 'none' else 'none'}",
+        ),
     ]
 }
 
 
 def list_wizards(wf: Workflow | None = None) -> list[WizardInfo]:
     empty = wf or Workflow(id="wizard_preview")
-    return [WizardInfo(name=w.name, title=w.title, description=w.description, steps=len(w.steps(empty)))
-            for w in WIZARDS.values()]
+    return [
+        WizardInfo(name=w.name, title=w.title, description=w.description, steps=len(w.steps(empty)))
+        for w in WIZARDS.values()
+    ]
 
 
 def wizard_step(name: str, wf: Workflow, answers: dict[str, Any], step: int) -> WizardResult:
@@ -222,8 +306,10 @@ def wizard_step(name: str, wf: Workflow, answers: dict[str, Any], step: int) -> 
         return WizardResult(wizard=name, step=steps[0])
     missing = [f for f in steps[step].fields if f.required and answers.get(f.name) in (None, "", [])]
     if missing:
-        problems = [Problem("E_WIZARD_MISSING", f"{f.label} is required.", f"/answers/{f.name}").to_dict()
-                    for f in missing]
+        problems = [
+            Problem("E_WIZARD_MISSING", f"{f.label} is required.", f"/answers/{f.name}").to_dict()
+            for f in missing
+        ]
         return WizardResult(wizard=name, step=steps[step], problems=problems)
     if step + 1 < len(steps):
         return WizardResult(wizard=name, step=steps[step + 1])

@@ -48,7 +48,9 @@ def requires(resource: str, action: str) -> Callable[..., Any]:
 
     def check(user: GetUserDep) -> BaseUser:
         if not is_allowed(user, resource, action):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"You lack the '{action}' permission on '{resource}'.")
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, f"You lack the '{action}' permission on '{resource}'."
+            )
         return user
 
     check.__name__ = f"requires_{action}_{RESOURCE_KEYS[resource]}"
@@ -66,7 +68,9 @@ def requires_dag(method: str, entity: DagAccessEntity | None = None) -> Callable
             method=method, access_entity=entity, details=DagDetails(id=dag_id), user=user
         )
         if not ok:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"Airflow denies {method} on DAG {dag_id!r} ({entity}).")
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, f"Airflow denies {method} on DAG {dag_id!r} ({entity})."
+            )
 
     check.__name__ = f"requires_dag_{method.lower()}"
     check.dag_permission = (method, entity)  # type: ignore[attr-defined]

@@ -61,7 +61,9 @@ def committed_hash(hash_file: Path = HASH_FILE) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--check", action="store_true", help="exit 1 when the committed hash is stale")
     group.add_argument("--write", action="store_true", help="record the hash of the current sources")

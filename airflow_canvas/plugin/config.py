@@ -29,7 +29,9 @@ def environments() -> dict[str, Path]:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"[{SECTION}] environments is not valid JSON: {exc.msg}") from None
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
         raise ConfigError(f'[{SECTION}] environments must be a JSON object {{"name": "/folder", ...}}')
     envs = {name: Path(folder).expanduser() for name, folder in data.items()}
     envs.setdefault("dev", deploy_dir())

@@ -103,7 +103,9 @@ def check_merges(ctx: Context) -> None:
         if source is None or target is None or target.type is NodeType.INPUT:
             continue
         accepted = ctx.input_schema(target)
-        if not (isinstance(accepted.get("properties"), dict) and accepted.get("additionalProperties") is False):
+        if not (
+            isinstance(accepted.get("properties"), dict) and accepted.get("additionalProperties") is False
+        ):
             continue
         extra = [f for f in property_names(ctx.output_schema(source)) if f not in accepted["properties"]]
         if extra:
@@ -180,7 +182,13 @@ def check_inputs(ctx: Context) -> None:
                     "E_PARAM_DUPLICATE",
                     f"Input nodes {owner[name]!r} and {node.id!r} both declare parameter {name!r}; a DAG has "
                     "one parameter of each name.",
-                    pointer("nodes", i, "input_schema" if node.input_schema else "output_schema", "properties", name),
+                    pointer(
+                        "nodes",
+                        i,
+                        "input_schema" if node.input_schema else "output_schema",
+                        "properties",
+                        name,
+                    ),
                     node_id=node.id,
                     hint=f"Rename it, e.g. {node.id + '_' + name!r}, or read it from {owner[name]!r}.",
                 )
@@ -194,4 +202,3 @@ def check_inputs(ctx: Context) -> None:
                 node_id=owner[name],
                 hint="Keep one of them; input nodes already make their fields DAG parameters.",
             )
-

@@ -92,7 +92,9 @@ def _check_tool_ref(ctx: Context, ref: str, where: str, node: Node) -> None:
         )
     else:
         code = "E_TOOL_VERSION"
-        hint = f"Known versions: {', '.join(candidates)}." if candidates else "Use a version like 1.2.3 or ^1.2."
+        hint = (
+            f"Known versions: {', '.join(candidates)}." if candidates else "Use a version like 1.2.3 or ^1.2."
+        )
     ctx.add(code, f"Node {node.id!r}: tool {ref!r}: {found}", where, node_id=node.id, hint=hint)
 
 
@@ -197,8 +199,11 @@ def _check_process(ctx: Context, i: int, node: Node) -> None:
         )
         return
     assigned = {
-        t.id for n in ast.walk(tree) if isinstance(n, ast.Assign | ast.AnnAssign | ast.AugAssign)
-        for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)
+        t.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign | ast.AnnAssign | ast.AugAssign)
+        for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+        if isinstance(t, ast.Name)
     }
     if "result" not in assigned:
         ctx.add(

@@ -222,10 +222,10 @@ def check_cycles(ctx: Context) -> None:
             else:
                 shown.append(repr(vertex))
         real = [v for v in cycle if not is_virtual(v)]
-        closing = next(
-            (i for a, b in pairwise(cycle) if (i := _edge_index(ctx, a, b)) is not None), None
+        closing = next((i for a, b in pairwise(cycle) if (i := _edge_index(ctx, a, b)) is not None), None)
+        where = (
+            pointer("edges", closing) if closing is not None else pointer("nodes", ctx.node_index[real[0]])
         )
-        where = pointer("edges", closing) if closing is not None else pointer("nodes", ctx.node_index[real[0]])
         ctx.add(
             "E_CYCLE",
             f"The workflow has a cycle: {' -> '.join(shown)}.",

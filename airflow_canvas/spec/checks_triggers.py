@@ -59,7 +59,9 @@ def check_assets(ctx: Context) -> None:
         seen.add(uri)
 
 
-def _condition_problems(condition: object, uris: set[str], path: tuple[str | int, ...]) -> list[tuple[str, str]]:
+def _condition_problems(
+    condition: object, uris: set[str], path: tuple[str | int, ...]
+) -> list[tuple[str, str]]:
     """(pointer, message) for each malformed part of a nested {'and'|'or': [...]} condition."""
     if isinstance(condition, str):
         if condition not in uris:

@@ -60,7 +60,10 @@ def _problem_from_pydantic(data: Any, err: dict[str, Any]) -> Problem:
     kind = err.get("type", "")
     hint = None
     if kind == "extra_forbidden":
-        code, hint = "E_FIELD_UNKNOWN", "Remove this field; check its spelling against `airflow-canvas schema`."
+        code, hint = (
+            "E_FIELD_UNKNOWN",
+            "Remove this field; check its spelling against `airflow-canvas schema`.",
+        )
     elif kind == "missing":
         code, hint = "E_FIELD_MISSING", "Add this required field."
     elif kind == "string_pattern_mismatch" and loc and loc[-1] == "id":
@@ -81,7 +84,14 @@ def parse_workflow(data: Any) -> Workflow:
     """Parse a dict into a Workflow or raise SpecError with every field problem."""
     if not isinstance(data, dict):
         raise SpecError(
-            [Problem("E_SPEC_NOT_OBJECT", "A workflow spec must be a JSON object.", "", hint="Wrap it in {...}.")]
+            [
+                Problem(
+                    "E_SPEC_NOT_OBJECT",
+                    "A workflow spec must be a JSON object.",
+                    "",
+                    hint="Wrap it in {...}.",
+                )
+            ]
         )
     data = migrate(dict(data))
     try:
@@ -96,7 +106,13 @@ def load_workflow_file(path: str | Path) -> Workflow:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError(
-            [Problem("E_JSON", f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.", "")]
+            [
+                Problem(
+                    "E_JSON",
+                    f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
+                    "",
+                )
+            ]
         ) from None
     return parse_workflow(data)
 

@@ -118,7 +118,9 @@ def _build(data: dict[str, Any], paths: set[tuple[str | int, ...]]) -> Repaired:
     return repaired
 
 
-def repair_for_validation(data: dict[str, Any], problems: list[Problem], *, rounds: int = 6) -> Repaired | None:
+def repair_for_validation(
+    data: dict[str, Any], problems: list[Problem], *, rounds: int = 6
+) -> Repaired | None:
     """A copy of ``data`` that parses, without what the problems point at; None if none is found.
 
     Starts by removing only each failing key (so a bad retry count doesn't hide the rest of the

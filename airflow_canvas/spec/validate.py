@@ -87,7 +87,9 @@ def validate_data(data: Any, *, pools: set[str] | None = None) -> tuple[Workflow
         field_problems = list(exc.problems)
     else:
         return wf, validate_workflow(wf, pools=pools)
-    if not isinstance(data, dict) or any(p.code in ("E_SPEC_NOT_OBJECT", "E_SPEC_VERSION") for p in field_problems):
+    if not isinstance(data, dict) or any(
+        p.code in ("E_SPEC_NOT_OBJECT", "E_SPEC_VERSION") for p in field_problems
+    ):
         return None, field_problems
     repaired = repair_for_validation(data, field_problems)
     if repaired is None:

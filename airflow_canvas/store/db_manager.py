@@ -43,4 +43,6 @@ class CanvasDBManager(BaseDBManager):
         try:
             sync_permissions(ensure_fab_tables=True)
         except Exception:  # a failed grant must not fail Airflow's whole migration
-            log.exception("Could not create the Airflow Canvas permissions; run `airflow-canvas sync-permissions`")
+            log.exception(
+                "Could not create the Airflow Canvas permissions; run `airflow-canvas sync-permissions`"
+            )

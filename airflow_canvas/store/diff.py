@@ -38,7 +38,9 @@ def field_changes(before: Any, after: Any, path: str = "") -> list[dict[str, Any
     return [{"path": path, "before": before, "after": after}]
 
 
-def diff_collection(collection: str, before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[str, Any]:
+def diff_collection(
+    collection: str, before: list[dict[str, Any]], after: list[dict[str, Any]]
+) -> dict[str, Any]:
     old, new = keyed(collection, before), keyed(collection, after)
     changed = [
         {"id": key, "fields": field_changes(old[key], new[key])}
@@ -54,7 +56,9 @@ def diff_collection(collection: str, before: list[dict[str, Any]], after: list[d
 
 def diff_specs(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """The structural diff ``before -> after``. ``empty`` says whether anything differs at all."""
-    result: dict[str, Any] = {c: diff_collection(c, before.get(c) or [], after.get(c) or []) for c in COLLECTIONS}
+    result: dict[str, Any] = {
+        c: diff_collection(c, before.get(c) or [], after.get(c) or []) for c in COLLECTIONS
+    }
     top = sorted((set(before) | set(after)) - set(COLLECTIONS) - IGNORED_TOP)
     workflow_changes: list[dict[str, Any]] = []
     for key in top:

@@ -83,13 +83,19 @@ def head(session: Session, workflow_id: str, branch: str = MAIN) -> VersionRow:
     return get_version(session, workflow_id, get_branch(session, workflow_id, branch).head_number)
 
 
-def list_workflows(session: Session, *, search: str = "", offset: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
+def list_workflows(
+    session: Session, *, search: str = "", offset: int = 0, limit: int = 50
+) -> tuple[list[dict[str, Any]], int]:
     query = select(WorkflowRow)
     if search:
         pattern = f"%{search.lower()}%"
-        query = query.where(or_(func.lower(WorkflowRow.id).like(pattern), func.lower(WorkflowRow.name).like(pattern)))
+        query = query.where(
+            or_(func.lower(WorkflowRow.id).like(pattern), func.lower(WorkflowRow.name).like(pattern))
+        )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(WorkflowRow.updated_at.desc(), WorkflowRow.id).offset(offset).limit(limit)).all()
+    rows = session.scalars(
+        query.order_by(WorkflowRow.updated_at.desc(), WorkflowRow.id).offset(offset).limit(limit)
+    ).all()
     heads = dict(
         session.execute(
             select(BranchRow.workflow_id, BranchRow.head_number).where(
@@ -126,7 +132,11 @@ def list_versions(
 
 def list_branches(session: Session, workflow_id: str) -> list[BranchRow]:
     get_workflow(session, workflow_id)
-    return list(session.scalars(select(BranchRow).where(BranchRow.workflow_id == workflow_id).order_by(BranchRow.name)))
+    return list(
+        session.scalars(
+            select(BranchRow).where(BranchRow.workflow_id == workflow_id).order_by(BranchRow.name)
+        )
+    )
 
 
 def diff_versions(session: Session, workflow_id: str, a: int, b: int) -> dict[str, Any]:
@@ -139,8 +149,14 @@ def diff_versions(session: Session, workflow_id: str, a: int, b: int) -> dict[st
 
 
 def _version_row(
-    wf: Workflow, workflow_id: str, number: int, branch: str, author: str, message: str,
-    parent: int | None, merged: int | None = None,
+    wf: Workflow,
+    workflow_id: str,
+    number: int,
+    branch: str,
+    author: str,
+    message: str,
+    parent: int | None,
+    merged: int | None = None,
 ) -> VersionRow:
     text, digest = stored_form(wf, number)
     return VersionRow(
@@ -165,13 +181,26 @@ def create_workflow(session: Session, wf: Workflow, *, author: str, message: str
         try:
             session.add(
                 WorkflowRow(
-                    id=wf.id, name=wf.name, description=wf.description, created_by=author,
-                    created_at=now, updated_at=now, version_counter=1,
+                    id=wf.id,
+                    name=wf.name,
+                    description=wf.description,
+                    created_by=author,
+                    created_at=now,
+                    updated_at=now,
+                    version_counter=1,
                 )
             )
             session.flush()
-            session.add(BranchRow(workflow_id=wf.id, name=MAIN, head_number=1, base_number=None,
-                                  created_by=author, created_at=now))
+            session.add(
+                BranchRow(
+                    workflow_id=wf.id,
+                    name=MAIN,
+                    head_number=1,
+                    base_number=None,
+                    created_by=author,
+                    created_at=now,
+                )
+            )
             row = _version_row(wf, wf.id, 1, MAIN, author, message, None)
             session.add(row)
             session.commit()
@@ -187,26 +216,43 @@ def create_workflow(session: Session, wf: Workflow, *, author: str, message: str
 
 
 def save_version(
-    session: Session, workflow_id: str, wf: Workflow, *, base_version: int, branch: str = MAIN,
-    author: str, message: str, merged_from: int | None = None,
+    session: Session,
+    workflow_id: str,
+    wf: Workflow,
+    *,
+    base_version: int,
+    branch: str = MAIN,
+    author: str,
+    message: str,
+    merged_from: int | None = None,
 ) -> VersionRow:
     """Append a version on ``branch`` if its head is still ``base_version``; else StaleBase."""
     if wf.id != workflow_id:
-        raise Conflict(f"The spec's id {wf.id!r} differs from the workflow {workflow_id!r}; use duplicate to copy it.")
+        raise Conflict(
+            f"The spec's id {wf.id!r} differs from the workflow {workflow_id!r}; use duplicate to copy it."
+        )
 
     def attempt() -> VersionRow:
         try:
-            values: dict[str, Any] = {"version_counter": WorkflowRow.version_counter + 1, "updated_at": _now()}
+            values: dict[str, Any] = {
+                "version_counter": WorkflowRow.version_counter + 1,
+                "updated_at": _now(),
+            }
             if branch == MAIN:  # the workflow's listed name and description follow main
                 values |= {"name": wf.name, "description": wf.description}
-            bumped = session.execute(update(WorkflowRow).where(WorkflowRow.id == workflow_id).values(**values))
+            bumped = session.execute(
+                update(WorkflowRow).where(WorkflowRow.id == workflow_id).values(**values)
+            )
             if bumped.rowcount == 0:
                 raise NotFound(f"Workflow {workflow_id!r} not found.")
             number = session.scalar(select(WorkflowRow.version_counter).where(WorkflowRow.id == workflow_id))
             moved = session.execute(
                 update(BranchRow)
-                .where(BranchRow.workflow_id == workflow_id, BranchRow.name == branch,
-                       BranchRow.head_number == base_version)
+                .where(
+                    BranchRow.workflow_id == workflow_id,
+                    BranchRow.name == branch,
+                    BranchRow.head_number == base_version,
+                )
                 .values(head_number=number)
             )
             if moved.rowcount != 1:
@@ -226,22 +272,43 @@ def save_version(
 
 
 def rollback_to(
-    session: Session, workflow_id: str, number: int, *, author: str, message: str, branch: str = MAIN,
+    session: Session,
+    workflow_id: str,
+    number: int,
+    *,
+    author: str,
+    message: str,
+    branch: str = MAIN,
     base_version: int | None = None,
 ) -> VersionRow:
     """A new version on ``branch`` whose content is version ``number``: history is never rewritten."""
     old = load_spec(get_version(session, workflow_id, number)).model_copy(update={"version": None})
     base = base_version if base_version is not None else get_branch(session, workflow_id, branch).head_number
     session.rollback()  # end the read transaction: the save must start with its UPDATE
-    return save_version(session, workflow_id, old, base_version=base, branch=branch, author=author,
-                        message=message or f"Rollback to version {number}")
+    return save_version(
+        session,
+        workflow_id,
+        old,
+        base_version=base,
+        branch=branch,
+        author=author,
+        message=message or f"Rollback to version {number}",
+    )
 
 
-def create_branch(session: Session, workflow_id: str, name: str, *, from_version: int | None, author: str) -> BranchRow:
+def create_branch(
+    session: Session, workflow_id: str, name: str, *, from_version: int | None, author: str
+) -> BranchRow:
     start = from_version if from_version is not None else get_branch(session, workflow_id, MAIN).head_number
     get_version(session, workflow_id, start)
-    row = BranchRow(workflow_id=workflow_id, name=name, head_number=start, base_number=start,
-                    created_by=author, created_at=_now())
+    row = BranchRow(
+        workflow_id=workflow_id,
+        name=name,
+        head_number=start,
+        base_number=start,
+        created_by=author,
+        created_at=_now(),
+    )
 
     def attempt() -> BranchRow:
         try:
@@ -282,7 +349,10 @@ def common_ancestor(session: Session, workflow_id: str, a: int, b: int) -> int |
 
 
 def plan_merge(
-    session: Session, workflow_id: str, source: str, target: str,
+    session: Session,
+    workflow_id: str,
+    source: str,
+    target: str,
     resolutions: dict[str, Side] | None = None,
 ) -> tuple[MergeResult, int, int, int | None]:
     """The merge of branch ``source`` into ``target``: (result, source head, target head, ancestor)."""
@@ -317,7 +387,9 @@ def delete_workflow(session: Session, workflow_id: str) -> None:
 
 
 def record_deployment(session: Session, **fields: Any) -> DeploymentRow:
-    row = DeploymentRow(deployed_at=_now(), **{"error": "", "path": "", "spec_hash": "", "dag_id": "", **fields})
+    row = DeploymentRow(
+        deployed_at=_now(), **{"error": "", "path": "", "spec_hash": "", "dag_id": "", **fields}
+    )
 
     def attempt() -> DeploymentRow:
         session.add(row)
@@ -327,7 +399,9 @@ def record_deployment(session: Session, **fields: Any) -> DeploymentRow:
     return retry_locked(attempt)
 
 
-def list_deployments(session: Session, workflow_id: str, *, offset: int = 0, limit: int = 50) -> tuple[list[DeploymentRow], int]:
+def list_deployments(
+    session: Session, workflow_id: str, *, offset: int = 0, limit: int = 50
+) -> tuple[list[DeploymentRow], int]:
     query = select(DeploymentRow).where(DeploymentRow.workflow_id == workflow_id)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(DeploymentRow.id.desc()).offset(offset).limit(limit)).all()

@@ -72,7 +72,7 @@ def _load_all() -> dict[str, tuple[TemplateInfo, dict[str, Any]]]:
     for path in sorted(TEMPLATE_DIR.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("name") != path.stem:
-            raise RuntimeError(f"Template file {path.name} must have \"name\": {path.stem!r}.")
+            raise RuntimeError(f'Template file {path.name} must have "name": {path.stem!r}.')
         info = TemplateInfo(
             name=data["name"],
             title=data.get("title") or data["name"],
@@ -102,7 +102,8 @@ def _lookup(name: str) -> tuple[TemplateInfo, dict[str, Any]]:
     if name not in templates:
         hint = did_you_mean(name, templates)
         raise TemplateError(
-            f"There is no template {name!r}." + (f" {hint[0].upper()}{hint[1:]}" if hint else "")
+            f"There is no template {name!r}."
+            + (f" {hint[0].upper()}{hint[1:]}" if hint else "")
             + f" Known: {', '.join(templates)}."
         )
     return templates[name]
@@ -221,8 +222,10 @@ def instantiate_subgraph(name: str, params: dict[str, Any] | None = None, id_pre
         raise TemplateError(f"id_prefix {id_prefix!r} must hold only letters, digits, '_' and '-'.")
     info, body = _lookup(name)
     data = substitute(body, resolve_parameters(info, params))
-    data = _prefixed({k: data.get(k, []) for k in ("nodes", "edges", "groups")} | {"tools": data.get("tools", [])},
-                     id_prefix)
+    data = _prefixed(
+        {k: data.get(k, []) for k in ("nodes", "edges", "groups")} | {"tools": data.get("tools", [])},
+        id_prefix,
+    )
     # Parse through a throwaway workflow so field problems carry proper pointers.
     wf = parse_workflow({"id": "subgraph", **data})
     return Subgraph(

@@ -39,11 +39,17 @@ class CanvasPage:
 
     def drop(self, palette_item: str, x: float, y: float) -> None:
         """Drag a palette entry onto the canvas at pane coordinates (x, y) (HTML5 drag and drop)."""
-        self.page.drag_and_drop(f'[data-testid="palette-{palette_item}"]', ".react-flow__pane", target_position={"x": x, "y": y})
+        self.page.drag_and_drop(
+            f'[data-testid="palette-{palette_item}"]', ".react-flow__pane", target_position={"x": x, "y": y}
+        )
 
     def connect(self, source: str, target: str, kind: str = "data_flow") -> None:
-        src = self.page.locator(f'[data-testid="node-{source}"] [data-testid="handle-out-{kind}"]').bounding_box()
-        dst = self.page.locator(f'[data-testid="node-{target}"] [data-testid="handle-in-{kind}"]').bounding_box()
+        src = self.page.locator(
+            f'[data-testid="node-{source}"] [data-testid="handle-out-{kind}"]'
+        ).bounding_box()
+        dst = self.page.locator(
+            f'[data-testid="node-{target}"] [data-testid="handle-in-{kind}"]'
+        ).bounding_box()
         mouse = self.page.mouse
         mouse.move(src["x"] + src["width"] / 2, src["y"] + src["height"] / 2)
         mouse.down()

@@ -11,8 +11,14 @@ import pytest
 from tests.e2e.live_airflow import live_airflow  # noqa: F401  (session fixture re-exported)
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +44,10 @@ def new_page(browser: Any, artifacts_dir: Path) -> Iterator[Any]:
         page = context.new_page()
         log = artifacts_dir / f"browser-{name}.log"
         log.write_text("")
-        page.on("console", lambda m: m.type in ("error", "warning") and log.open("a").write(f"{m.type}: {m.text}\n"))
+        page.on(
+            "console",
+            lambda m: m.type in ("error", "warning") and log.open("a").write(f"{m.type}: {m.text}\n"),
+        )
         page.on("pageerror", lambda e: log.open("a").write(f"pageerror: {e}\n"))
         page.set_default_timeout(30_000)
         pages.append(page)

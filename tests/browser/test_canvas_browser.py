@@ -131,7 +131,9 @@ def test_build_edit_version_deploy_and_run(live_airflow: Any, new_page: Any, art
     wrapper = '.react-flow__node[data-id="output"]'
     before = page.locator(wrapper).evaluate("e => e.style.transform")
     cv.tid("layout-button").click()
-    page.wait_for_function("([sel, b]) => document.querySelector(sel).style.transform !== b", arg=[wrapper, before])
+    page.wait_for_function(
+        "([sel, b]) => document.querySelector(sel).style.transform !== b", arg=[wrapper, before]
+    )
     cv.tid("dirty").wait_for()
     cv.save("auto-layout")
 
@@ -181,7 +183,9 @@ def test_viewer_gets_a_read_only_canvas(live_airflow: Any, new_page: Any, artifa
     }
     with live_airflow.client("Admin") as api:
         if api.get("/airflow-canvas/api/workflows/viewer_sees").status_code == 404:
-            api.post("/airflow-canvas/api/workflows", json={"spec": spec, "message": "for the viewer"}).raise_for_status()
+            api.post(
+                "/airflow-canvas/api/workflows", json={"spec": spec, "message": "for the viewer"}
+            ).raise_for_status()
     page = new_page("viewer")
     live_airflow.browser_login(page, "Viewer")
     cv = CanvasPage(page, live_airflow.base_url, artifacts_dir)

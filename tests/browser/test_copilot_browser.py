@@ -20,7 +20,9 @@ API = "/airflow-canvas/api"
 
 def create_workflow(live_airflow: Any, spec: dict[str, Any]) -> None:
     with live_airflow.client("Admin") as api:
-        r = api.post(f"{API}/workflows", json={"spec": spec, "message": "created by the co-pilot browser test"})
+        r = api.post(
+            f"{API}/workflows", json={"spec": spec, "message": "created by the co-pilot browser test"}
+        )
         assert r.status_code == 201, r.text
 
 
@@ -50,15 +52,23 @@ def apply_latest(cv: CanvasPage) -> None:
     proposal.locator('[data-testid="proposal-applied"]').wait_for()
 
 
-def test_offline_copilot_builds_with_commands_wizard_and_template(live_airflow: Any, new_page: Any, artifacts_dir: Path) -> None:
+def test_offline_copilot_builds_with_commands_wizard_and_template(
+    live_airflow: Any, new_page: Any, artifacts_dir: Path
+) -> None:
     wf = "copilot_built"
-    create_workflow(live_airflow, {
-        "id": wf, "name": "Co-pilot built",
-        "nodes": [{"id": "start", "type": "input", "ui": {"position": {"x": 0, "y": 0}}},
-                  {"id": "fetch", "type": "process", "ui": {"position": {"x": 300, "y": 0}}},
-                  {"id": "end", "type": "output", "ui": {"position": {"x": 900, "y": 0}}}],
-        "edges": [{"source": "start", "target": "fetch"}],
-    })
+    create_workflow(
+        live_airflow,
+        {
+            "id": wf,
+            "name": "Co-pilot built",
+            "nodes": [
+                {"id": "start", "type": "input", "ui": {"position": {"x": 0, "y": 0}}},
+                {"id": "fetch", "type": "process", "ui": {"position": {"x": 300, "y": 0}}},
+                {"id": "end", "type": "output", "ui": {"position": {"x": 900, "y": 0}}},
+            ],
+            "edges": [{"source": "start", "target": "fetch"}],
+        },
+    )
     page = new_page("copilot-build")
     live_airflow.browser_login(page, "Admin")
     cv = CanvasPage(page, live_airflow.base_url, artifacts_dir)
@@ -71,7 +81,9 @@ def test_offline_copilot_builds_with_commands_wizard_and_template(live_airflow: 
     proposal = answer.locator('[data-testid="copilot-proposal"]')
     proposal.wait_for()
     assert "Adds node clean" in proposal.locator('[data-testid="proposal-changes"]').inner_text()
-    proposal.locator('[data-testid="proposal-diagram"] [data-testid="node-clean"][data-diff="added"]').wait_for()
+    proposal.locator(
+        '[data-testid="proposal-diagram"] [data-testid="node-clean"][data-diff="added"]'
+    ).wait_for()
     assert canvas_node(cv, "clean").count() == 0  # only the preview has it until Apply
     cv.shot("copilot-proposal")
     apply_latest(cv)
@@ -147,22 +159,42 @@ def _wait_run(live_airflow: Any, wf: str, run_id: str, timeout: float = 240) -> 
 
 def test_explain_failed_node_and_apply_fix(live_airflow: Any, new_page: Any, artifacts_dir: Path) -> None:
     wf = "copilot_failing"
-    create_workflow(live_airflow, {
-        "id": wf, "name": "Co-pilot failing",
-        "nodes": [{"id": "start", "type": "input", "ui": {"position": {"x": 0, "y": 0}},
-                   "output_schema": {"type": "object",
-                                     "properties": {"url": {"type": "string", "default": "https://example.org/feed"}}}},
-                  {"id": "flaky", "type": "process", "ui": {"position": {"x": 300, "y": 0}},
-                   "process": {"language": "python",
-                               "expression": "raise ConnectionError('503 Service Unavailable from upstream')\nresult = None"}},
-                  {"id": "end", "type": "output", "ui": {"position": {"x": 600, "y": 0}}}],
-        "edges": [{"source": "start", "target": "flaky"}, {"source": "flaky", "target": "end"}],
-    })
+    create_workflow(
+        live_airflow,
+        {
+            "id": wf,
+            "name": "Co-pilot failing",
+            "nodes": [
+                {
+                    "id": "start",
+                    "type": "input",
+                    "ui": {"position": {"x": 0, "y": 0}},
+                    "output_schema": {
+                        "type": "object",
+                        "properties": {"url": {"type": "string", "default": "https://example.org/feed"}},
+                    },
+                },
+                {
+                    "id": "flaky",
+                    "type": "process",
+                    "ui": {"position": {"x": 300, "y": 0}},
+                    "process": {
+                        "language": "python",
+                        "expression": "raise ConnectionError('503 Service Unavailable from upstream')\nresult = None",
+                    },
+                },
+                {"id": "end", "type": "output", "ui": {"position": {"x": 600, "y": 0}}},
+            ],
+            "edges": [{"source": "start", "target": "flaky"}, {"source": "flaky", "target": "end"}],
+        },
+    )
     with live_airflow.client("Admin") as api:
         api.post(f"{API}/workflows/{wf}/deploy", json={"environment": "dev"}).raise_for_status()
         live_airflow.wait_for_dag(wf)
         api.patch(f"/api/v2/dags/{wf}", json={"is_paused": False}).raise_for_status()
-        run = api.post(f"{API}/workflows/{wf}/runs", json={"params": {"url": "https://example.org/feed"}}).json()
+        run = api.post(
+            f"{API}/workflows/{wf}/runs", json={"params": {"url": "https://example.org/feed"}}
+        ).json()
     finished = _wait_run(live_airflow, wf, run["run_id"])
     assert finished["nodes"]["flaky"]["state"] == "failed", finished
 
@@ -172,7 +204,9 @@ def test_explain_failed_node_and_apply_fix(live_airflow: Any, new_page: Any, art
     cv.open_workflow(wf)
     cv.tid("tab-runs").click()
     page.locator(f'[data-testid="run-row-{run["run_id"]}"] button').click()
-    page.locator('[data-testid="canvas"] [data-testid="node-flaky"][data-state="failed"]').wait_for(timeout=60_000)
+    page.locator('[data-testid="canvas"] [data-testid="node-flaky"][data-state="failed"]').wait_for(
+        timeout=60_000
+    )
     cv.tid("tab-copilot").click()
     cv.tid("copilot-explain-flaky").click()
     answer = page.locator('[data-testid="copilot-msg-assistant"]').last
@@ -182,7 +216,9 @@ def test_explain_failed_node_and_apply_fix(live_airflow: Any, new_page: Any, art
     # node's inputs from the upstream XComs (the mock input offered for a single-node run).
     assert "ConnectionError" in answer.inner_text()
     assert "Inputs of flaky" in answer.inner_text() and "https://example.org/feed" in answer.inner_text()
-    assert answer.locator('[data-testid="copilot-suggestions"] [data-testid="suggestion-run_node"]').count() == 1
+    assert (
+        answer.locator('[data-testid="copilot-suggestions"] [data-testid="suggestion-run_node"]').count() == 1
+    )
     cv.shot("copilot-explain-failure")
     fix.click()
     page.locator('[data-testid="copilot-msg-system"]', has_text="Applied").wait_for()

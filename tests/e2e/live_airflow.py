@@ -109,13 +109,17 @@ class LiveAirflow:
         return ROLE_USERS[role]
 
     def cli(self, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(AIRFLOW), *args], env=self.env, capture_output=True, text=True,
-                              check=check, timeout=timeout)
+        return subprocess.run(
+            [str(AIRFLOW), *args], env=self.env, capture_output=True, text=True, check=check, timeout=timeout
+        )
 
     def token(self, role: str) -> str:
         if role not in self._tokens:
-            r = httpx.post(f"{self.base_url}/auth/token",
-                           json={"username": ROLE_USERS[role], "password": PASSWORD}, timeout=30)
+            r = httpx.post(
+                f"{self.base_url}/auth/token",
+                json={"username": ROLE_USERS[role], "password": PASSWORD},
+                timeout=30,
+            )
             r.raise_for_status()
             self._tokens[role] = r.json()["access_token"]
         return self._tokens[role]
@@ -141,14 +145,18 @@ class LiveAirflow:
         )
 
     def start(self, timeout: float = 120) -> None:
-        self._spawn("api-server", "api-server", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1")
+        self._spawn(
+            "api-server", "api-server", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"
+        )
         self._spawn("scheduler", "scheduler")
         self._spawn("dag-processor", "dag-processor")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for name, proc in self.processes.items():
                 if proc.poll() is not None:
-                    raise RuntimeError(f"{name} exited early ({proc.returncode}); see {self.log_dir / (name + '.log')}")
+                    raise RuntimeError(
+                        f"{name} exited early ({proc.returncode}); see {self.log_dir / (name + '.log')}"
+                    )
             try:
                 if httpx.get(f"{self.base_url}/api/v2/monitor/health", timeout=2).status_code == 200:
                     return
@@ -193,8 +201,22 @@ def prepare(home: Path, port: int, log_dir: Path, extra_env: dict[str, str] | No
     live.cli("db", "migrate")
     live.cli("roles", "create", "NoCanvas")
     for role, user in ROLE_USERS.items():
-        live.cli("users", "create", "-u", user, "-p", PASSWORD, "-r", role, "-f", user, "-l", "E2E",
-                 "-e", f"{user}@example.com")
+        live.cli(
+            "users",
+            "create",
+            "-u",
+            user,
+            "-p",
+            PASSWORD,
+            "-r",
+            role,
+            "-f",
+            user,
+            "-l",
+            "E2E",
+            "-e",
+            f"{user}@example.com",
+        )
     return live
 
 

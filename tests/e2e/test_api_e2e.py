@@ -17,10 +17,19 @@ SPEC: dict[str, Any] = {
     "id": WID,
     "name": "E2E hello",
     "nodes": [
-        {"id": "start", "type": "input",
-         "input_schema": {"type": "object", "properties": {"name": {"type": "string", "default": "world"}}}},
-        {"id": "shape", "type": "process",
-         "process": {"language": "jmespath", "expression": "{greeting: join(' ', ['hello', name])}"}},
+        {
+            "id": "start",
+            "type": "input",
+            "input_schema": {
+                "type": "object",
+                "properties": {"name": {"type": "string", "default": "world"}},
+            },
+        },
+        {
+            "id": "shape",
+            "type": "process",
+            "process": {"language": "jmespath", "expression": "{greeting: join(' ', ['hello', name])}"},
+        },
         {"id": "end", "type": "output"},
     ],
     "edges": [{"source": "start", "target": "shape"}, {"source": "shape", "target": "end"}],

@@ -13,10 +13,14 @@ from tests.conftest import REPO
 
 def _canvas(*args: str) -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).with_name("airflow-canvas")
-    return subprocess.run([str(exe), *args], env=os.environ.copy(), capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(exe), *args], env=os.environ.copy(), capture_output=True, text=True, timeout=300
+    )
 
 
-def test_save_creates_versions_skips_unchanged_and_deploys(airflow_db: Path, dags_folder: Path, tmp_path: Path) -> None:
+def test_save_creates_versions_skips_unchanged_and_deploys(
+    airflow_db: Path, dags_folder: Path, tmp_path: Path
+) -> None:
     from airflow.models.log import Log
     from airflow.utils.session import create_session
 
@@ -43,8 +47,7 @@ def test_save_creates_versions_skips_unchanged_and_deploys(airflow_db: Path, dag
     with create_session() as session:
         versions = repo.list_versions(session, "cli_saved_report")
         events = [
-            row.event
-            for row in session.query(Log).filter(Log.dag_id == "cli_saved_report").order_by(Log.id)
+            row.event for row in session.query(Log).filter(Log.dag_id == "cli_saved_report").order_by(Log.id)
         ]
         deployments = repo.current_deployments(session, "cli_saved_report")
     assert len(versions[0] if isinstance(versions, tuple) else versions) == 2
@@ -59,8 +62,15 @@ def test_save_refuses_an_invalid_file_and_stores_nothing(airflow_db: Path, tmp_p
     from airflow_canvas.store.errors import NotFound
 
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"id": "cli_bad", "nodes": [{"id": "a", "type": "process"}],
-                               "edges": [{"source": "a", "target": "ghost"}]}))
+    bad.write_text(
+        json.dumps(
+            {
+                "id": "cli_bad",
+                "nodes": [{"id": "a", "type": "process"}],
+                "edges": [{"source": "a", "target": "ghost"}],
+            }
+        )
+    )
     result = _canvas("save", str(bad))
     assert result.returncode == 1
     assert "ghost" in result.stderr

@@ -14,10 +14,16 @@ import pytest
 from airflow_canvas import cli
 from airflow_canvas.cli import main
 
-GOOD = {"id": "good", "nodes": [{"id": "a", "type": "input"}, {"id": "b", "type": "output"}],
-        "edges": [{"source": "a", "target": "b"}]}
-BAD = {"id": "bad", "nodes": [{"id": "a", "type": "process"}, {"id": "b", "type": "tool"}],
-       "edges": [{"source": "a", "target": "c"}]}
+GOOD = {
+    "id": "good",
+    "nodes": [{"id": "a", "type": "input"}, {"id": "b", "type": "output"}],
+    "edges": [{"source": "a", "target": "b"}],
+}
+BAD = {
+    "id": "bad",
+    "nodes": [{"id": "a", "type": "process"}, {"id": "b", "type": "tool"}],
+    "edges": [{"source": "a", "target": "c"}],
+}
 
 
 def write(tmp_path: Path, name: str, data: Any) -> str:
@@ -54,13 +60,25 @@ def test_validate_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert report["valid"] is False
     codes = {p["code"] for p in report["files"][0]["problems"]}
     assert codes == {"E_EDGE_TARGET_UNKNOWN", "E_TOOL_MISSING"}
-    assert set(report["files"][0]["problems"][0]) == {"code", "message", "pointer", "node_id", "edge_id", "group_id",
-                                                      "hint", "severity"}
+    assert set(report["files"][0]["problems"][0]) == {
+        "code",
+        "message",
+        "pointer",
+        "node_id",
+        "edge_id",
+        "group_id",
+        "hint",
+        "severity",
+    }
 
 
 def test_validate_field_errors_and_yaml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    yaml_file = write(tmp_path, "wf.yaml", "id: y\nnodes:\n  - {id: a, type: proces}\n  - {id: b, type: output}\n"
-                                           "edges:\n  - {source: a, target: x}\n")
+    yaml_file = write(
+        tmp_path,
+        "wf.yaml",
+        "id: y\nnodes:\n  - {id: a, type: proces}\n  - {id: b, type: output}\n"
+        "edges:\n  - {source: a, target: x}\n",
+    )
     assert main(["validate", yaml_file]) == 1
     out = capsys.readouterr().out
     assert "E_FIELD_INVALID at /nodes/0/type" in out
@@ -75,7 +93,11 @@ def test_strict_turns_warnings_into_failures(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "no such file"), ("{not json", "not valid JSON: Expecting property name"), ("[1, 2]", "JSON object")],
+    [
+        (None, "no such file"),
+        ("{not json", "not valid JSON: Expecting property name"),
+        ("[1, 2]", "JSON object"),
+    ],
 )
 def test_unreadable_input_is_a_message_not_a_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, message: str
@@ -88,7 +110,9 @@ def test_unreadable_input_is_a_message_not_a_traceback(
     assert code == (1 if content == "[1, 2]" else 2)
 
 
-def test_compile_writes_dag_files_only_when_all_are_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_compile_writes_dag_files_only_when_all_are_valid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     good, bad = write(tmp_path, "good.json", GOOD), write(tmp_path, "bad.json", BAD)
     out = tmp_path / "out"
     assert main(["compile", good, bad, "-o", str(out)]) == 1
@@ -138,7 +162,9 @@ def test_deploy_failure_names_what_was_and_was_not_deployed(
 
     def failing(wf: Any, deploy_dir: Path, **_: Any) -> deploy.DeployResult:
         if wf.id == "second":
-            raise deploy.DeployError("the DAG file does not import", dag_id=wf.id, details="ImportError: boom")
+            raise deploy.DeployError(
+                "the DAG file does not import", dag_id=wf.id, details="ImportError: boom"
+            )
         return deploy.DeployResult(deploy_dir / f"{wf.id}.py", wf.id, "0" * 64)
 
     monkeypatch.setattr(deploy, "deploy_workflow", failing)
@@ -158,7 +184,9 @@ def test_default_deploy_dir(monkeypatch: pytest.MonkeyPatch) -> None:
     configured = {"deploy_dir": "/from/airflow.cfg"}
     fake = types.ModuleType("airflow.configuration")
     fake.conf = types.SimpleNamespace(  # type: ignore[attr-defined]
-        get=lambda section, key, fallback=None: configured.get(key, fallback) if section == "airflow_canvas" else fallback
+        get=lambda section, key, fallback=None: (
+            configured.get(key, fallback) if section == "airflow_canvas" else fallback
+        )
     )
     monkeypatch.setitem(sys.modules, "airflow.configuration", fake)
     assert cli.default_deploy_dir() == Path("/from/airflow.cfg")
@@ -168,14 +196,28 @@ def test_default_deploy_dir(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_new_from_template_with_parameters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "report.json"
-    args = ["new", "Sales report!", "-t", "scheduled_report", "--set", "cron=0 6 * * *", "--set",
-            'to=["a@example.com"]', "--set", "title=42", "-o", str(out)]
+    args = [
+        "new",
+        "Sales report!",
+        "-t",
+        "scheduled_report",
+        "--set",
+        "cron=0 6 * * *",
+        "--set",
+        'to=["a@example.com"]',
+        "--set",
+        "title=42",
+        "-o",
+        str(out),
+    ]
     assert main(args) == 0
     spec = json.loads(out.read_text())
     assert (spec["id"], spec["name"]) == ("sales_report", "Sales report!")
     assert spec["triggers"]["schedule"]["value"] == "0 6 * * *"
     send = next(n for n in spec["nodes"] if n["id"] == "send")
-    assert send["parameters"]["to"] == ["a@example.com"] and send["parameters"]["subject"] == "42"  # a string param
+    assert (
+        send["parameters"]["to"] == ["a@example.com"] and send["parameters"]["subject"] == "42"
+    )  # a string param
     assert main(["validate", str(out)]) == 0
     assert main(args) == 2  # exists
     assert "--force" in capsys.readouterr().err
@@ -191,12 +233,16 @@ def test_new_defaults_to_the_blank_template(tmp_path: Path, monkeypatch: pytest.
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["-t", "nope"], "There is no template 'nope'"), (["--set", "langauge=x", "-t", "llm_summarise"],
-                                                         "did you mean 'language'"),
-     (["--set", "novalue"], "expected key=value"), (["-t", "scheduled_report", "--set", "cron=bad"],
-                                                     "E_SCHEDULE_INVALID")],
+    [
+        (["-t", "nope"], "There is no template 'nope'"),
+        (["--set", "langauge=x", "-t", "llm_summarise"], "did you mean 'language'"),
+        (["--set", "novalue"], "expected key=value"),
+        (["-t", "scheduled_report", "--set", "cron=bad"], "E_SCHEDULE_INVALID"),
+    ],
 )
-def test_new_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+def test_new_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     assert main(["new", "x", "-o", str(tmp_path / "x.json"), *args]) in (1, 2)
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
@@ -210,7 +256,9 @@ def test_templates_listing(capsys: pytest.CaptureFixture[str]) -> None:
     assert {t["kind"] for t in json.loads(capsys.readouterr().out)} == {"subgraph"}
 
 
-def test_sync_permissions_calls_the_plugin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sync_permissions_calls_the_plugin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import types
 
     fake = types.ModuleType("airflow_canvas.plugin.permissions")
@@ -220,7 +268,9 @@ def test_sync_permissions_calls_the_plugin(monkeypatch: pytest.MonkeyPatch, caps
     assert "Admin: can_read on Canvas Workflows" in capsys.readouterr().out
 
 
-def test_unexpected_errors_are_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unexpected_errors_are_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     def boom(_: Any) -> int:
         raise RuntimeError("kaput")
 
@@ -237,7 +287,9 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert info.value.code == 2
 
 
-def test_commands_can_be_added_by_modules(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_commands_can_be_added_by_modules(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import types
 
     module = types.ModuleType("canvas_test_extra_cmd")

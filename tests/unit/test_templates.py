@@ -28,7 +28,14 @@ NASTY = 'He said "hi" \\ }, {"$param": "x"} {{ 7*7 }} {% raw %}\n\u2603 \'; DROP
 
 def test_gallery_has_the_promised_templates() -> None:
     names = {t.name for t in list_templates()}
-    assert {"blank", "llm_summarise", "ticket_triage", "rag_answer", "etl_quality", "scheduled_report"} <= names
+    assert {
+        "blank",
+        "llm_summarise",
+        "ticket_triage",
+        "rag_answer",
+        "etl_quality",
+        "scheduled_report",
+    } <= names
     assert len(SUBGRAPHS) >= 2
     for info in list_templates():
         assert info.title and info.description and info.kind in ("workflow", "subgraph")
@@ -52,20 +59,27 @@ def test_subgraph_instantiates_with_prefixed_ids_and_validates_inside_a_workflow
     assert all(n.group is None or n.group.startswith("p1_") for n in part.nodes)
     ids = {n.id for n in part.nodes}
     assert set(part.entry) <= ids and set(part.exit) <= ids
-    host = parse_workflow({
-        "id": "host",
-        "nodes": [{"id": "src", "type": "process"}] + [n.model_dump(mode="json") for n in part.nodes],
-        "edges": [{"source": "src", "target": e, "kind": "dependency"} for e in part.entry] + [e.model_dump(mode="json") for e in part.edges],
-        "groups": [g.model_dump(mode="json") for g in part.groups],
-        "tools": [t.model_dump(mode="json") for t in part.tools],
-    })
+    host = parse_workflow(
+        {
+            "id": "host",
+            "nodes": [{"id": "src", "type": "process"}] + [n.model_dump(mode="json") for n in part.nodes],
+            "edges": [{"source": "src", "target": e, "kind": "dependency"} for e in part.entry]
+            + [e.model_dump(mode="json") for e in part.edges],
+            "groups": [g.model_dump(mode="json") for g in part.groups],
+            "tools": [t.model_dump(mode="json") for t in part.tools],
+        }
+    )
     assert [p for p in validate_workflow(host) if p.severity == "error"] == []
 
 
 def test_two_copies_of_a_subgraph_do_not_collide() -> None:
-    a, b = instantiate_subgraph("agent_with_fallback", id_prefix="a_"), instantiate_subgraph("agent_with_fallback",
-                                                                                            id_prefix="b_")
-    assert a.nodes[0].execution.fallback_node == "a_canned" and b.nodes[0].execution.fallback_node == "b_canned"
+    a, b = (
+        instantiate_subgraph("agent_with_fallback", id_prefix="a_"),
+        instantiate_subgraph("agent_with_fallback", id_prefix="b_"),
+    )
+    assert (
+        a.nodes[0].execution.fallback_node == "a_canned" and b.nodes[0].execution.fallback_node == "b_canned"
+    )
     assert not {n.id for n in a.nodes} & {n.id for n in b.nodes}
 
 
@@ -91,15 +105,18 @@ def test_prompts_read_parameter_values_as_data_not_as_jinja(name: str) -> None:
     params = {"language": nasty} if name == "llm_summarise" else {"categories": [nasty]}
     agent_node = next(n for n in instantiate_template(name, params).nodes if n.type.value == "agent")
     assert agent_node.agent is not None and nasty not in agent_node.agent.system_prompt
-    rendered = SandboxedEnvironment(autoescape=False).from_string(agent_node.agent.system_prompt).render(
-        inputs={}, params={}, parameters=agent_node.parameters
+    rendered = (
+        SandboxedEnvironment(autoescape=False)
+        .from_string(agent_node.agent.system_prompt)
+        .render(inputs={}, params={}, parameters=agent_node.parameters)
     )
     assert nasty in rendered and "49" not in rendered
 
 
 def test_defaults_and_given_values() -> None:
-    wf = instantiate_template("scheduled_report", {"cron": "*/10 * * * *"}, workflow_id="ops_report",
-                              workflow_name="Ops report")
+    wf = instantiate_template(
+        "scheduled_report", {"cron": "*/10 * * * *"}, workflow_id="ops_report", workflow_name="Ops report"
+    )
     assert (wf.id, wf.name) == ("ops_report", "Ops report")
     assert wf.triggers.schedule is not None and wf.triggers.schedule.value == "*/10 * * * *"
     assert wf.node("send").parameters["to"] == ["team@example.com"]  # type: ignore[union-attr]
@@ -134,9 +151,18 @@ def test_unknown_template_and_bad_ids() -> None:
 
 def test_substitute_directives() -> None:
     params = {"n": 3, "tags": ["a", "b"], "text": NASTY}
-    body = {"x": {"$param": "n"}, "s": {"$join": ["n=", {"$param": "n"}, " tags=", {"$param": "tags"}]},
-            "lit": {"$literal": {"$param": "n"}}, "deep": [{"t": {"$param": "text"}}]}
-    assert substitute(body, params) == {"x": 3, "s": "n=3 tags=a, b", "lit": {"$param": "n"}, "deep": [{"t": NASTY}]}
+    body = {
+        "x": {"$param": "n"},
+        "s": {"$join": ["n=", {"$param": "n"}, " tags=", {"$param": "tags"}]},
+        "lit": {"$literal": {"$param": "n"}},
+        "deep": [{"t": {"$param": "text"}}],
+    }
+    assert substitute(body, params) == {
+        "x": 3,
+        "s": "n=3 tags=a, b",
+        "lit": {"$param": "n"},
+        "deep": [{"t": NASTY}],
+    }
     assert body["x"] == {"$param": "n"}  # the template itself is untouched
     with pytest.raises(TemplateError, match="does not declare"):
         substitute({"$param": "missing"}, params)
@@ -204,7 +230,10 @@ def test_template_process_nodes_compute_what_their_edges_expect() -> None:
     wf = instantiate_template("rag_answer", {"top_k": 2})
     response = {"results": [{"text": f"t{i}", "url": f"u{i}"} for i in range(5)]}
     selected = _run_process(wf, "select", {"question": "q", "response": response})
-    assert selected == {"question": "q", "passages": [{"text": "t0", "url": "u0"}, {"text": "t1", "url": "u1"}]}
+    assert selected == {
+        "question": "q",
+        "passages": [{"text": "t0", "url": "u0"}, {"text": "t1", "url": "u1"}],
+    }
     # the fallback's output goes through the same selection without failing
     fallback = _run_process(wf, "no_results", {})
     assert _run_process(wf, "select", {"question": "q", "response": fallback["json"]})["passages"] == []

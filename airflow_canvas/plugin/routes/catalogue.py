@@ -17,16 +17,33 @@ router = APIRouter(tags=["catalogue"])
 Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]
 
 NODE_TYPES: dict[NodeType, dict[str, Any]] = {
-    NodeType.INPUT: {"label": "Input", "description": "Run parameters; Airflow renders them as the trigger form.",
-                     "config_field": None},
-    NodeType.PROCESS: {"label": "Process", "description": "Transform inputs with JMESPath or a Python snippet.",
-                       "config_field": "process", "config": ProcessConfig},
-    NodeType.TOOL: {"label": "Tool", "description": "Run a versioned tool (name@version) or an Airflow operator.",
-                    "config_field": "tool"},
-    NodeType.AGENT: {"label": "Agent", "description": "An LLM agent with tools, a step limit and a structured output.",
-                     "config_field": "agent", "config": AgentConfig},
-    NodeType.OUTPUT: {"label": "Output", "description": "The workflow's result; can publish Airflow Assets.",
-                      "config_field": None},
+    NodeType.INPUT: {
+        "label": "Input",
+        "description": "Run parameters; Airflow renders them as the trigger form.",
+        "config_field": None,
+    },
+    NodeType.PROCESS: {
+        "label": "Process",
+        "description": "Transform inputs with JMESPath or a Python snippet.",
+        "config_field": "process",
+        "config": ProcessConfig,
+    },
+    NodeType.TOOL: {
+        "label": "Tool",
+        "description": "Run a versioned tool (name@version) or an Airflow operator.",
+        "config_field": "tool",
+    },
+    NodeType.AGENT: {
+        "label": "Agent",
+        "description": "An LLM agent with tools, a step limit and a structured output.",
+        "config_field": "agent",
+        "config": AgentConfig,
+    },
+    NodeType.OUTPUT: {
+        "label": "Output",
+        "description": "The workflow's result; can publish Airflow Assets.",
+        "config_field": None,
+    },
 }
 
 
@@ -35,13 +52,15 @@ def catalogue() -> dict[str, Any]:
     items = []
     for node_type, info in NODE_TYPES.items():
         config_model = info.get("config")
-        items.append({
-            "type": node_type.value,
-            "label": info["label"],
-            "description": info["description"],
-            "config_field": info["config_field"],
-            "config_schema": config_model.model_json_schema() if config_model else None,
-        })
+        items.append(
+            {
+                "type": node_type.value,
+                "label": info["label"],
+                "description": info["description"],
+                "config_field": info["config_field"],
+                "config_schema": config_model.model_json_schema() if config_model else None,
+            }
+        )
     return {
         "items": items,
         "node_schema": Node.model_json_schema(),

@@ -49,7 +49,9 @@ class ChatBody(BaseModel):
     conversation_id: str | None = None
     context: ChatContext
     stream: bool = True
-    include_latest_run: bool = Field(True, description="Read the workflow's latest run when the client sent none.")
+    include_latest_run: bool = Field(
+        True, description="Read the workflow's latest run when the client sent none."
+    )
 
 
 class ApplyBody(BaseModel):
@@ -77,8 +79,9 @@ def _may_read(user: BaseUser, dag_id: str, entity: str) -> bool:
     from airflow.api_fastapi.app import get_auth_manager
     from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity, DagDetails
 
-    return get_auth_manager().is_authorized_dag(method="GET", access_entity=DagAccessEntity[entity],
-                                                details=DagDetails(id=dag_id), user=user)
+    return get_auth_manager().is_authorized_dag(
+        method="GET", access_entity=DagAccessEntity[entity], details=DagDetails(id=dag_id), user=user
+    )
 
 
 def _context(body: ChatBody, user: BaseUser, session: Any) -> Context:
@@ -110,11 +113,20 @@ def _new_session() -> Any:
 
 def _start(body: ChatBody, user: BaseUser, session: Any) -> tuple[str, list[dict[str, str]]]:
     """Store the user's message; returns (conversation id, the history before it)."""
-    row = convo.get_or_create(session, body.conversation_id, body.workflow_id, _username(user), body.message[:80])
+    row = convo.get_or_create(
+        session, body.conversation_id, body.workflow_id, _username(user), body.message[:80]
+    )
     past = convo.history(session, row.id)
-    convo.add_message(session, row, "user", body.message,
-                      {"selection": body.context.selection,
-                       "recent_actions": [a.model_dump() for a in body.context.recent_actions]})
+    convo.add_message(
+        session,
+        row,
+        "user",
+        body.message,
+        {
+            "selection": body.context.selection,
+            "recent_actions": [a.model_dump() for a in body.context.recent_actions],
+        },
+    )
     session.commit()
     return row.id, past
 
@@ -154,19 +166,27 @@ def chat(body: ChatBody, user: Chatter, session: SessionDep, copilot: CopilotDep
                 _finish(conversation_id, reply)
             yield _sse(event)
 
-    return StreamingResponse(events(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 @router.get("/conversations")
-def get_conversations(user: Chatter, session: SessionDep,
-                      workflow_id: Annotated[str | None, Query()] = None) -> dict[str, Any]:
+def get_conversations(
+    user: Chatter, session: SessionDep, workflow_id: Annotated[str | None, Query()] = None
+) -> dict[str, Any]:
     return {"items": convo.list_conversations(session, workflow_id, _username(user))}
 
 
 @router.delete("/conversations")
-def delete_conversations(user: Chatter, session: SessionDep, workflow_id: Annotated[str | None, Query()] = None,
-                         conversation_id: Annotated[str | None, Query()] = None) -> dict[str, Any]:
+def delete_conversations(
+    user: Chatter,
+    session: SessionDep,
+    workflow_id: Annotated[str | None, Query()] = None,
+    conversation_id: Annotated[str | None, Query()] = None,
+) -> dict[str, Any]:
     deleted = convo.delete_conversations(session, workflow_id, _username(user), conversation_id)
     session.commit()
     return {"deleted": deleted}
@@ -184,18 +204,34 @@ def apply(body: ApplyBody, user: Editor, chat_user: Chatter, session: SessionDep
     from airflow_canvas.copilot.patch import parse_ops
 
     proposal = make_proposal("", parse_ops(body.ops), workflow, result.workflow, result.warnings)
-    audit("canvas.copilot.apply", user=user, workflow_id=workflow.id, conversation_id=body.conversation_id,
-          proposal_id=body.proposal_id, ops=len(body.ops), changes=proposal.changes[:20])
+    audit(
+        "canvas.copilot.apply",
+        user=user,
+        workflow_id=workflow.id,
+        conversation_id=body.conversation_id,
+        proposal_id=body.proposal_id,
+        ops=len(body.ops),
+        changes=proposal.changes[:20],
+    )
     if body.conversation_id:
         from airflow_canvas.store.models import ConversationRow
 
         row = session.get(ConversationRow, body.conversation_id)
         if row is not None and row.username == _username(user):
-            convo.add_message(session, row, "system", "Applied: " + "; ".join(proposal.changes[:10]),
-                              {"applied": body.proposal_id, "ops": body.ops})
+            convo.add_message(
+                session,
+                row,
+                "system",
+                "Applied: " + "; ".join(proposal.changes[:10]),
+                {"applied": body.proposal_id, "ops": body.ops},
+            )
             session.commit()
-    return {"spec": proposal.workflow, "diff": proposal.diff, "changes": proposal.changes,
-            "warnings": proposal.warnings}
+    return {
+        "spec": proposal.workflow,
+        "diff": proposal.diff,
+        "changes": proposal.changes,
+        "warnings": proposal.warnings,
+    }
 
 
 @router.get("/wizards")

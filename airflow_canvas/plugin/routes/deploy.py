@@ -69,12 +69,20 @@ def list_environments(user: Reader) -> dict[str, Any]:
 @router.post("/workflows/{workflow_id}/deploy", status_code=status.HTTP_201_CREATED)
 def deploy(workflow_id: str, body: DeployBody, user: Deployer, session: SessionDep) -> dict[str, Any]:
     folder = _environment(body.environment)
-    row = repo.get_version(session, workflow_id, body.version) if body.version else repo.head(session, workflow_id)
+    row = (
+        repo.get_version(session, workflow_id, body.version)
+        if body.version
+        else repo.head(session, workflow_id)
+    )
     try:
         done = deploy_version(session, row, environment=body.environment, folder=folder, user=user)
     except DeployFailed as exc:
-        raise ApiError(422, f"Deploy of version {row.number} failed; the deployed file is unchanged: {exc}",
-                       exc.problems, details=exc.details[-4000:]) from None
+        raise ApiError(
+            422,
+            f"Deploy of version {row.number} failed; the deployed file is unchanged: {exc}",
+            exc.problems,
+            details=exc.details[-4000:],
+        ) from None
     return deployment_json(done)
 
 
@@ -92,11 +100,22 @@ def undeploy(workflow_id: str, environment: str, user: Deployer, session: Sessio
         undeploy_workflow(current.dag_id or workflow_id, folder)
     except DeployError as exc:  # the file there is not ours: never delete it
         raise ApiError(409, str(exc)) from None
-    done = repo.record_deployment(session, workflow_id=workflow_id, version_number=current.version_number,
-                                  environment=environment, state="undeployed", dag_id=current.dag_id,
-                                  deployed_by=user.get_name())
-    audit("canvas.workflow.undeploy", user=user, workflow_id=workflow_id, version=current.version_number,
-          environment=environment)
+    done = repo.record_deployment(
+        session,
+        workflow_id=workflow_id,
+        version_number=current.version_number,
+        environment=environment,
+        state="undeployed",
+        dag_id=current.dag_id,
+        deployed_by=user.get_name(),
+    )
+    audit(
+        "canvas.workflow.undeploy",
+        user=user,
+        workflow_id=workflow_id,
+        version=current.version_number,
+        environment=environment,
+    )
     return deployment_json(done)
 
 
@@ -104,7 +123,15 @@ def undeploy(workflow_id: str, environment: str, user: Deployer, session: Sessio
 def list_deployments(workflow_id: str, user: Reader, session: SessionDep, page: PageDep) -> dict[str, Any]:
     repo.get_workflow(session, workflow_id)
     rows, total = repo.list_deployments(session, workflow_id, offset=page.offset, limit=page.limit)
-    current = {env: deployment_json(d) for env, d in repo.current_deployments(session, workflow_id).items()
-               if d.state == "deployed"}
-    return {"items": [deployment_json(r) for r in rows], "total": total, "current": current,
-            "offset": page.offset, "limit": page.limit}
+    current = {
+        env: deployment_json(d)
+        for env, d in repo.current_deployments(session, workflow_id).items()
+        if d.state == "deployed"
+    }
+    return {
+        "items": [deployment_json(r) for r in rows],
+        "total": total,
+        "current": current,
+        "offset": page.offset,
+        "limit": page.limit,
+    }

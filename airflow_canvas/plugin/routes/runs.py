@@ -33,7 +33,9 @@ CanReadXCom = Depends(requires_dag("GET", DagAccessEntity.XCOM))
 
 
 class TriggerBody(BaseModel):
-    params: dict[str, Any] = Field(default_factory=dict, description="Values for the workflow's input params.")
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="Values for the workflow's input params."
+    )
     conf: dict[str, Any] = Field(default_factory=dict, description="Extra run conf; params win on clashes.")
     note: str | None = Field(None, max_length=1000)
 
@@ -61,8 +63,11 @@ def _dag_model(session: SessionDep, dag_id: str) -> Any:
 
     dm = session.scalar(select(DagModel).where(DagModel.dag_id == dag_id, ~DagModel.is_stale))
     if dm is None:
-        raise ApiError(404, f"Workflow {dag_id!r} has no DAG in Airflow yet: deploy it and wait for the DAG "
-                            "processor to parse it.")
+        raise ApiError(
+            404,
+            f"Workflow {dag_id!r} has no DAG in Airflow yet: deploy it and wait for the DAG "
+            "processor to parse it.",
+        )
     return dm
 
 
@@ -85,10 +90,17 @@ def trigger(workflow_id: str, body: TriggerBody, user: Reader, session: SessionD
     try:
         ctx = request.validate_context(dag)
         run = dag.create_dagrun(
-            run_id=ctx["run_id"], logical_date=ctx["logical_date"], data_interval=ctx["data_interval"],
-            run_after=ctx["run_after"], conf=ctx["conf"], run_type=DagRunType.MANUAL,
-            triggered_by=DagRunTriggeredByType.REST_API, triggering_user_name=user.get_name(),
-            state=DagRunState.QUEUED, partition_key=ctx["partition_key"], partition_date=ctx["partition_date"],
+            run_id=ctx["run_id"],
+            logical_date=ctx["logical_date"],
+            data_interval=ctx["data_interval"],
+            run_after=ctx["run_after"],
+            conf=ctx["conf"],
+            run_type=DagRunType.MANUAL,
+            triggered_by=DagRunTriggeredByType.REST_API,
+            triggering_user_name=user.get_name(),
+            state=DagRunState.QUEUED,
+            partition_key=ctx["partition_key"],
+            partition_date=ctx["partition_date"],
             session=session,
         )
     except (ParamValidationError, ValueError) as exc:
@@ -113,7 +125,15 @@ def list_runs(workflow_id: str, user: Reader, session: SessionDep, page: PageDep
 
 def _aggregate(states: list[str | None]) -> str | None:
     """One state for a mapped node's task instances: the most telling one wins."""
-    for s in ("running", "queued", "scheduled", "up_for_retry", "up_for_reschedule", "deferred", "restarting"):
+    for s in (
+        "running",
+        "queued",
+        "scheduled",
+        "up_for_retry",
+        "up_for_reschedule",
+        "deferred",
+        "restarting",
+    ):
         if s in states:
             return "running" if s != "queued" and s != "scheduled" else s
     for s in ("failed", "upstream_failed", "skipped", "removed"):
@@ -162,9 +182,15 @@ def get_run(workflow_id: str, run_id: str, user: Reader, session: SessionDep) ->
     return run_json(run) | {"nodes": nodes}
 
 
-@router.get("/workflows/{workflow_id}/runs/{run_id}/nodes/{node_id}/output", dependencies=[CanReadRuns, CanReadXCom])
+@router.get(
+    "/workflows/{workflow_id}/runs/{run_id}/nodes/{node_id}/output", dependencies=[CanReadRuns, CanReadXCom]
+)
 def node_output(
-    workflow_id: str, run_id: str, node_id: str, user: Reader, session: SessionDep,
+    workflow_id: str,
+    run_id: str,
+    node_id: str,
+    user: Reader,
+    session: SessionDep,
     map_index: Annotated[int, Query(ge=-1)] = -1,
 ) -> dict[str, Any]:
     """The node's return value (XCom ``return_value``). Mapped nodes: ``?map_index=``; -1 lists all."""
@@ -175,20 +201,35 @@ def node_output(
     if run is None:
         raise ApiError(404, f"Run {run_id!r} of workflow {workflow_id!r} not found.")
     rows = session.scalars(
-        select(XComModel).where(XComModel.dag_id == workflow_id, XComModel.run_id == run_id,
-                                XComModel.key == "return_value")
+        select(XComModel).where(
+            XComModel.dag_id == workflow_id, XComModel.run_id == run_id, XComModel.key == "return_value"
+        )
     ).all()
     mine = [r for r in rows if node_id_of(r.task_id) == node_id]
     if map_index >= 0 or any(r.map_index >= 0 for r in mine):
         mine_mapped = [r for r in mine if map_index < 0 or r.map_index == map_index]
         if not mine_mapped:
             raise ApiError(404, f"Node {node_id!r} has no output in run {run_id!r} (map index {map_index}).")
-        values = {r.map_index: XComModel.deserialize_value(r) for r in sorted(mine_mapped, key=lambda r: r.map_index)}
+        values = {
+            r.map_index: XComModel.deserialize_value(r)
+            for r in sorted(mine_mapped, key=lambda r: r.map_index)
+        }
         if map_index >= 0:
-            return {"node_id": node_id, "task_id": mine_mapped[0].task_id, "map_index": map_index,
-                    "value": values[map_index]}
-        return {"node_id": node_id, "task_id": mine_mapped[0].task_id, "mapped": True, "value": list(values.values())}
+            return {
+                "node_id": node_id,
+                "task_id": mine_mapped[0].task_id,
+                "map_index": map_index,
+                "value": values[map_index],
+            }
+        return {
+            "node_id": node_id,
+            "task_id": mine_mapped[0].task_id,
+            "mapped": True,
+            "value": list(values.values()),
+        }
     if not mine:
-        raise ApiError(404, f"Node {node_id!r} has no output in run {run_id!r} (not run yet, or returned nothing).")
+        raise ApiError(
+            404, f"Node {node_id!r} has no output in run {run_id!r} (not run yet, or returned nothing)."
+        )
     row = mine[0]
     return {"node_id": node_id, "task_id": row.task_id, "value": XComModel.deserialize_value(row)}

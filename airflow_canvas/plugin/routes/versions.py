@@ -47,12 +47,21 @@ class MergeBody(BaseModel):
 
 @router.get("/workflows/{workflow_id}/versions")
 def list_versions(
-    workflow_id: str, user: Reader, session: SessionDep, page: PageDep,
+    workflow_id: str,
+    user: Reader,
+    session: SessionDep,
+    page: PageDep,
     branch: Annotated[str | None, Query(max_length=250)] = None,
 ) -> dict[str, Any]:
-    rows, total = repo.list_versions(session, workflow_id, branch=branch, offset=page.offset, limit=page.limit)
-    return {"items": [version_json(r, with_spec=False) for r in rows], "total": total,
-            "offset": page.offset, "limit": page.limit}
+    rows, total = repo.list_versions(
+        session, workflow_id, branch=branch, offset=page.offset, limit=page.limit
+    )
+    return {
+        "items": [version_json(r, with_spec=False) for r in rows],
+        "total": total,
+        "offset": page.offset,
+        "limit": page.limit,
+    }
 
 
 @router.get("/workflows/{workflow_id}/versions/{number}")
@@ -62,8 +71,11 @@ def get_version(workflow_id: str, number: int, user: Reader, session: SessionDep
 
 @router.get("/workflows/{workflow_id}/diff")
 def diff(
-    workflow_id: str, user: Reader, session: SessionDep,
-    from_: Annotated[int, Query(alias="from", ge=1)], to: Annotated[int, Query(ge=1)],
+    workflow_id: str,
+    user: Reader,
+    session: SessionDep,
+    from_: Annotated[int, Query(alias="from", ge=1)],
+    to: Annotated[int, Query(ge=1)],
 ) -> dict[str, Any]:
     return {"from": from_, "to": to, "diff": repo.diff_versions(session, workflow_id, from_, to)}
 
@@ -71,28 +83,52 @@ def diff(
 @router.post("/workflows/{workflow_id}/rollback", status_code=status.HTTP_201_CREATED)
 def rollback(workflow_id: str, body: RollbackBody, user: Editor, session: SessionDep) -> dict[str, Any]:
     try:
-        row = repo.rollback_to(session, workflow_id, body.version, author=user.get_name(), message=body.message,
-                               branch=body.branch, base_version=body.base_version)
+        row = repo.rollback_to(
+            session,
+            workflow_id,
+            body.version,
+            author=user.get_name(),
+            message=body.message,
+            branch=body.branch,
+            base_version=body.base_version,
+        )
     except StaleBase as exc:
         raise stale_base_error(session, workflow_id, exc) from None
-    audit("canvas.workflow.rollback", user=user, workflow_id=workflow_id, version=row.number,
-          rolled_back_to=body.version, branch=body.branch)
+    audit(
+        "canvas.workflow.rollback",
+        user=user,
+        workflow_id=workflow_id,
+        version=row.number,
+        rolled_back_to=body.version,
+        branch=body.branch,
+    )
     return version_json(row, with_spec=False)
 
 
 @router.get("/workflows/{workflow_id}/branches")
 def list_branches(workflow_id: str, user: Reader, session: SessionDep) -> dict[str, Any]:
     rows = repo.list_branches(session, workflow_id)
-    items = [{"name": b.name, "head_version": b.head_number, "base_version": b.base_number,
-              "created_by": b.created_by, "created_at": b.created_at.isoformat() if b.created_at else None}
-             for b in rows]
+    items = [
+        {
+            "name": b.name,
+            "head_version": b.head_number,
+            "base_version": b.base_number,
+            "created_by": b.created_by,
+            "created_at": b.created_at.isoformat() if b.created_at else None,
+        }
+        for b in rows
+    ]
     return {"items": items, "total": len(items)}
 
 
 @router.post("/workflows/{workflow_id}/branches", status_code=status.HTTP_201_CREATED)
 def create_branch(workflow_id: str, body: BranchBody, user: Editor, session: SessionDep) -> dict[str, Any]:
-    row = repo.create_branch(session, workflow_id, body.name, from_version=body.from_version, author=user.get_name())
-    audit("canvas.branch.create", user=user, workflow_id=workflow_id, version=row.head_number, branch=body.name)
+    row = repo.create_branch(
+        session, workflow_id, body.name, from_version=body.from_version, author=user.get_name()
+    )
+    audit(
+        "canvas.branch.create", user=user, workflow_id=workflow_id, version=row.head_number, branch=body.name
+    )
     return {"name": row.name, "head_version": row.head_number, "base_version": row.base_number}
 
 
@@ -104,20 +140,43 @@ def merge(workflow_id: str, body: MergeBody, user: Editor, session: SessionDep) 
         raise ApiError(422, "source and target must be different branches.")
     result, src, tgt, base = repo.plan_merge(session, workflow_id, body.source, body.target, body.resolutions)
     if result.conflicts:
-        raise ApiError(409, f"{len(result.conflicts)} conflict(s) merging {body.source!r} into {body.target!r}.",
-                       conflicts=[c.to_dict() for c in result.conflicts], source_version=src,
-                       target_version=tgt, base_version=base)
+        raise ApiError(
+            409,
+            f"{len(result.conflicts)} conflict(s) merging {body.source!r} into {body.target!r}.",
+            conflicts=[c.to_dict() for c in result.conflicts],
+            source_version=src,
+            target_version=tgt,
+            base_version=base,
+        )
     wf, warnings = checked(result.spec)
     if base == src:
-        raise ApiError(409, f"Branch {body.source!r} has nothing to merge into {body.target!r}.",
-                       source_version=src, target_version=tgt, conflicts=[])
+        raise ApiError(
+            409,
+            f"Branch {body.source!r} has nothing to merge into {body.target!r}.",
+            source_version=src,
+            target_version=tgt,
+            conflicts=[],
+        )
     session.rollback()
     try:
-        row = repo.save_version(session, workflow_id, wf.model_copy(update={"version": None}), base_version=tgt,
-                                branch=body.target, author=user.get_name(),
-                                message=body.message or f"Merge {body.source} into {body.target}", merged_from=src)
+        row = repo.save_version(
+            session,
+            workflow_id,
+            wf.model_copy(update={"version": None}),
+            base_version=tgt,
+            branch=body.target,
+            author=user.get_name(),
+            message=body.message or f"Merge {body.source} into {body.target}",
+            merged_from=src,
+        )
     except StaleBase as exc:
         raise stale_base_error(session, workflow_id, exc) from None
-    audit("canvas.workflow.merge", user=user, workflow_id=workflow_id, version=row.number,
-          source=body.source, target=body.target)
+    audit(
+        "canvas.workflow.merge",
+        user=user,
+        workflow_id=workflow_id,
+        version=row.number,
+        source=body.source,
+        target=body.target,
+    )
     return version_json(row, with_spec=False) | {"warnings": [w.to_dict() for w in warnings]}

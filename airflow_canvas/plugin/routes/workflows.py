@@ -34,7 +34,9 @@ class CreateBody(BaseModel):
 
 class SaveBody(BaseModel):
     spec: dict[str, Any]
-    base_version: int = Field(ge=1, description="The version this edit started from (optimistic concurrency).")
+    base_version: int = Field(
+        ge=1, description="The version this edit started from (optimistic concurrency)."
+    )
     message: str = Field("", max_length=2000)
     branch: str = Field(repo.MAIN, max_length=250)
 
@@ -49,7 +51,9 @@ class SpecBody(BaseModel):
 
 
 @router.get("/workflows")
-def list_workflows(user: Reader, session: SessionDep, page: PageDep, search: Annotated[str, Query(max_length=200)] = "") -> dict[str, Any]:
+def list_workflows(
+    user: Reader, session: SessionDep, page: PageDep, search: Annotated[str, Query(max_length=200)] = ""
+) -> dict[str, Any]:
     items, total = repo.list_workflows(session, search=search, offset=page.offset, limit=page.limit)
     return {"items": items, "total": total, "offset": page.offset, "limit": page.limit}
 
@@ -64,10 +68,17 @@ def create_workflow(body: CreateBody, user: Creator, session: SessionDep) -> dic
 
 @router.get("/workflows/{workflow_id}")
 def get_workflow(
-    workflow_id: str, user: Reader, session: SessionDep,
-    branch: Annotated[str, Query(max_length=250)] = repo.MAIN, version: Annotated[int | None, Query(ge=1)] = None,
+    workflow_id: str,
+    user: Reader,
+    session: SessionDep,
+    branch: Annotated[str, Query(max_length=250)] = repo.MAIN,
+    version: Annotated[int | None, Query(ge=1)] = None,
 ) -> dict[str, Any]:
-    row = repo.get_version(session, workflow_id, version) if version else repo.head(session, workflow_id, branch)
+    row = (
+        repo.get_version(session, workflow_id, version)
+        if version
+        else repo.head(session, workflow_id, branch)
+    )
     wf_row = repo.get_workflow(session, workflow_id)
     branches = {b.name: b.head_number for b in repo.list_branches(session, workflow_id)}
     return version_json(row) | {
@@ -84,8 +95,13 @@ def save_workflow(workflow_id: str, body: SaveBody, user: Editor, session: Sessi
     wf, warnings = checked(body.spec)
     try:
         row = repo.save_version(
-            session, workflow_id, wf, base_version=body.base_version, branch=body.branch,
-            author=user.get_name(), message=body.message,
+            session,
+            workflow_id,
+            wf,
+            base_version=body.base_version,
+            branch=body.branch,
+            author=user.get_name(),
+            message=body.message,
         )
     except StaleBase as exc:
         raise stale_base_error(session, workflow_id, exc, yours=wf) from None
@@ -95,22 +111,32 @@ def save_workflow(workflow_id: str, body: SaveBody, user: Editor, session: Sessi
 
 @router.delete("/workflows/{workflow_id}", status_code=status.HTTP_200_OK)
 def delete_workflow(workflow_id: str, user: Deleter, session: SessionDep) -> dict[str, Any]:
-    deployed = [env for env, d in repo.current_deployments(session, workflow_id).items() if d.state == "deployed"]
+    deployed = [
+        env for env, d in repo.current_deployments(session, workflow_id).items() if d.state == "deployed"
+    ]
     if deployed:
-        raise ApiError(409, f"Workflow {workflow_id!r} is deployed to {', '.join(deployed)}; undeploy it first.",
-                       environments=deployed)
+        raise ApiError(
+            409,
+            f"Workflow {workflow_id!r} is deployed to {', '.join(deployed)}; undeploy it first.",
+            environments=deployed,
+        )
     repo.delete_workflow(session, workflow_id)
     audit("canvas.workflow.delete", user=user, workflow_id=workflow_id)
     return {"deleted": workflow_id}
 
 
 @router.post("/workflows/{workflow_id}/duplicate", status_code=status.HTTP_201_CREATED)
-def duplicate_workflow(workflow_id: str, body: DuplicateBody, user: Creator, session: SessionDep) -> dict[str, Any]:
+def duplicate_workflow(
+    workflow_id: str, body: DuplicateBody, user: Creator, session: SessionDep
+) -> dict[str, Any]:
     source = repo.load_spec(repo.head(session, workflow_id))
-    copy = source.model_copy(update={"id": body.new_id, "name": body.name or f"{source.name or source.id} (copy)",
-                                     "version": None})
+    copy = source.model_copy(
+        update={"id": body.new_id, "name": body.name or f"{source.name or source.id} (copy)", "version": None}
+    )
     session.rollback()
-    row = repo.create_workflow(session, copy, author=user.get_name(), message=f"Duplicated from {workflow_id}")
+    row = repo.create_workflow(
+        session, copy, author=user.get_name(), message=f"Duplicated from {workflow_id}"
+    )
     audit("canvas.workflow.duplicate", user=user, workflow_id=body.new_id, version=1, source=workflow_id)
     return version_json(row)
 
@@ -134,5 +160,9 @@ def compile_preview(body: SpecBody, user: Reader) -> dict[str, Any]:
         compiled = compile_workflow(wf)
     except SpecError as exc:
         return {"source": None, "problems": [p.to_dict() for p in exc.problems]}
-    return {"source": compiled.source, "dag_id": compiled.dag_id, "spec_hash": compiled.spec_hash,
-            "problems": [p.to_dict() for p in problems]}
+    return {
+        "source": compiled.source,
+        "dag_id": compiled.dag_id,
+        "spec_hash": compiled.spec_hash,
+        "problems": [p.to_dict() for p in problems],
+    }

@@ -30,8 +30,22 @@ def api_users(airflow_db: Path) -> dict[str, str]:
     airflow_cli("roles", "create", "NoCanvas", check=False)
     for role, user in ROLE_USERS.items():
         if user not in existing:
-            airflow_cli("users", "create", "-u", user, "-p", PASSWORD, "-r", role, "-f", user, "-l", "T",
-                        "-e", f"{user}@example.com")
+            airflow_cli(
+                "users",
+                "create",
+                "-u",
+                user,
+                "-p",
+                PASSWORD,
+                "-r",
+                role,
+                "-f",
+                user,
+                "-l",
+                "T",
+                "-e",
+                f"{user}@example.com",
+            )
     return ROLE_USERS
 
 
@@ -69,11 +83,23 @@ def auth(tokens: dict[str, str]) -> Callable[[str], dict[str, str]]:
 def chain_spec(workflow_id: str, n: int = 3, **extra: Any) -> dict[str, Any]:
     """A valid linear workflow: input -> (n-2) process nodes -> output."""
     n = max(n, 2)
-    nodes: list[dict[str, Any]] = [{"id": "start", "type": "input", "name": "Start",
-                                    "output_schema": {"type": "object", "properties": {"x": {"type": "integer", "default": 1}}}}]
+    nodes: list[dict[str, Any]] = [
+        {
+            "id": "start",
+            "type": "input",
+            "name": "Start",
+            "output_schema": {"type": "object", "properties": {"x": {"type": "integer", "default": 1}}},
+        }
+    ]
     for i in range(1, n - 1):
-        nodes.append({"id": f"p{i}", "type": "process", "process": {"language": "jmespath", "expression": "@"},
-                      "ui": {"position": {"x": 200 * i, "y": 0}}})
+        nodes.append(
+            {
+                "id": f"p{i}",
+                "type": "process",
+                "process": {"language": "jmespath", "expression": "@"},
+                "ui": {"position": {"x": 200 * i, "y": 0}},
+            }
+        )
     nodes.append({"id": "end", "type": "output", "name": "End"})
     edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:], strict=False)]
     return {"id": workflow_id, "name": workflow_id.replace("_", " "), "nodes": nodes, "edges": edges, **extra}

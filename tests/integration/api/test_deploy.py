@@ -73,20 +73,29 @@ def test_failing_import_leaves_old_file_rollback_and_undeploy(
     from airflow_canvas.spec.load import parse_workflow
 
     make(client, auth, "dep_fail")
-    assert client.post(f"{API}/workflows/dep_fail/deploy", json={"environment": "staging"},
-                       headers=auth("Op")).status_code == 201
+    assert (
+        client.post(
+            f"{API}/workflows/dep_fail/deploy", json={"environment": "staging"}, headers=auth("Op")
+        ).status_code
+        == 201
+    )
     path = staging / "dep_fail.py"
     good = path.read_bytes()
     spec2 = chain_spec("dep_fail", 4)
-    assert client.put(f"{API}/workflows/dep_fail", json={"spec": spec2, "base_version": 1},
-                      headers=auth("Op")).status_code == 200
+    assert (
+        client.put(
+            f"{API}/workflows/dep_fail", json={"spec": spec2, "base_version": 1}, headers=auth("Op")
+        ).status_code
+        == 200
+    )
 
     real = compile_workflow
 
     def broken(wf: Any) -> CompiledWorkflow:  # the generated file raises at import time
         c = real(wf)
-        return CompiledWorkflow(c.dag_id, c.source + "\nraise RuntimeError('simulated import failure')\n",
-                                c.spec_hash, c.tools)
+        return CompiledWorkflow(
+            c.dag_id, c.source + "\nraise RuntimeError('simulated import failure')\n", c.spec_hash, c.tools
+        )
 
     monkeypatch.setattr(deploy_mod, "compile_workflow", broken)
     r = client.post(f"{API}/workflows/dep_fail/deploy", json={"environment": "staging"}, headers=auth("Op"))
@@ -101,10 +110,16 @@ def test_failing_import_leaves_old_file_rollback_and_undeploy(
     assert audit_rows("canvas.workflow.deploy_failed", "dep_fail")
 
     # Deploy v2 for real, then roll the deployment back to v1.
-    assert client.post(f"{API}/workflows/dep_fail/deploy", json={"environment": "staging"},
-                       headers=auth("Op")).json()["version"] == 2
+    assert (
+        client.post(
+            f"{API}/workflows/dep_fail/deploy", json={"environment": "staging"}, headers=auth("Op")
+        ).json()["version"]
+        == 2
+    )
     assert path.read_bytes() != good
-    r = client.post(f"{API}/workflows/dep_fail/deploy", json={"environment": "staging", "version": 1}, headers=auth("Op"))
+    r = client.post(
+        f"{API}/workflows/dep_fail/deploy", json={"environment": "staging", "version": 1}, headers=auth("Op")
+    )
     assert r.status_code == 201 and r.json()["version"] == 1
     v1 = client.get(f"{API}/workflows/dep_fail/versions/1", headers=auth("Viewer")).json()["spec"]
     assert path.read_text() == real(parse_workflow(v1)).source
@@ -114,8 +129,12 @@ def test_failing_import_leaves_old_file_rollback_and_undeploy(
     assert not path.exists()
     assert client.delete(f"{API}/workflows/dep_fail/deploy/staging", headers=auth("Op")).status_code == 404
     assert audit_rows("canvas.workflow.undeploy", "dep_fail")
-    assert client.post(f"{API}/workflows/dep_fail/deploy", json={"environment": "nowhere"},
-                       headers=auth("Op")).status_code == 404
+    assert (
+        client.post(
+            f"{API}/workflows/dep_fail/deploy", json={"environment": "nowhere"}, headers=auth("Op")
+        ).status_code
+        == 404
+    )
 
 
 _DEPLOY_CHILD = """
@@ -142,19 +161,31 @@ def test_kill_9_mid_deploy_never_leaves_a_partial_dag_file(tmp_path: Path, airfl
         f = tmp_path / f"spec{i}.json"
         f.write_text(json.dumps(s))
         spec_files.append(f)
-    first = subprocess.run([sys.executable, "-c", _DEPLOY_CHILD, str(spec_files[0]), str(folder)],
-                           capture_output=True, text=True, timeout=300)
+    first = subprocess.run(
+        [sys.executable, "-c", _DEPLOY_CHILD, str(spec_files[0]), str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert first.returncode == 0, first.stderr
     t0 = time.monotonic()
-    full = subprocess.run([sys.executable, "-c", _DEPLOY_CHILD, str(spec_files[1]), str(folder)],
-                          capture_output=True, text=True, timeout=300)
+    full = subprocess.run(
+        [sys.executable, "-c", _DEPLOY_CHILD, str(spec_files[1]), str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert full.returncode == 0, full.stderr
     duration = time.monotonic() - t0
     # Kill at several points of a deploy (startup, compile, import check, write); alternate specs so
     # every attempt really has something to replace.
     for attempt, fraction in enumerate((0.2, 0.5, 0.75, 0.9, 0.97)):
-        proc = subprocess.Popen([sys.executable, "-c", _DEPLOY_CHILD, str(spec_files[attempt % 2]), str(folder)],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _DEPLOY_CHILD, str(spec_files[attempt % 2]), str(folder)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         time.sleep(duration * fraction)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)

@@ -18,13 +18,17 @@ def test_db_migrate_creates_tables_version_and_permissions(airflow_db: Path) -> 
         tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
         assert set(metadata.tables) <= tables
         heads = CanvasDBManager(None).get_script_object().get_heads()
-        assert [r[0] for r in con.execute(f"select version_num from {CanvasDBManager.version_table_name}")] == heads
-        grants = set(con.execute(
-            "select r.name, p.name, v.name from ab_permission_view pv "
-            "join ab_permission p on p.id = pv.permission_id join ab_view_menu v on v.id = pv.view_menu_id "
-            "join ab_permission_view_role pvr on pvr.permission_view_id = pv.id "
-            "join ab_role r on r.id = pvr.role_id where v.name like 'Canvas %'"
-        ))
+        assert [
+            r[0] for r in con.execute(f"select version_num from {CanvasDBManager.version_table_name}")
+        ] == heads
+        grants = set(
+            con.execute(
+                "select r.name, p.name, v.name from ab_permission_view pv "
+                "join ab_permission p on p.id = pv.permission_id join ab_view_menu v on v.id = pv.view_menu_id "
+                "join ab_permission_view_role pvr on pvr.permission_view_id = pv.id "
+                "join ab_role r on r.id = pvr.role_id where v.name like 'Canvas %'"
+            )
+        )
     finally:
         con.close()
     assert ("Viewer", "can_read", "Canvas Workflows") in grants
@@ -43,10 +47,11 @@ def test_db_migrate_creates_tables_version_and_permissions(airflow_db: Path) -> 
 
 def test_airflow_plugins_lists_the_canvas(airflow_db: Path) -> None:
     out = airflow_cli("plugins", "-o", "json").stdout
-    plugins = {p["name"]: p for p in json.loads(out[out.index("["):])}
+    plugins = {p["name"]: p for p in json.loads(out[out.index("[") :])}
     canvas = plugins["airflow_canvas"]
-    assert canvas["fastapi_apps"] == [{"app": "fastapi.applications.FastAPI", "url_prefix": "/airflow-canvas",
-                                       "name": "Airflow Canvas"}]
+    assert canvas["fastapi_apps"] == [
+        {"app": "fastapi.applications.FastAPI", "url_prefix": "/airflow-canvas", "name": "Airflow Canvas"}
+    ]
     routes = {(a["destination"], a["url_route"]) for a in canvas["react_apps"]}
     assert routes == {("nav", "canvas"), ("nav", "copilot"), ("dag", "canvas-tab")}
     assert all(a["bundle_url"] == "/airflow-canvas/static/main.js" for a in canvas["react_apps"])
@@ -69,7 +74,9 @@ def test_loading_the_plugin_does_not_build_the_api(airflow_db: Path) -> None:
         "print(AirflowCanvasPlugin().fastapi_apps[0]['url_prefix'], AirflowCanvasPlugin.fastapi_apps == AirflowCanvasPlugin().fastapi_apps)\n"
     )
     env = {**__import__("os").environ}
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    ).stdout
     loaded, apps = out.strip().splitlines()[-2:]
     assert "airflow_canvas.plugin.app" not in loaded, loaded
     assert "airflow_canvas.store" not in loaded and "airflow_canvas.copilot" not in loaded, loaded

@@ -23,8 +23,12 @@ from tests.integration.api.conftest import API, ROLE_USERS, chain_spec
 Headers = Callable[[str], dict[str, str]]
 ROLES = list(ROLE_USERS)
 # FAB's default roles: Viewer may read DAGs/runs/tasks/XComs; User, Op and Admin may also run them.
-DAG_ROLES = {"GET": {"Admin", "Op", "User", "Viewer"}, "POST": {"Admin", "Op", "User"},
-             "PUT": {"Admin", "Op", "User"}, "DELETE": {"Admin", "Op", "User"}}
+DAG_ROLES = {
+    "GET": {"Admin", "Op", "User", "Viewer"},
+    "POST": {"Admin", "Op", "User"},
+    "PUT": {"Admin", "Op", "User"},
+    "DELETE": {"Admin", "Op", "User"},
+}
 _seq = itertools.count()
 
 
@@ -90,7 +94,9 @@ def world(client: TestClient, auth: Headers, dags_folder: Any) -> dict[str, Any]
     return {"wid": wid, "run_id": run_id}
 
 
-def scenario(client: TestClient, auth: Headers, world: dict[str, Any], method: str, path: str, role: str) -> Any:
+def scenario(
+    client: TestClient, auth: Headers, world: dict[str, Any], method: str, path: str, role: str
+) -> Any:
     """A request that must succeed for a permitted ``role``; None for routes with no scenario here."""
     h = auth(role)
     wid, run_id = world["wid"], world["run_id"]
@@ -108,12 +114,15 @@ def scenario(client: TestClient, auth: Headers, world: dict[str, Any], method: s
         return client.get(f"{API}/workflows/{wid}", headers=h), 200
     if key == ("PUT", "/workflows/{workflow_id}"):
         other = fresh(client, auth, "rbac_put")
-        return client.put(f"{API}/workflows/{other}", json={"spec": chain_spec(other, 4), "base_version": 1},
-                          headers=h), 200
+        return client.put(
+            f"{API}/workflows/{other}", json={"spec": chain_spec(other, 4), "base_version": 1}, headers=h
+        ), 200
     if key == ("DELETE", "/workflows/{workflow_id}"):
         return client.delete(f"{API}/workflows/{fresh(client, auth, 'rbac_del')}", headers=h), 200
     if key == ("POST", "/workflows/{workflow_id}/duplicate"):
-        return client.post(f"{API}/workflows/{wid}/duplicate", json={"new_id": f"rbac_dup_{n}"}, headers=h), 201
+        return client.post(
+            f"{API}/workflows/{wid}/duplicate", json={"new_id": f"rbac_dup_{n}"}, headers=h
+        ), 201
     if key == ("POST", "/validate"):
         return client.post(f"{API}/validate", json={"spec": chain_spec("v")}, headers=h), 200
     if key == ("POST", "/compile"):
@@ -134,8 +143,11 @@ def scenario(client: TestClient, auth: Headers, world: dict[str, Any], method: s
     if key == ("POST", "/workflows/{workflow_id}/merge"):
         other = fresh(client, auth, "rbac_merge")
         client.post(f"{API}/workflows/{other}/branches", json={"name": "f"}, headers=auth("Admin"))
-        client.put(f"{API}/workflows/{other}", json={"spec": chain_spec(other, 4), "base_version": 1, "branch": "f"},
-                   headers=auth("Admin"))
+        client.put(
+            f"{API}/workflows/{other}",
+            json={"spec": chain_spec(other, 4), "base_version": 1, "branch": "f"},
+            headers=auth("Admin"),
+        )
         return client.post(f"{API}/workflows/{other}/merge", json={"source": "f"}, headers=h), 200
     if key == ("GET", "/environments"):
         return client.get(f"{API}/environments", headers=h), 200
@@ -143,7 +155,9 @@ def scenario(client: TestClient, auth: Headers, world: dict[str, Any], method: s
         return client.post(f"{API}/workflows/{wid}/deploy", json={"environment": "dev"}, headers=h), 201
     if key == ("DELETE", "/workflows/{workflow_id}/deploy/{environment}"):
         other = fresh(client, auth, "rbac_undep")
-        assert client.post(f"{API}/workflows/{other}/deploy", json={}, headers=auth("Admin")).status_code == 201
+        assert (
+            client.post(f"{API}/workflows/{other}/deploy", json={}, headers=auth("Admin")).status_code == 201
+        )
         return client.delete(f"{API}/workflows/{other}/deploy/dev", headers=h), 200
     if key == ("GET", "/workflows/{workflow_id}/deployments"):
         return client.get(f"{API}/workflows/{wid}/deployments", headers=h), 200
@@ -160,19 +174,28 @@ def scenario(client: TestClient, auth: Headers, world: dict[str, Any], method: s
     if key == ("GET", "/templates"):
         return client.get(f"{API}/templates", headers=h), 200
     if key == ("POST", "/templates/{name}/instantiate"):
-        return client.post(f"{API}/templates/hello_pipeline/instantiate", json={"workflow_id": f"tpl_{n}"},
-                           headers=h), 200
+        return client.post(
+            f"{API}/templates/hello_pipeline/instantiate", json={"workflow_id": f"tpl_{n}"}, headers=h
+        ), 200
     return None
 
 
 def concrete(path: str, world: dict[str, Any]) -> str:
-    return (path.replace("{workflow_id}", world["wid"]).replace("{run_id}", world["run_id"])
-            .replace("{number}", "1").replace("{environment}", "dev").replace("{node_id}", "end")
-            .replace("{name}", "hello_pipeline").replace("{", "x").replace("}", "x"))
+    return (
+        path.replace("{workflow_id}", world["wid"])
+        .replace("{run_id}", world["run_id"])
+        .replace("{number}", "1")
+        .replace("{environment}", "dev")
+        .replace("{node_id}", "end")
+        .replace("{name}", "hello_pipeline")
+        .replace("{", "x")
+        .replace("}", "x")
+    )
 
 
-def test_every_route_401_403_and_success(client: TestClient, auth: Headers, api_app: Any,
-                                          world: dict[str, Any]) -> None:
+def test_every_route_401_403_and_success(
+    client: TestClient, auth: Headers, api_app: Any, world: dict[str, Any]
+) -> None:
     app = canvas_app(api_app)
     routes = [r for r in app.routes if isinstance(r, APIRoute)]
     assert len(routes) >= 28
@@ -201,7 +224,9 @@ def test_every_route_401_403_and_success(client: TestClient, auth: Headers, api_
                 covered += 1
                 response, expected = result
                 if response.status_code != expected:
-                    failures.append(f"{method} {route.path} as {role} -> {response.status_code}: {response.text[:300]}")
+                    failures.append(
+                        f"{method} {route.path} as {role} -> {response.status_code}: {response.text[:300]}"
+                    )
     assert not failures, "\n".join(failures)
     assert covered >= 28 * 2
 
@@ -209,8 +234,12 @@ def test_every_route_401_403_and_success(client: TestClient, auth: Headers, api_
 def test_me_reports_permissions_per_role(client: TestClient, auth: Headers) -> None:
     perms = {role: client.get(f"{API}/me", headers=auth(role)).json() for role in ROLES}
     assert perms["Admin"]["roles"] == ["Admin"] and perms["Admin"]["username"] == "t_admin"
-    assert perms["Viewer"]["permissions"] == {"workflows": ["read"], "deployments": ["read"], "tools": ["read"],
-                                              "copilot": []}
+    assert perms["Viewer"]["permissions"] == {
+        "workflows": ["read"],
+        "deployments": ["read"],
+        "tools": ["read"],
+        "copilot": [],
+    }
     assert perms["User"]["permissions"]["workflows"] == ["read", "create", "edit"]
     assert perms["User"]["permissions"]["deployments"] == ["read"]
     assert perms["Op"]["permissions"] == perms["Admin"]["permissions"]

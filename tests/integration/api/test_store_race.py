@@ -52,5 +52,7 @@ def test_eight_sessions_one_base_exactly_one_wins(airflow_db: Path) -> None:
         assert rows[0].number == wins[0] and rows[0].parent_number == base
         assert repo.get_branch(s, wid).head_number == wins[0]
         # The losers' rolled-back counter bumps left no holes: the next save gets wins[0] + 1.
-        nxt = repo.save_version(s, wid, parse_workflow(chain_spec(wid)), base_version=wins[0], author="x", message="x")
+        nxt = repo.save_version(
+            s, wid, parse_workflow(chain_spec(wid)), base_version=wins[0], author="x", message="x"
+        )
         assert nxt.number == wins[0] + 1

@@ -15,18 +15,32 @@ Headers = Callable[[str], dict[str, str]]
 
 
 def create(client: TestClient, auth: Headers, wid: str, n: int = 3) -> dict[str, Any]:
-    r = client.post(f"{API}/workflows", json={"spec": chain_spec(wid, n), "message": "first"}, headers=auth("User"))
+    r = client.post(
+        f"{API}/workflows", json={"spec": chain_spec(wid, n), "message": "first"}, headers=auth("User")
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
 
-def save(client: TestClient, auth: Headers, wid: str, spec: dict[str, Any], base: int, branch: str = "main",
-         message: str = "edit") -> Any:
-    return client.put(f"{API}/workflows/{wid}", headers=auth("User"),
-                      json={"spec": spec, "base_version": base, "message": message, "branch": branch})
+def save(
+    client: TestClient,
+    auth: Headers,
+    wid: str,
+    spec: dict[str, Any],
+    base: int,
+    branch: str = "main",
+    message: str = "edit",
+) -> Any:
+    return client.put(
+        f"{API}/workflows/{wid}",
+        headers=auth("User"),
+        json={"spec": spec, "base_version": base, "message": message, "branch": branch},
+    )
 
 
-def head_spec(client: TestClient, auth: Headers, wid: str, branch: str = "main") -> tuple[int, dict[str, Any]]:
+def head_spec(
+    client: TestClient, auth: Headers, wid: str, branch: str = "main"
+) -> tuple[int, dict[str, Any]]:
     r = client.get(f"{API}/workflows/{wid}", params={"branch": branch}, headers=auth("Viewer"))
     assert r.status_code == 200, r.text
     return r.json()["version"], r.json()["spec"]
@@ -48,24 +62,35 @@ def test_history_diff_and_rollback(client: TestClient, auth: Headers) -> None:
     hist = client.get(f"{API}/workflows/{wid}/versions", headers=auth("Viewer")).json()
     assert [v["version"] for v in hist["items"]] == [3, 2, 1] and hist["total"] == 3
     assert [v["message"] for v in hist["items"]] == ["grow", "rename p1", "first"]
-    page = client.get(f"{API}/workflows/{wid}/versions", params={"limit": 1, "offset": 1}, headers=auth("Viewer")).json()
+    page = client.get(
+        f"{API}/workflows/{wid}/versions", params={"limit": 1, "offset": 1}, headers=auth("Viewer")
+    ).json()
     assert [v["version"] for v in page["items"]] == [2] and page["total"] == 3
 
-    d = client.get(f"{API}/workflows/{wid}/diff", params={"from": 1, "to": 2}, headers=auth("Viewer")).json()["diff"]
-    changed = {c["id"]: {f["path"]: (f["before"], f["after"]) for f in c["fields"]} for c in d["nodes"]["changed"]}
+    d = client.get(f"{API}/workflows/{wid}/diff", params={"from": 1, "to": 2}, headers=auth("Viewer")).json()[
+        "diff"
+    ]
+    changed = {
+        c["id"]: {f["path"]: (f["before"], f["after"]) for f in c["fields"]} for c in d["nodes"]["changed"]
+    }
     assert changed == {"p1": {"name": ("", "Renamed"), "process.expression": ("@", "x")}}
     assert d["nodes"]["added"] == [] and not d["empty"]
-    d13 = client.get(f"{API}/workflows/{wid}/diff", params={"from": 1, "to": 3}, headers=auth("Viewer")).json()["diff"]
+    d13 = client.get(
+        f"{API}/workflows/{wid}/diff", params={"from": 1, "to": 3}, headers=auth("Viewer")
+    ).json()["diff"]
     assert d13["nodes"]["added"] == ["p2"]
     assert "p2->end" in d13["edges"]["added"] and "p1->end" in d13["edges"]["removed"]
 
-    r = client.post(f"{API}/workflows/{wid}/rollback", json={"version": 1, "message": "back"}, headers=auth("User"))
+    r = client.post(
+        f"{API}/workflows/{wid}/rollback", json={"version": 1, "message": "back"}, headers=auth("User")
+    )
     assert r.status_code == 201, r.text
     assert r.json()["version"] == 4
     v1_hash = client.get(f"{API}/workflows/{wid}/versions/1", headers=auth("Viewer")).json()["spec_hash"]
     assert r.json()["spec_hash"] == v1_hash  # same content as version 1
-    assert client.get(f"{API}/workflows/{wid}/diff", params={"from": 1, "to": 4},
-                      headers=auth("Viewer")).json()["diff"]["empty"]
+    assert client.get(
+        f"{API}/workflows/{wid}/diff", params={"from": 1, "to": 4}, headers=auth("Viewer")
+    ).json()["diff"]["empty"]
     # History is never rewritten.
     assert client.get(f"{API}/workflows/{wid}/versions", headers=auth("Viewer")).json()["total"] == 4
 
@@ -90,9 +115,16 @@ def test_stale_base_gets_409_with_diff_and_nothing_stored(client: TestClient, au
 def test_branch_save_compare_and_clean_merge(client: TestClient, auth: Headers) -> None:
     wid = "ver_branch"
     create(client, auth, wid)
-    r = client.post(f"{API}/workflows/{wid}/branches", json={"name": "feature", "from_version": 1}, headers=auth("User"))
+    r = client.post(
+        f"{API}/workflows/{wid}/branches", json={"name": "feature", "from_version": 1}, headers=auth("User")
+    )
     assert r.status_code == 201 and r.json()["head_version"] == 1
-    assert client.post(f"{API}/workflows/{wid}/branches", json={"name": "feature"}, headers=auth("User")).status_code == 409
+    assert (
+        client.post(
+            f"{API}/workflows/{wid}/branches", json={"name": "feature"}, headers=auth("User")
+        ).status_code
+        == 409
+    )
 
     feat = chain_spec(wid)
     feat["nodes"][1]["description"] = "from the branch"
@@ -103,27 +135,38 @@ def test_branch_save_compare_and_clean_merge(client: TestClient, auth: Headers) 
     main["nodes"][0]["name"] = "Begin"
     main_head = save(client, auth, wid, main, 1).json()["version"]
 
-    branches = {b["name"]: b["head_version"] for b in
-                client.get(f"{API}/workflows/{wid}/branches", headers=auth("Viewer")).json()["items"]}
+    branches = {
+        b["name"]: b["head_version"]
+        for b in client.get(f"{API}/workflows/{wid}/branches", headers=auth("Viewer")).json()["items"]
+    }
     assert branches == {"main": main_head, "feature": feat_head}
-    cmp = client.get(f"{API}/workflows/{wid}/diff", params={"from": main_head, "to": feat_head}, headers=auth("Viewer"))
+    cmp = client.get(
+        f"{API}/workflows/{wid}/diff", params={"from": main_head, "to": feat_head}, headers=auth("Viewer")
+    )
     assert {c["id"] for c in cmp.json()["diff"]["nodes"]["changed"]} == {"start", "p1"}
 
-    r = client.post(f"{API}/workflows/{wid}/merge", json={"source": "feature", "target": "main"}, headers=auth("User"))
+    r = client.post(
+        f"{API}/workflows/{wid}/merge", json={"source": "feature", "target": "main"}, headers=auth("User")
+    )
     assert r.status_code == 200, r.text
     assert r.json()["merged_version"] == feat_head and r.json()["parent_version"] == main_head
     _, merged = head_spec(client, auth, wid)
     nodes = {n["id"]: n for n in merged["nodes"]}
     assert nodes["start"]["name"] == "Begin" and nodes["p1"]["description"] == "from the branch"
     # Nothing new on the branch since: a second merge is refused.
-    again = client.post(f"{API}/workflows/{wid}/merge", json={"source": "feature", "target": "main"}, headers=auth("User"))
+    again = client.post(
+        f"{API}/workflows/{wid}/merge", json={"source": "feature", "target": "main"}, headers=auth("User")
+    )
     assert again.status_code == 409
 
 
 def test_merge_conflict_reported_per_node_then_resolved(client: TestClient, auth: Headers) -> None:
     wid = "ver_conflict"
     create(client, auth, wid)
-    assert client.post(f"{API}/workflows/{wid}/branches", json={"name": "exp"}, headers=auth("User")).status_code == 201
+    assert (
+        client.post(f"{API}/workflows/{wid}/branches", json={"name": "exp"}, headers=auth("User")).status_code
+        == 201
+    )
     a = chain_spec(wid)
     a["nodes"][1]["name"] = "main name"
     a["nodes"][2]["description"] = "only main touched end"
@@ -134,7 +177,9 @@ def test_merge_conflict_reported_per_node_then_resolved(client: TestClient, auth
     assert save(client, auth, wid, a, 1).status_code == 200
     before = client.get(f"{API}/workflows/{wid}/versions", headers=auth("Viewer")).json()["total"]
 
-    r = client.post(f"{API}/workflows/{wid}/merge", json={"source": "exp", "target": "main"}, headers=auth("User"))
+    r = client.post(
+        f"{API}/workflows/{wid}/merge", json={"source": "exp", "target": "main"}, headers=auth("User")
+    )
     assert r.status_code == 409, r.text
     conflicts = r.json()["conflicts"]
     assert [(c["kind"], c["id"], c["fields"]) for c in conflicts] == [("nodes", "p1", ["name"])]
@@ -142,8 +187,11 @@ def test_merge_conflict_reported_per_node_then_resolved(client: TestClient, auth
     assert conflicts[0]["base"]["name"] == ""
     assert client.get(f"{API}/workflows/{wid}/versions", headers=auth("Viewer")).json()["total"] == before
 
-    r = client.post(f"{API}/workflows/{wid}/merge", headers=auth("User"),
-                    json={"source": "exp", "target": "main", "resolutions": {"nodes/p1": "source"}})
+    r = client.post(
+        f"{API}/workflows/{wid}/merge",
+        headers=auth("User"),
+        json={"source": "exp", "target": "main", "resolutions": {"nodes/p1": "source"}},
+    )
     assert r.status_code == 200, r.text
     _, merged = head_spec(client, auth, wid)
     nodes = {n["id"]: n for n in merged["nodes"]}
@@ -192,6 +240,10 @@ def test_eight_threads_racing_on_one_base(client: TestClient, auth: Headers) -> 
         assert r.status_code == 200, r.text
         base = r.json()["version"]
         accepted.append(base)
-    versions = {v["version"] for v in client.get(f"{API}/workflows/{wid}/versions", params={"limit": 100},
-                                                   headers=auth("Viewer")).json()["items"]}
+    versions = {
+        v["version"]
+        for v in client.get(
+            f"{API}/workflows/{wid}/versions", params={"limit": 100}, headers=auth("Viewer")
+        ).json()["items"]
+    }
     assert set(accepted) <= versions

@@ -17,7 +17,11 @@ from airflow_canvas.store.serialize import full_dict
 def spec(**overrides: Any) -> dict[str, Any]:
     base = {
         "id": "w",
-        "nodes": [{"id": "a", "type": "input"}, {"id": "b", "type": "process"}, {"id": "c", "type": "output"}],
+        "nodes": [
+            {"id": "a", "type": "input"},
+            {"id": "b", "type": "process"},
+            {"id": "c", "type": "output"},
+        ],
         "edges": [{"source": "a", "target": "b"}, {"source": "b", "target": "c"}],
         "groups": [{"id": "g", "label": "G"}],
     }
@@ -40,10 +44,18 @@ def test_field_changes_are_leaf_paths() -> None:
 def test_diff_nodes_edges_groups_and_sections() -> None:
     a = spec()
     b = copy.deepcopy(a)
-    node(b, "b")["execution"]["retry"] = {"retries": 3, "delay_seconds": 10.0, "exponential_backoff": False,
-                                          "max_delay_seconds": None}
-    b["nodes"].append(full_dict(parse_workflow({"id": "w", "nodes": [{"id": "d", "type": "output"}]}))["nodes"][0])
-    b["edges"] = [e for e in b["edges"] if e["target"] != "c"] + [{**b["edges"][0], "source": "b", "target": "d"}]
+    node(b, "b")["execution"]["retry"] = {
+        "retries": 3,
+        "delay_seconds": 10.0,
+        "exponential_backoff": False,
+        "max_delay_seconds": None,
+    }
+    b["nodes"].append(
+        full_dict(parse_workflow({"id": "w", "nodes": [{"id": "d", "type": "output"}]}))["nodes"][0]
+    )
+    b["edges"] = [e for e in b["edges"] if e["target"] != "c"] + [
+        {**b["edges"][0], "source": "b", "target": "d"}
+    ]
     b["groups"][0]["label"] = "Renamed"
     b["settings"]["catchup"] = True
     d = diff_specs(a, b)
@@ -51,7 +63,9 @@ def test_diff_nodes_edges_groups_and_sections() -> None:
     assert d["nodes"]["changed"][0]["id"] == "b"
     assert d["nodes"]["changed"][0]["fields"][0]["path"] == "execution.retry"
     assert d["edges"]["added"] == ["b->d"] and d["edges"]["removed"] == ["b->c"]
-    assert d["groups"]["changed"] == [{"id": "g", "fields": [{"path": "label", "before": "G", "after": "Renamed"}]}]
+    assert d["groups"]["changed"] == [
+        {"id": "g", "fields": [{"path": "label", "before": "G", "after": "Renamed"}]}
+    ]
     assert d["workflow"] == [{"path": "settings.catchup", "before": False, "after": True}]
     assert d["summary"] == {"added": 2, "removed": 1, "changed": 3} and not d["empty"]
     assert diff_specs(a, a)["empty"]
@@ -83,8 +97,9 @@ def test_merge_conflicts_per_item_and_resolutions() -> None:
     result = merge_specs(base, target, source)
     keys = {c.key: c.fields for c in result.conflicts}
     assert keys == {"nodes/b": ["name"], "nodes/c": ["*"], "workflow/settings": ["settings"]}
-    resolved = merge_specs(base, target, source,
-                           {"nodes/b": "source", "nodes/c": "target", "workflow/settings": "source"})
+    resolved = merge_specs(
+        base, target, source, {"nodes/b": "source", "nodes/c": "target", "workflow/settings": "source"}
+    )
     assert resolved.conflicts == []
     assert node(resolved.spec, "b")["name"] == "S"
     assert "c" not in {n["id"] for n in resolved.spec["nodes"]}

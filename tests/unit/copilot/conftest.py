@@ -28,8 +28,12 @@ def base_spec() -> dict[str, Any]:
         "tools": [HTTP_GET],
         "nodes": [
             {"id": "fetch", "type": "tool", "tool": "http_get@1.2.0", "ui": {"position": {"x": 0, "y": 0}}},
-            {"id": "summarize", "type": "agent", "agent": {"prompt": "Summarise {{ inputs }}"},
-             "ui": {"position": {"x": 260, "y": 0}}},
+            {
+                "id": "summarize",
+                "type": "agent",
+                "agent": {"prompt": "Summarise {{ inputs }}"},
+                "ui": {"position": {"x": 260, "y": 0}},
+            },
             {"id": "a", "type": "process", "ui": {"position": {"x": 0, "y": 200}}},
             {"id": "b", "type": "process", "ui": {"position": {"x": 260, "y": 200}}},
             {"id": "c", "type": "process", "ui": {"position": {"x": 520, "y": 200}}},
@@ -43,8 +47,12 @@ def workflow() -> Workflow:
     return parse_workflow(base_spec())
 
 
-def make_ctx(wf: Workflow | dict[str, Any], selection: list[str] | None = None,
-             recent: list[str] | None = None, run: dict[str, Any] | None = None) -> Context:
+def make_ctx(
+    wf: Workflow | dict[str, Any],
+    selection: list[str] | None = None,
+    recent: list[str] | None = None,
+    run: dict[str, Any] | None = None,
+) -> Context:
     if isinstance(wf, dict):
         wf = parse_workflow(wf)
     return Context(

@@ -13,9 +13,16 @@ from .conftest import base_spec
 
 
 def test_strip_secrets_keys_and_values() -> None:
-    data = {"password": "hunter2", "api_key": "abc", "url": "postgres://bob:s3cret@db/x", "ok": "hello",
-            "nested": [{"Authorization": "Bearer abcdefghijklmnop"}], "text": "use sk-abcdefghijklmnopqrstuv now",
-            "token_count": 0, "use_token": True}
+    data = {
+        "password": "hunter2",
+        "api_key": "abc",
+        "url": "postgres://bob:s3cret@db/x",
+        "ok": "hello",
+        "nested": [{"Authorization": "Bearer abcdefghijklmnop"}],
+        "text": "use sk-abcdefghijklmnopqrstuv now",
+        "token_count": 0,
+        "use_token": True,
+    }
     out = strip_secrets(data)
     assert out["password"] == out["api_key"] == "***" and out["ok"] == "hello"
     assert out["url"] == "postgres://bob:***@db/x" and out["nested"][0]["Authorization"] == "***"
@@ -25,17 +32,29 @@ def test_strip_secrets_keys_and_values() -> None:
 def test_context_payload() -> None:
     spec = base_spec()
     spec["nodes"][0]["parameters"] = {"headers": {"X-Api-Key": "k-123456789"}}
-    chat = ChatContext.model_validate({
-        "workflow": spec, "selection": ["a", "ghost"], "recent_actions": [{"label": f"step {i}"} for i in range(15)],
-        "run": {"run_id": "r", "nodes": {"a": {"state": "failed", "log_tail": "\n".join(f"l{i}" for i in range(100))},
-                                         "b": {"state": "success", "output": {"big": "x" * 10}}}},
-    })
+    chat = ChatContext.model_validate(
+        {
+            "workflow": spec,
+            "selection": ["a", "ghost"],
+            "recent_actions": [{"label": f"step {i}"} for i in range(15)],
+            "run": {
+                "run_id": "r",
+                "nodes": {
+                    "a": {"state": "failed", "log_tail": "\n".join(f"l{i}" for i in range(100))},
+                    "b": {"state": "success", "output": {"big": "x" * 10}},
+                },
+            },
+        }
+    )
     ctx = build_context(chat)
     payload = ctx.prompt_payload()
     assert payload["selection"] == ["a"]  # unknown ids are dropped
     assert len(payload["recent_actions"]) == 10 and payload["recent_actions"][-1]["label"] == "step 14"
     assert len(payload["latest_run"]["failures"]["a"]["log_tail"].splitlines()) == MAX_LOG_TAIL_LINES
-    assert "b" not in payload["latest_run"]["failures"] and payload["latest_run"]["node_states"]["b"] == "success"
+    assert (
+        "b" not in payload["latest_run"]["failures"]
+        and payload["latest_run"]["node_states"]["b"] == "success"
+    )
     assert "k-123456789" not in json.dumps(payload) and "ui" not in payload["workflow"]["nodes"][0]
 
 
@@ -49,7 +68,9 @@ def test_wizard_list_and_tool_node(workflow: Workflow) -> None:
     assert wizard_step("new_tool_node", workflow, answers, 0).step.index == 1
     done = wizard_step("new_tool_node", workflow, answers, 1)
     out = apply_patch(workflow, parse_ops(done.proposal.ops))
-    assert out.node("http_get").parameters == {"url": "https://x"} and "fetch->http_get" in [e.key for e in out.edges]
+    assert out.node("http_get").parameters == {"url": "https://x"} and "fetch->http_get" in [
+        e.key for e in out.edges
+    ]
 
 
 def test_wizard_bad_json_and_schedule(workflow: Workflow) -> None:
@@ -64,8 +85,11 @@ def test_wizard_bad_json_and_schedule(workflow: Workflow) -> None:
 def test_run_log_lines_are_readable() -> None:
     from airflow_canvas.copilot.runs import _error_of, _log_line
 
-    record = {"level": "error", "event": "Task failed with exception",
-              "error_detail": [{"exc_type": "ConnectionError", "exc_value": "503 Service Unavailable"}]}
+    record = {
+        "level": "error",
+        "event": "Task failed with exception",
+        "error_detail": [{"exc_type": "ConnectionError", "exc_value": "503 Service Unavailable"}],
+    }
     line = _log_line(json.dumps(record) + "\n")
     assert line == "ERROR Task failed with exception | ConnectionError: 503 Service Unavailable"
     assert _log_line("plain text line\n") == "plain text line"
@@ -76,10 +100,17 @@ def test_failed_node_inputs_are_rebuilt_from_upstream_outputs() -> None:
     from airflow_canvas.copilot.runs import MAX_VALUE_CHARS, inputs_from, small
     from airflow_canvas.spec import parse_workflow
 
-    wf = parse_workflow({"id": "w", "nodes": [{"id": n, "type": "process"} for n in ("a", "b", "c", "d")],
-                         "edges": [{"source": "a", "target": "d"},
-                                   {"source": "b", "target": "d", "mapping": [{"source": "body.items", "target": "rows"}]},
-                                   {"source": "c", "target": "d", "kind": "dependency"}]})
+    wf = parse_workflow(
+        {
+            "id": "w",
+            "nodes": [{"id": n, "type": "process"} for n in ("a", "b", "c", "d")],
+            "edges": [
+                {"source": "a", "target": "d"},
+                {"source": "b", "target": "d", "mapping": [{"source": "body.items", "target": "rows"}]},
+                {"source": "c", "target": "d", "kind": "dependency"},
+            ],
+        }
+    )
     outputs = {"a": {"url": "https://x"}, "b": {"body": {"items": [1, 2]}}, "c": {"ignored": True}}
     assert inputs_from(wf, "d", outputs) == {"url": "https://x", "rows": [1, 2]}
     assert inputs_from(wf, "a", outputs) is None

@@ -20,39 +20,66 @@ from .conftest import base_spec, make_ctx
 
 
 def settings(server: ScriptedOpenAIServer, **kw: Any) -> LLMSettings:
-    values: dict[str, Any] = {"base_url": server.url + "/v1", "api_key": "test-key", "model": "gpt-test",
-                              "timeout": 5.0, "max_retries": 0}
+    values: dict[str, Any] = {
+        "base_url": server.url + "/v1",
+        "api_key": "test-key",
+        "model": "gpt-test",
+        "timeout": 5.0,
+        "max_retries": 0,
+    }
     return LLMSettings(**(values | kw))
 
 
-def run_turn(copilot: Copilot, message: str, ctx: Any, history: Any = None) -> tuple[list[dict[str, Any]], Reply]:
+def run_turn(
+    copilot: Copilot, message: str, ctx: Any, history: Any = None
+) -> tuple[list[dict[str, Any]], Reply]:
     events = list(copilot.turn(message, ctx, history))
     assert events[-1]["type"] == "done"
     return events, Reply.model_validate(events[-1]["reply"])
 
 
 def add_nodes_call() -> dict[str, Any]:
-    return {"summary": "Add triage and post", "ops": [
-        {"op": "add_node", "node": {"id": "triage", "type": "agent", "agent": {"prompt": "Is {{ inputs }} urgent?"},
-                                    "output_schema": {"type": "object", "properties": {"urgent": {"type": "boolean"}}}}},
-        {"op": "add_node", "node": {"id": "post", "type": "tool", "tool": "http_get@1.2.0"}},
-    ]}
+    return {
+        "summary": "Add triage and post",
+        "ops": [
+            {
+                "op": "add_node",
+                "node": {
+                    "id": "triage",
+                    "type": "agent",
+                    "agent": {"prompt": "Is {{ inputs }} urgent?"},
+                    "output_schema": {"type": "object", "properties": {"urgent": {"type": "boolean"}}},
+                },
+            },
+            {"op": "add_node", "node": {"id": "post", "type": "tool", "tool": "http_get@1.2.0"}},
+        ],
+    }
 
 
 def connect_call() -> dict[str, Any]:
-    return {"summary": "Wire them", "ops": [
-        {"op": "add_edge", "edge": {"source": "summarize", "target": "triage"}},
-        {"op": "add_edge", "edge": {"source": "triage", "target": "post", "condition": "urgent"}},
-    ]}
+    return {
+        "summary": "Wire them",
+        "ops": [
+            {"op": "add_edge", "edge": {"source": "summarize", "target": "triage"}},
+            {"op": "add_edge", "edge": {"source": "triage", "target": "post", "condition": "urgent"}},
+        ],
+    }
 
 
 def test_context_is_sent(openai_server: ScriptedOpenAIServer) -> None:
     spec = base_spec()
     spec["edges"].append({"source": "c", "target": "ghost"})  # a validation error the model must see
     spec["nodes"][2]["parameters"] = {"api_key": "sk-live-abcdefghijklmnop", "url": "https://x"}
-    ctx = make_ctx(spec, selection=["a", "b"], recent=["Moved node a", "Added edge a->b"],
-                   run={"run_id": "r1", "state": "failed", "nodes": {"b": {"state": "failed", "error": "KeyError: 'x'",
-                                                                        "log_tail": "line1\nKeyError: 'x'"}}})
+    ctx = make_ctx(
+        spec,
+        selection=["a", "b"],
+        recent=["Moved node a", "Added edge a->b"],
+        run={
+            "run_id": "r1",
+            "state": "failed",
+            "nodes": {"b": {"state": "failed", "error": "KeyError: 'x'", "log_tail": "line1\nKeyError: 'x'"}},
+        },
+    )
     openai_server.add_text("Node `c` points at a missing node.")
     run_turn(Copilot(settings(openai_server)), "what is wrong with these?", ctx)
     (request,) = openai_server.chat_requests()
@@ -92,9 +119,13 @@ def test_multi_step_creation_gives_a_valid_workflow(openai_server: ScriptedOpenA
 
 def test_invalid_and_malformed_calls_are_repaired(openai_server: ScriptedOpenAIServer) -> None:
     ctx = make_ctx(base_spec())
-    openai_server.add_tool_call("propose_patch", {"ops": [{"op": "add_edge", "edge": {"source": "a", "target": "zz"}}]})
+    openai_server.add_tool_call(
+        "propose_patch", {"ops": [{"op": "add_edge", "edge": {"source": "a", "target": "zz"}}]}
+    )
     openai_server.add_tool_call("propose_patch", '{"ops": [{"op": "add_edge", "edge": ')  # truncated JSON
-    openai_server.add_tool_call("propose_patch", {"ops": [{"op": "add_edge", "edge": {"source": "b", "target": "c"}}]})
+    openai_server.add_tool_call(
+        "propose_patch", {"ops": [{"op": "add_edge", "edge": {"source": "b", "target": "c"}}]}
+    )
     openai_server.add_text("Connected b to c.")
     events, reply = run_turn(Copilot(settings(openai_server)), "connect b to c", ctx)
     assert reply.error is None and reply.proposal is not None
@@ -151,8 +182,11 @@ def test_timeout_gives_clear_message(openai_server: ScriptedOpenAIServer) -> Non
 @pytest.mark.parametrize("status", [500, 503])
 def test_server_error_gives_clear_message(openai_server: ScriptedOpenAIServer, status: int) -> None:
     ctx = make_ctx(base_spec())
-    openai_server.add_tool_call("propose_patch", connect_call() | {"ops": connect_call()["ops"][:0] + [
-        {"op": "add_edge", "edge": {"source": "b", "target": "c"}}]})
+    openai_server.add_tool_call(
+        "propose_patch",
+        connect_call()
+        | {"ops": connect_call()["ops"][:0] + [{"op": "add_edge", "edge": {"source": "b", "target": "c"}}]},
+    )
     openai_server.add_error(status, "overloaded")
     _, reply = run_turn(Copilot(settings(openai_server)), "connect b to c", ctx)
     # A valid step earlier in the turn is dropped too: a half-finished turn proposes nothing.
@@ -161,9 +195,14 @@ def test_server_error_gives_clear_message(openai_server: ScriptedOpenAIServer, s
 
 
 def test_usage_and_cost_are_accounted(openai_server: ScriptedOpenAIServer) -> None:
-    openai_server.add_tool_call("propose_patch", {"ops": [{"op": "remove_node", "node_id": "c"}]},
-                                usage={"prompt_tokens": 1000, "completion_tokens": 100, "total_tokens": 1100})
-    openai_server.add_text("Done.", usage={"prompt_tokens": 1200, "completion_tokens": 20, "total_tokens": 1220})
+    openai_server.add_tool_call(
+        "propose_patch",
+        {"ops": [{"op": "remove_node", "node_id": "c"}]},
+        usage={"prompt_tokens": 1000, "completion_tokens": 100, "total_tokens": 1100},
+    )
+    openai_server.add_text(
+        "Done.", usage={"prompt_tokens": 1200, "completion_tokens": 20, "total_tokens": 1220}
+    )
     s = settings(openai_server, prompt_cost_per_1k=0.5, completion_cost_per_1k=2.0)
     events, reply = run_turn(Copilot(s), "remove c", make_ctx(base_spec()))
     assert (reply.usage.prompt_tokens, reply.usage.completion_tokens) == (2200, 120)
@@ -172,8 +211,13 @@ def test_usage_and_cost_are_accounted(openai_server: ScriptedOpenAIServer) -> No
 
 
 def test_suggestions_from_the_model(openai_server: ScriptedOpenAIServer) -> None:
-    openai_server.add_tool_calls([
-        ToolCall("suggest_actions", {"items": [{"label": "Show b", "action": "focus_node", "node_id": "b"}]})])
+    openai_server.add_tool_calls(
+        [
+            ToolCall(
+                "suggest_actions", {"items": [{"label": "Show b", "action": "focus_node", "node_id": "b"}]}
+            )
+        ]
+    )
     openai_server.add_text("Look at b.")
     _, reply = run_turn(Copilot(settings(openai_server)), "where is b?", make_ctx(base_spec()))
     assert [p for p in reply.parts if p.type == "suggestions"][0].items[0].node_id == "b"
@@ -181,7 +225,10 @@ def test_suggestions_from_the_model(openai_server: ScriptedOpenAIServer) -> None
 
 def test_history_is_replayed_without_secrets(openai_server: ScriptedOpenAIServer) -> None:
     openai_server.add_text("ok")
-    history = [{"role": "user", "content": "my key is sk-abcdefghijklmnopqrst"}, {"role": "assistant", "content": "noted"}]
+    history = [
+        {"role": "user", "content": "my key is sk-abcdefghijklmnopqrst"},
+        {"role": "assistant", "content": "noted"},
+    ]
     run_turn(Copilot(settings(openai_server)), "continue", make_ctx(base_spec()), history)
     messages = openai_server.chat_requests()[0].messages
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "system", "user"]
@@ -194,11 +241,21 @@ def test_slash_commands_use_offline_grammar(openai_server: ScriptedOpenAIServer)
 
 
 def test_settings_from_airflow_connection(monkeypatch: pytest.MonkeyPatch) -> None:
-    conn = {"conn_type": "openai", "host": "http://127.0.0.1:9/v1", "password": "k",
-            "extra": {"model": "gpt-x", "timeout": 7, "prompt_cost_per_1k": 0.1}}
+    conn = {
+        "conn_type": "openai",
+        "host": "http://127.0.0.1:9/v1",
+        "password": "k",
+        "extra": {"model": "gpt-x", "timeout": 7, "prompt_cost_per_1k": 0.1},
+    }
     monkeypatch.setenv("AIRFLOW_CONN_CANVAS_LLM", json.dumps(conn))
     s = settings_from_connection()
-    assert (s.base_url, s.api_key, s.model, s.timeout, s.prompt_cost_per_1k) == ("http://127.0.0.1:9/v1", "k", "gpt-x", 7, 0.1)
+    assert (s.base_url, s.api_key, s.model, s.timeout, s.prompt_cost_per_1k) == (
+        "http://127.0.0.1:9/v1",
+        "k",
+        "gpt-x",
+        7,
+        0.1,
+    )
     assert Copilot.from_airflow().status() == {"engine": "llm", "model": "gpt-x", "conn_id": "canvas_llm"}
     monkeypatch.setenv("AIRFLOW__AIRFLOW_CANVAS__COPILOT_CONN_ID", "nothing_here")
     status = Copilot.from_airflow().status()

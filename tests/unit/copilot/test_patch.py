@@ -32,8 +32,13 @@ from airflow_canvas.spec.models import NodeType
 
 
 def test_add_node_and_edge(workflow: Workflow) -> None:
-    out = apply_patch(workflow, [AddNode(node=Node(id="post", type=NodeType.PROCESS)),
-                                 AddEdge(edge=Edge(source="summarize", target="post"))])
+    out = apply_patch(
+        workflow,
+        [
+            AddNode(node=Node(id="post", type=NodeType.PROCESS)),
+            AddEdge(edge=Edge(source="summarize", target="post")),
+        ],
+    )
     assert out.node("post") is not None
     assert [e.key for e in out.edges][-1] == "summarize->post"
     assert workflow.node("post") is None  # the input is never mutated
@@ -58,9 +63,13 @@ def test_remove_node_removes_its_edges(workflow: Workflow) -> None:
 
 
 def test_rename_rewrites_edges_and_fallbacks(workflow: Workflow) -> None:
-    wf = apply_patch(workflow, [UpdateNode(node_id="b", changes={"execution": {"on_error": "fallback",
-                                                                                "fallback_node": "c"}})])
-    out = apply_patch(wf, [RenameNode(node_id="c", new_id="cleanup"), RenameNode(node_id="a", new_id="start")])
+    wf = apply_patch(
+        workflow,
+        [UpdateNode(node_id="b", changes={"execution": {"on_error": "fallback", "fallback_node": "c"}})],
+    )
+    out = apply_patch(
+        wf, [RenameNode(node_id="c", new_id="cleanup"), RenameNode(node_id="a", new_id="start")]
+    )
     assert out.node("b").execution.fallback_node == "cleanup"
     assert "start->b" in [e.key for e in out.edges]
 
@@ -78,17 +87,27 @@ def test_edge_update_and_remove(workflow: Workflow) -> None:
 
 
 def test_group_add_update_remove(workflow: Workflow) -> None:
-    out = apply_patch(workflow, [AddGroup(group=Group(id="enrich"), members=["a", "b"]),
-                                 UpdateGroup(group_id="enrich", changes={"label": "Enrich"})])
+    out = apply_patch(
+        workflow,
+        [
+            AddGroup(group=Group(id="enrich"), members=["a", "b"]),
+            UpdateGroup(group_id="enrich", changes={"label": "Enrich"}),
+        ],
+    )
     assert out.node("a").group == "enrich" and out.groups[0].label == "Enrich"
     out = apply_patch(out, [RemoveGroup(group_id="enrich")])
     assert out.groups == [] and out.node("a").group is None
 
 
 def test_set_property_by_id_pointer(workflow: Workflow) -> None:
-    out = apply_patch(workflow, [SetProperty(path="/nodes/summarize/execution/retry/retries", value=3),
-                                 SetProperty(path="/settings/catchup", value=True),
-                                 SetProperty(path="/tags/-", value="ai")])
+    out = apply_patch(
+        workflow,
+        [
+            SetProperty(path="/nodes/summarize/execution/retry/retries", value=3),
+            SetProperty(path="/settings/catchup", value=True),
+            SetProperty(path="/tags/-", value="ai"),
+        ],
+    )
     assert out.node("summarize").execution.retry.retries == 3
     assert out.settings.catchup is True and out.tags == ["ai"]
 
@@ -96,7 +115,9 @@ def test_set_property_by_id_pointer(workflow: Workflow) -> None:
 def test_set_property_bad_pointer_names_op(workflow: Workflow) -> None:
     result = check_patch(workflow, [SetProperty(path="/nodes/sumarize/name", value="x")])
     problem = result.problems[0]
-    assert problem.pointer == "/ops/0" and problem.node_id == "sumarize" and "summarize" in (problem.hint or "")
+    assert (
+        problem.pointer == "/ops/0" and problem.node_id == "sumarize" and "summarize" in (problem.hint or "")
+    )
     assert not check_patch(workflow, [SetProperty(path="/id", value="other")]).ok
 
 
@@ -114,7 +135,9 @@ def test_set_trigger(workflow: Workflow) -> None:
 
 
 def test_bulk_update(workflow: Workflow) -> None:
-    out = apply_patch(workflow, [BulkUpdate(node_ids=["a", "b", "c"], changes={"execution": {"retry": {"retries": 3}}})])
+    out = apply_patch(
+        workflow, [BulkUpdate(node_ids=["a", "b", "c"], changes={"execution": {"retry": {"retries": 3}}})]
+    )
     assert [out.node(n).execution.retry.retries for n in "abc"] == [3, 3, 3]
 
 
@@ -177,15 +200,34 @@ def test_check_patch_reads_a_generator_once(workflow: Workflow) -> None:
 def test_json_schema_covers_every_op() -> None:
     schema = patch_json_schema()
     text = str(schema)
-    for name in ("add_node", "update_node", "remove_node", "rename_node", "add_edge", "update_edge",
-                 "remove_edge", "add_group", "update_group", "remove_group", "set", "set_trigger", "bulk_update"):
+    for name in (
+        "add_node",
+        "update_node",
+        "remove_node",
+        "rename_node",
+        "add_edge",
+        "update_edge",
+        "remove_edge",
+        "add_group",
+        "update_group",
+        "remove_group",
+        "set",
+        "set_trigger",
+        "bulk_update",
+    ):
         assert f"'{name}'" in text
     assert Patch.model_validate({"summary": "s", "ops": [{"op": "remove_node", "node_id": "a"}]})
 
 
 def test_diff_describes_changes(workflow: Workflow) -> None:
-    out = apply_patch(workflow, [AddNode(node=Node(id="post", type=NodeType.PROCESS)), RemoveEdge(edge_id="a->b"),
-                                 UpdateNode(node_id="a", changes={"name": "Start"})])
+    out = apply_patch(
+        workflow,
+        [
+            AddNode(node=Node(id="post", type=NodeType.PROCESS)),
+            RemoveEdge(edge_id="a->b"),
+            UpdateNode(node_id="a", changes={"name": "Start"}),
+        ],
+    )
     diff = workflow_diff(workflow, out)
     assert diff["nodes"]["added"] == ["post"] and diff["edges"]["removed"] == ["a->b"]
     assert diff["nodes"]["changed"] == {"a": ["name"]}

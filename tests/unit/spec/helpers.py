@@ -28,7 +28,9 @@ def edge(source: str, target: str, **extra: Any) -> dict[str, Any]:
     return {"source": source, "target": target, **extra}
 
 
-def spec(nodes: list[dict[str, Any]], edges: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+def spec(
+    nodes: list[dict[str, Any]], edges: list[dict[str, Any]] | None = None, **extra: Any
+) -> dict[str, Any]:
     return {"id": "wf", "nodes": nodes, "edges": edges or [], **extra}
 
 

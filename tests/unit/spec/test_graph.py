@@ -49,13 +49,20 @@ def test_find_cycles_is_deterministic_and_shortest() -> None:
 
 
 def test_group_loops_once_per_loop() -> None:
-    wf = workflow([], groups=[{"id": "a", "parent": "b"}, {"id": "b", "parent": "a"}, {"id": "c", "parent": "a"}])
+    wf = workflow(
+        [], groups=[{"id": "a", "parent": "b"}, {"id": "b", "parent": "a"}, {"id": "c", "parent": "a"}]
+    )
     assert group_loops(wf) == [["a", "b", "a"]]
 
 
 def test_field_known() -> None:
-    schema = {"type": "object", "properties": {"a": {"type": "object", "properties": {"b": {}}},
-                                               "list": {"type": "array", "items": {"properties": {"c": {}}}}}}
+    schema = {
+        "type": "object",
+        "properties": {
+            "a": {"type": "object", "properties": {"b": {}}},
+            "list": {"type": "array", "items": {"properties": {"c": {}}}},
+        },
+    }
     assert field_known(schema, "a.b") == (True, [])
     assert field_known(schema, "a.x") == (False, ["b"])
     assert field_known(schema, "list[0].c")[0] and not field_known(schema, "list.3.d")[0]

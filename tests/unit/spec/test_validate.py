@@ -39,8 +39,11 @@ def test_cycle_through_a_sequential_group() -> None:
 
 
 def test_parallel_group_adds_no_order() -> None:
-    data = spec([node("first", group="par"), node("second", group="par")], [edge("second", "first")],
-                groups=[{"id": "par"}])
+    data = spec(
+        [node("first", group="par"), node("second", group="par")],
+        [edge("second", "first")],
+        groups=[{"id": "par"}],
+    )
     assert problems_of(data) == []
 
 
@@ -56,7 +59,11 @@ def test_cycle_through_a_fallback() -> None:
 def test_cycle_through_a_fallback_feeding_the_downstream() -> None:
     # main -> report; backup (main's fallback) also feeds report, but report is upstream of backup.
     data = spec(
-        [node("main", execution={"on_error": "fallback", "fallback_node": "backup"}), node("report"), node("backup")],
+        [
+            node("main", execution={"on_error": "fallback", "fallback_node": "backup"}),
+            node("report"),
+            node("backup"),
+        ],
         [edge("main", "report"), edge("report", "backup", kind="dependency")],
     )
     problem = only(problems_of(data), "E_CYCLE")
@@ -64,15 +71,19 @@ def test_cycle_through_a_fallback_feeding_the_downstream() -> None:
 
 
 def test_two_separate_cycles_are_both_reported() -> None:
-    data = spec([node("a"), node("b"), node("c"), node("d")],
-                [edge("a", "b"), edge("b", "a"), edge("c", "d"), edge("d", "c")])
+    data = spec(
+        [node("a"), node("b"), node("c"), node("d")],
+        [edge("a", "b"), edge("b", "a"), edge("c", "d"), edge("d", "c")],
+    )
     cycles = [p for p in problems_of(data) if p.code == "E_CYCLE"]
     assert [p.node_id for p in cycles] == ["a", "c"]
 
 
 def test_group_loop_names_the_groups() -> None:
-    data = spec([node("n", group="a")], groups=[{"id": "a", "parent": "c"}, {"id": "b", "parent": "a"},
-                                                {"id": "c", "parent": "b"}])
+    data = spec(
+        [node("n", group="a")],
+        groups=[{"id": "a", "parent": "c"}, {"id": "b", "parent": "a"}, {"id": "c", "parent": "b"}],
+    )
     problem = only(problems_of(data), "E_GROUP_CYCLE")
     assert "'a' -> 'c' -> 'b' -> 'a'" in problem.message
 
@@ -80,8 +91,12 @@ def test_group_loop_names_the_groups() -> None:
 def test_hints_suggest_close_names() -> None:
     problems = problems_of(spec([node("summarise"), node("a")], [edge("a", "sumarise")]))
     assert only(problems, "E_EDGE_TARGET_UNKNOWN").hint == "did you mean 'summarise'?"
-    problems = problems_of(spec([node("a", output_schema=OBJ_ANSWER), node("b")],
-                                [edge("a", "b", mapping=[{"source": "scor", "target": "s"}])]))
+    problems = problems_of(
+        spec(
+            [node("a", output_schema=OBJ_ANSWER), node("b")],
+            [edge("a", "b", mapping=[{"source": "scor", "target": "s"}])],
+        )
+    )
     assert only(problems, "E_MAPPING_SOURCE_FIELD").hint == "did you mean 'score'?"
     problems = problems_of(spec([node("a")], triggers={"schedule": {"kind": "preset", "value": "daily"}}))
     assert only(problems, "E_SCHEDULE_INVALID").hint == "did you mean '@daily'?"
@@ -94,30 +109,56 @@ def test_every_problem_reported_at_once() -> None:
         triggers={"schedule": {"kind": "cron", "value": "every day"}},
     )
     codes = sorted(p.code for p in problems_of(data))
-    assert codes == sorted([
-        "E_NODE_ID_DUPLICATE", "E_TOOL_MISSING", "E_AGENT_CONFIG_MISSING", "E_NODE_GROUP_UNKNOWN",
-        "E_EDGE_TARGET_UNKNOWN", "E_EDGE_SELF_LOOP", "E_CONDITION_EDGE_KIND", "E_SCHEDULE_INVALID",
-    ])
+    assert codes == sorted(
+        [
+            "E_NODE_ID_DUPLICATE",
+            "E_TOOL_MISSING",
+            "E_AGENT_CONFIG_MISSING",
+            "E_NODE_GROUP_UNKNOWN",
+            "E_EDGE_TARGET_UNKNOWN",
+            "E_EDGE_SELF_LOOP",
+            "E_CONDITION_EDGE_KIND",
+            "E_SCHEDULE_INVALID",
+        ]
+    )
 
 
 def test_mappings_into_open_schemas_are_accepted() -> None:
     open_target = {"type": "object", "properties": {"a": {}}, "additionalProperties": True}
     data = spec(
         [node("a"), node("b", input_schema=open_target), node("c", input_schema={"type": "object"})],
-        [edge("a", "b", mapping=[{"source": "anything.deep", "target": "other"}]),
-         edge("a", "c", mapping=[{"target": "x"}])],
+        [
+            edge("a", "b", mapping=[{"source": "anything.deep", "target": "other"}]),
+            edge("a", "c", mapping=[{"target": "x"}]),
+        ],
     )
     assert problems_of(data) == []
 
 
 def test_mapping_walks_nested_paths() -> None:
-    out = {"type": "object", "properties": {"doc": {"type": "object", "properties": {
-        "pages": {"type": "array", "items": {"type": "object", "properties": {"text": {"type": "string"}}}}}}}}
-    good = spec([node("a", output_schema=out), node("b")], [edge("a", "b", mapping=[{"source": "doc.pages.0.text",
-                                                                                     "target": "t"}])])
+    out = {
+        "type": "object",
+        "properties": {
+            "doc": {
+                "type": "object",
+                "properties": {
+                    "pages": {
+                        "type": "array",
+                        "items": {"type": "object", "properties": {"text": {"type": "string"}}},
+                    }
+                },
+            }
+        },
+    }
+    good = spec(
+        [node("a", output_schema=out), node("b")],
+        [edge("a", "b", mapping=[{"source": "doc.pages.0.text", "target": "t"}])],
+    )
     assert problems_of(good) == []
-    bad = spec([node("a", output_schema=out), node("b")], [edge("a", "b", mapping=[{"source": "doc.pages[0].txt",
-                                                                                    "target": "t"}])])
+    bad = spec(
+        [node("a", output_schema=out), node("b")],
+        [edge("a", "b", mapping=[{"source": "doc.pages[0].txt", "target": "t"}])],
+    )
     assert only(problems_of(bad), "E_MAPPING_SOURCE_FIELD").hint == "did you mean 'text'?"
 
 
@@ -227,8 +268,12 @@ def test_validate_data_valid() -> None:
 
 def test_validate_data_merges_field_and_structural_problems() -> None:
     data = spec(
-        [node("a"), node("bad id"), node("b", execution={"retries": 3, "on_error": "fallback"}),
-         node("c", "tool", tool=7)],
+        [
+            node("a"),
+            node("bad id"),
+            node("b", execution={"retries": 3, "on_error": "fallback"}),
+            node("c", "tool", tool=7),
+        ],
         [edge("bad id", "a"), {"source": "a"}, edge("a", "missing")],
     )
     wf, problems = validate_data(data)
@@ -259,9 +304,17 @@ def test_validate_data_required_nested_field() -> None:
 
 
 def _chain(n: int) -> dict:
-    nodes = [node(f"n{i}", output_schema=OBJ_ANSWER, input_schema={"type": "object", "properties": {
-        "answer": {"type": "string"}}}) for i in range(n)]
-    edges = [edge(f"n{i}", f"n{i + 1}", mapping=[{"source": "answer", "target": "answer"}]) for i in range(n - 1)]
+    nodes = [
+        node(
+            f"n{i}",
+            output_schema=OBJ_ANSWER,
+            input_schema={"type": "object", "properties": {"answer": {"type": "string"}}},
+        )
+        for i in range(n)
+    ]
+    edges = [
+        edge(f"n{i}", f"n{i + 1}", mapping=[{"source": "answer", "target": "answer"}]) for i in range(n - 1)
+    ]
     return spec(nodes, edges, groups=[])
 
 

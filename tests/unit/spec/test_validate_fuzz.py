@@ -12,8 +12,13 @@ from airflow_canvas.spec.repair import parse_pointer
 from airflow_canvas.spec.validate import validate_data
 
 IDS = st.sampled_from(["a", "b", "c", "g", "h", "bad id", "", "a__branch", "A"])
-JUNK = st.one_of(st.none(), st.integers(-2, 3), st.text(max_size=5), st.lists(st.integers(), max_size=2),
-                 st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+JUNK = st.one_of(
+    st.none(),
+    st.integers(-2, 3),
+    st.text(max_size=5),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 SCHEMA = st.one_of(
     st.just({}),
     st.just({"type": "object", "properties": {"x": {"type": "string"}}, "additionalProperties": False}),
@@ -35,9 +40,17 @@ NODE = st.fixed_dictionaries(
         "process": maybe(st.just({"expression": "a[?"})),
         "input_schema": SCHEMA,
         "output_schema": SCHEMA,
-        "execution": maybe(st.fixed_dictionaries({}, optional={
-            "on_error": maybe(st.sampled_from(["fallback", "fail"])), "fallback_node": maybe(IDS),
-            "retry": maybe(st.just({"retries": -1})), "map_over": maybe(IDS)})),
+        "execution": maybe(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "on_error": maybe(st.sampled_from(["fallback", "fail"])),
+                    "fallback_node": maybe(IDS),
+                    "retry": maybe(st.just({"retries": -1})),
+                    "map_over": maybe(IDS),
+                },
+            )
+        ),
     },
 )
 EDGE = st.fixed_dictionaries(
@@ -45,13 +58,20 @@ EDGE = st.fixed_dictionaries(
     optional={
         "kind": maybe(st.sampled_from(["data_flow", "dependency", "trigger"])),
         "condition": maybe(st.sampled_from(["ok", "[", ""])),
-        "mapping": maybe(st.lists(st.fixed_dictionaries({"target": maybe(st.sampled_from(["x", "y"]))},
-                                                        optional={"source": maybe(st.just("x.z"))}), max_size=2)),
+        "mapping": maybe(
+            st.lists(
+                st.fixed_dictionaries(
+                    {"target": maybe(st.sampled_from(["x", "y"]))}, optional={"source": maybe(st.just("x.z"))}
+                ),
+                max_size=2,
+            )
+        ),
         "id": maybe(IDS),
     },
 )
-GROUP = st.fixed_dictionaries({"id": maybe(IDS)}, optional={"parent": maybe(IDS),
-                                                            "mode": maybe(st.just("sequential"))})
+GROUP = st.fixed_dictionaries(
+    {"id": maybe(IDS)}, optional={"parent": maybe(IDS), "mode": maybe(st.just("sequential"))}
+)
 SPEC = st.fixed_dictionaries(
     {"id": maybe(st.just("wf"))},
     optional={

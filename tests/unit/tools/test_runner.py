@@ -155,7 +155,9 @@ def test_child_sees_no_metadata_db_or_signing_secrets(monkeypatch: pytest.Monkey
     monkeypatch.setenv("AIRFLOW__CORE__FERNET_KEY", "fernet")
     monkeypatch.setenv("AIRFLOW__CELERY__BROKER_URL", "redis://broker")
     monkeypatch.setenv("CANVAS_HARMLESS_SETTING", "kept")
-    code = "import os\ndef run():\n    return sorted(k for k in os.environ if 'AIRFLOW' in k or 'CANVAS' in k)\n"
+    code = (
+        "import os\ndef run():\n    return sorted(k for k in os.environ if 'AIRFLOW' in k or 'CANVAS' in k)\n"
+    )
     result = run_in_sandbox(_tool(code), {})
     assert result.ok, result.error
     leaked = [k for k in result.output if "SQL_ALCHEMY" in k or "FERNET" in k or "BROKER" in k or "JWT" in k]

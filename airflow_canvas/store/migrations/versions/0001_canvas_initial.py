@@ -35,8 +35,11 @@ def upgrade() -> None:
         sa.Column(
             "workflow_id",
             sa.String(200),
-            sa.ForeignKey("canvas_workflow.id", ondelete="CASCADE",
-                          name="fk_canvas_workflow_version_workflow_id_canvas_workflow"),
+            sa.ForeignKey(
+                "canvas_workflow.id",
+                ondelete="CASCADE",
+                name="fk_canvas_workflow_version_workflow_id_canvas_workflow",
+            ),
             nullable=False,
         ),
         sa.Column("number", sa.Integer, nullable=False),
@@ -50,16 +53,15 @@ def upgrade() -> None:
         sa.Column("spec_hash", sa.String(64), nullable=False),
         sa.UniqueConstraint("workflow_id", "number", name="uq_canvas_version_number"),
     )
-    op.create_index(
-        "ix_canvas_workflow_version_workflow_id", "canvas_workflow_version", ["workflow_id"]
-    )
+    op.create_index("ix_canvas_workflow_version_workflow_id", "canvas_workflow_version", ["workflow_id"])
     op.create_table(
         "canvas_branch",
         sa.Column(
             "workflow_id",
             sa.String(200),
-            sa.ForeignKey("canvas_workflow.id", ondelete="CASCADE",
-                          name="fk_canvas_branch_workflow_id_canvas_workflow"),
+            sa.ForeignKey(
+                "canvas_workflow.id", ondelete="CASCADE", name="fk_canvas_branch_workflow_id_canvas_workflow"
+            ),
             primary_key=True,
         ),
         sa.Column("name", sa.String(250), primary_key=True),
@@ -117,8 +119,11 @@ def upgrade() -> None:
         sa.Column(
             "conversation_id",
             sa.String(64),
-            sa.ForeignKey("canvas_copilot_conversation.id", ondelete="CASCADE",
-                          name="fk_canvas_copilot_message_conversation_id_canvas_copilot_conversation"),
+            sa.ForeignKey(
+                "canvas_copilot_conversation.id",
+                ondelete="CASCADE",
+                name="fk_canvas_copilot_message_conversation_id_canvas_copilot_conversation",
+            ),
             nullable=False,
         ),
         sa.Column("role", sa.String(20), nullable=False),
