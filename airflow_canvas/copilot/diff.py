@@ -19,8 +19,10 @@ def _changed_fields(before: Any, after: Any, prefix: str = "") -> list[str]:
     return [prefix.rstrip(".")]
 
 
-def _keyed(items: list[Any]) -> dict[str, Any]:
-    return {getattr(i, "key", None) or i.id: i for i in items}
+def _keyed(items: list[Any], section: str) -> dict[str, Any]:
+    if section == "edges":
+        return {i.key: i for i in items}
+    return {i.id: i for i in items}
 
 
 def workflow_diff(before: Workflow, after: Workflow) -> dict[str, Any]:
@@ -31,7 +33,7 @@ def workflow_diff(before: Workflow, after: Workflow) -> dict[str, Any]:
     """
     diff: dict[str, Any] = {}
     for section in ("nodes", "edges", "groups"):
-        old, new = _keyed(getattr(before, section)), _keyed(getattr(after, section))
+        old, new = _keyed(getattr(before, section), section), _keyed(getattr(after, section), section)
         diff[section] = {
             "added": [k for k in new if k not in old],
             "removed": [k for k in old if k not in new],
@@ -39,6 +41,7 @@ def workflow_diff(before: Workflow, after: Workflow) -> dict[str, Any]:
                 k: fields
                 for k in new
                 if k in old
+                and old[k] is not new[k]  # a patch's result shares the models of unchanged items
                 and old[k] != new[k]
                 and (
                     fields := _changed_fields(old[k].model_dump(mode="json"), new[k].model_dump(mode="json"))

@@ -453,6 +453,62 @@ def _structural_problems(workflow: Workflow) -> list[Problem]:
     return problems
 
 
+# Re-parsing the patched spec: the items a patch cannot have changed keep their models (pydantic
+# takes model instances as they are), so only new and changed items are parsed again. Which items an
+# op may change in place is known for the ops below; any other op (rename, ungroup, set by pointer)
+# makes the whole spec be parsed. The result is equal to parsing all of ``data``
+# (tests/unit/copilot/test_patch_reuse.py); workflows are never mutated in place, so sharing the
+# unchanged item models between the draft and the result is safe.
+_SECTIONS = ("nodes", "edges", "groups", "tools")
+_LOCAL_OPS = (AddNode, UpdateNode, BulkUpdate, RemoveNode, AddEdge, UpdateEdge, RemoveEdge, AddGroup, UpdateGroup, SetTrigger)  # fmt: skip
+
+
+def _pristine_items(workflow: Workflow, data: dict[str, Any]) -> dict[str, dict[int, tuple[Any, BaseModel]]]:
+    """Per section, id(item dict) -> (the dict, its model), for the freshly dumped ``data``. The
+    dicts are held, so their ids cannot be reused by new dicts while the patch is applied."""
+    return {
+        section: {id(d): (d, m) for d, m in zip(data[section], getattr(workflow, section), strict=True)}
+        for section in _SECTIONS
+    }
+
+
+def _touched_items(data: dict[str, Any], op: PatchOp) -> set[int]:
+    """id() of every existing item dict ``op`` may change in place (every item with the key named:
+    duplicate ids are possible in a draft). Removed and added items need no mark."""
+    if isinstance(op, UpdateNode):
+        section, keys = "nodes", {op.node_id}
+    elif isinstance(op, BulkUpdate):
+        section, keys = "nodes", set(op.node_ids)
+    elif isinstance(op, AddGroup):
+        section, keys = "nodes", set(op.members)
+    elif isinstance(op, UpdateEdge):
+        return {id(e) for e in data["edges"] if _edge_key(e) == op.edge_id}
+    elif isinstance(op, UpdateGroup):
+        section, keys = "groups", {op.group_id}
+    else:
+        return set()
+    return {id(item) for item in data[section] if item.get("id") in keys}
+
+
+def _with_models(
+    data: dict[str, Any], pristine: dict[str, dict[int, tuple[Any, BaseModel]]], touched: set[int]
+) -> dict[str, Any]:
+    """``data`` with each untouched original item replaced by its model."""
+    out = dict(data)
+    for section in _SECTIONS:
+        known = pristine[section]
+        items = data.get(section)
+        if not isinstance(items, list):
+            continue
+        out[section] = [
+            hit[1]
+            if (hit := known.get(id(item))) is not None and hit[0] is item and id(item) not in touched
+            else item
+            for item in items
+        ]
+    return out
+
+
 @dataclass
 class PatchResult:
     workflow: Workflow | None
@@ -479,13 +535,20 @@ def check_patch(workflow: Workflow, ops: Iterable[PatchOp | Mapping[str, Any]]) 
     if not typed:
         return PatchResult(None, [Problem("E_PATCH_EMPTY", "The patch has no operations.", "/ops")])
     data = workflow.model_dump(mode="json")
+    pristine = _pristine_items(workflow, data)
+    touched: set[int] = set()
     for index, op in enumerate(typed):
+        if pristine is not None:
+            if isinstance(op, _LOCAL_OPS):
+                touched |= _touched_items(data, op)
+            else:
+                pristine = None  # an op that may change any item: parse everything
         try:
             _apply_one(data, op)
         except _OpFailure as exc:
             return PatchResult(None, [_failure_problem(index, op, exc)])
     try:
-        result = parse_workflow(data)
+        result = parse_workflow(_with_models(data, pristine, touched) if pristine else data)
     except SpecError as exc:
         return PatchResult(None, exc.problems)
     renames = {op.node_id: op.new_id for op in typed if isinstance(op, RenameNode)}
