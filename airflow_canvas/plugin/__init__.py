@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from airflow.plugins_manager import AirflowPlugin
@@ -25,7 +26,13 @@ class _BuiltOnFirstUse:
     """
 
     def __get__(self, instance: object, owner: type | None = None) -> list[dict[str, Any]]:
-        return _fastapi_apps()
+        try:
+            return _fastapi_apps()
+        except Exception:
+            # Airflow does not guard this read: an error here would stop its whole API server. Log
+            # it and leave the canvas API out, as a failed plugin import would.
+            logging.getLogger(__name__).exception("Airflow Canvas: the canvas API could not be set up")
+            return []
 
 
 class AirflowCanvasPlugin(AirflowPlugin):
