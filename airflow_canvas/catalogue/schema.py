@@ -95,12 +95,12 @@ def annotation_schema(annotation: str) -> dict[str, Any]:
 
 
 def parameter_type_schema(param: inspect.Parameter) -> dict[str, Any]:
-    """``annotation_schema`` of a signature parameter: its annotation's text under PEP 563, else
-    the annotated class's name; {} when it has none or the type can't be told."""
+    """``annotation_schema`` of a signature parameter: its annotation's text under PEP 563, else the
+    annotation written out (``Optional[str]``, ``dict[str, int] | None``); {} when it has none."""
     annotation = param.annotation
     if annotation is inspect.Parameter.empty:
         return {}
-    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+    text = annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
     return annotation_schema(text) if text else {}
 
 

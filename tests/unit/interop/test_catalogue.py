@@ -193,3 +193,22 @@ def test_node_from_entry_checks_parameters_against_the_schema():
         "E_OPERATOR_PARAMETER_TYPE",
     ]
     assert info.value.problems[2].pointer == "/parameters/append_env"
+
+
+def test_parameter_types_from_typing_annotations() -> None:
+    """Annotations that are objects (not PEP 563 strings) keep their full type, unions included."""
+    import inspect
+    from typing import Optional, Union
+
+    from airflow_canvas.catalogue.schema import parameter_type_schema
+
+    # typing objects on purpose (the old spellings are what older code and libraries carry)
+    def f(a: Optional[str], b: Union[int, str], c: dict[str, int] | None, d: list[str]) -> None: ...  # noqa: UP007, UP045
+
+    schemas = {name: parameter_type_schema(p) for name, p in inspect.signature(f).parameters.items()}
+    assert schemas == {
+        "a": {"type": ["string", "null"]},
+        "b": {"type": ["integer", "string"]},
+        "c": {"type": ["object", "null"]},
+        "d": {"type": "array", "items": {"type": "string"}},
+    }
