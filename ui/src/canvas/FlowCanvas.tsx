@@ -133,8 +133,10 @@ export function FlowCanvas(props: FlowCanvasProps) {
   const fittedKey = useRef<string | null>(null);
   useLayoutEffect(() => {
     if (initialViewport) return;
-    const viewport = fitViewport() ?? { x: 0, y: 0, zoom: 1 };
-    fittedKey.current = fitKey;
+    const fitted = fitViewport();
+    // Without a size yet (or without nodes) start at zoom 1; the effect below fits once it can.
+    if (fitted) fittedKey.current = fitKey;
+    const viewport = fitted ?? { x: 0, y: 0, zoom: 1 };
     setInitialViewport(viewport);
     setFar(viewport.zoom < DETAIL_ZOOM);
   }, [initialViewport, fitViewport, fitKey]);

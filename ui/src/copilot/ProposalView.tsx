@@ -1,6 +1,6 @@
 // A validated proposal: what it changes (sentences + a preview diagram drawn with the canvas
 // components), its warnings, and Apply / Reject. Applying is one undo step on the canvas.
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import type { Workflow } from "../spec/types";
 import { FlowDiagram, previewGraph } from "./Diagram";
 import type { Proposal } from "./types";
@@ -17,6 +17,7 @@ export interface ProposalViewProps {
 }
 
 export function ProposalView({ proposal, current, outcome, readOnly, busy, onApply, onReject, onPreview }: ProposalViewProps) {
+  const [pinned, setPinned] = useState(false);
   const preview = useMemo(() => (proposal.workflow ? previewGraph(current, proposal.workflow) : null), [proposal.workflow, current]);
   return (
     <div className="cv-cp-proposal" data-testid="copilot-proposal">
@@ -44,8 +45,14 @@ export function ProposalView({ proposal, current, outcome, readOnly, busy, onApp
             title={readOnly ? "You cannot edit this workflow" : "Apply as one undoable step"}>Apply</button>
           <button className="cv-btn" data-testid="proposal-reject" disabled={busy} onClick={onReject}>Reject</button>
           {onPreview && proposal.workflow && (
-            <button className="cv-btn" data-testid="proposal-preview" onMouseEnter={() => onPreview(proposal.workflow ?? null)}
-              onMouseLeave={() => onPreview(null)} onClick={() => onPreview(proposal.workflow ?? null)}>Preview on canvas</button>
+            // Hover shows the proposal on the canvas for a moment; a click keeps it there.
+            <button className="cv-btn" data-testid="proposal-preview" aria-pressed={pinned}
+              onMouseEnter={() => onPreview(proposal.workflow ?? null)}
+              onMouseLeave={() => !pinned && onPreview(null)}
+              onClick={() => {
+                setPinned(!pinned);
+                onPreview(pinned ? null : (proposal.workflow ?? null));
+              }}>{pinned ? "Hide preview" : "Preview on canvas"}</button>
           )}
         </div>
       )}

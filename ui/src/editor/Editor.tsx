@@ -15,7 +15,7 @@ import { DiffSummary, HistoryPanel } from "../panels/HistoryPanel";
 import { ChangeList, type ServerDiffBody } from "../panels/ServerDiff";
 import { PropertyPanel, type Selection } from "../panels/PropertyPanel";
 import { RunsPanel, TriggerDialog } from "../panels/RunsPanel";
-import type { EdgeKind, JsonSchema, NodeType, Problem, Workflow } from "../spec/types";
+import { positionOf, type EdgeKind, type JsonSchema, type NodeType, type Problem, type Workflow } from "../spec/types";
 import { diffWorkflows, mergedForDiff, statusById, type WorkflowDiff } from "../state/diff";
 import { canRedo, canUndo, commit, redo, reset, undo, type History } from "../state/history";
 import { useCompiled, useRuns, useValidation } from "../state/hooks";
@@ -25,16 +25,15 @@ import { Modal } from "../ui/Modal";
 import { parseClipboardText, readClipboard, writeClipboard } from "./clipboard";
 import { parseNodeSchemas, parseTools } from "./catalogue";
 
-/** Nodes stacked on the exact same spot: a workflow imported (or written) without positions. */
-function hasStackedNodes(wf: Workflow): boolean {
-  const seen = new Set<string>();
-  for (const n of wf.nodes) {
-    const p = n.ui?.position;
-    const key = `${p?.x ?? 0},${p?.y ?? 0}`;
-    if (seen.has(key)) return true;
-    seen.add(key);
-  }
-  return false;
+/** Every node on one spot: a workflow imported (or written) without positions. Two nodes sharing a
+ * spot in a laid-out workflow (say, added by the co-pilot) do not count: its layout is the user's. */
+function allNodesOnOneSpot(wf: Workflow): boolean {
+  if (wf.nodes.length < 2) return false;
+  const first = positionOf(wf.nodes[0]);
+  return wf.nodes.every((n) => {
+    const p = positionOf(n);
+    return p.x === first.x && p.y === first.y;
+  });
 }
 
 type Tab = "properties" | "code" | "runs" | "history" | "deploy" | "copilot";
@@ -81,8 +80,12 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
   const wf = history?.present ?? null;
   // A co-pilot proposal hovered in the chat is drawn on the canvas as a diff against the draft.
   const [previewSpec, setPreviewSpec] = useState<Workflow | null>(null);
-  const readOnly = !canEdit || diff !== null;
-  const dirty = wf !== null && saved !== null && JSON.stringify(wf) !== JSON.stringify(saved);
+  // `viewOnly` hides the editing tools; `readOnly` also locks the draft while a co-pilot proposal is
+  // previewed on the canvas (the tools stay put, so hovering "Preview" does not shift the layout).
+  const viewOnly = !canEdit || diff !== null;
+  const readOnly = viewOnly || previewSpec !== null;
+  // Only an editor has unsaved changes (a viewer's auto-layout on open is not one).
+  const dirty = canEdit && wf !== null && saved !== null && JSON.stringify(wf) !== JSON.stringify(saved);
   const headVersion = record ? versionOf(record) : undefined;
 
   // `carry`: edits to keep on top of what is loaded (unsaved, undoable), e.g. onto a new branch.
@@ -93,7 +96,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
         // Without positions (dag-factory and Elyra imports, hand-written specs) every node would sit
         // on the same spot: lay them out first. For an editor that is an unsaved change to keep.
         let shown = rec.spec;
-        if (!carry && hasStackedNodes(rec.spec)) {
+        if (!carry && allNodesOnOneSpot(rec.spec)) {
           try {
             shown = ops.moveNodes(rec.spec, await autoLayout(rec.spec));
             setToast(`Laid out the nodes, which had no positions${canEditRef.current ? ": save to keep the layout" : ""}.`);
@@ -103,6 +106,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
           }
         }
         setRecord(rec);
+        setPreviewSpec(null);
         setHistory(carry ? commit(reset(rec.spec), carry) : reset(shown));
         setSaved(rec.spec);
         setSelection(EMPTY_SEL);
@@ -420,14 +424,14 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
           {validation.status === "checking" ? "checking…" : validation.status === "valid" ? "valid" : validation.status === "invalid" ? `${errors.length} error(s)` : validation.status}
         </span>
         <span className="cv-spacer" />
-        {!readOnly && <>
+        {!viewOnly && <>
           <button className="cv-btn" data-testid="undo" disabled={!canUndo(history)} onClick={doUndo} title="Undo (Ctrl+Z)">Undo</button>
           <button className="cv-btn" data-testid="redo" disabled={!canRedo(history)} onClick={doRedo} title="Redo (Ctrl+Y)">Redo</button>
           <button className="cv-btn" data-testid="group-button" disabled={selection.nodes.length + selection.groups.length === 0} onClick={groupSelected} title="Group (Ctrl+G)">Group</button>
           <button className="cv-btn" data-testid="layout-button" onClick={() => void layout()} title="Auto-layout (ELK, left to right)">Auto-layout</button>
         </>}
         <button className="cv-btn" data-testid="fit-button" onClick={fit}>Fit</button>
-        {!readOnly && <button className="cv-btn primary" data-testid="save-button" onClick={() => setDialog("save")} title="Save a version (Ctrl+S)">Save</button>}
+        {!viewOnly && <button className="cv-btn primary" data-testid="save-button" onClick={() => setDialog("save")} title="Save a version (Ctrl+S)">Save</button>}
         {canEdit && <button className="cv-btn" data-testid="run-button" onClick={() => { setTab("runs"); setDialog("trigger"); }}>Run</button>}
       </div>
       {!canEdit && <div className="cv-banner warn" data-testid="readonly-banner">Read-only: you can view this workflow but not change it.</div>}
@@ -444,7 +448,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
         </div>
       )}
       <div className="cv-body" onPointerMove={(e) => { pointer.current = { x: e.clientX, y: e.clientY }; }}>
-        {!readOnly && <Palette tools={tools} onAdd={(e: PaletteEntry) => addFromPalette(e.type, e.extra ?? {})} />}
+        {!viewOnly && <Palette tools={tools} onAdd={(e: PaletteEntry) => addFromPalette(e.type, e.extra ?? {})} />}
         {previewSpec && !diff && (
           // Over the canvas, not above it: hovering "Preview" in the chat must not shift the layout.
           <div className="cv-banner diff cv-preview-banner" data-testid="preview-banner">
@@ -456,7 +460,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
         <FlowCanvas
           wf={shown}
           overlays={overlays}
-          readOnly={readOnly || previewSpec !== null}
+          readOnly={readOnly}
           selection={selection}
           onSelect={setSelection}
           onMove={(p) => change(ops.moveNodes(wf, p))}
@@ -501,7 +505,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
             )}
             {tab === "deploy" && <DeployPanel workflowId={workflowId} version={headVersion} dirty={dirty} readOnly={!canDeploy} onDeployed={() => setDeployedCount((c) => c + 1)} />}
             {tab === "copilot" && (
-              <CopilotPanel workflow={wf} selection={selection} problems={validation.problems} readOnly={readOnly} prompt={copilotPrompt}
+              <CopilotPanel workflow={wf} selection={selection} problems={validation.problems} readOnly={viewOnly} prompt={copilotPrompt}
                 onPromptTaken={() => setCopilotPrompt(null)}
                 runErrors={Object.entries(runInfo).filter(([, i]) => stateClass(i.state) === "failed").map(([id, i]) => ({ node_id: id, state: String(i.state) }))}
                 applySpec={(next) => change(next)} onPreview={setPreviewSpec} onFocusNode={focusNode} />

@@ -42,6 +42,11 @@ export function HistoryPanel(p: HistoryPanelProps) {
   const [mergeError, setMergeError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const current = p.branch ?? "main";
+  // Choices made for a merge into one branch must not be applied to another.
+  useEffect(() => {
+    setMerge(null);
+    setMergeError(null);
+  }, [current]);
 
   const load = useCallback(async () => {
     try {

@@ -203,7 +203,6 @@ export function copySelection(wf: Workflow, nodeIds: string[]): ClipboardPayload
   };
 }
 
-/** Paste with fresh ids, offset so the copies don't hide the originals; returns the new ids. */
 /**
  * Add copied nodes (and the edges between them) with fresh ids where theirs are taken. `at` puts the
  * copied nodes' top-left corner there (where the user pasted); without it they land 40 px down and
