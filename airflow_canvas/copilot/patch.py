@@ -14,7 +14,7 @@ import copy
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -169,21 +169,8 @@ def parse_ops(data: Any) -> list[PatchOp]:
         raise PatchError(problems) from None
 
 
-_OP_CLASSES = (
-    AddNode,
-    UpdateNode,
-    RemoveNode,
-    RenameNode,
-    AddEdge,
-    UpdateEdge,
-    RemoveEdge,
-    AddGroup,
-    UpdateGroup,
-    RemoveGroup,
-    SetProperty,
-    SetTrigger,
-    BulkUpdate,
-)
+# The op models, taken from the PatchOp union itself (Annotated[A | B | ..., Field]).
+_OP_CLASSES: tuple[type[BaseModel], ...] = get_args(get_args(PatchOp)[0])
 OP_NAMES = [m.model_fields["op"].default for m in _OP_CLASSES]
 
 
