@@ -166,6 +166,9 @@ export const Api = {
   rollback: (id: string, version: number, message: string, branch?: string) =>
     api<VersionInfo>(`/workflows/${enc(id)}/rollback`, { body: { version, message, branch: branch ?? "main" } }),
   branches: (id: string) => api<unknown>(`/workflows/${enc(id)}/branches`).then((b) => itemsOf<Record<string, unknown>>(b, "branches")),
+  /** Merge `source` into `target`; a 409 carries the conflicts (pick a side for each in `resolutions`). */
+  merge: (id: string, source: string, target: string, resolutions: Record<string, "source" | "target">, message: string) =>
+    api<VersionInfo>(`/workflows/${enc(id)}/merge`, { body: { source, target, resolutions, message } }),
   createBranch: (id: string, name: string, fromVersion?: number) =>
     api(`/workflows/${enc(id)}/branches`, { body: { name, from_version: fromVersion } }),
   environments: () => api<unknown>("/environments").then((b) => itemsOf<Record<string, unknown>>(b, "environments")),

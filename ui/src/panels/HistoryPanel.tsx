@@ -1,7 +1,7 @@
 // Versions: the history list, a visual diff of two versions on the canvas, rollback, branches and
 // merging one branch into another (three-way, on the server; conflicts are settled here).
 import { useCallback, useEffect, useState } from "react";
-import { Api, ApiError, api, type VersionInfo } from "../api/client";
+import { Api, ApiError, type VersionInfo } from "../api/client";
 import { formatValue, type WorkflowDiff } from "../state/diff";
 import { ConflictReport, type MergeConflict } from "./ServerDiff";
 
@@ -68,9 +68,7 @@ export function HistoryPanel(p: HistoryPanelProps) {
     setBusy(true);
     setMergeError(null);
     try {
-      const v = await api<VersionInfo>(`/workflows/${encodeURIComponent(p.workflowId)}/merge`, {
-        body: { source: from, target: current, resolutions, message: `Merge ${from} into ${current}` },
-      });
+      const v = await Api.merge(p.workflowId, from, current, resolutions, `Merge ${from} into ${current}`);
       setMerge(null);
       p.onMerged(`Merged ${from} into ${current} (now v${v.version})`);
     } catch (e) {
