@@ -24,18 +24,32 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
 	fi
 
-# Rebuild the committed UI bundle when its sources changed and Node/npm are here.
-ui:
-	@if [ -f ui/package.json ] && command -v npm >/dev/null; then \
-	  $(PY) -m airflow_canvas.plugin.bundle_hash --check >/dev/null 2>&1 || ( \
-	    cd ui && (npm ci --no-audit --no-fund || npm install --no-audit --no-fund) && npm run build ); \
-	else echo "ui: npm not found, using the committed bundle"; fi
+# ui/node_modules exactly as ui/package-lock.json pins it. `npm ci` only: a lock that npm ci refuses
+# is a bug to fix in the lock, never papered over by `npm install` (which rewrites a tracked file).
+UI_MODULES := ui/node_modules/.package-lock.json
+$(UI_MODULES): ui/package.json ui/package-lock.json
+	@cd ui && npm ci --no-audit --no-fund || { \
+	  echo; \
+	  echo "ERROR: 'npm ci' refused ui/package-lock.json (see npm's message above)."; \
+	  echo "Regenerate the lock with a plain install and commit it with the rebuilt bundle:"; \
+	  echo "  cd ui && rm -rf node_modules && npm install && npm run build"; \
+	  echo "  git add ui/package-lock.json airflow_canvas/static"; \
+	  exit 1; }
+	@touch $@
+
+# Rebuild the committed bundle only when ui/ sources no longer match its recorded hash; a fresh
+# clone uses the committed bundle as it is (no Node needed, nothing rewritten).
+ui: install
+	@if $(PY) -m airflow_canvas.plugin.bundle_hash --check >/dev/null 2>&1; then \
+	  echo "ui: the committed bundle matches ui/ sources"; \
+	elif command -v npm >/dev/null; then \
+	  $(MAKE) --no-print-directory $(UI_MODULES) && cd ui && npm run build; \
+	else echo "ui: sources changed but npm is not installed; using the committed bundle"; fi
 
 # The UI's own unit tests (vitest): state logic, diff model, schema forms.
 ui-test:
 	@if command -v npm >/dev/null; then \
-	  cd ui && ([ -d node_modules ] || npm ci --no-audit --no-fund || npm install --no-audit --no-fund) \
-	    && npm test --silent; \
+	  $(MAKE) --no-print-directory $(UI_MODULES) && cd ui && npm test --silent; \
 	else echo "ui-test: npm not found; skipping the vitest suite"; fi
 
 run: install ui
