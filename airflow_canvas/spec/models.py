@@ -3,6 +3,7 @@ compiler share. Structural rules that need the whole graph live in ``validate.py
 
 from __future__ import annotations
 
+import keyword
 import re
 from enum import Enum
 from typing import Any, Literal
@@ -15,6 +16,43 @@ SPEC_VERSION = 1
 ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$"
 ID_RE = re.compile(ID_PATTERN)
 MAX_ID_LENGTH = 200
+
+# An operator argument {"$callable": "pkg.mod.func"} (how importers keep a dag-factory
+# `python_callable: pkg.mod.func`): the compiler writes import_string("pkg.mod.func").
+CALLABLE_KEY = "$callable"
+
+# The one rule for user text that generated code writes as a name (an operator's keyword argument,
+# a notifier's argument, an imported module or class, a `$callable` path): ASCII letters, digits
+# and `_`, not starting with a digit, never a keyword. ASCII because Python NFKC-normalizes
+# identifiers: a non-ASCII name could turn into another name than the one that was checked
+# (`ｔａｓｋ_id` is read as `task_id`). `fullmatch`, because `$` also matches before a final newline.
+_IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def is_identifier(text: object) -> bool:
+    """Whether ``text`` may be written into generated code as a Python name."""
+    return isinstance(text, str) and _IDENTIFIER_RE.fullmatch(text) is not None and not keyword.iskeyword(text)
+
+
+def is_dotted_path(text: object) -> bool:
+    """Whether ``text`` is an import path of at least two names (``module.Class``, ``pkg.mod.func``),
+    each one an identifier by :func:`is_identifier`."""
+    return isinstance(text, str) and "." in text and all(is_identifier(part) for part in text.split("."))
+
+
+def identifier_suggestion(text: str) -> str | None:
+    """A close identifier for a "did you mean" hint (``bash-command`` -> ``bash_command``,
+    ``class`` -> ``class_``), or None when the text is nothing like a name."""
+    from difflib import SequenceMatcher
+
+    guess = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")
+    if guess[:1].isdigit():
+        guess = "_" + guess
+    if keyword.iskeyword(guess):
+        guess += "_"
+    if not is_identifier(guess) or SequenceMatcher(None, text, guess).ratio() < 0.8:
+        return None
+    return guess
 
 
 class _Model(BaseModel):
@@ -262,12 +300,17 @@ class Tool(_Model):
     """A versioned code unit. Workflows may carry their own tools inline (portable in git)."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=100)
-    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    # Canonical semver (ASCII digits, no leading zeros): "01.0.0" or "１.0.0" would be another
+    # string, so another store row, for the same Version as "1.0.0" and could stand in for it.
+    version: str = Field(pattern=r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$", max_length=50)
     description: str = ""
     language: Literal["python"] = "python"
     code: str = ""
     entry_point: str = "run"
     dependencies: list[str] = Field(default_factory=list)
+    network: bool = Field(
+        False, description="The tool needs the network; without it, sandboxed runs have no network at all."
+    )
     input_schema: dict[str, Any] = Field(default_factory=dict)
     output_schema: dict[str, Any] = Field(default_factory=dict)
     parameters: dict[str, Any] = Field(default_factory=dict)
