@@ -6,14 +6,11 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
-import re
 from typing import Any
 
 from airflow_canvas.catalogue.moves import airflow3_path, provider_package
-from airflow_canvas.spec.models import NodeType, Workflow
+from airflow_canvas.spec.models import NodeType, Workflow, is_dotted_path
 from airflow_canvas.spec.problems import Problem, did_you_mean, pointer
-
-_IMPORT_PATH_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 
 
 def _module_exists(module: str) -> bool:
@@ -84,7 +81,7 @@ def check_operator_nodes(wf: Workflow) -> list[Problem]:
             continue
         path = node.operator
         # Wrong node type, tool+operator and malformed paths are reported by spec.checks_nodes.
-        if node.type is not NodeType.TOOL or node.tool or not _IMPORT_PATH_RE.match(path):
+        if node.type is not NodeType.TOOL or node.tool or not is_dotted_path(path):
             continue
         if not path.startswith("airflow."):
             problems.append(

@@ -47,9 +47,13 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
     digest = spec_hash(wf)
     try:
         source = emit(ir, digest)
-    except ValueError as exc:  # data that cannot be a literal (NaN, ...)
+    except ValueError as exc:  # data that cannot be a literal (NaN, ...), or a name that is none
+        from airflow_canvas.compiler.pyfmt import UnsafeCode
+
         if isinstance(exc, SpecError):
             raise
+        if isinstance(exc, UnsafeCode):  # validation reports these with a pointer; a last line of defence
+            raise SpecError([Problem("E_UNSAFE_NAME", str(exc), "")]) from None
         raise SpecError([Problem("E_NOT_LITERAL", str(exc), "")]) from None
     warnings = [p for p in problems if p.severity != "error"]
     return CompiledWorkflow(wf.id, source, digest, ir.tools, warnings)

@@ -2,12 +2,15 @@
 
 Each concern has its own small function returning keyword arguments or lines, so another concern
 (notifications, ...) can be added without touching the others. User data enters only through
-:class:`Lit` / :func:`lit_expr` / :func:`py_str`; names come from the IR's own mangling.
+:class:`Lit` / :func:`lit_expr` / :func:`py_str`; names come from the IR's own mangling, and every
+name written as code goes through pyfmt's checks (:func:`checked_name`, :func:`checked_path`, the
+checks of :class:`Code` and :class:`Call`) right here, whatever the IR holds.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -21,13 +24,24 @@ from airflow_canvas.compiler.pyfmt import (
     Expr,
     ListOf,
     Lit,
+    UnsafeCode,
     call,
+    checked_name,
+    checked_path,
     lit_expr,
     py_str,
     render,
     render_call_block,
 )
-from airflow_canvas.spec.models import AIRFLOW_TASK_KNOBS, ExecutionPolicy, OnError, Workflow
+from airflow_canvas.spec.models import (
+    AIRFLOW_TASK_KNOBS,
+    CALLABLE_KEY,
+    ID_RE,
+    ExecutionPolicy,
+    OnError,
+    Workflow,
+    is_dotted_path,
+)
 from airflow_canvas.spec.problems import Problem, SpecError
 
 SDK = "airflow.sdk"
@@ -58,6 +72,7 @@ PARAM_KEYWORDS = (
     "examples",
 )
 POLICY_FIELDS = AIRFLOW_TASK_KNOBS
+_HEX_RE = re.compile(r"[0-9a-f]+")
 
 
 class Imports:
@@ -65,7 +80,7 @@ class Imports:
         self.names: dict[str, set[str]] = {}
 
     def use(self, module: str, name: str) -> str:
-        self.names.setdefault(module, set()).add(name)
+        self.names.setdefault(checked_path(module), set()).add(checked_name(name))
         return name
 
     def add_line(self, line: str) -> None:
@@ -352,9 +367,12 @@ def canvas_kwargs(task: TaskIR, ir: WorkflowIR) -> dict[str, Expr | None]:
 def operator_kwarg(value: Any, imports: Imports) -> Expr:
     """An Airflow operator argument. ``{"$callable": "pkg.mod.func"}`` (how importers keep a callable
     such as dag-factory's ``python_callable: pkg.mod.func``) becomes ``import_string("pkg.mod.func")``:
-    the path stays a literal, never code."""
-    if isinstance(value, dict) and set(value) == {"$callable"} and isinstance(value["$callable"], str):
-        return call(imports.use("airflow.sdk.module_loading", "import_string"), Lit(value["$callable"]))
+    the path stays a literal, never code, and must be a dotted path (validation says so first)."""
+    if isinstance(value, dict) and set(value) == {CALLABLE_KEY}:
+        path = value[CALLABLE_KEY]
+        if not is_dotted_path(path):
+            raise UnsafeCode(f"{path!r} is not a callable's import path (pkg.module.function)")
+        return call(imports.use("airflow.sdk.module_loading", "import_string"), Lit(path))
     return lit_expr(value)
 
 
@@ -386,11 +404,12 @@ def task_call(task: TaskIR, ir: WorkflowIR, imports: Imports) -> Call:
 
 def task_lines(task: TaskIR, ir: WorkflowIR, imports: Imports, indent: str) -> list[str]:
     expr = task_call(task, ir, imports)
+    prefix = f"{checked_name(task.var)} = "
     if task.expand is None:
-        return render_call_block(expr, indent=indent, prefix=f"{task.var} = ")
+        return render_call_block(expr, indent=indent, prefix=prefix)
     partial = Call(f"{expr.func}.partial", expr.args, expr.kwargs)
     expand = f".expand(map_item={xcom(task.expand, ir).text})"
-    return render_call_block(partial, indent=indent, prefix=f"{task.var} = ", suffix=expand)
+    return render_call_block(partial, indent=indent, prefix=prefix, suffix=expand)
 
 
 def group_header(group: GroupIR, ir: WorkflowIR, imports: Imports, indent: str) -> list[str]:
@@ -405,7 +424,7 @@ def group_header(group: GroupIR, ir: WorkflowIR, imports: Imports, indent: str) 
         default_args=DictOf(tuple((Lit(k), v) for k, v in default_args.items())) if default_args else None,
         doc_md=Lit(doc) if doc else None,
     )
-    return render(expr, indent=indent, prefix="with ", suffix=f" as {group.var}:")
+    return render(expr, indent=indent, prefix="with ", suffix=f" as {checked_name(group.var)}:")
 
 
 def body_lines(ir: WorkflowIR, imports: Imports, level: str | None, indent: str) -> list[str]:
@@ -442,12 +461,17 @@ def dependency_lines(ir: WorkflowIR, indent: str) -> list[str]:
             emitted.add(downs[0])
             downs = grouped[downs[0]]
         target: Expr = Code(downs[0]) if len(downs) == 1 else ListOf(tuple(Code(d) for d in downs))
-        lines.extend(render(target, indent=indent, prefix=" >> ".join(chain) + " >> "))
+        lines.extend(render(target, indent=indent, prefix=" >> ".join(map(checked_name, chain)) + " >> "))
     return lines
 
 
 def header(ir: WorkflowIR, spec_hash: str) -> list[str]:
     wf = ir.wf
+    # The only user text written outside a literal (inside the docstring): the id, checked again.
+    if not isinstance(wf.id, str) or not ID_RE.fullmatch(wf.id):
+        raise UnsafeCode(f"workflow id {wf.id!r} cannot be written into the header")
+    if not (isinstance(wf.version, int) or wf.version is None) or not _HEX_RE.fullmatch(spec_hash):
+        raise UnsafeCode("the version and spec hash in the header must be a number and a hex digest")
     version = f"version {wf.version}" if wf.version is not None else "unversioned"
     return [
         f'"""Airflow DAG for the airflow-canvas workflow {wf.id} ({version}).',

@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import heapq
 import json
-import keyword
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_canvas.spec.graph import group_chains, sequential_links
-from airflow_canvas.spec.models import EdgeKind, ExecutionPolicy, Node, NodeType, OnError, Tool, Workflow
+from airflow_canvas.spec.models import (
+    CALLABLE_KEY,
+    EdgeKind,
+    ExecutionPolicy,
+    Node,
+    NodeType,
+    OnError,
+    Tool,
+    Workflow,
+    identifier_suggestion,
+    is_dotted_path,
+    is_identifier,
+)
 from airflow_canvas.spec.problems import Problem, SpecError, pointer
 from airflow_canvas.tools.registry import ToolResolver
 
@@ -39,8 +50,7 @@ CANVAS_OPERATORS = {
     NodeType.AGENT: "AgentOperator",
 }
 CANVAS_MODULE = "airflow_canvas.operators"
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")  # needs no escaping inside a JMESPath quoted identifier
-_OPERATOR_PATH_RE = re.compile(r"^airflow(\.[A-Za-z_][A-Za-z0-9_]*)+\.[A-Za-z_][A-Za-z0-9_]*$")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_\-]+")  # (fullmatch) needs no escaping in a JMESPath quoted identifier
 # Names the generated module binds itself; variables derived from ids must not shadow them.
 RESERVED_NAMES = frozenset(
     {
@@ -59,6 +69,10 @@ RESERVED_NAMES = frozenset(
         "dag",
         *CANVAS_OPERATORS.values(),
         "ConditionBranchOperator",
+        "import_string",
+        "AsyncCallback",
+        "DeadlineAlert",
+        "DeadlineReference",
     }
 )
 
@@ -120,17 +134,19 @@ def _fail(code: str, message: str, where: str, **owner: Any) -> SpecError:
 
 
 class _Names:
-    """Python variable names derived from ids: `-` -> `_`, prefixed when not a safe name."""
+    """Python variable names derived from ids: `-` -> `_`, prefixed when not a safe name (a
+    keyword, a leading digit, a dunder such as ``__name__`` the module itself defines). Ids are
+    ASCII by the spec's pattern; anything else stays unusable and the emitter refuses it."""
 
     def __init__(self) -> None:
         self.used: set[str] = set(RESERVED_NAMES)
 
     def take(self, ident: str, prefix: str) -> str:
         base = ident.replace("-", "_")
-        if not base.isidentifier() or keyword.iskeyword(base) or base in self.used or base[0].isdigit():
+        if not is_identifier(base) or base in self.used or base.startswith("__"):
             base = f"{prefix}{base}"
         name, n = base, 2
-        while name in self.used or keyword.iskeyword(name):
+        while name in self.used:
             name, n = f"{base}_{n}", n + 1
         self.used.add(name)
         return name
@@ -139,7 +155,7 @@ class _Names:
 def mapping_expression(source_node: str, source_path: str, transform: str | None) -> str:
     """A JMESPath over {node_id: output}; every identifier quoted (a JSON string in JMESPath)."""
     parts = [source_node, *(p for p in source_path.split(".") if p)] if source_path else [source_node]
-    expression = ".".join(f'"{p}"' if _PLAIN_KEY.match(p) else json.dumps(p) for p in parts)
+    expression = ".".join(f'"{p}"' if _PLAIN_KEY.fullmatch(p) else json.dumps(p) for p in parts)
     if transform and transform.strip():
         expression += f" | {transform}"
     return expression
@@ -156,9 +172,17 @@ def effective_policy(wf: Workflow, node: Node) -> ExecutionPolicy:
     return merged
 
 
+def is_operator_path(path: object) -> bool:
+    """An Airflow operator class path: ``airflow.<module...>.<Class>``, every part an identifier."""
+    return is_dotted_path(path) and path.startswith("airflow.") and path.count(".") >= 2  # type: ignore[union-attr]
+
+
 def _check_node_kind(index: int, node: Node) -> None:
+    """The IR's own check of what an operator node writes as code (validation reports the same
+    with more context; this holds when validation was skipped): the class path, and every
+    parameter or template key, which become keyword arguments."""
     if node.type is NodeType.TOOL and node.operator:
-        if not _OPERATOR_PATH_RE.match(node.operator):
+        if not is_operator_path(node.operator):
             raise _fail(
                 "E_OPERATOR_PATH_INVALID",
                 f"Operator {node.operator!r} is not an import path under 'airflow.'.",
@@ -166,14 +190,35 @@ def _check_node_kind(index: int, node: Node) -> None:
                 node_id=node.id,
                 hint="Use a class path such as airflow.providers.standard.operators.bash.BashOperator.",
             )
-        for key in node.parameters:
-            if not key.isidentifier() or keyword.iskeyword(key):
+        for where in ("parameters", "templates"):
+            for key in getattr(node, where):
+                if not is_identifier(key):
+                    raise _fail(
+                        "E_OPERATOR_ARGUMENT",
+                        f"{where.capitalize()} key {key!r} cannot be a keyword argument of {node.operator}.",
+                        pointer("nodes", index, where, key),
+                        node_id=node.id,
+                        hint=_name_hint(key),
+                    )
+        for key, value in node.parameters.items():
+            if (
+                isinstance(value, dict)
+                and set(value) == {CALLABLE_KEY}
+                and not is_dotted_path(value[CALLABLE_KEY])
+            ):
                 raise _fail(
-                    "E_OPERATOR_ARGUMENT",
-                    f"Parameter {key!r} cannot be a keyword argument of {node.operator}.",
-                    pointer("nodes", index, "parameters", key),
+                    "E_CALLABLE_PATH_INVALID",
+                    f"{value[CALLABLE_KEY]!r} is not the import path of a callable.",
+                    pointer("nodes", index, "parameters", key, CALLABLE_KEY),
                     node_id=node.id,
+                    hint="Use a dotted path such as 'package.module.function'.",
                 )
+
+
+def _name_hint(key: str) -> str:
+    guess = identifier_suggestion(key)
+    rule = "letters, digits and '_' (not starting with a digit, not a Python keyword)"
+    return f"Use a Python name of {rule}" + (f": did you mean {guess!r}?" if guess else ".")
 
 
 def _sorted_topologically(
@@ -237,6 +282,7 @@ class _Builder:
     def build(self) -> WorkflowIR:
         wf = self.wf
         self._reserve_operator_names()
+        self._reserve_notifier_names()
         for group in wf.groups:
             var = self.names.take(group.id, "tg_")
             self.groups[group.id] = GroupIR(group.id, var, group.label, group.description, group.parent)
@@ -254,12 +300,7 @@ class _Builder:
         children = self._order()
         deps = [(self._var(a), self._var(b)) for a, b in self.deps]
         tools = [self.tools[k] for k in sorted(self.tools)]
-        notifies = bool(
-            wf.notifications
-            or any(g.notifications for g in wf.groups)
-            or any(n.notifications for n in wf.nodes)
-        )
-        return WorkflowIR(wf, self.tasks, self.groups, deps, params, tools, children, notifies)
+        return WorkflowIR(wf, self.tasks, self.groups, deps, params, tools, children, _has_notifications(wf))
 
     def _reserve_operator_names(self) -> None:
         """Airflow operator classes are imported by name: no variable may shadow one, and two
@@ -270,15 +311,24 @@ class _Builder:
                 continue
             _check_node_kind(i, node)
             module, _, cls = node.operator.rpartition(".")
-            if modules.setdefault(cls, module) != module:
+            if modules.setdefault(cls, module) != module or cls in RESERVED_NAMES:
                 raise _fail(
                     "E_OPERATOR_NAME_CLASH",
-                    f"Two operators named {cls} ({modules[cls]} and {module}) cannot be used in one workflow.",
+                    f"Two classes named {cls} ({modules[cls]} and {module}) cannot be used in one workflow."
+                    if cls not in RESERVED_NAMES
+                    else f"The operator class name {cls} is a name the generated DAG file uses itself.",
                     pointer("nodes", i, "operator"),
                     node_id=node.id,
                     hint="Use one of them, or wrap one in a tool.",
                 )
             self.names.used.add(cls)
+
+    def _reserve_notifier_names(self) -> None:
+        """Notifier classes are imported by name too: a node id must not shadow one."""
+        if _has_notifications(self.wf):
+            from airflow_canvas.compiler.notifications import notification_names
+
+            self.names.used.update(notification_names(self.wf))
 
     def _var(self, ident: str) -> str:
         return self.tasks[ident].var if ident in self.tasks else self.groups[ident].var
@@ -355,6 +405,15 @@ class _Builder:
         if not target.is_canvas:
             self._depend(source.node_id, target.node_id)
             for m, mapping in enumerate(edge.mapping):
+                if not is_identifier(mapping.target):  # the target field is a keyword argument here
+                    raise _fail(
+                        "E_OPERATOR_ARGUMENT",
+                        f"Mapping target {mapping.target!r} cannot be a keyword argument of {target.operator}.",
+                        pointer("edges", index, "mapping", m, "target"),
+                        node_id=target.node_id,
+                        edge_id=edge.key,
+                        hint=_name_hint(mapping.target),
+                    )
                 target.operator_xcom_kwargs[mapping.target] = self._xcom_field(
                     source, mapping.source, mapping.transform, pointer("edges", index, "mapping", m)
                 )
@@ -593,6 +652,12 @@ class _Builder:
                 for i in _sorted_topologically(items, lifted[level], rank)
             ]
         return ordered
+
+
+def _has_notifications(wf: Workflow) -> bool:
+    return bool(
+        wf.notifications or any(g.notifications for g in wf.groups) or any(n.notifications for n in wf.nodes)
+    )
 
 
 def _asset_uris(parameters: dict[str, Any]) -> list[str]:

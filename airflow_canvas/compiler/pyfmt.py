@@ -1,17 +1,24 @@
 """A tiny expression model and printer for generated source.
 
-User data only ever becomes source through :func:`py_str` / :class:`Lit` (literals), and code
-fragments (:class:`Code`) are built by the emitter from identifiers it derived itself. The printer
+User data only ever becomes source through :func:`py_str` / :class:`Lit` (literals). Everything
+else that is written as code is checked where it is built, whatever produced it: a :class:`Code`
+fragment is a dotted name (optionally subscripted by a string literal), a :class:`Call`'s function
+is a dotted name and its keyword names are identifiers (:func:`checked_name`), so a key of a spec's
+dict can never become source even if validation were skipped: :class:`UnsafeCode` is raised. The printer
 writes what ``ruff format`` would keep: an expression goes on one line when it fits, otherwise its
 brackets are exploded one item per line with a trailing ("magic") comma, recursively.
 """
 
 from __future__ import annotations
 
+import ast
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
+
+from airflow_canvas.spec.models import is_identifier
 
 LINE_LENGTH = 88  # ruff/black default: generated files are formatted for any project's settings
 INDENT = "    "
@@ -37,6 +44,49 @@ def py_str(text: str) -> str:
     return quote + "".join(out) + quote
 
 
+class UnsafeCode(ValueError):
+    """Text was about to be written into generated source as a name, but is not one. Raised by the
+    printer's own checks, so nothing unchecked is ever written (validation reports such specs with
+    a pointer first; reaching this means a spec skipped validation or a compiler bug)."""
+
+
+def checked_name(text: object) -> str:
+    """``text`` if it may be written as a Python name (a keyword argument, a variable, an imported
+    name): the one rule of :func:`airflow_canvas.spec.models.is_identifier`."""
+    if not is_identifier(text):
+        raise UnsafeCode(f"{text!r} is not a Python identifier; it cannot be written as a name")
+    return text  # type: ignore[return-value]
+
+
+def checked_path(text: object) -> str:
+    """``text`` if it is one name or names joined by dots (``DAG``, ``BashOperator.partial``)."""
+    if not isinstance(text, str) or not all(is_identifier(part) for part in text.split(".")):
+        raise UnsafeCode(f"{text!r} is not a dotted Python name; it cannot be written as code")
+    return text
+
+
+_SUBSCRIPT_RE = re.compile(r"([A-Za-z0-9_.]+)\[(.+)\]", re.DOTALL)
+
+
+def _check_code(text: object) -> None:
+    """A code fragment is ``None``, a dotted name, or a dotted name subscripted by a string
+    literal exactly as :func:`py_str` writes it (``task.output["key"]``)."""
+    if text == "None":
+        return
+    found = _SUBSCRIPT_RE.fullmatch(text) if isinstance(text, str) else None
+    if found is None:
+        checked_path(text)
+        return
+    checked_path(found.group(1))
+    literal = found.group(2)
+    try:
+        value = ast.literal_eval(literal)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        value = None
+    if not isinstance(value, str) or py_str(value) != literal:
+        raise UnsafeCode(f"{text!r} is not a name subscripted by a string literal")
+
+
 def py_number(value: int | float) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"{value!r} cannot be written into a DAG file")
@@ -45,9 +95,12 @@ def py_number(value: int | float) -> str:
 
 @dataclass(frozen=True)
 class Code:
-    """A trusted source fragment (a name, an attribute of a name, an operator)."""
+    """A source fragment: ``None``, a dotted name, or one subscripted by a string literal (checked)."""
 
     text: str
+
+    def __post_init__(self) -> None:
+        _check_code(self.text)
 
 
 @dataclass(frozen=True)
@@ -59,9 +112,20 @@ class Lit:
 
 @dataclass(frozen=True)
 class Call:
+    """``func(*args, **kwargs)``: the function is a dotted name, every keyword an identifier,
+    none twice (checked here, so no construction path can write anything else)."""
+
     func: str
     args: tuple[Expr, ...] = ()
     kwargs: tuple[tuple[str, Expr], ...] = ()
+
+    def __post_init__(self) -> None:
+        checked_path(self.func)
+        seen: set[str] = set()
+        for name, _ in self.kwargs:
+            if checked_name(name) in seen:
+                raise UnsafeCode(f"keyword argument {name!r} would be written twice in a call to {self.func}")
+            seen.add(name)
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from airflow_canvas.catalogue.schema import docstring_summary, parameter_type_schema
-from airflow_canvas.spec.models import Notification
+from airflow_canvas.spec.models import Notification, is_dotted_path, is_identifier
 from airflow_canvas.spec.problems import did_you_mean
-
-_IMPORT_PATH_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 # Parameter names that play a generic role, in order of preference, for introspected notifiers.
 _TO_NAMES = ("to", "recipients", "channel", "channels", "emails", "email")
@@ -170,7 +167,7 @@ def resolve_notifier(name: str) -> NotifierSpec:
         return KNOWN_NOTIFIERS[name]
     if name in _BY_CLASS_PATH:
         return _BY_CLASS_PATH[name]
-    if _IMPORT_PATH_RE.match(name):
+    if is_dotted_path(name):  # the spec's one rule for names written into code
         if not _import_allowed(name):
             raise NotifierError(
                 f"{name!r} is not a notifier of an installed Airflow provider.",
@@ -235,7 +232,7 @@ def notifier_kwargs(notification: Notification, spec: NotifierSpec) -> dict[str,
                 f"Parameter {key!r} repeats a value already set by a notification field.",
                 field=f"parameters/{key}",
             )
-        if not key.isidentifier() or key in _RESERVED:
+        if not is_identifier(key) or key in _RESERVED:  # a keyword argument in the generated file
             raise NotifierError(f"{key!r} is not a valid notifier argument name.", field=f"parameters/{key}")
         kwargs[key] = value
     if spec.key == "smtp" and not notification.to and "to" not in kwargs:

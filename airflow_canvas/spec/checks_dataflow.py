@@ -13,16 +13,31 @@ E_CONDITION_AMBIGUOUS) when:
 from __future__ import annotations
 
 from airflow_canvas.spec._context import Context
-from airflow_canvas.spec.checks_nodes import jmespath_error
-from airflow_canvas.spec.models import EdgeKind, NodeType
+from airflow_canvas.spec.checks_nodes import jmespath_error, name_hint
+from airflow_canvas.spec.models import EdgeKind, Node, NodeType, is_identifier
 from airflow_canvas.spec.problems import did_you_mean, pointer
 from airflow_canvas.spec.schema_paths import field_known, property_names
+
+
+def _operator_backed(node: Node | None) -> bool:
+    return node is not None and node.type is NodeType.TOOL and bool(node.operator)
 
 
 def _check_mapping_fields(ctx: Context, i: int) -> None:
     edge = ctx.wf.edges[i]
     source, target = ctx.node(edge.source), ctx.node(edge.target)
     for k, mapping in enumerate(edge.mapping):
+        if _operator_backed(target) and not is_identifier(mapping.target):
+            # Into an Airflow operator a mapped field is a keyword argument: `Op(target=<XComArg>)`.
+            ctx.add(
+                "E_OPERATOR_ARGUMENT",
+                f"Edge {edge.key!r} maps into {mapping.target!r}, which cannot be a keyword argument of "
+                f"{target.operator} (node {target.id!r}).",
+                pointer("edges", i, "mapping", k, "target"),
+                edge_id=edge.key,
+                node_id=target.id,
+                hint=name_hint(mapping.target),
+            )
         if source is not None and mapping.source:
             known, fields = field_known(ctx.output_schema(source), mapping.source)
             if not known:

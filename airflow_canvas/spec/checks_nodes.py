@@ -5,16 +5,25 @@ from __future__ import annotations
 
 import ast
 import functools
-import re
 from typing import Any
 
 from airflow_canvas.spec._context import Context
 from airflow_canvas.spec.graph import fallback_targets
-from airflow_canvas.spec.models import EdgeKind, Node, NodeType, OnError, Tool
+from airflow_canvas.spec.models import (
+    CALLABLE_KEY,
+    EdgeKind,
+    Node,
+    NodeType,
+    OnError,
+    Tool,
+    identifier_suggestion,
+    is_dotted_path,
+    is_identifier,
+)
 from airflow_canvas.spec.problems import did_you_mean, pointer
 from airflow_canvas.spec.schema_paths import field_known
 
-_IMPORT_PATH_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+NAME_RULE = "letters, digits and '_', not starting with a digit and not a Python keyword"
 
 
 _SCHEMA_ERRORS: dict[str, str | None] = {}  # repr(schema) -> error; big workflows repeat schemas
@@ -129,7 +138,7 @@ def _check_type_config(ctx: Context, i: int, node: Node) -> None:
             )
         if node.tool:
             _check_tool_ref(ctx, node.tool, pointer("nodes", i, "tool"), node)
-        if node.operator and not _IMPORT_PATH_RE.match(node.operator):
+        if node.operator and not is_dotted_path(node.operator):
             ctx.add(
                 "E_OPERATOR_PATH_INVALID",
                 f"Node {node.id!r}: operator {node.operator!r} is not an import path.",
@@ -137,6 +146,8 @@ def _check_type_config(ctx: Context, i: int, node: Node) -> None:
                 node_id=node.id,
                 hint="Use a dotted path such as 'airflow.providers.http.operators.http.HttpOperator'.",
             )
+        if node.operator:
+            _check_operator_arguments(ctx, i, node)
     else:
         for field in ("tool", "operator"):
             if getattr(node, field):
@@ -171,6 +182,42 @@ def _check_type_config(ctx: Context, i: int, node: Node) -> None:
             _check_process(ctx, i, node)
     elif node.process is not None:
         ignored("process", "process")
+
+
+def name_hint(text: str) -> str:
+    """How to fix a key that must be a Python name, with a close name when there is one."""
+    guess = identifier_suggestion(text)
+    return f"Use a Python name ({NAME_RULE})" + (f"; did you mean {guess!r}?" if guess else ".")
+
+
+def _check_operator_arguments(ctx: Context, i: int, node: Node) -> None:
+    """An operator node's parameters and templates become the class's keyword arguments in the
+    generated file (``BashOperator(bash_command=...)``): every key must be a Python name, and a
+    ``$callable`` value an import path (it becomes ``import_string("pkg.mod.func")``)."""
+    for where in ("parameters", "templates"):
+        for key in getattr(node, where):
+            if not is_identifier(key):
+                ctx.add(
+                    "E_OPERATOR_ARGUMENT",
+                    f"Node {node.id!r}: the {where} key {key!r} cannot be a keyword argument of "
+                    f"{node.operator}.",
+                    pointer("nodes", i, where, key),
+                    node_id=node.id,
+                    hint=name_hint(key),
+                )
+    for key, value in node.parameters.items():
+        if isinstance(value, dict) and CALLABLE_KEY in value:
+            path = value[CALLABLE_KEY]
+            if set(value) != {CALLABLE_KEY} or not is_dotted_path(path):
+                ctx.add(
+                    "E_CALLABLE_PATH_INVALID",
+                    f"Node {node.id!r}: parameter {key!r} names a callable, {path!r}, that is not an import "
+                    "path (or has other keys beside it).",
+                    pointer("nodes", i, "parameters", key, CALLABLE_KEY),
+                    node_id=node.id,
+                    hint=f"Give the import path of a callable: names ({NAME_RULE}) joined by dots, "
+                    "e.g. 'my_package.tasks.transform', and no other key beside it.",
+                )
 
 
 def _check_process(ctx: Context, i: int, node: Node) -> None:

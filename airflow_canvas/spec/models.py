@@ -31,7 +31,9 @@ _IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def is_identifier(text: object) -> bool:
     """Whether ``text`` may be written into generated code as a Python name."""
-    return isinstance(text, str) and _IDENTIFIER_RE.fullmatch(text) is not None and not keyword.iskeyword(text)
+    return (
+        isinstance(text, str) and _IDENTIFIER_RE.fullmatch(text) is not None and not keyword.iskeyword(text)
+    )
 
 
 def is_dotted_path(text: object) -> bool:

@@ -9,6 +9,7 @@ import pytest
 from tests.unit.spec.helpers import ECHO_TOOL, OBJ_ANSWER, OBJ_Q, edge, node, only, problems_of, spec
 
 LONG = "g" * 200
+BASH = "airflow.providers.standard.operators.bash.BashOperator"
 STRICT_TOOL = {
     **ECHO_TOOL,
     "name": "strict",
@@ -109,6 +110,35 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, str], str]] = [
         spec([node("t", "tool", operator="not a path")]),
         "/nodes/0/operator",
         {"node_id": "t"},
+        "error",
+    ),
+    (
+        "E_OPERATOR_ARGUMENT",  # an operator node's template key is a keyword argument in the DAG file
+        spec([node("sh", "tool", operator=BASH, parameters={"bash_command": "x"}, templates={"x=1,y": "z"})]),
+        "/nodes/0/templates/x=1,y",
+        {"node_id": "sh"},
+        "error",
+    ),
+    (
+        "E_OPERATOR_ARGUMENT",  # so is the target of a mapping into it
+        spec(
+            [
+                node("a", output_schema=OBJ_ANSWER),
+                node("sh", "tool", operator=BASH, parameters={"bash_command": "x"}),
+            ],
+            [edge("a", "sh", mapping=[{"source": "answer", "target": "bash-env"}])],
+        ),
+        "/edges/0/mapping/0/target",
+        {"edge_id": "a->sh", "node_id": "sh"},
+        "error",
+    ),
+    (
+        "E_CALLABLE_PATH_INVALID",
+        spec(
+            [node("sh", "tool", operator=BASH, parameters={"bash_command": {"$callable": "os.system('id')"}})]
+        ),
+        "/nodes/0/parameters/bash_command/$callable",
+        {"node_id": "sh"},
         "error",
     ),
     (
