@@ -7,7 +7,7 @@ export AIRFLOW_HOME ?= $(CURDIR)/.airflow_home
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8080
 
-.PHONY: install browser ui ui-test run test lint bench clean
+.PHONY: install browser sandbox ui ui-test run test lint bench clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  echo "Installing Debian chromium for browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
+	fi
+
+# Debian's bubblewrap: the sandbox for tool tests, node tests and the deploy import check. Without
+# it those runs are refused (unless [airflow_canvas] sandbox = unsafe-subprocess).
+sandbox:
+	@if ! command -v bwrap >/dev/null; then \
+	  echo "Installing Debian bubblewrap for the tool sandbox"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap) >/dev/null; \
 	fi
 
 # ui/node_modules exactly as ui/package-lock.json pins it. `npm ci` only: a lock that npm ci refuses
@@ -52,10 +60,10 @@ ui-test:
 	  $(MAKE) --no-print-directory $(UI_MODULES) && cd ui && npm test --silent; \
 	else echo "ui-test: npm not found; skipping the vitest suite"; fi
 
-run: install ui
+run: install sandbox ui
 	@bash scripts/run_airflow.sh $(PORT)
 
-test: install browser ui ui-test
+test: install browser sandbox ui ui-test
 	$(VENV)/bin/ruff check airflow_canvas tests benchmarks
 	$(VENV)/bin/ruff format --check airflow_canvas tests benchmarks
 	$(PY) -m pytest -q tests

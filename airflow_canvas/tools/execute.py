@@ -1,8 +1,13 @@
 """How a worker runs one tool call, shared by the ToolOperator and the AgentOperator's tool calls.
 
 Dependency-free tools (the built-ins, plain user code) run in-process: no interpreter start-up, so
-a tool task costs about what a PythonOperator costs. Tools with pip dependencies run through the
-sandboxed runner with the cached venv's interpreter, which keeps their packages out of the worker.
+a tool task costs about what a PythonOperator costs. Tools with pip dependencies run in a subprocess
+with the cached venv's interpreter, which keeps their packages out of the worker.
+
+This is Airflow's trusted execution: a task is DAG code, deployed after review (Canvas Code, the
+deploy confirmation), and runs with the worker's files, connections and network like any operator.
+It deliberately does not use the bubblewrap sandbox that guards the API server from code users run
+there before deploying (``runner.run_in_sandbox``, ``sandbox.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import Any
 
 from airflow_canvas.spec.models import Tool
 from airflow_canvas.tools.loader import call_arguments, load_entry_point
-from airflow_canvas.tools.runner import DEFAULT_TIMEOUT_SECONDS, RunLimits, RunResult, run_in_sandbox
+from airflow_canvas.tools.runner import DEFAULT_TIMEOUT_SECONDS, RunLimits, RunResult, run_on_worker
 
 
 def runs_in_process(tool: Tool) -> bool:
@@ -30,18 +35,18 @@ def execute_tool(
     log: Any = None,
 ) -> Any:
     """Run ``tool`` on ``inputs`` and return its output; raises what the tool raised (in-process)
-    or a ToolRunError (sandboxed)."""
+    or a ToolRunError (in its venv)."""
     if runs_in_process(tool):
         return load_entry_point(tool)(**call_arguments(tool, inputs, parameters))
     limits = RunLimits(timeout_seconds=timeout_seconds or DEFAULT_TIMEOUT_SECONDS, memory_mb=memory_mb)
-    result = run_in_sandbox(tool, inputs, parameters=parameters, limits=limits)
+    result = run_on_worker(tool, inputs, parameters=parameters, limits=limits)
     if log is not None:
         _relay(result, log)
     return result.raise_for_error().output
 
 
 def _relay(result: RunResult, log: Any) -> None:
-    """Put the sandboxed tool's stdout, stderr and log records into the task log."""
+    """Put the venv tool's stdout, stderr and log records into the task log."""
     if result.venv is not None:
         log.info(
             "Tool %s ran in venv %s (%s)",

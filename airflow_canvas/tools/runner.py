@@ -1,7 +1,16 @@
-"""Run tool code in a sandboxed subprocess: a wall-clock limit, an address-space limit, captured
-stdout/stderr/logs, JSON in and out. The caller (the API server, a worker) never executes the tool
-in its own process, so an infinite loop or a memory bomb costs it nothing but a wait bounded by
-the time limit; the child runs in its own session and the whole group is killed on timeout.
+"""Run tool code in a child process: JSON in and out, captured stdout/stderr/logs, a wall-clock
+limit, an address-space limit. The caller never executes the tool in its own process, so an
+infinite loop or a memory bomb costs it nothing but a wait bounded by the time limit.
+
+Two callers, two trust levels, kept apart on purpose:
+
+* :func:`run_in_sandbox` is for code a *user* asks the API server's machine to run (tool tests,
+  node tests, an agent's tool calls in a node test). It is untrusted: it runs in the bubblewrap
+  sandbox of ``sandbox.py`` (no server files, secrets or network; caps from ``[airflow_canvas]``
+  config that a spec cannot raise). Without a usable sandbox nothing runs.
+* :func:`run_on_worker` is for an Airflow task (ToolOperator, AgentOperator) on a worker, where
+  Airflow already trusts DAG code: a plain subprocess whose only jobs are the tool's cached venv and
+  keeping a runaway tool from taking the task down.
 
 Tools with pip dependencies run with the cached venv's interpreter (see venvs.py), the others with
 the current interpreter.
@@ -17,19 +26,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from airflow_canvas.spec.models import Tool
+from airflow_canvas.tools import sandbox
 from airflow_canvas.tools.venvs import Venv, ensure_venv
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
 DEFAULT_MEMORY_MB = 1024
 MAX_STREAM_BYTES = 1024 * 1024  # the tail of stdout/stderr kept per run
+MAX_FILE_MB = 64  # RLIMIT_FSIZE in the sandbox: stdout, stderr and the result are host files
 # Settings that reach the metadata DB, the broker, or let a process mint tokens and decrypt
-# connections: tool code never needs them, and the API server runs node tests with this env too.
+# connections: a tool task on a worker never needs them (sandboxed runs get no environment at all).
 _DROPPED_ENV_PARTS = (
     "SQL_ALCHEMY_CONN",
     "FERNET_KEY",
@@ -73,6 +84,12 @@ class ToolExecutionError(ToolRunError):
     """The tool raised; ``traceback`` is the tool's own."""
 
     kind = "exception"
+
+
+class ToolSandboxError(ToolRunError):
+    """Nothing ran: the sandbox is unavailable or misconfigured (the message says which setting)."""
+
+    kind = "sandbox"
 
 
 class ToolCrashError(ToolRunError):
@@ -123,23 +140,33 @@ def _is_secret_setting(key: str) -> bool:
     return any(part in key for part in _DROPPED_ENV_PARTS) or key.endswith(("_CMD", "_SECRET"))
 
 
-def _child_env() -> dict[str, str]:
+def _worker_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not _is_secret_setting(k)}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
 
-def _kill_group(proc: subprocess.Popen[str]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
-def interpreter_for(tool: Tool) -> tuple[str, Venv | None]:
+def interpreter_for(tool: Tool, *, sandboxed: bool = False) -> tuple[str, Venv | None]:
     if tool.dependencies:
-        venv = ensure_venv(tool.dependencies)
+        venv = ensure_venv(tool.dependencies, sandboxed=sandboxed)
         return str(venv.python), venv
     return sys.executable, None
+
+
+@dataclass
+class _Run:
+    """What one launch of the child reported back, whoever launched it."""
+
+    returncode: int | None
+    timed_out: bool = False
+    memory_exceeded: bool = False
+    processes_exceeded: bool = False
+    signal: signal.Signals | None = None
+    setup_error: str = ""
+
+
+_Launch = Callable[[list[str], tuple[int, int], BinaryIO, BinaryIO], _Run]
 
 
 def run_in_sandbox(
@@ -150,51 +177,117 @@ def run_in_sandbox(
     mode: str = "call",
     limits: RunLimits | None = None,
 ) -> RunResult:
-    """Run ``tool`` once on ``inputs`` (mode "call") or run its tests (mode "tests")."""
+    """Run ``tool`` once on ``inputs`` (mode "call") or run its tests (mode "tests") as untrusted
+    code: what the API server's machine runs for a user (tool tests, node tests). It runs in the
+    bubblewrap sandbox (sandbox.py), its time and memory capped by ``[airflow_canvas]
+    sandbox_max_seconds`` and ``sandbox_memory_mb`` whatever the spec asks; where the sandbox
+    cannot run, nothing runs and the result's error (kind "sandbox") says why."""
+    requested = limits or RunLimits()
+    try:
+        cfg = sandbox.require()
+    except sandbox.SandboxError as exc:
+        return RunResult(tool=tool.ref, error=ToolSandboxError(str(exc), tool=tool.ref))
+    limits = RunLimits(cfg.cap_seconds(requested.timeout_seconds), cfg.cap_memory(requested.memory_mb))
+    note = ""
+    if requested.timeout_seconds > limits.timeout_seconds:
+        note = (
+            f"; {requested.timeout_seconds:g}s were asked for, [{sandbox.SECTION}] sandbox_max_seconds "
+            f"caps sandboxed runs at {limits.timeout_seconds:g}s"
+        )
+    python, venv = interpreter_for(tool, sandboxed=True)
+
+    def launch(argv: list[str], fds: tuple[int, int], out: BinaryIO, err: BinaryIO) -> _Run:
+        spec = sandbox.SandboxRun(
+            argv, limits.timeout_seconds, limits.memory_mb, python=python,
+            readonly=[venv.path] if venv else [], network=tool.network, stdout=out, stderr=err, pass_fds=fds,
+        )  # fmt: skip
+        try:
+            o = sandbox.run(spec, cfg)
+        except sandbox.SandboxError as exc:
+            return _Run(None, setup_error=str(exc))
+        return _Run(
+            o.returncode, o.timed_out, o.memory_exceeded, o.processes_exceeded, o.killed_by, o.setup_error
+        )
+
+    return _run(tool, inputs, parameters, mode, limits, python, venv, launch, sandboxed=True, note=note)
+
+
+def run_on_worker(
+    tool: Tool,
+    inputs: Mapping[str, Any] | None = None,
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    limits: RunLimits | None = None,
+) -> RunResult:
+    """Run ``tool`` for an Airflow task (ToolOperator, AgentOperator) on a worker. A task is DAG
+    code, which Airflow trusts: it runs with the worker's files and network like any operator. The
+    subprocess only gives a tool with pip dependencies its own venv, and the limits (time,
+    ``RLIMIT_AS``) protect the task from a runaway tool; it is *not* the API server's sandbox."""
     limits = limits or RunLimits()
-    started = time.monotonic()
     python, venv = interpreter_for(tool)
+
+    def launch(argv: list[str], fds: tuple[int, int], out: BinaryIO, err: BinaryIO) -> _Run:
+        proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, pass_fds=fds, env=_worker_env(),
+            start_new_session=True,  # its own process group: killpg reaches anything it spawned
+        )  # fmt: skip
+        timed_out = False
+        try:
+            proc.wait(timeout=limits.timeout_seconds)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        _kill_group(proc)  # the tool's group, also grandchildren it left behind
+        proc.wait()
+        code = proc.returncode
+        return _Run(code, timed_out, signal=signal.Signals(-code) if code is not None and code < 0 else None)
+
+    return _run(tool, inputs, parameters, "call", limits, python, venv, launch, sandboxed=False)
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _run(
+    tool: Tool,
+    inputs: Mapping[str, Any] | None,
+    parameters: Mapping[str, Any] | None,
+    mode: str,
+    limits: RunLimits,
+    python: str,
+    venv: Venv | None,
+    launch: _Launch,
+    *,
+    sandboxed: bool,
+    note: str = "",
+) -> RunResult:
+    started = time.monotonic()
+    payload = {"tool": tool.model_dump(mode="json"), "mode": mode, "inputs": dict(inputs or {}),
+               "parameters": dict(parameters or {})}  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="canvas-tool-") as tmp:
         request, result_path = Path(tmp) / "request.json", Path(tmp) / "result.json"
-        payload = {"tool": tool.model_dump(mode="json"), "mode": mode, "inputs": dict(inputs or {}),
-                   "parameters": dict(parameters or {})}  # fmt: skip
         request.write_text(json.dumps(payload), encoding="utf-8")
         out_path, err_path = Path(tmp) / "stdout.txt", Path(tmp) / "stderr.txt"
-        # Streams go to files, not pipes: a chatty tool cannot fill the caller's memory (only the
-        # tail is read back) and a grandchild holding a pipe open cannot stall the wait.
-        with open(out_path, "wb") as out_fh, open(err_path, "wb") as err_fh:
-            proc = subprocess.Popen(
-                # The child limits its own memory first thing: a preexec_fn is not safe in a threaded
-                # caller such as the API server, and the hard limit it sets cannot be raised again.
-                [
-                    python,
-                    "-m",
-                    "airflow_canvas.tools.sandbox_child",
-                    str(request),
-                    str(result_path),
-                    str(limits.memory_mb or 0),
-                ],  # fmt: skip
-                stdin=subprocess.DEVNULL,
-                stdout=out_fh,
-                stderr=err_fh,
-                cwd=tmp,
-                env=_child_env(),
-                start_new_session=True,  # its own process group: killpg reaches anything it spawned
-            )
-            timed_out = False
-            try:
-                proc.wait(timeout=limits.timeout_seconds)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                _kill_group(proc)
-                proc.wait()
-            _kill_group(proc)  # reap grandchildren the tool may have left behind
+        # Request and result travel through inherited file descriptors, so the child needs no path
+        # on the host. Streams go to files, not pipes: a chatty tool cannot fill the caller's memory
+        # (only the tail is read back) and a grandchild holding a pipe open cannot stall the wait.
+        with (
+            open(request, "rb") as req_fh, open(result_path, "wb") as res_fh,
+            open(out_path, "wb") as out_fh, open(err_path, "wb") as err_fh,
+        ):  # fmt: skip
+            fds = (req_fh.fileno(), res_fh.fileno())
+            # The child limits its own memory first thing: a preexec_fn is not safe in a threaded
+            # caller such as the API server, and the hard limit it sets cannot be raised again.
+            argv = [python, "-m", "airflow_canvas.tools.sandbox_child", f"fd:{fds[0]}", f"fd:{fds[1]}",
+                    str(limits.memory_mb or 0), str(MAX_FILE_MB if sandboxed else 0)]  # fmt: skip
+            launched = launch(argv, fds, out_fh, err_fh)
         stdout, stderr = _tail(out_path), _tail(err_path)
         report = _read_report(result_path)
     result = RunResult(tool=tool.ref, stdout=stdout, stderr=stderr, venv=venv)
     result.duration = time.monotonic() - started
     result.logs = list(report.get("logs") or []) if report else []
-    result.error = _classify(tool, limits, timed_out, proc.returncode, report, stderr)
+    result.error = _classify(tool, limits, launched, report, stderr, note)
     if result.error is None and report is not None:
         result.output = report.get("output")
         result.tests = report.get("tests")
@@ -218,17 +311,26 @@ def _read_report(path: Path) -> dict[str, Any] | None:
 
 
 def _classify(
-    tool: Tool,
-    limits: RunLimits,
-    timed_out: bool,
-    returncode: int | None,
-    report: dict[str, Any] | None,
-    stderr: str,
+    tool: Tool, limits: RunLimits, run: _Run, report: dict[str, Any] | None, stderr: str, note: str = ""
 ) -> ToolRunError | None:
     ref = tool.ref
-    if timed_out:
+    if run.setup_error:
+        return ToolSandboxError(f"Tool {ref} was not run: {run.setup_error}", tool=ref, stderr=stderr)
+    if run.timed_out:
         return ToolTimeoutError(
-            f"Tool {ref} was killed after {limits.timeout_seconds:g}s (time limit)", tool=ref, stderr=stderr
+            f"Tool {ref} was killed after {limits.timeout_seconds:g}s (time limit{note})",
+            tool=ref,
+            stderr=stderr,
+        )
+    if run.memory_exceeded:
+        return ToolMemoryError(
+            f"Tool {ref} was stopped at the memory cap ({limits.memory_mb} MB for all its processes together)",
+            tool=ref,
+            stderr=stderr,
+        )
+    if run.processes_exceeded:
+        return ToolCrashError(
+            f"Tool {ref} was stopped: it started too many processes", tool=ref, stderr=stderr
         )
     error = (report or {}).get("error") if report else None
     if report is not None and report.get("ok"):
@@ -246,12 +348,11 @@ def _classify(
             traceback=error.get("traceback", ""),
             stderr=stderr,
         )
-    if returncode is not None and returncode < 0:
-        name = signal.Signals(-returncode).name
-        kind = ToolMemoryError if -returncode == signal.SIGKILL and limits.memory_mb else ToolCrashError
-        return kind(f"Tool {ref} was killed by {name}", tool=ref, stderr=stderr)
+    if run.signal is not None:
+        kind = ToolMemoryError if run.signal == signal.SIGKILL and limits.memory_mb else ToolCrashError
+        return kind(f"Tool {ref} was killed by {run.signal.name}", tool=ref, stderr=stderr)
     return ToolCrashError(
-        f"Tool {ref} exited with code {returncode} without a result: {stderr.strip()[-500:]}",
+        f"Tool {ref} exited with code {run.returncode} without a result: {stderr.strip()[-500:]}",
         tool=ref,
         stderr=stderr,
     )

@@ -1,9 +1,11 @@
-"""The process the sandboxed runner starts: ``python -m airflow_canvas.tools.sandbox_child REQ RES``.
+"""The process the runner starts: ``python -m airflow_canvas.tools.sandbox_child REQ RES [MB [FILE_MB]]``.
 
-It reads a request (the tool, the mode, the inputs) from the file REQ, runs the tool, and writes the
-result to the file RES. Files rather than pipes keep the tool's own stdout/stderr separate from the
-result and avoid pipe-buffer deadlocks with large outputs. Limits (time, memory) are enforced by the
-parent; this side only reports what happened.
+It reads a request (the tool, the mode, the inputs) from REQ, runs the tool, and writes the result
+to RES. REQ and RES are paths or ``fd:N``, a file descriptor the runner passed in (inside the
+bubblewrap sandbox no host path is visible). Files rather than pipes keep the tool's own
+stdout/stderr separate from the result and avoid pipe-buffer deadlocks with large outputs. The
+parent enforces the time limit and the whole run's memory cap; this side sets the per-process
+limits it can never raise again, then only reports what happened.
 """
 
 from __future__ import annotations
@@ -90,23 +92,35 @@ def _run_tests(tool: Any) -> list[dict[str, Any]]:
     return results
 
 
-def limit_resources(memory_mb: int) -> None:
+def limit_resources(memory_mb: int, max_file_mb: int = 0) -> None:
     import resource
 
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # hard too: the tool cannot lift it
+    if max_file_mb > 0:  # stdout, stderr and the result are files on the host's disk
+        limit = max_file_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crashing tool must not dump its memory
 
 
-def main(request_path: str, result_path: str, memory_mb: int = 0) -> int:
-    limit_resources(memory_mb)
+def _open(target: str, mode: str) -> Any:
+    """A path, or ``fd:N`` for a descriptor the runner passed in."""
+    if target.startswith("fd:"):
+        return open(int(target[3:]), mode, encoding="utf-8", closefd=True)
+    return open(target, mode, encoding="utf-8")
+
+
+def main(request_path: str, result_path: str, memory_mb: int = 0, max_file_mb: int = 0) -> int:
+    # Take the result file before any tool code runs: the tool cannot close it under us.
+    result_fh = _open(result_path, "w")
+    limit_resources(memory_mb, max_file_mb)
     handler = _ListHandler()
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(logging.INFO)
     result: dict[str, Any]
     try:
-        with open(request_path, encoding="utf-8") as fh:
+        with _open(request_path, "r") as fh:
             request = json.load(fh)
         from airflow_canvas.spec.models import Tool
 
@@ -123,10 +137,13 @@ def main(request_path: str, result_path: str, memory_mb: int = 0) -> int:
     except BaseException as exc:  # report everything, SystemExit included: the parent decides
         result = {"ok": False, "error": _error(exc)}
     result["logs"] = handler.records
-    with open(result_path, "w", encoding="utf-8") as fh:
-        json.dump(result, fh, default=repr)
+    with result_fh:
+        result_fh.seek(0)
+        result_fh.truncate()
+        json.dump(result, result_fh, default=repr)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 0))
+    numbers = [int(a) for a in sys.argv[3:5]]
+    sys.exit(main(sys.argv[1], sys.argv[2], *numbers))

@@ -10,6 +10,11 @@ venv, which saves installing pip into every venv.
 
 Concurrent workers asking for the same set serialise on a lock file; the venv is usable once its
 ``.canvas-ready`` marker exists, so a crash half-way leaves a venv that is rebuilt, never used.
+
+Installing runs package code (an sdist's build backend). When the API server builds a venv for a
+user's test run (``sandboxed=True``), ``venv`` and ``pip`` run in the bubblewrap sandbox with the
+network (to reach the index) and only the new venv's directory writable; a worker builds its venvs
+directly, as the trusted Airflow task it is.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ import site
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,30 +111,64 @@ def _site_packages(venv: Path) -> Path:
     return venv / "lib" / version / "site-packages"
 
 
-def _build(path: Path, requirements: tuple[str, ...], timeout: float) -> None:
+def _host_runner(argv: list[str], path: Path, timeout: float) -> tuple[int, str]:
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    return proc.returncode, proc.stderr or proc.stdout
+
+
+def _sandbox_runner(argv: list[str], path: Path, timeout: float) -> tuple[int, str]:
+    """``argv`` in the sandbox: the network on, ``path`` the one writable host directory."""
+    from airflow_canvas.tools import sandbox
+
+    with tempfile.TemporaryFile() as out:
+        spec = sandbox.SandboxRun(
+            argv, timeout, writable=[path], network=True, cap_time=False, stdout=out, stderr=out,
+            # pip unpacks and builds under TMPDIR: inside the venv's directory, not the small tmpfs.
+            env={"TMPDIR": str(path / ".build-tmp"), "PIP_NO_CACHE_DIR": "1",
+                 **{k: v for k, v in os.environ.items() if k in _PIP_SETTINGS}},
+        )  # fmt: skip
+        outcome = sandbox.run(spec)
+        out.seek(0)
+        text = out.read()[-20000:].decode("utf-8", errors="replace")
+    if outcome.timed_out:
+        raise subprocess.TimeoutExpired(argv, timeout)
+    if outcome.memory_exceeded:
+        return 1, f"{text}\nstopped at the sandbox's memory cap ({outcome.memory_mb} MB)"
+    return outcome.returncode or 0, outcome.setup_error or text
+
+
+# Index settings an admin may have given the server; pip in the sandbox needs them to find packages.
+_PIP_SETTINGS = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_TRUSTED_HOST", "PIP_CERT")
+_Runner = Callable[[list[str], Path, float], tuple[int, str]]
+
+
+def _build(path: Path, requirements: tuple[str, ...], timeout: float, run: _Runner) -> None:
     if path.exists():
         shutil.rmtree(path)  # a half-built venv from a crashed attempt
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--without-pip", str(path)],
-        check=True,
-        capture_output=True,
-        timeout=timeout,
-    )
+    path.mkdir(parents=True)
+    (path / ".build-tmp").mkdir()
+    code, output = run([sys.executable, "-m", "venv", "--without-pip", str(path)], path, timeout)
+    if code != 0:
+        shutil.rmtree(path, ignore_errors=True)
+        raise VenvError(f"creating a virtualenv at {path} failed:\n{output.strip()[-2000:]}")
     lines = [f"import site; site.addsitedir({d!r})" for d in _parent_site_dirs()]
     (_site_packages(path) / "_canvas_parent_site.pth").write_text("\n".join(lines) + "\n")
     if requirements:
         cmd = [sys.executable, "-m", "pip", "--python", str(path / "bin" / "python"), "install",
                "--no-input", "--disable-pip-version-check", "--quiet", *requirements]  # fmt: skip
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        if proc.returncode != 0:
+        code, output = run(cmd, path, timeout)
+        if code != 0:
             shutil.rmtree(path, ignore_errors=True)
-            tail = (proc.stderr or proc.stdout).strip()[-2000:]
-            raise VenvError(f"pip install {' '.join(requirements)} failed:\n{tail}")
+            raise VenvError(f"pip install {' '.join(requirements)} failed:\n{output.strip()[-2000:]}")
+    shutil.rmtree(path / ".build-tmp", ignore_errors=True)
     (path / READY_MARKER).write_text("\n".join(requirements) + "\n")
 
 
-def ensure_venv(requirements: Iterable[str], *, root: Path | None = None, timeout: float = 900) -> Venv:
-    """The cached venv for this requirement set, built on first use."""
+def ensure_venv(
+    requirements: Iterable[str], *, root: Path | None = None, timeout: float = 900, sandboxed: bool = False
+) -> Venv:
+    """The cached venv for this requirement set, built on first use (in the sandbox when
+    ``sandboxed``: the API server building it for a user's run)."""
     started = time.monotonic()
     reqs = normalize_requirements(requirements)
     key = requirements_key(reqs)
@@ -142,7 +182,7 @@ def ensure_venv(requirements: Iterable[str], *, root: Path | None = None, timeou
         try:
             created = not (path / READY_MARKER).is_file()
             if created:
-                _build(path, reqs, timeout)
+                _build(path, reqs, timeout, _sandbox_runner if sandboxed else _host_runner)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return Venv(path, key, reqs, created, time.monotonic() - started)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from airflow_canvas.tools.runner import (
     ToolMemoryError,
     ToolTimeoutError,
     run_in_sandbox,
+    run_on_worker,
 )
 
 
@@ -50,19 +53,46 @@ def test_infinite_loop_is_killed_at_the_time_limit() -> None:
     assert elapsed < 10
 
 
-def test_child_processes_die_with_the_tool(tmp_path: Path) -> None:
-    marker = tmp_path / "alive"
-    script = f"import time; time.sleep(3); open({str(marker)!r}, 'w')"
+def _processes_with(token: str) -> list[int]:
+    """Host pids whose command line contains ``token``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and token in Path(f"/proc/{entry}/cmdline").read_bytes().decode(
+                errors="replace"
+            ):
+                found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def test_child_processes_die_with_the_tool() -> None:
+    # The sandbox shows the tool no host path, so the grandchild is found by a token in its command line.
+    token = f"canvas-grandchild-{uuid.uuid4().hex}"
     code = (
         "import subprocess, sys\n"
         "def run():\n"
-        f"    subprocess.Popen([sys.executable, '-c', {script!r}])\n"
+        f"    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', {token!r}])\n"
         "    while True:\n        pass\n"
     )
-    result = run_in_sandbox(_tool(code), limits=RunLimits(timeout_seconds=1.5))
+    seen: list[int] = []
+    thread = threading.Thread(target=lambda: seen.append(len(_wait_for(token))))
+    thread.start()
+    result = run_in_sandbox(_tool(code), limits=RunLimits(timeout_seconds=3))
+    thread.join()
     assert isinstance(result.error, ToolTimeoutError)
-    time.sleep(2.5)
-    assert not marker.exists(), "the grandchild survived the kill"
+    assert seen == [1], "the grandchild never started: the check below would prove nothing"
+    assert _processes_with(token) == [], "the grandchild survived the kill"
+
+
+def _wait_for(token: str, seconds: float = 10) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if found := _processes_with(token):
+            return found
+        time.sleep(0.05)
+    return []
 
 
 def test_memory_bomb_is_stopped_and_reported() -> None:
@@ -149,16 +179,33 @@ def test_huge_output_is_cut_to_its_tail() -> None:
     assert result.stdout.startswith("[... ")
 
 
-def test_child_sees_no_metadata_db_or_signing_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+def _set_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "postgresql://u:pw@db/airflow")
     monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD", "cat /secret")
     monkeypatch.setenv("AIRFLOW__CORE__FERNET_KEY", "fernet")
     monkeypatch.setenv("AIRFLOW__CELERY__BROKER_URL", "redis://broker")
     monkeypatch.setenv("CANVAS_HARMLESS_SETTING", "kept")
-    code = (
-        "import os\ndef run():\n    return sorted(k for k in os.environ if 'AIRFLOW' in k or 'CANVAS' in k)\n"
-    )
-    result = run_in_sandbox(_tool(code), {})
+
+
+_LIST_ENV = (
+    "import os\ndef run():\n    return sorted(k for k in os.environ if 'AIRFLOW' in k or 'CANVAS' in k)\n"
+)
+
+
+def test_sandboxed_child_gets_no_environment_of_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Was: the child saw every variable but a few known Airflow secrets. Now the sandbox starts from
+    # an empty environment: no server setting of any name reaches user code.
+    _set_secrets(monkeypatch)
+    result = run_in_sandbox(_tool(_LIST_ENV), {})
+    assert result.ok, result.error
+    assert result.output == []
+
+
+def test_worker_child_sees_no_metadata_db_or_signing_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A worker's venv tool is a trusted Airflow task: it keeps the worker's environment, minus the
+    # settings that reach the metadata DB or sign tokens, which no task needs.
+    _set_secrets(monkeypatch)
+    result = run_on_worker(_tool(_LIST_ENV), {})
     assert result.ok, result.error
     leaked = [k for k in result.output if "SQL_ALCHEMY" in k or "FERNET" in k or "BROKER" in k or "JWT" in k]
     assert leaked == []
