@@ -13,12 +13,15 @@ BUILTIN_VERSION = "1.0.0"
 _PREFIX = "airflow_canvas.tools.builtin"
 
 
-def _tool(name: str, entry: str, description: str, input_schema: dict, output_schema: dict, tests=()) -> Tool:
+def _tool(
+    name: str, entry: str, description: str, input_schema: dict, output_schema: dict, tests=(), network=False
+) -> Tool:
     return Tool(
         name=name,
         version=BUILTIN_VERSION,
         description=description,
         entry_point=f"{_PREFIX}.{entry}",
+        network=network,  # whether a sandboxed run (a node test on the API server) gets the network
         input_schema=input_schema,
         output_schema=output_schema,
         tests=list(tests),
@@ -33,6 +36,7 @@ BUILTIN_TOOLS: list[Tool] = [
         "the connection). Returns status, headers, text and the parsed JSON body.",
         http.INPUT_SCHEMA,
         http.OUTPUT_SCHEMA,
+        network=True,
     ),
     _tool(
         "sql_query",
@@ -41,6 +45,7 @@ BUILTIN_TOOLS: list[Tool] = [
         "keyed by column name; parameters are bound, never formatted into the SQL.",
         sql.INPUT_SCHEMA,
         sql.OUTPUT_SCHEMA,
+        network=True,
     ),
     _tool(
         "json_transform",
@@ -91,6 +96,7 @@ BUILTIN_TOOLS: list[Tool] = [
         "or the import path of an installed notifier class.",
         notify.INPUT_SCHEMA,
         notify.OUTPUT_SCHEMA,
+        network=True,
     ),
 ]
 
