@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from airflow.api_fastapi.app import get_auth_manager
@@ -15,7 +17,17 @@ from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessE
 from airflow.api_fastapi.core_api.security import GetUserDep
 from fastapi import HTTPException, Request, status
 
-from airflow_canvas.plugin.permissions import ACTION_METHODS, ALL_PERMISSIONS, DEFAULT_GRANTS, RESOURCE_KEYS
+from airflow_canvas.plugin.errors import ApiError
+from airflow_canvas.plugin.permissions import (
+    ACTION_METHODS,
+    ALL_PERMISSIONS,
+    CODE,
+    DEFAULT_GRANTS,
+    RESOURCE_KEYS,
+)
+from airflow_canvas.spec.code_surface import CodeChange, code_items, introduced_code
+from airflow_canvas.spec.models import Workflow
+from airflow_canvas.spec.problems import Problem
 
 # Airflow's default roles, weakest first (SimpleAuthManager's roles, uppercased, have this order too).
 ROLE_ORDER = ["Viewer", "User", "Op", "Admin"]
@@ -82,3 +94,77 @@ def permissions_of(user: BaseUser) -> dict[str, list[str]]:
         RESOURCE_KEYS[resource]: [a for a in actions if is_allowed(user, resource, a)]
         for resource, actions in ALL_PERMISSIONS.items()
     }
+
+
+# -- who may put code into a workflow ----------------------------------------------------------------
+# Code whose meaning depends on where it is used (an argument of some operator) is never trusted for
+# coming from a template; self-contained code (a Python snippet, a tool) is.
+_CONTEXT_KINDS = frozenset({"operator_argument", "operator_input", "notifier_argument", "callable"})
+
+
+@cache
+def shipped_code() -> frozenset[tuple[str, str]]:
+    """(kind, code) of the code in the plugin's own template gallery, instantiated as shipped.
+
+    That code comes with the plugin, as trusted as the plugin itself, so a User may create a
+    workflow from a template (or paste a sub-graph template) that contains it, unchanged. Template
+    parameters are substituted before this is computed: only the shipped defaults are trusted."""
+    from airflow_canvas import templates as gallery
+    from airflow_canvas.spec.models import Workflow
+
+    found: set[tuple[str, str]] = set()
+    for info in gallery.list_templates():
+        try:
+            if info.kind == "workflow":
+                wf = gallery.instantiate_template(info.name)
+            else:
+                part = gallery.instantiate_subgraph(info.name)
+                wf = Workflow(
+                    id="t", nodes=part.nodes, edges=part.edges, groups=part.groups, tools=part.tools
+                )
+        except Exception:  # a template that needs parameters trusts nothing; never fail a save on it
+            continue
+        found.update(
+            (i.kind, json.dumps(i.value, sort_keys=True))
+            for i in code_items(wf).values()
+            if i.kind not in _CONTEXT_KINDS
+        )
+    return frozenset(found)
+
+
+def _from_gallery(change: CodeChange) -> bool:
+    return (change.kind, json.dumps(change.after, sort_keys=True)) in shipped_code()
+
+
+def may_write_code(user: BaseUser) -> bool:
+    return is_allowed(user, CODE, "edit")
+
+
+def require_code_permission(user: BaseUser, before: Workflow | None, after: Workflow, action: str) -> None:
+    """403 naming each node and field when ``after`` adds or alters executable code relative to
+    ``before`` (None: a new workflow) and the caller lacks the Canvas Code permission. Removing code,
+    and editing anything that is not code, never needs it."""
+    changes = [c for c in introduced_code(before, after) if not _from_gallery(c)]
+    if not changes or may_write_code(user):
+        return
+    problems = [
+        Problem(
+            code="E_CODE_PERMISSION",
+            message=f"{c.label} is {c.change}: changing executable code needs the '{CODE}' permission.",
+            pointer=c.pointer,
+            node_id=c.node_id,
+            hint="Ask someone with the Op or Admin role (or the Canvas Code permission) to make this "
+            "change, or undo it and save the rest.",
+        )
+        for c in changes
+    ]
+    where = ", ".join(
+        f"{'node ' + repr(c.node_id) if c.node_id else c.tool or 'workflow'} {c.pointer}" for c in changes[:5]
+    )
+    raise ApiError(
+        403,
+        f"You lack the 'edit' permission on '{CODE}', needed to {action} a change that adds or alters "
+        f"executable code ({where}{', ...' if len(changes) > 5 else ''}). Nothing was stored.",
+        problems,
+        code_changes=[c.to_dict() for c in changes],
+    )

@@ -15,6 +15,8 @@ WORKFLOWS = "Canvas Workflows"
 DEPLOYMENTS = "Canvas Deployments"
 TOOLS = "Canvas Tools"
 COPILOT = "Canvas Co-pilot"
+# Saving a change that adds or alters executable code (spec/code_surface.py says what that is).
+CODE = "Canvas Code"
 
 # Short names used by GET /me and the UI.
 RESOURCE_KEYS: dict[str, str] = {
@@ -22,15 +24,18 @@ RESOURCE_KEYS: dict[str, str] = {
     DEPLOYMENTS: "deployments",
     TOOLS: "tools",
     COPILOT: "copilot",
+    CODE: "code",
 }
 
 # Every (action, resource) the plugin checks. Deployments "edit" = deploy/undeploy; tools "edit" =
-# write code that runs on workers; co-pilot "read" = use it.
+# write code that runs on workers; co-pilot "read" = use it; code "edit" = save a workflow change that
+# adds or alters executable code (Airflow trusts DAG authors to run code: only Op and Admin are).
 ALL_PERMISSIONS: dict[str, tuple[str, ...]] = {
     WORKFLOWS: ("read", "create", "edit", "delete"),
     DEPLOYMENTS: ("read", "edit"),
     TOOLS: ("read", "edit"),
     COPILOT: ("read",),
+    CODE: ("edit",),
 }
 
 _EVERYTHING = [(a, r) for r, actions in ALL_PERMISSIONS.items() for a in actions]

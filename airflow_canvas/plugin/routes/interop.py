@@ -9,10 +9,11 @@ from typing import Annotated, Any
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from airflow_canvas.plugin.audit import audit
-from airflow_canvas.plugin.authz import requires
+from airflow_canvas.plugin.authz import require_code_permission, requires
+from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.permissions import WORKFLOWS
@@ -42,7 +43,7 @@ def list_operators(
     }
 
 
-class ImportBody(BaseModel):
+class ImportBody(RequestBody):
     filename: str = Field(
         max_length=500, description="Decides the format: *.pipeline = Elyra, else dag-factory YAML."
     )
@@ -60,9 +61,13 @@ def import_workflows(body: ImportBody, user: Creator, session: SessionDep) -> di
         results = import_text(body.content, name)
     except ImportError_ as exc:
         raise ApiError(422, str(exc)) from None
+    checked = [(result, problems_of(result.workflow)) for result in results]
+    if body.save:  # before anything is stored: an import is saved whole or not at all
+        for result, problems in checked:
+            if not any(p.severity == "error" for p in problems):
+                require_code_permission(user, None, result.workflow, "import")
     out = []
-    for result in results:
-        problems = problems_of(result.workflow)
+    for result, problems in checked:
         entry = result.to_dict() | {"problems": [p.to_dict() for p in problems], "saved_version": None}
         if body.save and not any(p.severity == "error" for p in problems):
             row = repo.create_workflow(session, result.workflow, author=user.get_name(), message=body.message)

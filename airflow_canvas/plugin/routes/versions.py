@@ -6,17 +6,18 @@ from typing import Annotated, Any, Literal
 
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from airflow_canvas.plugin.audit import audit
-from airflow_canvas.plugin.authz import requires
+from airflow_canvas.plugin.authz import require_code_permission, requires
+from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError, stale_base_error
 from airflow_canvas.plugin.permissions import WORKFLOWS
 from airflow_canvas.plugin.specs import checked, version_json
 from airflow_canvas.spec.models import ID_PATTERN
 from airflow_canvas.store import repository as repo
-from airflow_canvas.store.errors import StaleBase
+from airflow_canvas.store.errors import NotFound, StaleBase
 
 router = APIRouter(tags=["versions"])
 
@@ -24,19 +25,19 @@ Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]
 Editor = Annotated[BaseUser, Depends(requires(WORKFLOWS, "edit"))]
 
 
-class RollbackBody(BaseModel):
+class RollbackBody(RequestBody):
     version: int = Field(ge=1)
     message: str = Field("", max_length=2000)
     branch: str = Field(repo.MAIN, max_length=250)
     base_version: int | None = Field(None, ge=1, description="Refuse (409) if the branch moved past this.")
 
 
-class BranchBody(BaseModel):
+class BranchBody(RequestBody):
     name: str = Field(pattern=ID_PATTERN, max_length=250)
     from_version: int | None = Field(None, ge=1, description="Defaults to main's head.")
 
 
-class MergeBody(BaseModel):
+class MergeBody(RequestBody):
     source: str = Field(max_length=250)
     target: str = Field(repo.MAIN, max_length=250)
     message: str = Field("", max_length=2000)
@@ -82,6 +83,17 @@ def diff(
 
 @router.post("/workflows/{workflow_id}/rollback", status_code=status.HTTP_201_CREATED)
 def rollback(workflow_id: str, body: RollbackBody, user: Editor, session: SessionDep) -> dict[str, Any]:
+    # Restoring old code is a code change too: an old version may hold code that was removed on
+    # review, or that was saved before the Code permission existed. The store refuses the rollback
+    # as stale unless the branch's head is still the version compared with here.
+    head = repo.get_branch(session, workflow_id, body.branch).head_number
+    current = body.base_version or head
+    try:
+        before = repo.load_spec(repo.get_version(session, workflow_id, current))
+    except NotFound:  # the store refuses it as stale; judge the change against the head
+        before = repo.load_spec(repo.get_version(session, workflow_id, head))
+    after = repo.load_spec(repo.get_version(session, workflow_id, body.version))
+    require_code_permission(user, before, after, "roll back to")
     try:
         row = repo.rollback_to(
             session,
@@ -90,7 +102,7 @@ def rollback(workflow_id: str, body: RollbackBody, user: Editor, session: Sessio
             author=user.get_name(),
             message=body.message,
             branch=body.branch,
-            base_version=body.base_version,
+            base_version=current,
         )
     except StaleBase as exc:
         raise stale_base_error(session, workflow_id, exc) from None
@@ -157,6 +169,8 @@ def merge(workflow_id: str, body: MergeBody, user: Editor, session: SessionDep) 
             target_version=tgt,
             conflicts=[],
         )
+    # A merge puts the source branch's code (and combinations no one saved together) on the target.
+    require_code_permission(user, repo.load_spec(repo.get_version(session, workflow_id, tgt)), wf, "merge")
     session.rollback()
     try:
         row = repo.save_version(

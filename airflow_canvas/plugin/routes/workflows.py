@@ -6,18 +6,19 @@ from typing import Annotated, Any
 
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from airflow_canvas.plugin.audit import audit
-from airflow_canvas.plugin.authz import requires
+from airflow_canvas.plugin.authz import require_code_permission, requires
+from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError, stale_base_error
 from airflow_canvas.plugin.permissions import WORKFLOWS
 from airflow_canvas.plugin.specs import checked, parse_problems, version_json
-from airflow_canvas.spec.models import ID_PATTERN, MAX_ID_LENGTH
+from airflow_canvas.spec.models import ID_PATTERN, MAX_ID_LENGTH, Workflow
 from airflow_canvas.spec.problems import SpecError
 from airflow_canvas.store import repository as repo
-from airflow_canvas.store.errors import StaleBase
+from airflow_canvas.store.errors import NotFound, StaleBase
 
 router = APIRouter(tags=["workflows"])
 
@@ -27,12 +28,12 @@ Editor = Annotated[BaseUser, Depends(requires(WORKFLOWS, "edit"))]
 Deleter = Annotated[BaseUser, Depends(requires(WORKFLOWS, "delete"))]
 
 
-class CreateBody(BaseModel):
+class CreateBody(RequestBody):
     spec: dict[str, Any]
     message: str = Field("Created", max_length=2000)
 
 
-class SaveBody(BaseModel):
+class SaveBody(RequestBody):
     spec: dict[str, Any]
     base_version: int = Field(
         ge=1, description="The version this edit started from (optimistic concurrency)."
@@ -41,12 +42,12 @@ class SaveBody(BaseModel):
     branch: str = Field(repo.MAIN, max_length=250)
 
 
-class DuplicateBody(BaseModel):
+class DuplicateBody(RequestBody):
     new_id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
     name: str = Field("", max_length=250)
 
 
-class SpecBody(BaseModel):
+class SpecBody(RequestBody):
     spec: dict[str, Any]
 
 
@@ -61,6 +62,7 @@ def list_workflows(
 @router.post("/workflows", status_code=status.HTTP_201_CREATED)
 def create_workflow(body: CreateBody, user: Creator, session: SessionDep) -> dict[str, Any]:
     wf, warnings = checked(body.spec)
+    require_code_permission(user, None, wf, "create")
     row = repo.create_workflow(session, wf, author=user.get_name(), message=body.message)
     audit("canvas.workflow.create", user=user, workflow_id=wf.id, version=row.number)
     return version_json(row) | {"warnings": [w.to_dict() for w in warnings]}
@@ -91,8 +93,11 @@ def get_workflow(
 @router.put("/workflows/{workflow_id}")
 def save_workflow(workflow_id: str, body: SaveBody, user: Editor, session: SessionDep) -> dict[str, Any]:
     repo.get_workflow(session, workflow_id)
-    session.rollback()
     wf, warnings = checked(body.spec)
+    # Compared with the version the edit started from: the save only succeeds while that version is
+    # the branch's head, so the new version differs from its parent by exactly what is checked here.
+    require_code_permission(user, _base_spec(session, workflow_id, body), wf, "save")
+    session.rollback()
     try:
         row = repo.save_version(
             session,
@@ -107,6 +112,13 @@ def save_workflow(workflow_id: str, body: SaveBody, user: Editor, session: Sessi
         raise stale_base_error(session, workflow_id, exc, yours=wf) from None
     audit("canvas.workflow.save", user=user, workflow_id=workflow_id, version=row.number, branch=body.branch)
     return version_json(row, with_spec=False) | {"warnings": [w.to_dict() for w in warnings]}
+
+
+def _base_spec(session: SessionDep, workflow_id: str, body: SaveBody) -> Workflow:
+    try:
+        return repo.load_spec(repo.get_version(session, workflow_id, body.base_version))
+    except NotFound:  # the save will be refused as stale; judge the change against the branch's head
+        return repo.load_spec(repo.head(session, workflow_id, body.branch))
 
 
 @router.delete("/workflows/{workflow_id}", status_code=status.HTTP_200_OK)
