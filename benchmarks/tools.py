@@ -98,7 +98,7 @@ class PythonPlusXComOperator(PythonOperator):
 with DAG(dag_id={dag_id!r}, schedule=None, start_date=datetime(2024, 1, 1, tzinfo=timezone.utc), catchup=False):
     tasks = []
     for i in range({n}):
-        tasks.append(ToolOperator(task_id=f"tool_{{i}}", tool="bench_count@1.0.0",
+        tasks.append(ToolOperator(task_id=f"tool_{{i}}", tool="bench_count@1.0.0", tool_digest={digest!r},
                                   parameters={{"text": "the quick brown fox", "times": 50}}))
         tasks.append(PythonOperator(task_id=f"python_{{i}}", python_callable=count_words,
                                     op_kwargs={{"text": "the quick brown fox", "times": 50}}))
@@ -140,11 +140,13 @@ def _durations() -> tuple[dict[str, list[float]], dict[str, int]]:
 
 def dag_run_overhead(n: int) -> dict[str, Any]:
     from airflow_canvas.spec.models import Tool
-    from airflow_canvas.tools.bundle import write_tool_files
+    from airflow_canvas.tools.bundle import tool_digest, write_tool_files
 
     DAGS.mkdir(parents=True, exist_ok=True)
-    write_tool_files(DAGS, [Tool.model_validate(TOOL)])
-    (DAGS / f"{DAG_ID}.py").write_text(DAG_TEMPLATE.format(code=CODE, dag_id=DAG_ID, n=n, metrics=METRICS))
+    tool = Tool.model_validate(TOOL)
+    write_tool_files(DAGS, [tool])
+    source = DAG_TEMPLATE.format(code=CODE, dag_id=DAG_ID, n=n, metrics=METRICS, digest=tool_digest(tool))
+    (DAGS / f"{DAG_ID}.py").write_text(source)
     subprocess.run([str(AIRFLOW), "db", "migrate"], check=True, capture_output=True)
     started = time.monotonic()
     proc = subprocess.run([str(AIRFLOW), "dags", "test", DAG_ID], capture_output=True, text=True)

@@ -28,6 +28,7 @@ from airflow_canvas.spec.models import (
     is_identifier,
 )
 from airflow_canvas.spec.problems import Problem, SpecError, pointer
+from airflow_canvas.tools.bundle import tool_digest
 from airflow_canvas.tools.registry import ToolResolver
 
 BRANCH_SUFFIX = "__branch"
@@ -268,6 +269,7 @@ class _Builder:
         self.upstreams: dict[str, set[str]] = {}
         self.reasons: dict[str, set[str]] = {}
         self.tools: dict[str, Tool] = {}
+        self.digests: dict[str, str] = {}  # ref -> SHA-256 of its bundled file (tools/bundle.py)
         self._chains = group_chains(wf)  # all at once: big specs ask per task
 
     def chain(self, group_id: str | None) -> list[str]:
@@ -360,11 +362,14 @@ class _Builder:
             if isinstance(outlets, list) and outlets and all(isinstance(u, str) for u in outlets):
                 task.outlets = task.kwargs.pop("outlets")
         elif node.type is NodeType.TOOL:
-            task.kwargs["tool"] = self._pin(node.tool or "", node)
+            task.kwargs["tool"] = ref = self._pin(node.tool or "", node)
+            task.kwargs["tool_digest"] = self.digests[ref]  # the worker loads exactly this content
         elif node.type is NodeType.AGENT and node.agent is not None:
-            agent = node.agent.model_dump(exclude_none=True)
-            agent["tools"] = [self._pin(ref, node) for ref in node.agent.tools]
-            task.kwargs.update(agent)
+            pinned = [self._pin(ref, node) for ref in node.agent.tools]
+            for key, value in node.agent.model_dump(exclude_none=True).items():
+                task.kwargs[key] = pinned if key == "tools" else value
+                if key == "tools" and pinned:
+                    task.kwargs["tool_digests"] = {ref: self.digests[ref] for ref in pinned}
         elif node.type is NodeType.OUTPUT:
             task.outlets = _asset_uris(node.parameters)
         return task
@@ -375,7 +380,9 @@ class _Builder:
             raise _fail(
                 "E_TOOL_UNKNOWN", str(tool), pointer("nodes", self.index[node.id], "tool"), node_id=node.id
             )
-        self.tools.setdefault(tool.ref, tool)
+        if tool.ref not in self.tools:
+            self.tools[tool.ref] = tool
+            self.digests[tool.ref] = tool_digest(tool)
         return tool.ref
 
     # -- edges ----------------------------------------------------------------------------------

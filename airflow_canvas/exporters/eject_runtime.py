@@ -207,7 +207,10 @@ class ConditionBranchOperator(CanvasOperator, BranchMixIn):
 class ToolOperator(CanvasOperator):
     """Runs a tool whose code is in CANVAS_TOOLS above: entry_point(**{defaults, parameters, inputs})."""
 
-    def __init__(self, *, tool: str, memory_limit_mb: int | None = None, **kwargs: Any) -> None:
+    # tool_digest pins the canvas's bundled tool file; an ejected DAG carries the code itself.
+    def __init__(
+        self, *, tool: str, tool_digest: str | None = None, memory_limit_mb: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.tool = tool
 

@@ -56,6 +56,7 @@ class AgentOperator(CanvasOperator):
         system_prompt: str = "",
         prompt: str = "",
         tools: list[str] | None = None,
+        tool_digests: dict[str, str] | None = None,
         max_steps: int = 8,
         connection_id: str = "openai_default",
         temperature: float | None = None,
@@ -69,6 +70,8 @@ class AgentOperator(CanvasOperator):
         self.system_prompt = system_prompt
         self.prompt = prompt
         self.tools = list(tools or [])
+        # ref -> SHA-256 of its bundled file (tools/bundle.py); None in DAGs compiled before that.
+        self.tool_digests = dict(tool_digests) if tool_digests is not None else None
         self.max_steps = max_steps
         self.connection_id = connection_id
         self.temperature = temperature
@@ -77,10 +80,17 @@ class AgentOperator(CanvasOperator):
         self.max_output_repairs = max_output_repairs
 
     def load_tools(self) -> list[Tool]:
+        from airflow_canvas.tools.bundle import ToolIntegrityError
         from airflow_canvas.tools.execute import load_pinned_tool
 
         fileloc = getattr(self.dag, "fileloc", None) if self.has_dag() else None
-        return [load_pinned_tool(ref, fileloc) for ref in self.tools]
+        digests = self.tool_digests
+        missing = [ref for ref in self.tools if digests is not None and ref not in digests]
+        if missing:  # a DAG that pins some tools by content must pin all of them
+            raise ToolIntegrityError(f"Node {self.canvas_node_id!r}: no digest given for tools {missing}")
+        return [
+            load_pinned_tool(ref, fileloc, None if digests is None else digests[ref]) for ref in self.tools
+        ]
 
     def render_prompt(self, template: str, inputs: dict[str, Any], context: Context | None) -> str:
         """Prompts are Jinja over ``inputs``, ``params`` and ``parameters``, rendered sandboxed (not

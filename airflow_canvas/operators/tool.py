@@ -2,8 +2,10 @@
 
 The tool comes from the bundle written next to the deployed DAG file (``_canvas_tools/``, see
 tools/bundle.py), so a worker on any executor runs exactly the version the DAG was compiled with;
-the built-ins fall back to the package's registry. Dependency-free tools run in-process; tools
-with pip dependencies run in the sandboxed runner with the cached venv for their requirement set.
+the built-ins fall back to the package's registry. ``tool_digest`` (the SHA-256 the compiler pinned)
+names the content-addressed file and is verified on load: a changed file is refused, not run.
+Dependency-free tools run in-process; tools with pip dependencies run in the sandboxed runner with
+the cached venv for their requirement set.
 
 Calling convention: ``entry_point(**{**tool.parameters, **node parameters, **inputs})``: inputs
 override node parameters, which override the tool's defaults. The merged arguments are what the
@@ -35,16 +37,19 @@ class ToolOperator(CanvasOperator):
     # unless there is more to record.
     implied_tool_calls: ClassVar[int] = 1
 
-    def __init__(self, *, tool: str, memory_limit_mb: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *, tool: str, tool_digest: str | None = None, memory_limit_mb: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.tool = tool
+        self.tool_digest = tool_digest
         self.memory_limit_mb = memory_limit_mb
 
     def load_tool(self) -> Tool:
         from airflow_canvas.tools.execute import load_pinned_tool
 
         fileloc = getattr(self.dag, "fileloc", None) if self.has_dag() else None
-        return load_pinned_tool(self.tool, fileloc)
+        return load_pinned_tool(self.tool, fileloc, self.tool_digest)
 
     def run(self, inputs: dict[str, Any], context: Context) -> Any:
         from airflow_canvas.tools.execute import execute_tool, runs_in_process

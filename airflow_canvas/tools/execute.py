@@ -67,11 +67,30 @@ def _relay(result: RunResult, log: Any) -> None:
             log.info("[tool %s %s]\n%s", result.tool, name, text.rstrip()[-20000:])
 
 
-def load_pinned_tool(ref: str, dag_fileloc: str | Path | None) -> Tool:
-    """The bundled copy next to the deployed DAG file first, then the registry (built-ins)."""
-    from airflow_canvas.tools.bundle import load_bundled_tool
-    from airflow_canvas.tools.registry import resolve_tool, split_ref
+def load_pinned_tool(ref: str, dag_fileloc: str | Path | None, digest: str | None = None) -> Tool:
+    """The bundled copy next to the deployed DAG file first, then the registry (built-ins).
+
+    ``digest`` (SHA-256 of the tool's bundled file, written into every DAG compiled since tool
+    files are content-addressed) makes the load exact: only the bundled file with that content, or
+    a registry tool whose canonical file would have that content, is returned; anything else raises
+    ToolIntegrityError. Without a digest (DAGs deployed earlier) the old lookup applies."""
+    from airflow_canvas.tools.bundle import ToolIntegrityError, load_bundled_tool, tool_digest
+    from airflow_canvas.tools.registry import ToolResolutionError, resolve_tool, split_ref
 
     name, version = split_ref(ref)
-    bundled = load_bundled_tool(dag_fileloc, name, version) if dag_fileloc else None
-    return bundled or resolve_tool(f"{name}@{version}")
+    bundled = load_bundled_tool(dag_fileloc, name, version, digest) if dag_fileloc else None
+    if bundled is not None:
+        return bundled
+    if digest is None:
+        return resolve_tool(f"{name}@{version}")
+    try:
+        found = resolve_tool(f"{name}@{version}")
+    except ToolResolutionError:
+        found = None
+    if found is None or found.ref != f"{name}@{version}" or tool_digest(found) != digest:
+        raise ToolIntegrityError(
+            f"Tool {name}@{version} with SHA-256 {digest} is not bundled beside the DAG file "
+            f"({dag_fileloc or 'no DAG file'}) and no installed or published tool has that content; "
+            "redeploy the workflow."
+        )
+    return found

@@ -31,7 +31,8 @@ def test_examples_import_into_a_dagbag(deployed: dict[str, Path], dags_folder: P
     assert ours == set(), {p: bag.import_errors[p] for p in ours}
     assert set(example_workflows()) <= set(bag.dag_ids)
     # Tool code is bundled beside the DAGs and hidden from the DAG processor.
-    assert (dags_folder / "_canvas_tools" / "keyword_score" / "1.0.0.json").is_file()
+    # Content-addressed: <version>-<sha256 of the file>.json, the digest the DAG pins.
+    assert list((dags_folder / "_canvas_tools" / "keyword_score").glob("1.0.0-*.json"))
     assert "_canvas_tools/" in (dags_folder / ".airflowignore").read_text()
 
 

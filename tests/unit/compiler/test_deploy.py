@@ -13,7 +13,7 @@ from airflow_canvas.compiler import deploy as deploy_module
 from airflow_canvas.compiler.deploy import DeployError, deploy_workflow, undeploy_workflow
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.problems import SpecError
-from airflow_canvas.tools.bundle import load_bundled_tool, write_tool_files
+from airflow_canvas.tools.bundle import load_bundled_tool, tool_digest, write_tool_files
 from tests.unit.compiler.helpers import proc, spec
 
 TOOL = {
@@ -46,7 +46,9 @@ def test_deploy_writes_an_importable_file_and_bundles_tools(tmp_path: Path) -> N
     text = result.path.read_text()
     assert result.spec_hash in text
     assert os.stat(result.path).st_mode & 0o044  # readable by the DAG processor, not private like mkstemp
-    assert load_bundled_tool(result.path, "shout", "1.0.0").code == TOOL["code"]
+    digest = tool_digest(workflow().tools[0])
+    assert f'tool_digest="{digest}"' in text  # the DAG pins the content it runs
+    assert load_bundled_tool(result.path, "shout", "1.0.0", digest).code == TOOL["code"]
     assert "_canvas_tools/" in (tmp_path / ".airflowignore").read_text().splitlines()
     assert leftovers(tmp_path) == []
     again = deploy_workflow(workflow(), tmp_path)

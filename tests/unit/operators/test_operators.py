@@ -19,7 +19,7 @@ from airflow_canvas.operators import (
 )
 from airflow_canvas.operators.base import CanvasInputError
 from airflow_canvas.spec.models import Tool
-from airflow_canvas.tools.bundle import write_tool_files
+from airflow_canvas.tools.bundle import tool_digest, write_tool_files
 
 
 class Echo(CanvasOperator):
@@ -147,6 +147,7 @@ def test_tool_operator_runs_the_bundled_version(tmp_path: Path) -> None:
         op = ToolOperator(
             task_id="t",
             tool="shout@1.0.0",
+            tool_digest=tool_digest(tool),
             upstream_outputs={"a": {"text": "hi"}},
             merge_upstream=["a"],
             parameters={"suffix": "?"},

@@ -13,7 +13,7 @@ from airflow_canvas.operators.agent import AgentConfigError, AgentOperator, endp
 from airflow_canvas.operators.base import CanvasInputError
 from airflow_canvas.operators.tool import ToolOperator
 from airflow_canvas.spec.models import Tool
-from airflow_canvas.tools.bundle import write_tool_files
+from airflow_canvas.tools.bundle import tool_digest, write_tool_files
 from tests.fakes import ScriptedOpenAIServer
 
 
@@ -25,12 +25,13 @@ class FakeTI:
         self.pushed[key] = value
 
 
-def _bundled(tmp_path: Path, code: str, **extra: Any) -> Path:
+def _bundled(tmp_path: Path, code: str, **extra: Any) -> tuple[Path, str]:
+    """A deployed DAG's location with tool shout@2.1.0 bundled beside it, and the tool's digest."""
     tool = Tool(name="shout", version="2.1.0", code=code,
                 input_schema={"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
                 output_schema={"type": "object", "required": ["text"]}, **extra)  # fmt: skip
     write_tool_files(tmp_path, [tool])
-    return tmp_path / "the_dag.py"
+    return tmp_path / "the_dag.py", tool_digest(tool)
 
 
 def _in_dag(op_factory: Any, fileloc: Path) -> Any:
@@ -43,8 +44,13 @@ def _in_dag(op_factory: Any, fileloc: Path) -> Any:
 
 
 def test_tool_operator_runs_the_bundled_version(tmp_path: Path) -> None:
-    fileloc = _bundled(tmp_path, "def run(text, bang='!'):\n    return {'text': text.upper() + bang}\n")
-    op = _in_dag(lambda: ToolOperator(task_id="t", tool="shout@2.1.0", parameters={"text": "hi"}), fileloc)
+    fileloc, digest = _bundled(
+        tmp_path, "def run(text, bang='!'):\n    return {'text': text.upper() + bang}\n"
+    )
+    op = _in_dag(
+        lambda: ToolOperator(task_id="t", tool="shout@2.1.0", tool_digest=digest, parameters={"text": "hi"}),
+        fileloc,
+    )
     assert op.execute({"ti": FakeTI(), "params": {}}) == {"text": "HI!"}
 
 
@@ -55,8 +61,11 @@ def test_tool_operator_stores_no_metrics_xcom_for_its_one_call(tmp_path: Path) -
     from airflow_canvas.policies.metrics import XCOM_KEY
 
     assert IMPLIED_TOOL_CALLS[ToolOperator.__name__] == ToolOperator.implied_tool_calls == 1
-    fileloc = _bundled(tmp_path, "def run(text):\n    return {'text': text}\n")
-    op = _in_dag(lambda: ToolOperator(task_id="t", tool="shout@2.1.0", parameters={"text": "hi"}), fileloc)
+    fileloc, digest = _bundled(tmp_path, "def run(text):\n    return {'text': text}\n")
+    op = _in_dag(
+        lambda: ToolOperator(task_id="t", tool="shout@2.1.0", tool_digest=digest, parameters={"text": "hi"}),
+        fileloc,
+    )
     ti = FakeTI()
     assert op.execute({"ti": ti, "params": {}}) == {"text": "hi"}
     assert op.metrics.summary.tool_calls == 1 and ti.pushed == {}
@@ -67,20 +76,29 @@ def test_tool_operator_stores_no_metrics_xcom_for_its_one_call(tmp_path: Path) -
             self.metrics.cost(0.25)
             return output
 
-    op = _in_dag(lambda: PricedTool(task_id="p", tool="shout@2.1.0", parameters={"text": "hi"}), fileloc)
+    op = _in_dag(
+        lambda: PricedTool(task_id="p", tool="shout@2.1.0", tool_digest=digest, parameters={"text": "hi"}),
+        fileloc,
+    )
     ti = FakeTI()
     op.execute({"ti": ti, "params": {}})
     assert (ti.pushed[XCOM_KEY]["tool_calls"], ti.pushed[XCOM_KEY]["cost"]) == (1, 0.25)
 
 
 def test_tool_operator_checks_the_tool_schemas(tmp_path: Path) -> None:
-    fileloc = _bundled(tmp_path, "def run(text):\n    return {'nope': 1}\n")
-    op = _in_dag(lambda: ToolOperator(task_id="t", tool="shout@2.1.0", parameters={"text": 5}), fileloc)
+    fileloc, digest = _bundled(tmp_path, "def run(text):\n    return {'nope': 1}\n")
+    op = _in_dag(
+        lambda: ToolOperator(task_id="t", tool="shout@2.1.0", tool_digest=digest, parameters={"text": 5}),
+        fileloc,
+    )
     with pytest.raises(
         CanvasInputError, match="input of tool shout@2.1.0 does not match.*5 is not of type 'string'"
     ):
         op.execute({"ti": FakeTI(), "params": {}})
-    op = _in_dag(lambda: ToolOperator(task_id="t", tool="shout@2.1.0", parameters={"text": "x"}), fileloc)
+    op = _in_dag(
+        lambda: ToolOperator(task_id="t", tool="shout@2.1.0", tool_digest=digest, parameters={"text": "x"}),
+        fileloc,
+    )
     with pytest.raises(CanvasInputError, match="output of tool shout@2.1.0.*'text' is a required property"):
         op.execute({"ti": FakeTI(), "params": {}})
 
