@@ -19,6 +19,7 @@ from airflow_canvas.spec.models import Workflow
 from airflow_canvas.spec.problems import Problem, SpecError
 from airflow_canvas.spec.repair import repair_for_validation
 from airflow_canvas.tools.compatibility import check_mapping_types
+from airflow_canvas.tools.registry import check_inline_tool_names
 
 if TYPE_CHECKING:
     from airflow_canvas.tools.registry import ToolResolver
@@ -30,6 +31,7 @@ CHECKS: tuple[Callable[[Context], None], ...] = (
     checks_structure.check_groups,
     checks_structure.check_cycles,
     checks_nodes.check_schemas,
+    check_inline_tool_names,  # no inline tool may take a built-in or published tool's name
     checks_nodes.check_node_config,
     checks_nodes.check_fallbacks,
     checks_nodes.check_pools,
