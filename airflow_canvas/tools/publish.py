@@ -48,7 +48,7 @@ def version_problems(tool: Tool, published: Iterable[Tool]) -> tuple[list[str], 
     """Immutability and semver checks (cheap: no tests are run)."""
     published = [t for t in published if t.name == tool.name]
     reasons: list[str] = []
-    if any(t.version == tool.version for t in published):
+    if any(Version.parse(t.version) == Version.parse(tool.version) for t in published):
         reasons.append(f"version {tool.version} is already published and published versions are immutable")
     previous = predecessor(tool, published)
     check = PublishCheck(tool, previous)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import total_ordering
 
-_VERSION_RE = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+_VERSION_RE = re.compile(r"^([0-9]+)\.([0-9]+)\.([0-9]+)$")  # ASCII: int() also reads other digits
 
 
 @total_ordering

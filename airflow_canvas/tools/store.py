@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from airflow_canvas.spec.models import Tool
@@ -86,9 +86,21 @@ def save_draft(session: Session, tool: Tool, *, user: str) -> ToolRow:
     if row is None:
         row = ToolRow(name=tool.name, version=tool.version, spec=spec, created_by=user)
         session.add(row)
-    else:
-        row.spec = spec
+        session.commit()
+        return row
+    # Only while still a draft, decided by the database: a publish committed since the read above
+    # must not be followed by this write changing the published body.
+    changed = session.execute(
+        update(ToolRow).where(ToolRow.id == row.id, ToolRow.published.is_(False)).values(spec=spec)
+    ).rowcount
     session.commit()
+    if not changed:
+        raise Conflict(
+            f"Tool {tool.ref} was published meanwhile and published versions are immutable; "
+            "save it as a new version.",
+            published=True,
+        )
+    session.refresh(row)
     return row
 
 
@@ -130,13 +142,26 @@ def publish(
     session: Session, name: str, version: str, *, run_tests: Any = None
 ) -> tuple[ToolRow, PublishCheck]:
     row = get_row(session, name, version)
+    tested = row.spec
     tool = _tool(row)
     try:
         check = check_publish(tool, published_tools(session, name), run_tests=run_tests)
     except PublishError as exc:
         raise PublishRefused(str(exc), reasons=exc.reasons, tests=exc.tests) from None
-    row.published = True
+    # Publish exactly the body whose tests just ran: the draft may have been saved again (or
+    # published) while they ran, and that body is neither tested nor allowed to become published.
+    done = session.execute(
+        update(ToolRow)
+        .where(ToolRow.id == row.id, ToolRow.spec == tested, ToolRow.published.is_(False))
+        .values(published=True)
+    ).rowcount
     session.commit()
+    if not done:
+        raise Conflict(
+            f"Cannot publish {tool.ref}: it was changed or published while its tests ran; "
+            "check the current draft and publish again."
+        )
+    session.refresh(row)
     invalidate_cache()
     return row, check
 
