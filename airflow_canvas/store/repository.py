@@ -10,6 +10,7 @@ deadlocks between threads)."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections import deque
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Workflow
 from airflow_canvas.store.diff import diff_specs
 from airflow_canvas.store.errors import Conflict, NotFound, StaleBase
@@ -48,7 +50,9 @@ def retry_locked(fn: Callable[[], T], attempts: int = 20) -> T:
 
 
 def load_spec(row: VersionRow) -> Workflow:
-    return Workflow.model_validate_json(row.spec)
+    """A stored version as a Workflow, migrated first: rows written by an older release keep their
+    older ``spec_version`` and must go through the same upgrades as any other input."""
+    return parse_workflow(json.loads(row.spec))
 
 
 # ---------------------------------------------------------------- reads
