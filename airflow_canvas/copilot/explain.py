@@ -688,9 +688,9 @@ def unknown_group(ctx: Context, token: str, reply: Reply) -> Reply:
     wf = ctx.workflow
     reply.error = "command"
     text = f"There is no group `{token}`."
-    guess = did_you_mean(token, [g.id for g in wf.groups])
+    guess = did_you_mean(token, [g.id for g in wf.groups], sentence=True)
     if guess:
-        text += f" {guess.capitalize()}"
+        text += f" {guess}"
     node = wf.node(token)
     if node is not None:
         text += f" `{token}` is a node: ask `explain node {token}`."

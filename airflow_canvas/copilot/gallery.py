@@ -71,10 +71,10 @@ def _instantiate(name: str, params: dict[str, Any]) -> Any:
     if name not in known:
         from airflow_canvas.spec.problems import did_you_mean
 
-        guess = did_you_mean(name, known)
+        guess = did_you_mean(name, known, sentence=True)
         raise TemplateUnavailable(
             f"There is no template `{name}`."
-            + (f" {guess.capitalize()}" if guess else "")
+            + (f" {guess}" if guess else "")
             + f" Known: {', '.join(known) or 'none'}."
         )
     kind = known[name]["kind"].lower()

@@ -100,8 +100,8 @@ def node_ref(ctx: Context, token: str) -> str:
     by_name = {n.label.lower(): n.id for n in ctx.workflow.nodes} | {i.lower(): i for i in ids}
     if token.lower() in by_name:
         return by_name[token.lower()]
-    guess = did_you_mean(token, ids)
-    raise CommandError(f"There is no node `{token}`." + (f" {guess.capitalize()}" if guess else ""))
+    guess = did_you_mean(token, ids, sentence=True)
+    raise CommandError(f"There is no node `{token}`." + (f" {guess}" if guess else ""))
 
 
 _QUOTES = "`'\"“”‘’"
@@ -225,10 +225,10 @@ def h_add_node(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
             from airflow_canvas.tools.registry import available_tools
 
             names = sorted({t.name for t in available_tools(ctx.workflow.tools)})
-            guess = did_you_mean(ref.partition("@")[0], names)
+            guess = did_you_mean(ref.partition("@")[0], names, sentence=True)
             raise CommandError(
                 f"There is no tool `{ref}`."
-                + (f" {guess.capitalize()}" if guess else "")
+                + (f" {guess}" if guess else "")
                 + (f" Available: {', '.join(names)}." if names else "")
                 + " Write `add tool node <id> using <tool>`."
             )
@@ -329,11 +329,9 @@ PROPERTIES: dict[str, tuple[str, Callable[[str], Any]]] = {
 def h_set(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     prop = re.sub(r"\s+", " ", m["prop"].strip().lower())
     if prop not in PROPERTIES:
-        guess = did_you_mean(prop, PROPERTIES)
+        guess = did_you_mean(prop, PROPERTIES, sentence=True)
         raise CommandError(
-            f"I can't set `{prop}`."
-            + (f" {guess.capitalize()}" if guess else "")
-            + f" Settable: {', '.join(PROPERTIES)}."
+            f"I can't set `{prop}`." + (f" {guess}" if guess else "") + f" Settable: {', '.join(PROPERTIES)}."
         )
     path, parse = PROPERTIES[prop]
     raw = m["value"].strip().strip("`'\"")
@@ -376,8 +374,8 @@ def h_ungroup(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     group_id = m["group"]
     groups = [g.id for g in ctx.workflow.groups]
     if group_id not in groups:
-        guess = did_you_mean(group_id, groups)
-        raise CommandError(f"There is no group `{group_id}`." + (f" {guess.capitalize()}" if guess else ""))
+        guess = did_you_mean(group_id, groups, sentence=True)
+        raise CommandError(f"There is no group `{group_id}`." + (f" {guess}" if guess else ""))
     return propose(ctx, reply, f"Ungroup `{group_id}`", [RemoveGroup(group_id=group_id)])
 
 

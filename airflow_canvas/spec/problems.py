@@ -41,9 +41,13 @@ class SpecError(ValueError):
         super().__init__("\n".join(str(p) for p in problems) or "invalid workflow spec")
 
 
-def did_you_mean(value: str, choices: Iterable[str]) -> str | None:
+def did_you_mean(value: str, choices: Iterable[str], *, sentence: bool = False) -> str | None:
+    """``did you mean 'x'?`` for the closest choice. ``sentence`` starts it with a capital letter;
+    never ``.capitalize()`` the result, which lower-cases the suggested id ('LoadRows' -> 'loadrows')."""
     matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f"did you mean {matches[0]!r}?" if matches else None
+    if not matches:
+        return None
+    return f"{'Did' if sentence else 'did'} you mean {matches[0]!r}?"
 
 
 def pointer(*parts: str | int) -> str:

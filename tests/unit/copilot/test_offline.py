@@ -224,7 +224,7 @@ def test_invalid_change_is_explained_not_proposed(ctx: Context) -> None:
 
 def test_unknown_tool_lists_available(ctx: Context) -> None:
     reply = respond("add tool node http_gte after fetch", ctx)
-    assert "did you mean 'http_get'" in reply.plain_text().lower()
+    assert "Did you mean 'http_get'?" in reply.plain_text()
 
 
 def test_not_understood_suggests_commands(ctx: Context) -> None:
@@ -289,7 +289,7 @@ def test_explain_failed_node_includes_run() -> None:
 
 def test_template_unknown_name(ctx: Context, fake_gallery: None) -> None:
     reply = respond("use template fetch_sumarize", ctx)
-    assert "did you mean 'fetch_summarize'" in reply.plain_text().lower()
+    assert "Did you mean 'fetch_summarize'?" in reply.plain_text()
 
 
 def test_real_gallery_subgraph_after_a_node(ctx: Context) -> None:
@@ -302,3 +302,17 @@ def test_real_gallery_subgraph_after_a_node(ctx: Context) -> None:
 def test_real_gallery_lists_templates(ctx: Context) -> None:
     reply = respond("templates", ctx)
     assert any(s.message == "use template ticket_triage" for s in suggestions(reply))
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["set retries of LoadRow to 3", "explain node LoadRow", "ungroup FetchStag", "explain group FetchStag"],
+)
+def test_did_you_mean_keeps_the_case_of_ids(command: str) -> None:
+    spec = base_spec()
+    spec["nodes"].append({"id": "LoadRows", "type": "process", "ui": {"position": {"x": 0, "y": 400}}})
+    spec["groups"] = [{"id": "FetchStage", "label": "Fetch stage"}]
+    spec["nodes"][0]["group"] = "FetchStage"
+    text = respond(command, make_ctx(spec)).plain_text()
+    assert "Did you mean 'LoadRows'?" in text or "Did you mean 'FetchStage'?" in text, text
+    assert "loadrows" not in text and "fetchstage" not in text
