@@ -1,10 +1,16 @@
-"""Refuse request bodies over a size limit with 413 before any route parses them."""
+"""Refuse request bodies over a size limit with 413, and JSON bodies whose data no route could use
+(nested too deep, NaN/Infinity, lone surrogates: see ``bodies``) with 422, before any route parses
+them."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+import anyio.to_thread
+
+from airflow_canvas.plugin.bodies import check_json_body, is_json_content_type
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -21,20 +27,9 @@ class BodyLimitMiddleware:
         self.max_bytes = max_bytes
 
     async def _reject(self, send: Send) -> None:
-        body = json.dumps(
-            {"detail": f"Request body larger than {self.max_bytes} bytes.", "problems": []}
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
+        await _send_json(
+            send, 413, {"detail": f"Request body larger than {self.max_bytes} bytes.", "problems": []}
         )
-        await send({"type": "http.response.body", "body": body})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -59,13 +54,32 @@ class BodyLimitMiddleware:
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if is_json_content_type(headers.get(b"content-type", b"").decode("latin-1")):
+            # Decoding and walking up to max_bytes of JSON is CPU work: keep it off the event loop.
+            refusal = await anyio.to_thread.run_sync(check_json_body, body)
+            if refusal is not None:
+                await _send_json(send, refusal.status, refusal.to_dict())
+                return
         replayed = False
 
         async def replay() -> Message:
             nonlocal replayed
             if not replayed:
                 replayed = True
-                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+                return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
+    body = json.dumps(payload).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -4,8 +4,10 @@ engineer's graph checks (cycles, dangling edges, ...). Errors -> ApiError 422, n
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
+from airflow_canvas.plugin.bodies import value_problems
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Workflow
@@ -29,6 +31,19 @@ def problems_of(wf: Workflow) -> list[Problem]:
     from airflow_canvas.spec.validate import validate_workflow
 
     return validate_workflow(wf, pools=_pool_names())
+
+
+def refuse_unusable_values(workflows: list[Workflow], source: str) -> None:
+    """ApiError 422 if a workflow holds data no JSON can carry: a lone surrogate, NaN/Infinity, or
+    nesting past the limit. Request bodies are checked for these before parsing (body_limit); a
+    spec made from an imported file is not, and YAML's "\\ud800" or .nan would otherwise crash the
+    response and the save, or be stored as null."""
+    problems = []
+    for wf in workflows:
+        for p in value_problems(wf.model_dump(by_alias=True)):
+            problems.append(replace(p, message=f"workflow {wf.id!r}: {p.message}"))
+    if problems:
+        raise ApiError(422, f"{source} holds values that cannot be used; nothing was stored.", problems)
 
 
 def parse_problems(data: Any) -> tuple[Workflow | None, list[Problem]]:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from airflow_canvas.copilot import conversations as convo
 from airflow_canvas.copilot.context import ChatContext, Context, build_context
@@ -24,6 +24,7 @@ from airflow_canvas.copilot.responses import Reply, make_proposal
 from airflow_canvas.copilot.wizards import list_wizards, wizard_step
 from airflow_canvas.plugin.audit import audit
 from airflow_canvas.plugin.authz import requires
+from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.permissions import COPILOT, WORKFLOWS
@@ -43,7 +44,7 @@ def _username(user: BaseUser) -> str:
     return user.get_name() if user is not None else "anonymous"
 
 
-class ChatBody(BaseModel):
+class ChatBody(RequestBody):
     message: str = Field(min_length=1, max_length=20000)
     workflow_id: str | None = None
     conversation_id: str | None = None
@@ -54,7 +55,7 @@ class ChatBody(BaseModel):
     )
 
 
-class ApplyBody(BaseModel):
+class ApplyBody(RequestBody):
     spec: dict[str, Any] = Field(description="The workflow as on screen, that the ops apply to.")
     ops: list[dict[str, Any]] = Field(min_length=1)
     workflow_id: str | None = None
@@ -62,7 +63,7 @@ class ApplyBody(BaseModel):
     proposal_id: str | None = None
 
 
-class WizardBody(BaseModel):
+class WizardBody(RequestBody):
     spec: dict[str, Any]
     answers: dict[str, Any] = Field(default_factory=dict)
     step: int = 0

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from airflow_canvas.plugin import config
 from airflow_canvas.plugin.audit import audit
 from airflow_canvas.plugin.authz import requires
+from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deployments import DeployFailed, deploy_version
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError
@@ -26,7 +27,7 @@ Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]
 Deployer = Annotated[BaseUser, Depends(requires(DEPLOYMENTS, "edit"))]
 
 
-class DeployBody(BaseModel):
+class DeployBody(RequestBody):
     environment: str = Field("dev", max_length=250)
     version: int | None = Field(None, ge=1, description="Defaults to main's head; an older one rolls back.")
 

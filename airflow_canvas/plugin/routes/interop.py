@@ -17,7 +17,7 @@ from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.permissions import WORKFLOWS
-from airflow_canvas.plugin.specs import problems_of
+from airflow_canvas.plugin.specs import problems_of, refuse_unusable_values
 from airflow_canvas.store import repository as repo
 
 router = APIRouter(tags=["interop"])
@@ -61,6 +61,7 @@ def import_workflows(body: ImportBody, user: Creator, session: SessionDep) -> di
         results = import_text(body.content, name)
     except ImportError_ as exc:
         raise ApiError(422, str(exc)) from None
+    refuse_unusable_values([result.workflow for result in results], name)
     checked = [(result, problems_of(result.workflow)) for result in results]
     if body.save:  # before anything is stored: an import is saved whole or not at all
         for result, problems in checked:

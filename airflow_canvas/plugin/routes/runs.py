@@ -11,12 +11,13 @@ from urllib.parse import quote
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import func, select
 
 from airflow_canvas.plugin import config
 from airflow_canvas.plugin.audit import audit
 from airflow_canvas.plugin.authz import requires, requires_dag
+from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.permissions import WORKFLOWS
@@ -32,7 +33,7 @@ CanReadTasks = Depends(requires_dag("GET", DagAccessEntity.TASK_INSTANCE))
 CanReadXCom = Depends(requires_dag("GET", DagAccessEntity.XCOM))
 
 
-class TriggerBody(BaseModel):
+class TriggerBody(RequestBody):
     params: dict[str, Any] = Field(
         default_factory=dict, description="Values for the workflow's input params."
     )

@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from airflow_canvas import templates as gallery
 from airflow_canvas.plugin.authz import requires
+from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.permissions import WORKFLOWS
 from airflow_canvas.spec.load import dump_workflow
@@ -19,7 +20,7 @@ router = APIRouter(tags=["templates"])
 Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]
 
 
-class InstantiateBody(BaseModel):
+class InstantiateBody(RequestBody):
     workflow_id: str = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
     name: str = Field("", max_length=250)
     params: dict[str, Any] = Field(default_factory=dict, description="Template parameters (see its schema).")

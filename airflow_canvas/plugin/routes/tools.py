@@ -11,10 +11,11 @@ from typing import Annotated, Any
 
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from airflow_canvas.plugin.audit import audit
 from airflow_canvas.plugin.authz import requires
+from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.permissions import TOOLS
@@ -35,19 +36,19 @@ register_source(store.published_source)  # workflows resolve published tools fro
 TEST_LIMITS = RunLimits(timeout_seconds=60, memory_mb=1024)
 
 
-class ToolBody(BaseModel):
+class ToolBody(RequestBody):
     tool: Tool
 
 
-class DeprecateBody(BaseModel):
+class DeprecateBody(RequestBody):
     deprecated: bool = True
 
 
-class SpecBody(BaseModel):
+class SpecBody(RequestBody):
     spec: dict[str, Any]
 
 
-class NodeTestBody(BaseModel):
+class NodeTestBody(RequestBody):
     spec: dict[str, Any]
     node_id: str
     input: dict[str, Any] | None = Field(

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from airflow_canvas.plugin.authz import requires
+from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.permissions import WORKFLOWS
 from airflow_canvas.policies.typechange import change_type_in_workflow
@@ -22,7 +23,7 @@ router = APIRouter(tags=["nodes"])
 Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]
 
 
-class ChangeTypeBody(BaseModel):
+class ChangeTypeBody(RequestBody):
     spec: dict[str, Any]
     node_id: str = Field(max_length=200)
     type: NodeType
