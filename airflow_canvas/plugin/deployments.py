@@ -1,15 +1,28 @@
 """Deploy one stored version to an environment's folder and record it: the deployment row and the
 audit row, for success and failure alike. The API's deploy route and `airflow-canvas save --deploy`
-both go through here, so the two can never record a deploy differently."""
+both go through here, so the two can never record a deploy differently.
+
+Before anything is written, a deploy is checked twice:
+- **Code review**: the executable code that changes since the version last deployed to that
+  environment (spec/code_surface.py; a first deploy shows all of it) must be confirmed with the hash
+  of exactly those changes (``confirm_code``), so a confirmation given for other code (stale: someone
+  saved or deployed since) approves nothing. The CLI is run by people with a shell on the server,
+  trusted like DAG authors: it deploys without a confirmation and is recorded as a CLI deploy.
+- **One file per dag_id**: a dag_id that Airflow already knows from another file (DagModel's
+  fileloc), or that another file in the deploy folder defines, is refused; Airflow would otherwise
+  hold two DAGs with one id and the last one parsed would win."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from airflow_canvas.plugin.audit import audit
+from airflow_canvas.spec.code_surface import CodeChange, changes_digest, code_changes
 from airflow_canvas.spec.problems import SpecError
 from airflow_canvas.store import repository as repo
 from airflow_canvas.store.models import DeploymentRow, VersionRow
@@ -25,12 +38,145 @@ class DeployFailed(Exception):
         super().__init__(str(cause))
 
 
+@dataclass(frozen=True)
+class CodeReview:
+    """The code a deploy would change in an environment, and the hash that confirms it."""
+
+    workflow_id: str
+    environment: str
+    version: int
+    deployed_version: int | None  # the version deployed there now (None: nothing deployed)
+    changes: list[CodeChange]
+    confirm_code: str | None  # None when no code changes: nothing to confirm
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "workflow_id": self.workflow_id,
+            "environment": self.environment,
+            "version": self.version,
+            "deployed_version": self.deployed_version,
+            "code_changes": [c.to_dict() for c in self.changes],
+            "confirm_code": self.confirm_code,
+            "requires_confirmation": self.confirm_code is not None,
+        }
+
+
+class CodeNotConfirmed(Exception):
+    """The deploy changes code and the request did not confirm exactly that code."""
+
+    def __init__(self, review: CodeReview, given: str | None):
+        self.review = review
+        self.stale = given is not None
+        what = (
+            "does not match the code this deploy would change (it changed since)" if given else "is missing"
+        )
+        super().__init__(
+            f"Deploying version {review.version} to {review.environment!r} changes "
+            f"{len(review.changes)} piece(s) of executable code; the confirmation {what}. Review the "
+            "code changes and send confirm_code to deploy."
+        )
+
+
+class DuplicateDagId(Exception):
+    """Another file already defines this dag_id."""
+
+    def __init__(self, dag_id: str, fileloc: str):
+        self.dag_id = dag_id
+        self.fileloc = fileloc
+        super().__init__(
+            f"DAG id {dag_id!r} is already defined by {fileloc}, which this workflow did not deploy; "
+            "deploying would give Airflow two DAGs with one id. Rename the workflow (duplicate it under "
+            "another id) or remove that file."
+        )
+
+
+def review_code(session: Session, row: VersionRow, environment: str) -> CodeReview:
+    current = repo.current_deployments(session, row.workflow_id).get(environment)
+    deployed = current.version_number if current is not None and current.state == "deployed" else None
+    before = repo.load_spec(repo.get_version(session, row.workflow_id, deployed)) if deployed else None
+    changes = code_changes(before, repo.load_spec(row))
+    digest = (
+        changes_digest(changes, workflow_id=row.workflow_id, environment=environment) if changes else None
+    )
+    return CodeReview(row.workflow_id, environment, row.number, deployed, changes, digest)
+
+
+# A Python DAG definition naming this id: dag_id="x", DAG("x" ...), @dag("x" ...). The word boundary
+# keeps references such as external_dag_id="x" from counting.
+def _defines_dag_id(text: str, dag_id: str) -> bool:
+    quoted = rf"""(['"]){re.escape(dag_id)}\1"""
+    pattern = rf"(?<![A-Za-z0-9_])dag_id\s*=\s*{quoted}|(?<![A-Za-z0-9_.])(?:DAG|dag)\(\s*{quoted}"
+    return re.search(pattern, text) is not None
+
+
+def _our_files(session: Session, workflow_id: str, target: Path) -> set[Path]:
+    """Files this workflow was deployed as (any environment), and the file this deploy writes."""
+    paths = {target.resolve()}
+    for deployment in repo.current_deployments(session, workflow_id).values():
+        if deployment.state == "deployed" and deployment.path:
+            paths.add(Path(deployment.path).resolve())
+    return paths
+
+
+def _registered_elsewhere(dag_id: str, ours: set[Path]) -> str | None:
+    """The file Airflow has (not stale) for ``dag_id`` when it is not one of ours."""
+    from airflow.models.dag import DagModel
+    from airflow.utils.session import create_session
+
+    with create_session() as db:
+        model = db.get(DagModel, dag_id)
+        fileloc = model.fileloc if model is not None and not model.is_stale else None
+    if not fileloc or not Path(fileloc).is_file():  # Airflow has not noticed yet that it was removed
+        return None
+    return None if Path(fileloc).resolve() in ours else fileloc
+
+
+def _defined_in_folder(dag_id: str, folder: Path, ours: set[Path]) -> str | None:
+    """Another Python file in the deploy folder defining ``dag_id`` (one Airflow may not have parsed yet)."""
+    if not folder.is_dir():
+        return None
+    for path in sorted(folder.rglob("*.py")):
+        if path.resolve() in ours or any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if _defines_dag_id(text, dag_id):
+            return str(path)
+    return None
+
+
+def check_dag_id_free(session: Session, workflow_id: str, dag_id: str, folder: Path) -> None:
+    from airflow_canvas.compiler.deploy import dag_file
+
+    ours = _our_files(session, workflow_id, dag_file(folder, dag_id))
+    other = _registered_elsewhere(dag_id, ours) or _defined_in_folder(dag_id, folder, ours)
+    if other is not None:
+        raise DuplicateDagId(dag_id, other)
+
+
 def deploy_version(
-    session: Session, row: VersionRow, *, environment: str, folder: Path, user: Any, **audit_extra: Any
+    session: Session,
+    row: VersionRow,
+    *,
+    environment: str,
+    folder: Path,
+    user: Any,
+    confirm_code: str | None = None,
+    cli: bool = False,
+    **audit_extra: Any,
 ) -> DeploymentRow:
+    """Deploy ``row``. ``confirm_code``: the review's hash the caller confirmed; ``cli``: the deploy is
+    run from the server's shell (trusted, no confirmation). Raises CodeNotConfirmed (nothing written
+    or recorded) or DeployFailed (recorded; its ``cause`` may be a DuplicateDagId; the deployed file
+    unchanged)."""
     from airflow_canvas.compiler.deploy import DeployError, deploy_workflow
 
     wf = repo.load_spec(row)
+    review = review_code(session, row, environment)
+    if review.confirm_code is not None and not cli and confirm_code != review.confirm_code:
+        raise CodeNotConfirmed(review, confirm_code)
     session.rollback()  # no read transaction held open (SQLite) while the import check runs
     record = {
         "workflow_id": row.workflow_id,
@@ -39,11 +185,14 @@ def deploy_version(
         "deployed_by": user.get_name(),
     }
     where = {"workflow_id": row.workflow_id, "version": row.number, "environment": environment}
+    code = _audit_code(review, cli, user)
     try:
+        check_dag_id_free(session, row.workflow_id, wf.id, Path(folder))
+        session.rollback()
         result = deploy_workflow(wf, folder)
-    except (DeployError, SpecError) as exc:
+    except (DeployError, SpecError, DuplicateDagId) as exc:
         repo.record_deployment(session, state="failed", error=str(exc)[:4000], **record)
-        audit("canvas.workflow.deploy_failed", user=user, **where, **audit_extra)
+        audit("canvas.workflow.deploy_failed", user=user, **where, **code, **audit_extra)
         raise DeployFailed(exc) from None
     done = repo.record_deployment(
         session,
@@ -53,5 +202,23 @@ def deploy_version(
         spec_hash=result.spec_hash,
         **record,
     )
-    audit("canvas.workflow.deploy", user=user, **where, **audit_extra)
+    audit("canvas.workflow.deploy", user=user, **where, **code, **audit_extra)
     return done
+
+
+def _audit_code(review: CodeReview, cli: bool, user: Any) -> dict[str, Any]:
+    """What the audit row says about the code: nothing when none changed; else how many pieces, and
+    who confirmed them with which hash, or that it was a trusted CLI deploy."""
+    if review.confirm_code is None:
+        return {}
+    if cli:
+        return {
+            "code_changes": len(review.changes),
+            "code_confirmation": "cli",
+            "code_hash": review.confirm_code,
+        }
+    return {
+        "code_changes": len(review.changes),
+        "code_confirmed_by": user.get_name(),
+        "confirm_code": review.confirm_code,
+    }

@@ -76,7 +76,7 @@ def _save_run(args: argparse.Namespace) -> int:
                 continue
             try:
                 done = deploy_version(
-                    session, row, environment=args.deploy, folder=folder, user=user, source="cli"
+                    session, row, environment=args.deploy, folder=folder, user=user, cli=True, source="cli"
                 )
             except DeployFailed as exc:
                 raise CliError(f"{path}: deploy failed; the deployed file is unchanged: {exc}") from None

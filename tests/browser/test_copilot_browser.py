@@ -189,7 +189,12 @@ def test_explain_failed_node_and_apply_fix(live_airflow: Any, new_page: Any, art
         },
     )
     with live_airflow.client("Admin") as api:
-        api.post(f"{API}/workflows/{wf}/deploy", json={"environment": "dev"}).raise_for_status()
+        # The flaky node is Python: a deploy confirms the code it puts live (the preview's hash).
+        preview = api.get(f"{API}/workflows/{wf}/deploy/preview", params={"environment": "dev"}).json()
+        api.post(
+            f"{API}/workflows/{wf}/deploy",
+            json={"environment": "dev", "confirm_code": preview["confirm_code"]},
+        ).raise_for_status()
         live_airflow.wait_for_dag(wf)
         api.patch(f"/api/v2/dags/{wf}", json={"is_paused": False}).raise_for_status()
         run = api.post(

@@ -7,29 +7,43 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import Field
 
 from airflow_canvas.plugin import config
 from airflow_canvas.plugin.audit import audit
 from airflow_canvas.plugin.authz import requires
 from airflow_canvas.plugin.bodies import RequestBody
-from airflow_canvas.plugin.deployments import DeployFailed, deploy_version
+from airflow_canvas.plugin.deployments import (
+    CodeNotConfirmed,
+    DeployFailed,
+    DuplicateDagId,
+    deploy_version,
+    review_code,
+)
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError
-from airflow_canvas.plugin.permissions import DEPLOYMENTS, WORKFLOWS
+from airflow_canvas.plugin.permissions import DEPLOYMENTS
 from airflow_canvas.store import repository as repo
-from airflow_canvas.store.models import DeploymentRow
+from airflow_canvas.store.models import DeploymentRow, VersionRow
 
 router = APIRouter(tags=["deploy"])
 
-Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]
+# Where a workflow is deployed, by whom, and which folders exist is deployment data: it needs the
+# Deployments read permission, not only Workflows read.
+Reader = Annotated[BaseUser, Depends(requires(DEPLOYMENTS, "read"))]
 Deployer = Annotated[BaseUser, Depends(requires(DEPLOYMENTS, "edit"))]
 
 
 class DeployBody(RequestBody):
     environment: str = Field("dev", max_length=250)
     version: int | None = Field(None, ge=1, description="Defaults to main's head; an older one rolls back.")
+    confirm_code: str | None = Field(
+        None,
+        max_length=128,
+        description="The hash of the code changes this deploy makes (from GET .../deploy/preview or the "
+        "428 refusal): required when the deploy changes executable code.",
+    )
 
 
 def _environment(name: str) -> Path:
@@ -70,14 +84,22 @@ def list_environments(user: Reader) -> dict[str, Any]:
 @router.post("/workflows/{workflow_id}/deploy", status_code=status.HTTP_201_CREATED)
 def deploy(workflow_id: str, body: DeployBody, user: Deployer, session: SessionDep) -> dict[str, Any]:
     folder = _environment(body.environment)
-    row = (
-        repo.get_version(session, workflow_id, body.version)
-        if body.version
-        else repo.head(session, workflow_id)
-    )
+    row = _version(session, workflow_id, body.version)
     try:
-        done = deploy_version(session, row, environment=body.environment, folder=folder, user=user)
+        done = deploy_version(
+            session,
+            row,
+            environment=body.environment,
+            folder=folder,
+            user=user,
+            confirm_code=body.confirm_code,
+        )
+    except CodeNotConfirmed as exc:
+        # 428: confirm and resend; 409: the confirmation was for other code (someone changed it since).
+        raise ApiError(409 if exc.stale else 428, str(exc), **exc.review.to_dict()) from None
     except DeployFailed as exc:
+        if isinstance(exc.cause, DuplicateDagId):
+            raise ApiError(409, str(exc.cause), dag_id=exc.cause.dag_id, file=exc.cause.fileloc) from None
         raise ApiError(
             422,
             f"Deploy of version {row.number} failed; the deployed file is unchanged: {exc}",
@@ -85,6 +107,25 @@ def deploy(workflow_id: str, body: DeployBody, user: Deployer, session: SessionD
             details=exc.details[-4000:],
         ) from None
     return deployment_json(done)
+
+
+@router.get("/workflows/{workflow_id}/deploy/preview")
+def deploy_preview(
+    workflow_id: str,
+    user: Deployer,
+    session: SessionDep,
+    environment: Annotated[str, Query(max_length=250)] = "dev",
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> dict[str, Any]:
+    """The executable code that deploying ``version`` (main's head by default) to ``environment``
+    changes, compared with the version deployed there now (all of it for a first deploy), and the
+    ``confirm_code`` a deploy must carry to approve exactly that code."""
+    _environment(environment)
+    return review_code(session, _version(session, workflow_id, version), environment).to_dict()
+
+
+def _version(session: SessionDep, workflow_id: str, version: int | None) -> VersionRow:
+    return repo.get_version(session, workflow_id, version) if version else repo.head(session, workflow_id)
 
 
 @router.delete("/workflows/{workflow_id}/deploy/{environment}")

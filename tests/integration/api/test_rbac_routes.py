@@ -153,6 +153,10 @@ def scenario(
         return client.get(f"{API}/environments", headers=h), 200
     if key == ("POST", "/workflows/{workflow_id}/deploy"):
         return client.post(f"{API}/workflows/{wid}/deploy", json={"environment": "dev"}, headers=h), 201
+    if key == ("GET", "/workflows/{workflow_id}/deploy/preview"):
+        return client.get(
+            f"{API}/workflows/{wid}/deploy/preview", params={"environment": "dev"}, headers=h
+        ), 200
     if key == ("DELETE", "/workflows/{workflow_id}/deploy/{environment}"):
         other = fresh(client, auth, "rbac_undep")
         assert (
@@ -239,8 +243,11 @@ def test_me_reports_permissions_per_role(client: TestClient, auth: Headers) -> N
         "deployments": ["read"],
         "tools": ["read"],
         "copilot": [],
+        "code": [],
     }
     assert perms["User"]["permissions"]["workflows"] == ["read", "create", "edit"]
+    assert perms["User"]["permissions"]["code"] == []  # saving executable code is Op's and Admin's
+    assert perms["Op"]["permissions"]["code"] == ["edit"]
     assert perms["User"]["permissions"]["deployments"] == ["read"]
     assert perms["Op"]["permissions"] == perms["Admin"]["permissions"]
     assert all(not v for v in perms["NoCanvas"]["permissions"].values())
@@ -252,3 +259,5 @@ def test_sync_permissions_is_idempotent(airflow_db: Any) -> None:
     first = sync_permissions()
     assert sync_permissions() == first
     assert ("can_edit on Canvas Deployments") in first["Op"]
+    assert "can_edit on Canvas Code" in first["Op"] and "can_edit on Canvas Code" in first["Admin"]
+    assert not any("Canvas Code" in grant for grant in first["User"] + first["Viewer"])
