@@ -62,6 +62,28 @@ export interface Me {
   permissions: Record<string, string[]>;
 }
 
+/** One piece of executable code a change adds, alters or removes (spec/code_surface.py). */
+export interface CodeChange {
+  kind: string;
+  label: string;
+  pointer: string;
+  node_id: string | null;
+  tool: string | null;
+  change: "added" | "altered" | "removed";
+  before_text: string;
+  after_text: string;
+}
+
+export interface DeployPreview {
+  workflow_id: string;
+  environment: string;
+  version: number;
+  deployed_version: number | null;
+  code_changes: CodeChange[];
+  confirm_code: string | null;
+  requires_confirmation: boolean;
+}
+
 export interface WorkflowSummary {
   id: string;
   name?: string;
@@ -172,8 +194,16 @@ export const Api = {
   createBranch: (id: string, name: string, fromVersion?: number) =>
     api(`/workflows/${enc(id)}/branches`, { body: { name, from_version: fromVersion } }),
   environments: () => api<unknown>("/environments").then((b) => itemsOf<Record<string, unknown>>(b, "environments")),
-  deploy: (id: string, environment: string, version?: number) =>
-    api<Record<string, unknown>>(`/workflows/${enc(id)}/deploy`, { body: { environment, version } }),
+  /** The code a deploy would change in `environment` and the hash that confirms exactly that code. */
+  deployPreview: (id: string, environment: string, version?: number) =>
+    api<DeployPreview>(
+      `/workflows/${enc(id)}/deploy/preview?environment=${enc(environment)}${version ? `&version=${version}` : ""}`,
+    ),
+  /** `confirmCode`: the preview's `confirm_code` once the code was reviewed (required when code changes). */
+  deploy: (id: string, environment: string, version?: number, confirmCode?: string | null) =>
+    api<Record<string, unknown>>(`/workflows/${enc(id)}/deploy`, {
+      body: { environment, version, ...(confirmCode ? { confirm_code: confirmCode } : {}) },
+    }),
   deployments: (id: string) => api<unknown>(`/workflows/${enc(id)}/deployments`).then((b) => itemsOf<Record<string, unknown>>(b, "deployments")),
   trigger: (id: string, params: Record<string, unknown>, conf: Record<string, unknown> = {}) =>
     api<RunSummary>(`/workflows/${enc(id)}/runs`, { body: { params, conf } }),

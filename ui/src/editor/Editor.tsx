@@ -77,6 +77,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
   const canEditRef = useRef(canEdit);
   canEditRef.current = canEdit;
   const canDeploy = me !== undefined && (me === null || (me.permissions?.deployments ?? []).includes("edit"));
+  const canWriteCode = me !== undefined && (me === null || (me.permissions?.code ?? []).includes("edit"));
   const wf = history?.present ?? null;
   // A co-pilot proposal hovered in the chat is drawn on the canvas as a diff against the draft.
   const [previewSpec, setPreviewSpec] = useState<Workflow | null>(null);
@@ -483,6 +484,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
           <div className="cv-dock-body">
             {tab === "properties" && (diff ? <DiffSummary diff={diff.diff} from={diff.from} to={diff.to} /> : (
               <PropertyPanel wf={wf} selection={selection} problems={validation.problems} readOnly={readOnly} change={change} select={setSelection}
+                canWriteCode={canWriteCode}
                 nodeSchemas={nodeSchemas} toolRefs={tools.map((t) => `${t.name}@${t.version}`)}
                 run={{ workflowId, spec: wf, runId: runs.runId, runInfo, predicted: runs.predicted, readOnly, focus }} />
             ))}

@@ -26,6 +26,8 @@ interface PanelProps {
   nodeSchemas: Record<string, JsonSchema>;
   toolRefs: string[];
   run: Omit<NodeRunProps, "node">;
+  /** Whether the user holds Canvas Code (GET /me): without it a save that adds or alters code is refused. */
+  canWriteCode?: boolean;
 }
 
 export function PropertyPanel(props: PanelProps) {
@@ -98,7 +100,7 @@ function DescriptionField({ value, onChange, readOnly, testId }: { value: string
   );
 }
 
-function NodePanel({ wf, node, problems, readOnly, change, nodeSchemas, toolRefs, run }: PanelProps & { node: SpecNode }) {
+function NodePanel({ wf, node, problems, readOnly, change, nodeSchemas, toolRefs, run, canWriteCode }: PanelProps & { node: SpecNode }) {
   const fields = fieldProblems(problems, wf, { node: node.id });
   const set = (patch: Partial<SpecNode>, key: string) => change(updateNode(wf, node.id, patch), `node:${node.id}:${key}`);
   const paramSchema = nodeSchemas[node.type] ?? (node.tool ? nodeSchemas[`tool:${node.tool}`] : undefined);
@@ -157,6 +159,12 @@ function NodePanel({ wf, node, problems, readOnly, change, nodeSchemas, toolRefs
           </div>
           <TextField label="Expression" multiline value={node.process?.expression ?? "@"} readOnly={readOnly} testId="prop-process-expression"
             error={fields["process/expression"]} onChange={(v) => set({ process: { ...node.process, expression: v } }, "process.expression")} />
+          {!readOnly && canWriteCode === false && (node.process?.language ?? "jmespath") !== "jmespath" && (
+            <p className="cv-help" data-testid="prop-code-permission">
+              Python here is executable code: saving a change to it needs the Canvas Code permission (Op or Admin).
+              You can still edit everything else about this node.
+            </p>
+          )}
         </div>
       )}
       {node.type === "agent" && (
