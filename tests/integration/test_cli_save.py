@@ -46,8 +46,11 @@ def test_save_creates_versions_skips_unchanged_and_deploys(
 
     with create_session() as session:
         versions = repo.list_versions(session, "cli_saved_report")
+        # Rows carry dag_id only once Airflow has the DAG (plugin/audit.py): match the workflow id in extra.
         events = [
-            row.event for row in session.query(Log).filter(Log.dag_id == "cli_saved_report").order_by(Log.id)
+            row.event
+            for row in session.query(Log).filter(Log.event.like("canvas.%")).order_by(Log.id)
+            if json.loads(row.extra or "{}").get("workflow_id") == "cli_saved_report"
         ]
         deployments = repo.current_deployments(session, "cli_saved_report")
     assert len(versions[0] if isinstance(versions, tuple) else versions) == 2

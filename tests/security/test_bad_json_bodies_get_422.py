@@ -16,12 +16,12 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from airflow_canvas.plugin.bodies import MAX_JSON_DEPTH, RequestBody
 from tests.integration.api.conftest import API, chain_spec
 from tests.integration.api.test_bad_input import snapshot
 from tests.integration.api.test_rbac_routes import canvas_app
 
 Headers = Callable[[str], dict[str, str]]
+MAX_JSON_DEPTH = 100  # the documented limit (airflow_canvas.plugin.bodies.MAX_JSON_DEPTH)
 _ids = itertools.count()
 DEEP = "__DEEP__"
 
@@ -83,7 +83,11 @@ def spec_routes(saved: str) -> list[tuple[str, str, Callable[[dict[str, Any]], d
         ("POST", "/validate", lambda spec: {"spec": spec}),
         ("POST", "/compile", lambda spec: {"spec": spec}),
         ("POST", "/nodes/change-type", lambda spec: {"spec": spec, "node_id": "p1", "type": "process"}),
-        ("POST", "/copilot/apply", lambda spec: {"spec": spec, "ops": [{"op": "remove_node", "id": "p1"}]}),
+        (
+            "POST",
+            "/copilot/apply",
+            lambda spec: {"spec": spec, "ops": [{"op": "remove_node", "node_id": "p1"}]},
+        ),
     ]
 
 
@@ -198,7 +202,7 @@ def unknown_field_cases(saved: str) -> list[tuple[str, str, dict[str, Any], str]
         ("POST", "/import", {"filename": "x.yml", "content": "a: 1\n"}, "sav"),
         ("POST", "/templates/hello_pipeline/instantiate", {"workflow_id": "tpl_x"}, "param"),
         ("POST", "/nodes/change-type", {"spec": spec, "node_id": "p1", "type": "process"}, "typ"),
-        ("POST", "/copilot/apply", {"spec": spec, "ops": [{"op": "remove_node", "id": "p1"}]}, "opps"),
+        ("POST", "/copilot/apply", {"spec": spec, "ops": [{"op": "remove_node", "node_id": "p1"}]}, "opps"),
     ]
 
 
@@ -229,6 +233,10 @@ def test_free_form_data_inside_a_body_keeps_arbitrary_keys(client: TestClient, a
 
 def test_every_request_body_refuses_unknown_fields(api_app: Any) -> None:
     """Routes added later get the same rule: each body model derives from RequestBody."""
+    from airflow_canvas.plugin.bodies import MAX_JSON_DEPTH as limit
+    from airflow_canvas.plugin.bodies import RequestBody
+
+    assert limit == MAX_JSON_DEPTH
     bodies = {
         f"{sorted(route.methods)[0]} {route.path}": route.body_field.field_info.annotation
         for route in canvas_app(api_app).routes

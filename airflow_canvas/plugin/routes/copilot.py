@@ -190,6 +190,14 @@ def delete_conversations(
 ) -> dict[str, Any]:
     deleted = convo.delete_conversations(session, workflow_id, _username(user), conversation_id)
     session.commit()
+    if deleted:
+        audit(
+            "canvas.copilot.clear",
+            user=user,
+            workflow_id=workflow_id,
+            conversation_id=conversation_id,
+            conversations=deleted,
+        )
     return {"deleted": deleted}
 
 

@@ -91,6 +91,7 @@ def test_tool(name: str, version: str, user: Editor, session: SessionDep) -> dic
     tool = store.get_tool(session, name, version)
     if not tool.tests:
         raise ApiError(422, f"Tool {tool.ref} has no tests; add at least one test case.")
+    audit("canvas.tool.test", user=user, tool=tool.ref)  # code runs on this host: recorded first
     result = run_tool_tests(tool, TEST_LIMITS).to_dict()
     result["passed"] = result["ok"] and all(t["passed"] for t in result["tests"] or [])
     return result
@@ -142,6 +143,7 @@ def compatibility(body: SpecBody, user: Reader) -> dict[str, Any]:
 def node_test(body: NodeTestBody, user: Editor) -> dict[str, Any]:
     """Run one node in isolation (sandboxed) on the given or a generated input."""
     wf = parse_workflow(body.spec)
+    audit("canvas.node.test", user=user, workflow_id=wf.id, node_id=body.node_id[:200])  # runs code here
     try:
         return test_node(wf, body.node_id, body.input, body.debug)
     except NodeTestError as exc:
