@@ -14,7 +14,7 @@ from airflow_canvas.spec.models import Tool
 from airflow_canvas.tools.builtin import BUILTIN_TOOLS
 from airflow_canvas.tools.loader import load_entry_point
 from airflow_canvas.tools.registry import resolve_tool
-from airflow_canvas.tools.runner import run_in_sandbox, run_tool_tests
+from airflow_canvas.tools.runner import run_in_sandbox, run_on_worker, run_tool_tests
 from tests.fakes.http_server import LoopbackHTTPServer
 
 SENT: list[dict[str, Any]] = []
@@ -66,11 +66,19 @@ def test_http_request_through_an_airflow_connection(monkeypatch: pytest.MonkeyPa
         assert soft["status_code"] == 500 and not soft["ok"]
         with pytest.raises(Exception, match="500"):
             call("http_request", conn_id="canvas_test_http", endpoint="/api/fail")
-        # The same call in the sandbox: the connection reaches the child through the environment.
-        result = run_in_sandbox(
-            resolve_tool("http_request@1.0.0"), {"conn_id": "canvas_test_http", "endpoint": "/api/items"}
+        # On a worker (a trusted Airflow task) the venv runner's child gets the connection through
+        # the environment, like any task.
+        tool, inputs = (
+            resolve_tool("http_request@1.0.0"),
+            {"conn_id": "canvas_test_http", "endpoint": "/api/items"},
         )
-        assert result.raise_for_error().output["json"] == {"items": [1, 2]}
+        assert run_on_worker(tool, inputs).raise_for_error().output["json"] == {"items": [1, 2]}
+        # In the API server's sandbox (a node test) it does not: connections are secrets, and the
+        # sandbox starts from an empty environment with no metadata DB to look them up in.
+        before = len(server.requests)
+        result = run_in_sandbox(tool, inputs)
+        assert result.error is not None and "canvas_test_http" in str(result.error), result
+        assert len(server.requests) == before
 
 
 def test_sql_query_through_a_db_connection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
