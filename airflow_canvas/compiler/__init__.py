@@ -43,8 +43,8 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise SpecError(errors)
+    digest = spec_hash(wf)  # first: it reports text no file can hold (a lone surrogate) as a problem
     ir = build_ir(wf, tools)
-    digest = spec_hash(wf)
     try:
         source = emit(ir, digest)
     except ValueError as exc:  # data that cannot be a literal (NaN, ...), or a name that is none
