@@ -1,9 +1,10 @@
 """Tools API: create drafts, run their tests, publish, list versions, diff, deprecate; the
 compatibility check of a spec; and the single-node test (POST /nodes/test).
 
-Tests and node runs execute in the sandboxed runner (a subprocess with time and memory limits):
+Tests and node runs execute in the bubblewrap sandbox (tools/sandbox.py: no server files, secrets
+or network; time and memory capped by [airflow_canvas] config; refused where bubblewrap cannot run):
 these routes are sync, so FastAPI runs them in its thread pool and the server stays responsive.
-Running code is "edit" on Canvas Tools: the sandbox shares the API server's environment."""
+Running code is "edit" on Canvas Tools."""
 
 from __future__ import annotations
 
