@@ -325,10 +325,25 @@ def find_bwrap(cfg: SandboxConfig) -> str:
 _PROBED: set[tuple[str, float]] = set()
 
 
+MIN_BWRAP_VERSION = (0, 8)  # --disable-userns, --size for the tmpfs
+
+
+def _version(bwrap: str) -> tuple[int, ...]:
+    try:
+        out = subprocess.run([bwrap, "--version"], capture_output=True, text=True, timeout=10).stdout
+        return tuple(int(part) for part in out.split()[-1].split("."))
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return ()
+
+
 def _probe(bwrap: str, cfg: SandboxConfig) -> None:
     key = (bwrap, os.stat(bwrap).st_mtime)
     if key in _PROBED:
         return
+    version = _version(bwrap)
+    if version < MIN_BWRAP_VERSION:
+        found = ".".join(map(str, version)) or "an unknown version"
+        raise _unavailable(f"{bwrap} is {found}; bubblewrap 0.8 or later is needed")
     with tempfile.TemporaryDirectory(prefix="canvas-sandbox-probe-") as scratch:
         cmd = bwrap_command(bwrap, SandboxRun([sys.executable, "-S", "-c", "pass"], 30), cfg, Path(scratch))
         try:

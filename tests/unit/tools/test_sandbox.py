@@ -132,3 +132,26 @@ def test_bubblewrap_setup_failure_is_reported_not_run(tmp_path: Path) -> None:
     outcome, _, err = _run_python(spec_code, [], readonly=[tmp_path / "missing"])
     assert outcome.setup_error.startswith("bwrap:"), (outcome, err)
     assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        ('echo "bubblewrap 0.6.1"', "is 0.6.1; bubblewrap 0.8 or later is needed"),
+        (
+            '[ "$1" = --version ] && echo "bubblewrap 0.8.0" && exit 0\n'
+            'echo "bwrap: No permissions to create new namespace" >&2; exit 1',
+            "failed: bwrap: No permissions to create new namespace",
+        ),
+    ],
+)
+def test_a_bubblewrap_that_cannot_sandbox_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str, reason: str
+) -> None:
+    fake = tmp_path / "bwrap"
+    fake.write_text(f"#!/bin/sh\n{script}\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("AIRFLOW__AIRFLOW_CANVAS__SANDBOX_BWRAP", str(fake))
+    with pytest.raises(sandbox.SandboxUnavailable, match="Refusing to run code") as info:
+        sandbox.run_python("pass", timeout_seconds=5)
+    assert reason in str(info.value) and "sandbox = unsafe-subprocess" in str(info.value)
