@@ -1,7 +1,12 @@
 """Single-node test / debug mode: run one node of a workflow in isolation, on mock input.
 
 Whatever executes user code (tools, Python process nodes, an agent's tool calls) runs in the
-sandboxed runner, because this is called from the API server. When no input is given, a sample
+bubblewrap sandbox (``runner.run_in_sandbox``), because this is called from the API server: no
+server files, secrets or network (unless the tool declares ``network``), time and memory capped by
+``[airflow_canvas]`` config whatever the node's timeout says. Airflow connections are secrets, so a
+built-in that needs one (http_request, sql_query) reports it as not defined here; it works in a DAG
+run on a worker. The agent loop itself (the model calls) runs here, in the server, with the
+node's connection, as it would in the AgentOperator. When no input is given, a sample
 is generated from the node's input schema (the tool's, for tool nodes). The result carries the
 output, captured logs, duration and validation results; ``debug=True`` adds the resolved inputs,
 the rendered templates and, for agents, every step of the loop.
