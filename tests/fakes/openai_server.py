@@ -8,10 +8,15 @@ queue the exact responses the "model" gives and assert on every request the clie
         ...
         assert server.requests[0].body["model"] == "gpt-test"
 
-Each scripted reply is consumed by one POST /v1/chat/completions. When the queue is empty the
-server answers 500 with a message saying so, so a test that under-scripts fails loudly. Requests
+Each scripted reply is consumed by one POST /v1/chat/completions. When the queue is empty (and no
+``always`` reply is set) the server answers 500 with a message saying so, so a test that under-scripts fails loudly. Requests
 with ``"stream": true`` get the same reply as server-sent events in the chat.completion.chunk
 format, ending with ``data: [DONE]``.
+
+Misbehaving endpoints can be scripted too: a stream that drips SSE comments (``: keep-alive``) for a
+while before (or instead of) answering, chunks sent slowly, or a raw stream of exactly the SSE blocks
+a test writes (garbage lines, malformed chunks). Each request records when its response ended and
+whether the client hung up first, so a test can prove the client cancelled a request.
 """
 
 from __future__ import annotations
@@ -55,6 +60,14 @@ class ScriptedReply:
     usage: dict[str, int] | None = field(default_factory=lambda: dict(DEFAULT_USAGE))
     finish_reason: str | None = None
     model: str | None = None  # defaults to the model the request named
+    # Streaming misbehaviour: ": keep-alive" comments every ``keepalive_every`` s for
+    # ``keepalive_for`` s after the headers and before the first chunk (a slow model behind a proxy
+    # that keeps the connection open); ``chunk_delay`` s between chunks; ``raw_sse`` replaces the
+    # generated stream with exactly these SSE blocks (each sent as given, then flushed).
+    keepalive_every: float = 0.0
+    keepalive_for: float = 0.0
+    chunk_delay: float = 0.0
+    raw_sse: list[str] | None = None
 
 
 @dataclass
@@ -63,6 +76,9 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]  # lower-cased names
     body: Any  # parsed JSON when the body was JSON, else the raw text
+    received_at: float = field(default_factory=time.monotonic)
+    ended_at: float | None = None  # when the server stopped answering (done, or the client hung up)
+    client_hung_up: bool = False  # a write failed: the client closed the connection first
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -80,6 +96,7 @@ class ScriptedOpenAIServer:
         self.chunk_size = chunk_size  # characters per streamed content/arguments delta
         self.requests: list[RecordedRequest] = []
         self._queue: deque[ScriptedReply | Responder] = deque()
+        self.fallback: ScriptedReply | Responder | None = None  # answers when the queue is empty
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -106,6 +123,28 @@ class ScriptedOpenAIServer:
     def add_tool_calls(self, calls: list[ToolCall], **kwargs: Any) -> ScriptedOpenAIServer:
         return self.add(ScriptedReply(tool_calls=list(calls), **kwargs))
 
+    def add_keepalive_drip(
+        self, seconds: float, every: float = 0.5, then: str | None = "too late"
+    ) -> ScriptedOpenAIServer:
+        """A stream that sends only ``: keep-alive`` comments for ``seconds`` (bytes keep arriving,
+        so a per-read timeout never fires), then the text ``then`` (if the client is still there)."""
+        return self.add(ScriptedReply(content=then, keepalive_every=every, keepalive_for=seconds))
+
+    def add_raw_stream(self, *blocks: str, **kwargs: Any) -> ScriptedOpenAIServer:
+        """A 200 text/event-stream whose body is exactly ``blocks`` (e.g. ``"data: {not json\\n\\n"``)."""
+        return self.add(ScriptedReply(raw_sse=list(blocks), **kwargs))
+
+    def chunk_json(self, delta: dict[str, Any], model: str = "gpt-test") -> str:
+        """One well-formed chat.completion.chunk as an SSE block, to mix with broken ones."""
+        body = {
+            "id": "chatcmpl-raw",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": model,
+            "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": None}],
+        }
+        return f"data: {json.dumps(body)}\n\n"
+
     def add_error(
         self,
         status: int,
@@ -119,6 +158,11 @@ class ScriptedOpenAIServer:
             headers["Retry-After"] = str(retry_after)
         body = {"error": {"message": message, "type": "scripted_error", "code": str(status)}}
         return self.add(ScriptedReply(status=status, error_body=body, headers=headers, **kwargs))
+
+    def always(self, reply: ScriptedReply | Responder) -> ScriptedOpenAIServer:
+        """Answer every request the queue does not script with ``reply`` (load tests)."""
+        self.fallback = reply
+        return self
 
     @property
     def pending(self) -> int:
@@ -138,7 +182,7 @@ class ScriptedOpenAIServer:
 
     def start(self) -> ScriptedOpenAIServer:
         handler = _make_handler(self)
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = _Server(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="scripted-openai", daemon=True)
         self._thread.start()
@@ -162,13 +206,18 @@ class ScriptedOpenAIServer:
     # -- serving ---------------------------------------------------------------------------------
     def _next_reply(self, request: RecordedRequest) -> ScriptedReply:
         with self._lock:
-            item = self._queue.popleft() if self._queue else None
+            item = self._queue.popleft() if self._queue else self.fallback
         if item is None:
             return ScriptedReply(
                 status=500,
                 error_body={"error": {"message": "ScriptedOpenAIServer: no scripted response left"}},
             )
         return item(request) if callable(item) else item
+
+
+class _Server(ThreadingHTTPServer):
+    # Tests open dozens of concurrent streams; the default backlog of 5 would make connects wait.
+    request_queue_size = 128
 
 
 def _completion(reply: ScriptedReply, model: str) -> dict[str, Any]:
@@ -284,25 +333,46 @@ def _make_handler(server: ScriptedOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 )
                 return
             model = str(body.get("model") or server.models[0])
-            if body.get("stream"):
-                include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-                self._stream(_chunks(reply, model, server.chunk_size, include_usage), reply.headers)
-            else:
-                self._send_json(200, _completion(reply, model), reply.headers)
+            try:
+                if body.get("stream") or reply.raw_sse is not None:
+                    self._stream(request, reply, model)
+                else:
+                    self._send_json(200, _completion(reply, model), reply.headers)
+            except (BrokenPipeError, ConnectionResetError):
+                request.client_hung_up = True
+                self.close_connection = True
+            finally:
+                request.ended_at = time.monotonic()
 
-        def _stream(self, chunks: list[dict[str, Any]], headers: dict[str, str]) -> None:
+        def _send(self, text: str) -> None:
+            self.wfile.write(text.encode())
+            self.wfile.flush()
+
+        def _stream(self, request: RecordedRequest, reply: ScriptedReply, model: str) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-cache")
             self.send_header("Connection", "close")
-            for key, value in headers.items():
+            for key, value in reply.headers.items():
                 self.send_header(key, value)
             self.end_headers()
-            for item in chunks:
-                self.wfile.write(f"data: {json.dumps(item)}\n\n".encode())
-                self.wfile.flush()
-            self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()
             self.close_connection = True
+            if reply.keepalive_every > 0:
+                until = time.monotonic() + reply.keepalive_for
+                while time.monotonic() < until:
+                    self._send(": keep-alive\n\n")
+                    time.sleep(min(reply.keepalive_every, max(0.0, until - time.monotonic())))
+            if reply.raw_sse is not None:
+                for block in reply.raw_sse:
+                    self._send(block)
+                    time.sleep(reply.chunk_delay)
+                return
+            body = request.body if isinstance(request.body, dict) else {}
+            include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+            for item in _chunks(reply, model, server.chunk_size, include_usage):
+                self._send(f"data: {json.dumps(item)}\n\n")
+                time.sleep(reply.chunk_delay)
+            self._send("data: [DONE]\n\n")
 
     return Handler
