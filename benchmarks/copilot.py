@@ -76,6 +76,23 @@ def workflow_spec(n: int) -> dict[str, Any]:
     return {"id": "bench", "nodes": nodes, "edges": edges, "groups": groups, "tools": [TOOL]}
 
 
+class _FakeStream:
+    """What ``AsyncOpenAI``'s streaming create returns, as far as the engine uses it."""
+
+    def __init__(self, chunks: list[Any]):
+        self.chunks = chunks
+
+    async def __aenter__(self) -> _FakeStream:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def __aiter__(self) -> Any:
+        for chunk in self.chunks:
+            yield chunk
+
+
 class _FakeCompletions:
     """Stands in for the HTTP client: the model 'answers' instantly with scripted chunks."""
 
@@ -83,10 +100,10 @@ class _FakeCompletions:
         self.scripts = scripts
         self.calls = 0
 
-    def create(self, **_: Any) -> list[Any]:
+    async def create(self, **_: Any) -> _FakeStream:
         chunks = self.scripts[self.calls % len(self.scripts)]
         self.calls += 1
-        return chunks
+        return _FakeStream(chunks)
 
 
 def _chunk(content: str | None = None, call: dict[str, Any] | None = None, usage: bool = False) -> Any:

@@ -1,42 +1,106 @@
 """One interface over the two engines. The LLM engine serves when its Airflow connection is
 configured; otherwise the offline engine does, and ``status()`` says which one and why. A message
-starting with '/' always goes to the offline grammar ('/explain errors'), with either engine."""
+starting with '/' always goes to the offline grammar ('/explain errors'), with either engine.
+
+``aturn`` is what the API server uses: an async event stream with a hard deadline on the whole turn
+(every model call, repair round and function call in it). When the deadline passes, the turn's
+pending work is cancelled (for the LLM engine, the HTTP request to the model) and the stream ends
+with ``error`` and ``done`` stating the real elapsed time. Any other failure also ends it with
+``error`` and ``done``: the client always learns how the turn ended."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Protocol
 
 from airflow_canvas.copilot import offline
 from airflow_canvas.copilot.context import Context
-from airflow_canvas.copilot.llm import LLMEngine, LLMSettings, LLMUnavailable, settings_from_connection
+from airflow_canvas.copilot.llm import (
+    CRASH_MESSAGE,
+    LLMEngine,
+    LLMSettings,
+    LLMUnavailable,
+    RunSync,
+    deadline_message,
+    failure,
+    iterate_sync,
+    run_inline,
+    settings_from_connection,
+)
 from airflow_canvas.copilot.responses import Reply
 
+log = logging.getLogger(__name__)
 Event = dict[str, Any]
 
 
-def offline_turn(message: str, ctx: Context) -> Iterator[Event]:
-    reply = offline.respond(message.lstrip("/"), ctx)
-    text = reply.plain_text()
-    if text:
-        yield {"type": "text", "delta": text}
-    yield {"type": "done", "reply": reply.model_dump(mode="json")}
+class Turn(Protocol):
+    def events(self) -> AsyncIterator[Event]: ...
+    def timed_out(self, limit: float) -> list[Event]: ...
+    def crashed(self) -> list[Event]: ...
+
+
+class OfflineTurn:
+    def __init__(self, message: str, ctx: Context, run_sync: RunSync, started: float):
+        self.message, self.ctx, self.run_sync, self.started = message, ctx, run_sync, started
+
+    async def events(self) -> AsyncIterator[Event]:
+        reply = await self.run_sync(lambda: offline.respond(self.message.lstrip("/"), self.ctx))
+        text = reply.plain_text()
+        if text:
+            yield {"type": "text", "delta": text}
+        yield {"type": "done", "reply": reply.model_dump(mode="json")}
+
+    def timed_out(self, limit: float) -> list[Event]:
+        return failure(
+            Reply(engine="offline"), "timeout", deadline_message(time.monotonic() - self.started, limit)
+        )
+
+    def crashed(self) -> list[Event]:
+        return failure(Reply(engine="offline"), "internal_error", CRASH_MESSAGE)
+
+
+class _DeadlinePassed(Exception):
+    pass
+
+
+async def _next_before(events: AsyncIterator[Event], deadline: float | None) -> Event:
+    """The next event, or ``_DeadlinePassed`` once the monotonic ``deadline`` passes. The timeout
+    wraps only this await (never a ``yield``), so cancelling reaches whatever the turn awaits."""
+    if deadline is None:
+        return await anext(events)  # type: ignore[arg-type]
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _DeadlinePassed
+    timeout = asyncio.timeout(remaining)
+    try:
+        async with timeout:
+            return await anext(events)  # type: ignore[arg-type]
+    except TimeoutError:
+        if timeout.expired():
+            raise _DeadlinePassed from None
+        raise
 
 
 class Copilot:
     """Resolved per request (connections can change while Airflow runs; reading one is cheap)."""
 
-    def __init__(self, settings: LLMSettings | None = None, reason: str = ""):
+    def __init__(self, settings: LLMSettings | None = None, reason: str = "", run_sync: RunSync = run_inline):
         self.settings = settings
         self.reason = reason
-        self._llm: LLMEngine | None = None
+        self.run_sync = run_sync
 
     @classmethod
-    def from_airflow(cls, conn_id: str | None = None) -> Copilot:
+    def from_airflow(cls, conn_id: str | None = None, run_sync: RunSync = run_inline) -> Copilot:
         try:
-            return cls(settings_from_connection(conn_id))
+            settings = settings_from_connection(conn_id)
+            import openai  # noqa: F401  (the first import takes a while: here, off the event loop)
+
+            return cls(settings, run_sync=run_sync)
         except LLMUnavailable as exc:
-            return cls(None, str(exc))
+            return cls(None, str(exc), run_sync=run_sync)
 
     @property
     def engine(self) -> str:
@@ -51,20 +115,76 @@ class Copilot:
             "help": offline.help_markdown(),
         }
 
-    def turn(
-        self, message: str, ctx: Context, history: list[dict[str, str]] | None = None
-    ) -> Iterator[Event]:
+    def _start(
+        self,
+        message: str,
+        ctx: Context,
+        history: list[dict[str, str]],
+        started: float,
+        max_reply_chars: int | None,
+    ) -> Turn:
         if self.settings is None or message.startswith("/"):
-            yield from offline_turn(message, ctx)
-            return
-        if self._llm is None:
-            self._llm = LLMEngine(self.settings)
-        yield from self._llm.turn(message, ctx, history or [])
+            return OfflineTurn(message, ctx, self.run_sync, started)
+        engine = LLMEngine(self.settings, self.run_sync)
+        return engine.start(message, ctx, history, max_reply_chars=max_reply_chars, started=started)
 
-    def reply(self, message: str, ctx: Context, history: list[dict[str, str]] | None = None) -> Reply:
+    async def aturn(
+        self,
+        message: str,
+        ctx: Context,
+        history: list[dict[str, str]] | None = None,
+        *,
+        timeout: float | None = None,
+        started: float | None = None,
+        max_reply_chars: int | None = None,
+    ) -> AsyncIterator[Event]:
+        """The turn's events, ending with ``done`` by ``started + timeout`` (monotonic seconds;
+        ``started`` defaults to now) at the latest."""
+        started = time.monotonic() if started is None else started
+        turn = self._start(message, ctx, history or [], started, max_reply_chars)
+        events = turn.events()
+        deadline = started + timeout if timeout else None
+        try:
+            while True:
+                try:
+                    event = await _next_before(events, deadline)
+                except StopAsyncIteration:
+                    return
+                except _DeadlinePassed:
+                    for event in turn.timed_out(timeout or 0):
+                        yield event
+                    return
+                except Exception:
+                    log.exception("co-pilot: the turn failed")
+                    for event in turn.crashed():
+                        yield event
+                    return
+                yield event
+        finally:
+            await events.aclose()  # type: ignore[attr-defined]
+
+    def turn(
+        self, message: str, ctx: Context, history: list[dict[str, str]] | None = None, **kw: Any
+    ) -> Iterator[Event]:
+        """``aturn`` as a plain iterator on a private event loop (scripts and tests)."""
+        return iterate_sync(self.aturn(message, ctx, history, **kw))
+
+    async def areply(
+        self, message: str, ctx: Context, history: list[dict[str, str]] | None = None, **kw: Any
+    ) -> Reply:
         """The non-streaming variant: run the turn and return its final reply."""
         final: dict[str, Any] | None = None
-        for event in self.turn(message, ctx, history):
+        async for event in self.aturn(message, ctx, history, **kw):
+            if event["type"] == "done":
+                final = event["reply"]
+        assert final is not None  # aturn always ends with "done"
+        return Reply.model_validate(final)
+
+    def reply(
+        self, message: str, ctx: Context, history: list[dict[str, str]] | None = None, **kw: Any
+    ) -> Reply:
+        final: dict[str, Any] | None = None
+        for event in self.turn(message, ctx, history, **kw):
             if event["type"] == "done":
                 final = event["reply"]
         assert final is not None

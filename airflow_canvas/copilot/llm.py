@@ -7,16 +7,25 @@ turn's earlier accepted patches). Accepted calls grow the proposal; rejected one
 model as the tool result, with the problems, at most ``max_repairs`` times. The user only ever sees
 a proposal that passed validation. Network failures end the turn with a plain message and no
 proposal, so the workflow is untouched.
+
+The turn is asynchronous (``AsyncOpenAI``): waiting for the model holds no thread, and the caller
+can put a deadline on the whole turn (``engine.Copilot.aturn``); cancelling it cancels the HTTP
+request. Blocking work (building the prompt, checking patches, the final diff) goes through
+``run_sync``, which the API server points at the co-pilot's own thread limiter. Whatever the
+endpoint sends (garbage lines, chunks of the wrong shape, an error object mid-stream, an endless
+reply) ends the turn with an ``error`` event and a ``done`` event, never an exception.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -212,168 +221,150 @@ class _Outcome:
         return cls({"ok": False, "problems": problems}, draft, problems=problems)
 
 
+RunSync = Callable[[Callable[[], Any]], Awaitable[Any]]
+T = TypeVar("T")
+
+
+async def run_inline(fn: Callable[[], T]) -> T:
+    """Blocking work run right here: fine for scripts and tests. The API server passes a runner on
+    the co-pilot's own thread limiter instead, so the event loop never blocks on it."""
+    return fn()
+
+
+def iterate_sync(events: AsyncIterator[Event]) -> Iterator[Event]:
+    """An async event stream as a plain iterator, on a private event loop (scripts, tests,
+    benchmarks; not for code already running inside an event loop)."""
+    loop = asyncio.new_event_loop()
+    try:
+        while True:
+            try:
+                event = loop.run_until_complete(anext(events))  # type: ignore[arg-type]
+            except StopAsyncIteration:
+                return
+            yield event
+    finally:
+        loop.run_until_complete(events.aclose())  # type: ignore[attr-defined]
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+
+def failure(reply: Reply, kind: str, message: str) -> list[Event]:
+    """How every failed turn ends: an ``error`` event, then ``done`` with no proposal."""
+    reply.error = kind
+    reply.proposal = None
+    reply.parts = [TextPart(markdown=message)]
+    return [
+        {"type": "error", "error": kind, "message": message},
+        {"type": "done", "reply": reply.model_dump(mode="json")},
+    ]
+
+
+def deadline_message(elapsed: float, limit: float) -> str:
+    return (
+        f"The co-pilot stopped this turn after {elapsed:.1f} s: a turn may take at most {limit:g} s "
+        "([airflow_canvas] copilot_turn_timeout) and the language model had not finished. Your "
+        "workflow is unchanged; try again, perhaps asking for less at once."
+    )
+
+
+CRASH_MESSAGE = (
+    "The co-pilot failed while answering (the API server's log has the details). Your workflow is unchanged."
+)
+
+
+class BadModelReply(Exception):
+    """The endpoint answered 200 but what it streamed is not a chat completion stream."""
+
+
+class ReplyTooLarge(Exception):
+    """The model sent more text and function arguments in one turn than the co-pilot keeps."""
+
+
+@dataclass
+class _Piece:
+    """What the turn uses of one streamed chunk, checked (the client builds chunks unvalidated)."""
+
+    texts: list[str] = field(default_factory=list)
+    calls: list[tuple[int, str, str, str]] = field(default_factory=list)  # index, id, name, arguments
+    usage: tuple[int, int] | None = None
+
+
+def _str_or_none(value: Any, what: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{what} is {type(value).__name__}, not a string")
+    return value
+
+
+def _tokens(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TypeError(f"a token count is {value!r}")
+    return value
+
+
+def read_chunk(chunk: Any) -> _Piece:
+    """The text deltas, function-call deltas and usage of a chunk, or ``BadModelReply``: servers that
+    are only "OpenAI-compatible" (or a proxy in between) can send anything at all."""
+    piece = _Piece()
+    try:
+        if chunk.usage is not None:
+            piece.usage = (_tokens(chunk.usage.prompt_tokens), _tokens(chunk.usage.completion_tokens))
+        for choice in chunk.choices or []:
+            delta = choice.delta
+            if delta is None:
+                continue
+            text = _str_or_none(delta.content, "content")
+            if text:
+                piece.texts.append(text)
+            for tc in delta.tool_calls or []:
+                if isinstance(tc.index, bool) or not isinstance(tc.index, int):
+                    raise TypeError(f"a tool call's index is {tc.index!r}")
+                fn = tc.function
+                name = _str_or_none(fn.name, "a function name") if fn is not None else None
+                args = _str_or_none(fn.arguments, "function arguments") if fn is not None else None
+                piece.calls.append(
+                    (tc.index, _str_or_none(tc.id, "a tool call id") or "", name or "", args or "")
+                )
+    except (AttributeError, TypeError) as exc:
+        raise BadModelReply(f"a chunk is not a chat completion chunk ({exc})") from None
+    return piece
+
+
 class LLMEngine:
     name = "llm"
 
-    def __init__(self, settings: LLMSettings):
+    def __init__(self, settings: LLMSettings, run_sync: RunSync = run_inline):
         self.settings = settings
-        from openai import OpenAI
+        self.run_sync = run_sync
+        # A client to reuse (benchmarks inject an in-process fake); otherwise one per turn, made in
+        # the turn's event loop and closed with it.
+        self.client: Any = None
 
-        self.client = OpenAI(
-            base_url=settings.base_url,
-            api_key=settings.api_key,
-            timeout=settings.timeout,
-            max_retries=settings.max_retries,
+    def new_client(self) -> Any:
+        from openai import AsyncOpenAI
+
+        return AsyncOpenAI(
+            base_url=self.settings.base_url,
+            api_key=self.settings.api_key,
+            timeout=self.settings.timeout,  # per read and connect; the whole turn has its own deadline
+            max_retries=self.settings.max_retries,
         )
 
-    def _stream_round(
-        self, messages: list[dict[str, Any]], usage: Usage
-    ) -> Iterator[Event | tuple[str, list[dict[str, Any]]]]:
-        """One streamed model call: yields text events, then ("final", [content, tool_calls])."""
-        kwargs: dict[str, Any] = {}
-        if self.settings.temperature is not None:
-            kwargs["temperature"] = self.settings.temperature
-        stream = self.client.chat.completions.create(
-            model=self.settings.model,
-            messages=messages,
-            tools=_tools(),
-            stream=True,
-            stream_options={"include_usage": True},
-            **kwargs,
-        )
-        content: list[str] = []
-        calls: dict[int, dict[str, Any]] = {}
-        for chunk in stream:
-            if chunk.usage is not None:
-                usage.add(
-                    Usage(
-                        prompt_tokens=chunk.usage.prompt_tokens or 0,
-                        completion_tokens=chunk.usage.completion_tokens or 0,
-                        cost=self.settings.cost(
-                            chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0
-                        ),
-                    )
-                )
-            for choice in chunk.choices:
-                delta = choice.delta
-                if delta.content:
-                    content.append(delta.content)
-                    yield {"type": "text", "delta": delta.content}
-                for tc in delta.tool_calls or []:
-                    slot = calls.setdefault(tc.index, {"id": "", "name": "", "arguments": ""})
-                    slot["id"] = tc.id or slot["id"]
-                    if tc.function is not None:
-                        slot["name"] = tc.function.name or slot["name"]
-                        slot["arguments"] += tc.function.arguments or ""
-        yield ("final", ["".join(content), [calls[i] for i in sorted(calls)]])
+    def start(
+        self,
+        message: str,
+        ctx: Context,
+        history: list[dict[str, str]],
+        *,
+        max_reply_chars: int | None = None,
+        started: float | None = None,
+    ) -> LLMTurn:
+        return LLMTurn(self, message, ctx, history, max_reply_chars, started)
 
     def turn(self, message: str, ctx: Context, history: list[dict[str, str]]) -> Iterator[Event]:
-        """Stream one turn: {"type": "text"} deltas, {"type": "status"}, then {"type": "done", "reply"}."""
-        import openai
-
-        reply = Reply(engine="llm")
-        messages = build_messages(message, ctx, history)
-        draft: Workflow = ctx.workflow
-        accepted: list[PatchOp] = []
-        draft_warnings: list[Problem] = []
-        summaries: list[str] = []
-        suggestions: list[Suggestion] = []
-        text: list[str] = []
-        repairs = 0
-        last_problems: list[dict[str, Any]] = []
-        started = time.monotonic()
-        try:
-            for _ in range(MAX_ROUNDS):
-                final: list[Any] = ["", []]
-                for event in self._stream_round(messages, reply.usage):
-                    if isinstance(event, tuple):
-                        final = event[1]
-                    else:
-                        yield event
-                content, calls = final
-                if content:
-                    text.append(content)
-                if not calls:
-                    break
-                messages.append(
-                    {
-                        "role": "assistant",
-                        "content": content or None,
-                        "tool_calls": [
-                            {
-                                "id": c["id"],
-                                "type": "function",
-                                "function": {"name": c["name"], "arguments": c["arguments"]},
-                            }
-                            for c in calls
-                        ],
-                    }
-                )
-                failed_round = False
-                for call in calls:
-                    outcome = self._handle_call(call, draft, suggestions)
-                    if outcome.problems:
-                        failed_round, last_problems = True, outcome.problems
-                    elif outcome.ops:
-                        draft, accepted = outcome.draft, accepted + outcome.ops
-                        draft_warnings = outcome.warnings
-                        summaries.append(outcome.summary)
-                    messages.append(
-                        {"role": "tool", "tool_call_id": call["id"], "content": json.dumps(outcome.result)}
-                    )
-                if failed_round:
-                    repairs += 1
-                    if repairs > self.settings.max_repairs:
-                        yield from self._give_up(reply, last_problems)
-                        return
-                    yield {
-                        "type": "status",
-                        "message": f"Repairing an invalid proposal (attempt {repairs} of "
-                        f"{self.settings.max_repairs}).",
-                    }
-            else:
-                reply.error = "too_many_rounds"
-                text.append("\n\nI stopped after too many steps without finishing; nothing was changed.")
-                accepted = []
-        except openai.APITimeoutError:
-            yield from self._fail(
-                reply,
-                "timeout",
-                f"The language model did not answer within "
-                f"{self.settings.timeout:g} s. Your workflow is unchanged; try again.",
-            )
-            return
-        except openai.APIConnectionError:
-            yield from self._fail(
-                reply,
-                "unreachable",
-                "The language model could not be reached "
-                f"(connection {self.settings.conn_id!r}). Your workflow is unchanged.",
-            )
-            return
-        except openai.APIStatusError as exc:
-            kind = "server_error" if exc.status_code >= 500 else "rejected"
-            yield from self._fail(
-                reply,
-                kind,
-                f"The language model answered with an error (HTTP "
-                f"{exc.status_code}: {_short(exc)}). Your workflow is unchanged.",
-            )
-            return
-        reply.parts.extend(split_markdown("".join(text)))
-        if accepted:
-            # The draft is the accepted ops applied in order to ctx.workflow, each step validated:
-            # exactly what applying the whole proposal gives (the apply route checks it again).
-            reply.proposal = make_proposal(
-                "; ".join(s for s in summaries if s), accepted, ctx.workflow, draft, draft_warnings
-            )
-            added = set(reply.proposal.diff["nodes"]["added"])
-            if added:
-                reply.parts.append(diagram_of(draft, added))
-        if suggestions:
-            reply.parts.append(SuggestionsPart(items=suggestions))
-        yield {"type": "usage", "usage": reply.usage.model_dump(), "seconds": time.monotonic() - started}
-        yield {"type": "done", "reply": reply.model_dump(mode="json")}
+        """The whole turn, synchronously (no deadline: see ``engine.Copilot.aturn``)."""
+        return iterate_sync(self.start(message, ctx, history).events())
 
     def _handle_call(self, call: dict[str, Any], draft: Workflow, suggestions: list[Suggestion]) -> _Outcome:
         try:
@@ -425,27 +416,263 @@ class LLMEngine:
         ok = {"ok": True, "changes": changes, "warnings": [w.to_dict() for w in result.warnings][:20]}
         return _Outcome(ok, result.workflow, list(patch.ops), patch.summary, warnings=result.warnings)
 
-    def _give_up(self, reply: Reply, problems: list[dict[str, Any]]) -> Iterator[Event]:
+
+class LLMTurn:
+    """One turn's state. It lives outside the event stream so that when the caller's deadline cuts
+    the stream, ``timed_out`` can still report the usage so far and the real elapsed time."""
+
+    def __init__(
+        self,
+        engine: LLMEngine,
+        message: str,
+        ctx: Context,
+        history: list[dict[str, str]],
+        max_reply_chars: int | None,
+        started: float | None,
+    ):
+        self.engine = engine
+        self.settings = engine.settings
+        self.message, self.ctx, self.history = message, ctx, history
+        self.reply = Reply(engine="llm")
+        self.started = time.monotonic() if started is None else started
+        self.max_reply_chars = max_reply_chars
+        self.received = 0  # characters of text and function arguments the model sent this turn
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def timed_out(self, limit: float) -> list[Event]:
+        return failure(self.reply, "timeout", deadline_message(self.elapsed(), limit))
+
+    def crashed(self) -> list[Event]:
+        return failure(self.reply, "internal_error", CRASH_MESSAGE)
+
+    async def events(self) -> AsyncIterator[Event]:
+        """Stream the turn: ``text`` deltas, ``status``, then ``usage`` and ``done`` (or ``error``
+        and ``done``)."""
+        import openai
+
+        # Building a client loads certificates: not on the event loop.
+        client = self.engine.client or await self.engine.run_sync(self.engine.new_client)
+        try:
+            async for event in self._run(client):
+                yield event
+        except openai.APITimeoutError:
+            for event in self._fail("timeout", self._read_timeout_message()):
+                yield event
+        except openai.APIConnectionError:
+            message = (
+                f"The language model could not be reached (connection {self.settings.conn_id!r}), "
+                f"or it broke off its answer, after {self.elapsed():.1f} s. Your workflow is unchanged."
+            )
+            for event in self._fail("unreachable", message):
+                yield event
+        except openai.APIStatusError as exc:
+            kind = "server_error" if exc.status_code >= 500 else "rejected"
+            message = (
+                f"The language model answered with an error (HTTP {exc.status_code}: {_short(exc)}). "
+                "Your workflow is unchanged."
+            )
+            for event in self._fail(kind, message):
+                yield event
+        except openai.APIError as exc:  # an error object in the middle of a stream
+            message = (
+                f"The language model reported an error while answering ({_short(exc)}). "
+                "Your workflow is unchanged."
+            )
+            for event in self._fail("model_error", message):
+                yield event
+        except BadModelReply as exc:
+            message = (
+                f"The language model's answer could not be read: {exc}. Your workflow is unchanged. "
+                f"If this keeps happening, check that connection {self.settings.conn_id!r} points at "
+                "an OpenAI-compatible chat completions endpoint."
+            )
+            for event in self._fail("bad_response", message):
+                yield event
+        except ReplyTooLarge:
+            message = (
+                f"The language model's reply passed the co-pilot's limit of {self.max_reply_chars} "
+                "characters ([airflow_canvas] copilot_max_reply_chars), so it was stopped. Your "
+                "workflow is unchanged; ask for less at once."
+            )
+            for event in self._fail("reply_too_large", message):
+                yield event
+        finally:
+            if client is not self.engine.client:
+                await client.close()
+
+    def _fail(self, kind: str, message: str) -> list[Event]:
+        return failure(self.reply, kind, message)
+
+    def _read_timeout_message(self) -> str:
+        return (
+            f"The language model did not answer within {self.elapsed():.1f} s: it sent nothing for "
+            f"{self.settings.timeout:g} s (the connection's timeout). Your workflow is unchanged; try again."
+        )
+
+    async def _stream_round(
+        self, client: Any, messages: list[dict[str, Any]]
+    ) -> AsyncIterator[Event | tuple[str, list[Any]]]:
+        """One streamed model call: yields text events, then ("final", [content, tool_calls])."""
+        kwargs: dict[str, Any] = {}
+        if self.settings.temperature is not None:
+            kwargs["temperature"] = self.settings.temperature
+        stream = await client.chat.completions.create(
+            model=self.settings.model,
+            messages=messages,
+            tools=_tools(),
+            stream=True,
+            stream_options={"include_usage": True},
+            **kwargs,
+        )
+        content: list[str] = []
+        calls: dict[int, dict[str, Any]] = {}
+        async with stream:  # closes the response (and so the request) however the round ends
+            chunks = stream.__aiter__()
+            while True:
+                try:
+                    chunk = await chunks.__anext__()
+                except StopAsyncIteration:
+                    break
+                except (ValueError, TypeError, AttributeError, KeyError) as exc:
+                    # sse.json() on a garbage data line, or a body the client cannot build a chunk of.
+                    raise BadModelReply(f"its stream holds a line that is not a JSON chunk ({exc})") from None
+                piece = read_chunk(chunk)
+                if piece.usage is not None:
+                    prompt, completion = piece.usage
+                    cost = self.settings.cost(prompt, completion)
+                    self.reply.usage.add(Usage(prompt_tokens=prompt, completion_tokens=completion, cost=cost))
+                self._count(sum(len(t) for t in piece.texts) + sum(len(c[3]) for c in piece.calls))
+                for text in piece.texts:
+                    content.append(text)
+                    yield {"type": "text", "delta": text}
+                for index, call_id, name, arguments in piece.calls:
+                    slot = calls.setdefault(index, {"id": "", "name": "", "arguments": ""})
+                    slot["id"] = call_id or slot["id"]
+                    slot["name"] = name or slot["name"]
+                    slot["arguments"] += arguments
+        yield ("final", ["".join(content), [calls[i] for i in sorted(calls)]])
+
+    def _count(self, chars: int) -> None:
+        self.received += chars
+        if self.max_reply_chars is not None and self.received > self.max_reply_chars:
+            raise ReplyTooLarge
+
+    async def _run(self, client: Any) -> AsyncIterator[Event]:
+        run_sync = self.engine.run_sync
+        ctx = self.ctx
+        messages = await run_sync(functools.partial(build_messages, self.message, ctx, self.history))
+        draft: Workflow = ctx.workflow
+        accepted: list[PatchOp] = []
+        draft_warnings: list[Problem] = []
+        summaries: list[str] = []
+        suggestions: list[Suggestion] = []
+        text: list[str] = []
+        repairs = 0
+        last_problems: list[dict[str, Any]] = []
+        for _ in range(MAX_ROUNDS):
+            final: list[Any] = ["", []]
+            async for event in self._stream_round(client, messages):
+                if isinstance(event, tuple):
+                    final = event[1]
+                else:
+                    yield event
+            content, calls = final
+            if content:
+                text.append(content)
+            if not calls:
+                break
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": content or None,
+                    "tool_calls": [
+                        {
+                            "id": c["id"],
+                            "type": "function",
+                            "function": {"name": c["name"], "arguments": c["arguments"]},
+                        }
+                        for c in calls
+                    ],
+                }
+            )
+            failed_round = False
+            for call in calls:
+                outcome = await run_sync(
+                    functools.partial(self.engine._handle_call, call, draft, suggestions)
+                )
+                if outcome.problems:
+                    failed_round, last_problems = True, outcome.problems
+                elif outcome.ops:
+                    draft, accepted = outcome.draft, accepted + outcome.ops
+                    draft_warnings = outcome.warnings
+                    summaries.append(outcome.summary)
+                messages.append(
+                    {"role": "tool", "tool_call_id": call["id"], "content": json.dumps(outcome.result)}
+                )
+            if failed_round:
+                repairs += 1
+                if repairs > self.settings.max_repairs:
+                    for event in self._give_up(last_problems):
+                        yield event
+                    return
+                yield {
+                    "type": "status",
+                    "message": f"Repairing an invalid proposal (attempt {repairs} of "
+                    f"{self.settings.max_repairs}).",
+                }
+        else:
+            self.reply.error = "too_many_rounds"
+            text.append("\n\nI stopped after too many steps without finishing; nothing was changed.")
+            accepted = []
+        done = await run_sync(
+            functools.partial(
+                self._finish_reply, "".join(text), accepted, summaries, draft, draft_warnings, suggestions
+            )
+        )
+        yield {"type": "usage", "usage": self.reply.usage.model_dump(), "seconds": self.elapsed()}
+        yield {"type": "done", "reply": done}
+
+    def _finish_reply(
+        self,
+        text: str,
+        accepted: list[PatchOp],
+        summaries: list[str],
+        draft: Workflow,
+        draft_warnings: list[Problem],
+        suggestions: list[Suggestion],
+    ) -> dict[str, Any]:
+        """The final reply, as the JSON the ``done`` event carries."""
+        reply = self.reply
+        reply.parts.extend(split_markdown(text))
+        if accepted:
+            # The draft is the accepted ops applied in order to ctx.workflow, each step validated:
+            # exactly what applying the whole proposal gives (the apply route checks it again).
+            reply.proposal = make_proposal(
+                "; ".join(s for s in summaries if s), accepted, self.ctx.workflow, draft, draft_warnings
+            )
+            added = set(reply.proposal.diff["nodes"]["added"])
+            if added:
+                reply.parts.append(diagram_of(draft, added))
+        if suggestions:
+            reply.parts.append(SuggestionsPart(items=suggestions))
+        return reply.model_dump(mode="json")
+
+    def _give_up(self, problems: list[dict[str, Any]]) -> list[Event]:
         listed = "\n".join(f"- {p.get('message')}" for p in problems[:10])
-        yield from self._fail(
-            reply,
+        return self._fail(
             "invalid_proposal",
             "I could not produce a valid change: every attempt "
             f"broke the workflow, so I am not proposing anything. The last problems were:\n\n{listed}",
         )
 
-    def _fail(self, reply: Reply, kind: str, message: str) -> Iterator[Event]:
-        reply.error = kind
-        reply.proposal = None
-        reply.parts = [TextPart(markdown=message)]
-        yield {"type": "error", "error": kind, "message": message}
-        yield {"type": "done", "reply": reply.model_dump(mode="json")}
-
 
 def _short(exc: Any) -> str:
     body = getattr(exc, "body", None)
     if isinstance(body, dict):
-        msg = body.get("message") or (body.get("error") or {}).get("message")
+        error = body.get("error")
+        msg = body.get("message") or (error.get("message") if isinstance(error, dict) else error)
         if msg:
             return str(msg)[:200]
     return str(exc)[:200]

@@ -5,6 +5,8 @@ token/cost accounting."""
 from __future__ import annotations
 
 import json
+import re
+import time
 from typing import Any
 
 import pytest
@@ -173,9 +175,14 @@ def test_timeout_gives_clear_message(openai_server: ScriptedOpenAIServer) -> Non
     ctx = make_ctx(base_spec())
     before = ctx.workflow.model_dump()
     openai_server.add(ScriptedReply(content="late", delay=2.0))
+    started = time.monotonic()
     events, reply = run_turn(Copilot(settings(openai_server, timeout=0.5)), "add a node", ctx)
+    wall = time.monotonic() - started
     assert reply.error == "timeout" and reply.proposal is None
-    assert "did not answer within 0.5 s" in reply.plain_text() and "unchanged" in reply.plain_text()
+    # The real elapsed time, not the configured per-read timeout (with retries they differ).
+    said = re.search(r"did not answer within (\d+\.\d) s: it sent nothing for 0.5 s", reply.plain_text())
+    assert said and 0.5 <= float(said[1]) <= wall + 0.05, reply.plain_text()
+    assert "unchanged" in reply.plain_text()
     assert ctx.workflow.model_dump() == before
 
 
@@ -260,3 +267,48 @@ def test_settings_from_airflow_connection(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("AIRFLOW__AIRFLOW_CANVAS__COPILOT_CONN_ID", "nothing_here")
     status = Copilot.from_airflow().status()
     assert status["engine"] == "offline" and "nothing_here" in status["reason"]
+
+
+def test_a_turn_deadline_cuts_a_dripping_model(openai_server: ScriptedOpenAIServer) -> None:
+    """Keep-alive comments reset the client's per-read timeout; the turn's deadline still holds, and
+    cancelling the turn closes the request to the model."""
+    openai_server.add_keepalive_drip(seconds=20, every=0.2)
+    started = time.monotonic()
+    events = list(
+        Copilot(settings(openai_server, timeout=1.0)).turn("hi", make_ctx(base_spec()), timeout=1.5)
+    )
+    wall = time.monotonic() - started
+    assert [e["type"] for e in events] == ["error", "done"] and events[0]["error"] == "timeout"
+    said = re.search(
+        r"stopped this turn after (\d+\.\d) s: a turn may take at most 1.5 s", events[0]["message"]
+    )
+    assert said and 1.5 <= float(said[1]) <= wall + 0.05 and wall < 3
+    (request,) = openai_server.chat_requests()
+    deadline = time.monotonic() + 3
+    while request.ended_at is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert request.client_hung_up
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "data: {nope\n\n",
+        'data: {"choices": [{"delta": 5}]}\n\n',
+        'data: {"choices": [{"delta": {"content": 1}}]}\n\n',
+    ],
+)
+def test_an_unreadable_stream_ends_the_turn_with_an_error(
+    openai_server: ScriptedOpenAIServer, block: str
+) -> None:
+    openai_server.add_raw_stream(openai_server.chunk_json({"content": "Hel"}), block)
+    events, reply = run_turn(Copilot(settings(openai_server)), "hi", make_ctx(base_spec()))
+    assert [e["type"] for e in events] == ["text", "error", "done"]
+    assert reply.error == "bad_response" and reply.proposal is None
+
+
+def test_a_reply_longer_than_the_cap_is_stopped(openai_server: ScriptedOpenAIServer) -> None:
+    openai_server.add_text("x" * 500)
+    events = list(Copilot(settings(openai_server)).turn("hi", make_ctx(base_spec()), max_reply_chars=100))
+    assert events[-2]["error"] == "reply_too_large"
+    assert sum(len(e["delta"]) for e in events if e["type"] == "text") <= 100
