@@ -146,7 +146,25 @@ def _write(path: Path, value: str) -> None:
     path.write_text(value)
 
 
+def _sweep(parent: Path) -> None:
+    """Remove run cgroups left by a server that died mid-run (a kill skips ``finally``): empty ones
+    whose creating process is gone."""
+    with contextlib.suppress(OSError):
+        for entry in parent.iterdir():
+            parts = entry.name.split("-")
+            if not entry.name.startswith(_GROUP_PREFIX + "-") or not parts[-2].isdigit():
+                continue
+            try:
+                os.kill(int(parts[-2]), 0)
+            except ProcessLookupError:
+                with contextlib.suppress(OSError):  # still has processes: not ours to judge
+                    entry.rmdir()
+            except PermissionError:
+                continue
+
+
 def _make_child(parent: Path) -> Path:
+    _sweep(parent)
     child = parent / f"{_GROUP_PREFIX}-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     child.mkdir()
     return child
