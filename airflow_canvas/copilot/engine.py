@@ -67,19 +67,18 @@ class _DeadlinePassed(Exception):
 
 
 async def _next_before(events: AsyncIterator[Event], deadline: float | None) -> Event:
-    """The next event, or ``_DeadlinePassed`` once the monotonic ``deadline`` passes. The timeout
-    wraps only this await (never a ``yield``), so cancelling reaches whatever the turn awaits."""
+    """The next event, or ``_DeadlinePassed`` once the monotonic ``deadline`` passes; then the turn
+    is cancelled where it waits (for the LLM engine, its HTTP request). ``wait_for`` rather than
+    ``asyncio.timeout``: the package supports Python 3.10."""
     if deadline is None:
         return await anext(events)  # type: ignore[arg-type]
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise _DeadlinePassed
-    timeout = asyncio.timeout(remaining)
     try:
-        async with timeout:
-            return await anext(events)  # type: ignore[arg-type]
-    except TimeoutError:
-        if timeout.expired():
+        return await asyncio.wait_for(anext(events), remaining)  # type: ignore[arg-type]
+    except asyncio.TimeoutError:  # builtin TimeoutError on 3.11+, its own class on 3.10
+        if time.monotonic() >= deadline - 0.05:  # not a TimeoutError the turn itself raised early
             raise _DeadlinePassed from None
         raise
 
