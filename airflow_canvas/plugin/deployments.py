@@ -101,10 +101,14 @@ def review_code(session: Session, row: VersionRow, environment: str) -> CodeRevi
     return CodeReview(row.workflow_id, environment, row.number, deployed, changes, digest)
 
 
+_MAX_SCANNED_BYTES = 2 * 1024 * 1024  # larger .py files are data, not DAG definitions
+
+
 # A Python DAG definition naming this id: dag_id="x", DAG("x" ...), @dag("x" ...). The word boundary
-# keeps references such as external_dag_id="x" from counting.
+# keeps references such as external_dag_id="x" or trigger_dag_id="x" from counting.
 def _defines_dag_id(text: str, dag_id: str) -> bool:
-    quoted = rf"""(['"]){re.escape(dag_id)}\1"""
+    name = re.escape(dag_id)
+    quoted = rf"""(?:'{name}'|"{name}")"""
     pattern = rf"(?<![A-Za-z0-9_])dag_id\s*=\s*{quoted}|(?<![A-Za-z0-9_.])(?:DAG|dag)\(\s*{quoted}"
     return re.search(pattern, text) is not None
 
@@ -135,10 +139,16 @@ def _defined_in_folder(dag_id: str, folder: Path, ours: set[Path]) -> str | None
     """Another Python file in the deploy folder defining ``dag_id`` (one Airflow may not have parsed yet)."""
     if not folder.is_dir():
         return None
+    from airflow_canvas.tools.bundle import TOOLS_DIRNAME
+
     for path in sorted(folder.rglob("*.py")):
-        if path.resolve() in ours or any(part.startswith(".") for part in path.relative_to(folder).parts):
+        parts = path.relative_to(folder).parts
+        # Hidden files and our bundled tool code (.airflowignore'd) are never parsed as DAGs.
+        if path.resolve() in ours or parts[0] == TOOLS_DIRNAME or any(p.startswith(".") for p in parts):
             continue
         try:
+            if path.stat().st_size > _MAX_SCANNED_BYTES:
+                continue
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue

@@ -95,3 +95,14 @@ def test_refuses_a_dag_id_defined_by_another_file(
     assert r.status_code == 200, r.text
     assert deploy(client, auth, "dup_own", "dev").status_code == 201
     assert deploy(client, auth, "dup_own", "staging").status_code == 201
+
+
+def test_what_counts_as_defining_the_dag_id_in_a_file() -> None:
+    from airflow_canvas.plugin.deployments import _defines_dag_id
+
+    assert _defines_dag_id(hand_written("x1"), "x1")
+    assert _defines_dag_id("with DAG('x1', schedule=None):\n    pass", "x1")
+    assert _defines_dag_id("@dag(dag_id = 'x1')\ndef f(): ...", "x1")
+    assert not _defines_dag_id(hand_written("x10"), "x1")
+    assert not _defines_dag_id("ExternalTaskSensor(external_dag_id='x1')", "x1")
+    assert not _defines_dag_id('TriggerDagRunOperator(trigger_dag_id="x1")', "x1")
