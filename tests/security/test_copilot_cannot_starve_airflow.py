@@ -10,7 +10,10 @@ the real one) against a dripping fake model, with a deadline of a few seconds, a
 a turn ends at the deadline with an error stating the real elapsed time, and its request to the model
 is cancelled; chats beyond the per-user and the overall caps get 429 with Retry-After and never reach
 the model; a waiting chat holds no thread of the shared pool; and Airflow's own routes answer
-promptly while slow chats run and a flood of more chats arrives."""
+promptly while slow chats run and a flood of more chats arrives.
+
+Time bounds leave seconds of slack for a loaded 2-core machine: the model drips for 25-40 s, so the
+code as it was (turns held to the end of the drip) fails them by far."""
 
 from __future__ import annotations
 
@@ -165,9 +168,7 @@ def test_a_dripping_model_is_cut_at_the_turn_deadline(
         reply = json.loads(answer.text)["reply"]
         message = reply["parts"][0]["markdown"]
     assert reply["error"] == "timeout" and reply["proposal"] is None
-    assert answer.seconds < deadline + 2.5, (
-        f"the turn took {answer.seconds:.1f} s with a {deadline} s deadline"
-    )
+    assert answer.seconds < deadline + 5, f"the turn took {answer.seconds:.1f} s with a {deadline} s deadline"
     # The message states the real elapsed time (not the connection's 2 s per-read timeout).
     said = re.search(r"stopped this turn after (\d+\.\d) s: a turn may take at most 3 s", message)
     assert said, message
@@ -176,7 +177,7 @@ def test_a_dripping_model_is_cut_at_the_turn_deadline(
     (request,) = slow_model.chat_requests()
     wait_until(lambda: request.ended_at is not None, 5, "the model's stream to end")
     assert request.client_hung_up and request.ended_at is not None
-    assert request.ended_at - request.received_at < deadline + 2
+    assert request.ended_at - request.received_at < deadline + 5
 
 
 def test_b_chats_beyond_the_caps_get_429_and_airflow_keeps_answering(
@@ -200,7 +201,7 @@ def test_b_chats_beyond_the_caps_get_429_and_airflow_keeps_answering(
         first_of_admin = chat(live, auth("Admin"), timeout=5)
         # A flood of more chats than the default limiter has threads, while Airflow's routes are asked.
         roles = itertools.islice(itertools.cycle(("User", "Op", "Admin")), 44)
-        flood = [pool.submit(chat, live, auth(role), timeout=8) for role in roles]
+        flood = [pool.submit(chat, live, auth(role), timeout=15) for role in roles]
         time.sleep(0.2)
         version = call("GET", f"{live.url}/api/v2/version", timeout=10)
         token = call(
@@ -225,12 +226,12 @@ def test_b_chats_beyond_the_caps_get_429_and_airflow_keeps_answering(
     for refused in (third_of_user, first_of_admin):
         assert 1 <= int(refused.headers["retry-after"]) <= deadline
     assert [a.status for a in flooded] == [429] * len(flooded)
-    assert max(a.seconds for a in flooded) < 5
+    assert max(a.seconds for a in flooded) < 10
     assert len(slow_model.chat_requests()) == 4  # no refused chat reached the model
 
     # The admitted turns ended at their deadline, saying so; their slots are free again.
     for turn in turns:
-        assert turn.status == 200 and turn.seconds < deadline + 3, turn
+        assert turn.status == 200 and turn.seconds < deadline + 6, turn
         assert [e["type"] for e in turn.events()][-2:] == ["error", "done"]
     after = chat(live, auth("User"), message="/help", timeout=10)
     assert after.status == 200, after
