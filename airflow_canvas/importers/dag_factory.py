@@ -15,6 +15,7 @@ from airflow_canvas.catalogue.moves import airflow3_path
 from airflow_canvas.importers.dag_factory_schedule import convert_schedule
 from airflow_canvas.importers.dag_factory_tasks import TaskConverter, group_roots_and_leaves
 from airflow_canvas.importers.report import ImportError_, ImportReport, ImportResult, safe_id
+from airflow_canvas.importers.untrusted import refuse_file_keys, report_variables
 from airflow_canvas.importers.yaml_values import (
     defaults_chain,
     iso_date,
@@ -76,6 +77,7 @@ def import_dag_factory(
     for dag_id, dag_config in dags.items():
         report = ImportReport(source=source, format="dag-factory")
         merged = merge_defaults(global_configs, file_default, dag_config)
+        report_variables(merged, str(dag_id), report)
         workflow = convert_dag(str(dag_id), merged, report)
         results.append(ImportResult(workflow=workflow, report=report))
     return results
@@ -90,6 +92,9 @@ def _normalise(items: Any, key: str) -> dict[str, dict[str, Any]]:
 
 
 def convert_dag(dag_id: str, config: dict[str, Any], report: ImportReport) -> Workflow:
+    config = refuse_file_keys(config, dag_id, report)
+    if isinstance(config.get("default_args"), dict):
+        config["default_args"] = refuse_file_keys(config["default_args"], f"{dag_id}/default_args", report)
     data: dict[str, Any] = {
         "id": safe_id(dag_id, fallback="dag"),
         "name": str(config.get("dag_display_name") or dag_id),
@@ -131,6 +136,7 @@ def convert_dag(dag_id: str, config: dict[str, Any], report: ImportReport) -> Wo
         group_ids[name] = safe_id(name, taken, fallback="group")
     groups = []
     for name, conf in groups_conf.items():
+        conf = refuse_file_keys(conf, f"{dag_id}/task_groups/{name}", report)
         parent = conf.get("parent_group_name")
         if parent is not None and parent not in group_ids:
             report.add(

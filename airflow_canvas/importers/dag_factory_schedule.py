@@ -1,16 +1,14 @@
 """dag-factory ``schedule`` values -> canvas triggers: cron/preset strings, lists of dataset URIs,
-``datasets`` conditions (list, ``a & b | c`` strings, ``__and__``/``__or__`` trees) and datasets
-named in a separate ``file``."""
+``datasets`` conditions (list, ``a & b | c`` strings, ``__and__``/``__or__`` trees). Datasets named
+in a separate ``file`` are refused: an import never reads a file on the server."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from airflow_canvas.importers.report import ImportReport
+from airflow_canvas.importers.untrusted import refuse_datasets_file
 
 Condition = str | dict[str, list[Any]]  # a URI, or {"and"|"or": [Condition, ...]}
 
@@ -33,16 +31,14 @@ def convert_schedule(value: Any, path: str, report: ImportReport) -> dict[str, A
     if isinstance(value, list):
         uris = [str(u).strip() for u in value if str(u).strip()]
         return assets_trigger({"and": uris} if len(uris) > 1 else (uris[0] if uris else None), path, report)
-    if isinstance(value, dict) and "datasets" in value:
+    if isinstance(value, dict) and ("datasets" in value or "file" in value):
         for key in sorted(set(value) - {"datasets", "file"}):
             report.add(
                 f"{path}/{key}", f"schedule option {key!r} is not supported; it was left out.", "error"
             )
-        names: dict[str, str] | None = None
-        if "file" in value:
-            names = datasets_file(str(value["file"]), f"{path}/file", report)
-            if names is None:
-                return {}
+        if "file" in value:  # the names mean nothing without the file: the workflow is manual-only
+            refuse_datasets_file(path, report, "The workflow is manual-only until then.")
+            return {}
         condition = parse_condition(value["datasets"])
         if condition is None:
             report.add(
@@ -51,8 +47,6 @@ def convert_schedule(value: Any, path: str, report: ImportReport) -> dict[str, A
                 "error",
             )
             return {}
-        if names is not None:
-            condition = _rename(condition, names, f"{path}/datasets", report)
         return assets_trigger(condition, path, report)
     report.add(path, f"schedule {value!r} is not supported; the workflow is manual-only.", "error")
     return {}
@@ -146,34 +140,3 @@ class _ExpressionParser:
         if token in "&|)":
             raise ValueError(f"unexpected {token!r}")
         return token
-
-
-def datasets_file(file: str, path: str, report: ImportReport) -> dict[str, str] | None:
-    """name -> uri from a dag-factory datasets file ({datasets: [{name, uri}, ...]})."""
-    try:
-        data = yaml.safe_load(Path(file).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        report.add(
-            path,
-            f"datasets file {file!r} could not be read ({exc.__class__.__name__}); "
-            "the workflow is manual-only.",
-            "error",
-        )
-        return None
-    entries = data.get("datasets", []) if isinstance(data, dict) else []
-    return {
-        str(e["name"]): str(e["uri"]) for e in entries if isinstance(e, dict) and "name" in e and "uri" in e
-    }
-
-
-def _rename(condition: Condition, names: dict[str, str], path: str, report: ImportReport) -> Condition:
-    if isinstance(condition, str):
-        if condition not in names:
-            report.add(
-                path,
-                f"dataset {condition!r} is not in the datasets file; its name is used as the URI.",
-                "error",
-            )
-        return names.get(condition, condition)
-    op, items = next(iter(condition.items()))
-    return {op: [_rename(i, names, path, report) for i in items]}

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from airflow_canvas.catalogue.check import accepted_arguments, load_operator_class
+from airflow_canvas.catalogue.check import accepted_arguments
 from airflow_canvas.catalogue.moves import airflow3_path
-from airflow_canvas.importers.dag_factory_schedule import datasets_file
 from airflow_canvas.importers.report import ImportReport, safe_id
+from airflow_canvas.importers.untrusted import load_airflow_operator, refuse_datasets_file, refuse_file_keys
 from airflow_canvas.importers.yaml_values import plain, seconds
 from airflow_canvas.spec.models import AIRFLOW_TASK_KNOBS, Group, Node, Notification
 
@@ -77,6 +77,7 @@ class TaskConverter:
 
     def convert(self, task_id: str, conf: dict[str, Any], group_ids: dict[str, str]) -> Node:
         where = f"{self.dag_id}/tasks/{task_id}"
+        conf = refuse_file_keys(conf, where, self.report)
         node_id = safe_id(task_id, self.taken, fallback="task")
         if node_id != task_id:
             self.report.add(where, f"task id {task_id!r} is not a valid node id; using {node_id!r}.")
@@ -105,7 +106,7 @@ class TaskConverter:
         new_path = airflow3_path(operator)
         if new_path != operator:
             self.report.add(f"{where}/operator", f"{operator} is {new_path} in Airflow 3.", "info")
-        loaded = load_operator_class(new_path)
+        loaded = load_airflow_operator(new_path)
         if isinstance(loaded, str):
             self.report.add(
                 f"{where}/operator",
@@ -122,13 +123,6 @@ class TaskConverter:
             mapped = self._parameter(key, value, accepted, f"{where}/{key}")
             if mapped is not None:
                 parameters[key] = mapped
-        if "python_callable_name" in conf or "python_callable_file" in conf:
-            self.report.add(
-                f"{where}/python_callable_file",
-                "callables loaded from a file path are not supported; use `python_callable: "
-                "module.function` (an importable path).",
-                "error",
-            )
         missing = sorted(required - set(parameters))
         if missing:  # the operator can't be built; a placeholder keeps the graph valid and editable
             self.report.add(
@@ -170,14 +164,11 @@ class TaskConverter:
             return None
 
     def _outlets(self, value: Any, where: str) -> list[str] | None:
-        """Asset URIs, given as a list or as dataset names in a datasets ``file``; the compiler
-        turns them into ``Asset`` outlets, so consumer DAGs still get triggered."""
-        if isinstance(value, dict) and "file" in value and "datasets" in value:
-            names = datasets_file(str(value["file"]), where, self.report)
-            if names is None:
-                return None
-            wanted = value["datasets"] if isinstance(value["datasets"], list) else [value["datasets"]]
-            value = [names[str(n)] for n in wanted if str(n) in names]
+        """Asset URIs, given as a list; the compiler turns them into ``Asset`` outlets, so consumer
+        DAGs still get triggered. Dataset names looked up in a ``file`` are refused (never read)."""
+        if isinstance(value, dict) and "file" in value:
+            refuse_datasets_file(where, self.report, "The outlets were left out.")
+            return None
         entries = value if isinstance(value, list) else [value]
         uris = [u.strip() for u in entries if isinstance(u, str) and u.strip()]
         if len(uris) != len(entries):
@@ -230,11 +221,6 @@ class TaskConverter:
         Python functions don't (the canvas only attaches notifiers)."""
         notes: list[Notification] = []
         for key, event in _CALLBACKS.items():
-            for suffix in ("_name", "_file"):
-                if f"{key}{suffix}" in conf:
-                    report.add(
-                        f"{where}/{key}{suffix}", "callbacks loaded from a file are not supported.", "error"
-                    )
             if key not in conf:
                 continue
             value = conf[key]

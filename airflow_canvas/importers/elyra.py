@@ -6,7 +6,8 @@
 - Generic nodes (notebook, Python script, R script) become BashOperator nodes that run the file from
   the pipeline's folder: ``python3 file.py``, ``Rscript file.r``, or ``jupyter nbconvert --execute`` for
   notebooks. Elyra's container settings (runtime image, resources, volumes) have no local
-  equivalent and are reported.
+  equivalent and are reported. The importer never opens the files a pipeline names: they run
+  when the task does, on the worker.
 - Links become dependency edges, node comments are appended to the nodes' descriptions, and
   positions are kept as ``ui.position``."""
 
@@ -17,9 +18,10 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from airflow_canvas.catalogue.check import accepted_arguments, load_operator_class
+from airflow_canvas.catalogue.check import accepted_arguments
 from airflow_canvas.catalogue.moves import airflow3_path
 from airflow_canvas.importers.report import ImportError_, ImportReport, ImportResult, safe_id
+from airflow_canvas.importers.untrusted import check_shape, load_airflow_operator
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Workflow
 
@@ -52,6 +54,9 @@ def import_elyra(text: str, source: str = "<text>", path: Path | None = None) ->
         raise ImportError_(
             source, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
         ) from None
+    except RecursionError:
+        raise ImportError_(source, "the JSON nests too deeply to be read.") from None
+    check_shape(doc, source)
     if (
         not isinstance(doc, dict)
         or doc.get("doc_type") != "pipeline"
@@ -232,7 +237,7 @@ def _component(
     op: str, app: dict[str, Any], params: dict[str, Any], where: str, report: ImportReport
 ) -> dict:
     path = _operator_path(op, app)
-    loaded = load_operator_class(path) if path else f"no installed operator matches {op!r}"
+    loaded = load_airflow_operator(path) if path else f"no installed operator matches {op!r}"
     if isinstance(loaded, str):
         report.add(
             f"{where}/op", f"component {op!r}: {loaded}; replaced by an EmptyOperator placeholder.", "error"

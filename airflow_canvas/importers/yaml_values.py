@@ -4,27 +4,51 @@ values (``__type__`` objects, dates, durations) dag-factory understands."""
 from __future__ import annotations
 
 import datetime as dt
-import os
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from airflow_canvas.importers.report import ImportError_
+from airflow_canvas.importers.untrusted import check_shape
 
 DEFAULTS_FILE_NAMES = ("defaults.yml", "defaults.yaml")
 
 
 def load_yaml_text(text: str, source: str) -> Any:
-    """Parse YAML after expanding $ENV references, as dag-factory does. Only plain YAML is read:
-    python/object tags would run code on import."""
+    """Parse YAML exactly as written. Unlike dag-factory, nothing is expanded: ``$VAR`` stays
+    ``$VAR`` (the text comes from whoever uploaded it, and expanding it in the API server would
+    hand them the server's environment: its secret key, its database URL). Only plain YAML is
+    built (safe_load): tags such as ``!!python/object`` would run code on the server."""
     try:
-        return yaml.safe_load(os.path.expandvars(text))
+        value = yaml.safe_load(text)
+    except yaml.constructor.ConstructorError as exc:
+        raise ImportError_(source, _tag_problem(exc)) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ImportError_(source, f"not valid YAML{where}: {problem}.") from None
+        raise ImportError_(source, f"not valid YAML{_where(exc)}: {problem}.") from None
+    except RecursionError:
+        raise ImportError_(source, "the YAML nests too deeply to be read.") from None
+    check_shape(value, source)
+    return value
+
+
+def _where(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    return f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+
+
+def _tag_problem(exc: yaml.constructor.ConstructorError) -> str:
+    tag = re.search(r"tag '([^']*)'", str(exc.problem or ""))
+    if tag is None:
+        return f"not valid YAML{_where(exc)}: {exc.problem}."
+    name = tag.group(1).replace("tag:yaml.org,2002:", "!!")
+    return (
+        f"the YAML tag {name!r}{_where(exc)} is refused: an import reads "
+        "plain YAML only (tags that build Python objects would run code on the server). Write the "
+        "value as plain YAML."
+    )
 
 
 def defaults_chain(yaml_path: Path, root: Path | None = None) -> list[dict[str, Any]]:

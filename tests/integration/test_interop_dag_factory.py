@@ -110,6 +110,21 @@ def structure(dag: Any) -> dict[str, Any]:
     }
 
 
+def refuses_a_file(result: Any) -> bool:
+    """dag-factory reads a datasets `file:` on the machine that parses the DAG; an import never
+    reads a path named in the file it is given (it may run in the API server for any user), so it
+    refuses the key with an error and leaves the schedule or outlets that depend on it out."""
+    refused = [i for i in result.report.items if i.path.endswith("/file") and i.severity == "error"]
+    assert all("never reads files" in i.message for i in refused)
+    return bool(refused)
+
+
+def without_file_reads(shape: dict[str, Any]) -> dict[str, Any]:
+    """A DAG's structure without what a datasets `file:` decides (schedule and outlets)."""
+    tasks = {task_id: {**task, "outlets": None} for task_id, task in shape["tasks"].items()}
+    return {**shape, "timetable": None, "tasks": tasks}
+
+
 @pytest.mark.parametrize("name", SAMPLE_FILES)
 def test_sample_matches_dag_factory(name: str, dag_factory_env: Path, tmp_path: Path) -> None:
     # dag-factory reads defaults.yml from the YAML's folder: give both builders the same folder.
@@ -129,6 +144,8 @@ def test_sample_matches_dag_factory(name: str, dag_factory_env: Path, tmp_path: 
         compiled = compile_workflow(wf)
         ours = structure(canvas_dag(compiled.source, wf.id, out))
         theirs = structure(expected[wf.id])
+        if refuses_a_file(result):
+            ours, theirs = without_file_reads(ours), without_file_reads(theirs)
         assert ours == theirs, wf.id
         # dag-factory's Params, where it has any, are ours too
         assert dict(expected[wf.id].params.dump()) == dict(
@@ -152,4 +169,7 @@ def test_dag_factory_export_round_trip(name: str, dag_factory_env: Path, tmp_pat
         file = exported / f"{result.workflow.id}.yml"
         file.write_text(export_workflow(result.workflow, "dag-factory"))
         [(dag_id, dag)] = dag_factory_dags(file).items()
-        assert structure(dag) == structure(expected[dag_id]), dag_id
+        ours, theirs = structure(dag), structure(expected[dag_id])
+        if refuses_a_file(result):
+            ours, theirs = without_file_reads(ours), without_file_reads(theirs)
+        assert ours == theirs, dag_id

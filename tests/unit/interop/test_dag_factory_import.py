@@ -101,29 +101,58 @@ def test_dataset_schedules():
     alias = results["example_simple_dataset_alias_dag"]
     assert "outlets" not in alias.workflow.node("task_1").parameters
     assert any(i.path.endswith("task_1/outlets") and i.severity == "error" for i in alias.report.items)
-    missing = results["example_custom_config_dataset_consumer_dag"]
-    assert missing.workflow.triggers.assets is None
-    assert any(i.severity == "error" and "datasets file" in i.message for i in missing.report.items)
+    # a datasets `file` is never read on import (it is a path on the importing machine): refused
+    # with an error naming the key, and the workflow stays manual-only
+    for dag_id in (
+        "example_custom_config_dataset_consumer_dag",
+        "example_custom_config_condition_dataset_consumer_dag",
+    ):
+        refused = results[dag_id]
+        assert refused.workflow.triggers.assets is None
+        [item] = [
+            i for i in refused.report.items if i.path == f"{dag_id}/schedule/file" and i.severity == "error"
+        ]
+        assert "never reads files" in item.message
+    outlets = results["example_custom_config_dataset_producer_dag"]
+    assert "outlets" not in outlets.workflow.node("task_1").parameters
+    at_file = [
+        i
+        for i in outlets.report.items
+        if i.path == "example_custom_config_dataset_producer_dag/tasks/task_1/outlets/file"
+    ]
+    assert {i.severity for i in at_file} == {
+        "error",
+        "warning",
+    }  # refused, and $CONFIG_ROOT_DIR kept as written
+    assert any("$CONFIG_ROOT_DIR is kept as written" in i.message for i in at_file)
 
 
-def test_datasets_file_maps_names_to_uris(tmp_path, monkeypatch):
+def test_datasets_file_is_refused_and_never_opened(tmp_path, monkeypatch):
+    """Used to be read (after expanding $CONFIG_ROOT_DIR from the server's environment): a path
+    chosen by the uploader, read on the server, and whether it existed showed in the report."""
     (tmp_path / "datasets").mkdir()
-    (tmp_path / "datasets" / "ds.yml").write_text(
-        "datasets:\n  - name: a\n    uri: s3://x/a\n  - name: b\n    uri: s3://x/b\n  - name: c\n    uri: s3://x/c\n"
-    )
-    monkeypatch.setenv("CONFIG_ROOT_DIR", str(tmp_path))
-    result = _one("""
+    (tmp_path / "datasets" / "ds.yml").write_text("datasets:\n  - name: a\n    uri: s3://x/a\n")
+    text = """
         d:
           schedule:
-            file: $CONFIG_ROOT_DIR/datasets/ds.yml
-            datasets: "((a & b) | c)"
+            file: {root}/datasets/ds.yml
+            datasets: "a"
           tasks:
             - task_id: t
               operator: airflow.providers.standard.operators.empty.EmptyOperator
-    """)
-    assert result.workflow.triggers.assets.condition == {
-        "or": [{"and": ["s3://x/a", "s3://x/b"]}, "s3://x/c"]
-    }
+    """
+    monkeypatch.setenv("CONFIG_ROOT_DIR", str(tmp_path))
+    by_variable = _one(text.format(root="$CONFIG_ROOT_DIR"))
+    existing = _one(text.format(root=tmp_path))
+    missing = _one(text.format(root=tmp_path / "nowhere"))
+    for result in (by_variable, existing, missing):
+        assert result.workflow.triggers.assets is None
+        [refused] = [i for i in result.report.items if i.path == "d/schedule/file" and i.severity == "error"]
+        assert "List the dataset URIs under `datasets`" in refused.message
+        assert "s3://x/a" not in str(result.to_dict())
+    # the same answer whether the path exists or not: nothing about the server's disk leaks
+    assert existing.report.to_dict() == missing.report.to_dict()
+    assert str(tmp_path) not in str(by_variable.to_dict())
 
 
 @pytest.mark.parametrize(
