@@ -8,9 +8,8 @@ tools with pip dependencies need the canvas's runner, so they can't be ejected (
 from __future__ import annotations
 
 import ast
-import importlib
-import inspect
 import pprint
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,21 +22,23 @@ CANVAS_PACKAGE = "airflow_canvas"
 
 def _tool_entry(tool: Tool, node_ids: list[str]) -> dict[str, Any]:
     where = f"Node {node_ids[0]!r}" if node_ids else f"Tool {tool.ref}"
+    node_id = node_ids[0] if node_ids else None
     if tool.dependencies:
         raise ExportError(
             f"{where} runs tool {tool.ref}, which has pip dependencies ({', '.join(tool.dependencies)}); "
             "an ejected DAG can only run dependency-free tools in-process.",
-            node_ids[0] if node_ids else None,
+            node_id,
         )
-    code, entry_point = tool.code, tool.entry_point
-    if not code:  # a built-in: its module's source becomes the tool's code
-        module_name, _, entry_point = tool.entry_point.partition(":")
-        code = inspect.getsource(importlib.import_module(module_name))
-        if CANVAS_PACKAGE in code:
+    if tool.code:
+        if not tool.entry_point.isidentifier():
             raise ExportError(
-                f"{where}: built-in tool {tool.ref} depends on airflow_canvas and can't be ejected.",
-                node_ids[0] if node_ids else None,
+                f"{where}: tool {tool.ref} has `code`, so its entry_point must name a function in that "
+                f"code, not {tool.entry_point!r}.",
+                node_id,
             )
+        code, entry_point = tool.code, tool.entry_point
+    else:
+        code, entry_point = _builtin_code(tool, where, node_id)
     return {
         "code": code,
         "entry_point": entry_point,
@@ -45,6 +46,36 @@ def _tool_entry(tool: Tool, node_ids: list[str]) -> dict[str, Any]:
         "input_schema": tool.input_schema,
         "output_schema": tool.output_schema,
     }
+
+
+def _builtin_modules() -> set[str]:
+    """The modules of the built-in tools, taken from the registry's own records (never from a spec)."""
+    from airflow_canvas.tools.registry import builtin_tools
+
+    return {t.entry_point.partition(":")[0] for t in builtin_tools() if not t.code}
+
+
+def _builtin_code(tool: Tool, where: str, node_id: str | None) -> tuple[str, str]:
+    """(source, function) of a tool without code: only a built-in tool's module qualifies, and its
+    source is read from this package's own file. Export runs in the API server for anyone who may
+    read the workflow, so importing a module the spec names would run that module and hand back
+    its source (a settings module's secrets): a tool's code comes from the spec or the package."""
+    module_name, _, function = tool.entry_point.partition(":")
+    if module_name not in _builtin_modules() or not function.isidentifier():
+        raise ExportError(
+            f"{where}: tool {tool.ref} has no `code` and its entry_point {tool.entry_point!r} is not a "
+            "built-in tool's; export only uses code carried by the workflow or a built-in tool, never "
+            "a module named in the spec. Put the tool's source in its `code` field (entry_point then "
+            "names a function in it).",
+            node_id,
+        )
+    package, _, leaf = module_name.rpartition(".")
+    code = resources.files(package).joinpath(f"{leaf}.py").read_text(encoding="utf-8")
+    if CANVAS_PACKAGE in code:
+        raise ExportError(
+            f"{where}: built-in tool {tool.ref} depends on airflow_canvas and can't be ejected.", node_id
+        )
+    return code, function
 
 
 def _runtime_source() -> str:
