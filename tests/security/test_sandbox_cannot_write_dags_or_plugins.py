@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.conftest import auth, client  # noqa: F401
 from tests.security.sandbox_probe import via_api, via_runner
 
 

@@ -7,7 +7,6 @@ import sqlite3
 from pathlib import Path
 
 from tests.integration.api.conftest import ROLE_USERS
-from tests.security.conftest import auth, client  # noqa: F401
 from tests.security.sandbox_probe import via_api, via_runner
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 
-from tests.security.conftest import auth, client  # noqa: F401
 from tests.security.sandbox_probe import LoopbackServer, via_api, via_runner, wait_until
 
 

@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 
-from tests.security.conftest import auth, client  # noqa: F401
 from tests.security.sandbox_probe import via_api, via_runner
 
 DUMP_ENV = "import os\nreturn dict(os.environ)"

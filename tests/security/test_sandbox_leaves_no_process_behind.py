@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 
-from tests.security.conftest import auth, client  # noqa: F401
 from tests.security.sandbox_probe import kill_all, processes_with, via_api, via_runner
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from airflow_canvas.tools.runner import RunLimits, ToolMemoryError
-from tests.security.conftest import auth, client  # noqa: F401
 from tests.security.sandbox_probe import via_api, via_runner
 
 FORK_BOMB = """
@@ -27,7 +26,7 @@ return {"children_finished": sum(finished)}
 
 def test_node_test_as_op_is_stopped_at_the_configured_cap(
     client, auth, monkeypatch: pytest.MonkeyPatch
-) -> None:  # noqa: F811
+) -> None:
     monkeypatch.setenv("AIRFLOW__AIRFLOW_CANVAS__SANDBOX_MEMORY_MB", "400")
     report = via_api(client, auth("Op"), FORK_BOMB)
     assert not report["ok"], f"the run used 800 MB under a 400 MB cap: {report['output']}"

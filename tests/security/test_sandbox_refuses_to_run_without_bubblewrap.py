@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from airflow_canvas.compiler.deploy import DeployError, check_import
-from tests.security.conftest import auth, client  # noqa: F401
 from tests.security.sandbox_probe import via_api, via_runner
 
 MISSING_BWRAP = "/nonexistent/canvas/bwrap"
@@ -35,7 +34,7 @@ def _assert_refusal(message: str) -> None:
     assert "sandbox_bwrap" in message and "sandbox = unsafe-subprocess" in message
 
 
-def test_node_test_as_op_is_refused_without_bubblewrap(client, auth, no_bubblewrap, marker: Path) -> None:  # noqa: F811
+def test_node_test_as_op_is_refused_without_bubblewrap(client, auth, no_bubblewrap, marker: Path) -> None:
     report = via_api(client, auth("Op"), _marking(marker))
     assert not report["ok"] and report["error"]["kind"] == "sandbox", report
     _assert_refusal(report["error"]["message"])
@@ -44,7 +43,7 @@ def test_node_test_as_op_is_refused_without_bubblewrap(client, auth, no_bubblewr
 
 def test_tool_tests_route_as_op_is_refused_without_bubblewrap(
     client, auth, no_bubblewrap, marker: Path
-) -> None:  # noqa: F811
+) -> None:
     name = f"probe_{uuid.uuid4().hex[:8]}"
     tool = {
         "name": name,

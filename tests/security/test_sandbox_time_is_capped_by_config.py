@@ -9,7 +9,6 @@ import time
 import pytest
 
 from airflow_canvas.tools.runner import RunLimits, ToolTimeoutError
-from tests.security.conftest import auth, client  # noqa: F401
 from tests.security.sandbox_probe import via_api, via_runner
 
 SLEEPER = "import time\ntime.sleep(10)\nreturn 'slept'"
