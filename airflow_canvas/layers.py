@@ -18,7 +18,7 @@ are below everything and import nothing of the project but the root.
 from __future__ import annotations
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("spec",),
+    ("spec", "runtime"),  # runtime: the node logic operators, node tests and eject share; imports nothing
     ("catalogue", "tools"),
     ("policies",),
     ("validation",),
