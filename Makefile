@@ -7,7 +7,7 @@ export AIRFLOW_HOME ?= $(CURDIR)/.airflow_home
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8080
 
-.PHONY: install browser sandbox ui ui-test run test lint bench clean
+.PHONY: install browser sandbox ui ui-test ui-lint run test lint bench clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,15 +60,21 @@ ui-test:
 	  $(MAKE) --no-print-directory $(UI_MODULES) && cd ui && npm test --silent; \
 	else echo "ui-test: npm not found; skipping the vitest suite"; fi
 
+# ESLint and Prettier's check over the UI sources (ui/eslint.config.js, ui/.prettierrc.json).
+ui-lint:
+	@if command -v npm >/dev/null; then \
+	  $(MAKE) --no-print-directory $(UI_MODULES) && cd ui && npm run --silent lint; \
+	else echo "ui-lint: npm not found; skipping ESLint and Prettier"; fi
+
 run: install sandbox ui
 	@bash scripts/run_airflow.sh $(PORT)
 
-test: install browser sandbox ui ui-test
+test: install browser sandbox ui ui-test ui-lint
 	$(VENV)/bin/ruff check airflow_canvas tests benchmarks
 	$(VENV)/bin/ruff format --check airflow_canvas tests benchmarks
 	$(PY) -m pytest -q tests
 
-lint: install
+lint: install ui-lint
 	$(VENV)/bin/ruff check airflow_canvas tests benchmarks
 	$(VENV)/bin/ruff format --check airflow_canvas tests benchmarks
 

@@ -39,7 +39,7 @@ async function request<T>(url: string, init: { method?: string; body?: unknown; 
     signal: init.signal,
   });
   const text = await res.text();
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : null;
   } catch {

@@ -182,12 +182,17 @@ export function FlowCanvas(props: FlowCanvasProps) {
     [emitSelection],
   );
 
-  const absolute = (id: string) => rf.getInternalNode(id)?.internals.positionAbsolute ?? { x: 0, y: 0 };
+  const absolute = useCallback(
+    (id: string) => rf.getInternalNode(id)?.internals.positionAbsolute ?? { x: 0, y: 0 },
+    [rf],
+  );
 
-  const onNodeDragStart = useCallback((_e: unknown, _n: Node, dragged: Node[]) => {
-    dragStart.current = new Map(dragged.map((d) => [d.id, { ...absolute(d.id) }]));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  const onNodeDragStart = useCallback(
+    (_e: unknown, _n: Node, dragged: Node[]) => {
+      dragStart.current = new Map(dragged.map((d) => [d.id, { ...absolute(d.id) }]));
+    },
+    [absolute],
+  );
 
   const onNodeDragStop = useCallback(
     (_e: unknown, _n: Node, dragged: Node[]) => {
@@ -219,8 +224,7 @@ export function FlowCanvas(props: FlowCanvasProps) {
       }
       if (Object.keys(positions).length) latest.current.onMove(positions);
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [],
+    [absolute],
   );
 
   const handleConnect = useCallback(

@@ -208,7 +208,7 @@ export function toFlow(
   const edges: FlowEdge[] = [];
   const seenAggregated = new Set<string>();
   const usedHandles = new Map<string, Set<string>>();
-  const use = (node: string, handle: string) => {
+  const markHandleUsed = (node: string, handle: string) => {
     const set = usedHandles.get(node);
     if (set) set.add(handle);
     else usedHandles.set(node, new Set([handle]));
@@ -225,8 +225,8 @@ export function toFlow(
       if (seenAggregated.has(id)) continue;
       seenAggregated.add(id);
     }
-    use(source, `out-${kind}`);
-    use(target, `in-${kind}`);
+    markHandleUsed(source, `out-${kind}`);
+    markHandleUsed(target, `in-${kind}`);
     const sourceState = runs[e.source]?.state;
     const targetState = runs[e.target]?.state;
     const data: EdgeData = { edge: e, kind, problems: edgeProblems.get(key) ?? EMPTY, diff: overlays.diff?.edges[key], aggregated };

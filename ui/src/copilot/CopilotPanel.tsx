@@ -172,7 +172,7 @@ export function CopilotPanel(props: CopilotPanelProps) {
     promptSent.current = prompt.nonce;
     void send(prompt.text);
     onPromptTaken?.();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- sends each prompt once (by nonce); `send` changes with every turn and must not re-send it
   }, [prompt?.nonce, resumed, busy]);
 
   const applyOps = async (ops: Record<string, unknown>[], summary: string, proposalId: string | null, entryKey?: string) => {

@@ -220,7 +220,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
     } catch (e) {
       flash(`Auto-layout failed: ${(e as Error).message}`);
     }
-  }, [wf, readOnly, rf, change]);
+  }, [wf, readOnly, rf, change, fit]);
 
   const addFromPalette = useCallback(
     (type: NodeType, extra: Record<string, unknown>, position?: { x: number; y: number }) => {

@@ -51,7 +51,7 @@ export function FieldInput({ field, value, onCommit, readOnly, error, hint, test
     // An outside change (undo, another panel) replaces the text unless it already means the same.
     const c = coerce(field, text);
     if (!c.ok || display(field, c.value) !== shown) setText(shown);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only an outside change (`shown`) resets the text, never typing
   }, [shown]);
   const update = (t: string) => {
     setText(t);
@@ -113,7 +113,7 @@ export function JsonEditor({ value, onChange, readOnly, testId, schemaMode = fal
     }
     setText(shown);
     setLocalError(null);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only an outside change (`shown`) resets the text, never typing
   }, [shown]);
   const update = (t: string) => {
     setText(t);

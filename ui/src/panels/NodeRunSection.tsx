@@ -76,7 +76,7 @@ export function NodeRunSection({ node, workflowId, spec, runId, runInfo, predict
     if (focus?.nodeId !== node.id) return;
     if (focus.what === "output") void loadOutput();
     else document.querySelector<HTMLElement>('[data-testid="node-test-input"]')?.focus();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runs once per focus request (its nonce), not whenever the node or its output loader changes
   }, [focus?.nonce]);
 
   return (
