@@ -15,7 +15,13 @@ describe("diff of two versions", () => {
   it("classifies nodes and edges and lists field changes", () => {
     const d = diffWorkflows(before, after);
     const nodes = statusById(d.nodes);
-    expect(nodes).toMatchObject({ done: "removed", report: "added", fetch: "changed", ask: "unchanged", think: "unchanged" });
+    expect(nodes).toMatchObject({
+      done: "removed",
+      report: "added",
+      fetch: "changed",
+      ask: "unchanged",
+      think: "unchanged",
+    });
     const fetch = d.nodes.find((n) => n.id === "fetch")!;
     expect(fetch.changes).toEqual([
       { path: "parameters.url", before: undefined, after: "https://x" },
@@ -31,13 +37,17 @@ describe("diff of two versions", () => {
     expect(fieldChanges({ ui: { position: { x: 1 } } }, { ui: { position: { x: 2 } } })).toEqual([]);
     expect(fieldChanges({ a: [] }, {})).toEqual([]);
     expect(fieldChanges({ a: null }, { a: "" })).toEqual([]);
-    expect(fieldChanges({ kind: "data_flow" }, { kind: "trigger" })).toEqual([{ path: "kind", before: "data_flow", after: "trigger" }]);
+    expect(fieldChanges({ kind: "data_flow" }, { kind: "trigger" })).toEqual([
+      { path: "kind", before: "data_flow", after: "trigger" },
+    ]);
   });
 
   it("renders the merged graph with diff classes on the canvas", () => {
     const d = diffWorkflows(before, after);
     const merged = mergedForDiff(d);
-    const flow = toFlow(merged, { diff: { nodes: statusById(d.nodes), edges: statusById(d.edges), groups: statusById(d.groups) } });
+    const flow = toFlow(merged, {
+      diff: { nodes: statusById(d.nodes), edges: statusById(d.edges), groups: statusById(d.groups) },
+    });
     const byId = Object.fromEntries(flow.nodes.map((n) => [n.id, n]));
     expect(byId.done.data.diff).toBe("removed");
     expect(byId.report.data.diff).toBe("added");

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { COALESCE_MS, HISTORY_LIMIT, canRedo, canUndo, commit, createHistory, redo, undo } from "../src/state/history";
+import {
+  COALESCE_MS,
+  HISTORY_LIMIT,
+  canRedo,
+  canUndo,
+  commit,
+  createHistory,
+  redo,
+  undo,
+} from "../src/state/history";
 
 describe("history", () => {
   it("undoes and redoes every commit in order", () => {

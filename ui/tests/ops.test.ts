@@ -8,7 +8,12 @@ describe("spec operations", () => {
   it("adds nodes with unique ids and the type's defaults", () => {
     const a = ops.addNode(sample(), "process", { x: 10.4, y: 20.6 });
     expect(a.id).toBe("process");
-    expect(a.wf.nodes.at(-1)).toMatchObject({ id: "process", type: "process", process: { language: "jmespath" }, ui: { position: { x: 10, y: 21 } } });
+    expect(a.wf.nodes.at(-1)).toMatchObject({
+      id: "process",
+      type: "process",
+      process: { language: "jmespath" },
+      ui: { position: { x: 10, y: 21 } },
+    });
     const b = ops.addNode(a.wf, "process", { x: 0, y: 0 });
     expect(b.id).toBe("process_2");
     const t = ops.addNode(b.wf, "tool", { x: 0, y: 0 }, { tool: "http_get@1.0.0" });
@@ -55,7 +60,9 @@ describe("spec operations", () => {
   });
 
   it("renaming an id rewrites edges and fallbacks", () => {
-    let wf = ops.updateNode(sample(), "shape", { execution: { on_error: "fallback", fallback_node: "fetch" } });
+    let wf = ops.updateNode(sample(), "shape", {
+      execution: { on_error: "fallback", fallback_node: "fetch" },
+    });
     wf = ops.renameNodeId(wf, "fetch", "Download Page");
     expect(wf.nodes.map((n) => n.id)).toContain("download_page");
     expect(wf.edges.map(edgeKey)).toContain("ask->download_page");

@@ -16,33 +16,49 @@ describe("spec -> React Flow", () => {
     const think = nodes.find((n) => n.id === "think")!;
     expect(think.parentId).toBe("group:g1");
     expect(think.position).toEqual({ x: GROUP_PAD, y: GROUP_PAD + GROUP_HEADER });
-    expect(edges.find((e) => e.id === "think->shape")).toMatchObject({ sourceHandle: "out-dependency", targetHandle: "in-dependency" });
+    expect(edges.find((e) => e.id === "think->shape")).toMatchObject({
+      sourceHandle: "out-dependency",
+      targetHandle: "in-dependency",
+    });
     expect(edges.find((e) => e.id === "think->shape")!.className).toContain("k-dependency");
   });
 
   it("lists the handles each node's edges attach to (all a far-zoomed node draws)", () => {
     const { nodes } = toFlow(sample());
-    const used = (id: string) => (nodes.find((n) => n.id === id)!.data as { usedHandles: string }).usedHandles;
+    const used = (id: string) =>
+      (nodes.find((n) => n.id === id)!.data as { usedHandles: string }).usedHandles;
     expect(used("think")).toBe("in-data_flow out-dependency");
     expect(used("shape")).toBe("in-dependency out-data_flow");
     // Stable as a string, so re-deriving an unchanged workflow keeps node data equal.
-    expect(used("think")).toBe((toFlow(sample()).nodes.find((n) => n.id === "think")!.data as { usedHandles: string }).usedHandles);
+    expect(used("think")).toBe(
+      (toFlow(sample()).nodes.find((n) => n.id === "think")!.data as { usedHandles: string }).usedHandles,
+    );
   });
 
   it("a collapsed group hides members, reroutes edges and aggregates their state", () => {
     const wf = ops.toggleCollapse(sample(), "g1");
-    const runs = { think: { state: "success" as const }, shape: { state: "running" as const }, fetch: { state: "success" as const } };
+    const runs = {
+      think: { state: "success" as const },
+      shape: { state: "running" as const },
+      fetch: { state: "success" as const },
+    };
     const { nodes, edges } = toFlow(wf, { runs, runActive: true });
     expect(nodes.map((n) => n.id)).not.toContain("think");
     const group = nodes.find((n) => n.id === "group:g1")!;
     expect(group.data).toMatchObject({ collapsed: true, memberCount: 2, state: "running" });
-    expect(edges.map((e) => [e.source, e.target])).toEqual([["ask", "fetch"], ["fetch", "group:g1"], ["group:g1", "done"]]);
+    expect(edges.map((e) => [e.source, e.target])).toEqual([
+      ["ask", "fetch"],
+      ["fetch", "group:g1"],
+      ["group:g1", "done"],
+    ]);
     expect(edges.find((e) => e.source === "fetch")!.id).toMatch(/^agg:/);
   });
 
   it("animates edges into running nodes and marks problems", () => {
     const runs = { ask: { state: "success" as const }, fetch: { state: "running" as const } };
-    const problems = [{ code: "E_X", message: "bad", pointer: "/nodes/1", node_id: "fetch", severity: "error" as const }];
+    const problems = [
+      { code: "E_X", message: "bad", pointer: "/nodes/1", node_id: "fetch", severity: "error" as const },
+    ];
     const { nodes, edges } = toFlow(sample(), { runs, problems, runActive: true });
     expect(edges.find((e) => e.id === "ask->fetch")!.animated).toBe(true);
     expect(edges.find((e) => e.id === "fetch->think")!.animated).toBe(false);
@@ -61,9 +77,19 @@ describe("spec -> React Flow", () => {
   });
 
   it("renders 1000 nodes quickly", () => {
-    const wf = { id: "big", nodes: [] as ReturnType<typeof sample>["nodes"], edges: [] as ReturnType<typeof sample>["edges"], groups: [] };
+    const wf = {
+      id: "big",
+      nodes: [] as ReturnType<typeof sample>["nodes"],
+      edges: [] as ReturnType<typeof sample>["edges"],
+      groups: [],
+    };
     for (let i = 0; i < 1000; i += 1) {
-      wf.nodes.push({ id: `n${i}`, type: "process", group: null, ui: { position: { x: (i % 40) * 250, y: Math.floor(i / 40) * 100 } } });
+      wf.nodes.push({
+        id: `n${i}`,
+        type: "process",
+        group: null,
+        ui: { position: { x: (i % 40) * 250, y: Math.floor(i / 40) * 100 } },
+      });
       if (i) wf.edges.push({ source: `n${i - 1}`, target: `n${i}` });
     }
     const t = performance.now();
@@ -80,7 +106,12 @@ describe("ELK layout model", () => {
     const graph = toElkGraph(wf);
     expect(graph.children!.map((c) => c.id).sort()).toEqual(["ask", "done", "fetch", "group:g1"]);
     expect(graph.edges!.map((e) => e.id)).toEqual(["ask->fetch", "fetch->group:g1", "group:g1->done"]);
-    const positions = applyLayout(wf, { ask: { x: 0, y: 0 }, fetch: { x: 100, y: 0 }, "group:g1": { x: 1000, y: 500 }, done: { x: 2000, y: 0 } });
+    const positions = applyLayout(wf, {
+      ask: { x: 0, y: 0 },
+      fetch: { x: 100, y: 0 },
+      "group:g1": { x: 1000, y: 500 },
+      done: { x: 2000, y: 0 },
+    });
     expect(positions.think).toEqual({ x: 1000 + GROUP_PAD, y: 500 + GROUP_PAD + GROUP_HEADER });
     expect(positions.shape).toEqual({ x: 1000 + GROUP_PAD, y: 500 + GROUP_PAD + GROUP_HEADER + 150 });
   });
@@ -89,7 +120,10 @@ describe("ELK layout model", () => {
     const graph = toElkGraph(sample());
     const group = graph.children!.find((c) => c.id === "group:g1")!;
     expect(group.children!.map((c) => c.id)).toEqual(["think", "shape"]);
-    const abs = positionsFrom({ id: "root", children: [{ id: "group:g1", x: 100, y: 50, children: [{ id: "think", x: 10, y: 20 }] }] });
+    const abs = positionsFrom({
+      id: "root",
+      children: [{ id: "group:g1", x: 100, y: 50, children: [{ id: "think", x: 10, y: 20 }] }],
+    });
     expect(abs.think).toEqual({ x: 110, y: 70 });
   });
 });
@@ -102,7 +136,14 @@ describe("run states", () => {
     expect(aggregateState([])).toBe("idle");
     expect(stateClass("upstream_failed")).toBe("failed");
     const runs = [
-      { run_id: "1", state: "success", nodes: { a: { state: "success" as const, duration: 2 }, b: { state: "failed" as const, duration: 9 } } },
+      {
+        run_id: "1",
+        state: "success",
+        nodes: {
+          a: { state: "success" as const, duration: 2 },
+          b: { state: "failed" as const, duration: 9 },
+        },
+      },
       { run_id: "2", state: "success", nodes: { a: { state: "success" as const, duration: 4 } } },
     ] as RunDetail[];
     expect(predictDurations(runs)).toEqual({ a: 3 });

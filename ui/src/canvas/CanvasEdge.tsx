@@ -5,8 +5,16 @@ import { memo } from "react";
 import type { EdgeData } from "./toFlow";
 
 function CanvasEdgeView(props: EdgeProps<Edge<EdgeData>>) {
-  const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, markerEnd, style } = props;
-  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, markerEnd, style } =
+    props;
+  const [path, labelX, labelY] = getBezierPath({
+    sourceX,
+    sourceY,
+    targetX,
+    targetY,
+    sourcePosition,
+    targetPosition,
+  });
   const edge = data?.edge;
   const hasError = (data?.problems ?? []).some((p) => p.severity !== "warning");
   const text = [edge?.label, edge?.condition ? `if ${edge.condition}` : ""].filter(Boolean).join(" · ");
@@ -15,8 +23,12 @@ function CanvasEdgeView(props: EdgeProps<Edge<EdgeData>>) {
       <BaseEdge id={id} path={path} markerEnd={markerEnd} style={style} interactionWidth={14} />
       {text && !data?.aggregated && (
         <EdgeLabelRenderer>
-          <div className={`cv-edge-label nodrag nopan ${edge?.condition ? "cond" : ""} ${hasError ? "has-error" : ""}`} data-testid={`edge-label-${id}`}
-            title={text} style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}>
+          <div
+            className={`cv-edge-label nodrag nopan ${edge?.condition ? "cond" : ""} ${hasError ? "has-error" : ""}`}
+            data-testid={`edge-label-${id}`}
+            title={text}
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+          >
             {text}
           </div>
         </EdgeLabelRenderer>

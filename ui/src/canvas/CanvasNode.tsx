@@ -1,6 +1,15 @@
 // A workflow node on the canvas: icon + name + subtitle, colored by run state, outlined by
 // validation problems and diff status. Memoized: React Flow re-renders only nodes whose data changed.
-import { Handle, NodeResizer, Position, useStore, useStoreApi, useUpdateNodeInternals, type NodeProps, type Node } from "@xyflow/react";
+import {
+  Handle,
+  NodeResizer,
+  Position,
+  useStore,
+  useStoreApi,
+  useUpdateNodeInternals,
+  type NodeProps,
+  type Node,
+} from "@xyflow/react";
 import { memo, useEffect, useRef, useState } from "react";
 import type { EdgeKind, SpecNode } from "../spec/types";
 import { EDGE_KINDS, nodeLabel } from "../spec/types";
@@ -19,7 +28,8 @@ const KIND_TITLE: Record<EdgeKind, string> = {
 export function subtitle(node: SpecNode): string {
   if (node.type === "tool") return node.tool || node.operator?.split(".").pop() || "tool (none chosen)";
   if (node.type === "agent") return node.agent?.model || "agent";
-  if (node.type === "process") return node.process?.language === "python" ? "python" : `jmespath: ${node.process?.expression ?? "@"}`;
+  if (node.type === "process")
+    return node.process?.language === "python" ? "python" : `jmespath: ${node.process?.expression ?? "@"}`;
   return TYPE_LABEL[node.type] ?? node.type;
 }
 
@@ -28,13 +38,29 @@ export function Handles({ type }: { type: SpecNode["type"] | "group" }) {
     <>
       {type !== "input" &&
         EDGE_KINDS.map((k) => (
-          <Handle key={`in-${k}`} id={`in-${k}`} type="target" position={Position.Left} className={`cv-handle k-${k}`}
-            style={{ top: HANDLE_TOP[k] }} title={`in: ${KIND_TITLE[k]}`} data-testid={`handle-in-${k}`} />
+          <Handle
+            key={`in-${k}`}
+            id={`in-${k}`}
+            type="target"
+            position={Position.Left}
+            className={`cv-handle k-${k}`}
+            style={{ top: HANDLE_TOP[k] }}
+            title={`in: ${KIND_TITLE[k]}`}
+            data-testid={`handle-in-${k}`}
+          />
         ))}
       {type !== "output" &&
         EDGE_KINDS.map((k) => (
-          <Handle key={`out-${k}`} id={`out-${k}`} type="source" position={Position.Right} className={`cv-handle k-${k}`}
-            style={{ top: HANDLE_TOP[k] }} title={`out: ${KIND_TITLE[k]}`} data-testid={`handle-out-${k}`} />
+          <Handle
+            key={`out-${k}`}
+            id={`out-${k}`}
+            type="source"
+            position={Position.Right}
+            className={`cv-handle k-${k}`}
+            style={{ top: HANDLE_TOP[k] }}
+            title={`out: ${KIND_TITLE[k]}`}
+            data-testid={`handle-out-${k}`}
+          />
         ))}
     </>
   );
@@ -52,8 +78,13 @@ export function StaticHandles({ used }: { used: string }) {
         const [dir, kind] = id.split("-") as ["in" | "out", EdgeKind];
         const side = dir === "in" ? "left" : "right";
         return (
-          <div key={id} data-handleid={id} data-handlepos={side} style={{ top: HANDLE_TOP[kind] }}
-            className={`react-flow__handle react-flow__handle-${side} ${dir === "in" ? "target" : "source"} cv-handle k-${kind}`} />
+          <div
+            key={id}
+            data-handleid={id}
+            data-handlepos={side}
+            style={{ top: HANDLE_TOP[kind] }}
+            className={`react-flow__handle react-flow__handle-${side} ${dir === "in" ? "target" : "source"} cv-handle k-${kind}`}
+          />
         );
       })}
     </>
@@ -106,32 +137,67 @@ function CanvasNodeView({ id, data, selected }: NodeProps<Node<CanvasNodeData>>)
   const state = stateClass(run?.state);
   const errors = problems.filter((p) => p.severity !== "warning");
   const shape = node.ui?.shape ? `shape-${node.ui.shape}` : `shape-${node.type}`;
-  const cls = ["cv-node", shape, `state-${state}`, errors.length ? "has-error" : "", diff && diff !== "unchanged" ? `diff-${diff}` : ""].join(" ");
+  const cls = [
+    "cv-node",
+    shape,
+    `state-${state}`,
+    errors.length ? "has-error" : "",
+    diff && diff !== "unchanged" ? `diff-${diff}` : "",
+  ].join(" ");
   if (lightweight) {
     return (
-      <div className={`${cls} cv-node-far`} data-testid={`node-${id}`} data-state={state} data-type={node.type} data-diff={diff ?? ""}
-        data-problems={errors.length}>
+      <div
+        className={`${cls} cv-node-far`}
+        data-testid={`node-${id}`}
+        data-state={state}
+        data-type={node.type}
+        data-diff={diff ?? ""}
+        data-problems={errors.length}
+      >
         <StaticHandles used={data.usedHandles} />
         <div className={`cv-node-icon t-${node.type}`} />
-        <div className="cv-node-name" data-testid={`node-name-${id}`}>{nodeLabel(node)}</div>
+        <div className="cv-node-name" data-testid={`node-name-${id}`}>
+          {nodeLabel(node)}
+        </div>
       </div>
     );
   }
   return (
     <>
       {selected && !actions.readOnly && (
-        <NodeResizer minWidth={120} minHeight={44} onResizeEnd={(_e, p) => actions.resize(id, { width: p.width, height: p.height })} />
+        <NodeResizer
+          minWidth={120}
+          minHeight={44}
+          onResizeEnd={(_e, p) => actions.resize(id, { width: p.width, height: p.height })}
+        />
       )}
-      <div className={cls} data-testid={`node-${id}`} data-state={state} data-type={node.type} data-diff={diff ?? ""}
-        data-problems={errors.length} title={errors.map((p) => `${p.message}${p.hint ? ` (${p.hint})` : ""}`).join("\n") || undefined}
-        style={node.ui?.color ? { borderColor: node.ui.color } : undefined}>
+      <div
+        className={cls}
+        data-testid={`node-${id}`}
+        data-state={state}
+        data-type={node.type}
+        data-diff={diff ?? ""}
+        data-problems={errors.length}
+        title={errors.map((p) => `${p.message}${p.hint ? ` (${p.hint})` : ""}`).join("\n") || undefined}
+        style={node.ui?.color ? { borderColor: node.ui.color } : undefined}
+      >
         <Handles type={node.type} />
-        {errors.length > 0 && <span className="cv-node-problem" data-testid={`node-problem-${id}`}>{errors[0].code}</span>}
+        {errors.length > 0 && (
+          <span className="cv-node-problem" data-testid={`node-problem-${id}`}>
+            {errors[0].code}
+          </span>
+        )}
         <span className="cv-state-dot" />
-        <div className={`cv-node-icon t-${node.type}`}><NodeIcon type={node.type} /></div>
+        <div className={`cv-node-icon t-${node.type}`}>
+          <NodeIcon type={node.type} />
+        </div>
         <div className="cv-node-text">
           {editing ? (
-            <input className="cv-rename nodrag" autoFocus defaultValue={nodeLabel(node)} data-testid="rename-input"
+            <input
+              className="cv-rename nodrag"
+              autoFocus
+              defaultValue={nodeLabel(node)}
+              data-testid="rename-input"
               onKeyDown={(e) => {
                 e.stopPropagation();
                 if (e.key === "Enter") {
@@ -142,14 +208,18 @@ function CanvasNodeView({ id, data, selected }: NodeProps<Node<CanvasNodeData>>)
               onBlur={(e) => {
                 actions.rename(id, e.target.value);
                 setEditing(false);
-              }} />
+              }}
+            />
           ) : (
-            <div className="cv-node-name" data-testid={`node-name-${id}`}
+            <div
+              className="cv-node-name"
+              data-testid={`node-name-${id}`}
               onDoubleClick={(e) => {
                 if (actions.readOnly) return;
                 e.stopPropagation();
                 setEditing(true);
-              }}>
+              }}
+            >
               {nodeLabel(node)}
             </div>
           )}
@@ -160,7 +230,9 @@ function CanvasNodeView({ id, data, selected }: NodeProps<Node<CanvasNodeData>>)
               {run?.duration != null && <span>{formatDuration(run.duration)}</span>}
               {(run?.try_number ?? 0) > 1 && <span>try {run?.try_number}</span>}
               {run?.map_count ? <span>×{run.map_count}</span> : null}
-              {predicted !== undefined && !run?.duration && <span title="predicted from past runs">~{formatDuration(predicted)}</span>}
+              {predicted !== undefined && !run?.duration && (
+                <span title="predicted from past runs">~{formatDuration(predicted)}</span>
+              )}
             </div>
           )}
         </div>

@@ -19,7 +19,16 @@ import {
   type NodeChange,
   type Viewport,
 } from "@xyflow/react";
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type DragEvent,
+  type MouseEvent as ReactMouseEvent,
+} from "react";
 import { positionOf, type EdgeKind, type NodeType, type Workflow } from "../spec/types";
 import { groupAncestors } from "../state/ops";
 import { CanvasEdge } from "./CanvasEdge";
@@ -85,7 +94,6 @@ export function FlowCanvas(props: FlowCanvasProps) {
   const selectionRef = useRef(selection);
   selectionRef.current = selection;
 
-
   useEffect(() => {
     // An overlay that changes nothing on screen (say, an empty validation result) keeps the same
     // arrays, so React Flow does not walk a thousand nodes for nothing.
@@ -114,7 +122,14 @@ export function FlowCanvas(props: FlowCanvasProps) {
     }
     const { width, height } = el.getBoundingClientRect();
     if (!width || !height) return null;
-    return getViewportForBounds({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, width, height, MIN_ZOOM, 1.2, 0.1);
+    return getViewportForBounds(
+      { x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
+      width,
+      height,
+      MIN_ZOOM,
+      1.2,
+      0.1,
+    );
   }, [derived]);
   const fitToSpec = useCallback(() => {
     const viewport = fitViewport();
@@ -209,7 +224,10 @@ export function FlowCanvas(props: FlowCanvasProps) {
         if (d.type === "cvgroup") {
           const gid = d.id.slice(6);
           // Skip when an outer group is dragged too: it already moves everything inside.
-          if (groupAncestors(wf, wf.groups.find((g) => g.id === gid)?.parent).some((a) => draggedGroups.has(a))) continue;
+          if (
+            groupAncestors(wf, wf.groups.find((g) => g.id === gid)?.parent).some((a) => draggedGroups.has(a))
+          )
+            continue;
           for (const n of wf.nodes) {
             if (!groupAncestors(wf, n.group).includes(gid)) continue;
             const p = positions[n.id] ?? positionOf(n);
@@ -227,14 +245,11 @@ export function FlowCanvas(props: FlowCanvasProps) {
     [absolute],
   );
 
-  const handleConnect = useCallback(
-    (c: Connection) => {
-      if (!c.source || !c.target || c.source.startsWith("group:") || c.target.startsWith("group:")) return;
-      const kind = (c.sourceHandle?.replace(/^out-/, "") || "data_flow") as EdgeKind;
-      latest.current.onConnect(c.source, c.target, kind);
-    },
-    [],
-  );
+  const handleConnect = useCallback((c: Connection) => {
+    if (!c.source || !c.target || c.source.startsWith("group:") || c.target.startsWith("group:")) return;
+    const kind = (c.sourceHandle?.replace(/^out-/, "") || "data_flow") as EdgeKind;
+    latest.current.onConnect(c.source, c.target, kind);
+  }, []);
 
   const onDragOver = (e: DragEvent) => {
     if (readOnly) return;
@@ -250,60 +265,82 @@ export function FlowCanvas(props: FlowCanvasProps) {
     latest.current.onDropNode(type, extra, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
   };
 
-  const onViewportMove = useCallback((_e: unknown, viewport: { zoom: number }) => setFar(viewport.zoom < DETAIL_ZOOM), []);
+  const onViewportMove = useCallback(
+    (_e: unknown, viewport: { zoom: number }) => setFar(viewport.zoom < DETAIL_ZOOM),
+    [],
+  );
 
   const menus = useMemo(() => {
     const menu = (kind: MenuTarget["kind"]) => (e: ReactMouseEvent | MouseEvent, el?: { id: string }) => {
       e.preventDefault();
       const id = el?.id ?? "";
       const isGroup = id.startsWith("group:");
-      latest.current.onMenu({ kind: isGroup ? "group" : kind, id: isGroup ? id.slice(6) : id, x: e.clientX, y: e.clientY });
+      latest.current.onMenu({
+        kind: isGroup ? "group" : kind,
+        id: isGroup ? id.slice(6) : id,
+        x: e.clientX,
+        y: e.clientY,
+      });
     };
     return { node: menu("node"), edge: menu("edge"), pane: menu("pane") };
   }, []);
 
   return (
-    <div className={far ? "cv-flow cv-far" : "cv-flow"} data-testid="canvas" ref={container} onDragOver={onDragOver}
-      onDrop={onDrop}>
-      {initialViewport && <ReactFlow
-        defaultViewport={initialViewport}
-        onMove={onViewportMove}
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onNodeDragStart={onNodeDragStart}
-        onNodeDragStop={onNodeDragStop}
-        onConnect={handleConnect}
-        onNodeContextMenu={menus.node}
-        onEdgeContextMenu={menus.edge}
-        onPaneContextMenu={menus.pane}
-        nodesDraggable={!readOnly}
-        nodesConnectable={!readOnly}
-        elementsSelectable
-        deleteKeyCode={null}
-        selectionKeyCode="Shift"
-        multiSelectionKeyCode={MULTI_SELECTION_KEYS}
-        selectionOnDrag={false}
-        selectionMode={SelectionMode.Partial}
-        onlyRenderVisibleElements
-        minZoom={MIN_ZOOM}
-        maxZoom={2.5}
-        proOptions={PRO_OPTIONS}
-        colorMode={colorMode}
-      >
-        {/* Zoomed far out the dots would be a few pixels apart: a full-screen pattern to repaint on
+    <div
+      className={far ? "cv-flow cv-far" : "cv-flow"}
+      data-testid="canvas"
+      ref={container}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+    >
+      {initialViewport && (
+        <ReactFlow
+          defaultViewport={initialViewport}
+          onMove={onViewportMove}
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onNodeDragStart={onNodeDragStart}
+          onNodeDragStop={onNodeDragStop}
+          onConnect={handleConnect}
+          onNodeContextMenu={menus.node}
+          onEdgeContextMenu={menus.edge}
+          onPaneContextMenu={menus.pane}
+          nodesDraggable={!readOnly}
+          nodesConnectable={!readOnly}
+          elementsSelectable
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={MULTI_SELECTION_KEYS}
+          selectionOnDrag={false}
+          selectionMode={SelectionMode.Partial}
+          onlyRenderVisibleElements
+          minZoom={MIN_ZOOM}
+          maxZoom={2.5}
+          proOptions={PRO_OPTIONS}
+          colorMode={colorMode}
+        >
+          {/* Zoomed far out the dots would be a few pixels apart: a full-screen pattern to repaint on
             every frame of a pan, and only noise. */}
-        {!far && <Background variant={BackgroundVariant.Dots} gap={18} size={1} />}
-        <Controls showInteractive={false} showFitView={false}>
-          <ControlButton onClick={fitToSpec} title="Fit the whole workflow" aria-label="fit view" data-testid="controls-fit">
-            <svg viewBox="0 0 32 30"><path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" /></svg>
-          </ControlButton>
-        </Controls>
-        <MiniMap pannable zoomable nodeStrokeWidth={3} data-testid="minimap" />
-      </ReactFlow>}
+          {!far && <Background variant={BackgroundVariant.Dots} gap={18} size={1} />}
+          <Controls showInteractive={false} showFitView={false}>
+            <ControlButton
+              onClick={fitToSpec}
+              title="Fit the whole workflow"
+              aria-label="fit view"
+              data-testid="controls-fit"
+            >
+              <svg viewBox="0 0 32 30">
+                <path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" />
+              </svg>
+            </ControlButton>
+          </Controls>
+          <MiniMap pannable zoomable nodeStrokeWidth={3} data-testid="minimap" />
+        </ReactFlow>
+      )}
     </div>
   );
 }

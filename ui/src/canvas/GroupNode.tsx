@@ -19,18 +19,30 @@ function GroupNodeView({ data }: NodeProps<Node<GroupNodeData>>) {
     diff && diff !== "unchanged" ? `diff-${diff}` : "",
   ].join(" ");
   return (
-    <div className={cls} data-testid={`group-${group.id}`} data-collapsed={collapsed ? "true" : "false"} data-state={stateClass(state)}>
+    <div
+      className={cls}
+      data-testid={`group-${group.id}`}
+      data-collapsed={collapsed ? "true" : "false"}
+      data-state={stateClass(state)}
+    >
       {collapsed && <Handles type="group" />}
       <div className="cv-group-header">
-        <button className="cv-group-toggle nodrag" data-testid={`group-toggle-${group.id}`} title={collapsed ? "Expand" : "Collapse"}
+        <button
+          className="cv-group-toggle nodrag"
+          data-testid={`group-toggle-${group.id}`}
+          title={collapsed ? "Expand" : "Collapse"}
           onClick={(e) => {
             e.stopPropagation();
             actions.toggleGroup(group.id);
-          }}>
+          }}
+        >
           {collapsed ? "+" : "−"}
         </button>
         {editing ? (
-          <input className="cv-rename nodrag" autoFocus defaultValue={group.label || group.id}
+          <input
+            className="cv-rename nodrag"
+            autoFocus
+            defaultValue={group.label || group.id}
             onKeyDown={(e) => {
               e.stopPropagation();
               if (e.key === "Enter") {
@@ -41,7 +53,8 @@ function GroupNodeView({ data }: NodeProps<Node<GroupNodeData>>) {
             onBlur={(e) => {
               actions.renameGroup(group.id, e.target.value);
               setEditing(false);
-            }} />
+            }}
+          />
         ) : (
           <span onDoubleClick={() => !actions.readOnly && setEditing(true)}>{group.label || group.id}</span>
         )}
@@ -49,7 +62,8 @@ function GroupNodeView({ data }: NodeProps<Node<GroupNodeData>>) {
       </div>
       {collapsed && (
         <div className="cv-group-summary">
-          {memberCount} node{memberCount === 1 ? "" : "s"} · <span data-testid={`group-state-${group.id}`}>{state}</span>
+          {memberCount} node{memberCount === 1 ? "" : "s"} ·{" "}
+          <span data-testid={`group-state-${group.id}`}>{state}</span>
         </div>
       )}
     </div>

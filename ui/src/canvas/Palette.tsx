@@ -19,7 +19,11 @@ export interface ToolInfo {
 }
 
 export function Palette({ tools, onAdd }: { tools: ToolInfo[]; onAdd: (e: PaletteEntry) => void }) {
-  const entries: PaletteEntry[] = NODE_TYPES.map((t) => ({ type: t, label: TYPE_LABEL[t], testId: `palette-${t}` }));
+  const entries: PaletteEntry[] = NODE_TYPES.map((t) => ({
+    type: t,
+    label: TYPE_LABEL[t],
+    testId: `palette-${t}`,
+  }));
   const toolEntries: PaletteEntry[] = tools.map((t) => ({
     type: "tool",
     label: `${t.name}@${t.version}`,
@@ -27,13 +31,21 @@ export function Palette({ tools, onAdd }: { tools: ToolInfo[]; onAdd: (e: Palett
     testId: `palette-tool-${t.name}`,
   }));
   const item = (e: PaletteEntry) => (
-    <div key={e.testId} className="cv-palette-item" draggable data-testid={e.testId} title={`Drag onto the canvas (or click) to add a ${e.label} node`}
+    <div
+      key={e.testId}
+      className="cv-palette-item"
+      draggable
+      data-testid={e.testId}
+      title={`Drag onto the canvas (or click) to add a ${e.label} node`}
       onDragStart={(ev) => {
         ev.dataTransfer.setData(DRAG_MIME, JSON.stringify({ type: e.type, extra: e.extra ?? {} }));
         ev.dataTransfer.effectAllowed = "copy";
       }}
-      onClick={() => onAdd(e)}>
-      <span className={`cv-node-icon t-${e.type}`} style={{ width: 20, height: 20 }}><NodeIcon type={e.type} size={12} /></span>
+      onClick={() => onAdd(e)}
+    >
+      <span className={`cv-node-icon t-${e.type}`} style={{ width: 20, height: 20 }}>
+        <NodeIcon type={e.type} size={12} />
+      </span>
       <span style={{ overflow: "hidden", textOverflow: "ellipsis" }}>{e.label}</span>
     </div>
   );

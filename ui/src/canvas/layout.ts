@@ -36,14 +36,19 @@ export function toElkGraph(wf: Workflow, sizes: Sizes = {}): ElkNode {
   const collapsedAncestor = (gid: string | null | undefined): string | null => {
     let found: string | null = null;
     const seen = new Set<string>();
-    for (let cur = gid ?? null; cur && groups.has(cur) && !seen.has(cur); cur = groups.get(cur)!.parent ?? null) {
+    for (
+      let cur = gid ?? null;
+      cur && groups.has(cur) && !seen.has(cur);
+      cur = groups.get(cur)!.parent ?? null
+    ) {
       seen.add(cur);
       if (groups.get(cur)!.collapsed) found = cur;
     }
     return found;
   };
   const root: ElkNode = { id: "__root__", layoutOptions: ROOT_OPTIONS, children: [], edges: [] };
-  const containerOf = (gid: string | null | undefined): ElkNode => (gid && elkNodes.has(`group:${gid}`) ? elkNodes.get(`group:${gid}`)! : root);
+  const containerOf = (gid: string | null | undefined): ElkNode =>
+    gid && elkNodes.has(`group:${gid}`) ? elkNodes.get(`group:${gid}`)! : root;
 
   // Groups first, outer before inner (parents may be listed after children, so loop until stable).
   const pending = wf.groups.filter((g) => !collapsedAncestor(g.parent));
@@ -53,7 +58,13 @@ export function toElkGraph(wf: Workflow, sizes: Sizes = {}): ElkNode {
       const id = `group:${g.id}`;
       const node: ElkNode = g.collapsed
         ? { id, width: COLLAPSED_W, height: COLLAPSED_H }
-        : { id, children: [], layoutOptions: { "elk.padding": `[top=${GROUP_PAD + GROUP_HEADER},left=${GROUP_PAD},bottom=${GROUP_PAD},right=${GROUP_PAD}]` } };
+        : {
+            id,
+            children: [],
+            layoutOptions: {
+              "elk.padding": `[top=${GROUP_PAD + GROUP_HEADER},left=${GROUP_PAD},bottom=${GROUP_PAD},right=${GROUP_PAD}]`,
+            },
+          };
       elkNodes.set(id, node);
       containerOf(g.parent).children!.push(node);
       pending.splice(pending.indexOf(g), 1);
@@ -101,13 +112,20 @@ export function positionsFrom(laidOut: ElkNode): Record<string, { x: number; y: 
  * New node positions for the workflow. Members of a collapsed group keep their offsets inside it
  * and move with it, so expanding it later shows them where they were relative to each other.
  */
-export function applyLayout(wf: Workflow, positions: Record<string, { x: number; y: number }>): Record<string, { x: number; y: number }> {
+export function applyLayout(
+  wf: Workflow,
+  positions: Record<string, { x: number; y: number }>,
+): Record<string, { x: number; y: number }> {
   const groups = new Map(wf.groups.map((g) => [g.id, g]));
   const result: Record<string, { x: number; y: number }> = {};
   const hiddenBy = (gid: string | null | undefined): string | null => {
     let found: string | null = null;
     const seen = new Set<string>();
-    for (let cur = gid ?? null; cur && groups.has(cur) && !seen.has(cur); cur = groups.get(cur)!.parent ?? null) {
+    for (
+      let cur = gid ?? null;
+      cur && groups.has(cur) && !seen.has(cur);
+      cur = groups.get(cur)!.parent ?? null
+    ) {
       seen.add(cur);
       if (groups.get(cur)!.collapsed) found = cur;
     }
@@ -133,12 +151,18 @@ export function applyLayout(wf: Workflow, positions: Record<string, { x: number;
     if (!target || !corner) continue;
     const p = positionOf(n);
     // The collapsed frame's top-left sits GROUP_PAD+header above/left of the members' corner.
-    result[n.id] = { x: target.x + GROUP_PAD + (p.x - corner.x), y: target.y + GROUP_PAD + GROUP_HEADER + (p.y - corner.y) };
+    result[n.id] = {
+      x: target.x + GROUP_PAD + (p.x - corner.x),
+      y: target.y + GROUP_PAD + GROUP_HEADER + (p.y - corner.y),
+    };
   }
   return result;
 }
 
-export async function autoLayout(wf: Workflow, sizes: Sizes = {}): Promise<Record<string, { x: number; y: number }>> {
+export async function autoLayout(
+  wf: Workflow,
+  sizes: Sizes = {},
+): Promise<Record<string, { x: number; y: number }>> {
   const laidOut = await engine().layout(toElkGraph(wf, sizes));
   return applyLayout(wf, positionsFrom(laidOut));
 }

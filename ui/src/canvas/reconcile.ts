@@ -2,7 +2,10 @@
 // the same object (React Flow skips it), a changed one keeps its measured size (no re-measure).
 import type { Edge, Node } from "@xyflow/react";
 
-function shallowEqual(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {
+function shallowEqual(
+  a: Record<string, unknown> | undefined,
+  b: Record<string, unknown> | undefined,
+): boolean {
   if (a === b) return true;
   if (!a || !b) return false;
   const ka = Object.keys(a);

@@ -17,7 +17,11 @@ export const COLLAPSED_H = 72;
 export interface Overlays {
   runs?: Record<string, NodeRunInfo>;
   problems?: Problem[];
-  diff?: { nodes: Record<string, DiffStatus>; edges: Record<string, DiffStatus>; groups: Record<string, DiffStatus> };
+  diff?: {
+    nodes: Record<string, DiffStatus>;
+    edges: Record<string, DiffStatus>;
+    groups: Record<string, DiffStatus>;
+  };
   predicted?: Record<string, number>;
   runActive?: boolean;
 }
@@ -78,7 +82,10 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-function problemsBy(problems: Problem[] | undefined, key: "node_id" | "edge_id" | "group_id"): Map<string, Problem[]> {
+function problemsBy(
+  problems: Problem[] | undefined,
+  key: "node_id" | "edge_id" | "group_id",
+): Map<string, Problem[]> {
   const out = new Map<string, Problem[]>();
   for (const p of problems ?? []) {
     const id = p[key];
@@ -112,10 +119,14 @@ export function toFlow(
     if (boxes.has(g.id)) return boxes.get(g.id)!;
     if (visiting.has(g.id)) return { x: 0, y: 0, w: COLLAPSED_W, h: COLLAPSED_H };
     visiting.add(g.id);
-    const inner = union([...(membersOf.get(g.id) ?? []).map(nodeBox), ...(childrenGroups.get(g.id) ?? []).map(groupBox)]);
+    const inner = union([
+      ...(membersOf.get(g.id) ?? []).map(nodeBox),
+      ...(childrenGroups.get(g.id) ?? []).map(groupBox),
+    ]);
     let box: Box;
     if (!inner) box = { x: 0, y: 0, w: COLLAPSED_W, h: COLLAPSED_H };
-    else if (g.collapsed) box = { x: inner.x - GROUP_PAD, y: inner.y - GROUP_PAD - GROUP_HEADER, w: COLLAPSED_W, h: COLLAPSED_H };
+    else if (g.collapsed)
+      box = { x: inner.x - GROUP_PAD, y: inner.y - GROUP_PAD - GROUP_HEADER, w: COLLAPSED_W, h: COLLAPSED_H };
     else
       box = {
         x: inner.x - GROUP_PAD,
@@ -141,7 +152,12 @@ export function toFlow(
     ...(childrenGroups.get(gid) ?? []).flatMap((c) => descendantNodeIds(c.id)),
   ];
 
-  const emitGroup = (g: SpecGroup, parentBox: Box | null, parentId: string | undefined, hiddenBy: string | null) => {
+  const emitGroup = (
+    g: SpecGroup,
+    parentBox: Box | null,
+    parentId: string | undefined,
+    hiddenBy: string | null,
+  ) => {
     const box = groupBox(g);
     const collapsedHere = Boolean(g.collapsed) && hiddenBy === null;
     if (hiddenBy === null) {
@@ -175,7 +191,12 @@ export function toFlow(
     for (const n of membersOf.get(g.id) ?? []) emitNode(n, box, `group:${g.id}`, hide);
   };
 
-  const emitNode = (n: SpecNode, parentBox: Box | null, parentId: string | undefined, hiddenBy: string | null) => {
+  const emitNode = (
+    n: SpecNode,
+    parentBox: Box | null,
+    parentId: string | undefined,
+    hiddenBy: string | null,
+  ) => {
     if (hiddenBy) {
       visibleFor.set(n.id, hiddenBy);
       return;
@@ -229,7 +250,13 @@ export function toFlow(
     markHandleUsed(target, `in-${kind}`);
     const sourceState = runs[e.source]?.state;
     const targetState = runs[e.target]?.state;
-    const data: EdgeData = { edge: e, kind, problems: edgeProblems.get(key) ?? EMPTY, diff: overlays.diff?.edges[key], aggregated };
+    const data: EdgeData = {
+      edge: e,
+      kind,
+      problems: edgeProblems.get(key) ?? EMPTY,
+      diff: overlays.diff?.edges[key],
+      aggregated,
+    };
     edges.push({
       id,
       source,
@@ -246,7 +273,10 @@ export function toFlow(
       markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
       selected: selected.has(id),
       // Data is "flowing" into a target that is running after its source finished.
-      animated: Boolean(overlays.runActive) && sourceState === "success" && (targetState === "running" || targetState === "queued"),
+      animated:
+        Boolean(overlays.runActive) &&
+        sourceState === "success" &&
+        (targetState === "running" || targetState === "queued"),
     });
   }
   for (const n of nodes) {

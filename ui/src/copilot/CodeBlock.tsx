@@ -15,11 +15,21 @@ export function CodeBlock({ language, code, title }: { language: string; code: s
     <div className="cv-cp-code" data-testid="copilot-code">
       <div className="cv-cp-code-head">
         <span>{title || language}</span>
-        <button className="cv-btn small" onClick={copy}>{copied ? "Copied" : "Copy"}</button>
+        <button className="cv-btn small" onClick={copy}>
+          {copied ? "Copied" : "Copy"}
+        </button>
       </div>
       <pre>
         <code data-language={language}>
-          {tokens.map((t, i) => (t.kind === "plain" ? t.text : <span key={i} className={`cv-tok-${t.kind}`}>{t.text}</span>))}
+          {tokens.map((t, i) =>
+            t.kind === "plain" ? (
+              t.text
+            ) : (
+              <span key={i} className={`cv-tok-${t.kind}`}>
+                {t.text}
+              </span>
+            ),
+          )}
         </code>
       </pre>
     </div>

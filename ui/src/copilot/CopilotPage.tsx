@@ -18,7 +18,9 @@ export default function CopilotPage() {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    Api.listWorkflows(search).then((r) => setItems(r.items)).catch((e) => setError((e as Error).message));
+    Api.listWorkflows(search)
+      .then((r) => setItems(r.items))
+      .catch((e) => setError((e as Error).message));
   }, [search]);
 
   const open = async (id: string) => {
@@ -52,11 +54,21 @@ export default function CopilotPage() {
       <div className="cv-cp-page">
         <div className="cv-cp-page-side">
           <h2 style={{ fontSize: 16, margin: "0 0 8px" }}>Co-pilot</h2>
-          <input className="cv-input" placeholder="Search workflows" value={search} onChange={(e) => setSearch(e.target.value)} />
+          <input
+            className="cv-input"
+            placeholder="Search workflows"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+          />
           {error && <div className="cv-error">{error}</div>}
           <ul style={{ padding: 0 }}>
             {items.map((w) => (
-              <li key={w.id} className={record?.id === w.id ? "active" : ""} data-testid={`copilot-pick-${w.id}`} onClick={() => void open(w.id)}>
+              <li
+                key={w.id}
+                className={record?.id === w.id ? "active" : ""}
+                data-testid={`copilot-pick-${w.id}`}
+                onClick={() => void open(w.id)}
+              >
                 {w.name || w.id}
               </li>
             ))}
@@ -68,15 +80,32 @@ export default function CopilotPage() {
               <div className="cv-toolbar" style={{ padding: "0 0 6px" }}>
                 <span className="cv-title">{record.spec.name || record.id}</span>
                 <span className="cv-help">version {versionOf(record) ?? "?"}</span>
-                {note && <span className="cv-help" data-testid="copilot-page-note">{note}</span>}
+                {note && (
+                  <span className="cv-help" data-testid="copilot-page-note">
+                    {note}
+                  </span>
+                )}
                 <span className="cv-spacer" />
-                <a className="cv-btn small" href={`../canvas?workflow=${encodeURIComponent(record.id)}`}>Open in Canvas</a>
+                <a className="cv-btn small" href={`../canvas?workflow=${encodeURIComponent(record.id)}`}>
+                  Open in Canvas
+                </a>
               </div>
-              <CopilotPanel key={record.id} workflow={record.spec} selection={EMPTY_SELECTION} problems={problems} runErrors={[]}
-                readOnly={false} prompt={null} applySpec={(next, description) => void save(next, description)} />
+              <CopilotPanel
+                key={record.id}
+                workflow={record.spec}
+                selection={EMPTY_SELECTION}
+                problems={problems}
+                runErrors={[]}
+                readOnly={false}
+                prompt={null}
+                applySpec={(next, description) => void save(next, description)}
+              />
             </>
           ) : (
-            <p className="cv-help">Pick a workflow to talk about. The co-pilot can explain it, fix its errors, debug its last run and propose changes.</p>
+            <p className="cv-help">
+              Pick a workflow to talk about. The co-pilot can explain it, fix its errors, debug its last run
+              and propose changes.
+            </p>
           )}
         </div>
       </div>

@@ -13,7 +13,18 @@ import { ProposalView } from "./ProposalView";
 import { pushRecent, describeChange } from "./recent";
 import { CopilotApi, streamChat } from "./api";
 import { ensureCopilotStyles } from "./styles";
-import type { ChatEntry, Conversation, CopilotStatus, Part, Proposal, RecentAction, Reply, Suggestion, WizardInfo, WizardStep } from "./types";
+import type {
+  ChatEntry,
+  Conversation,
+  CopilotStatus,
+  Part,
+  Proposal,
+  RecentAction,
+  Reply,
+  Suggestion,
+  WizardInfo,
+  WizardStep,
+} from "./types";
 import { WizardForm } from "./WizardForm";
 
 export interface CopilotPanelProps {
@@ -49,22 +60,50 @@ function entriesFrom(conversation: Conversation): ChatEntry[] {
   });
 }
 
-function PartView({ part, onSuggestion, busy }: { part: Part; onSuggestion: (s: Suggestion) => void; busy: boolean }) {
+function PartView({
+  part,
+  onSuggestion,
+  busy,
+}: {
+  part: Part;
+  onSuggestion: (s: Suggestion) => void;
+  busy: boolean;
+}) {
   if (part.type === "text") return <Markdown text={part.markdown} />;
   if (part.type === "code") return <CodeBlock language={part.language} code={part.code} title={part.title} />;
-  if (part.type === "diagram") return <SubgraphDiagram nodes={part.nodes} edges={part.edges} title={part.title} />;
+  if (part.type === "diagram")
+    return <SubgraphDiagram nodes={part.nodes} edges={part.edges} title={part.title} />;
   return (
     <div className="cv-cp-suggestions" data-testid="copilot-suggestions">
       {part.items.map((s, i) => (
-        <button key={i} className={`cv-btn small ${s.action === "apply_patch" ? "primary" : ""}`} disabled={busy}
-          data-testid={`suggestion-${s.action}`} onClick={() => onSuggestion(s)}>{s.label.replace(/`/g, "")}</button>
+        <button
+          key={i}
+          className={`cv-btn small ${s.action === "apply_patch" ? "primary" : ""}`}
+          disabled={busy}
+          data-testid={`suggestion-${s.action}`}
+          onClick={() => onSuggestion(s)}
+        >
+          {s.label.replace(/`/g, "")}
+        </button>
       ))}
     </div>
   );
 }
 
 export function CopilotPanel(props: CopilotPanelProps) {
-  const { workflow, selection, problems, runErrors, readOnly, applySpec, prompt, onPromptTaken, onFocusNode, onRunNode, onPreview } = props;
+  const {
+    workflow,
+    selection,
+    problems,
+    runErrors,
+    readOnly,
+    applySpec,
+    prompt,
+    onPromptTaken,
+    onFocusNode,
+    onRunNode,
+    onPreview,
+  } = props;
   ensureCopilotStyles();
   const [status, setStatus] = useState<CopilotStatus | null>(null);
   const [entries, setEntries] = useState<ChatEntry[]>([]);
@@ -76,7 +115,13 @@ export function CopilotPanel(props: CopilotPanelProps) {
   const [resumed, setResumed] = useState(false);
   const promptSent = useRef<number | null>(null);
   const [wizards, setWizards] = useState<WizardInfo[]>([]);
-  const [wizard, setWizard] = useState<{ name: string; title: string; step: WizardStep; answers: Record<string, unknown>; problems: Problem[] } | null>(null);
+  const [wizard, setWizard] = useState<{
+    name: string;
+    title: string;
+    step: WizardStep;
+    answers: Record<string, unknown>;
+    problems: Problem[];
+  } | null>(null);
   const recent = useRef<RecentAction[]>([]);
   const previous = useRef<Workflow>(workflow);
   const abort = useRef<AbortController | null>(null);
@@ -86,14 +131,19 @@ export function CopilotPanel(props: CopilotPanelProps) {
 
   // Every committed change of the spec is a user action (undo steps included).
   useEffect(() => {
-    if (previous.current.id === workflow.id) recent.current = pushRecent(recent.current, describeChange(previous.current, workflow));
+    if (previous.current.id === workflow.id)
+      recent.current = pushRecent(recent.current, describeChange(previous.current, workflow));
     else recent.current = [];
     previous.current = workflow;
   }, [workflow]);
 
   useEffect(() => {
-    CopilotApi.status().then(setStatus).catch(() => setStatus(null));
-    CopilotApi.wizards().then(setWizards).catch(() => setWizards([]));
+    CopilotApi.status()
+      .then(setStatus)
+      .catch(() => setStatus(null));
+    CopilotApi.wizards()
+      .then(setWizards)
+      .catch(() => setWizards([]));
   }, []);
 
   // Resume the latest conversation on this workflow.
@@ -119,7 +169,8 @@ export function CopilotPanel(props: CopilotPanelProps) {
     listEnd.current?.scrollIntoView?.({ block: "end" });
   }, [entries, wizard]);
 
-  const patchEntry = (k: string, fn: (e: ChatEntry) => ChatEntry) => setEntries((all) => all.map((e) => (e.key === k ? fn(e) : e)));
+  const patchEntry = (k: string, fn: (e: ChatEntry) => ChatEntry) =>
+    setEntries((all) => all.map((e) => (e.key === k ? fn(e) : e)));
 
   const send = useCallback(
     async (text: string) => {
@@ -128,7 +179,11 @@ export function CopilotPanel(props: CopilotPanelProps) {
       setInput("");
       setBusy(true);
       const answerKey = key();
-      setEntries((all) => [...all, { key: key(), role: "user", text: message }, { key: answerKey, role: "assistant", text: "", streaming: true }]);
+      setEntries((all) => [
+        ...all,
+        { key: key(), role: "user", text: message },
+        { key: answerKey, role: "assistant", text: "", streaming: true },
+      ]);
       const controller = new AbortController();
       abort.current = controller;
       try {
@@ -137,26 +192,45 @@ export function CopilotPanel(props: CopilotPanelProps) {
             message,
             workflow_id: workflowRef.current.id,
             conversation_id: conversationId,
-            context: { workflow: workflowRef.current, selection: [...selection.nodes, ...selection.groups], recent_actions: recent.current },
+            context: {
+              workflow: workflowRef.current,
+              selection: [...selection.nodes, ...selection.groups],
+              recent_actions: recent.current,
+            },
           },
           (event) => {
             if (event.type === "conversation") {
               setConversationId(event.conversation_id);
               setStatus((s) => (s ? { ...s, engine: event.engine } : s));
-            } else if (event.type === "text") patchEntry(answerKey, (e) => ({ ...e, text: e.text + event.delta }));
+            } else if (event.type === "text")
+              patchEntry(answerKey, (e) => ({ ...e, text: e.text + event.delta }));
             else if (event.type === "status") patchEntry(answerKey, (e) => ({ ...e, status: event.message }));
-            else if (event.type === "usage") setUsage((u) => ({
-              prompt_tokens: (u?.prompt_tokens ?? 0) + event.usage.prompt_tokens,
-              completion_tokens: (u?.completion_tokens ?? 0) + event.usage.completion_tokens,
-              cost: (u?.cost ?? 0) + event.usage.cost,
-            }));
-            else if (event.type === "done") patchEntry(answerKey, (e) => ({ ...e, reply: event.reply, streaming: false, status: undefined }));
+            else if (event.type === "usage")
+              setUsage((u) => ({
+                prompt_tokens: (u?.prompt_tokens ?? 0) + event.usage.prompt_tokens,
+                completion_tokens: (u?.completion_tokens ?? 0) + event.usage.completion_tokens,
+                cost: (u?.cost ?? 0) + event.usage.cost,
+              }));
+            else if (event.type === "done")
+              patchEntry(answerKey, (e) => ({
+                ...e,
+                reply: event.reply,
+                streaming: false,
+                status: undefined,
+              }));
           },
           controller.signal,
         );
       } catch (err) {
-        const detail = err instanceof ApiError ? `${err.detail}${err.problems.length ? `: ${err.problems.map((p) => p.message).join("; ")}` : ""}` : (err as Error).message;
-        patchEntry(answerKey, (e) => ({ ...e, streaming: false, text: `The co-pilot could not answer: ${detail}` }));
+        const detail =
+          err instanceof ApiError
+            ? `${err.detail}${err.problems.length ? `: ${err.problems.map((p) => p.message).join("; ")}` : ""}`
+            : (err as Error).message;
+        patchEntry(answerKey, (e) => ({
+          ...e,
+          streaming: false,
+          text: `The co-pilot could not answer: ${detail}`,
+        }));
       } finally {
         patchEntry(answerKey, (e) => ({ ...e, streaming: false }));
         setBusy(false);
@@ -175,17 +249,38 @@ export function CopilotPanel(props: CopilotPanelProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- sends each prompt once (by nonce); `send` changes with every turn and must not re-send it
   }, [prompt?.nonce, resumed, busy]);
 
-  const applyOps = async (ops: Record<string, unknown>[], summary: string, proposalId: string | null, entryKey?: string) => {
+  const applyOps = async (
+    ops: Record<string, unknown>[],
+    summary: string,
+    proposalId: string | null,
+    entryKey?: string,
+  ) => {
     if (readOnly) return;
     setBusy(true);
     try {
-      const res = await CopilotApi.apply({ spec: workflowRef.current, ops, workflow_id: workflowRef.current.id, conversation_id: conversationId, proposal_id: proposalId });
+      const res = await CopilotApi.apply({
+        spec: workflowRef.current,
+        ops,
+        workflow_id: workflowRef.current.id,
+        conversation_id: conversationId,
+        proposal_id: proposalId,
+      });
       applySpec(res.spec, `Co-pilot: ${summary}`);
       onPreview?.(null);
       if (entryKey) patchEntry(entryKey, (e) => ({ ...e, outcome: "applied" }));
-      setEntries((all) => [...all, { key: key(), role: "system", text: `Applied: ${res.changes.join(" ").replace(/`/g, "") || summary}. Undo with Ctrl+Z; save to keep it.` }]);
+      setEntries((all) => [
+        ...all,
+        {
+          key: key(),
+          role: "system",
+          text: `Applied: ${res.changes.join(" ").replace(/`/g, "") || summary}. Undo with Ctrl+Z; save to keep it.`,
+        },
+      ]);
     } catch (err) {
-      const detail = err instanceof ApiError ? `${err.detail} ${err.problems.map((p) => p.message).join("; ")}` : (err as Error).message;
+      const detail =
+        err instanceof ApiError
+          ? `${err.detail} ${err.problems.map((p) => p.message).join("; ")}`
+          : (err as Error).message;
       setEntries((all) => [...all, { key: key(), role: "system", text: `Could not apply: ${detail}` }]);
     } finally {
       setBusy(false);
@@ -197,11 +292,29 @@ export function CopilotPanel(props: CopilotPanelProps) {
     setBusy(true);
     try {
       const out = await Api.testNode(workflowRef.current, nodeId, mock);
-      setEntries((all) => [...all, { key: key(), role: "assistant", text: "", reply: { engine: "offline", error: null, proposal: null,
-        usage: { prompt_tokens: 0, completion_tokens: 0, cost: 0 },
-        parts: [{ type: "text", markdown: `Ran \`${nodeId}\` alone with the mock input:` }, { type: "code", language: "json", code: JSON.stringify(out, null, 2) }] } }]);
+      setEntries((all) => [
+        ...all,
+        {
+          key: key(),
+          role: "assistant",
+          text: "",
+          reply: {
+            engine: "offline",
+            error: null,
+            proposal: null,
+            usage: { prompt_tokens: 0, completion_tokens: 0, cost: 0 },
+            parts: [
+              { type: "text", markdown: `Ran \`${nodeId}\` alone with the mock input:` },
+              { type: "code", language: "json", code: JSON.stringify(out, null, 2) },
+            ],
+          },
+        },
+      ]);
     } catch (err) {
-      setEntries((all) => [...all, { key: key(), role: "system", text: `Running ${nodeId} failed: ${(err as Error).message}` }]);
+      setEntries((all) => [
+        ...all,
+        { key: key(), role: "system", text: `Running ${nodeId} failed: ${(err as Error).message}` },
+      ]);
     } finally {
       setBusy(false);
     }
@@ -211,9 +324,13 @@ export function CopilotPanel(props: CopilotPanelProps) {
     const info = wizards.find((w) => w.name === name);
     try {
       const res = await CopilotApi.wizardStep(name, workflowRef.current, {}, -1);
-      if (res.step) setWizard({ name, title: info?.title ?? name, step: res.step, answers: {}, problems: [] });
+      if (res.step)
+        setWizard({ name, title: info?.title ?? name, step: res.step, answers: {}, problems: [] });
     } catch (err) {
-      setEntries((all) => [...all, { key: key(), role: "system", text: `The wizard could not start: ${(err as Error).message}` }]);
+      setEntries((all) => [
+        ...all,
+        { key: key(), role: "system", text: `The wizard could not start: ${(err as Error).message}` },
+      ]);
     }
   };
 
@@ -225,14 +342,35 @@ export function CopilotPanel(props: CopilotPanelProps) {
       if (res.proposal) {
         const proposal: Proposal = res.proposal;
         setWizard(null);
-        setEntries((all) => [...all, { key: key(), role: "assistant", text: "", reply: { engine: "offline", error: null, proposal,
-          usage: { prompt_tokens: 0, completion_tokens: 0, cost: 0 }, parts: [{ type: "text", markdown: `${proposal.summary}. Review it and apply it, or reject it.` }] } }]);
+        setEntries((all) => [
+          ...all,
+          {
+            key: key(),
+            role: "assistant",
+            text: "",
+            reply: {
+              engine: "offline",
+              error: null,
+              proposal,
+              usage: { prompt_tokens: 0, completion_tokens: 0, cost: 0 },
+              parts: [
+                { type: "text", markdown: `${proposal.summary}. Review it and apply it, or reject it.` },
+              ],
+            },
+          },
+        ]);
       } else if (res.step) {
         setWizard({ ...wizard, step: res.step, answers, problems: res.problems ?? [] });
       }
     } catch (err) {
       const problems = err instanceof ApiError ? err.problems : [];
-      setWizard({ ...wizard, answers, problems: problems.length ? problems : [{ code: "E", message: (err as Error).message, pointer: "", severity: "error" }] });
+      setWizard({
+        ...wizard,
+        answers,
+        problems: problems.length
+          ? problems
+          : [{ code: "E", message: (err as Error).message, pointer: "", severity: "error" }],
+      });
     } finally {
       setBusy(false);
     }
@@ -258,78 +396,176 @@ export function CopilotPanel(props: CopilotPanelProps) {
   return (
     <div className="cv-cp" data-testid="copilot-panel">
       <div className="cv-cp-head">
-        <span className={`cv-badge cv-cp-engine ${status?.engine ?? ""}`} data-testid="copilot-engine"
-          title={status?.engine === "offline" ? status.reason : status?.conn_id}>
+        <span
+          className={`cv-badge cv-cp-engine ${status?.engine ?? ""}`}
+          data-testid="copilot-engine"
+          title={status?.engine === "offline" ? status.reason : status?.conn_id}
+        >
           {status ? (status.engine === "llm" ? `LLM · ${status.model}` : "Offline") : "…"}
         </span>
         {usage && (usage.prompt_tokens > 0 || usage.completion_tokens > 0) && (
           <span className="cv-help" data-testid="copilot-usage">
-            {usage.prompt_tokens + usage.completion_tokens} tokens{usage.cost ? ` · $${usage.cost.toFixed(4)}` : ""}
+            {usage.prompt_tokens + usage.completion_tokens} tokens
+            {usage.cost ? ` · $${usage.cost.toFixed(4)}` : ""}
           </span>
         )}
         <span className="cv-spacer" style={{ flex: 1 }} />
-        <button className="cv-btn small" onClick={() => void send("templates")} disabled={busy} data-testid="copilot-templates">Templates</button>
-        <select className="cv-select cv-cp-wizard-pick" value="" disabled={busy || readOnly} data-testid="copilot-wizard-pick"
-          onChange={(e) => e.target.value && void openWizard(e.target.value)}>
+        <button
+          className="cv-btn small"
+          onClick={() => void send("templates")}
+          disabled={busy}
+          data-testid="copilot-templates"
+        >
+          Templates
+        </button>
+        <select
+          className="cv-select cv-cp-wizard-pick"
+          value=""
+          disabled={busy || readOnly}
+          data-testid="copilot-wizard-pick"
+          onChange={(e) => e.target.value && void openWizard(e.target.value)}
+        >
           <option value="">Wizards…</option>
-          {wizards.map((w) => <option key={w.name} value={w.name}>{w.title}</option>)}
+          {wizards.map((w) => (
+            <option key={w.name} value={w.name}>
+              {w.title}
+            </option>
+          ))}
         </select>
-        <button className="cv-btn small" onClick={() => void clear()} disabled={busy} title="Forget this conversation">Clear</button>
+        <button
+          className="cv-btn small"
+          onClick={() => void clear()}
+          disabled={busy}
+          title="Forget this conversation"
+        >
+          Clear
+        </button>
       </div>
       <div className="cv-cp-list" data-testid="copilot-messages">
         {entries.length === 0 && !wizard && (
           <div className="cv-help cv-cp-empty">
-            Ask about this workflow, or give a command such as <code>add agent node summarize after fetch</code>.
-            Type <code>help</code> for everything the offline co-pilot understands.
+            Ask about this workflow, or give a command such as{" "}
+            <code>add agent node summarize after fetch</code>. Type <code>help</code> for everything the
+            offline co-pilot understands.
           </div>
         )}
         {entries.map((e) => (
-          <div key={e.key} className={`cv-cp-msg ${e.role}`} data-testid={`copilot-msg-${e.role}`} data-streaming={e.streaming ? "true" : "false"}>
+          <div
+            key={e.key}
+            className={`cv-cp-msg ${e.role}`}
+            data-testid={`copilot-msg-${e.role}`}
+            data-streaming={e.streaming ? "true" : "false"}
+          >
             {e.role === "user" && <div className="cv-cp-bubble">{e.text}</div>}
             {e.role === "system" && <div className="cv-cp-note">{e.text}</div>}
             {e.role === "assistant" && (
               <div className="cv-cp-answer">
                 {e.reply ? (
-                  e.reply.parts.map((p, i) => <PartView key={i} part={p} busy={busy} onSuggestion={(s) => onSuggestion(s, e.key)} />)
+                  e.reply.parts.map((p, i) => (
+                    <PartView key={i} part={p} busy={busy} onSuggestion={(s) => onSuggestion(s, e.key)} />
+                  ))
                 ) : (
                   <Markdown text={e.text || (e.streaming ? "…" : "")} />
                 )}
                 {e.status && <div className="cv-help">{e.status}</div>}
                 {e.reply?.proposal && (
-                  <ProposalView proposal={e.reply.proposal} current={workflow} outcome={e.outcome} readOnly={readOnly} busy={busy}
-                    onApply={() => void applyOps(e.reply!.proposal!.ops, e.reply!.proposal!.summary, e.reply!.proposal!.id, e.key)}
-                    onReject={() => { patchEntry(e.key, (x) => ({ ...x, outcome: "rejected" })); onPreview?.(null); }}
-                    onPreview={onPreview} />
+                  <ProposalView
+                    proposal={e.reply.proposal}
+                    current={workflow}
+                    outcome={e.outcome}
+                    readOnly={readOnly}
+                    busy={busy}
+                    onApply={() =>
+                      void applyOps(
+                        e.reply!.proposal!.ops,
+                        e.reply!.proposal!.summary,
+                        e.reply!.proposal!.id,
+                        e.key,
+                      )
+                    }
+                    onReject={() => {
+                      patchEntry(e.key, (x) => ({ ...x, outcome: "rejected" }));
+                      onPreview?.(null);
+                    }}
+                    onPreview={onPreview}
+                  />
                 )}
               </div>
             )}
           </div>
         ))}
         {wizard && (
-          <WizardForm key={`${wizard.name}-${wizard.step.index}`} title={wizard.title} step={wizard.step} answers={wizard.answers}
+          <WizardForm
+            key={`${wizard.name}-${wizard.step.index}`}
+            title={wizard.title}
+            step={wizard.step}
+            answers={wizard.answers}
             steps={wizards.find((w) => w.name === wizard.name)?.steps ?? wizard.step.index + 1}
-            problems={wizard.problems} busy={busy} onNext={(a) => void wizardNext(a)} onCancel={() => setWizard(null)} />
+            problems={wizard.problems}
+            busy={busy}
+            onNext={(a) => void wizardNext(a)}
+            onCancel={() => setWizard(null)}
+          />
         )}
         <div ref={listEnd} />
       </div>
       {(errors.length > 0 || runErrors.length > 0) && (
         <div className="cv-cp-quick">
           {errors.length > 0 && (
-            <button className="cv-btn small" disabled={busy} data-testid="copilot-explain-errors" onClick={() => void send("explain errors")}>
+            <button
+              className="cv-btn small"
+              disabled={busy}
+              data-testid="copilot-explain-errors"
+              onClick={() => void send("explain errors")}
+            >
               Explain {errors.length} error(s)
             </button>
           )}
           {runErrors.slice(0, 3).map((r) => (
-            <button key={r.node_id} className="cv-btn small" disabled={busy} data-testid={`copilot-explain-${r.node_id}`}
-              onClick={() => void send(`why did ${r.node_id} fail?`)}>Why did {r.node_id} fail?</button>
+            <button
+              key={r.node_id}
+              className="cv-btn small"
+              disabled={busy}
+              data-testid={`copilot-explain-${r.node_id}`}
+              onClick={() => void send(`why did ${r.node_id} fail?`)}
+            >
+              Why did {r.node_id} fail?
+            </button>
           ))}
         </div>
       )}
-      <form className="cv-cp-input" onSubmit={(e) => { e.preventDefault(); void send(input); }}>
-        <textarea className="cv-textarea" data-testid="copilot-input" value={input} placeholder={selection.nodes.length ? `Ask about ${selection.nodes.length} selected node(s)…` : "Ask the co-pilot…"}
+      <form
+        className="cv-cp-input"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void send(input);
+        }}
+      >
+        <textarea
+          className="cv-textarea"
+          data-testid="copilot-input"
+          value={input}
+          placeholder={
+            selection.nodes.length
+              ? `Ask about ${selection.nodes.length} selected node(s)…`
+              : "Ask the co-pilot…"
+          }
           onChange={(e) => setInput(e.target.value)}
-          onKeyDown={(e) => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); void send(input); } }} />
-        <button type="submit" className="cv-btn primary" disabled={busy || !input.trim()} data-testid="copilot-send">Send</button>
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && !e.shiftKey) {
+              e.preventDefault();
+              void send(input);
+            }
+          }}
+        />
+        <button
+          type="submit"
+          className="cv-btn primary"
+          disabled={busy || !input.trim()}
+          data-testid="copilot-send"
+        >
+          Send
+        </button>
       </form>
     </div>
   );

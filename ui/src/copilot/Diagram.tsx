@@ -13,7 +13,14 @@ import { diffWorkflows, mergedForDiff, statusById } from "../state/diff";
 const nodeTypes = { canvas: CanvasNode, cvgroup: GroupNode }; // must match toFlow's node types
 const edgeTypes = { canvas: CanvasEdge };
 const noop = () => undefined;
-const READ_ONLY: CanvasActions = { readOnly: true, rename: noop, resize: noop, toggleGroup: noop, renameGroup: noop, openOutput: noop };
+const READ_ONLY: CanvasActions = {
+  readOnly: true,
+  rename: noop,
+  resize: noop,
+  toggleGroup: noop,
+  renameGroup: noop,
+  openOutput: noop,
+};
 export const MAX_DIAGRAM_NODES = 40;
 
 /** The changed part of a proposal and its direct neighbours, so big workflows stay legible. */
@@ -43,26 +50,61 @@ export function previewGraph(before: Workflow, after: Workflow): { wf: Workflow;
   return { wf, overlays: { diff: status } };
 }
 
-export function FlowDiagram({ wf, overlays = {}, height = 220, testId }: { wf: Workflow; overlays?: Overlays; height?: number; testId?: string }) {
+export function FlowDiagram({
+  wf,
+  overlays = {},
+  height = 220,
+  testId,
+}: {
+  wf: Workflow;
+  overlays?: Overlays;
+  height?: number;
+  testId?: string;
+}) {
   const flow = useMemo(() => toFlow(wf, overlays), [wf, overlays]);
   return (
     // Its own provider: the editor's canvas store must not be shared with this preview.
     <ReactFlowProvider>
       <CanvasActionsContext.Provider value={READ_ONLY}>
         <div className="cv-cp-diagram" style={{ height }} data-testid={testId ?? "copilot-diagram"}>
-          <ReactFlow nodes={flow.nodes} edges={flow.edges} nodeTypes={nodeTypes} edgeTypes={edgeTypes} fitView
-            nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} zoomOnScroll={false}
-            proOptions={{ hideAttribution: true }} minZoom={0.2} maxZoom={1} fitViewOptions={{ padding: 0.2, maxZoom: 1 }} />
+          <ReactFlow
+            nodes={flow.nodes}
+            edges={flow.edges}
+            nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            fitView
+            nodesDraggable={false}
+            nodesConnectable={false}
+            elementsSelectable={false}
+            zoomOnScroll={false}
+            proOptions={{ hideAttribution: true }}
+            minZoom={0.2}
+            maxZoom={1}
+            fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+          />
         </div>
       </CanvasActionsContext.Provider>
     </ReactFlowProvider>
   );
 }
 
-export function SubgraphDiagram({ nodes, edges, title }: { nodes: SpecNode[]; edges: SpecEdge[]; title?: string }) {
+export function SubgraphDiagram({
+  nodes,
+  edges,
+  title,
+}: {
+  nodes: SpecNode[];
+  edges: SpecEdge[];
+  title?: string;
+}) {
   const wf = useMemo<Workflow>(() => {
     const ids = new Set(nodes.map((n) => n.id));
-    return { id: "diagram", nodes: nodes.map((n) => ({ ...n, group: null })), edges: edges.filter((e) => ids.has(e.source) && ids.has(e.target)), groups: [] };
+    return {
+      id: "diagram",
+      nodes: nodes.map((n) => ({ ...n, group: null })),
+      edges: edges.filter((e) => ids.has(e.source) && ids.has(e.target)),
+      groups: [],
+    };
   }, [nodes, edges]);
   return (
     <div>

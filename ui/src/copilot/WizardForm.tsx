@@ -22,7 +22,16 @@ function initial(field: WizardField, answers: Record<string, unknown>): unknown 
   return field.default ?? "";
 }
 
-export function WizardForm({ title, step, steps, answers, problems, busy, onNext, onCancel }: WizardFormProps) {
+export function WizardForm({
+  title,
+  step,
+  steps,
+  answers,
+  problems,
+  busy,
+  onNext,
+  onCancel,
+}: WizardFormProps) {
   const [values, setValues] = useState<Record<string, unknown>>(() =>
     Object.fromEntries(step.fields.map((f) => [f.name, initial(f, answers)])),
   );
@@ -30,43 +39,99 @@ export function WizardForm({ title, step, steps, answers, problems, busy, onNext
   const errorFor = (name: string) => problems.find((p) => p.pointer === `/answers/${name}`)?.message;
   const general = problems.filter((p) => !step.fields.some((f) => p.pointer === `/answers/${f.name}`));
   return (
-    <form className="cv-cp-wizard" data-testid="copilot-wizard"
-      onSubmit={(e) => { e.preventDefault(); onNext({ ...answers, ...values }); }}>
-      <div className="cv-cp-wizard-head"><strong>{title}</strong> · {step.title} <span className="cv-help">({step.index + 1}/{steps})</span></div>
+    <form
+      className="cv-cp-wizard"
+      data-testid="copilot-wizard"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onNext({ ...answers, ...values });
+      }}
+    >
+      <div className="cv-cp-wizard-head">
+        <strong>{title}</strong> · {step.title}{" "}
+        <span className="cv-help">
+          ({step.index + 1}/{steps})
+        </span>
+      </div>
       {step.fields.map((f) => {
         const value = values[f.name];
         const error = errorFor(f.name);
         const id = `cp-wiz-${f.name}`;
         return (
           <div className="cv-field" key={f.name}>
-            <label htmlFor={id}>{f.label}{f.required ? " *" : ""}</label>
+            <label htmlFor={id}>
+              {f.label}
+              {f.required ? " *" : ""}
+            </label>
             {f.kind === "select" ? (
-              <select id={id} className={`cv-select ${error ? "invalid" : ""}`} data-testid={`wizard-${f.name}`} value={String(value ?? "")}
-                onChange={(e) => set(f.name, e.target.value)}>
-                {f.options.map((o) => <option key={o} value={o}>{o || "(none)"}</option>)}
+              <select
+                id={id}
+                className={`cv-select ${error ? "invalid" : ""}`}
+                data-testid={`wizard-${f.name}`}
+                value={String(value ?? "")}
+                onChange={(e) => set(f.name, e.target.value)}
+              >
+                {f.options.map((o) => (
+                  <option key={o} value={o}>
+                    {o || "(none)"}
+                  </option>
+                ))}
               </select>
             ) : f.kind === "multiselect" ? (
-              <select id={id} multiple className="cv-select" data-testid={`wizard-${f.name}`} value={(value as string[]) ?? []}
-                onChange={(e) => set(f.name, Array.from(e.target.selectedOptions).map((o) => o.value))}>
-                {f.options.map((o) => <option key={o} value={o}>{o}</option>)}
+              <select
+                id={id}
+                multiple
+                className="cv-select"
+                data-testid={`wizard-${f.name}`}
+                value={(value as string[]) ?? []}
+                onChange={(e) =>
+                  set(
+                    f.name,
+                    Array.from(e.target.selectedOptions).map((o) => o.value),
+                  )
+                }
+              >
+                {f.options.map((o) => (
+                  <option key={o} value={o}>
+                    {o}
+                  </option>
+                ))}
               </select>
             ) : f.kind === "textarea" || f.kind === "json" ? (
-              <textarea id={id} className={`cv-textarea ${error ? "invalid" : ""}`} data-testid={`wizard-${f.name}`}
-                value={typeof value === "string" ? value : JSON.stringify(value ?? "", null, 2)} onChange={(e) => set(f.name, e.target.value)} />
+              <textarea
+                id={id}
+                className={`cv-textarea ${error ? "invalid" : ""}`}
+                data-testid={`wizard-${f.name}`}
+                value={typeof value === "string" ? value : JSON.stringify(value ?? "", null, 2)}
+                onChange={(e) => set(f.name, e.target.value)}
+              />
             ) : (
-              <input id={id} className={`cv-input ${error ? "invalid" : ""}`} data-testid={`wizard-${f.name}`}
-                type={f.kind === "number" ? "number" : "text"} value={String(value ?? "")}
-                onChange={(e) => set(f.name, f.kind === "number" ? Number(e.target.value) : e.target.value)} />
+              <input
+                id={id}
+                className={`cv-input ${error ? "invalid" : ""}`}
+                data-testid={`wizard-${f.name}`}
+                type={f.kind === "number" ? "number" : "text"}
+                value={String(value ?? "")}
+                onChange={(e) => set(f.name, f.kind === "number" ? Number(e.target.value) : e.target.value)}
+              />
             )}
             {f.help && <span className="cv-help">{f.help}</span>}
             {error && <span className="cv-error">{error}</span>}
           </div>
         );
       })}
-      {general.map((p, i) => <div key={i} className="cv-error">{p.message}</div>)}
+      {general.map((p, i) => (
+        <div key={i} className="cv-error">
+          {p.message}
+        </div>
+      ))}
       <div className="cv-cp-actions">
-        <button type="submit" className="cv-btn primary" disabled={busy} data-testid="wizard-next">{step.index + 1 >= steps ? "Propose" : "Next"}</button>
-        <button type="button" className="cv-btn" onClick={onCancel}>Cancel</button>
+        <button type="submit" className="cv-btn primary" disabled={busy} data-testid="wizard-next">
+          {step.index + 1 >= steps ? "Propose" : "Next"}
+        </button>
+        <button type="button" className="cv-btn" onClick={onCancel}>
+          Cancel
+        </button>
       </div>
     </form>
   );

@@ -56,7 +56,11 @@ export function parseSse(buffer: string): { events: ChatEvent[]; rest: string } 
   return { events, rest };
 }
 
-export async function streamChat(body: ChatBody, onEvent: (e: ChatEvent) => void, signal?: AbortSignal): Promise<void> {
+export async function streamChat(
+  body: ChatBody,
+  onEvent: (e: ChatEvent) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   const res = await fetch(`${API_BASE}/copilot/chat`, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
@@ -94,13 +98,23 @@ export async function streamChat(body: ChatBody, onEvent: (e: ChatEvent) => void
 export const CopilotApi = {
   status: () => api<CopilotStatus>("/copilot/status"),
   conversations: (workflowId: string) =>
-    api<{ items: Conversation[] }>(`/copilot/conversations?workflow_id=${enc(workflowId)}`).then((b) => b.items ?? []),
-  clear: (workflowId: string) => api(`/copilot/conversations?workflow_id=${enc(workflowId)}`, { method: "DELETE" }),
-  apply: (body: { spec: Workflow; ops: Record<string, unknown>[]; workflow_id: string; conversation_id?: string | null; proposal_id?: string | null }) =>
-    api<ApplyResult>("/copilot/apply", { body }).then((r) => ({ ...r, spec: withLists(r.spec) })),
+    api<{ items: Conversation[] }>(`/copilot/conversations?workflow_id=${enc(workflowId)}`).then(
+      (b) => b.items ?? [],
+    ),
+  clear: (workflowId: string) =>
+    api(`/copilot/conversations?workflow_id=${enc(workflowId)}`, { method: "DELETE" }),
+  apply: (body: {
+    spec: Workflow;
+    ops: Record<string, unknown>[];
+    workflow_id: string;
+    conversation_id?: string | null;
+    proposal_id?: string | null;
+  }) => api<ApplyResult>("/copilot/apply", { body }).then((r) => ({ ...r, spec: withLists(r.spec) })),
   wizards: () => api<{ items: WizardInfo[] }>("/copilot/wizards").then((b) => b.items ?? []),
   wizardStep: (name: string, spec: Workflow, answers: Record<string, unknown>, step: number) =>
     api<WizardResult>(`/copilot/wizards/${enc(name)}/step`, { body: { spec, answers, step } }).then((r) =>
-      r.proposal?.workflow ? { ...r, proposal: { ...r.proposal, workflow: withLists(r.proposal.workflow) } } : r,
+      r.proposal?.workflow
+        ? { ...r, proposal: { ...r.proposal, workflow: withLists(r.proposal.workflow) } }
+        : r,
     ),
 };

@@ -8,7 +8,9 @@ export interface Token {
 
 const KEYWORDS: Record<string, Set<string>> = {
   python: new Set(
-    "and as assert async await break class continue def del elif else except finally for from global if import in is lambda None nonlocal not or pass raise return True False try while with yield".split(" "),
+    "and as assert async await break class continue def del elif else except finally for from global if import in is lambda None nonlocal not or pass raise return True False try while with yield".split(
+      " ",
+    ),
   ),
   json: new Set(["true", "false", "null"]),
   yaml: new Set(["true", "false", "null", "yes", "no"]),

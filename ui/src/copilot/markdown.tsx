@@ -54,11 +54,19 @@ const INLINE = /(`[^`]+`|\*\*[^*]+\*\*|\*[^*\s][^*]*\*|\[[^\]]+\]\(https?:\/\/[^
 
 export function inline(text: string): ReactNode[] {
   return text.split(INLINE).map((piece, i) => {
-    if (piece.startsWith("`") && piece.endsWith("`") && piece.length > 1) return <code key={i}>{piece.slice(1, -1)}</code>;
-    if (piece.startsWith("**") && piece.endsWith("**") && piece.length > 3) return <strong key={i}>{inline(piece.slice(2, -2))}</strong>;
-    if (piece.startsWith("*") && piece.endsWith("*") && piece.length > 2) return <em key={i}>{inline(piece.slice(1, -1))}</em>;
+    if (piece.startsWith("`") && piece.endsWith("`") && piece.length > 1)
+      return <code key={i}>{piece.slice(1, -1)}</code>;
+    if (piece.startsWith("**") && piece.endsWith("**") && piece.length > 3)
+      return <strong key={i}>{inline(piece.slice(2, -2))}</strong>;
+    if (piece.startsWith("*") && piece.endsWith("*") && piece.length > 2)
+      return <em key={i}>{inline(piece.slice(1, -1))}</em>;
     const link = /^\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)$/.exec(piece);
-    if (link) return <a key={i} href={link[2]} target="_blank" rel="noreferrer noopener">{link[1]}</a>;
+    if (link)
+      return (
+        <a key={i} href={link[2]} target="_blank" rel="noreferrer noopener">
+          {link[1]}
+        </a>
+      );
     return <Fragment key={i}>{piece}</Fragment>;
   });
 }
@@ -68,9 +76,28 @@ export function Markdown({ text }: { text: string }) {
     <div className="cv-md">
       {parseBlocks(text).map((b, i) => {
         if (b.kind === "code") return <CodeBlock key={i} language={b.language} code={b.code} />;
-        if (b.kind === "h") return <div key={i} className={`cv-md-h h${b.level}`}>{inline(b.text)}</div>;
-        if (b.kind === "ul") return <ul key={i}>{b.items.map((t, j) => <li key={j}>{inline(t)}</li>)}</ul>;
-        if (b.kind === "ol") return <ol key={i}>{b.items.map((t, j) => <li key={j}>{inline(t)}</li>)}</ol>;
+        if (b.kind === "h")
+          return (
+            <div key={i} className={`cv-md-h h${b.level}`}>
+              {inline(b.text)}
+            </div>
+          );
+        if (b.kind === "ul")
+          return (
+            <ul key={i}>
+              {b.items.map((t, j) => (
+                <li key={j}>{inline(t)}</li>
+              ))}
+            </ul>
+          );
+        if (b.kind === "ol")
+          return (
+            <ol key={i}>
+              {b.items.map((t, j) => (
+                <li key={j}>{inline(t)}</li>
+              ))}
+            </ol>
+          );
         if (b.kind === "p") return <p key={i}>{inline(b.text)}</p>;
         return null;
       })}

@@ -13,7 +13,11 @@ export function describeChange(before: Workflow, after: Workflow): RecentAction 
   const ids: string[] = [];
   const say = (verb: string, noun: string, items: { id: string }[]) => {
     if (!items.length) return;
-    const names = items.slice(0, 3).map((i) => i.id).join(", ") + (items.length > 3 ? ` and ${items.length - 3} more` : "");
+    const names =
+      items
+        .slice(0, 3)
+        .map((i) => i.id)
+        .join(", ") + (items.length > 3 ? ` and ${items.length - 3} more` : "");
     parts.push(`${verb} ${noun}${items.length > 1 ? "s" : ""} ${names}`);
   };
   for (const status of ["added", "removed", "changed"] as const) {
@@ -21,12 +25,28 @@ export function describeChange(before: Workflow, after: Workflow): RecentAction 
     const nodes = d.nodes.filter((n) => n.status === status);
     say(verb, "node", nodes);
     ids.push(...nodes.map((n) => n.id));
-    say(verb, "edge", d.edges.filter((e) => e.status === status));
-    say(verb, "group", d.groups.filter((g) => g.status === status));
+    say(
+      verb,
+      "edge",
+      d.edges.filter((e) => e.status === status),
+    );
+    say(
+      verb,
+      "group",
+      d.groups.filter((g) => g.status === status),
+    );
   }
-  const changedFields = d.nodes.filter((n) => n.status === "changed").flatMap((n) => n.changes.map((c) => c.path));
+  const changedFields = d.nodes
+    .filter((n) => n.status === "changed")
+    .flatMap((n) => n.changes.map((c) => c.path));
   if (changedFields.length) parts.push(`(${[...new Set(changedFields)].slice(0, 4).join(", ")})`);
-  if (d.workflow.length) parts.push(`Changed workflow ${d.workflow.map((c) => c.path).slice(0, 3).join(", ")}`);
+  if (d.workflow.length)
+    parts.push(
+      `Changed workflow ${d.workflow
+        .map((c) => c.path)
+        .slice(0, 3)
+        .join(", ")}`,
+    );
   if (!parts.length) {
     // diffWorkflows ignores layout; a layout-only change is still a user action worth knowing.
     const moved = after.nodes.filter((n) => {

@@ -15,7 +15,14 @@ import { DiffSummary, HistoryPanel } from "../panels/HistoryPanel";
 import { ChangeList, type ServerDiffBody } from "../panels/ServerDiff";
 import { PropertyPanel, type Selection } from "../panels/PropertyPanel";
 import { RunsPanel, TriggerDialog } from "../panels/RunsPanel";
-import { positionOf, type EdgeKind, type JsonSchema, type NodeType, type Problem, type Workflow } from "../spec/types";
+import {
+  positionOf,
+  type EdgeKind,
+  type JsonSchema,
+  type NodeType,
+  type Problem,
+  type Workflow,
+} from "../spec/types";
 import { diffWorkflows, mergedForDiff, statusById, type WorkflowDiff } from "../state/diff";
 import { canRedo, canUndo, commit, redo, reset, undo, type History } from "../state/history";
 import { useCompiled, useRuns, useValidation } from "../state/hooks";
@@ -48,7 +55,15 @@ interface Conflict {
   yours: ServerDiffBody | null;
 }
 
-export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me | null | undefined; onBack: () => void }) {
+export function Editor({
+  workflowId,
+  me,
+  onBack,
+}: {
+  workflowId: string;
+  me: Me | null | undefined;
+  onBack: () => void;
+}) {
   const rf = useReactFlow();
   const [record, setRecord] = useState<WorkflowRecord | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -100,7 +115,9 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
         if (!carry && allNodesOnOneSpot(rec.spec)) {
           try {
             shown = ops.moveNodes(rec.spec, await autoLayout(rec.spec));
-            setToast(`Laid out the nodes, which had no positions${canEditRef.current ? ": save to keep the layout" : ""}.`);
+            setToast(
+              `Laid out the nodes, which had no positions${canEditRef.current ? ": save to keep the layout" : ""}.`,
+            );
             setTimeout(() => setToast(null), 5000);
           } catch {
             /* no layout engine: show them stacked, still editable */
@@ -134,9 +151,15 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
   );
 
   useEffect(() => {
-    Api.catalogueNodes().then((c) => setNodeSchemas(parseNodeSchemas(c))).catch(() => undefined);
-    Api.tools().then((t) => setTools(parseTools(t))).catch(() => undefined);
-    Api.deploymentsCurrent(workflowId).then((d) => setDeployedCount(Object.keys(d).length)).catch(() => undefined);
+    Api.catalogueNodes()
+      .then((c) => setNodeSchemas(parseNodeSchemas(c)))
+      .catch(() => undefined);
+    Api.tools()
+      .then((t) => setTools(parseTools(t)))
+      .catch(() => undefined);
+    Api.deploymentsCurrent(workflowId)
+      .then((d) => setDeployedCount(Object.keys(d).length))
+      .catch(() => undefined);
   }, [workflowId]);
 
   const validation = useValidation(wf);
@@ -182,7 +205,9 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
     if (!pane) return undefined;
     const p = pointer.current;
     const inside = p && p.x >= pane.left && p.x <= pane.right && p.y >= pane.top && p.y <= pane.bottom;
-    return rf.screenToFlowPosition(inside ? p : { x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 });
+    return rf.screenToFlowPosition(
+      inside ? p : { x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 },
+    );
   }, [rf]);
 
   const pasteFrom = useCallback(
@@ -211,7 +236,10 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
   const layout = useCallback(async () => {
     if (!wf || readOnly) return;
     const sizes = Object.fromEntries(
-      rf.getNodes().filter((n) => n.measured?.width).map((n) => [n.id, { width: n.measured!.width!, height: n.measured!.height! }]),
+      rf
+        .getNodes()
+        .filter((n) => n.measured?.width)
+        .map((n) => [n.id, { width: n.measured!.width!, height: n.measured!.height! }]),
     );
     try {
       const positions = await autoLayout(wf, sizes);
@@ -228,7 +256,10 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
       let pos = position;
       if (!pos) {
         const el = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
-        pos = rf.screenToFlowPosition({ x: (el?.left ?? 0) + (el?.width ?? 600) / 2, y: (el?.top ?? 0) + (el?.height ?? 400) / 2 });
+        pos = rf.screenToFlowPosition({
+          x: (el?.left ?? 0) + (el?.width ?? 600) / 2,
+          y: (el?.top ?? 0) + (el?.height ?? 400) / 2,
+        });
         pos = { x: pos.x + (wf.nodes.length % 5) * 24, y: pos.y + (wf.nodes.length % 5) * 24 };
       }
       const r = ops.addNode(wf, type, pos, extra);
@@ -257,7 +288,8 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
         if (err.status === 409) {
           setDialog(null);
           setConflict({
-            headVersion: (err.body.head_version ?? (err.body.detail as Record<string, unknown>)?.head_version) as number | undefined,
+            headVersion: (err.body.head_version ??
+              (err.body.detail as Record<string, unknown>)?.head_version) as number | undefined,
             baseVersion: (err.body.base_version as number | undefined) ?? baseVersion,
             message,
             diff: (err.body.diff as ServerDiffBody | undefined) ?? null,
@@ -273,7 +305,11 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
-      if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
+      if (
+        t &&
+        (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)
+      )
+        return;
       const mod = e.ctrlKey || e.metaKey;
       const k = e.key.toLowerCase();
       if (e.key === "Delete" || e.key === "Backspace") removeSelection();
@@ -285,8 +321,7 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
         const payload = readClipboard();
         if (!payload) return;
         pasteFrom(payload);
-      }
-      else if (mod && k === "g") groupSelected();
+      } else if (mod && k === "g") groupSelected();
       else if (mod && k === "d") duplicate(selection.nodes);
       else if (mod && k === "s") {
         if (!readOnly) setDialog("save");
@@ -313,12 +348,26 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
 
   // ---- overlays ---------------------------------------------------------------------------------
   const runInfo = useMemo(() => runs.detail?.nodes ?? {}, [runs.detail]);
-  const shownDiff = useMemo(() => diff?.diff ?? (previewSpec && wf ? diffWorkflows(wf, previewSpec) : null), [diff, previewSpec, wf]);
+  const shownDiff = useMemo(
+    () => diff?.diff ?? (previewSpec && wf ? diffWorkflows(wf, previewSpec) : null),
+    [diff, previewSpec, wf],
+  );
   const overlays: Overlays = useMemo(
     () =>
       shownDiff
-        ? { diff: { nodes: statusById(shownDiff.nodes), edges: statusById(shownDiff.edges), groups: statusById(shownDiff.groups) } }
-        : { runs: runInfo, problems: validation.problems, predicted: runs.predicted, runActive: runs.detail ? isActive(runs.detail.state) || runs.detail.state === "running" : false },
+        ? {
+            diff: {
+              nodes: statusById(shownDiff.nodes),
+              edges: statusById(shownDiff.edges),
+              groups: statusById(shownDiff.groups),
+            },
+          }
+        : {
+            runs: runInfo,
+            problems: validation.problems,
+            predicted: runs.predicted,
+            runActive: runs.detail ? isActive(runs.detail.state) || runs.detail.state === "running" : false,
+          },
     [shownDiff, runInfo, validation.problems, runs.predicted, runs.detail],
   );
   const shown = useMemo(() => (shownDiff ? mergedForDiff(shownDiff) : wf), [shownDiff, wf]);
@@ -392,8 +441,12 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
   if (loadError) {
     return (
       <div className="cv-list">
-        <div className="cv-alert" data-testid="load-error">Could not open workflow {workflowId}: {loadError}</div>
-        <button className="cv-btn" onClick={onBack}>Back to workflows</button>
+        <div className="cv-alert" data-testid="load-error">
+          Could not open workflow {workflowId}: {loadError}
+        </div>
+        <button className="cv-btn" onClick={onBack}>
+          Back to workflows
+        </button>
       </div>
     );
   }
@@ -417,46 +470,138 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
   return (
     <CanvasActionsContext.Provider value={actions}>
       <div className="cv-toolbar" data-testid="editor-toolbar">
-        <button className="cv-btn" data-testid="back-to-list" onClick={onBack} title="All workflows">←</button>
-        <span className="cv-title" data-testid="editor-title">{wf.name || wf.id}</span>
-        <span className="cv-badge" data-testid="editor-version">v{headVersion ?? "new"}{branch && branch !== "main" ? ` · ${branch}` : ""}</span>
-        {dirty && canEdit && <span className="cv-badge" data-testid="dirty">unsaved</span>}
+        <button className="cv-btn" data-testid="back-to-list" onClick={onBack} title="All workflows">
+          ←
+        </button>
+        <span className="cv-title" data-testid="editor-title">
+          {wf.name || wf.id}
+        </span>
+        <span className="cv-badge" data-testid="editor-version">
+          v{headVersion ?? "new"}
+          {branch && branch !== "main" ? ` · ${branch}` : ""}
+        </span>
+        {dirty && canEdit && (
+          <span className="cv-badge" data-testid="dirty">
+            unsaved
+          </span>
+        )}
         <span className="cv-badge" data-testid="validation-status" data-status={validation.status}>
-          {validation.status === "checking" ? "checking…" : validation.status === "valid" ? "valid" : validation.status === "invalid" ? `${errors.length} error(s)` : validation.status}
+          {validation.status === "checking"
+            ? "checking…"
+            : validation.status === "valid"
+              ? "valid"
+              : validation.status === "invalid"
+                ? `${errors.length} error(s)`
+                : validation.status}
         </span>
         <span className="cv-spacer" />
-        {!viewOnly && <>
-          <button className="cv-btn" data-testid="undo" disabled={!canUndo(history)} onClick={doUndo} title="Undo (Ctrl+Z)">Undo</button>
-          <button className="cv-btn" data-testid="redo" disabled={!canRedo(history)} onClick={doRedo} title="Redo (Ctrl+Y)">Redo</button>
-          <button className="cv-btn" data-testid="group-button" disabled={selection.nodes.length + selection.groups.length === 0} onClick={groupSelected} title="Group (Ctrl+G)">Group</button>
-          <button className="cv-btn" data-testid="layout-button" onClick={() => void layout()} title="Auto-layout (ELK, left to right)">Auto-layout</button>
-        </>}
-        <button className="cv-btn" data-testid="fit-button" onClick={fit}>Fit</button>
-        {!viewOnly && <button className="cv-btn primary" data-testid="save-button" onClick={() => setDialog("save")} title="Save a version (Ctrl+S)">Save</button>}
-        {canEdit && <button className="cv-btn" data-testid="run-button" onClick={() => { setTab("runs"); setDialog("trigger"); }}>Run</button>}
+        {!viewOnly && (
+          <>
+            <button
+              className="cv-btn"
+              data-testid="undo"
+              disabled={!canUndo(history)}
+              onClick={doUndo}
+              title="Undo (Ctrl+Z)"
+            >
+              Undo
+            </button>
+            <button
+              className="cv-btn"
+              data-testid="redo"
+              disabled={!canRedo(history)}
+              onClick={doRedo}
+              title="Redo (Ctrl+Y)"
+            >
+              Redo
+            </button>
+            <button
+              className="cv-btn"
+              data-testid="group-button"
+              disabled={selection.nodes.length + selection.groups.length === 0}
+              onClick={groupSelected}
+              title="Group (Ctrl+G)"
+            >
+              Group
+            </button>
+            <button
+              className="cv-btn"
+              data-testid="layout-button"
+              onClick={() => void layout()}
+              title="Auto-layout (ELK, left to right)"
+            >
+              Auto-layout
+            </button>
+          </>
+        )}
+        <button className="cv-btn" data-testid="fit-button" onClick={fit}>
+          Fit
+        </button>
+        {!viewOnly && (
+          <button
+            className="cv-btn primary"
+            data-testid="save-button"
+            onClick={() => setDialog("save")}
+            title="Save a version (Ctrl+S)"
+          >
+            Save
+          </button>
+        )}
+        {canEdit && (
+          <button
+            className="cv-btn"
+            data-testid="run-button"
+            onClick={() => {
+              setTab("runs");
+              setDialog("trigger");
+            }}
+          >
+            Run
+          </button>
+        )}
       </div>
-      {!canEdit && <div className="cv-banner warn" data-testid="readonly-banner">Read-only: you can view this workflow but not change it.</div>}
+      {!canEdit && (
+        <div className="cv-banner warn" data-testid="readonly-banner">
+          Read-only: you can view this workflow but not change it.
+        </div>
+      )}
       {diff && (
         <div className="cv-banner diff" data-testid="diff-banner">
-          Comparing v{diff.from} → v{diff.to}: <b style={{ color: "var(--cv-added)" }}>added</b> <b style={{ color: "var(--cv-removed)" }}>removed</b>{" "}
+          Comparing v{diff.from} → v{diff.to}: <b style={{ color: "var(--cv-added)" }}>added</b>{" "}
+          <b style={{ color: "var(--cv-removed)" }}>removed</b>{" "}
           <b style={{ color: "var(--cv-changed)" }}>changed</b>
-          <button className="cv-btn small" onClick={() => setDiff(null)} data-testid="diff-exit-banner">Exit diff</button>
+          <button className="cv-btn small" onClick={() => setDiff(null)} data-testid="diff-exit-banner">
+            Exit diff
+          </button>
         </div>
       )}
       {runs.detail && !diff && !previewSpec && (
         <div className="cv-banner" data-testid="run-banner">
-          Run <code>{runs.detail.run_id}</code> <span className={`cv-badge state-${stateClass(runs.detail.state)}`} data-testid="run-banner-state">{runs.detail.state}</span>
+          Run <code>{runs.detail.run_id}</code>{" "}
+          <span className={`cv-badge state-${stateClass(runs.detail.state)}`} data-testid="run-banner-state">
+            {runs.detail.state}
+          </span>
         </div>
       )}
-      <div className="cv-body" onPointerMove={(e) => { pointer.current = { x: e.clientX, y: e.clientY }; }}>
-        {!viewOnly && <Palette tools={tools} onAdd={(e: PaletteEntry) => addFromPalette(e.type, e.extra ?? {})} />}
+      <div
+        className="cv-body"
+        onPointerMove={(e) => {
+          pointer.current = { x: e.clientX, y: e.clientY };
+        }}
+      >
+        {!viewOnly && (
+          <Palette tools={tools} onAdd={(e: PaletteEntry) => addFromPalette(e.type, e.extra ?? {})} />
+        )}
         {previewSpec && !diff && (
           // Over the canvas, not above it: hovering "Preview" in the chat must not shift the layout.
           <div className="cv-banner diff cv-preview-banner" data-testid="preview-banner">
-          Previewing the co-pilot's proposal: <b style={{ color: "var(--cv-added)" }}>added</b> <b style={{ color: "var(--cv-removed)" }}>removed</b>{" "}
-          <b style={{ color: "var(--cv-changed)" }}>changed</b>
-          <button className="cv-btn small" onClick={() => setPreviewSpec(null)} data-testid="preview-exit">End preview</button>
-        </div>
+            Previewing the co-pilot's proposal: <b style={{ color: "var(--cv-added)" }}>added</b>{" "}
+            <b style={{ color: "var(--cv-removed)" }}>removed</b>{" "}
+            <b style={{ color: "var(--cv-changed)" }}>changed</b>
+            <button className="cv-btn small" onClick={() => setPreviewSpec(null)} data-testid="preview-exit">
+              End preview
+            </button>
+          </div>
         )}
         <FlowCanvas
           wf={shown}
@@ -469,30 +614,71 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
           onDropNode={(type, extra, pos) => addFromPalette(type, extra, pos)}
           onMenu={(m) => {
             setMenu(m);
-            if (m.kind === "node" && !selection.nodes.includes(m.id)) setSelection({ nodes: [m.id], edges: [], groups: [] });
+            if (m.kind === "node" && !selection.nodes.includes(m.id))
+              setSelection({ nodes: [m.id], edges: [], groups: [] });
           }}
           fitKey={`${workflowId}:${diff ? `${diff.from}-${diff.to}` : "edit"}:${fitCount}`}
         />
         <div className="cv-dock" data-testid="dock">
           <div className="cv-tabs">
             {(["properties", "code", "runs", "history", "deploy", "copilot"] as Tab[]).map((t) => (
-              <button key={t} className={`cv-tab ${tab === t ? "active" : ""}`} data-testid={`tab-${t}`} onClick={() => setTab(t)}>
+              <button
+                key={t}
+                className={`cv-tab ${tab === t ? "active" : ""}`}
+                data-testid={`tab-${t}`}
+                onClick={() => setTab(t)}
+              >
                 {t === "copilot" ? "Co-pilot" : t[0].toUpperCase() + t.slice(1)}
               </button>
             ))}
           </div>
           <div className="cv-dock-body">
-            {tab === "properties" && (diff ? <DiffSummary diff={diff.diff} from={diff.from} to={diff.to} /> : (
-              <PropertyPanel wf={wf} selection={selection} problems={validation.problems} readOnly={readOnly} change={change} select={setSelection}
-                canWriteCode={canWriteCode}
-                nodeSchemas={nodeSchemas} toolRefs={tools.map((t) => `${t.name}@${t.version}`)}
-                run={{ workflowId, spec: wf, runId: runs.runId, runInfo, predicted: runs.predicted, readOnly, focus }} />
-            ))}
+            {tab === "properties" &&
+              (diff ? (
+                <DiffSummary diff={diff.diff} from={diff.from} to={diff.to} />
+              ) : (
+                <PropertyPanel
+                  wf={wf}
+                  selection={selection}
+                  problems={validation.problems}
+                  readOnly={readOnly}
+                  change={change}
+                  select={setSelection}
+                  canWriteCode={canWriteCode}
+                  nodeSchemas={nodeSchemas}
+                  toolRefs={tools.map((t) => `${t.name}@${t.version}`)}
+                  run={{
+                    workflowId,
+                    spec: wf,
+                    runId: runs.runId,
+                    runInfo,
+                    predicted: runs.predicted,
+                    readOnly,
+                    focus,
+                  }}
+                />
+              ))}
             {tab === "code" && <CodePanel {...compiled} />}
-            {tab === "runs" && <RunsPanel runs={runs} deployed={deployedCount > 0} readOnly={!canEdit} onTriggerClick={() => setDialog("trigger")} />}
+            {tab === "runs" && (
+              <RunsPanel
+                runs={runs}
+                deployed={deployedCount > 0}
+                readOnly={!canEdit}
+                onTriggerClick={() => setDialog("trigger")}
+              />
+            )}
             {tab === "history" && (
-              <HistoryPanel workflowId={workflowId} headVersion={headVersion} branch={branch ?? (record?.branch as string | undefined)} readOnly={!canEdit}
-                diff={diff} onDiff={showDiff} onExitDiff={() => setDiff(null)} onRollback={rollback} refreshKey={historyKey} dirty={dirty}
+              <HistoryPanel
+                workflowId={workflowId}
+                headVersion={headVersion}
+                branch={branch ?? (record?.branch as string | undefined)}
+                readOnly={!canEdit}
+                diff={diff}
+                onDiff={showDiff}
+                onExitDiff={() => setDiff(null)}
+                onRollback={rollback}
+                refreshKey={historyKey}
+                dirty={dirty}
                 onSwitchBranch={(b) => void switchBranch(b)}
                 onCreateBranch={async (name) => {
                   await Api.createBranch(workflowId, name, headVersion);
@@ -503,14 +689,33 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
                 onMerged={(text) => {
                   void load(branch);
                   flash(text);
-                }} />
+                }}
+              />
             )}
-            {tab === "deploy" && <DeployPanel workflowId={workflowId} version={headVersion} dirty={dirty} readOnly={!canDeploy} onDeployed={() => setDeployedCount((c) => c + 1)} />}
+            {tab === "deploy" && (
+              <DeployPanel
+                workflowId={workflowId}
+                version={headVersion}
+                dirty={dirty}
+                readOnly={!canDeploy}
+                onDeployed={() => setDeployedCount((c) => c + 1)}
+              />
+            )}
             {tab === "copilot" && (
-              <CopilotPanel workflow={wf} selection={selection} problems={validation.problems} readOnly={viewOnly} prompt={copilotPrompt}
+              <CopilotPanel
+                workflow={wf}
+                selection={selection}
+                problems={validation.problems}
+                readOnly={viewOnly}
+                prompt={copilotPrompt}
                 onPromptTaken={() => setCopilotPrompt(null)}
-                runErrors={Object.entries(runInfo).filter(([, i]) => stateClass(i.state) === "failed").map(([id, i]) => ({ node_id: id, state: String(i.state) }))}
-                applySpec={(next) => change(next)} onPreview={setPreviewSpec} onFocusNode={focusNode} />
+                runErrors={Object.entries(runInfo)
+                  .filter(([, i]) => stateClass(i.state) === "failed")
+                  .map(([id, i]) => ({ node_id: id, state: String(i.state) }))}
+                applySpec={(next) => change(next)}
+                onPreview={setPreviewSpec}
+                onFocusNode={focusNode}
+              />
             )}
           </div>
         </div>
@@ -518,7 +723,12 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
       {validation.problems.length > 0 && !diff && (
         <div className="cv-problems" data-testid="problems">
           {validation.problems.map((p, i) => (
-            <div key={i} className={`cv-problem ${p.severity}`} data-testid={`problem-${p.code}`} onClick={() => selectProblem(p)}>
+            <div
+              key={i}
+              className={`cv-problem ${p.severity}`}
+              data-testid={`problem-${p.code}`}
+              onClick={() => selectProblem(p)}
+            >
               <span className="code">{p.code}</span>
               <span>{p.node_id || p.edge_id || p.group_id || "workflow"}</span>
               <span>{p.message}</span>
@@ -527,11 +737,34 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
           ))}
         </div>
       )}
-      {toast && <div className="cv-banner" data-testid="toast" style={{ position: "absolute", bottom: 12, left: "40%", borderRadius: 8, border: "1px solid var(--cv-border)", zIndex: 20 }}>{toast}</div>}
+      {toast && (
+        <div
+          className="cv-banner"
+          data-testid="toast"
+          style={{
+            position: "absolute",
+            bottom: 12,
+            left: "40%",
+            borderRadius: 8,
+            border: "1px solid var(--cv-border)",
+            zIndex: 20,
+          }}
+        >
+          {toast}
+        </div>
+      )}
       {menu && (
-        <ContextMenu menu={menu} readOnly={readOnly} hasRun={Boolean(runs.runId)} onClose={() => setMenu(null)}
+        <ContextMenu
+          menu={menu}
+          readOnly={readOnly}
+          hasRun={Boolean(runs.runId)}
+          onClose={() => setMenu(null)}
           actions={{
-            runNode: (id) => { setSelection({ nodes: [id], edges: [], groups: [] }); setTab("properties"); setFocus({ nodeId: id, what: "test", nonce: Date.now() }); },
+            runNode: (id) => {
+              setSelection({ nodes: [id], edges: [], groups: [] });
+              setTab("properties");
+              setFocus({ nodeId: id, what: "test", nonce: Date.now() });
+            },
             output: actions.openOutput,
             duplicate: (id) => duplicate(selection.nodes.includes(id) ? selection.nodes : [id]),
             group: groupSelected,
@@ -548,41 +781,103 @@ export function Editor({ workflowId, me, onBack }: { workflowId: string; me: Me 
             paste: () => pasteFrom(readClipboard(), rf.screenToFlowPosition({ x: menu.x, y: menu.y })),
             layout: () => void layout(),
             fit,
-          }} />
+          }}
+        />
       )}
       {dialog === "save" && (
-        <SaveDialog onClose={() => { setDialog(null); setSaveError(null); }} onSave={(m) => save(m)} error={saveError} />
+        <SaveDialog
+          onClose={() => {
+            setDialog(null);
+            setSaveError(null);
+          }}
+          onSave={(m) => save(m)}
+          error={saveError}
+        />
       )}
-      {dialog === "trigger" && <TriggerDialog wf={wf} onClose={() => setDialog(null)} onTrigger={async (p) => { await runs.trigger(p); setTab("runs"); }} />}
+      {dialog === "trigger" && (
+        <TriggerDialog
+          wf={wf}
+          onClose={() => setDialog(null)}
+          onTrigger={async (p) => {
+            await runs.trigger(p);
+            setTab("runs");
+          }}
+        />
+      )}
       {conflict && (
-        <ConflictDialog conflict={conflict} branch={branch ?? "main"} onClose={() => setConflict(null)}
-          onLoadTheirs={() => { setConflict(null); void load(branch); }}
+        <ConflictDialog
+          conflict={conflict}
+          branch={branch ?? "main"}
+          onClose={() => setConflict(null)}
+          onLoadTheirs={() => {
+            setConflict(null);
+            void load(branch);
+          }}
           onKeepMine={() => void save(conflict.message, conflict.headVersion)}
-          onSaveOnBranch={(name) => saveOnBranch(name, conflict.message, conflict.baseVersion)} />
+          onSaveOnBranch={(name) => saveOnBranch(name, conflict.message, conflict.baseVersion)}
+        />
       )}
     </CanvasActionsContext.Provider>
   );
 }
 
-function SaveDialog({ onClose, onSave, error }: { onClose: () => void; onSave: (message: string) => Promise<void>; error: { message: string; problems: Problem[] } | null }) {
+function SaveDialog({
+  onClose,
+  onSave,
+  error,
+}: {
+  onClose: () => void;
+  onSave: (message: string) => Promise<void>;
+  error: { message: string; problems: Problem[] } | null;
+}) {
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
   return (
     <Modal title="Save a version" onClose={onClose} testId="save-dialog">
       <div className="cv-field">
         <label>What changed?</label>
-        <input className="cv-input" autoFocus data-testid="save-message" value={message} onChange={(e) => setMessage(e.target.value)}
-          onKeyDown={async (e) => { if (e.key === "Enter") { setBusy(true); await onSave(message); setBusy(false); } }} />
+        <input
+          className="cv-input"
+          autoFocus
+          data-testid="save-message"
+          value={message}
+          onChange={(e) => setMessage(e.target.value)}
+          onKeyDown={async (e) => {
+            if (e.key === "Enter") {
+              setBusy(true);
+              await onSave(message);
+              setBusy(false);
+            }
+          }}
+        />
       </div>
       {error && (
         <div className="cv-alert" data-testid="save-error">
           {error.message}
-          {error.problems.map((p, i) => <div key={i}>{p.code}: {p.message}{p.hint ? ` (${p.hint})` : ""}</div>)}
+          {error.problems.map((p, i) => (
+            <div key={i}>
+              {p.code}: {p.message}
+              {p.hint ? ` (${p.hint})` : ""}
+            </div>
+          ))}
         </div>
       )}
       <div className="cv-actions">
-        <button className="cv-btn" onClick={onClose}>Cancel</button>
-        <button className="cv-btn primary" data-testid="save-confirm" disabled={busy} onClick={async () => { setBusy(true); await onSave(message); setBusy(false); }}>Save</button>
+        <button className="cv-btn" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          className="cv-btn primary"
+          data-testid="save-confirm"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            await onSave(message);
+            setBusy(false);
+          }}
+        >
+          Save
+        </button>
       </div>
     </Modal>
   );
@@ -603,7 +898,19 @@ interface MenuActions {
   fit: () => void;
 }
 
-function ContextMenu({ menu, readOnly, hasRun, onClose, actions }: { menu: MenuTarget; readOnly: boolean; hasRun: boolean; onClose: () => void; actions: MenuActions }) {
+function ContextMenu({
+  menu,
+  readOnly,
+  hasRun,
+  onClose,
+  actions,
+}: {
+  menu: MenuTarget;
+  readOnly: boolean;
+  hasRun: boolean;
+  onClose: () => void;
+  actions: MenuActions;
+}) {
   useEffect(() => {
     const close = () => onClose();
     const t = setTimeout(() => window.addEventListener("click", close), 0);
@@ -613,10 +920,26 @@ function ContextMenu({ menu, readOnly, hasRun, onClose, actions }: { menu: MenuT
     };
   }, [onClose]);
   const item = (label: string, testId: string, fn: () => void, show = true) =>
-    show ? <button key={testId} data-testid={`menu-${testId}`} onClick={() => { fn(); onClose(); }}>{label}</button> : null;
+    show ? (
+      <button
+        key={testId}
+        data-testid={`menu-${testId}`}
+        onClick={() => {
+          fn();
+          onClose();
+        }}
+      >
+        {label}
+      </button>
+    ) : null;
   const id = menu.id;
   return (
-    <div className="cv-menu" style={{ left: menu.x, top: menu.y }} data-testid="context-menu" onContextMenu={(e) => e.preventDefault()}>
+    <div
+      className="cv-menu"
+      style={{ left: menu.x, top: menu.y }}
+      data-testid="context-menu"
+      onContextMenu={(e) => e.preventDefault()}
+    >
       {menu.kind === "node" && [
         item("Run this node (mock data)", "run-node", () => actions.runNode(id), !readOnly),
         item("Show output", "output", () => actions.output(id), hasRun),
@@ -625,7 +948,9 @@ function ContextMenu({ menu, readOnly, hasRun, onClose, actions }: { menu: MenuT
         item("Delete", "delete", actions.remove, !readOnly),
         item("Ask the co-pilot", "ask-copilot", () => actions.ask(id)),
       ]}
-      {menu.kind === "edge" && [item("Delete connection", "delete-edge", () => actions.removeEdge(id), !readOnly)]}
+      {menu.kind === "edge" && [
+        item("Delete connection", "delete-edge", () => actions.removeEdge(id), !readOnly),
+      ]}
       {menu.kind === "group" && [
         item("Collapse / expand", "toggle-group", () => actions.toggleGroup(id)),
         item("Ungroup", "ungroup", () => actions.ungroup(id), !readOnly),
@@ -640,7 +965,14 @@ function ContextMenu({ menu, readOnly, hasRun, onClose, actions }: { menu: MenuT
   );
 }
 
-function ConflictDialog({ conflict, branch, onClose, onLoadTheirs, onKeepMine, onSaveOnBranch }: {
+function ConflictDialog({
+  conflict,
+  branch,
+  onClose,
+  onLoadTheirs,
+  onKeepMine,
+  onSaveOnBranch,
+}: {
   conflict: Conflict;
   branch: string;
   onClose: () => void;
@@ -648,34 +980,60 @@ function ConflictDialog({ conflict, branch, onClose, onLoadTheirs, onKeepMine, o
   onKeepMine: () => void;
   onSaveOnBranch: (name: string) => Promise<void>;
 }) {
-  const [name, setName] = useState(`mine-v${conflict.baseVersion ?? "x"}-${Date.now().toString(36).slice(-4)}`);
+  const [name, setName] = useState(
+    `mine-v${conflict.baseVersion ?? "x"}-${Date.now().toString(36).slice(-4)}`,
+  );
   const [busy, setBusy] = useState(false);
   return (
     <Modal title="Someone else saved first" onClose={onClose} testId="conflict-dialog">
       <p data-testid="conflict-versions">
-        {branch === "main" ? "This workflow" : `Branch ${branch}`} was saved by someone else (now v{conflict.headVersion ?? "?"}) since you opened
-        v{conflict.baseVersion ?? "?"}.
+        {branch === "main" ? "This workflow" : `Branch ${branch}`} was saved by someone else (now v
+        {conflict.headVersion ?? "?"}) since you opened v{conflict.baseVersion ?? "?"}.
       </p>
       <h3 style={{ fontSize: 13, margin: "8px 0 0" }}>Their changes</h3>
       <ChangeList diff={conflict.diff} testId="conflict-theirs" />
-      {conflict.yours && <>
-        <h3 style={{ fontSize: 13, margin: "8px 0 0" }}>Your unsaved changes</h3>
-        <ChangeList diff={conflict.yours} testId="conflict-yours" />
-      </>}
+      {conflict.yours && (
+        <>
+          <h3 style={{ fontSize: 13, margin: "8px 0 0" }}>Your unsaved changes</h3>
+          <ChangeList diff={conflict.yours} testId="conflict-yours" />
+        </>
+      )}
       <p className="cv-help">
-        <b>Load theirs</b> discards your changes. <b>Keep mine</b> saves your version on top of theirs: where it differs from
-        theirs, theirs is replaced (it stays in the history). <b>Save on a branch</b> keeps both: yours goes to a new branch
-        from v{conflict.baseVersion ?? "?"}, to compare and merge from the History tab.
+        <b>Load theirs</b> discards your changes. <b>Keep mine</b> saves your version on top of theirs: where
+        it differs from theirs, theirs is replaced (it stays in the history). <b>Save on a branch</b> keeps
+        both: yours goes to a new branch from v{conflict.baseVersion ?? "?"}, to compare and merge from the
+        History tab.
       </p>
       <div className="cv-row">
-        <input className="cv-input" data-testid="conflict-branch-name" value={name} onChange={(e) => setName(e.target.value)} />
-        <button className="cv-btn" data-testid="conflict-save-branch" disabled={busy || !/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(name)}
-          onClick={async () => { setBusy(true); await onSaveOnBranch(name); setBusy(false); }}>Save on a branch</button>
+        <input
+          className="cv-input"
+          data-testid="conflict-branch-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <button
+          className="cv-btn"
+          data-testid="conflict-save-branch"
+          disabled={busy || !/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(name)}
+          onClick={async () => {
+            setBusy(true);
+            await onSaveOnBranch(name);
+            setBusy(false);
+          }}
+        >
+          Save on a branch
+        </button>
       </div>
       <div className="cv-actions">
-        <button className="cv-btn" data-testid="conflict-cancel" onClick={onClose}>Cancel</button>
-        <button className="cv-btn" data-testid="conflict-load-theirs" onClick={onLoadTheirs}>Load theirs</button>
-        <button className="cv-btn primary" data-testid="conflict-keep-mine" onClick={onKeepMine}>Keep mine</button>
+        <button className="cv-btn" data-testid="conflict-cancel" onClick={onClose}>
+          Cancel
+        </button>
+        <button className="cv-btn" data-testid="conflict-load-theirs" onClick={onLoadTheirs}>
+          Load theirs
+        </button>
+        <button className="cv-btn primary" data-testid="conflict-keep-mine" onClick={onKeepMine}>
+          Keep mine
+        </button>
       </div>
     </Modal>
   );

@@ -6,7 +6,9 @@ import { itemsOf } from "../api/client";
 
 export function parseNodeSchemas(body: unknown): Record<string, JsonSchema> {
   const out: Record<string, JsonSchema> = {};
-  const entries = itemsOf<Record<string, unknown>>(body, "node_types").concat(itemsOf<Record<string, unknown>>(body, "nodes"));
+  const entries = itemsOf<Record<string, unknown>>(body, "node_types").concat(
+    itemsOf<Record<string, unknown>>(body, "nodes"),
+  );
   for (const e of entries) {
     const type = String(e.type ?? e.name ?? "");
     const schema = (e.parameters_schema ?? e.parameters ?? e.schema) as JsonSchema | undefined;

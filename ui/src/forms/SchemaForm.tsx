@@ -2,7 +2,14 @@
 // while typing, so half-typed numbers or JSON are not thrown away; valid values are committed.
 import { useEffect, useState } from "react";
 import type { JsonSchema } from "../spec/types";
-import { coerce, display, fieldsFromSchema, validateValues, type FieldDescriptor, checkSchemaText } from "./schema";
+import {
+  coerce,
+  display,
+  fieldsFromSchema,
+  validateValues,
+  type FieldDescriptor,
+  checkSchemaText,
+} from "./schema";
 
 export interface SchemaFormProps {
   schema: JsonSchema | null | undefined;
@@ -15,27 +22,50 @@ export interface SchemaFormProps {
   testId: string;
 }
 
-export function SchemaForm({ schema, value, onChange, readOnly, errors = {}, hints = {}, testId }: SchemaFormProps) {
+export function SchemaForm({
+  schema,
+  value,
+  onChange,
+  readOnly,
+  errors = {},
+  hints = {},
+  testId,
+}: SchemaFormProps) {
   const fields = fieldsFromSchema(schema);
   const local = validateValues(fields, value);
   if (fields.length === 0) return <div className="cv-help">No fields.</div>;
   return (
     <div data-testid={testId}>
       {fields.map((f) => (
-        <FieldInput key={f.key} field={f} value={value[f.key]} readOnly={readOnly} error={errors[f.key] ?? local[f.key]} hint={hints[f.key]}
+        <FieldInput
+          key={f.key}
+          field={f}
+          value={value[f.key]}
+          readOnly={readOnly}
+          error={errors[f.key] ?? local[f.key]}
+          hint={hints[f.key]}
           testId={`${testId}-${f.key}`}
           onCommit={(v) => {
             const next = { ...value };
             if (v === undefined) delete next[f.key];
             else next[f.key] = v;
             onChange(next, f.key);
-          }} />
+          }}
+        />
       ))}
     </div>
   );
 }
 
-export function FieldInput({ field, value, onCommit, readOnly, error, hint, testId }: {
+export function FieldInput({
+  field,
+  value,
+  onCommit,
+  readOnly,
+  error,
+  hint,
+  testId,
+}: {
   field: FieldDescriptor;
   value: unknown;
   onCommit: (v: unknown) => void;
@@ -66,35 +96,80 @@ export function FieldInput({ field, value, onCommit, readOnly, error, hint, test
   let input;
   if (field.kind === "boolean")
     input = (
-      <input type="checkbox" data-testid={testId} checked={value === true} disabled={readOnly} onChange={(e) => onCommit(e.target.checked)} />
+      <input
+        type="checkbox"
+        data-testid={testId}
+        checked={value === true}
+        disabled={readOnly}
+        onChange={(e) => onCommit(e.target.checked)}
+      />
     );
   else if (field.kind === "enum")
     input = (
-      <select className={`cv-select ${cls}`} data-testid={testId} value={text} disabled={readOnly} onChange={(e) => update(e.target.value)}>
+      <select
+        className={`cv-select ${cls}`}
+        data-testid={testId}
+        value={text}
+        disabled={readOnly}
+        onChange={(e) => update(e.target.value)}
+      >
         <option value="">{field.required ? "(choose)" : "(default)"}</option>
-        {field.options?.map((o) => <option key={String(o)} value={String(o)}>{String(o)}</option>)}
+        {field.options?.map((o) => (
+          <option key={String(o)} value={String(o)}>
+            {String(o)}
+          </option>
+        ))}
       </select>
     );
   else if (field.kind === "text" || field.kind === "json")
-    input = <textarea className={`cv-textarea ${cls}`} data-testid={testId} value={text} readOnly={readOnly} onChange={(e) => update(e.target.value)} rows={field.kind === "json" ? 4 : 3} />;
+    input = (
+      <textarea
+        className={`cv-textarea ${cls}`}
+        data-testid={testId}
+        value={text}
+        readOnly={readOnly}
+        onChange={(e) => update(e.target.value)}
+        rows={field.kind === "json" ? 4 : 3}
+      />
+    );
   else
     input = (
-      <input className={`cv-input ${cls}`} data-testid={testId} value={text} readOnly={readOnly} inputMode={field.kind === "string" ? undefined : "decimal"}
-        onChange={(e) => update(e.target.value)} />
+      <input
+        className={`cv-input ${cls}`}
+        data-testid={testId}
+        value={text}
+        readOnly={readOnly}
+        inputMode={field.kind === "string" ? undefined : "decimal"}
+        onChange={(e) => update(e.target.value)}
+      />
     );
   return (
     <div className="cv-field" data-field={field.key}>
-      <label>{field.label}{field.required ? " *" : ""}</label>
+      <label>
+        {field.label}
+        {field.required ? " *" : ""}
+      </label>
       {input}
       {field.description && <span className="cv-help">{field.description}</span>}
-      {msg && <span className="cv-error" data-testid={`${testId}-error`}>{msg}</span>}
+      {msg && (
+        <span className="cv-error" data-testid={`${testId}-error`}>
+          {msg}
+        </span>
+      )}
       {hint && <span className="cv-hint">{hint}</span>}
     </div>
   );
 }
 
 /** A JSON editor for schemas and free-form objects: commits only valid JSON objects. */
-export function JsonEditor({ value, onChange, readOnly, testId, schemaMode = false, error }: {
+export function JsonEditor({
+  value,
+  onChange,
+  readOnly,
+  testId,
+  schemaMode = false,
+  error,
+}: {
   value: unknown;
   onChange: (v: Record<string, unknown>) => void;
   readOnly?: boolean;
@@ -135,9 +210,20 @@ export function JsonEditor({ value, onChange, readOnly, testId, schemaMode = fal
   const msg = localError ?? error;
   return (
     <>
-      <textarea className={`cv-textarea ${msg ? "invalid" : ""}`} data-testid={testId} value={text} readOnly={readOnly} spellCheck={false}
-        rows={Math.min(14, Math.max(4, text.split("\n").length))} onChange={(e) => update(e.target.value)} />
-      {msg && <span className="cv-error" data-testid={`${testId}-error`}>{msg}</span>}
+      <textarea
+        className={`cv-textarea ${msg ? "invalid" : ""}`}
+        data-testid={testId}
+        value={text}
+        readOnly={readOnly}
+        spellCheck={false}
+        rows={Math.min(14, Math.max(4, text.split("\n").length))}
+        onChange={(e) => update(e.target.value)}
+      />
+      {msg && (
+        <span className="cv-error" data-testid={`${testId}-error`}>
+          {msg}
+        </span>
+      )}
     </>
   );
 }

@@ -49,7 +49,10 @@ export function resolveRef(schema: JsonSchema, root: JsonSchema): JsonSchema {
   return (cur as JsonSchema) ?? schema;
 }
 
-export function fieldsFromSchema(schema: JsonSchema | null | undefined, root: JsonSchema = schema ?? {}): FieldDescriptor[] {
+export function fieldsFromSchema(
+  schema: JsonSchema | null | undefined,
+  root: JsonSchema = schema ?? {},
+): FieldDescriptor[] {
   if (!schema) return [];
   const props = (resolveRef(schema, root).properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema.required as string[] | undefined) ?? []);
@@ -62,8 +65,12 @@ export function fieldsFromSchema(schema: JsonSchema | null | undefined, root: Js
     let kind: FieldKind;
     if (options) kind = "enum";
     else if (nonNull.length === 1 && nonNull[0] === "string")
-      kind = prop.format === "multiline" || /prompt|description|code|expression/.test(key) ? "text" : "string";
-    else if (nonNull.length === 1 && (nonNull[0] === "number" || nonNull[0] === "integer" || nonNull[0] === "boolean"))
+      kind =
+        prop.format === "multiline" || /prompt|description|code|expression/.test(key) ? "text" : "string";
+    else if (
+      nonNull.length === 1 &&
+      (nonNull[0] === "number" || nonNull[0] === "integer" || nonNull[0] === "boolean")
+    )
       kind = nonNull[0] as FieldKind;
     else kind = "json";
     return {
@@ -86,13 +93,15 @@ export type Coerced = { ok: true; value: unknown } | { ok: false; error: string 
 /** Text typed into a field -> the typed value the spec stores (undefined = unset). */
 export function coerce(field: FieldDescriptor, text: string): Coerced {
   const trimmed = text.trim();
-  if (trimmed === "" && field.kind !== "string" && field.kind !== "text") return { ok: true, value: undefined };
+  if (trimmed === "" && field.kind !== "string" && field.kind !== "text")
+    return { ok: true, value: undefined };
   switch (field.kind) {
     case "integer":
     case "number": {
       const n = Number(trimmed);
       if (!Number.isFinite(n)) return { ok: false, error: `${field.label} must be a number` };
-      if (field.kind === "integer" && !Number.isInteger(n)) return { ok: false, error: `${field.label} must be a whole number` };
+      if (field.kind === "integer" && !Number.isInteger(n))
+        return { ok: false, error: `${field.label} must be a whole number` };
       return { ok: true, value: n };
     }
     case "boolean":
@@ -105,7 +114,9 @@ export function coerce(field: FieldDescriptor, text: string): Coerced {
       }
     case "enum": {
       const match = field.options?.find((o) => String(o) === trimmed);
-      return match === undefined ? { ok: false, error: `${field.label} must be one of ${field.options?.join(", ")}` } : { ok: true, value: match };
+      return match === undefined
+        ? { ok: false, error: `${field.label} must be one of ${field.options?.join(", ")}` }
+        : { ok: true, value: match };
     }
     default:
       return { ok: true, value: text };
@@ -120,7 +131,10 @@ export function display(field: FieldDescriptor, value: unknown): string {
 }
 
 /** Check values against the fields: required, type and bounds. Keyed by field. */
-export function validateValues(fields: FieldDescriptor[], values: Record<string, unknown>): Record<string, string> {
+export function validateValues(
+  fields: FieldDescriptor[],
+  values: Record<string, unknown>,
+): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const f of fields) {
     const v = values[f.key];
@@ -128,19 +142,29 @@ export function validateValues(fields: FieldDescriptor[], values: Record<string,
       if (f.required && f.default === undefined) errors[f.key] = `${f.label} is required`;
       continue;
     }
-    if ((f.kind === "number" || f.kind === "integer") && typeof v !== "number") errors[f.key] = `${f.label} must be a number`;
+    if ((f.kind === "number" || f.kind === "integer") && typeof v !== "number")
+      errors[f.key] = `${f.label} must be a number`;
     else if (typeof v === "number") {
-      if (f.minimum !== undefined && v < f.minimum) errors[f.key] = `${f.label} must be at least ${f.minimum}`;
+      if (f.minimum !== undefined && v < f.minimum)
+        errors[f.key] = `${f.label} must be at least ${f.minimum}`;
       if (f.maximum !== undefined && v > f.maximum) errors[f.key] = `${f.label} must be at most ${f.maximum}`;
     }
-    if (f.kind === "enum" && !f.options?.some((o) => o === v)) errors[f.key] = `${f.label} must be one of ${f.options?.join(", ")}`;
+    if (f.kind === "enum" && !f.options?.some((o) => o === v))
+      errors[f.key] = `${f.label} must be one of ${f.options?.join(", ")}`;
   }
   return errors;
 }
 
 /** Initial values for a form: stored values, else the schema's defaults. */
-export function initialValues(fields: FieldDescriptor[], stored: Record<string, unknown> = {}): Record<string, unknown> {
-  return Object.fromEntries(fields.map((f) => [f.key, stored[f.key] !== undefined ? stored[f.key] : f.default]).filter(([, v]) => v !== undefined));
+export function initialValues(
+  fields: FieldDescriptor[],
+  stored: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return Object.fromEntries(
+    fields
+      .map((f) => [f.key, stored[f.key] !== undefined ? stored[f.key] : f.default])
+      .filter(([, v]) => v !== undefined),
+  );
 }
 
 /** A JSON Schema typed in the schema editor: valid JSON, an object, with a known "type". */
@@ -152,7 +176,8 @@ export function checkSchemaText(text: string): { schema?: JsonSchema; error?: st
   } catch (e) {
     return { error: `Invalid JSON: ${(e as Error).message}` };
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return { error: "A JSON Schema must be an object" };
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return { error: "A JSON Schema must be an object" };
   const t = (value as JsonSchema).type;
   const known = ["object", "array", "string", "number", "integer", "boolean", "null"];
   if (t !== undefined && !(Array.isArray(t) ? t : [t]).every((x) => known.includes(String(x)))) {
@@ -169,8 +194,15 @@ export function checkSchemaText(text: string): { schema?: JsonSchema; error?: st
 export const EXECUTION_POLICY_SCHEMA: JsonSchema = {
   type: "object",
   properties: {
-    timeout_seconds: { type: ["number", "null"], exclusiveMinimum: 0, description: "Task execution_timeout." },
-    on_error: { enum: ["fail", "skip", "continue", "fallback"], description: "What happens when the node fails." },
+    timeout_seconds: {
+      type: ["number", "null"],
+      exclusiveMinimum: 0,
+      description: "Task execution_timeout.",
+    },
+    on_error: {
+      enum: ["fail", "skip", "continue", "fallback"],
+      description: "What happens when the node fails.",
+    },
     fallback_node: { type: ["string", "null"], description: "Node that runs when on_error = fallback." },
     pool: { type: ["string", "null"] },
     pool_slots: { type: ["integer", "null"], minimum: 1 },

@@ -13,7 +13,11 @@ interface SpecLike {
 
 function toElements(spec: SpecLike): { nodes: Node[]; edges: Edge[] } {
   return {
-    nodes: spec.nodes.map((n) => ({ id: n.id, position: n.ui?.position ?? { x: 0, y: 0 }, data: { label: n.name ?? n.id } })),
+    nodes: spec.nodes.map((n) => ({
+      id: n.id,
+      position: n.ui?.position ?? { x: 0, y: 0 },
+      data: { label: n.name ?? n.id },
+    })),
     edges: spec.edges.map((e) => ({ id: `${e.source}->${e.target}`, source: e.source, target: e.target })),
   };
 }

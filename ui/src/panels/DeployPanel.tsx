@@ -13,7 +13,10 @@ export function lineDiff(before: string, after: string): DiffLine[] {
   const a = before ? before.split("\n") : [];
   const b = after ? after.split("\n") : [];
   if (a.length * b.length > 4_000_000) {
-    return [...a.map((text) => ({ op: "-" as const, text })), ...b.map((text) => ({ op: "+" as const, text }))];
+    return [
+      ...a.map((text) => ({ op: "-" as const, text })),
+      ...b.map((text) => ({ op: "+" as const, text })),
+    ];
   }
   const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
   for (let i = a.length - 1; i >= 0; i--) {
@@ -60,7 +63,13 @@ function CodeChangeView({ change, index }: { change: CodeChange; index: number }
   );
 }
 
-export function DeployPanel({ workflowId, version, dirty, readOnly, onDeployed }: {
+export function DeployPanel({
+  workflowId,
+  version,
+  dirty,
+  readOnly,
+  onDeployed,
+}: {
   workflowId: string;
   version: number | undefined;
   dirty: boolean;
@@ -104,17 +113,31 @@ export function DeployPanel({ workflowId, version, dirty, readOnly, onDeployed }
       {!readOnly && (
         <div className="cv-section">
           <h3>Deploy</h3>
-          {dirty && <p className="cv-help">Unsaved changes are not deployed: deploy uses the saved version v{version}.</p>}
+          {dirty && (
+            <p className="cv-help">
+              Unsaved changes are not deployed: deploy uses the saved version v{version}.
+            </p>
+          )}
           <div className="cv-row">
-            <select className="cv-select" data-testid="deploy-env" value={env} onChange={(e) => setEnv(e.target.value)}>
-              {envs.map((e) => <option key={e} value={e}>{e}</option>)}
+            <select
+              className="cv-select"
+              data-testid="deploy-env"
+              value={env}
+              onChange={(e) => setEnv(e.target.value)}
+            >
+              {envs.map((e) => (
+                <option key={e} value={e}>
+                  {e}
+                </option>
+              ))}
             </select>
           </div>
           {preview && (
             <div className="cv-code-review" data-testid="deploy-code-review">
               {preview.code_changes.length === 0 ? (
                 <p className="cv-help" data-testid="deploy-no-code-changes">
-                  No executable code changes {preview.deployed_version ? `since v${preview.deployed_version}` : ""} in {env}.
+                  No executable code changes{" "}
+                  {preview.deployed_version ? `since v${preview.deployed_version}` : ""} in {env}.
                 </p>
               ) : (
                 <>
@@ -123,9 +146,16 @@ export function DeployPanel({ workflowId, version, dirty, readOnly, onDeployed }
                       ? `Code that changes in ${env} since v${preview.deployed_version}, deployed there now:`
                       : `First deploy to ${env}: all the code that will run there:`}
                   </p>
-                  {preview.code_changes.map((c, i) => <CodeChangeView key={`${c.pointer}-${i}`} change={c} index={i} />)}
+                  {preview.code_changes.map((c, i) => (
+                    <CodeChangeView key={`${c.pointer}-${i}`} change={c} index={i} />
+                  ))}
                   <label className="cv-check" data-testid="deploy-reviewed-label">
-                    <input type="checkbox" data-testid="deploy-reviewed" checked={reviewed} onChange={(e) => setReviewed(e.target.checked)} />
+                    <input
+                      type="checkbox"
+                      data-testid="deploy-reviewed"
+                      checked={reviewed}
+                      onChange={(e) => setReviewed(e.target.checked)}
+                    />
                     I have reviewed this code
                   </label>
                 </>
@@ -133,13 +163,20 @@ export function DeployPanel({ workflowId, version, dirty, readOnly, onDeployed }
             </div>
           )}
           <div className="cv-row">
-            <button className="cv-btn primary" data-testid="deploy-confirm"
+            <button
+              className="cv-btn primary"
+              data-testid="deploy-confirm"
               disabled={!env || busy || version === undefined || !preview || (needsReview && !reviewed)}
               onClick={async () => {
                 setBusy(true);
                 setMsg(null);
                 try {
-                  const r = await Api.deploy(workflowId, env, version, needsReview ? preview?.confirm_code : null);
+                  const r = await Api.deploy(
+                    workflowId,
+                    env,
+                    version,
+                    needsReview ? preview?.confirm_code : null,
+                  );
                   setMsg({ ok: `Deployed v${version} to ${env}${r.path ? ` (${String(r.path)})` : ""}` });
                   onDeployed();
                   await load();
@@ -151,24 +188,48 @@ export function DeployPanel({ workflowId, version, dirty, readOnly, onDeployed }
                 } finally {
                   setBusy(false);
                 }
-              }}>Deploy v{version ?? "?"}</button>
+              }}
+            >
+              Deploy v{version ?? "?"}
+            </button>
           </div>
-          {msg?.ok && <p className="cv-ok" data-testid="deploy-result">{msg.ok}</p>}
-          {msg?.error && <div className="cv-alert" data-testid="deploy-error">{msg.error}</div>}
+          {msg?.ok && (
+            <p className="cv-ok" data-testid="deploy-result">
+              {msg.ok}
+            </p>
+          )}
+          {msg?.error && (
+            <div className="cv-alert" data-testid="deploy-error">
+              {msg.error}
+            </div>
+          )}
         </div>
       )}
       <div className="cv-section">
         <h3>Deployments</h3>
         <table className="cv-table">
-          <thead><tr><th>Environment</th><th>Version</th><th>When</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Environment</th>
+              <th>Version</th>
+              <th>When</th>
+            </tr>
+          </thead>
           <tbody>
             {deployments.map((d, i) => (
               <tr key={i} data-testid={`deployment-${String(d.environment)}`}>
-                <td>{String(d.environment ?? "")}</td><td>v{String(d.version ?? "?")}</td>
+                <td>{String(d.environment ?? "")}</td>
+                <td>v{String(d.version ?? "?")}</td>
                 <td>{d.deployed_at ? new Date(String(d.deployed_at)).toLocaleString() : ""}</td>
               </tr>
             ))}
-            {deployments.length === 0 && <tr><td colSpan={3} className="cv-help">Not deployed yet.</td></tr>}
+            {deployments.length === 0 && (
+              <tr>
+                <td colSpan={3} className="cv-help">
+                  Not deployed yet.
+                </td>
+              </tr>
+            )}
           </tbody>
         </table>
       </div>

@@ -74,7 +74,8 @@ export function HistoryPanel(p: HistoryPanelProps) {
     } catch (e) {
       const err = e as ApiError;
       const conflicts = (err.status === 409 ? err.body.conflicts : undefined) as MergeConflict[] | undefined;
-      if (conflicts?.length) setMerge({ source: from, conflicts, choices: { ...resolutions }, message: err.message });
+      if (conflicts?.length)
+        setMerge({ source: from, conflicts, choices: { ...resolutions }, message: err.message });
       else {
         setMerge(null);
         setMergeError(err.message);
@@ -84,31 +85,80 @@ export function HistoryPanel(p: HistoryPanelProps) {
     }
   };
 
-  const toggle = (v: number) => setPicked((cur) => (cur.includes(v) ? cur.filter((x) => x !== v) : [...cur, v].slice(-2)));
+  const toggle = (v: number) =>
+    setPicked((cur) => (cur.includes(v) ? cur.filter((x) => x !== v) : [...cur, v].slice(-2)));
   const [a, b] = [...picked].sort((x, y) => x - y);
 
   return (
     <div data-testid="history-panel">
       {error && <div className="cv-alert">{error}</div>}
       <div className="cv-row" style={{ marginBottom: 8 }}>
-        <button className="cv-btn" data-testid="diff-button" disabled={picked.length !== 2} onClick={() => void p.onDiff(a, b)}>Compare selected</button>
-        {p.diff && <button className="cv-btn" data-testid="diff-exit" onClick={p.onExitDiff}>Exit diff</button>}
+        <button
+          className="cv-btn"
+          data-testid="diff-button"
+          disabled={picked.length !== 2}
+          onClick={() => void p.onDiff(a, b)}
+        >
+          Compare selected
+        </button>
+        {p.diff && (
+          <button className="cv-btn" data-testid="diff-exit" onClick={p.onExitDiff}>
+            Exit diff
+          </button>
+        )}
       </div>
       {p.diff && <DiffSummary diff={p.diff.diff} from={p.diff.from} to={p.diff.to} />}
       <table className="cv-table">
-        <thead><tr><th /><th>Ver.</th><th>Message</th><th>By</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th />
+            <th>Ver.</th>
+            <th>Message</th>
+            <th>By</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {versions.map((v) => (
             <tr key={v.version} data-testid={`version-row-${v.version}`}>
-              <td><input type="checkbox" data-testid={`version-pick-${v.version}`} checked={picked.includes(v.version)} onChange={() => toggle(v.version)} /></td>
-              <td>v{v.version}{v.version === p.headVersion ? " (current)" : ""}</td>
-              <td>{v.branch && v.branch !== "main" && <span className="cv-badge" data-testid={`version-branch-${v.version}`}>{v.branch}</span>}{" "}
+              <td>
+                <input
+                  type="checkbox"
+                  data-testid={`version-pick-${v.version}`}
+                  checked={picked.includes(v.version)}
+                  onChange={() => toggle(v.version)}
+                />
+              </td>
+              <td>
+                v{v.version}
+                {v.version === p.headVersion ? " (current)" : ""}
+              </td>
+              <td>
+                {v.branch && v.branch !== "main" && (
+                  <span className="cv-badge" data-testid={`version-branch-${v.version}`}>
+                    {v.branch}
+                  </span>
+                )}{" "}
                 {v.message || <span className="cv-help">—</span>}
-                {typeof v.merged_version === "number" && <span className="cv-help" data-testid={`version-merged-${v.version}`}> (merged v{v.merged_version})</span>}</td>
+                {typeof v.merged_version === "number" && (
+                  <span className="cv-help" data-testid={`version-merged-${v.version}`}>
+                    {" "}
+                    (merged v{v.merged_version})
+                  </span>
+                )}
+              </td>
               <td>{String(v.author ?? v.created_by ?? "")}</td>
-              <td>{!p.readOnly && v.version !== p.headVersion && (
-                <button className="cv-btn small" data-testid={`rollback-${v.version}`} onClick={() => void p.onRollback(v.version)}>Roll back</button>
-              )}</td>
+              <td>
+                {!p.readOnly && v.version !== p.headVersion && (
+                  <button
+                    className="cv-btn small"
+                    data-testid={`rollback-${v.version}`}
+                    onClick={() => void p.onRollback(v.version)}
+                  >
+                    Roll back
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -116,16 +166,39 @@ export function HistoryPanel(p: HistoryPanelProps) {
       <div className="cv-section" style={{ marginTop: 14 }}>
         <h3>Branches</h3>
         <div className="cv-row">
-          <select className="cv-select" data-testid="branch-select" value={current} disabled={p.dirty}
-            title={p.dirty ? "Save or undo your changes before switching branches" : "Switch branch"} onChange={(e) => p.onSwitchBranch(e.target.value)}>
-            {[...new Set(["main", ...branches, current])].map((b) => <option key={b} value={b}>{b}</option>)}
+          <select
+            className="cv-select"
+            data-testid="branch-select"
+            value={current}
+            disabled={p.dirty}
+            title={p.dirty ? "Save or undo your changes before switching branches" : "Switch branch"}
+            onChange={(e) => p.onSwitchBranch(e.target.value)}
+          >
+            {[...new Set(["main", ...branches, current])].map((b) => (
+              <option key={b} value={b}>
+                {b}
+              </option>
+            ))}
           </select>
         </div>
-        {p.dirty && <div className="cv-help" data-testid="branch-dirty-hint">Unsaved changes: save them (here or on a new branch) before switching.</div>}
+        {p.dirty && (
+          <div className="cv-help" data-testid="branch-dirty-hint">
+            Unsaved changes: save them (here or on a new branch) before switching.
+          </div>
+        )}
         {!p.readOnly && (
           <div className="cv-row" style={{ marginTop: 6 }}>
-            <input className="cv-input" placeholder="new branch name" data-testid="branch-new-name" value={newBranch} onChange={(e) => setNewBranch(e.target.value)} />
-            <button className="cv-btn" data-testid="branch-create" disabled={!newBranch.trim() || busy}
+            <input
+              className="cv-input"
+              placeholder="new branch name"
+              data-testid="branch-new-name"
+              value={newBranch}
+              onChange={(e) => setNewBranch(e.target.value)}
+            />
+            <button
+              className="cv-btn"
+              data-testid="branch-create"
+              disabled={!newBranch.trim() || busy}
               title={`Branch off v${p.headVersion ?? "?"} and switch to it`}
               onClick={async () => {
                 setBusy(true);
@@ -138,7 +211,10 @@ export function HistoryPanel(p: HistoryPanelProps) {
                 } finally {
                   setBusy(false);
                 }
-              }}>Create</button>
+              }}
+            >
+              Create
+            </button>
           </div>
         )}
       </div>
@@ -147,26 +223,65 @@ export function HistoryPanel(p: HistoryPanelProps) {
           <h3>Merge</h3>
           <div className="cv-row">
             <span>Merge</span>
-            <select className="cv-select" style={{ width: "auto" }} data-testid="merge-source" value={source}
-              onChange={(e) => { setMergeSource(e.target.value); setMerge(null); setMergeError(null); }}>
-              {others.map((b) => <option key={b} value={b}>{b}</option>)}
+            <select
+              className="cv-select"
+              style={{ width: "auto" }}
+              data-testid="merge-source"
+              value={source}
+              onChange={(e) => {
+                setMergeSource(e.target.value);
+                setMerge(null);
+                setMergeError(null);
+              }}
+            >
+              {others.map((b) => (
+                <option key={b} value={b}>
+                  {b}
+                </option>
+              ))}
             </select>
-            <span>into <b data-testid="merge-target">{current}</b></span>
-            <button className="cv-btn" data-testid="merge-button" disabled={!source || p.dirty || busy} onClick={() => void runMerge(source)}>
+            <span>
+              into <b data-testid="merge-target">{current}</b>
+            </span>
+            <button
+              className="cv-btn"
+              data-testid="merge-button"
+              disabled={!source || p.dirty || busy}
+              onClick={() => void runMerge(source)}
+            >
               Merge
             </button>
           </div>
           {p.dirty && <div className="cv-help">Save or undo your changes before merging.</div>}
-          {mergeError && <div className="cv-alert" data-testid="merge-error">{mergeError}</div>}
+          {mergeError && (
+            <div className="cv-alert" data-testid="merge-error">
+              {mergeError}
+            </div>
+          )}
           {merge && (
             <div style={{ marginTop: 8 }}>
-              <div className="cv-help" data-testid="merge-conflict-summary">{merge.message} Choose which side wins each one:</div>
-              <ConflictReport conflicts={merge.conflicts} source={merge.source} target={current} choices={merge.choices}
-                onChoose={(key, side) => setMerge({ ...merge, choices: { ...merge.choices, [key]: side } })} />
+              <div className="cv-help" data-testid="merge-conflict-summary">
+                {merge.message} Choose which side wins each one:
+              </div>
+              <ConflictReport
+                conflicts={merge.conflicts}
+                source={merge.source}
+                target={current}
+                choices={merge.choices}
+                onChoose={(key, side) => setMerge({ ...merge, choices: { ...merge.choices, [key]: side } })}
+              />
               <div className="cv-actions">
-                <button className="cv-btn" data-testid="merge-cancel" onClick={() => setMerge(null)}>Cancel</button>
-                <button className="cv-btn primary" data-testid="merge-resolve" disabled={busy || merge.conflicts.some((c) => !merge.choices[c.key])}
-                  onClick={() => void runMerge(merge.source, merge.choices)}>Merge with these choices</button>
+                <button className="cv-btn" data-testid="merge-cancel" onClick={() => setMerge(null)}>
+                  Cancel
+                </button>
+                <button
+                  className="cv-btn primary"
+                  data-testid="merge-resolve"
+                  disabled={busy || merge.conflicts.some((c) => !merge.choices[c.key])}
+                  onClick={() => void runMerge(merge.source, merge.choices)}
+                >
+                  Merge with these choices
+                </button>
               </div>
             </div>
           )}
@@ -180,17 +295,27 @@ export function DiffSummary({ diff, from, to }: { diff: WorkflowDiff; from: numb
   const rows = [...diff.nodes, ...diff.edges, ...diff.groups].filter((d) => d.status !== "unchanged");
   return (
     <div className="cv-section cv-diff-list" data-testid="diff-summary">
-      <h3>v{from} → v{to}: <span className="added">{diff.counts.added} added</span>, <span className="removed">{diff.counts.removed} removed</span>,{" "}
-        <span className="changed">{diff.counts.changed} changed</span></h3>
+      <h3>
+        v{from} → v{to}: <span className="added">{diff.counts.added} added</span>,{" "}
+        <span className="removed">{diff.counts.removed} removed</span>,{" "}
+        <span className="changed">{diff.counts.changed} changed</span>
+      </h3>
       {rows.map((d) => (
         <div key={`${d.status}-${d.id}`} data-testid={`diff-item-${d.id}`}>
           <span className={d.status}>{d.status}</span> <code>{d.id}</code>
           {d.changes.map((c) => (
-            <div key={c.path} style={{ paddingLeft: 14 }}><code>{c.path}</code>: {formatValue(c.before)} → {formatValue(c.after)}</div>
+            <div key={c.path} style={{ paddingLeft: 14 }}>
+              <code>{c.path}</code>: {formatValue(c.before)} → {formatValue(c.after)}
+            </div>
           ))}
         </div>
       ))}
-      {diff.workflow.map((c) => <div key={c.path}><span className="changed">workflow</span> <code>{c.path}</code>: {formatValue(c.before)} → {formatValue(c.after)}</div>)}
+      {diff.workflow.map((c) => (
+        <div key={c.path}>
+          <span className="changed">workflow</span> <code>{c.path}</code>: {formatValue(c.before)} →{" "}
+          {formatValue(c.after)}
+        </div>
+      ))}
     </div>
   );
 }

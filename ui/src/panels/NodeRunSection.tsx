@@ -37,11 +37,22 @@ function pretty(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v, null, 2);
 }
 
-export function NodeRunSection({ node, workflowId, spec, runId, runInfo, predicted, readOnly, focus }: NodeRunProps) {
+export function NodeRunSection({
+  node,
+  workflowId,
+  spec,
+  runId,
+  runInfo,
+  predicted,
+  readOnly,
+  focus,
+}: NodeRunProps) {
   const info = runInfo[node.id];
   const [output, setOutput] = useState<{ value?: unknown; error?: string } | null>(null);
   const [testInput, setTestInput] = useState("{}");
-  const [testResult, setTestResult] = useState<{ value?: unknown; error?: string; busy?: boolean } | null>(null);
+  const [testResult, setTestResult] = useState<{ value?: unknown; error?: string; busy?: boolean } | null>(
+    null,
+  );
 
   useEffect(() => setOutput(null), [node.id, runId]);
 
@@ -68,7 +79,9 @@ export function NodeRunSection({ node, workflowId, spec, runId, runInfo, predict
       setTestResult({ value: await Api.testNode(spec, node.id, input, true) });
     } catch (e) {
       const err = e as ApiError;
-      setTestResult({ error: err.status === 404 ? "Node tests are not available on this server." : err.message });
+      setTestResult({
+        error: err.status === 404 ? "Node tests are not available on this server." : err.message,
+      });
     }
   };
 
@@ -85,31 +98,84 @@ export function NodeRunSection({ node, workflowId, spec, runId, runInfo, predict
         <h3>Run</h3>
         {info ? (
           <div className="cv-kv" data-testid="node-run-info">
-            <span>State</span><span><span className={`cv-badge state-${info.state}`} data-testid="node-run-state">{info.state ?? "none"}</span></span>
-            <span>Duration</span><span>{formatDuration(info.duration) || "—"}</span>
-            <span>Tries</span><span>{info.try_number ?? "—"}</span>
-            {info.map_count ? <><span>Mapped</span><span>{info.map_count} instances</span></> : null}
-            <span>Log</span><span>{info.log_url ? <a className="cv-link" href={info.log_url} target="_top" data-testid="node-log-link">open task log in Airflow</a> : "—"}</span>
+            <span>State</span>
+            <span>
+              <span className={`cv-badge state-${info.state}`} data-testid="node-run-state">
+                {info.state ?? "none"}
+              </span>
+            </span>
+            <span>Duration</span>
+            <span>{formatDuration(info.duration) || "—"}</span>
+            <span>Tries</span>
+            <span>{info.try_number ?? "—"}</span>
+            {info.map_count ? (
+              <>
+                <span>Mapped</span>
+                <span>{info.map_count} instances</span>
+              </>
+            ) : null}
+            <span>Log</span>
+            <span>
+              {info.log_url ? (
+                <a className="cv-link" href={info.log_url} target="_top" data-testid="node-log-link">
+                  open task log in Airflow
+                </a>
+              ) : (
+                "—"
+              )}
+            </span>
           </div>
         ) : (
-          <p className="cv-help">{runId ? "This node has not run in the selected run." : "No run selected."}</p>
+          <p className="cv-help">
+            {runId ? "This node has not run in the selected run." : "No run selected."}
+          </p>
         )}
-        {predicted[node.id] !== undefined && <p className="cv-help">Predicted duration from past runs: ~{formatDuration(predicted[node.id])}</p>}
+        {predicted[node.id] !== undefined && (
+          <p className="cv-help">Predicted duration from past runs: ~{formatDuration(predicted[node.id])}</p>
+        )}
         {runId && info && (
-          <button className="cv-btn small" data-testid="node-output-button" onClick={loadOutput}>Show output</button>
+          <button className="cv-btn small" data-testid="node-output-button" onClick={loadOutput}>
+            Show output
+          </button>
         )}
-        {output && (
-          output.error ? <div className="cv-alert">{output.error}</div>
-            : <pre className="cv-code" data-testid="node-output-value">{output.value === undefined ? "loading…" : pretty(output.value)}</pre>
-        )}
+        {output &&
+          (output.error ? (
+            <div className="cv-alert">{output.error}</div>
+          ) : (
+            <pre className="cv-code" data-testid="node-output-value">
+              {output.value === undefined ? "loading…" : pretty(output.value)}
+            </pre>
+          ))}
       </div>
       {!readOnly && (
         <div className="cv-section">
           <h3>Test this node with mock data</h3>
-          <textarea className="cv-textarea" data-testid="node-test-input" value={testInput} onChange={(e) => setTestInput(e.target.value)} rows={3} />
-          <button className="cv-btn small" data-testid="node-test-run" disabled={testResult?.busy} onClick={runTest}>Run node (debug)</button>
-          {testResult?.busy && <span className="cv-help" data-testid="node-test-busy"> running…</span>}
-          {testResult?.error && <div className="cv-alert" data-testid="node-test-error">{testResult.error}</div>}
+          <textarea
+            className="cv-textarea"
+            data-testid="node-test-input"
+            value={testInput}
+            onChange={(e) => setTestInput(e.target.value)}
+            rows={3}
+          />
+          <button
+            className="cv-btn small"
+            data-testid="node-test-run"
+            disabled={testResult?.busy}
+            onClick={runTest}
+          >
+            Run node (debug)
+          </button>
+          {testResult?.busy && (
+            <span className="cv-help" data-testid="node-test-busy">
+              {" "}
+              running…
+            </span>
+          )}
+          {testResult?.error && (
+            <div className="cv-alert" data-testid="node-test-error">
+              {testResult.error}
+            </div>
+          )}
           {testResult && !testResult.error && !testResult.busy && <TestReport value={testResult.value} />}
         </div>
       )}
@@ -118,28 +184,59 @@ export function NodeRunSection({ node, workflowId, spec, runId, runInfo, predict
 }
 
 function TestReport({ value }: { value: unknown }) {
-  if (!isReport(value)) return <pre className="cv-code" data-testid="node-test-result">{pretty(value)}</pre>;
+  if (!isReport(value))
+    return (
+      <pre className="cv-code" data-testid="node-test-result">
+        {pretty(value)}
+      </pre>
+    );
   const outputProblems = value.validation?.output ?? [];
   const inputProblems = value.validation?.input ?? [];
   const state = value.error ? "failed" : value.ok ? "success" : "invalid";
   return (
     <div data-testid="node-test-report" data-ok={String(Boolean(value.ok))} style={{ marginTop: 6 }}>
       <div className="cv-row">
-        <span className={`cv-badge state-${state === "invalid" ? "up_for_retry" : state}`} data-testid="node-test-state">
+        <span
+          className={`cv-badge state-${state === "invalid" ? "up_for_retry" : state}`}
+          data-testid="node-test-state"
+        >
           {state === "invalid" ? "output does not match the output schema" : state}
         </span>
-        {value.duration !== undefined && <span className="cv-help">{(value.duration * 1000).toFixed(1)} ms</span>}
+        {value.duration !== undefined && (
+          <span className="cv-help">{(value.duration * 1000).toFixed(1)} ms</span>
+        )}
       </div>
-      {value.error && <div className="cv-alert" data-testid="node-test-error">{value.error.message ?? pretty(value.error)}</div>}
-      {!value.error && <>
-        <label style={{ fontWeight: 600, fontSize: 12 }}>Output</label>
-        <pre className="cv-code" data-testid="node-test-output">{pretty(value.output)}</pre>
-      </>}
-      {[...inputProblems, ...outputProblems].map((p, i) => <div key={i} className="cv-alert" data-testid="node-test-validation">{pretty(p)}</div>)}
-      {value.stdout ? <><label style={{ fontWeight: 600, fontSize: 12 }}>stdout</label><pre className="cv-code" data-testid="node-test-stdout">{value.stdout}</pre></> : null}
+      {value.error && (
+        <div className="cv-alert" data-testid="node-test-error">
+          {value.error.message ?? pretty(value.error)}
+        </div>
+      )}
+      {!value.error && (
+        <>
+          <label style={{ fontWeight: 600, fontSize: 12 }}>Output</label>
+          <pre className="cv-code" data-testid="node-test-output">
+            {pretty(value.output)}
+          </pre>
+        </>
+      )}
+      {[...inputProblems, ...outputProblems].map((p, i) => (
+        <div key={i} className="cv-alert" data-testid="node-test-validation">
+          {pretty(p)}
+        </div>
+      ))}
+      {value.stdout ? (
+        <>
+          <label style={{ fontWeight: 600, fontSize: 12 }}>stdout</label>
+          <pre className="cv-code" data-testid="node-test-stdout">
+            {value.stdout}
+          </pre>
+        </>
+      ) : null}
       <details>
         <summary className="cv-help">Full report (inputs, parameters, logs)</summary>
-        <pre className="cv-code" data-testid="node-test-result">{pretty(value)}</pre>
+        <pre className="cv-code" data-testid="node-test-result">
+          {pretty(value)}
+        </pre>
       </details>
     </div>
   );

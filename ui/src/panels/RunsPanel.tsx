@@ -13,12 +13,20 @@ export function paramsSchema(wf: Workflow): JsonSchema {
   const required: string[] = [];
   for (const n of wf.nodes.filter((x) => x.type === "input")) {
     Object.assign(properties, (n.input_schema?.properties ?? {}) as Record<string, unknown>);
-    required.push(...(((n.input_schema?.required as string[] | undefined) ?? [])));
+    required.push(...((n.input_schema?.required as string[] | undefined) ?? []));
   }
   return { type: "object", properties, required };
 }
 
-export function TriggerDialog({ wf, onTrigger, onClose }: { wf: Workflow; onTrigger: (p: Record<string, unknown>) => Promise<void>; onClose: () => void }) {
+export function TriggerDialog({
+  wf,
+  onTrigger,
+  onClose,
+}: {
+  wf: Workflow;
+  onTrigger: (p: Record<string, unknown>) => Promise<void>;
+  onClose: () => void;
+}) {
   const schema = paramsSchema(wf);
   const fields = fieldsFromSchema(schema);
   const [values, setValues] = useState<Record<string, unknown>>(() => initialValues(fields));
@@ -29,23 +37,47 @@ export function TriggerDialog({ wf, onTrigger, onClose }: { wf: Workflow; onTrig
   const [unpause, setUnpause] = useState(true);
   const [dagMissing, setDagMissing] = useState(false);
   useEffect(() => {
-    Api.dagPaused(wf.id).then(setPaused).catch((e: ApiError) => setDagMissing(e.status === 404));
+    Api.dagPaused(wf.id)
+      .then(setPaused)
+      .catch((e: ApiError) => setDagMissing(e.status === 404));
   }, [wf.id]);
   const invalid = validateValues(fields, values);
   return (
     <Modal title={`Trigger ${wf.name || wf.id}`} onClose={onClose} testId="trigger-dialog">
-      {fields.length ? <SchemaForm schema={schema} value={values} onChange={(v) => setValues(v)} testId="param" /> : <p className="cv-help">This workflow takes no params.</p>}
+      {fields.length ? (
+        <SchemaForm schema={schema} value={values} onChange={(v) => setValues(v)} testId="param" />
+      ) : (
+        <p className="cv-help">This workflow takes no params.</p>
+      )}
       {paused && (
         <label className="cv-row" style={{ marginTop: 8 }}>
-          <input type="checkbox" data-testid="trigger-unpause" checked={unpause} onChange={(e) => setUnpause(e.target.checked)} />
+          <input
+            type="checkbox"
+            data-testid="trigger-unpause"
+            checked={unpause}
+            onChange={(e) => setUnpause(e.target.checked)}
+          />
           The DAG is paused in Airflow: unpause it so the run starts
         </label>
       )}
-      {dagMissing && <p className="cv-help" data-testid="trigger-no-dag">Airflow has not parsed this workflow's DAG yet: deploy it first, or wait a few seconds.</p>}
-      {error && <div className="cv-alert" data-testid="trigger-error">{error}</div>}
+      {dagMissing && (
+        <p className="cv-help" data-testid="trigger-no-dag">
+          Airflow has not parsed this workflow's DAG yet: deploy it first, or wait a few seconds.
+        </p>
+      )}
+      {error && (
+        <div className="cv-alert" data-testid="trigger-error">
+          {error}
+        </div>
+      )}
       <div className="cv-actions">
-        <button className="cv-btn" onClick={onClose}>Cancel</button>
-        <button className="cv-btn primary" data-testid="trigger-confirm" disabled={busy || Object.keys(invalid).length > 0}
+        <button className="cv-btn" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          className="cv-btn primary"
+          data-testid="trigger-confirm"
+          disabled={busy || Object.keys(invalid).length > 0}
           onClick={async () => {
             setBusy(true);
             try {
@@ -56,36 +88,93 @@ export function TriggerDialog({ wf, onTrigger, onClose }: { wf: Workflow; onTrig
               setError((e as Error).message);
               setBusy(false);
             }
-          }}>Trigger</button>
+          }}
+        >
+          Trigger
+        </button>
       </div>
     </Modal>
   );
 }
 
-export function RunsPanel({ runs, deployed, onTriggerClick, readOnly }: { runs: RunsState; deployed: boolean; onTriggerClick: () => void; readOnly: boolean }) {
+export function RunsPanel({
+  runs,
+  deployed,
+  onTriggerClick,
+  readOnly,
+}: {
+  runs: RunsState;
+  deployed: boolean;
+  onTriggerClick: () => void;
+  readOnly: boolean;
+}) {
   return (
     <div data-testid="runs-panel">
       <div className="cv-row" style={{ marginBottom: 8 }}>
-        {!readOnly && <button className="cv-btn primary" data-testid="trigger-button" onClick={onTriggerClick} disabled={!deployed}
-          title={deployed ? "" : "Deploy the workflow first"}>Trigger run</button>}
-        <button className="cv-btn" onClick={() => void runs.refresh()}>Refresh</button>
-        {runs.runId && <button className="cv-btn" data-testid="run-clear" onClick={() => runs.select(null)}>Hide run</button>}
+        {!readOnly && (
+          <button
+            className="cv-btn primary"
+            data-testid="trigger-button"
+            onClick={onTriggerClick}
+            disabled={!deployed}
+            title={deployed ? "" : "Deploy the workflow first"}
+          >
+            Trigger run
+          </button>
+        )}
+        <button className="cv-btn" onClick={() => void runs.refresh()}>
+          Refresh
+        </button>
+        {runs.runId && (
+          <button className="cv-btn" data-testid="run-clear" onClick={() => runs.select(null)}>
+            Hide run
+          </button>
+        )}
       </div>
       {runs.error && <div className="cv-alert">{runs.error}</div>}
       {runs.detail && (
-        <p>Showing run <code>{runs.detail.run_id}</code>: <span className={`cv-badge state-${runs.detail.state}`} data-testid="run-state">{runs.detail.state}</span></p>
+        <p>
+          Showing run <code>{runs.detail.run_id}</code>:{" "}
+          <span className={`cv-badge state-${runs.detail.state}`} data-testid="run-state">
+            {runs.detail.state}
+          </span>
+        </p>
       )}
       <table className="cv-table">
-        <thead><tr><th>Run</th><th>State</th><th>Started</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Run</th>
+            <th>State</th>
+            <th>Started</th>
+          </tr>
+        </thead>
         <tbody>
           {runs.runs.map((r) => (
-            <tr key={r.run_id} data-testid={`run-row-${r.run_id}`} style={{ fontWeight: r.run_id === runs.runId ? 700 : 400 }}>
-              <td><button className="cv-link" onClick={() => runs.select(r.run_id)}>{r.run_id}</button></td>
-              <td><span className={`cv-badge state-${r.state}`}>{r.run_id === runs.detail?.run_id ? runs.detail.state : r.state}</span></td>
+            <tr
+              key={r.run_id}
+              data-testid={`run-row-${r.run_id}`}
+              style={{ fontWeight: r.run_id === runs.runId ? 700 : 400 }}
+            >
+              <td>
+                <button className="cv-link" onClick={() => runs.select(r.run_id)}>
+                  {r.run_id}
+                </button>
+              </td>
+              <td>
+                <span className={`cv-badge state-${r.state}`}>
+                  {r.run_id === runs.detail?.run_id ? runs.detail.state : r.state}
+                </span>
+              </td>
               <td>{r.start_date ? new Date(r.start_date).toLocaleString() : ""}</td>
             </tr>
           ))}
-          {runs.runs.length === 0 && <tr><td colSpan={3} className="cv-help">No runs yet.</td></tr>}
+          {runs.runs.length === 0 && (
+            <tr>
+              <td colSpan={3} className="cv-help">
+                No runs yet.
+              </td>
+            </tr>
+          )}
         </tbody>
       </table>
     </div>

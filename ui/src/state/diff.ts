@@ -53,7 +53,13 @@ export function fieldChanges(before: unknown, after: unknown, prefix = ""): Fiel
 }
 
 function isEmpty(v: unknown): boolean {
-  return v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+  return (
+    v === undefined ||
+    v === null ||
+    v === "" ||
+    (Array.isArray(v) && v.length === 0) ||
+    (isObject(v) && Object.keys(v).length === 0)
+  );
 }
 
 function diffList<T>(before: T[], after: T[], key: (t: T) => string): ElementDiff<T>[] {

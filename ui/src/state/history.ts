@@ -18,7 +18,12 @@ export function createHistory<T>(present: T): History<T> {
   return { past: [], present, future: [], lastKey: null, lastAt: 0 };
 }
 
-export function commit<T>(h: History<T>, next: T, coalesceKey: string | null = null, now = Date.now()): History<T> {
+export function commit<T>(
+  h: History<T>,
+  next: T,
+  coalesceKey: string | null = null,
+  now = Date.now(),
+): History<T> {
   if (Object.is(next, h.present)) return h;
   const merge = coalesceKey !== null && coalesceKey === h.lastKey && now - h.lastAt < COALESCE_MS;
   const past = merge ? h.past : [...h.past, h.present].slice(-HISTORY_LIMIT);
@@ -28,7 +33,13 @@ export function commit<T>(h: History<T>, next: T, coalesceKey: string | null = n
 export function undo<T>(h: History<T>): History<T> {
   if (h.past.length === 0) return h;
   const previous = h.past[h.past.length - 1];
-  return { past: h.past.slice(0, -1), present: previous, future: [h.present, ...h.future], lastKey: null, lastAt: 0 };
+  return {
+    past: h.past.slice(0, -1),
+    present: previous,
+    future: [h.present, ...h.future],
+    lastKey: null,
+    lastAt: 0,
+  };
 }
 
 export function redo<T>(h: History<T>): History<T> {
@@ -42,5 +53,5 @@ export function reset<T>(present: T): History<T> {
   return createHistory(present);
 }
 
-export const canUndo = <T,>(h: History<T>): boolean => h.past.length > 0;
-export const canRedo = <T,>(h: History<T>): boolean => h.future.length > 0;
+export const canUndo = <T>(h: History<T>): boolean => h.past.length > 0;
+export const canRedo = <T>(h: History<T>): boolean => h.future.length > 0;

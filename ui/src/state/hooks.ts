@@ -40,8 +40,15 @@ export function useValidation(spec: Workflow | null): { problems: Problem[]; sta
   return { problems, status };
 }
 
-export function useCompiled(spec: Workflow | null, active: boolean): { source: string | null; problems: Problem[]; error: string | null } {
-  const [state, setState] = useState<{ source: string | null; problems: Problem[]; error: string | null }>({ source: null, problems: [], error: null });
+export function useCompiled(
+  spec: Workflow | null,
+  active: boolean,
+): { source: string | null; problems: Problem[]; error: string | null } {
+  const [state, setState] = useState<{ source: string | null; problems: Problem[]; error: string | null }>({
+    source: null,
+    problems: [],
+    error: null,
+  });
   useEffect(() => {
     if (!spec || !active) return;
     const ctrl = new AbortController();

@@ -6,7 +6,11 @@ import { edgeKey, positionOf } from "../spec/types";
 const ID_CHARS = /[^A-Za-z0-9_-]+/g;
 
 export function slugify(text: string): string {
-  const slug = text.trim().toLowerCase().replace(ID_CHARS, "_").replace(/^_+|_+$/g, "");
+  const slug = text
+    .trim()
+    .toLowerCase()
+    .replace(ID_CHARS, "_")
+    .replace(/^_+|_+$/g, "");
   return /^[A-Za-z0-9_]/.test(slug) ? slug : `n_${slug}`;
 }
 
@@ -29,7 +33,9 @@ export const NODE_DEFAULTS: Record<NodeType, Partial<SpecNode>> = {
   input: { input_schema: { type: "object", properties: {} } },
   process: { process: { language: "jmespath", expression: "@" } },
   tool: { tool: null },
-  agent: { agent: { prompt: "", system_prompt: "", tools: [], max_steps: 8, connection_id: "openai_default" } },
+  agent: {
+    agent: { prompt: "", system_prompt: "", tools: [], max_steps: 8, connection_id: "openai_default" },
+  },
   output: {},
 };
 
@@ -61,20 +67,29 @@ export function moveNodes(wf: Workflow, positions: Record<string, { x: number; y
     ...wf,
     nodes: wf.nodes.map((n) =>
       positions[n.id]
-        ? { ...n, ui: { ...n.ui, position: { x: Math.round(positions[n.id].x), y: Math.round(positions[n.id].y) } } }
+        ? {
+            ...n,
+            ui: { ...n.ui, position: { x: Math.round(positions[n.id].x), y: Math.round(positions[n.id].y) } },
+          }
         : n,
     ),
   };
 }
 
 export function resizeNode(wf: Workflow, id: string, size: { width: number; height: number }): Workflow {
-  const rounded = { width: Math.max(40, Math.round(size.width)), height: Math.max(30, Math.round(size.height)) };
+  const rounded = {
+    width: Math.max(40, Math.round(size.width)),
+    height: Math.max(30, Math.round(size.height)),
+  };
   return { ...wf, nodes: wf.nodes.map((n) => (n.id === id ? { ...n, ui: { ...n.ui, size: rounded } } : n)) };
 }
 
 /** Renaming an id rewrites every reference to it (edges, fallbacks, groups). */
 export function renameNodeId(wf: Workflow, oldId: string, wanted: string): Workflow {
-  const newId = uniqueId(wanted, allIds(wf).filter((i) => i !== oldId));
+  const newId = uniqueId(
+    wanted,
+    allIds(wf).filter((i) => i !== oldId),
+  );
   if (newId === oldId) return wf;
   const swap = (v: string | null | undefined) => (v === oldId ? newId : v);
   return {
@@ -82,7 +97,8 @@ export function renameNodeId(wf: Workflow, oldId: string, wanted: string): Workf
     nodes: wf.nodes.map((n) => ({
       ...n,
       id: n.id === oldId ? newId : n.id,
-      execution: n.execution?.fallback_node === oldId ? { ...n.execution, fallback_node: newId } : n.execution,
+      execution:
+        n.execution?.fallback_node === oldId ? { ...n.execution, fallback_node: newId } : n.execution,
     })),
     edges: wf.edges.map((e) => ({ ...e, source: swap(e.source)!, target: swap(e.target)! })),
   };
@@ -92,7 +108,10 @@ export function connect(wf: Workflow, source: string, target: string, kind: Edge
   if (source === target) return wf;
   if (wf.edges.some((e) => e.source === source && e.target === target)) {
     // One edge per pair: connecting again changes the kind rather than doubling the edge.
-    return { ...wf, edges: wf.edges.map((e) => (e.source === source && e.target === target ? { ...e, kind } : e)) };
+    return {
+      ...wf,
+      edges: wf.edges.map((e) => (e.source === source && e.target === target ? { ...e, kind } : e)),
+    };
   }
   return { ...wf, edges: [...wf.edges, { source, target, kind }] };
 }
@@ -165,9 +184,13 @@ export function groupSelection(
     wf: {
       ...wf,
       // Members of inner groups stay in them; only the selection's top-level items move in.
-      nodes: wf.nodes.map((n) => (chosenNodes.has(n.id) && (n.group ?? null) === common ? { ...n, group: id } : n)),
+      nodes: wf.nodes.map((n) =>
+        chosenNodes.has(n.id) && (n.group ?? null) === common ? { ...n, group: id } : n,
+      ),
       groups: [
-        ...wf.groups.map((g) => (chosenGroups.has(g.id) && (g.parent ?? null) === common ? { ...g, parent: id } : g)),
+        ...wf.groups.map((g) =>
+          chosenGroups.has(g.id) && (g.parent ?? null) === common ? { ...g, parent: id } : g,
+        ),
         group,
       ],
     },
@@ -216,7 +239,10 @@ export function paste(
   let offset = { x: 40, y: 40 };
   if (at && payload.nodes.length) {
     const positions = payload.nodes.map(positionOf);
-    offset = { x: Math.round(at.x - Math.min(...positions.map((p) => p.x))), y: Math.round(at.y - Math.min(...positions.map((p) => p.y))) };
+    offset = {
+      x: Math.round(at.x - Math.min(...positions.map((p) => p.x))),
+      y: Math.round(at.y - Math.min(...positions.map((p) => p.y))),
+    };
   }
   const taken = allIds(wf);
   const groupIds = new Set(wf.groups.map((g) => g.id));
@@ -239,7 +265,10 @@ export function paste(
     source: rename.get(e.source)!,
     target: rename.get(e.target)!,
   }));
-  return { wf: { ...wf, nodes: [...wf.nodes, ...nodes], edges: [...wf.edges, ...edges] }, ids: nodes.map((n) => n.id) };
+  return {
+    wf: { ...wf, nodes: [...wf.nodes, ...nodes], edges: [...wf.edges, ...edges] },
+    ids: nodes.map((n) => n.id),
+  };
 }
 
 export function isClipboardPayload(value: unknown): value is ClipboardPayload {

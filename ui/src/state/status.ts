@@ -75,7 +75,9 @@ export function stateClass(state: string | null | undefined): string {
 }
 
 export function isActive(state: string | null | undefined): boolean {
-  return ["running", "queued", "scheduled", "up_for_retry", "deferred", "restarting"].includes(normaliseState(state));
+  return ["running", "queued", "scheduled", "up_for_retry", "deferred", "restarting"].includes(
+    normaliseState(state),
+  );
 }
 
 export function formatDuration(seconds: number | null | undefined): string {

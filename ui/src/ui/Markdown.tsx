@@ -17,7 +17,11 @@ function inline(text: string, keyBase: string): ReactNode[] {
     else if (tok.startsWith("*")) out.push(<em key={key}>{tok.slice(1, -1)}</em>);
     else {
       const [, label, href] = /\[([^\]]+)\]\(([^)]+)\)/.exec(tok)!;
-      out.push(<a key={key} href={href} target="_blank" rel="noreferrer noopener">{label}</a>);
+      out.push(
+        <a key={key} href={href} target="_blank" rel="noreferrer noopener">
+          {label}
+        </a>,
+      );
     }
     last = m.index + tok.length;
   }
@@ -31,8 +35,16 @@ export function Markdown({ text }: { text: string }) {
   let list: string[] = [];
   let para: string[] = [];
   const flush = () => {
-    if (para.length) blocks.push(<p key={`p${blocks.length}`}>{inline(para.join(" "), `p${blocks.length}`)}</p>);
-    if (list.length) blocks.push(<ul key={`u${blocks.length}`}>{list.map((l, i) => <li key={i}>{inline(l, `l${i}`)}</li>)}</ul>);
+    if (para.length)
+      blocks.push(<p key={`p${blocks.length}`}>{inline(para.join(" "), `p${blocks.length}`)}</p>);
+    if (list.length)
+      blocks.push(
+        <ul key={`u${blocks.length}`}>
+          {list.map((l, i) => (
+            <li key={i}>{inline(l, `l${i}`)}</li>
+          ))}
+        </ul>,
+      );
     para = [];
     list = [];
   };
@@ -41,7 +53,7 @@ export function Markdown({ text }: { text: string }) {
     const li = /^\s*[-*]\s+(.*)$/.exec(line);
     if (h) {
       flush();
-      const Tag = (`h${h[1].length}` as "h1" | "h2" | "h3");
+      const Tag = `h${h[1].length}` as "h1" | "h2" | "h3";
       blocks.push(<Tag key={`h${blocks.length}`}>{inline(h[2], `h${blocks.length}`)}</Tag>);
     } else if (li) {
       if (para.length) flush();
@@ -53,5 +65,9 @@ export function Markdown({ text }: { text: string }) {
     }
   }
   flush();
-  return <div className="cv-md" data-testid="markdown-preview">{blocks.length ? blocks : <em>(no description)</em>}</div>;
+  return (
+    <div className="cv-md" data-testid="markdown-preview">
+      {blocks.length ? blocks : <em>(no description)</em>}
+    </div>
+  );
 }
