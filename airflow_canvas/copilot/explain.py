@@ -8,7 +8,7 @@ import heapq
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from airflow_canvas.copilot.responses import CodePart, Reply, Suggestion, Sugges
 from airflow_canvas.spec.graph import dependency_graph, group_task_id, is_virtual
 from airflow_canvas.spec.models import Edge, EdgeKind, Group, GroupMode, Node, NodeType, Workflow
 from airflow_canvas.spec.problems import Problem, did_you_mean
+from airflow_canvas.spec.states import aggregate_state
 
 # Spec fields in words, longest prefix first, for "the <thing> of node x".
 _FIELD_WORDS = [
@@ -386,32 +387,7 @@ def explain_node(ctx: Context, node_id: str, reply: Reply) -> Reply:
 
 # -- groups -----------------------------------------------------------------------------------------
 
-# Airflow's order for summing up a TaskGroup's state from its tasks' states (the grid view's
-# agg_state over airflow.api_fastapi.common.parameters.state_priority): the first state present wins,
-# so one failed task makes the group failed. None is "no state yet".
-STATE_PRIORITY: tuple[str | None, ...] = (
-    "failed",
-    "upstream_failed",
-    "up_for_retry",
-    "up_for_reschedule",
-    "running",
-    "restarting",
-    "deferred",
-    "awaiting_input",
-    "queued",
-    "scheduled",
-    None,
-    "success",
-    "skipped",
-    "removed",
-)
 _STATE_ICONS = {"success": "✓", "failed": "✗", "upstream_failed": "↑✗", "skipped": "↷", "running": "…"}
-
-
-def aggregate_state(states: Iterable[str | None]) -> str | None:
-    """A group's state from its members' states, as Airflow's grid sums up a TaskGroup."""
-    present = {s if s in STATE_PRIORITY else None for s in states}
-    return next((s for s in STATE_PRIORITY if s in present), None)
 
 
 def _state_words(state: str | None, node_ids: list[str], states: dict[str, str | None]) -> str:

@@ -134,6 +134,9 @@ describe("run states", () => {
     expect(aggregateState(["success", "success"])).toBe("success");
     expect(aggregateState(["success", null])).toBe("running");
     expect(aggregateState([])).toBe("idle");
+    expect(aggregateState(["skipped", null])).toBe("skipped");
+    expect(aggregateState(["restarting", "running"])).toBe("running");
+    expect(stateClass("awaiting_input")).toBe("running");
     expect(stateClass("upstream_failed")).toBe("failed");
     const runs = [
       {

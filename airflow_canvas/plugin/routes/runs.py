@@ -22,6 +22,7 @@ from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.permissions import WORKFLOWS
 from airflow_canvas.spec.graph import node_id_of
+from airflow_canvas.spec.states import mapped_state
 from airflow_canvas.store import repository as repo
 
 router = APIRouter(tags=["runs"])
@@ -124,27 +125,6 @@ def list_runs(workflow_id: str, user: Reader, session: SessionDep, page: PageDep
     return {"items": [run_json(r) for r in runs], "total": total, "offset": page.offset, "limit": page.limit}
 
 
-def _aggregate(states: list[str | None]) -> str | None:
-    """One state for a mapped node's task instances: the most telling one wins."""
-    for s in (
-        "running",
-        "queued",
-        "scheduled",
-        "up_for_retry",
-        "up_for_reschedule",
-        "deferred",
-        "restarting",
-    ):
-        if s in states:
-            return "running" if s != "queued" and s != "scheduled" else s
-    for s in ("failed", "upstream_failed", "skipped", "removed"):
-        if s in states:
-            return s
-    if states and all(s == "success" for s in states):
-        return "success"
-    return states[0] if states else None
-
-
 def _log_url(dag_id: str, run_id: str, task_id: str) -> str:
     return f"{config.airflow_ui_base()}/dags/{quote(dag_id, safe='')}/runs/{quote(run_id, safe='')}/tasks/{quote(task_id, safe='')}"
 
@@ -172,7 +152,7 @@ def get_run(workflow_id: str, run_id: str, user: Reader, session: SessionDep) ->
         start, end = (min(starts) if starts else None), (max(ends) if ends else None)
         nodes[node_id_of(task_id)] = {
             "task_id": task_id,
-            "state": _aggregate(states),
+            "state": mapped_state(states),
             "try_number": max(ti.try_number or 0 for ti in group),
             "duration": sum(ti.duration or 0 for ti in group) if any(ti.duration for ti in group) else None,
             "start_date": start.isoformat() if start else None,

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from airflow_canvas.copilot.context import Context
-from airflow_canvas.copilot.explain import STATE_PRIORITY, aggregate_state, group_members
+from airflow_canvas.copilot.explain import group_members
 from airflow_canvas.copilot.offline import respond
 from airflow_canvas.copilot.patch import apply_patch, parse_ops
 from airflow_canvas.copilot.responses import CodePart, Reply, Suggestion, SuggestionsPart
+from airflow_canvas.spec.states import STATE_PRIORITY, aggregate_state
 
 from .conftest import base_spec, make_ctx
 

@@ -13,7 +13,8 @@ export type RunState =
   | "up_for_reschedule"
   | "deferred"
   | "removed"
-  | "restarting";
+  | "restarting"
+  | "awaiting_input";
 
 export interface NodeRunInfo {
   state: RunState | null;
@@ -35,34 +36,39 @@ export interface RunDetail {
 
 export const TERMINAL_RUN_STATES = new Set(["success", "failed"]);
 
-// Worst first: a collapsed group shows the most urgent state among its members.
-const PRIORITY: RunState[] = [
+// Worst first: a collapsed group shows the most urgent state among its members. This is Airflow's
+// order for a TaskGroup, defined once on the server (airflow_canvas/spec/states.py STATE_PRIORITY,
+// where "idle" is None); tests/unit/test_state_priority.py fails when this copy differs from it.
+export const STATE_PRIORITY: RunState[] = [
   "failed",
   "upstream_failed",
   "up_for_retry",
-  "restarting",
-  "running",
-  "deferred",
   "up_for_reschedule",
+  "running",
+  "restarting",
+  "deferred",
+  "awaiting_input",
   "queued",
   "scheduled",
+  "idle",
   "success",
   "skipped",
   "removed",
-  "idle",
 ];
 
 export function normaliseState(state: string | null | undefined): RunState {
-  return state && (PRIORITY as string[]).includes(state) ? (state as RunState) : "idle";
+  return state && (STATE_PRIORITY as string[]).includes(state) ? (state as RunState) : "idle";
 }
 
 export function aggregateState(states: (string | null | undefined)[]): RunState {
   const present = new Set(states.map(normaliseState));
   if (present.size === 0) return "idle";
-  // All done: success unless something failed; partially done and nothing active: still "running".
-  const worst = PRIORITY.find((s) => present.has(s)) ?? "idle";
-  if (worst === "success" && present.has("idle")) return "running";
-  return worst;
+  const worst = STATE_PRIORITY.find((s) => present.has(s)) ?? "idle";
+  if (worst !== "idle") return worst;
+  // Nothing active or failed but some members have no state yet: partly done is still "running";
+  // otherwise the finished state present (skipped, removed), or "idle" when nothing has run.
+  if (present.has("success")) return "running";
+  return STATE_PRIORITY.find((s) => s !== "idle" && present.has(s)) ?? "idle";
 }
 
 /** CSS class suffix and legend label for a state. */
@@ -70,7 +76,8 @@ export function stateClass(state: string | null | undefined): string {
   const s = normaliseState(state);
   if (s === "upstream_failed") return "failed";
   if (s === "scheduled") return "queued";
-  if (s === "up_for_reschedule" || s === "deferred" || s === "restarting") return "running";
+  if (s === "up_for_reschedule" || s === "deferred" || s === "restarting" || s === "awaiting_input")
+    return "running";
   return s;
 }
 
