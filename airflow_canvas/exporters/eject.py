@@ -1,19 +1,24 @@
 """Eject: the workflow's DAG as one standalone Python file that no longer imports airflow_canvas.
 
 The compiled DAG is kept as is (same task ids, arguments, groups, schedule); its import of the
-canvas node operators is replaced by ``eject_runtime.py``'s plain-Airflow versions of them, and the
-code of the tools it runs is written into the file as a ``CANVAS_TOOLS`` literal. Agent nodes and
+canvas node operators is replaced by ``eject_runtime.py``'s plain-Airflow versions of them, with
+the node-runtime core they call (``runtime/core.py``, the same code the canvas's operators and the
+single-node test run) written in from its own source, so there is no second copy of the node logic
+to keep in step; the code of the tools it runs is written into the file as a ``CANVAS_TOOLS`` literal. Agent nodes and
 tools with pip dependencies need the canvas's runner, so they can't be ejected (ExportError)."""
 
 from __future__ import annotations
 
 import ast
+import inspect
 import pprint
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from airflow_canvas.exporters.errors import ExportError
+from airflow_canvas.runtime import core
 from airflow_canvas.spec.models import NodeType, Tool, Workflow
 
 RUNTIME = Path(__file__).with_name("eject_runtime.py")
@@ -78,9 +83,55 @@ def _builtin_code(tool: Tool, where: str, node_id: str | None) -> tuple[str, str
     return code, function
 
 
+CORE_HEADER = (
+    "# --- Canvas node runtime --------------------------------------------------------------------------\n"
+    "# What each kind of node does with its inputs, written in from airflow-canvas's runtime/core.py\n"
+    "# (the code its own operators run); the operators below call these functions."
+)
+
+
+def _core_source() -> str:
+    """The node-runtime core as it goes into an ejected file: this package's own module (a fixed
+    import, never a module named by a spec), without its docstring and ``__future__`` import."""
+    source = inspect.getsource(core)
+    tree = ast.parse(source)
+    drop: set[int] = set()
+    for node in tree.body:
+        is_doc = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        if is_doc or isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            drop.update(range(node.lineno - 1, node.end_lineno or node.lineno))
+    lines = [line for index, line in enumerate(source.splitlines()) if index not in drop]
+    return CORE_HEADER + "\n" + "\n".join(lines).strip("\n")
+
+
+def _imported_names(node: ast.stmt) -> set[tuple[str, str]]:
+    if isinstance(node, ast.ImportFrom):
+        return {(node.module or "", alias.asname or alias.name) for alias in node.names}
+    if isinstance(node, ast.Import):
+        return {("", alias.asname or alias.name) for alias in node.names}
+    return set()
+
+
 def _runtime_source() -> str:
-    lines = RUNTIME.read_text(encoding="utf-8").splitlines()
-    return "\n".join(line for line in lines if line != "from __future__ import annotations")
+    """The core's source, then eject_runtime.py without its import of the core, the imports the
+    core already makes and ``from __future__`` (it would not be first in the file)."""
+    glue = RUNTIME.read_text(encoding="utf-8")
+    core_source = _core_source()
+    core_names = {name for node in ast.parse(core_source).body for name in _imported_names(node)}
+    lines = glue.splitlines()
+    drop: set[int] = set()
+    found = False
+    for node in ast.parse(glue).body:
+        names = _imported_names(node)
+        if isinstance(node, ast.ImportFrom) and node.module == core.__name__:
+            found = True
+        elif not names or not (names <= core_names or getattr(node, "module", None) == "__future__"):
+            continue
+        drop.update(range(node.lineno - 1, node.end_lineno or node.lineno))
+    if not found:
+        raise ExportError(f"{RUNTIME.name} no longer imports {core.__name__}; eject can't inline it.")
+    kept = "\n".join(line for index, line in enumerate(lines) if index not in drop)
+    return core_source + "\n\n\n" + re.sub(r"\n{4,}", "\n\n\n", kept).strip("\n")
 
 
 def eject_workflow(workflow: Workflow) -> str:

@@ -2,36 +2,31 @@
 # Plain Airflow operators with the behaviour of airflow-canvas's node operators: inputs come from
 # upstream tasks' XComs (``upstream_outputs``), optionally reshaped by JMESPath (``input_mapping``),
 # are checked against the node's JSON Schema, handed to ``run()``, and the checked result is the
-# task's XCom. Needs only Airflow, jsonschema and jmespath; edit freely.
+# task's XCom. What each node kind does is the node-runtime core just above (airflow-canvas's own
+# runtime/core.py, written into this file). Needs only Airflow, jsonschema and jmespath; edit freely.
 from __future__ import annotations
 
-import copy
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from airflow.sdk import BaseOperator, BranchMixIn
 from airflow.sdk.exceptions import AirflowSkipException
 
-
-def _materialize(value: Any) -> Any:
-    if isinstance(value, (str, bytes, Mapping, list)) or value is None:
-        return value
-    return list(value) if isinstance(value, Sequence) else value
-
-
-def _validate(value: Any, schema: Mapping[str, Any] | None, what: str, node_id: str) -> None:
-    if not schema:
-        return
-    import jsonschema
-
-    validator = jsonschema.validators.validator_for(schema)(schema)
-    errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
-    if errors:
-        details = "; ".join(
-            f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}" for e in errors[:5]
-        )
-        raise ValueError(f"Node {node_id!r}: {what} does not match its schema: {details}")
+from airflow_canvas.runtime.core import (
+    choose_branches,
+    input_node_values,
+    instance_input_schema,
+    merge_inputs,
+    outlet_event_extra,
+    output_node_value,
+    resolved_parameters,
+    run_node,
+    run_process,
+    run_tool,
+    tool_arguments,
+    upstream_values,
+)
 
 
 class CanvasOperator(BaseOperator):
@@ -75,50 +70,28 @@ class CanvasOperator(BaseOperator):
         self.map_item = map_item
 
     def upstream_values(self) -> dict[str, Any]:
-        outputs = {node: _materialize(value) for node, value in self.upstream_outputs.items()}
-        for node, fallback in self.fallbacks.items():
-            if outputs.get(node) is None:
-                outputs[node] = outputs.get(fallback)
-        return outputs
+        return upstream_values(self.upstream_outputs, self.fallbacks)
 
     def resolve_inputs(self, context: Any) -> dict[str, Any]:
-        outputs = self.upstream_values()
-        inputs: dict[str, Any] = {}
-        for node in self.merge_upstream:
-            value = outputs.get(node)
-            if isinstance(value, Mapping):
-                inputs.update(value)
-            elif value is not None:
-                inputs[node] = value
-        if self.input_mapping:
-            import jmespath
-
-            for field, expression in self.input_mapping.items():
-                inputs[field] = jmespath.search(expression, outputs)
-        if self.map_over:
-            inputs[self.map_over] = self.map_item
-        return inputs
-
-    def instance_input_schema(self) -> dict[str, Any]:
-        properties = self.input_schema.get("properties")
-        if not self.map_over or not isinstance(properties, Mapping) or self.map_over not in properties:
-            return self.input_schema
-        field_schema = properties[self.map_over]
-        item_schema = field_schema.get("items", {}) if isinstance(field_schema, Mapping) else {}
-        return {**self.input_schema, "properties": {**properties, self.map_over: item_schema}}
+        return merge_inputs(
+            self.upstream_values(), self.merge_upstream, self.input_mapping, self.map_over, self.map_item
+        )
 
     def resolved_parameters(self) -> dict[str, Any]:
-        return {**self.parameters, **self.templates}
+        return resolved_parameters(self.parameters, self.templates)
 
     def run(self, inputs: dict[str, Any], context: Any) -> Any:
         raise NotImplementedError
 
     def execute(self, context: Any) -> Any:
         try:
-            inputs = self.resolve_inputs(context)
-            _validate(inputs, self.instance_input_schema(), "input", self.canvas_node_id)
-            output = self.run(inputs, context)
-            _validate(output, self.output_schema, "output", self.canvas_node_id)
+            return run_node(
+                self.canvas_node_id,
+                self.resolve_inputs(context),
+                instance_input_schema(self.input_schema, self.map_over),
+                lambda inputs: self.run(inputs, context),
+                self.output_schema,
+            )
         except AirflowSkipException:
             raise
         except Exception as exc:
@@ -126,18 +99,13 @@ class CanvasOperator(BaseOperator):
                 self.log.warning("Node %s failed and is set to skip on error: %s", self.canvas_node_id, exc)
                 raise AirflowSkipException(f"{type(exc).__name__}: {exc}") from exc
             raise
-        return output
 
 
 class InputOperator(CanvasOperator):
     """Returns the DAG run's params that the input schema declares."""
 
     def resolve_inputs(self, context: Any) -> dict[str, Any]:
-        params = context.get("params") or {}
-        values = {key: params[key] for key in params} if isinstance(params, Mapping) else {}
-        declared = self.input_schema.get("properties")
-        if isinstance(declared, Mapping):
-            values = {key: values[key] for key in declared if key in values}
+        values = input_node_values(context.get("params") or {}, self.input_schema)
         return {**super().resolve_inputs(context), **values}
 
     def run(self, inputs: dict[str, Any], context: Any) -> Any:
@@ -153,29 +121,20 @@ class ProcessOperator(CanvasOperator):
         self.expression = expression
 
     def run(self, inputs: dict[str, Any], context: Any) -> Any:
-        if self.language == "jmespath":
-            import jmespath
-
-            return jmespath.search(self.expression, inputs)
-        namespace: dict[str, Any] = {
-            "inputs": copy.deepcopy(inputs),
-            "parameters": copy.deepcopy(self.resolved_parameters()),
-            "result": None,
-        }
-        exec(compile(self.expression, f"<process node {self.canvas_node_id}>", "exec"), namespace)
-        return namespace["result"]
+        return run_process(
+            self.language, self.expression, inputs, self.resolved_parameters(), self.canvas_node_id
+        )
 
 
 class OutputOperator(CanvasOperator):
     """The workflow's result; its outlets (Assets) get an event when it succeeds."""
 
     def run(self, inputs: dict[str, Any], context: Any) -> Any:
-        declared = self.output_schema.get("properties")
-        result = {k: inputs[k] for k in declared if k in inputs} if isinstance(declared, dict) else inputs
+        result = output_node_value(inputs, self.output_schema)
         outlet_events = context.get("outlet_events")
         if outlet_events is not None:
             for outlet in self.outlets:
-                outlet_events[outlet].extra = {"workflow": self.workflow_id, "node": self.canvas_node_id}
+                outlet_events[outlet].extra = outlet_event_extra(self.workflow_id, self.canvas_node_id)
         return result
 
 
@@ -190,15 +149,7 @@ class ConditionBranchOperator(CanvasOperator, BranchMixIn):
         self.conditions = conditions
 
     def run(self, inputs: dict[str, Any], context: Any) -> list[str]:
-        import jmespath
-
-        value = self.upstream_values().get(self.source)
-        chosen = []
-        for target, condition in self.conditions.items():
-            found = None if condition is None else jmespath.search(condition, value)
-            if condition is None or not (found is None or found is False or found in ("", [], {})):
-                chosen.append(target)
-        return chosen
+        return choose_branches(self.conditions, self.upstream_values().get(self.source))
 
     def execute(self, context: Any) -> Any:
         return self.do_branch(context, super().execute(context))
@@ -216,13 +167,16 @@ class ToolOperator(CanvasOperator):
 
     def run(self, inputs: dict[str, Any], context: Any) -> Any:
         tool = CANVAS_TOOLS[self.tool]  # noqa: F821 - defined in the ejected file
-        arguments = {**tool["parameters"], **self.resolved_parameters(), **inputs}
-        _validate(arguments, tool["input_schema"], f"input of tool {self.tool}", self.canvas_node_id)
-        module = types.ModuleType(f"canvas_tool_{self.tool.split('@')[0]}")
-        exec(compile(tool["code"], f"<tool {self.tool}>", "exec"), module.__dict__)
-        output = getattr(module, tool["entry_point"])(**arguments)
-        _validate(output, tool["output_schema"], f"output of tool {self.tool}", self.canvas_node_id)
-        return output
+
+        def call(arguments: dict[str, Any]) -> Any:
+            module = types.ModuleType(f"canvas_tool_{self.tool.split('@')[0]}")
+            exec(compile(tool["code"], f"<tool {self.tool}>", "exec"), module.__dict__)
+            return getattr(module, tool["entry_point"])(**arguments)
+
+        arguments = tool_arguments(tool["parameters"], self.resolved_parameters(), inputs)
+        return run_tool(
+            self.tool, tool["input_schema"], tool["output_schema"], arguments, call, self.canvas_node_id
+        )
 
 
 # --- end of canvas node operators -----------------------------------------------------------------

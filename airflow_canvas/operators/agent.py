@@ -11,6 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_canvas.operators.base import CanvasOperator
+from airflow_canvas.runtime.agent import endpoint_from_connection, render_prompt
+
+__all__ = ["TRANSCRIPT_XCOM_KEY", "AgentConfigError", "AgentOperator", "endpoint_from_connection"]
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -23,25 +26,6 @@ TRANSCRIPT_XCOM_KEY = "agent_transcript"
 
 class AgentConfigError(ValueError):
     """The node's connection or settings cannot work (no model, no base URL...)."""
-
-
-def endpoint_from_connection(conn: Any) -> dict[str, Any]:
-    """base_url, api_key, model and prices from an Airflow connection."""
-    extra = conn.extra_dejson if hasattr(conn, "extra_dejson") else {}
-    base_url = extra.get("base_url") or extra.get("openai_client_kwargs", {}).get("base_url")
-    host = conn.host or ""
-    if not base_url and host:
-        base_url = (
-            host
-            if "://" in host
-            else f"{conn.schema or 'https'}://{host}" + (f":{conn.port}" if conn.port else "")
-        )
-    return {
-        "base_url": base_url or None,  # None: the openai client's default endpoint
-        "api_key": conn.password or extra.get("api_key") or "",
-        "model": extra.get("model"),
-        "prices": extra.get("prices"),
-    }
 
 
 class AgentOperator(CanvasOperator):
@@ -95,13 +79,8 @@ class AgentOperator(CanvasOperator):
     def render_prompt(self, template: str, inputs: dict[str, Any], context: Context | None) -> str:
         """Prompts are Jinja over ``inputs``, ``params`` and ``parameters``, rendered sandboxed (not
         through Airflow's templating): they are canvas text and must not reach Python internals."""
-        from jinja2.sandbox import SandboxedEnvironment
-
-        params = dict((context or {}).get("params") or {})
-        env = SandboxedEnvironment(autoescape=False)
-        return env.from_string(template).render(
-            inputs=inputs, params=params, parameters=self.resolved_parameters()
-        )
+        params = (context or {}).get("params")
+        return render_prompt(template, inputs, params, self.resolved_parameters())
 
     def run(self, inputs: dict[str, Any], context: Context) -> Any:
         result = self.run_agent(inputs, context)

@@ -9,6 +9,10 @@ are plain data and reach ``run()`` byte for byte, so a ``{{ ... }}`` typed into 
 evaluated; a node that wants Jinja puts it in ``templates``, whose rendered values override
 same-named parameters.
 
+The node logic itself (input merging, schema checks, each node kind's behaviour) is
+``airflow_canvas/runtime/core.py``, shared with the single-node test and ejected DAG files; these
+classes add Airflow's side: templating, XCom, skips, metrics and logging policies.
+
 Module imports stay light (the DAG processor imports this for every generated file): jsonschema
 and jmespath load inside ``execute()``.
 """
@@ -20,34 +24,20 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
 
+from airflow_canvas.runtime import core
+from airflow_canvas.runtime.core import CanvasInputError
+
+__all__ = ["ON_ERROR_CHOICES", "CanvasInputError", "CanvasOperator", "validate_against"]
+
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
 ON_ERROR_CHOICES = ("fail", "skip", "continue", "fallback")
 
 
-class CanvasInputError(ValueError):
-    """A node's inputs or output did not match its JSON Schema."""
-
-
-def _materialize(value: Any) -> Any:
-    """XCom of a mapped task arrives as a lazy sequence; JMESPath and schemas need plain lists."""
-    if isinstance(value, (str, bytes, Mapping, list)) or value is None:
-        return value
-    if isinstance(value, Sequence):
-        return list(value)
-    return value
-
-
 def validate_against(value: Any, schema: Mapping[str, Any] | None, *, what: str, node_id: str) -> None:
     """CanvasInputError listing the first five violations of ``schema`` by ``value``."""
-    if not schema:
-        return
-    from airflow_canvas.spec.jsonschema_check import schema_errors
-
-    errors = schema_errors(value, schema, limit=5)
-    if errors:
-        raise CanvasInputError(f"Node {node_id!r}: {what} does not match its schema: {'; '.join(errors)}")
+    core.check_schema(value, schema, what=what, node_id=node_id)
 
 
 class CanvasOperator(BaseOperator):
@@ -104,42 +94,19 @@ class CanvasOperator(BaseOperator):
     # -- inputs ---------------------------------------------------------------------------------
     def upstream_values(self) -> dict[str, Any]:
         """Each upstream node's output; a failed node's slot holds its fallback's output."""
-        outputs = {node: _materialize(value) for node, value in self.upstream_outputs.items()}
-        for node, fallback in self.fallbacks.items():
-            if outputs.get(node) is None:
-                outputs[node] = outputs.get(fallback)
-        return outputs
+        return core.upstream_values(self.upstream_outputs, self.fallbacks)
 
     def resolve_inputs(self, context: Context) -> dict[str, Any]:
-        outputs = self.upstream_values()
-        inputs: dict[str, Any] = {}
-        for node in self.merge_upstream:
-            value = outputs.get(node)
-            if isinstance(value, Mapping):
-                inputs.update(value)
-            elif value is not None:
-                inputs[node] = value
-        if self.input_mapping:
-            import jmespath
-
-            for field, expression in self.input_mapping.items():
-                inputs[field] = jmespath.search(expression, outputs)
-        if self.map_over:
-            inputs[self.map_over] = self.map_item
-        return inputs
+        return core.merge_inputs(
+            self.upstream_values(), self.merge_upstream, self.input_mapping, self.map_over, self.map_item
+        )
 
     def instance_input_schema(self) -> dict[str, Any]:
-        """The input schema one task instance is checked against: a mapped instance holds one
-        item of the ``map_over`` list, so that field is checked against the list's ``items``."""
-        properties = self.input_schema.get("properties")
-        if not self.map_over or not isinstance(properties, Mapping) or self.map_over not in properties:
-            return self.input_schema
-        field_schema = properties[self.map_over]
-        item_schema = field_schema.get("items", {}) if isinstance(field_schema, Mapping) else {}
-        return {**self.input_schema, "properties": {**properties, self.map_over: item_schema}}
+        """The input schema one task instance is checked against (core.instance_input_schema)."""
+        return core.instance_input_schema(self.input_schema, self.map_over)
 
     def resolved_parameters(self) -> dict[str, Any]:
-        return {**self.parameters, **self.templates}
+        return core.resolved_parameters(self.parameters, self.templates)
 
     # -- running --------------------------------------------------------------------------------
     def run(self, inputs: dict[str, Any], context: Context) -> Any:
@@ -156,12 +123,19 @@ class CanvasOperator(BaseOperator):
         self.metrics = NodeMetrics(self.workflow_id or self.dag_id, self.canvas_node_id)
         self.metrics.start()
         try:
-            inputs = self.resolve_inputs(context)
-            validate_against(inputs, self.instance_input_schema(), what="input", node_id=self.canvas_node_id)
-            self.metrics.payload("in", payload_bytes(inputs))
-            self.log_payload("inputs", inputs)
-            output = self.run(inputs, context)
-            validate_against(output, self.output_schema, what="output", node_id=self.canvas_node_id)
+
+            def seen(inputs: dict[str, Any]) -> None:
+                self.metrics.payload("in", payload_bytes(inputs))
+                self.log_payload("inputs", inputs)
+
+            output = core.run_node(
+                self.canvas_node_id,
+                self.resolve_inputs(context),
+                self.instance_input_schema(),
+                lambda inputs: self.run(inputs, context),
+                self.output_schema,
+                on_inputs=seen,
+            )
         except AirflowSkipException:
             raise
         except Exception as exc:

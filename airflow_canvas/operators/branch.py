@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BranchMixIn
 
 from airflow_canvas.operators.base import CanvasOperator
+from airflow_canvas.runtime import core
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -30,13 +31,7 @@ class ConditionBranchOperator(CanvasOperator, BranchMixIn):
         self.conditions = conditions
 
     def choose(self, value: Any) -> list[str]:
-        import jmespath
-
-        chosen = []
-        for target, condition in self.conditions.items():
-            if condition is None or _truthy(jmespath.search(condition, value)):
-                chosen.append(target)
-        return chosen
+        return core.choose_branches(self.conditions, value)
 
     def run(self, inputs: dict[str, Any], context: Context) -> list[str]:
         value = self.upstream_values().get(self.source)
@@ -46,8 +41,3 @@ class ConditionBranchOperator(CanvasOperator, BranchMixIn):
 
     def execute(self, context: Context) -> Any:
         return self.do_branch(context, super().execute(context))
-
-
-def _truthy(value: Any) -> bool:
-    # JMESPath's notion of false: null, false, "", [], {} (0 is true, unlike Python).
-    return not (value is None or value is False or value in ("", [], {}))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from airflow_canvas.operators.base import CanvasOperator
+from airflow_canvas.runtime import core
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -17,11 +17,7 @@ class InputOperator(CanvasOperator):
     ui_color = "#e6f4ea"
 
     def resolve_inputs(self, context: Context) -> dict[str, Any]:
-        params = context.get("params") or {}
-        values = {key: params[key] for key in params} if isinstance(params, Mapping) else {}
-        declared = self.input_schema.get("properties")
-        if isinstance(declared, Mapping):
-            values = {key: values[key] for key in declared if key in values}
+        values = core.input_node_values(context.get("params") or {}, self.input_schema)
         return {**super().resolve_inputs(context), **values}
 
     def run(self, inputs: dict[str, Any], context: Context) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_canvas.operators.base import CanvasOperator
+from airflow_canvas.runtime import core
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -20,10 +21,9 @@ class OutputOperator(CanvasOperator):
     ui_color = "#fce8e6"
 
     def run(self, inputs: dict[str, Any], context: Context) -> Any:
-        declared = self.output_schema.get("properties")
-        result = {k: inputs[k] for k in declared if k in inputs} if isinstance(declared, dict) else inputs
+        result = core.output_node_value(inputs, self.output_schema)
         outlet_events = context.get("outlet_events")
         if outlet_events is not None:
             for outlet in self.outlets:
-                outlet_events[outlet].extra = {"workflow": self.workflow_id, "node": self.canvas_node_id}
+                outlet_events[outlet].extra = core.outlet_event_extra(self.workflow_id, self.canvas_node_id)
         return result

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_canvas.operators.base import CanvasOperator
+from airflow_canvas.runtime import core
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-LANGUAGES = ("jmespath", "python")
+LANGUAGES = core.PROCESS_LANGUAGES
 
 
 class ProcessOperator(CanvasOperator):
@@ -30,17 +31,6 @@ class ProcessOperator(CanvasOperator):
         self.expression = expression
 
     def run(self, inputs: dict[str, Any], context: Context) -> Any:
-        if self.language == "jmespath":
-            import jmespath
-
-            return jmespath.search(self.expression, inputs)
-        import copy
-
-        namespace: dict[str, Any] = {
-            "inputs": copy.deepcopy(inputs),
-            "parameters": copy.deepcopy(self.resolved_parameters()),
-            "result": None,
-        }
-        code = compile(self.expression, f"<process node {self.canvas_node_id}>", "exec")
-        exec(code, namespace)
-        return namespace["result"]
+        return core.run_process(
+            self.language, self.expression, inputs, self.resolved_parameters(), self.canvas_node_id
+        )

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow_canvas.operators.base import CanvasOperator, validate_against
+from airflow_canvas.operators.base import CanvasOperator
+from airflow_canvas.runtime import core
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -53,29 +54,33 @@ class ToolOperator(CanvasOperator):
 
     def run(self, inputs: dict[str, Any], context: Context) -> Any:
         from airflow_canvas.tools.execute import execute_tool, runs_in_process
-        from airflow_canvas.tools.loader import call_arguments
 
         tool = self.load_tool()
         parameters = self.resolved_parameters()
-        arguments = call_arguments(tool, inputs, parameters)
-        validate_against(
-            arguments, tool.input_schema, what=f"input of tool {tool.ref}", node_id=self.canvas_node_id
-        )
         timeout = (
             self.execution_timeout.total_seconds()
             if self.execution_timeout
             else DEFAULT_SANDBOX_TIMEOUT_SECONDS
         )
-        if not runs_in_process(tool):
-            self.log.info(
-                "Running tool %s in its venv (dependencies: %s)", tool.ref, ", ".join(tool.dependencies)
+
+        def call(arguments: dict[str, Any]) -> Any:
+            if not runs_in_process(tool):
+                self.log.info(
+                    "Running tool %s in its venv (dependencies: %s)", tool.ref, ", ".join(tool.dependencies)
+                )
+            output = execute_tool(
+                tool,
+                inputs,
+                parameters,
+                timeout_seconds=timeout,
+                memory_mb=self.memory_limit_mb,
+                log=self.log,
             )
-        output = execute_tool(
-            tool, inputs, parameters, timeout_seconds=timeout, memory_mb=self.memory_limit_mb, log=self.log
+            if hasattr(self, "metrics"):  # set by CanvasOperator.execute (policies.metrics)
+                self.metrics.tool_calls(1)
+            return output
+
+        arguments = core.tool_arguments(tool.parameters, parameters, inputs)
+        return core.run_tool(
+            tool.ref, tool.input_schema, tool.output_schema, arguments, call, self.canvas_node_id
         )
-        if hasattr(self, "metrics"):  # set by CanvasOperator.execute (policies.metrics)
-            self.metrics.tool_calls(1)
-        validate_against(
-            output, tool.output_schema, what=f"output of tool {tool.ref}", node_id=self.canvas_node_id
-        )
-        return output

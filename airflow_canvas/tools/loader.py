@@ -1,8 +1,8 @@
 """Turn a Tool into a callable, the same way in the worker, in the sandbox child and in tests.
 
-Calling convention (shared with operators/tool.py): the entry point is called with keyword
-arguments ``entry_point(**{**tool.parameters, **node_parameters, **inputs})``: inputs override
-node parameters, which override the tool's defaults. A tool with ``code`` has it exec'd in a fresh
+Calling convention (``runtime/core.tool_arguments``, shared with operators/tool.py): the entry
+point is called with keyword arguments ``entry_point(**{**tool.parameters, **node_parameters,
+**inputs})``: inputs override node parameters, which override the tool's defaults. A tool with ``code`` has it exec'd in a fresh
 module namespace and ``entry_point`` names a function there; a tool without code (the built-ins)
 names an importable ``"package.module:function"``.
 """
@@ -14,6 +14,7 @@ import types
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from airflow_canvas.runtime.core import tool_arguments
 from airflow_canvas.spec.models import Tool
 
 
@@ -48,7 +49,7 @@ def load_entry_point(tool: Tool) -> Callable[..., Any]:
 def call_arguments(
     tool: Tool, inputs: Mapping[str, Any], parameters: Mapping[str, Any] | None = None
 ) -> dict:
-    return {**tool.parameters, **(parameters or {}), **inputs}
+    return tool_arguments(tool.parameters, parameters, inputs)
 
 
 def is_builtin(tool: Tool) -> bool:

@@ -10,15 +10,24 @@ node's connection, as it would in the AgentOperator. When no input is given, a s
 is generated from the node's input schema (the tool's, for tool nodes). The result carries the
 output, captured logs, duration and validation results; ``debug=True`` adds the resolved inputs,
 the rendered templates and, for agents, every step of the loop.
+
+What the node does with the input is the node-runtime core (runtime/core.py) that the Airflow
+operators run, so a node test gives the output a DAG run would for the same inputs and parameters:
+an input node keeps the fields its input schema declares, an output node those its output schema
+declares, a tool gets the same merged arguments checked against its input schema, and a Python
+process node runs the core's own ``run_process`` (its source, inside the sandbox). Inputs that fail
+the node's input schema (or a tool's) stop the test as they would fail the task.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
 from typing import Any
 
-from airflow_canvas.spec.jsonschema_check import schema_errors
+from airflow_canvas.runtime import core
+from airflow_canvas.runtime.agent import endpoint_from_connection, render_prompt
 from airflow_canvas.spec.models import Node, NodeType, Tool, Workflow
 from airflow_canvas.tools.compatibility import input_schema_of
 from airflow_canvas.tools.registry import resolve_tool
@@ -33,23 +42,22 @@ class NodeTestError(ValueError):
 
 
 def _render(text: str, inputs: dict[str, Any], parameters: dict[str, Any]) -> str:
-    from jinja2.sandbox import SandboxedEnvironment
-
-    env = SandboxedEnvironment(autoescape=False)
-    return env.from_string(text).render(inputs=inputs, params={}, parameters=parameters)
+    return render_prompt(text, inputs, {}, parameters)
 
 
 def _process_tool(node: Node, parameters: dict[str, Any]) -> Tool:
-    """A Python process node as a throw-away tool, so its snippet runs in the sandbox."""
+    """A Python process node as a throw-away tool, so its snippet runs in the sandbox: the tool is
+    the core's own ``run_process`` (its source; the sandbox does not import airflow_canvas)."""
     assert node.process is not None
     code = (
-        "import copy, json\n"
+        "from __future__ import annotations\n\n"
+        "import copy\nimport json\nfrom collections.abc import Mapping\nfrom typing import Any\n\n"
+        f"PROCESS_LANGUAGES = {core.PROCESS_LANGUAGES!r}\n"
         f"EXPRESSION = {node.process.expression!r}\n"
-        f"PARAMETERS = json.loads({json.dumps(parameters)!r})\n\n"
+        f"PARAMETERS = json.loads({json.dumps(parameters)!r})\n\n\n"
+        f"{inspect.getsource(core.run_process)}\n\n"
         "def run(**inputs):\n"
-        "    namespace = {'inputs': copy.deepcopy(inputs), 'parameters': PARAMETERS, 'result': None}\n"
-        f"    exec(compile(EXPRESSION, {f'<process node {node.id}>'!r}, 'exec'), namespace)\n"
-        "    return namespace['result']\n"
+        f"    return run_process('python', EXPRESSION, inputs, PARAMETERS, {node.id!r})\n"
     )
     return Tool(name="process_node", version="0.0.0", code=code)
 
@@ -80,7 +88,7 @@ def test_node(
     report: dict[str, Any] = {
         "node_id": node.id, "type": node.type.value, "ok": False, "output": None, "error": None,
         "logs": [], "stdout": "", "stderr": "", "duration": 0.0, "input_generated": generated,
-        "validation": {"input": schema_errors(inputs, in_schema, limit=_MAX_ERRORS), "output": []},
+        "validation": {"input": [], "output": []},
     }  # fmt: skip
     debug_info: dict[str, Any] = {"resolved_inputs": inputs, "parameters": parameters,
                                   "rendered_templates": {k: parameters[k] for k in node.templates}}  # fmt: skip
@@ -91,6 +99,8 @@ def test_node(
         report["error"] = (
             exc.to_dict() if isinstance(exc, ToolRunError) else {"kind": "config", "message": str(exc)}
         )
+    except core.CanvasInputError as exc:  # what fails the task before or after the node's own code
+        report["error"] = {"kind": "schema", "message": str(exc)}
     except Exception as exc:  # the node's own failure is the answer, not a server error
         report["error"] = {
             "kind": getattr(exc, "kind", "exception"),
@@ -100,7 +110,7 @@ def test_node(
             debug_info["steps"] = exc.transcript
     else:
         report["output"] = output
-        report["validation"]["output"] = schema_errors(output, node.output_schema, limit=_MAX_ERRORS)
+        report["validation"]["output"] = core.schema_problems(output, node.output_schema, limit=_MAX_ERRORS)
         report["ok"] = not report["validation"]["output"]
     report["duration"] = time.monotonic() - started
     if debug:
@@ -125,24 +135,57 @@ def _run(
     debug_info: dict[str, Any],
     client: Any,
 ) -> Any:
+    inputs = _checked_inputs(node, inputs, report)
+    debug_info["resolved_inputs"] = inputs
     if node.type is NodeType.TOOL:
-        if not node.tool:
-            raise NodeTestError(f"Node {node.id!r} is a tool node without a tool reference")
-        tool = resolve_tool(node.tool, wf.tools)
-        debug_info["tool"] = tool.ref
-        output = _absorb(run_in_sandbox(tool, inputs, parameters=parameters, limits=limits), report)
-        report["validation"]["tool_output"] = schema_errors(output, tool.output_schema, limit=_MAX_ERRORS)
-        return output
+        return _run_tool(node, wf, inputs, parameters, limits, report, debug_info)
     if node.type is NodeType.PROCESS:
         process = node.process
         if process is None or process.language == "jmespath":
-            import jmespath
-
-            return jmespath.search(process.expression if process else "@", inputs)
+            expression = process.expression if process else "@"
+            return core.run_process("jmespath", expression, inputs, parameters, node.id)
         return _absorb(run_in_sandbox(_process_tool(node, parameters), inputs, limits=limits), report)
     if node.type is NodeType.AGENT:
         return _run_agent(node, wf, inputs, parameters, limits, report, debug_info, client)
-    return inputs  # input and output nodes pass their data through
+    if node.type is NodeType.OUTPUT:
+        return core.output_node_value(inputs, node.output_schema)
+    return inputs  # an input node's output is its (declared) inputs
+
+
+def _checked_inputs(node: Node, inputs: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
+    """The inputs the node's task would run on, checked against its input schema as the operator
+    checks them: for an input node, the test's input stands for the run's params."""
+    if node.type is NodeType.INPUT:
+        inputs = core.input_node_values(inputs, node.input_schema)
+    report["validation"]["input"] = core.schema_problems(inputs, node.input_schema, limit=_MAX_ERRORS)
+    core.check_schema(inputs, node.input_schema, what="input", node_id=node.id)
+    return inputs
+
+
+def _run_tool(
+    node: Node,
+    wf: Workflow,
+    inputs: dict[str, Any],
+    parameters: dict[str, Any],
+    limits: RunLimits,
+    report: dict[str, Any],
+    debug_info: dict[str, Any],
+) -> Any:
+    if not node.tool:
+        raise NodeTestError(f"Node {node.id!r} is a tool node without a tool reference")
+    tool = resolve_tool(node.tool, wf.tools)
+    debug_info["tool"] = tool.ref
+    validation = report["validation"]
+    arguments = core.tool_arguments(tool.parameters, parameters, inputs)
+    validation["tool_input"] = core.schema_problems(arguments, tool.input_schema, limit=_MAX_ERRORS)
+
+    def call(arguments: dict[str, Any]) -> Any:
+        # The sandbox merges the same arguments (tools/loader.call_arguments -> core.tool_arguments).
+        output = _absorb(run_in_sandbox(tool, inputs, parameters=parameters, limits=limits), report)
+        validation["tool_output"] = core.schema_problems(output, tool.output_schema, limit=_MAX_ERRORS)
+        return output
+
+    return core.run_tool(tool.ref, tool.input_schema, tool.output_schema, arguments, call, node.id)
 
 
 def _run_agent(
@@ -155,7 +198,6 @@ def _run_agent(
     debug_info: dict[str, Any],
     client: Any,
 ) -> Any:
-    from airflow_canvas.operators.agent import endpoint_from_connection
     from airflow_canvas.tools.agent_loop import AgentLoop, AgentSettings
 
     agent = node.agent

@@ -1,9 +1,12 @@
 """The ejected node operators behave like airflow-canvas's own: same outputs, same failures, same
-skips, for the same arguments (a drift detector between operators/ and eject_runtime.py)."""
+skips, for the same arguments (a drift detector between operators/ and eject_runtime.py), and
+the node logic in an ejected file is the core's own source, not a copy kept by hand."""
 
 from __future__ import annotations
 
-import importlib.util
+import ast
+import inspect
+import types
 from typing import Any
 
 import pytest
@@ -11,10 +14,11 @@ from airflow.sdk.exceptions import AirflowSkipException
 
 import airflow_canvas.operators as canvas
 from airflow_canvas.exporters import eject
+from airflow_canvas.runtime import core
 
-_spec = importlib.util.spec_from_file_location("ejected_runtime", eject.RUNTIME)
-runtime = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(runtime)  # type: ignore[union-attr]
+# What an ejected file carries: the core's source and the operators, run as their own module.
+runtime = types.ModuleType("ejected_runtime")
+exec(compile(eject._runtime_source(), "<ejected runtime>", "exec"), runtime.__dict__)
 
 
 def _outcome(cls: type, context: dict[str, Any], **kwargs: Any) -> tuple[str, Any]:
@@ -129,3 +133,43 @@ def test_ejected_builtin_tool_runs_like_the_canvas_tool(tmp_path) -> None:
     ejected = namespace["ToolOperator"](task_id="pick", **kwargs).execute({})
     real = canvas.ToolOperator(task_id="pick", **kwargs).execute({})
     assert ejected == real == {"result": 7}
+
+
+def test_ejected_runtime_is_the_core_source_plus_airflow_glue() -> None:
+    source = eject._runtime_source()
+    for name, value in vars(core).items():  # every function and class of the core, verbatim
+        if inspect.isfunction(value) or inspect.isclass(value) and value.__module__ == core.__name__:
+            assert inspect.getsource(value) in source, name
+    assert "airflow_canvas" not in source.replace("airflow-canvas", "")
+    glue = ast.unparse(ast.parse(eject.RUNTIME.read_text(encoding="utf-8")))  # the code, no comments
+    # The glue holds no node logic of its own: JSON Schema, JMESPath and the process/branch/output
+    # rules are only reachable through the core's functions.
+    for logic in (
+        "jsonschema",
+        "jmespath.",
+        "import jmespath",
+        "deepcopy",
+        "'properties'",
+        "mapping.items()",
+    ):
+        assert logic not in glue, logic
+    tree = ast.parse(source)
+    assert [n for n in tree.body if isinstance(n, ast.ImportFrom) and n.module == "__future__"] == []
+
+
+def test_the_ejected_check_fails_like_the_canvas_one() -> None:
+    kwargs = {"upstream_outputs": {"a": {"x": "s"}}, "merge_upstream": ["a"],
+              "input_schema": {"type": "object", "properties": {"x": {"type": "integer"}}}}  # fmt: skip
+    failures = []
+    for module in (canvas, runtime):
+        with pytest.raises(ValueError) as caught:
+            module.ProcessOperator(task_id="p", **kwargs).execute({})
+        failures.append((type(caught.value).__name__, str(caught.value)))
+    assert (
+        failures[0]
+        == failures[1]
+        == (
+            "CanvasInputError",
+            "Node 'p': input does not match its schema: x: 's' is not of type 'integer'",
+        )
+    )
