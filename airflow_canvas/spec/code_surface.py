@@ -25,8 +25,15 @@ What counts, and why (read with compiler/ir.py, compiler/emitter.py and compiler
   imported when there is no code), ``dependencies`` (pip installs run their setup code), the
   language, and the tests' ``assertions`` (Python expressions evaluated when the tool is tested).
 
-Not code: Jinja in canvas nodes' ``templates``, prompts and notification texts (Airflow renders
-them in its sandboxed Jinja environment), edge conditions and mapping transforms (JMESPath),
+- **Jinja that reads more than run data**: a canvas node's ``templates`` and a notification's texts
+  are rendered by Airflow with the whole task context, which holds every connection's secrets
+  (``conn.<id>.password``), Variables (``var``), and objects that reach other DAGs' XComs and the
+  context again (``ti.xcom_pull``, ``ti.get_template_context()``). A template that uses only run
+  data (``params``, the dates, ``run_id``; see :func:`jinja_is_data`) is data; any other name or
+  construct makes it code, so a person without the Code permission cannot read secrets through it.
+
+Not code: Jinja over run data only, agent prompts (rendered by the operator in its own sandbox over
+``inputs``/``params``/``parameters``), edge conditions and mapping transforms (JMESPath),
 references to published tools (their code was published by someone holding the Tools permission),
 and everything else (schemas, schedules, execution policies, layout).
 
@@ -172,6 +179,16 @@ def _node_items(index: int, node: Node) -> Iterator[CodeItem]:
                 **own,
             )
     else:
+        for key, value in node.templates.items():
+            if not jinja_is_data(value):
+                yield CodeItem(
+                    ("node", node.id, "templates", key),
+                    "template",
+                    f"Template {key!r} of {name} (reads more than run data)",
+                    pointer(*at, "templates", key),
+                    value,
+                    **own,
+                )
         for path, target in _callables(node.parameters):
             yield CodeItem(
                 ("node", node.id, "parameters", *map(str, path)),
@@ -210,6 +227,7 @@ def _notification_items(
                 **own,
             )
         return
+    yield from _notification_templates(key, at, notification, name, own)
     for path, target in _callables(notification.parameters):
         yield CodeItem(
             (*key, "parameters", *map(str, path)),
@@ -219,6 +237,43 @@ def _notification_items(
             target,
             **own,
         )
+
+
+def _strings(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(path, text) of every string inside JSON data."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, (*path, i))
+
+
+def _notification_templates(
+    key: Key, at: tuple[str | int, ...], notification: Notification, name: str, own: dict[str, Any]
+) -> Iterator[CodeItem]:
+    """Texts of a notifier named by short name that Airflow renders as Jinja with the task context."""
+    fields = {
+        "subject": notification.subject,
+        "message": notification.message,
+        "to": notification.to,
+        "parameters": notification.parameters,
+    }
+    for field_name, value in fields.items():
+        for path, text in _strings(value):
+            if jinja_is_data(text):
+                continue
+            where = ".".join(map(str, (field_name, *path)))
+            yield CodeItem(
+                (*key, field_name, *map(str, path)),
+                "template",
+                f"Template {where!r} of {name} (notification {key[-1]}) reads more than run data",
+                pointer(*at, field_name, *path),
+                text,
+                **own,
+            )
 
 
 def _operator_inputs(wf: Workflow) -> Iterator[CodeItem]:
@@ -370,3 +425,93 @@ def changes_digest(changes: list[CodeChange], **binding: Any) -> str:
 
 def _same(a: Any, b: Any) -> bool:
     return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+
+# ------------------------------------------------------------------------------------ Jinja as data
+
+# What a template may read and stay data: the run's own values. Airflow's context also holds
+# ``conn``, ``var``, ``macros`` and objects (``ti``, ``task``, ``dag``, ``dag_run``...) whose
+# methods reach connections, Variables and other DAGs' XComs; none of them is listed.
+RUN_DATA_NAMES = frozenset(
+    {
+        "params",
+        "ds",
+        "ds_nodash",
+        "ts",
+        "ts_nodash",
+        "ts_nodash_with_tz",
+        "logical_date",
+        "data_interval_start",
+        "data_interval_end",
+        "run_id",
+    }
+)
+# Plain values of context objects a template may read (``ti.task_id``), never the objects.
+_TI_ATTRIBUTES = ("task_id", "dag_id", "run_id", "try_number", "map_index")
+RUN_DATA_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "ti": _TI_ATTRIBUTES,
+    "task_instance": _TI_ATTRIBUTES,
+    "task": ("task_id",),
+    "dag": ("dag_id",),
+    "dag_run": ("run_id", "run_type", "logical_date", "conf"),
+}
+# Filters that transform a value they are given (no attribute lookups by name, no calls).
+SAFE_FILTERS = frozenset(
+    {
+        "abs", "capitalize", "center", "d", "default", "ds", "ds_nodash", "e", "escape", "first",
+        "float", "format", "indent", "int", "join", "last", "length", "count", "list", "lower",
+        "replace", "reverse", "round", "string", "title", "tojson", "trim", "truncate", "ts",
+        "ts_nodash", "ts_nodash_with_tz", "upper", "urlencode", "wordcount",
+    }
+)  # fmt: skip
+
+
+def _jinja_nodes_are_data(node: Any, names: frozenset[str]) -> bool:
+    from jinja2 import nodes as j
+
+    if isinstance(node, j.For):
+        if node.recursive or node.test is not None or not _jinja_nodes_are_data(node.iter, names):
+            return False
+        targets = [node.target, *node.target.find_all(j.Name)]
+        bound = {n.name for n in targets if isinstance(n, j.Name)} | {"loop"}
+        inner = names | bound
+        return all(_jinja_nodes_are_data(n, inner) for n in node.body) and all(
+            _jinja_nodes_are_data(n, names) for n in node.else_
+        )
+    if isinstance(node, j.Getattr) and isinstance(node.node, j.Name) and node.node.name not in names:
+        # ``ti.task_id``: a plain value of a context object, not the object (whose methods reach
+        # the context again); a loop variable of the same name shadows it (checked as a Name).
+        return node.attr in RUN_DATA_ATTRIBUTES.get(node.node.name, ())
+    if isinstance(node, j.Name):
+        return node.ctx == "load" and node.name in names
+    if isinstance(node, j.Filter) and node.name not in SAFE_FILTERS:
+        return False
+    if isinstance(node, (j.Getattr, j.Getitem)) and node.node is None:
+        return False
+    allowed = (
+        j.Template, j.Output, j.TemplateData, j.Const, j.If, j.CondExpr, j.Getattr, j.Getitem, j.Slice,
+        j.Filter, j.Test, j.Compare, j.Operand, j.And, j.Or, j.Not, j.Neg, j.Pos, j.BinExpr, j.Concat,
+        j.List, j.Tuple, j.Dict, j.Pair, j.Keyword, j.MarkSafeIfAutoescape,
+    )  # fmt: skip
+    if not isinstance(node, allowed):
+        return False  # calls, set, with, macros, include/import/extends, do, blocks...
+    return all(_jinja_nodes_are_data(child, names) for child in node.iter_child_nodes())
+
+
+def jinja_is_data(text: str) -> bool:
+    """Whether Jinja ``text`` reads only run data (:data:`RUN_DATA_NAMES`) through plain expressions,
+    conditions, loops and :data:`SAFE_FILTERS`; text without Jinja is data. Anything else, and text
+    that does not parse, is code (fail closed)."""
+    if not any(mark in text for mark in ("{{", "{%", "{#")):
+        return True
+    from jinja2 import TemplateSyntaxError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    try:
+        tree = SandboxedEnvironment(extensions=["jinja2.ext.do"]).parse(text)
+    except (TemplateSyntaxError, RecursionError):
+        return False
+    try:
+        return _jinja_nodes_are_data(tree, RUN_DATA_NAMES)
+    except RecursionError:
+        return False
