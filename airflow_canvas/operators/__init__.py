@@ -1,5 +1,6 @@
 """Operators that generated DAG files import. Loaded lazily: a DAG file pays only for the
-operators it uses, which keeps DAG parsing as fast as a hand-written file."""
+operators it uses, which keeps DAG parsing as fast as a hand-written file. What each node does
+is ``airflow_canvas/runtime/core.py``, which these operators call."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ _MODULES = {
     "OutputOperator": "output",
     "ConditionBranchOperator": "branch",
     "ToolOperator": "tool",
-    "AgentOperator": "agent",  # written by the tools engineer
+    "AgentOperator": "agent",
 }
 
 __all__ = [

@@ -121,13 +121,13 @@ class CanvasOperator(BaseOperator):
         apply_log_level(self, self.log_level)
         # Subclasses (tool, agent) report tool calls, tokens and cost through self.metrics.
         self.metrics = NodeMetrics(self.workflow_id or self.dag_id, self.canvas_node_id)
+
+        def seen(inputs: dict[str, Any]) -> None:  # the checked inputs, before the node runs
+            self.metrics.payload("in", payload_bytes(inputs))
+            self.log_payload("inputs", inputs)
+
         self.metrics.start()
         try:
-
-            def seen(inputs: dict[str, Any]) -> None:
-                self.metrics.payload("in", payload_bytes(inputs))
-                self.log_payload("inputs", inputs)
-
             output = core.run_node(
                 self.canvas_node_id,
                 self.resolve_inputs(context),
