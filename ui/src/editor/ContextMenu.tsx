@@ -1,0 +1,85 @@
+// The canvas's right-click menu: what can be done to a node, an edge, a group or the empty pane.
+import { useEffect } from "react";
+import type { MenuTarget } from "../canvas/FlowCanvas";
+
+export interface MenuActions {
+  runNode: (id: string) => void;
+  output: (id: string) => void;
+  duplicate: (id: string) => void;
+  group: () => void;
+  remove: () => void;
+  removeEdge: (id: string) => void;
+  toggleGroup: (id: string) => void;
+  ungroup: (id: string) => void;
+  ask: (id: string) => void;
+  paste: () => void;
+  layout: () => void;
+  fit: () => void;
+}
+
+export function ContextMenu({
+  menu,
+  readOnly,
+  hasRun,
+  onClose,
+  actions,
+}: {
+  menu: MenuTarget;
+  readOnly: boolean;
+  hasRun: boolean;
+  onClose: () => void;
+  actions: MenuActions;
+}) {
+  useEffect(() => {
+    const close = () => onClose();
+    const t = setTimeout(() => window.addEventListener("click", close), 0);
+    return () => {
+      clearTimeout(t);
+      window.removeEventListener("click", close);
+    };
+  }, [onClose]);
+  const item = (label: string, testId: string, fn: () => void, show = true) =>
+    show ? (
+      <button
+        key={testId}
+        data-testid={`menu-${testId}`}
+        onClick={() => {
+          fn();
+          onClose();
+        }}
+      >
+        {label}
+      </button>
+    ) : null;
+  const id = menu.id;
+  return (
+    <div
+      className="cv-menu"
+      style={{ left: menu.x, top: menu.y }}
+      data-testid="context-menu"
+      onContextMenu={(e) => e.preventDefault()}
+    >
+      {menu.kind === "node" && [
+        item("Run this node (mock data)", "run-node", () => actions.runNode(id), !readOnly),
+        item("Show output", "output", () => actions.output(id), hasRun),
+        item("Duplicate", "duplicate", () => actions.duplicate(id), !readOnly),
+        item("Group selection", "group", actions.group, !readOnly),
+        item("Delete", "delete", actions.remove, !readOnly),
+        item("Ask the co-pilot", "ask-copilot", () => actions.ask(id)),
+      ]}
+      {menu.kind === "edge" && [
+        item("Delete connection", "delete-edge", () => actions.removeEdge(id), !readOnly),
+      ]}
+      {menu.kind === "group" && [
+        item("Collapse / expand", "toggle-group", () => actions.toggleGroup(id)),
+        item("Ungroup", "ungroup", () => actions.ungroup(id), !readOnly),
+        item("Ask the co-pilot", "ask-copilot", () => actions.ask(id)),
+      ]}
+      {menu.kind === "pane" && [
+        item("Paste", "paste", actions.paste, !readOnly),
+        item("Auto-layout", "layout", actions.layout, !readOnly),
+        item("Fit view", "fit", actions.fit),
+      ]}
+    </div>
+  );
+}
