@@ -84,9 +84,10 @@ def read_spec_file(path: str) -> Any:
 
 
 def load_and_validate(path: str) -> tuple[Workflow | None, list[Problem]]:
-    from airflow_canvas.spec.validate import validate_data
+    from airflow_canvas.validation import validate
 
-    return validate_data(read_spec_file(path))
+    result = validate(read_spec_file(path))
+    return result.workflow, result.problems
 
 
 def has_errors(problems: Sequence[Problem], *, strict: bool = False) -> bool:

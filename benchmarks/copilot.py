@@ -10,7 +10,7 @@
 
 Baseline, measured in the same run on the same specs: the floor any edit of that workflow must pay,
 with no co-pilot work at all - ``airflow_canvas.spec.load.parse_workflow`` plus
-``airflow_canvas.spec.validate.validate_workflow`` of the spec (what a plain save or ``POST
+``airflow_canvas.validation.validate_workflow`` of the spec (what a plain save or ``POST
 /validate`` does before anything else). Every figure is printed next to it with the ratio, so one
 reads how many "parse + validate" passes a co-pilot turn or an offline command costs; the ratio
 holds better than the milliseconds on a loaded machine. Ratios use CPU time (see below).
@@ -37,7 +37,7 @@ from airflow_canvas.copilot import offline  # noqa: E402
 from airflow_canvas.copilot.context import ChatContext, build_context  # noqa: E402
 from airflow_canvas.copilot.llm import LLMEngine, LLMSettings  # noqa: E402
 from airflow_canvas.spec.load import parse_workflow  # noqa: E402
-from airflow_canvas.spec.validate import validate_workflow  # noqa: E402
+from airflow_canvas.validation import validate_workflow  # noqa: E402
 
 TOOL = {
     "name": "http_get",
@@ -236,7 +236,7 @@ def main() -> int:
     floor = {n: v["cpu"]["median_ms"] for n, v in result["baseline_parse_validate"].items()}
     print(
         "Co-pilot vs baseline = parse + validate of the same spec (spec.load.parse_workflow + "
-        "spec.validate.validate_workflow),\nthe floor any edit pays with no co-pilot work; "
+        "validation.validate_workflow),\nthe floor any edit pays with no co-pilot work; "
         "medians in ms, ratio = CPU median / baseline CPU median\n"
     )
     print(f"{'measure':<56} {'wall':>8} {'CPU':>8} {'baseline':>9} {'ratio':>7}   target")

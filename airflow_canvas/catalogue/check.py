@@ -1,5 +1,5 @@
 """Validation of operator nodes: the class must exist in an installed provider, and the node's
-parameters must be arguments the class accepts. Called by ``spec.validate.validate_workflow``."""
+parameters must be arguments the class accepts. Called by ``validation.validate_workflow``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import inspect
 from typing import Any
 
 from airflow_canvas.catalogue.moves import airflow3_path, provider_package
-from airflow_canvas.spec.models import NodeType, Workflow, is_dotted_path
+from airflow_canvas.spec.models import NodeType, Workflow, is_dotted_path, is_operator_path
 from airflow_canvas.spec.problems import Problem, did_you_mean, pointer
 
 
@@ -80,10 +80,10 @@ def check_operator_nodes(wf: Workflow) -> list[Problem]:
         if not node.operator:
             continue
         path = node.operator
-        # Wrong node type, tool+operator and malformed paths are reported by spec.checks_nodes.
+        # Wrong node type, tool+operator and malformed paths are reported by validation.checks_nodes.
         if node.type is not NodeType.TOOL or node.tool or not is_dotted_path(path):
             continue
-        if not path.startswith("airflow."):
+        if not is_operator_path(path):
             problems.append(
                 _operator_problem(
                     "E_OPERATOR_PATH",

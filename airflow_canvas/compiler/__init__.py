@@ -7,14 +7,15 @@ Airflow is not imported. ``deploy.py`` is the part that touches the file system.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from airflow_canvas.compiler.emitter import emit
 from airflow_canvas.compiler.hashing import spec_hash
+from airflow_canvas.compiler.ir import build_ir
+from airflow_canvas.compiler.pyfmt import UnsafeCode
 from airflow_canvas.spec.models import Tool, Workflow
 from airflow_canvas.spec.problems import Problem, SpecError
-
-if TYPE_CHECKING:
-    from airflow_canvas.tools.registry import ToolResolver
+from airflow_canvas.tools.registry import ToolResolver
+from airflow_canvas.validation import validate
 
 
 @dataclass(frozen=True)
@@ -27,17 +28,11 @@ class CompiledWorkflow:
 
 
 def validation_problems(wf: Workflow, tools: ToolResolver | None = None) -> list[Problem]:
-    from airflow_canvas.spec.validate import validate_workflow  # late: it loads the operator catalogue
-
-    return validate_workflow(wf, tools=tools)
+    return validate(wf, tools=tools).problems
 
 
 def compile_workflow(wf: Workflow) -> CompiledWorkflow:
     """Compile a workflow; raises SpecError (every problem) when validation finds errors."""
-    from airflow_canvas.compiler.emitter import emit
-    from airflow_canvas.compiler.ir import build_ir
-    from airflow_canvas.tools.registry import ToolResolver
-
     tools = ToolResolver(wf.tools)  # validation resolves every reference; the IR pins from the same
     problems = validation_problems(wf, tools)
     errors = [p for p in problems if p.severity == "error"]
@@ -48,8 +43,6 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
     try:
         source = emit(ir, digest)
     except ValueError as exc:  # data that cannot be a literal (NaN, ...), or a name that is none
-        from airflow_canvas.compiler.pyfmt import UnsafeCode
-
         if isinstance(exc, SpecError):
             raise
         if isinstance(exc, UnsafeCode):  # validation reports these with a pointer; a last line of defence

@@ -23,13 +23,22 @@ from airflow_canvas.spec.models import (
     OnError,
     Tool,
     Workflow,
+    effective_policy,
     identifier_suggestion,
     is_dotted_path,
     is_identifier,
+    is_operator_path,
 )
 from airflow_canvas.spec.problems import Problem, SpecError, pointer
 from airflow_canvas.tools.bundle import tool_digest
 from airflow_canvas.tools.registry import ToolResolver
+from airflow_canvas.validation.checks_compile import (
+    CANVAS_OPERATORS,
+    RESERVED_NAMES,
+    map_over_source_problems,
+    operator_class_names,
+    operator_name_problems,
+)
 
 BRANCH_SUFFIX = "__branch"
 ITEMS_SUFFIX = "__items"
@@ -43,39 +52,8 @@ TRIGGER_RULE_ORDER = (
     "none_failed_min_one_success",
 )
 
-CANVAS_OPERATORS = {
-    NodeType.INPUT: "InputOperator",
-    NodeType.PROCESS: "ProcessOperator",
-    NodeType.OUTPUT: "OutputOperator",
-    NodeType.TOOL: "ToolOperator",
-    NodeType.AGENT: "AgentOperator",
-}
 CANVAS_MODULE = "airflow_canvas.operators"
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_\-]+")  # (fullmatch) needs no escaping in a JMESPath quoted identifier
-# Names the generated module binds itself; variables derived from ids must not shadow them.
-RESERVED_NAMES = frozenset(
-    {
-        "DAG",
-        "Asset",
-        "AssetAll",
-        "AssetAny",
-        "AssetOrTimeSchedule",
-        "CronTriggerTimetable",
-        "DeltaTriggerTimetable",
-        "Param",
-        "TaskGroup",
-        "datetime",
-        "timedelta",
-        "timezone",
-        "dag",
-        *CANVAS_OPERATORS.values(),
-        "ConditionBranchOperator",
-        "import_string",
-        "AsyncCallback",
-        "DeadlineAlert",
-        "DeadlineReference",
-    }
-)
 
 
 @dataclass
@@ -160,22 +138,6 @@ def mapping_expression(source_node: str, source_path: str, transform: str | None
     if transform and transform.strip():
         expression += f" | {transform}"
     return expression
-
-
-def effective_policy(wf: Workflow, node: Node) -> ExecutionPolicy:
-    """Node execution settings over the workflow's defaults (only fields the node sets win)."""
-    own = node.execution.model_fields_set
-    if not own:
-        return wf.defaults
-    # Both sides are already validated: copying the set fields over needs no re-validation.
-    merged = wf.defaults.model_copy(update={name: getattr(node.execution, name) for name in own})
-    merged.__pydantic_fields_set__ = wf.defaults.model_fields_set | own
-    return merged
-
-
-def is_operator_path(path: object) -> bool:
-    """An Airflow operator class path: ``airflow.<module...>.<Class>``, every part an identifier."""
-    return is_dotted_path(path) and path.startswith("airflow.") and path.count(".") >= 2  # type: ignore[union-attr]
 
 
 def _check_node_kind(index: int, node: Node) -> None:
@@ -306,24 +268,15 @@ class _Builder:
 
     def _reserve_operator_names(self) -> None:
         """Airflow operator classes are imported by name: no variable may shadow one, and two
-        classes of the same name from different modules cannot both be imported."""
-        modules: dict[str, str] = {}
+        classes of the same name from different modules cannot both be imported (validation's
+        rule, held here too for a spec that skipped validation)."""
         for i, node in enumerate(self.wf.nodes):
-            if node.type is not NodeType.TOOL or not node.operator:
-                continue
-            _check_node_kind(i, node)
-            module, _, cls = node.operator.rpartition(".")
-            if modules.setdefault(cls, module) != module or cls in RESERVED_NAMES:
-                raise _fail(
-                    "E_OPERATOR_NAME_CLASH",
-                    f"Two classes named {cls} ({modules[cls]} and {module}) cannot be used in one workflow."
-                    if cls not in RESERVED_NAMES
-                    else f"The operator class name {cls} is a name the generated DAG file uses itself.",
-                    pointer("nodes", i, "operator"),
-                    node_id=node.id,
-                    hint="Use one of them, or wrap one in a tool.",
-                )
-            self.names.used.add(cls)
+            if node.type is NodeType.TOOL and node.operator:
+                _check_node_kind(i, node)
+        clashes = operator_name_problems(self.wf)
+        if clashes:
+            raise SpecError(clashes[:1])
+        self.names.used.update(operator_class_names(self.wf))
 
     def _reserve_notifier_names(self) -> None:
         """Notifier classes are imported by name too: a node id must not shadow one."""
@@ -534,14 +487,8 @@ class _Builder:
             expression = task.input_mapping.pop(field_name, None)
             if expression is None:
                 merged = [s for s in task.merge_upstream if s in task.upstream_outputs]
-                if not merged:
-                    raise _fail(
-                        "E_MAP_OVER_SOURCE",
-                        f"Node {node.id!r} maps over {field_name!r}, but no data edge feeds that field.",
-                        pointer("nodes", self.index[node.id], "execution", "map_over"),
-                        node_id=node.id,
-                        hint=f"Map an upstream list field to {field_name!r}.",
-                    )
+                if not merged:  # validation's rule (map_over_source_problems), held here too
+                    raise SpecError(map_over_source_problems(self.wf, [node.id]))
                 expression = mapping_expression(merged[0], field_name, None)
             whole = _whole_output_of(expression)
             if whole is not None:

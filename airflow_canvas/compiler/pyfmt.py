@@ -12,12 +12,12 @@ brackets are exploded one item per line with a trailing ("magic") comma, recursi
 from __future__ import annotations
 
 import ast
-import math
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_canvas.spec.literal import check_key, check_literal, check_number
 from airflow_canvas.spec.models import is_identifier
 
 LINE_LENGTH = 88  # ruff/black default: generated files are formatted for any project's settings
@@ -88,8 +88,7 @@ def _check_code(text: object) -> None:
 
 
 def py_number(value: int | float) -> str:
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{value!r} cannot be written into a DAG file")
+    check_number(value)
     return repr(value).replace("e+", "e")  # ruff writes 1e16, not 1e+16
 
 
@@ -151,8 +150,7 @@ def lit_expr(value: Any) -> Expr:
     if isinstance(value, dict):
         items = []
         for key, item in value.items():
-            if not isinstance(key, str):
-                raise ValueError(f"dict key {key!r} is not a string")
+            check_key(key)
             items.append((Lit(key), lit_expr(item)))
         return DictOf(tuple(items))
     if isinstance(value, (list, tuple)):
@@ -169,7 +167,8 @@ def _atom(value: Any) -> str:
         return py_str(value)
     if isinstance(value, (dict, list, tuple)):
         return flat(lit_expr(value))
-    raise ValueError(f"a {type(value).__name__} cannot be written into a DAG file")
+    check_literal(value)  # raises: no other type can be a literal
+    raise AssertionError(value)
 
 
 def _parts(expr: Expr) -> tuple[str, list[tuple[str, Expr]], str] | None:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import AssetTrigger, Edge, Group, Node, Schedule, Workflow
 from airflow_canvas.spec.problems import Problem, SpecError, did_you_mean, pointer
+from airflow_canvas.validation import validate
 
 
 class _Op(BaseModel):
@@ -391,53 +392,7 @@ def validation_problems(workflow: Workflow) -> list[Problem]:
 
 
 def _validate(workflow: Workflow) -> list[Problem]:
-    try:
-        from airflow_canvas.spec.validate import validate_workflow
-    except ImportError:  # the validator is optional only while it is being written
-        return _structural_problems(workflow)
-    return validate_workflow(workflow)
-
-
-def _structural_problems(workflow: Workflow) -> list[Problem]:
-    """The few graph rules a patch must never break, used when the full validator is absent."""
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    for i, node in enumerate(workflow.nodes):
-        if node.id in seen:
-            problems.append(
-                Problem(
-                    "E_NODE_DUPLICATE",
-                    f"Node id {node.id!r} is used twice.",
-                    pointer("nodes", i, "id"),
-                    node_id=node.id,
-                )
-            )
-        seen.add(node.id)
-    groups = {g.id for g in workflow.groups}
-    for i, node in enumerate(workflow.nodes):
-        if node.group and node.group not in groups:
-            problems.append(
-                Problem(
-                    "E_GROUP_UNKNOWN",
-                    f"Node {node.id!r} is in unknown group {node.group!r}.",
-                    pointer("nodes", i, "group"),
-                    node_id=node.id,
-                )
-            )
-    for i, edge in enumerate(workflow.edges):
-        for end in ("source", "target"):
-            ref = getattr(edge, end)
-            if ref not in seen:
-                problems.append(
-                    Problem(
-                        "E_EDGE_DANGLING",
-                        f"Edge {edge.key!r}: {end} {ref!r} is not a node.",
-                        pointer("edges", i, end),
-                        edge_id=edge.key,
-                        hint=did_you_mean(ref, seen),
-                    )
-                )
-    return problems
+    return validate(workflow).problems
 
 
 # Re-parsing the patched spec: the items a patch cannot have changed keep their models (pydantic

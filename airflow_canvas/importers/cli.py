@@ -29,7 +29,7 @@ def _import_run(args: argparse.Namespace) -> int:
     from airflow_canvas.exporters.json_export import export_json
     from airflow_canvas.importers import ImportError_, import_file
     from airflow_canvas.importers.yaml_values import DEFAULTS_FILE_NAMES
-    from airflow_canvas.spec.validate import validate_workflow
+    from airflow_canvas.validation import validate
 
     out_dir = Path(args.output_dir)
     root = Path(args.defaults_root) if args.defaults_root else None
@@ -55,7 +55,7 @@ def _import_run(args: argparse.Namespace) -> int:
                 raise CliError(f"{target} exists; pass --force to overwrite it", EXIT_USAGE)
             out_dir.mkdir(parents=True, exist_ok=True)
             target.write_text(export_json(wf), encoding="utf-8")
-            problems = validate_workflow(wf)
+            problems = validate(wf).problems
             if any(p.severity == "error" for p in problems):
                 code = max(code, EXIT_INVALID)
             summary.append(

@@ -1,5 +1,5 @@
-"""Turn a request's spec into a checked Workflow: parse (field problems), then the validation
-engineer's graph checks (cycles, dangling edges, ...). Errors -> ApiError 422, nothing stored."""
+"""Turn a request's spec into a checked Workflow with ``validation.validate`` (field problems, then
+every rule on the parsed or repaired spec, as the CLI does). Errors -> ApiError 422, nothing stored."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 
 from airflow_canvas.plugin.bodies import value_problems
 from airflow_canvas.plugin.errors import ApiError
-from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Workflow
-from airflow_canvas.spec.problems import Problem, SpecError
+from airflow_canvas.spec.problems import Problem
 from airflow_canvas.store.models import VersionRow
+from airflow_canvas.validation import Result, validate
 
 
 def _pool_names() -> set[str] | None:
@@ -28,9 +28,12 @@ def _pool_names() -> set[str] | None:
 
 
 def problems_of(wf: Workflow) -> list[Problem]:
-    from airflow_canvas.spec.validate import validate_workflow
+    return validate(wf, pools=_pool_names()).problems
 
-    return validate_workflow(wf, pools=_pool_names())
+
+def validated(data: Any) -> Result:
+    """Untrusted JSON validated with the pools that exist in Airflow (unknown pools warn)."""
+    return validate(data, pools=_pool_names())
 
 
 def refuse_unusable_values(workflows: list[Workflow], source: str) -> None:
@@ -46,20 +49,12 @@ def refuse_unusable_values(workflows: list[Workflow], source: str) -> None:
         raise ApiError(422, f"{source} holds values that cannot be used; nothing was stored.", problems)
 
 
-def parse_problems(data: Any) -> tuple[Workflow | None, list[Problem]]:
-    try:
-        wf = parse_workflow(data)
-    except SpecError as exc:
-        return None, exc.problems
-    return wf, problems_of(wf)
-
-
 def checked(data: Any) -> tuple[Workflow, list[Problem]]:
     """(workflow, warnings) or ApiError 422 listing every error and warning."""
-    wf, problems = parse_problems(data)
-    if wf is None or any(p.severity == "error" for p in problems):
-        raise ApiError(422, "The workflow spec is invalid; nothing was stored.", problems)
-    return wf, problems
+    result = validated(data)
+    if result.workflow is None or result.errors:
+        raise ApiError(422, "The workflow spec is invalid; nothing was stored.", result.problems)
+    return result.workflow, result.problems
 
 
 def version_json(row: VersionRow, *, with_spec: bool = True) -> dict[str, Any]:

@@ -42,6 +42,12 @@ def is_dotted_path(text: object) -> bool:
     return isinstance(text, str) and "." in text and all(is_identifier(part) for part in text.split("."))
 
 
+def is_operator_path(text: object) -> bool:
+    """An Airflow operator class path: ``airflow.<module...>.<Class>``, every part an identifier
+    (the one rule validation, the catalogue and the compiler share)."""
+    return is_dotted_path(text) and text.startswith("airflow.") and text.count(".") >= 2  # type: ignore[union-attr]
+
+
 def identifier_suggestion(text: str) -> str | None:
     """A close identifier for a "did you mean" hint (``bash-command`` -> ``bash_command``,
     ``class`` -> ``class_``), or None when the text is nothing like a name."""
@@ -345,3 +351,14 @@ class Workflow(_Model):
 
     def node(self, node_id: str) -> Node | None:
         return next((n for n in self.nodes if n.id == node_id), None)
+
+
+def effective_policy(wf: Workflow, node: Node) -> ExecutionPolicy:
+    """Node execution settings over the workflow's defaults (only fields the node sets win)."""
+    own = node.execution.model_fields_set
+    if not own:
+        return wf.defaults
+    # Both sides are already validated: copying the set fields over needs no re-validation.
+    merged = wf.defaults.model_copy(update={name: getattr(node.execution, name) for name in own})
+    merged.__pydantic_fields_set__ = wf.defaults.model_fields_set | own
+    return merged

@@ -28,6 +28,7 @@ from airflow_canvas.spec.jsonschema_check import schema_errors
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import ID_RE, Edge, Group, Node, Tool, Workflow
 from airflow_canvas.spec.problems import did_you_mean
+from airflow_canvas.validation import check_workflow
 
 TEMPLATE_DIR = Path(__file__).resolve().parent
 _DIRECTIVES = ("$param", "$join", "$literal")
@@ -177,8 +178,6 @@ def instantiate_template(
 ) -> Workflow:
     """A new Workflow from a template. Raises TemplateError (bad name/parameters) or SpecError
     (the parameters produce an invalid workflow, e.g. a cron that does not parse)."""
-    from airflow_canvas.spec.validate import check_workflow
-
     info, body = _lookup(name)
     if info.kind != "workflow":
         raise TemplateError(f"Template {name!r} is a sub-graph; use instantiate_subgraph().")

@@ -2,24 +2,21 @@
 the source field must exist in the upstream node's output schema (when it declares properties),
 the target field must be accepted by the downstream input schema (when it is closed), and the two
 fields' types must overlap. Agent nodes' tool references must resolve. Per-node argument checks
-(unknown parameters, missing required inputs) live in spec/checks_nodes.py.
+(unknown parameters, missing required inputs) live in validation/checks_nodes.py.
 
-Workflow validation runs the type check too (``check_mapping_types``, with validation's own view
-of the schemas); it covers unknown mapping fields and agent tool references itself.
+Workflow validation runs the type check too (``validation.checks_tools.check_mapping_types``, with
+validation's own view of the schemas); it covers unknown mapping fields and agent tool references itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow_canvas.spec.graph import fallback_targets
 from airflow_canvas.spec.models import EdgeKind, Node, NodeType, Tool, Workflow
 from airflow_canvas.spec.problems import Problem, did_you_mean, pointer
 from airflow_canvas.tools.registry import ToolResolutionError, resolve_tool
-
-if TYPE_CHECKING:
-    from airflow_canvas.spec._context import Context
 
 SchemaOf = Callable[[Node], dict[str, Any]]
 
@@ -202,12 +199,6 @@ def type_problems(
             if mismatch is not None:
                 problems.append(mismatch)
     return problems
-
-
-def check_mapping_types(ctx: Context) -> None:
-    """Validation's step (spec/validate.py): type mismatches, reading schemas as the other
-    validation checks do (a node's own schema first, then its tool's; tools resolved once)."""
-    ctx.problems.extend(type_problems(ctx.wf, ctx.output_schema, ctx.input_schema))
 
 
 def _agent_tools(wf: Workflow) -> list[Problem]:

@@ -1,20 +1,16 @@
 """Where tool references resolve: the workflow's own inline tools first, then tools published in
 the store (when a source is registered), then the built-in tools shipped in this package.
 
-An inline tool may not take the name of a built-in or published tool (``check_inline_tool_names``):
-``json_transform@1.0.0`` in a DAG must mean the built-in, whoever wrote the workflow."""
+An inline tool may not take the name of a built-in or published tool (validation's
+``checks_tools.check_inline_tool_names``): ``json_transform@1.0.0`` in a DAG must mean the built-in,
+whoever wrote the workflow."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
-from airflow_canvas.spec.models import NodeType, Tool
-from airflow_canvas.spec.problems import pointer
+from airflow_canvas.spec.models import Tool
 from airflow_canvas.tools.semver import Version, best_match
-
-if TYPE_CHECKING:
-    from airflow_canvas.spec._context import Context
 
 
 class ToolResolutionError(LookupError):
@@ -112,53 +108,3 @@ class ToolResolver:
                     ref, f"No tool named {ref!r} could be looked up: {exc}", []
                 )
         return self._found[ref]
-
-
-def _users_of(ctx: Context, name: str) -> list[str]:
-    """Ids of the nodes whose tool (or agent tools) reference ``name``."""
-    users = []
-    for node in ctx.wf.nodes:
-        refs = [node.tool] if node.type is NodeType.TOOL and node.tool else []
-        if node.type is NodeType.AGENT and node.agent is not None:
-            refs += node.agent.tools
-        if any(split_ref(ref)[0] == name for ref in refs):
-            users.append(node.id)
-    return users
-
-
-def check_inline_tool_names(ctx: Context) -> None:
-    """E_TOOL_SHADOWS: an inline tool named like a built-in or published tool, whatever its version.
-
-    Resolution prefers inline tools, so such a tool would silently stand in for the shared one in
-    this workflow's DAG while reading, in the spec, the DAG and the run history, as the shared one."""
-    if not ctx.wf.tools:
-        return
-    try:
-        shared = ctx.resolver.shared_names()
-    except Exception as exc:  # a source (the store) failing: fail closed, the save can be retried
-        ctx.add(
-            "E_TOOL_SHADOWS",
-            f"The names of the workflow's inline tools could not be checked against the published tools: {exc}",
-            pointer("tools"),
-            hint="Try again once the tool registry is reachable.",
-        )
-        return
-    for i, tool in enumerate(ctx.wf.tools):
-        if tool.name not in shared:
-            continue
-        kind, versions = shared[tool.name]
-        latest = max(versions, key=Version.parse)
-        users = _users_of(ctx, tool.name)
-        used_by = (
-            f" (used by node{'s' if len(users) > 1 else ''} {', '.join(map(repr, users))})" if users else ""
-        )
-        ctx.add(
-            "E_TOOL_SHADOWS",
-            f"Inline tool {tool.ref!r}{used_by} takes the name of the {kind} tool {tool.name!r} "
-            f"(versions {', '.join(sorted(versions, key=Version.parse))}); an inline tool may not "
-            "reuse a built-in or published tool's name.",
-            pointer("tools", i, "name"),
-            node_id=users[0] if users else None,
-            hint=f"Rename the inline tool (and the references to it), or delete it and use the {kind} "
-            f"tool {tool.name}@{latest}.",
-        )

@@ -12,11 +12,11 @@ E_CONDITION_AMBIGUOUS) when:
 
 from __future__ import annotations
 
-from airflow_canvas.spec._context import Context
-from airflow_canvas.spec.checks_nodes import jmespath_error, name_hint
 from airflow_canvas.spec.models import EdgeKind, Node, NodeType, is_identifier
 from airflow_canvas.spec.problems import did_you_mean, pointer
 from airflow_canvas.spec.schema_paths import field_known, property_names
+from airflow_canvas.validation.checks_nodes import jmespath_error, name_hint
+from airflow_canvas.validation.context import Context
 
 
 def _operator_backed(node: Node | None) -> bool:

@@ -7,7 +7,6 @@ import ast
 import functools
 from typing import Any
 
-from airflow_canvas.spec._context import Context
 from airflow_canvas.spec.graph import fallback_targets
 from airflow_canvas.spec.models import (
     CALLABLE_KEY,
@@ -22,6 +21,7 @@ from airflow_canvas.spec.models import (
 )
 from airflow_canvas.spec.problems import did_you_mean, pointer
 from airflow_canvas.spec.schema_paths import field_known
+from airflow_canvas.validation.context import Context
 
 NAME_RULE = "letters, digits and '_', not starting with a digit and not a Python keyword"
 

@@ -3,18 +3,15 @@ alerts outside the workflow level, and notifications that can never fire."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from airflow_canvas.policies.notifiers import NotifierError, notifier_kwargs, resolve_notifier
+from airflow_canvas.spec.literal import check_literal
 from airflow_canvas.spec.models import Notification, Workflow
 from airflow_canvas.spec.problems import Problem, pointer
-
-if TYPE_CHECKING:
-    from airflow_canvas.spec._context import Context
+from airflow_canvas.validation.context import Context
 
 
 def check_notifications(ctx: Context) -> None:
-    """Entry in ``spec.validate.CHECKS``."""
+    """Entry in ``validation.engine.CHECKS``."""
     ctx.problems.extend(notification_problems(ctx.wf))
 
 
@@ -46,9 +43,7 @@ def _check_one(
     try:
         spec = resolve_notifier(notification.notifier)
         kwargs = notifier_kwargs(notification, spec)
-        from airflow_canvas.compiler.notifications import py_literal  # lazy: compiler imports validate
-
-        py_literal(kwargs)
+        check_literal(kwargs)  # the notifier call's arguments are written as literals
     except NotifierError as exc:
         return [
             Problem(

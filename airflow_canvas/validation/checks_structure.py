@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import pairwise
 
-from airflow_canvas.spec._context import Context
 from airflow_canvas.spec.graph import (
     AIRFLOW_ID_LEN,
     GENERATED_SUFFIXES,
@@ -18,6 +17,7 @@ from airflow_canvas.spec.graph import (
     node_task_id,
 )
 from airflow_canvas.spec.problems import did_you_mean, pointer
+from airflow_canvas.validation.context import Context
 
 
 def check_duplicate_ids(ctx: Context) -> None:

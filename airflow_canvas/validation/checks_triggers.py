@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from airflow_canvas.spec._context import Context
 from airflow_canvas.spec.problems import did_you_mean, pointer
 from airflow_canvas.spec.schedule import PRESETS, check_asset_uri, check_schedule
+from airflow_canvas.validation.context import Context
 
 _HINTS = {
     "cron": "Use 5 fields: minute hour day-of-month month day-of-week, e.g. '0 6 * * 1-5'.",

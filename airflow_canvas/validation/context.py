@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import InitVar, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from airflow_canvas.spec.models import Node, NodeType, Tool, Workflow
 from airflow_canvas.spec.problems import Problem
-
-if TYPE_CHECKING:
-    from airflow_canvas.tools.registry import ToolResolver
+from airflow_canvas.tools.registry import ToolResolver
 
 
 @dataclass
@@ -23,11 +21,7 @@ class Context:
     resolver: ToolResolver = field(init=False)
 
     def __post_init__(self, tools: ToolResolver | None) -> None:
-        if tools is None:
-            from airflow_canvas.tools.registry import ToolResolver  # late: tools imports spec
-
-            tools = ToolResolver(self.wf.tools)
-        self.resolver = tools
+        self.resolver = tools if tools is not None else ToolResolver(self.wf.tools)
         for i, node in enumerate(self.wf.nodes):
             self.node_index.setdefault(node.id, i)
         for i, group in enumerate(self.wf.groups):

@@ -1,28 +1,33 @@
-"""Structural validation: every problem of a workflow at once, each with a stable code, the id of
-the node/edge/group it concerns, a JSON pointer into the spec and a hint how to fix it.
+"""Validation: every problem of a workflow at once, each with a stable code, the id of the
+node/edge/group it concerns, a JSON pointer into the spec and a hint how to fix it.
 
-Field-level problems (types, unknown keys, id patterns) are pydantic's job in ``load.py``;
-``validate_data`` merges both kinds for callers holding untrusted JSON (the API, the CLI).
+Field-level problems (types, unknown keys, id patterns) are pydantic's job in ``spec/load.py``;
+the rules in ``checks_*.py`` find the rest. ``validate`` is the one entry point: it takes untrusted
+JSON or a parsed workflow and returns both kinds (the API, the CLI, the compiler and the co-pilot).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 from airflow_canvas.catalogue.check import check_operator_nodes
-from airflow_canvas.policies.checks import check_notifications
-from airflow_canvas.spec import checks_dataflow, checks_nodes, checks_structure, checks_triggers
-from airflow_canvas.spec._context import Context
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Workflow
 from airflow_canvas.spec.problems import Problem, SpecError
 from airflow_canvas.spec.repair import repair_for_validation
-from airflow_canvas.tools.compatibility import check_mapping_types
-from airflow_canvas.tools.registry import check_inline_tool_names
-
-if TYPE_CHECKING:
-    from airflow_canvas.tools.registry import ToolResolver
+from airflow_canvas.tools.registry import ToolResolver
+from airflow_canvas.validation import (
+    checks_compile,
+    checks_dataflow,
+    checks_nodes,
+    checks_structure,
+    checks_triggers,
+)
+from airflow_canvas.validation.checks_notifications import check_notifications
+from airflow_canvas.validation.checks_tools import check_inline_tool_names, check_mapping_types
+from airflow_canvas.validation.context import Context
 
 CHECKS: tuple[Callable[[Context], None], ...] = (
     checks_structure.check_duplicate_ids,
@@ -47,6 +52,8 @@ CHECKS: tuple[Callable[[Context], None], ...] = (
     checks_triggers.check_asset_condition,
     check_notifications,
     lambda ctx: ctx.problems.extend(check_operator_nodes(ctx.wf)),  # operator classes + arguments
+    checks_compile.check_generated_names,  # what the generated file imposes (compiler's last checks)
+    checks_compile.check_map_over_sources,
 )
 
 
@@ -99,3 +106,32 @@ def validate_data(data: Any, *, pools: set[str] | None = None) -> tuple[Workflow
     partial = parse_workflow(repaired.data)
     structural = [repaired.restore(p) for p in validate_workflow(partial, pools=pools)]
     return None, field_problems + [p for p in structural if p is not None]
+
+
+@dataclass(frozen=True)
+class Result:
+    """What ``validate`` found: the workflow (None when some field does not parse) and every
+    problem, errors and warnings, field problems first."""
+
+    workflow: Workflow | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return errors(self.problems)
+
+    @property
+    def ok(self) -> bool:
+        """A workflow that parsed and has no error (warnings allowed)."""
+        return self.workflow is not None and not self.errors
+
+
+def validate(
+    data_or_workflow: Workflow | Any, *, pools: set[str] | None = None, tools: ToolResolver | None = None
+) -> Result:
+    """The one entry point: validate untrusted JSON (parsed, repaired for the structural checks when
+    some field is bad) or an already parsed ``Workflow`` (``tools``: a resolver to share, see
+    ``validate_workflow``)."""
+    if isinstance(data_or_workflow, Workflow):
+        return Result(data_or_workflow, validate_workflow(data_or_workflow, pools=pools, tools=tools))
+    return Result(*validate_data(data_or_workflow, pools=pools))

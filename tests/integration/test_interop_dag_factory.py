@@ -17,7 +17,7 @@ os.environ.setdefault("SCARF_NO_ANALYTICS", "True")
 
 from airflow_canvas.compiler import compile_workflow  # noqa: E402
 from airflow_canvas.importers import import_file  # noqa: E402
-from airflow_canvas.spec.validate import validate_workflow  # noqa: E402
+from airflow_canvas.validation import validate_workflow  # noqa: E402
 
 SAMPLES = Path("/work/shared/interop-samples/dag-factory")
 if not SAMPLES.is_dir():

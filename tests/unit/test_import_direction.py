@@ -24,15 +24,9 @@ KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
     {
         ("airflow_canvas.cli", "plugin"),  # the permission sync of `db upgrade`
         ("airflow_canvas.importers.cli", "cli"),  # subcommands registered into the top-level CLI
-        ("airflow_canvas.policies.checks", "compiler"),
-        ("airflow_canvas.spec._context", "tools"),
-        ("airflow_canvas.spec.validate", "catalogue"),
-        ("airflow_canvas.spec.validate", "policies"),
-        ("airflow_canvas.spec.validate", "tools"),
         ("airflow_canvas.store.cli", "cli"),
         ("airflow_canvas.store.cli", "plugin"),  # deploy + audit of `rollback --deploy`
         ("airflow_canvas.store.db_manager", "plugin"),  # permission sync after migrations
-        ("airflow_canvas.tools.node_test", "operators"),
         ("airflow_canvas.tools.store", "store"),  # the published-tool table lives in store.models
     }
 )
@@ -149,5 +143,5 @@ def test_relative_imports_resolve(
 ) -> None:
     node = ast.parse(source).body[0]
     assert isinstance(node, ast.ImportFrom) and node.level == level and node.module == module
-    importer = "airflow_canvas.spec" if is_package else "airflow_canvas.spec.validate"
+    importer = "airflow_canvas.spec" if is_package else "airflow_canvas.spec.load"
     assert resolve(node, importer, is_package) == expected

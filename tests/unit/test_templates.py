@@ -11,7 +11,6 @@ from jsonschema.validators import validator_for
 
 from airflow_canvas.spec.load import dump_workflow, parse_workflow
 from airflow_canvas.spec.problems import SpecError
-from airflow_canvas.spec.validate import validate_workflow
 from airflow_canvas.templates import (
     TEMPLATE_DIR,
     TemplateError,
@@ -20,6 +19,7 @@ from airflow_canvas.templates import (
     list_templates,
     substitute,
 )
+from airflow_canvas.validation import validate_workflow
 
 WORKFLOWS = [t.name for t in list_templates("workflow")]
 SUBGRAPHS = [t.name for t in list_templates("subgraph")]

@@ -14,7 +14,7 @@ from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError, stale_base_error
 from airflow_canvas.plugin.permissions import WORKFLOWS
-from airflow_canvas.plugin.specs import checked, parse_problems, version_json
+from airflow_canvas.plugin.specs import checked, validated, version_json
 from airflow_canvas.spec.models import ID_PATTERN, MAX_ID_LENGTH, Workflow
 from airflow_canvas.spec.problems import SpecError
 from airflow_canvas.store import repository as repo
@@ -155,9 +155,8 @@ def duplicate_workflow(
 
 @router.post("/validate")
 def validate(body: SpecBody, user: Reader) -> dict[str, Any]:
-    wf, problems = parse_problems(body.spec)
-    valid = wf is not None and not any(p.severity == "error" for p in problems)
-    return {"valid": valid, "problems": [p.to_dict() for p in problems]}
+    result = validated(body.spec)
+    return {"valid": result.ok, "problems": [p.to_dict() for p in result.problems]}
 
 
 @router.post("/compile")
@@ -165,8 +164,9 @@ def compile_preview(body: SpecBody, user: Reader) -> dict[str, Any]:
     """The generated DAG source for a spec (nothing is written); ``source`` is null when invalid."""
     from airflow_canvas.compiler import compile_workflow
 
-    wf, problems = parse_problems(body.spec)
-    if wf is None or any(p.severity == "error" for p in problems):
+    result = validated(body.spec)
+    wf, problems = result.workflow, result.problems
+    if wf is None or result.errors:
         return {"source": None, "problems": [p.to_dict() for p in problems]}
     try:
         compiled = compile_workflow(wf)

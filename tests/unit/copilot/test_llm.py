@@ -15,7 +15,7 @@ from airflow_canvas.copilot.engine import Copilot
 from airflow_canvas.copilot.llm import LLMSettings, settings_from_connection
 from airflow_canvas.copilot.patch import apply_patch, parse_ops
 from airflow_canvas.copilot.responses import Reply
-from airflow_canvas.spec.validate import validate_workflow
+from airflow_canvas.validation import validate_workflow
 from tests.fakes.openai_server import ScriptedOpenAIServer, ScriptedReply, ToolCall
 
 from .conftest import base_spec, make_ctx

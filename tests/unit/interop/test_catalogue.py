@@ -166,7 +166,7 @@ def test_moved_unknown_and_misused_operators():
     assert problems["old"].code == "E_OPERATOR_MOVED" and BASH in problems["old"].hint
     assert problems["typo"].code == "E_OPERATOR_UNKNOWN" and BASH in problems["typo"].hint
     assert problems["notairflow"].code == "E_OPERATOR_PATH"
-    # wrong node type and tool+operator are spec.checks_nodes' problems, not reported twice
+    # wrong node type and tool+operator are validation.checks_nodes' problems, not reported twice
     assert "proc" not in problems and "both" not in problems
 
 

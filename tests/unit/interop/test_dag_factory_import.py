@@ -10,7 +10,7 @@ import pytest
 from airflow_canvas.importers import ImportError_, import_file, import_text
 from airflow_canvas.importers.dag_factory_schedule import parse_condition
 from airflow_canvas.spec.load import dump_workflow, parse_workflow
-from airflow_canvas.spec.validate import validate_workflow
+from airflow_canvas.validation import validate_workflow
 
 SAMPLES = Path("/work/shared/interop-samples/dag-factory")
 if not SAMPLES.is_dir():

@@ -172,7 +172,7 @@ def test_not_a_pipeline_is_a_clear_error():
 @pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*.pipeline")))
 def test_every_sample_validates_compiles_and_round_trips(name):
     from airflow_canvas.compiler import compile_workflow
-    from airflow_canvas.spec.validate import validate_workflow
+    from airflow_canvas.validation import validate_workflow
 
     [result] = import_file(SAMPLES / name)
     wf = result.workflow

@@ -14,8 +14,8 @@ from airflow_canvas.compiler.notifications import (
     py_literal,
     task_callbacks,
 )
-from airflow_canvas.policies.checks import notification_problems
 from airflow_canvas.spec.load import parse_workflow
+from airflow_canvas.validation.checks_notifications import notification_problems
 
 
 def _mail(on: list[str], subject: str, **extra: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Workflow
 from airflow_canvas.spec.problems import Problem
-from airflow_canvas.spec.validate import validate_workflow
+from airflow_canvas.validation import validate_workflow
 
 OBJ_Q = {"type": "object", "properties": {"question": {"type": "string"}}}
 OBJ_ANSWER = {"type": "object", "properties": {"answer": {"type": "string"}, "score": {"type": "number"}}}

@@ -11,7 +11,7 @@ import pytest
 from airflow_canvas.compiler import compile_workflow
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.problems import SpecError
-from airflow_canvas.spec.validate import check_workflow, validate_data, validate_workflow
+from airflow_canvas.validation import check_workflow, validate_data, validate_workflow
 from tests.unit.spec.helpers import OBJ_ANSWER, edge, node, only, problems_of, spec, workflow
 
 

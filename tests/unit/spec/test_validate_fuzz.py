@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from airflow_canvas.spec.repair import parse_pointer
-from airflow_canvas.spec.validate import validate_data
+from airflow_canvas.validation import validate_data
 
 IDS = st.sampled_from(["a", "b", "c", "g", "h", "bad id", "", "a__branch", "A"])
 JUNK = st.one_of(

@@ -12,7 +12,6 @@ from pydantic import ValidationError
 
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Tool
-from airflow_canvas.spec.validate import validate_workflow
 from airflow_canvas.tools import registry
 from airflow_canvas.tools.bundle import (
     ToolIntegrityError,
@@ -25,6 +24,7 @@ from airflow_canvas.tools.bundle import (
 from airflow_canvas.tools.execute import load_pinned_tool
 from airflow_canvas.tools.registry import resolve_tool
 from airflow_canvas.tools.semver import Version
+from airflow_canvas.validation import validate_workflow
 
 
 def shout(marker: str = "A", version: str = "1.0.0") -> Tool:
