@@ -99,7 +99,9 @@ def permissions_of(user: BaseUser) -> dict[str, list[str]]:
 # -- who may put code into a workflow ----------------------------------------------------------------
 # Code whose meaning depends on where it is used (an argument of some operator) is never trusted for
 # coming from a template; self-contained code (a Python snippet, a tool) is.
-_CONTEXT_KINDS = frozenset({"operator_argument", "operator_input", "notifier_argument", "callable"})
+_CONTEXT_KINDS = frozenset(
+    {"operator_argument", "operator_input", "operator_source", "notifier_argument", "callable"}
+)
 
 
 @cache

