@@ -1,0 +1,249 @@
+// The property panel of one node: id, group, its type's settings (process, tool, agent), schemas,
+// execution policy, and the test run section.
+import { useState } from "react";
+import { JsonEditor, SchemaForm } from "../forms/SchemaForm";
+import {
+  AGENT_SCHEMA,
+  EXECUTION_POLICY_SCHEMA,
+  RETRY_POLICY_SCHEMA,
+  fieldsFromSchema,
+} from "../forms/schema";
+import type { SpecNode } from "../spec/types";
+import { renameNodeId, updateNode } from "../state/ops";
+import { errorsUnder, fieldProblems } from "../state/problems";
+import { NodeRunSection } from "./NodeRunSection";
+import type { PanelProps } from "./PropertyPanel";
+import { DescriptionField, ProblemList, TextField } from "./fields";
+
+export function NodePanel({
+  wf,
+  node,
+  problems,
+  readOnly,
+  change,
+  nodeSchemas,
+  toolRefs,
+  run,
+  canWriteCode,
+}: PanelProps & { node: SpecNode }) {
+  const fields = fieldProblems(problems, wf, { node: node.id });
+  const set = (patch: Partial<SpecNode>, key: string) =>
+    change(updateNode(wf, node.id, patch), `node:${node.id}:${key}`);
+  const paramSchema = nodeSchemas[node.type] ?? (node.tool ? nodeSchemas[`tool:${node.tool}`] : undefined);
+  const params = errorsUnder(fields, "parameters");
+  const exec = errorsUnder(fields, "execution");
+  const agent = errorsUnder(fields, "agent");
+  const [idText, setIdText] = useState(node.id);
+  const nodeProblems = problems.filter((p) => Object.values(fields).includes(p));
+  return (
+    <div data-testid="panel-node" data-node={node.id}>
+      <div className="cv-section">
+        <h3>{node.type} node</h3>
+        <div className="cv-field">
+          <label>Id (task id)</label>
+          <input
+            className={`cv-input ${fields.id ? "invalid" : ""}`}
+            data-testid="prop-id"
+            value={idText}
+            readOnly={readOnly}
+            onChange={(e) => setIdText(e.target.value)}
+            onBlur={() => idText !== node.id && idText.trim() && change(renameNodeId(wf, node.id, idText))}
+            onKeyDown={(e) => e.key === "Enter" && (e.target as HTMLInputElement).blur()}
+          />
+          {fields.id && <span className="cv-error">{fields.id.message}</span>}
+        </div>
+        <TextField
+          label="Name"
+          value={node.name ?? ""}
+          onChange={(v) => set({ name: v }, "name")}
+          readOnly={readOnly}
+          testId="prop-name"
+          error={fields.name}
+        />
+        <DescriptionField
+          value={node.description ?? ""}
+          onChange={(v) => set({ description: v }, "description")}
+          readOnly={readOnly}
+          testId="prop-description"
+        />
+        <div className="cv-field">
+          <label>Group</label>
+          <select
+            className="cv-select"
+            data-testid="prop-group"
+            value={node.group ?? ""}
+            disabled={readOnly}
+            onChange={(e) => set({ group: e.target.value || null }, "group")}
+          >
+            <option value="">(none)</option>
+            {wf.groups.map((g) => (
+              <option key={g.id} value={g.id}>
+                {g.label || g.id}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <ProblemList problems={nodeProblems} />
+      {node.type === "tool" && (
+        <div className="cv-section">
+          <h3>Tool</h3>
+          <div className="cv-field">
+            <label>Tool (name@version)</label>
+            <input
+              className={`cv-input ${fields.tool ? "invalid" : ""}`}
+              data-testid="prop-tool"
+              list="cv-tool-refs"
+              value={node.tool ?? ""}
+              readOnly={readOnly}
+              onChange={(e) => set({ tool: e.target.value || null }, "tool")}
+            />
+            <datalist id="cv-tool-refs">
+              {toolRefs.map((r) => (
+                <option key={r} value={r} />
+              ))}
+            </datalist>
+            {fields.tool && (
+              <span className="cv-error" data-testid="prop-tool-error">
+                {fields.tool.message}
+              </span>
+            )}
+            {fields.tool?.hint && <span className="cv-hint">{fields.tool.hint}</span>}
+          </div>
+        </div>
+      )}
+      {node.type === "process" && (
+        <div className="cv-section">
+          <h3>Process</h3>
+          <div className="cv-field">
+            <label>Language</label>
+            <select
+              className="cv-select"
+              data-testid="prop-process-language"
+              value={node.process?.language ?? "jmespath"}
+              disabled={readOnly}
+              onChange={(e) =>
+                set(
+                  { process: { ...node.process, language: e.target.value as "jmespath" | "python" } },
+                  "process.language",
+                )
+              }
+            >
+              <option value="jmespath">JMESPath</option>
+              <option value="python">Python</option>
+            </select>
+          </div>
+          <TextField
+            label="Expression"
+            multiline
+            value={node.process?.expression ?? "@"}
+            readOnly={readOnly}
+            testId="prop-process-expression"
+            error={fields["process/expression"]}
+            onChange={(v) => set({ process: { ...node.process, expression: v } }, "process.expression")}
+          />
+          {!readOnly && canWriteCode === false && (node.process?.language ?? "jmespath") !== "jmespath" && (
+            <p className="cv-help" data-testid="prop-code-permission">
+              Python here is executable code: saving a change to it needs the Canvas Code permission (Op or
+              Admin). You can still edit everything else about this node.
+            </p>
+          )}
+        </div>
+      )}
+      {node.type === "agent" && (
+        <div className="cv-section">
+          <h3>Agent</h3>
+          <SchemaForm
+            schema={AGENT_SCHEMA}
+            value={(node.agent ?? {}) as Record<string, unknown>}
+            readOnly={readOnly}
+            testId="prop-agent"
+            {...agent}
+            onChange={(v, k) => set({ agent: { ...node.agent, ...v } }, `agent.${k}`)}
+          />
+          <TextField
+            label="Tools (comma separated name@version)"
+            value={(node.agent?.tools ?? []).join(", ")}
+            readOnly={readOnly}
+            testId="prop-agent-tools"
+            onChange={(v) =>
+              set(
+                {
+                  agent: {
+                    ...node.agent,
+                    tools: v
+                      .split(",")
+                      .map((s) => s.trim())
+                      .filter(Boolean),
+                  },
+                },
+                "agent.tools",
+              )
+            }
+          />
+        </div>
+      )}
+      <div className="cv-section">
+        <h3>Parameters</h3>
+        {paramSchema && fieldsFromSchema(paramSchema).length ? (
+          <SchemaForm
+            schema={paramSchema}
+            value={node.parameters ?? {}}
+            readOnly={readOnly}
+            testId="prop-params"
+            {...params}
+            onChange={(v, k) => set({ parameters: v }, `parameters.${k}`)}
+          />
+        ) : (
+          <JsonEditor
+            value={node.parameters ?? {}}
+            readOnly={readOnly}
+            testId="prop-parameters"
+            error={fields.parameters?.message}
+            onChange={(v) => set({ parameters: v }, "parameters")}
+          />
+        )}
+      </div>
+      <div className="cv-section">
+        <h3>{node.type === "input" ? "Params schema (trigger form)" : "Input schema"}</h3>
+        <JsonEditor
+          schemaMode
+          value={node.input_schema ?? {}}
+          readOnly={readOnly}
+          testId="prop-input-schema"
+          error={fields.input_schema?.message}
+          onChange={(v) => set({ input_schema: v }, "input_schema")}
+        />
+        <h3 style={{ marginTop: 10 }}>Output schema</h3>
+        <JsonEditor
+          schemaMode
+          value={node.output_schema ?? {}}
+          readOnly={readOnly}
+          testId="prop-output-schema"
+          error={fields.output_schema?.message}
+          onChange={(v) => set({ output_schema: v }, "output_schema")}
+        />
+      </div>
+      <div className="cv-section">
+        <h3>Execution policy</h3>
+        <SchemaForm
+          schema={EXECUTION_POLICY_SCHEMA}
+          value={(node.execution ?? {}) as Record<string, unknown>}
+          readOnly={readOnly}
+          testId="prop-exec"
+          {...exec}
+          onChange={(v, k) => set({ execution: { ...v, retry: node.execution?.retry } }, `execution.${k}`)}
+        />
+        <h3 style={{ marginTop: 6, fontSize: 12 }}>Retry</h3>
+        <SchemaForm
+          schema={RETRY_POLICY_SCHEMA}
+          value={(node.execution?.retry ?? {}) as Record<string, unknown>}
+          readOnly={readOnly}
+          testId="prop-retry"
+          onChange={(v, k) => set({ execution: { ...node.execution, retry: v } }, `execution.retry.${k}`)}
+        />
+      </div>
+      <NodeRunSection {...run} node={node} />
+    </div>
+  );
+}
