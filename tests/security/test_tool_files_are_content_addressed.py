@@ -243,8 +243,8 @@ def test_a_published_version_never_gets_another_body(client, auth) -> None:
             f"{API}/tools", json={"tool": published_tool("sec_frozen", alias, "alias")}, headers=op
         )
         assert r.status_code == 422, (alias, r.text)
+    from airflow_canvas.store.tools import invalidate_cache
     from airflow_canvas.tools.registry import resolve_tool
-    from airflow_canvas.tools.store import invalidate_cache
 
     invalidate_cache()
     assert "'orig'" in resolve_tool("sec_frozen@1.0.0").code
@@ -258,7 +258,7 @@ def test_a_draft_saved_while_its_tests_run_is_not_published(client, auth) -> Non
     from airflow import settings
 
     from airflow_canvas.spec.models import Tool
-    from airflow_canvas.tools import store
+    from airflow_canvas.store import tools as store
     from airflow_canvas.tools.runner import RunResult
 
     tested = Tool.model_validate(published_tool("sec_race", "1.0.0", "tested"))

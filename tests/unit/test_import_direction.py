@@ -27,7 +27,6 @@ KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
         ("airflow_canvas.store.cli", "cli"),
         ("airflow_canvas.store.cli", "plugin"),  # deploy + audit of `rollback --deploy`
         ("airflow_canvas.store.db_manager", "plugin"),  # permission sync after migrations
-        ("airflow_canvas.tools.store", "store"),  # the published-tool table lives in store.models
     }
 )
 

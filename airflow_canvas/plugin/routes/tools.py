@@ -22,7 +22,7 @@ from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.permissions import TOOLS
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Tool
-from airflow_canvas.tools import store
+from airflow_canvas.store import tools as store
 from airflow_canvas.tools.compatibility import check_compatibility
 from airflow_canvas.tools.node_test import NodeTestError, test_node
 from airflow_canvas.tools.registry import register_source
