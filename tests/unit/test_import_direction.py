@@ -23,9 +23,7 @@ ROOT = Path(airflow_canvas.__file__).parent
 KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
     {
         ("airflow_canvas.cli", "plugin"),  # the permission sync of `db upgrade`
-        ("airflow_canvas.importers.cli", "cli"),  # subcommands registered into the top-level CLI
-        ("airflow_canvas.store.cli", "cli"),
-        ("airflow_canvas.store.cli", "plugin"),  # deploy + audit of `rollback --deploy`
+        ("airflow_canvas.cli.store", "plugin"),  # deploy + audit of `save --deploy`
         ("airflow_canvas.store.db_manager", "plugin"),  # permission sync after migrations
     }
 )
@@ -33,7 +31,7 @@ KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
 
 @dataclass(frozen=True)
 class Import:
-    module: str  # the importing module, dotted, e.g. airflow_canvas.store.cli
+    module: str  # the importing module, dotted, e.g. airflow_canvas.cli.store
     line: int
     target: str  # the imported module, dotted
 

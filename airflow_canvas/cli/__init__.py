@@ -2,7 +2,7 @@
 
 Each subcommand is a ``Command``: a name, a help line, a function adding its arguments and a
 function running it that returns the exit code. ``register()`` adds one; modules listed in
-``COMMAND_MODULES`` are imported to register theirs (the interop commands live there), so adding
+``COMMAND_MODULES`` (this package's ``interop`` and ``store``) are imported to register theirs, so adding
 a command never means editing a long function. Modules keep heavy imports (Airflow, the
 compiler) inside their run functions: ``schema``, ``validate`` and ``new`` must start fast.
 
@@ -29,7 +29,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_DEPLOY_DIR = "dags_generated"
 DEPLOY_DIR_ENV = "AIRFLOW__AIRFLOW_CANVAS__DEPLOY_DIR"
 # Modules that call register() when imported; one that is not installed is skipped.
-COMMAND_MODULES: list[str] = ["airflow_canvas.importers.cli", "airflow_canvas.store.cli"]
+COMMAND_MODULES: list[str] = ["airflow_canvas.cli.interop", "airflow_canvas.cli.store"]
 
 
 class CliError(Exception):

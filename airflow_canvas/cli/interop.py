@@ -1,4 +1,4 @@
-"""``airflow-canvas import`` and ``airflow-canvas export``, registered into the CLI (cli.py lists
+"""``airflow-canvas import`` and ``airflow-canvas export``, registered into the CLI (cli/__init__.py lists
 this module in COMMAND_MODULES)."""
 
 from __future__ import annotations
