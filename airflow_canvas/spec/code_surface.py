@@ -24,7 +24,9 @@ What counts, and why (read with compiler/ir.py, compiler/emitter.py and compiler
 - **``$callable`` values anywhere** in node, tool, notification or workflow parameters: the emitter
   turns them into ``import_string(...)``.
 - **Notifiers named by class path** (not a short name such as ``smtp``): the class is imported and
-  called by Airflow's callbacks, so the path and its ``parameters`` count.
+  called by Airflow's callbacks, so the path and its ``parameters`` count. A short name's
+  ``parameters`` are the provider class's own arguments (SMTP's ``files`` attaches any file the
+  worker can read, its ``template`` reads a path at parse time): each counts too.
 - **Inline tools** (``workflow.tools``): ``code``, ``entry_point`` (a ``module:function`` is
   imported when there is no code), ``dependencies`` (pip installs run their setup code), the
   language, and the tests' ``assertions`` (Python expressions evaluated when the tool is tested).
@@ -233,13 +235,16 @@ def _notification_items(
             )
         return
     yield from _notification_templates(key, at, notification, name, own)
-    for path, target in _callables(notification.parameters):
+    # The provider class's own keyword arguments: SMTP's ``files`` attaches any file the worker can
+    # read to the e-mail and its ``template`` reads a file path when the DAG is parsed, so each one
+    # is code (a ``$callable`` among them too).
+    for arg, value in notification.parameters.items():
         yield CodeItem(
-            (*key, "parameters", *map(str, path)),
-            "callable",
-            f"Callable in notifier argument {'.'.join(map(str, path))!r} of {name}",
-            pointer(*at, "parameters", *path),
-            target,
+            (*key, "parameters", arg),
+            "notifier_argument",
+            f"Notifier argument {arg!r} of {name} (notification {index})",
+            pointer(*at, "parameters", arg),
+            value,
             **own,
         )
 
@@ -264,7 +269,6 @@ def _notification_templates(
         "subject": notification.subject,
         "message": notification.message,
         "to": notification.to,
-        "parameters": notification.parameters,
     }
     for field_name, value in fields.items():
         for path, text in _strings(value):
