@@ -7,6 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from airflow_canvas.plugin.permissions import ALL_PERMISSIONS
 from airflow_canvas.store.db_manager import CanvasDBManager
 from airflow_canvas.store.models import metadata
 from tests.conftest import airflow_cli
@@ -35,6 +36,8 @@ def test_db_migrate_creates_tables_version_and_permissions(airflow_db: Path) -> 
     assert ("Op", "can_edit", "Canvas Deployments") in grants
     assert ("User", "can_edit", "Canvas Deployments") not in grants
     assert ("Viewer", "can_edit", "Canvas Workflows") not in grants
+    assert ("Op", "can_edit", "Canvas Code") in grants
+    assert ("User", "can_edit", "Canvas Code") not in grants
     # Idempotent: a second migrate changes nothing and does not fail.
     airflow_cli("db", "migrate")
     con = sqlite3.connect(airflow_db)
@@ -42,7 +45,7 @@ def test_db_migrate_creates_tables_version_and_permissions(airflow_db: Path) -> 
         count = con.execute("select count(*) from ab_view_menu where name like 'Canvas %'").fetchone()[0]
     finally:
         con.close()
-    assert count == 4
+    assert count == len(ALL_PERMISSIONS)
 
 
 def test_airflow_plugins_lists_the_canvas(airflow_db: Path) -> None:
