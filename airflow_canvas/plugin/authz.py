@@ -105,7 +105,7 @@ _CONTEXT_KINDS = frozenset(
 
 
 @cache
-def shipped_code() -> frozenset[tuple[str, str]]:
+def shipped_code() -> frozenset[tuple[str, str | None, str]]:
     """(kind, code) of the code in the plugin's own template gallery, instantiated as shipped.
 
     That code comes with the plugin, as trusted as the plugin itself, so a User may create a
@@ -127,15 +127,26 @@ def shipped_code() -> frozenset[tuple[str, str]]:
         except Exception:  # a template that needs parameters trusts nothing; never fail a save on it
             continue
         found.update(
-            (i.kind, json.dumps(i.value, sort_keys=True))
+            _trust_key(i.kind, i.tool, i.value)
             for i in code_items(wf).values()
             if i.kind not in _CONTEXT_KINDS
         )
     return frozenset(found)
 
 
+# A tool's code and test assertions are self-contained; its other fields (network, entry point,
+# dependencies, language) mean something only for that tool's code, so they are trusted only on the
+# tool they shipped with (else `network: true` from a template could be put on any inline tool).
+_SELF_CONTAINED_TOOL_KINDS = frozenset({"tool_code", "tool_test_assertion"})
+
+
+def _trust_key(kind: str, tool: str | None, value: object) -> tuple[str, str | None, str]:
+    placed = kind.startswith("tool_") and kind not in _SELF_CONTAINED_TOOL_KINDS
+    return (kind, tool if placed else None, json.dumps(value, sort_keys=True))
+
+
 def _from_gallery(change: CodeChange) -> bool:
-    return (change.kind, json.dumps(change.after, sort_keys=True)) in shipped_code()
+    return _trust_key(change.kind, change.tool, change.after) in shipped_code()
 
 
 def may_write_code(user: BaseUser) -> bool:
