@@ -9,7 +9,8 @@ The order follows DESIGN.md ("Shape and the direction of imports"), with two cho
 ``policies`` sits above ``catalogue`` and ``tools`` (its notifier resolution reads the catalogue's
 docstring and parameter-type helpers), and ``templates`` (gallery data + instantiation, checked by
 validation) sits beside compiler/operators/store so the co-pilot, the API and the CLI can use it.
-``exporters`` sits below ``importers`` (an import may report through an export's format).
+``runtime`` (the node logic shared by operators, node tests and eject) imports nothing and sits
+at the bottom beside ``spec``.
 
 The root package (``airflow_canvas/__init__.py``: the version), ``provider_info`` and this module
 are below everything and import nothing of the project but the root.
@@ -18,14 +19,13 @@ are below everything and import nothing of the project but the root.
 from __future__ import annotations
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("spec", "runtime"),  # runtime: the node logic operators, node tests and eject share; imports nothing
+    ("spec", "runtime"),
     ("catalogue", "tools"),
     ("policies",),
     ("validation",),
     ("compiler", "operators", "store", "templates"),
     ("service",),
-    ("exporters",),
-    ("copilot", "importers"),
+    ("copilot", "importers", "exporters"),
     ("plugin", "cli"),
     ("__main__",),  # `python -m airflow_canvas` runs the CLI
 )
