@@ -35,8 +35,8 @@ def _save_run(args: argparse.Namespace) -> int:
     from airflow import settings
 
     from airflow_canvas.plugin import config
-    from airflow_canvas.plugin.audit import audit
     from airflow_canvas.plugin.deployments import DeployFailed, deploy_version
+    from airflow_canvas.service.audit import audit
     from airflow_canvas.store import repository as repo
     from airflow_canvas.store.errors import NotFound
     from airflow_canvas.store.serialize import content_hash

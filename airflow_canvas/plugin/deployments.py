@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from airflow_canvas.plugin.audit import audit
+from airflow_canvas.service.audit import audit
 from airflow_canvas.spec.code_surface import CodeChange, changes_digest, code_changes
 from airflow_canvas.spec.problems import SpecError
 from airflow_canvas.store import repository as repo

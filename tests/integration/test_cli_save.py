@@ -46,7 +46,7 @@ def test_save_creates_versions_skips_unchanged_and_deploys(
 
     with create_session() as session:
         versions = repo.list_versions(session, "cli_saved_report")
-        # Rows carry dag_id only once Airflow has the DAG (plugin/audit.py): match the workflow id in extra.
+        # Rows carry dag_id only once Airflow has the DAG (service/audit.py): match the workflow id in extra.
         events = [
             row.event
             for row in session.query(Log).filter(Log.event.like("canvas.%")).order_by(Log.id)

@@ -29,13 +29,13 @@ from airflow_canvas.copilot.patch import check_patch
 from airflow_canvas.copilot.responses import Reply, TextPart, make_proposal
 from airflow_canvas.copilot.wizards import list_wizards, wizard_step
 from airflow_canvas.plugin import config
-from airflow_canvas.plugin.audit import audit
 from airflow_canvas.plugin.authz import requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.copilot_capacity import SLOTS, ChatsBusy, ChatSlot, thread_runner
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.permissions import COPILOT, WORKFLOWS
+from airflow_canvas.service.audit import audit
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.problems import Problem
 

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import Field
 
 from airflow_canvas.plugin import config
-from airflow_canvas.plugin.audit import audit
 from airflow_canvas.plugin.authz import requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deployments import (
@@ -24,6 +23,7 @@ from airflow_canvas.plugin.deployments import (
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.permissions import DEPLOYMENTS
+from airflow_canvas.service.audit import audit
 from airflow_canvas.store import repository as repo
 from airflow_canvas.store.models import DeploymentRow, VersionRow
 

@@ -11,13 +11,13 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import Field
 
-from airflow_canvas.plugin.audit import audit
 from airflow_canvas.plugin.authz import require_code_permission, requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.permissions import WORKFLOWS
 from airflow_canvas.plugin.specs import problems_of, refuse_unusable_values
+from airflow_canvas.service.audit import audit
 from airflow_canvas.store import repository as repo
 
 router = APIRouter(tags=["interop"])

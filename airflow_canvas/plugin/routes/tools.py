@@ -14,12 +14,12 @@ from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
-from airflow_canvas.plugin.audit import audit
 from airflow_canvas.plugin.authz import requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.permissions import TOOLS
+from airflow_canvas.service.audit import audit
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Tool
 from airflow_canvas.store import tools as store

@@ -35,7 +35,7 @@ def audit_rows(event: str, workflow_id: str) -> list[dict[str, Any]]:
     from sqlalchemy import select
 
     with create_session() as s:
-        # Rows carry dag_id only once Airflow has the DAG (plugin/audit.py): match the workflow id in extra.
+        # Rows carry dag_id only once Airflow has the DAG (service/audit.py): match the workflow id in extra.
         rows = s.scalars(select(Log).where(Log.event == event).order_by(Log.id)).all()
         found = [{"owner": r.owner, "extra": json.loads(r.extra or "{}")} for r in rows]
         return [r for r in found if r["extra"].get("workflow_id") == workflow_id]
