@@ -415,7 +415,7 @@ def _sync_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _sync_run(args: argparse.Namespace) -> int:
-    from airflow_canvas.plugin.permissions import sync_permissions
+    from airflow_canvas.store.permissions import sync_permissions
 
     granted = sync_permissions(ensure_fab_tables=args.ensure_fab_tables)
     if not granted:

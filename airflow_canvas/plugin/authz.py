@@ -18,16 +18,16 @@ from airflow.api_fastapi.core_api.security import GetUserDep
 from fastapi import HTTPException, Request, status
 
 from airflow_canvas.plugin.errors import ApiError
-from airflow_canvas.plugin.permissions import (
+from airflow_canvas.spec.code_surface import CodeChange, code_items, introduced_code
+from airflow_canvas.spec.models import Workflow
+from airflow_canvas.spec.problems import Problem
+from airflow_canvas.store.permissions import (
     ACTION_METHODS,
     ALL_PERMISSIONS,
     CODE,
     DEFAULT_GRANTS,
     RESOURCE_KEYS,
 )
-from airflow_canvas.spec.code_surface import CodeChange, code_items, introduced_code
-from airflow_canvas.spec.models import Workflow
-from airflow_canvas.spec.problems import Problem
 
 # Airflow's default roles, weakest first (SimpleAuthManager's roles, uppercased, have this order too).
 ROLE_ORDER = ["Viewer", "User", "Op", "Admin"]

@@ -38,7 +38,7 @@ class CanvasDBManager(BaseDBManager):
 
     def _sync_permissions(self) -> None:
         # Imported late: the FAB app it builds is heavy and only needed once the tables exist.
-        from airflow_canvas.plugin.permissions import sync_permissions
+        from airflow_canvas.store.permissions import sync_permissions
 
         try:
             sync_permissions(ensure_fab_tables=True)

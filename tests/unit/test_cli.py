@@ -261,9 +261,9 @@ def test_sync_permissions_calls_the_plugin(
 ) -> None:
     import types
 
-    fake = types.ModuleType("airflow_canvas.plugin.permissions")
+    fake = types.ModuleType("airflow_canvas.store.permissions")
     fake.sync_permissions = lambda ensure_fab_tables=False: {"Admin": ["can_read on Canvas Workflows"]}  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "airflow_canvas.plugin.permissions", fake)
+    monkeypatch.setitem(sys.modules, "airflow_canvas.store.permissions", fake)
     assert main(["sync-permissions"]) == 0
     assert "Admin: can_read on Canvas Workflows" in capsys.readouterr().out
 

@@ -22,9 +22,7 @@ ROOT = Path(airflow_canvas.__file__).parent
 # (importing module, imported package): upward or sibling imports not yet removed (issue 15, item 3).
 KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
     {
-        ("airflow_canvas.cli", "plugin"),  # the permission sync of `db upgrade`
         ("airflow_canvas.cli.store", "plugin"),  # deploy + audit of `save --deploy`
-        ("airflow_canvas.store.db_manager", "plugin"),  # permission sync after migrations
     }
 )
 

@@ -9,9 +9,9 @@ from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends
 
 from airflow_canvas.plugin.authz import requires
-from airflow_canvas.plugin.permissions import WORKFLOWS
 from airflow_canvas.spec.load import workflow_json_schema
 from airflow_canvas.spec.models import AgentConfig, Edge, Group, Node, NodeType, ProcessConfig
+from airflow_canvas.store.permissions import WORKFLOWS
 
 router = APIRouter(tags=["catalogue"])
 Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]

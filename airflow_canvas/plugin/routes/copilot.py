@@ -34,10 +34,10 @@ from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.copilot_capacity import SLOTS, ChatsBusy, ChatSlot, thread_runner
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.plugin.errors import ApiError
-from airflow_canvas.plugin.permissions import COPILOT, WORKFLOWS
 from airflow_canvas.service.audit import audit
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.problems import Problem
+from airflow_canvas.store.permissions import COPILOT, WORKFLOWS
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/copilot", tags=["copilot"])

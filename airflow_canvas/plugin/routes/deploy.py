@@ -22,10 +22,10 @@ from airflow_canvas.plugin.deployments import (
 )
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError
-from airflow_canvas.plugin.permissions import DEPLOYMENTS
 from airflow_canvas.service.audit import audit
 from airflow_canvas.store import repository as repo
 from airflow_canvas.store.models import DeploymentRow, VersionRow
+from airflow_canvas.store.permissions import DEPLOYMENTS
 
 router = APIRouter(tags=["deploy"])
 

@@ -15,10 +15,10 @@ from airflow_canvas.plugin.authz import require_code_permission, requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.plugin.errors import ApiError
-from airflow_canvas.plugin.permissions import WORKFLOWS
 from airflow_canvas.plugin.specs import problems_of, refuse_unusable_values
 from airflow_canvas.service.audit import audit
 from airflow_canvas.store import repository as repo
+from airflow_canvas.store.permissions import WORKFLOWS
 
 router = APIRouter(tags=["interop"])
 Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]

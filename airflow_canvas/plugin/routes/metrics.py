@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Query
 
 from airflow_canvas.plugin.authz import requires, requires_dag
 from airflow_canvas.plugin.deps import SessionDep
-from airflow_canvas.plugin.permissions import WORKFLOWS
 from airflow_canvas.policies.history import aggregate, load_rows
+from airflow_canvas.store.permissions import WORKFLOWS
 
 router = APIRouter(tags=["metrics"])
 

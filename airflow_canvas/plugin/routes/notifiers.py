@@ -9,8 +9,8 @@ from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends
 
 from airflow_canvas.plugin.authz import requires
-from airflow_canvas.plugin.permissions import WORKFLOWS
 from airflow_canvas.policies.notifiers import notifier_catalogue
+from airflow_canvas.store.permissions import WORKFLOWS
 
 router = APIRouter(tags=["notifiers"])
 

@@ -19,11 +19,11 @@ from airflow_canvas.plugin.authz import requires, requires_dag
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError
-from airflow_canvas.plugin.permissions import WORKFLOWS
 from airflow_canvas.service.audit import audit
 from airflow_canvas.spec.graph import node_id_of
 from airflow_canvas.spec.states import mapped_state
 from airflow_canvas.store import repository as repo
+from airflow_canvas.store.permissions import WORKFLOWS
 
 router = APIRouter(tags=["runs"])
 

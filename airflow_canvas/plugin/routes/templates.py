@@ -12,9 +12,9 @@ from airflow_canvas import templates as gallery
 from airflow_canvas.plugin.authz import requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.errors import ApiError
-from airflow_canvas.plugin.permissions import WORKFLOWS
 from airflow_canvas.spec.load import dump_workflow
 from airflow_canvas.spec.models import ID_PATTERN, MAX_ID_LENGTH
+from airflow_canvas.store.permissions import WORKFLOWS
 
 router = APIRouter(tags=["templates"])
 Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]

@@ -18,11 +18,11 @@ from airflow_canvas.plugin.authz import requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.plugin.errors import ApiError
-from airflow_canvas.plugin.permissions import TOOLS
 from airflow_canvas.service.audit import audit
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Tool
 from airflow_canvas.store import tools as store
+from airflow_canvas.store.permissions import TOOLS
 from airflow_canvas.tools.compatibility import check_compatibility
 from airflow_canvas.tools.node_test import NodeTestError, test_node
 from airflow_canvas.tools.registry import register_source

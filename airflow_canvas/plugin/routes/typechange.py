@@ -12,11 +12,11 @@ from pydantic import Field
 from airflow_canvas.plugin.authz import requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.errors import ApiError
-from airflow_canvas.plugin.permissions import WORKFLOWS
 from airflow_canvas.policies.typechange import change_type_in_workflow
 from airflow_canvas.spec.load import dump_workflow, parse_workflow
 from airflow_canvas.spec.models import NodeType
 from airflow_canvas.spec.problems import Problem, did_you_mean, pointer
+from airflow_canvas.store.permissions import WORKFLOWS
 
 router = APIRouter(tags=["nodes"])
 

@@ -12,12 +12,12 @@ from airflow_canvas.plugin.authz import require_code_permission, requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError, stale_base_error
-from airflow_canvas.plugin.permissions import WORKFLOWS
 from airflow_canvas.plugin.specs import checked, version_json
 from airflow_canvas.service.audit import audit
 from airflow_canvas.spec.models import ID_PATTERN
 from airflow_canvas.store import repository as repo
 from airflow_canvas.store.errors import NotFound, StaleBase
+from airflow_canvas.store.permissions import WORKFLOWS
 
 router = APIRouter(tags=["versions"])
 

@@ -7,9 +7,9 @@ import json
 import sqlite3
 from pathlib import Path
 
-from airflow_canvas.plugin.permissions import ALL_PERMISSIONS
 from airflow_canvas.store.db_manager import CanvasDBManager
 from airflow_canvas.store.models import metadata
+from airflow_canvas.store.permissions import ALL_PERMISSIONS
 from tests.conftest import airflow_cli
 
 

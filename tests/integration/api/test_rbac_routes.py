@@ -16,7 +16,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from airflow_canvas.plugin.permissions import DEFAULT_GRANTS
+from airflow_canvas.store.permissions import DEFAULT_GRANTS
 from tests.conftest import airflow_cli
 from tests.integration.api.conftest import API, ROLE_USERS, chain_spec
 
@@ -254,7 +254,7 @@ def test_me_reports_permissions_per_role(client: TestClient, auth: Headers) -> N
 
 
 def test_sync_permissions_is_idempotent(airflow_db: Any) -> None:
-    from airflow_canvas.plugin.permissions import sync_permissions
+    from airflow_canvas.store.permissions import sync_permissions
 
     first = sync_permissions()
     assert sync_permissions() == first

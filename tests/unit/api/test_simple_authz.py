@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from airflow_canvas.plugin.authz import _simple_allowed, minimum_role
-from airflow_canvas.plugin.permissions import COPILOT, DEPLOYMENTS, TOOLS, WORKFLOWS
+from airflow_canvas.store.permissions import COPILOT, DEPLOYMENTS, TOOLS, WORKFLOWS
 
 
 @pytest.mark.parametrize(

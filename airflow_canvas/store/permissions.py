@@ -3,7 +3,8 @@
 Under FabAuthManager, ``is_authorized_custom_view(method, resource_name)`` checks a real FAB
 permission (``can_read``/``can_create``/``can_edit``/``can_delete`` on the resource). Those must
 exist and be granted to roles, or even Admin is refused: this module makes that so. It is run by the
-DB manager after ``airflow db migrate`` and by ``airflow-canvas sync-permissions``."""
+DB manager after ``airflow db migrate`` (so it lives in store, beside it: the migration needs nothing
+from the layers above) and by ``airflow-canvas sync-permissions``."""
 
 from __future__ import annotations
 
