@@ -6,14 +6,13 @@ emitter), so every decision about the Airflow graph lives here and the emitter j
 
 from __future__ import annotations
 
-import heapq
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_canvas.spec.graph import group_chains, sequential_links
+from airflow_canvas.spec.graph import group_chains, sequential_links, stable_order
 from airflow_canvas.spec.models import (
     CALLABLE_KEY,
     EdgeKind,
@@ -187,25 +186,12 @@ def _name_hint(key: str) -> str:
 def _sorted_topologically(
     items: list[str], edges: Iterable[tuple[str, str]], rank: dict[str, int]
 ) -> list[str]:
-    """Kahn's algorithm taking the earliest item in spec order first (stable output)."""
-    succ: dict[str, set[str]] = {i: set() for i in items}
-    indegree = dict.fromkeys(items, 0)
+    """The project's one stable topological order (spec/graph.py), earliest in spec order first."""
+    successors: dict[str, list[str]] = {i: [] for i in items}
     for a, b in edges:
-        if a != b and b not in succ[a]:
-            succ[a].add(b)
-            indegree[b] += 1
-    ready = [(rank[i], i) for i in items if indegree[i] == 0]
-    heapq.heapify(ready)
-    out = []
-    while ready:
-        _, item = heapq.heappop(ready)
-        out.append(item)
-        for nxt in succ[item]:
-            indegree[nxt] -= 1
-            if indegree[nxt] == 0:
-                heapq.heappush(ready, (rank[nxt], nxt))
-    if len(out) != len(items):
-        stuck = sorted((i for i in items if i not in out), key=rank.__getitem__)
+        successors[a].append(b)
+    out, stuck = stable_order(successors, rank)
+    if stuck:
         raise _fail(
             "E_GROUP_INTERLEAVED",
             "These tasks and groups depend on each other in a circle once groups are drawn as boxes: "

@@ -3,13 +3,12 @@ have already passed ``check_patch`` (a suggested fix never makes the workflow wo
 
 from __future__ import annotations
 
-import graphlib
-import heapq
 import json
 import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from airflow_canvas.copilot.context import Context, NodeRun, RunInfo
@@ -24,7 +23,7 @@ from airflow_canvas.copilot.patch import (
     validation_problems,
 )
 from airflow_canvas.copilot.responses import CodePart, Reply, Suggestion, SuggestionsPart
-from airflow_canvas.spec.graph import dependency_graph, group_task_id, is_virtual
+from airflow_canvas.spec.graph import dependency_graph, find_cycles, group_task_id, is_virtual, stable_order
 from airflow_canvas.spec.models import Edge, EdgeKind, Group, GroupMode, Node, NodeType, Workflow
 from airflow_canvas.spec.problems import Problem, did_you_mean
 from airflow_canvas.spec.states import aggregate_state
@@ -176,15 +175,13 @@ def _candidate_fixes(workflow: Workflow) -> list[Fix]:
 
 
 def _cycle_closing_edge(workflow: Workflow) -> str | None:
-    graph: dict[str, set[str]] = {n.id: set() for n in workflow.nodes}
+    """The key of an edge on the first cycle of data/control edges (in canvas order), if any."""
+    graph: dict[str, list[str]] = {n.id: [] for n in workflow.nodes}
     for edge in workflow.edges:
         if edge.source in graph and edge.target in graph:
-            graph[edge.target].add(edge.source)
-    try:
-        tuple(graphlib.TopologicalSorter(graph).static_order())
-    except graphlib.CycleError as exc:
-        cycle = exc.args[1]  # [a, b, ..., a]: consecutive items are joined by an edge
-        for a, b in zip(cycle, cycle[1:], strict=False):
+            graph[edge.source].append(edge.target)
+    for cycle in find_cycles(graph, graph):  # [a, b, ..., a]: consecutive items are joined by an edge
+        for a, b in pairwise(cycle):
             for edge in workflow.edges:
                 if {edge.source, edge.target} == {a, b}:
                     return edge.key
@@ -287,14 +284,13 @@ def run_fixes(ctx: Context, node_id: str, run: NodeRun) -> list[Fix]:
 
 
 def _topological(workflow: Workflow) -> list[str]:
-    graph: dict[str, set[str]] = {n.id: set() for n in workflow.nodes}
+    """Node ids in edge order (canvas order where edges leave a choice); nodes on a cycle last."""
+    graph: dict[str, list[str]] = {n.id: [] for n in workflow.nodes}
     for edge in workflow.edges:
         if edge.source in graph and edge.target in graph:
-            graph[edge.target].add(edge.source)
-    try:
-        return list(graphlib.TopologicalSorter(graph).static_order())
-    except graphlib.CycleError:
-        return list(graph)
+            graph[edge.source].append(edge.target)
+    ordered, stuck = stable_order(graph, {node_id: i for i, node_id in enumerate(graph)})
+    return ordered + stuck
 
 
 def _as_json(value: Any) -> str:
@@ -419,23 +415,14 @@ def _run_rank(wf: Workflow) -> dict[str, int]:
     fallbacks) respected, ties broken by the canvas order; nodes on a cycle follow in canvas order."""
     graph = dependency_graph(wf)
     position = {n.id: i for i, n in enumerate(wf.nodes)}
-    indegree: dict[str, int] = dict.fromkeys(graph, 0)
-    for targets in graph.values():
-        for t in targets:
-            indegree[t] = indegree.get(t, 0) + 1
+    vertices = set(graph) | {t for targets in graph.values() for t in targets}
     # Virtual vertices (sequential links) go first when ready: they only pass the order on.
-    key = {v: (-1 if is_virtual(v) else position.get(v, len(position))) for v in indegree}
-    ready = [(key[v], v) for v, d in indegree.items() if d == 0]
-    heapq.heapify(ready)
+    key = {v: (-1 if is_virtual(v) else position.get(v, len(position))) for v in vertices}
+    ordered, _ = stable_order(graph, key)
     rank: dict[str, int] = {}
-    while ready:
-        _, vertex = heapq.heappop(ready)
+    for vertex in ordered:
         if not is_virtual(vertex) and vertex in position:
             rank.setdefault(vertex, len(rank))
-        for t in graph.get(vertex, ()):
-            indegree[t] -= 1
-            if indegree[t] == 0:
-                heapq.heappush(ready, (key[t], t))
     for node in wf.nodes:
         rank.setdefault(node.id, len(rank))
     return rank

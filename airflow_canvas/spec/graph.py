@@ -1,5 +1,6 @@
-"""Graph views of a workflow shared by validation and the compiler: group chains, Airflow task
-ids, the implicit edges of sequential groups, and cycle finding that names the nodes in order.
+"""Graph views of a workflow shared by validation, the compiler and the co-pilot: group chains,
+Airflow task ids, the implicit edges of sequential groups, the one stable topological order
+(``stable_order``) and cycle finding that names the nodes in order.
 
 Every function here tolerates broken specs (unknown groups, nesting loops, duplicate ids) because
 validation calls them before it knows the spec is sound.
@@ -7,6 +8,7 @@ validation calls them before it knows the spec is sound.
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -186,6 +188,45 @@ def dependency_graph(wf: Workflow, *, include_fallbacks: bool = True) -> dict[st
 
 def is_virtual(vertex: str) -> bool:
     return vertex.startswith("<seq:")
+
+
+def stable_order(
+    successors: Mapping[str, Iterable[str]], rank: Mapping[str, int]
+) -> tuple[list[str], list[str]]:
+    """The one topological order of the project: ``(ordered, stuck)``.
+
+    Kahn's algorithm where, among the vertices that are ready, the one with the smallest ``rank``
+    goes first, so the result is the same on every run and follows the canvas order wherever the
+    edges leave a choice. Vertices named only as successors take part too; duplicate edges and
+    self-loops are ignored. Vertices on or behind a cycle cannot be ordered: they come back in
+    ``stuck``, sorted by rank, so callers can report them (the compiler) or append them (the
+    co-pilot's run order). ``graphlib.TopologicalSorter`` gives up on the first cycle without the
+    partial order, and its ready order is not stable, which is why this is not built on it.
+    """
+    succ: dict[str, set[str]] = {}
+    for vertex, targets in successors.items():
+        succ.setdefault(vertex, set())
+        for target in targets:
+            succ.setdefault(target, set())
+            if target != vertex:
+                succ[vertex].add(target)
+    indegree = dict.fromkeys(succ, 0)
+    for targets in succ.values():
+        for target in targets:
+            indegree[target] += 1
+    ready = [(rank[v], v) for v, d in indegree.items() if d == 0]
+    heapq.heapify(ready)
+    ordered: list[str] = []
+    while ready:
+        _, vertex = heapq.heappop(ready)
+        ordered.append(vertex)
+        for target in succ[vertex]:
+            indegree[target] -= 1
+            if indegree[target] == 0:
+                heapq.heappush(ready, (rank[target], target))
+    done = set(ordered)
+    stuck = sorted((v for v in succ if v not in done), key=lambda v: (rank[v], v))
+    return ordered, stuck
 
 
 def _strongly_connected(graph: Mapping[str, Iterable[str]]) -> list[list[str]]:
