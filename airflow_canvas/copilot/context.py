@@ -112,7 +112,7 @@ class ChatContext(BaseModel):
     run: RunInfo | None = None
 
 
-class Context:
+class CopilotContext:
     """The parsed, secret-free context of one turn, with the validation problems computed here
     (the client's idea of the errors is not trusted)."""
 
@@ -186,8 +186,8 @@ def _run_payload(run: RunInfo) -> dict[str, Any]:
     }
 
 
-def build_context(chat: ChatContext) -> Context:
+def build_context(chat: ChatContext) -> CopilotContext:
     """Parse the client's context; raises SpecError when the on-screen workflow is not a spec."""
     from airflow_canvas.spec.load import parse_workflow
 
-    return Context(parse_workflow(chat.workflow), chat.selection, chat.recent_actions, chat.run)
+    return CopilotContext(parse_workflow(chat.workflow), chat.selection, chat.recent_actions, chat.run)

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, Protocol
 
 from airflow_canvas.copilot import offline
-from airflow_canvas.copilot.context import Context
+from airflow_canvas.copilot.context import CopilotContext
 from airflow_canvas.copilot.llm import (
     CRASH_MESSAGE,
     LLMEngine,
@@ -43,7 +43,7 @@ class Turn(Protocol):
 
 
 class OfflineTurn:
-    def __init__(self, message: str, ctx: Context, run_sync: RunSync, started: float):
+    def __init__(self, message: str, ctx: CopilotContext, run_sync: RunSync, started: float):
         self.message, self.ctx, self.run_sync, self.started = message, ctx, run_sync, started
 
     async def events(self) -> AsyncIterator[Event]:
@@ -117,7 +117,7 @@ class Copilot:
     def _start(
         self,
         message: str,
-        ctx: Context,
+        ctx: CopilotContext,
         history: list[dict[str, str]],
         started: float,
         max_reply_chars: int | None,
@@ -130,7 +130,7 @@ class Copilot:
     async def aturn(
         self,
         message: str,
-        ctx: Context,
+        ctx: CopilotContext,
         history: list[dict[str, str]] | None = None,
         *,
         timeout: float | None = None,
@@ -163,13 +163,13 @@ class Copilot:
             await events.aclose()  # type: ignore[attr-defined]
 
     def turn(
-        self, message: str, ctx: Context, history: list[dict[str, str]] | None = None, **kw: Any
+        self, message: str, ctx: CopilotContext, history: list[dict[str, str]] | None = None, **kw: Any
     ) -> Iterator[Event]:
         """``aturn`` as a plain iterator on a private event loop (scripts and tests)."""
         return iterate_sync(self.aturn(message, ctx, history, **kw))
 
     async def areply(
-        self, message: str, ctx: Context, history: list[dict[str, str]] | None = None, **kw: Any
+        self, message: str, ctx: CopilotContext, history: list[dict[str, str]] | None = None, **kw: Any
     ) -> Reply:
         """The non-streaming variant: run the turn and return its final reply."""
         final: dict[str, Any] | None = None
@@ -180,7 +180,7 @@ class Copilot:
         return Reply.model_validate(final)
 
     def reply(
-        self, message: str, ctx: Context, history: list[dict[str, str]] | None = None, **kw: Any
+        self, message: str, ctx: CopilotContext, history: list[dict[str, str]] | None = None, **kw: Any
     ) -> Reply:
         final: dict[str, Any] | None = None
         for event in self.turn(message, ctx, history, **kw):

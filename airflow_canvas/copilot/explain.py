@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from airflow_canvas.copilot.context import Context, NodeRun, RunInfo
+from airflow_canvas.copilot.context import CopilotContext, NodeRun, RunInfo
 from airflow_canvas.copilot.patch import (
     PatchOp,
     RemoveEdge,
@@ -220,7 +220,7 @@ def fix_suggestions(fixes: list[Fix], workflow: Workflow) -> list[Suggestion]:
     return items
 
 
-def explain_errors(ctx: Context, reply: Reply) -> Reply:
+def explain_errors(ctx: CopilotContext, reply: Reply) -> Reply:
     if not ctx.problems:
         return reply.text("The workflow has no validation problems.")
     lines = [f"- {explain_problem(p, ctx.workflow)}" for p in ctx.problems]
@@ -248,7 +248,7 @@ _TIMEOUT = re.compile(r"(?i)(AirflowTaskTimeout|execution_timeout|timeout after|
 _DATA = re.compile(r"(?i)(KeyError|ValidationError|schema|TypeError|ValueError|JSONDecodeError)")
 
 
-def run_fixes(ctx: Context, node_id: str, run: NodeRun) -> list[Fix]:
+def run_fixes(ctx: CopilotContext, node_id: str, run: NodeRun) -> list[Fix]:
     node = ctx.workflow.node(node_id)
     if node is None:
         return []
@@ -297,7 +297,7 @@ def _as_json(value: Any) -> str:
     return json.dumps(value, indent=2, default=str)[:4000]
 
 
-def explain_run_failure(ctx: Context, node_id: str, run: NodeRun, reply: Reply) -> None:
+def explain_run_failure(ctx: CopilotContext, node_id: str, run: NodeRun, reply: Reply) -> None:
     reply.text(
         f"**`{node_id}` {run.state}** (try {run.try_number or 1})" + (f": {run.error}" if run.error else ".")
     )
@@ -327,7 +327,7 @@ def explain_run_failure(ctx: Context, node_id: str, run: NodeRun, reply: Reply) 
     reply.parts.append(SuggestionsPart(items=items))
 
 
-def debug_run(ctx: Context, reply: Reply) -> Reply:
+def debug_run(ctx: CopilotContext, reply: Reply) -> Reply:
     """Step through the latest run node by node and stop at the first real failure."""
     run = ctx.run
     if run is None:
@@ -348,7 +348,7 @@ def debug_run(ctx: Context, reply: Reply) -> Reply:
     return reply
 
 
-def explain_node(ctx: Context, node_id: str, reply: Reply) -> Reply:
+def explain_node(ctx: CopilotContext, node_id: str, reply: Reply) -> Reply:
     wf = ctx.workflow
     node = wf.node(node_id)
     assert node is not None
@@ -521,7 +521,7 @@ def _failed_upstream(wf: Workflow, inside: set[str], run: RunInfo) -> list[str]:
     ]
 
 
-def explain_group(ctx: Context, group_id: str, reply: Reply) -> Reply:
+def explain_group(ctx: CopilotContext, group_id: str, reply: Reply) -> Reply:
     """A group in words: mode, members in run order (nested groups too), the connections across its
     border, its members' problems with fixes, the latest run's state and first failure, next steps."""
     wf = ctx.workflow
@@ -646,7 +646,7 @@ def _walk(members: list[Member]) -> Iterator[Member]:
         yield from _walk(member.members)
 
 
-def unknown_group(ctx: Context, token: str, reply: Reply) -> Reply:
+def unknown_group(ctx: CopilotContext, token: str, reply: Reply) -> Reply:
     """No group by that id or label: say so, guess, and list the groups there are."""
     wf = ctx.workflow
     reply.error = "command"

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from airflow_canvas.copilot.context import Context, redact_text
+from airflow_canvas.copilot.context import CopilotContext, redact_text
 from airflow_canvas.copilot.diff import describe_diff, workflow_diff
 from airflow_canvas.copilot.patch import Patch, PatchOp, check_patch
 from airflow_canvas.copilot.responses import (
@@ -174,7 +174,7 @@ def _tools() -> list[dict[str, Any]]:
     return _TOOLS_CACHE
 
 
-def build_messages(message: str, ctx: Context, history: list[dict[str, str]]) -> list[dict[str, Any]]:
+def build_messages(message: str, ctx: CopilotContext, history: list[dict[str, str]]) -> list[dict[str, Any]]:
     """System rules, earlier turns (text only), the fresh context, then the user's message."""
     messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT}]
     for item in history[-20:]:
@@ -354,7 +354,7 @@ class LLMEngine:
     def start(
         self,
         message: str,
-        ctx: Context,
+        ctx: CopilotContext,
         history: list[dict[str, str]],
         *,
         max_reply_chars: int | None = None,
@@ -362,7 +362,7 @@ class LLMEngine:
     ) -> LLMTurn:
         return LLMTurn(self, message, ctx, history, max_reply_chars, started)
 
-    def turn(self, message: str, ctx: Context, history: list[dict[str, str]]) -> Iterator[Event]:
+    def turn(self, message: str, ctx: CopilotContext, history: list[dict[str, str]]) -> Iterator[Event]:
         """The whole turn, synchronously (no deadline: see ``engine.Copilot.aturn``)."""
         return iterate_sync(self.start(message, ctx, history).events())
 
@@ -425,7 +425,7 @@ class LLMTurn:
         self,
         engine: LLMEngine,
         message: str,
-        ctx: Context,
+        ctx: CopilotContext,
         history: list[dict[str, str]],
         max_reply_chars: int | None,
         started: float | None,

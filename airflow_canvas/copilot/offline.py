@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_canvas.copilot import explain
-from airflow_canvas.copilot.context import Context
+from airflow_canvas.copilot.context import CopilotContext
 from airflow_canvas.copilot.patch import (
     AddEdge,
     AddGroup,
@@ -66,7 +66,7 @@ class Command:
     patterns: list[str]
     examples: list[str]
     doc: str
-    handler: Callable[[Context, re.Match[str], Reply], Reply]
+    handler: Callable[[CopilotContext, re.Match[str], Reply], Reply]
 
     def match(self, text: str) -> re.Match[str] | None:
         for pattern in self.patterns:
@@ -91,7 +91,7 @@ _SELECTION_WORDS = {
 }
 
 
-def node_ref(ctx: Context, token: str) -> str:
+def node_ref(ctx: CopilotContext, token: str) -> str:
     """A node id from an id or a display name (case-insensitive), or CommandError with a guess."""
     token = token.strip().strip("`'\"")
     ids = [n.id for n in ctx.workflow.nodes]
@@ -107,7 +107,7 @@ def node_ref(ctx: Context, token: str) -> str:
 _QUOTES = "`'\"“”‘’"
 
 
-def find_group(ctx: Context, token: str) -> str | None:
+def find_group(ctx: CopilotContext, token: str) -> str | None:
     """A group id from an id or a label (case-insensitive, quoted or not); None when there is none.
     Raises CommandError when a label names several groups."""
     token = token.strip().strip(_QUOTES).strip()
@@ -123,7 +123,7 @@ def find_group(ctx: Context, token: str) -> str | None:
     return hits[0] if hits else None
 
 
-def node_list(ctx: Context, text: str) -> list[str]:
+def node_list(ctx: CopilotContext, text: str) -> list[str]:
     """'a b c', 'a, b and c', or 'these' (the canvas selection)."""
     text = text.strip()
     if text.lower() in _SELECTION_WORDS:
@@ -176,7 +176,7 @@ def nested(path: str, value: Any) -> dict[str, Any]:
     return out
 
 
-def propose(ctx: Context, reply: Reply, summary: str, ops: list[PatchOp]) -> Reply:
+def propose(ctx: CopilotContext, reply: Reply, summary: str, ops: list[PatchOp]) -> Reply:
     """Validate ``ops``; attach the proposal, or explain why it cannot be made."""
     result = check_patch(ctx.workflow, ops)
     if not result.ok or result.workflow is None:
@@ -199,7 +199,7 @@ def propose(ctx: Context, reply: Reply, summary: str, ops: list[PatchOp]) -> Rep
 _TYPES = {t.value: t for t in NodeType}
 
 
-def _tool_for(ctx: Context, name: str) -> str | None:
+def _tool_for(ctx: CopilotContext, name: str) -> str | None:
     """'http_get' or 'http_get@^1' -> a pinned 'name@x.y.z' of an available tool, else None."""
     from airflow_canvas.tools.registry import ToolResolutionError, resolve_tool
 
@@ -209,7 +209,7 @@ def _tool_for(ctx: Context, name: str) -> str | None:
         return None
 
 
-def h_add_node(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_add_node(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     kind = _TYPES[m["type"].lower()]
     wanted = m["id"]
     if not ID_RE.match(wanted):
@@ -248,7 +248,7 @@ def h_add_node(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     return propose(ctx, reply, f"Add {kind.value} node `{node_id}`{where}", ops)
 
 
-def h_connect(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_connect(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     source, target = node_ref(ctx, m["a"]), node_ref(ctx, m["b"])
     kind = (
         EdgeKind(m["kind"].lower().replace(" ", "_").replace("-", "_")) if m["kind"] else EdgeKind.DATA_FLOW
@@ -257,7 +257,7 @@ def h_connect(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     return propose(ctx, reply, f"Connect `{source}` to `{target}`", [AddEdge(edge=edge)])
 
 
-def h_disconnect(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_disconnect(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     a, b = node_ref(ctx, m["a"]), node_ref(ctx, m["b"])
     edges = [e.key for e in ctx.workflow.edges if {e.source, e.target} == {a, b}]
     if not edges:
@@ -265,14 +265,14 @@ def h_disconnect(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     return propose(ctx, reply, f"Disconnect `{a}` from `{b}`", [RemoveEdge(edge_id=k) for k in edges])
 
 
-def h_remove(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_remove(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     ids = node_list(ctx, m["nodes"])
     return propose(
         ctx, reply, "Remove " + ", ".join(f"`{i}`" for i in ids), [RemoveNode(node_id=i) for i in ids]
     )
 
 
-def h_rename(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_rename(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     old, new = node_ref(ctx, m["a"]), m["b"].strip().strip("`'\"")
     if not ID_RE.match(new):
         # Not usable as an id: keep the id, change the display name.
@@ -326,7 +326,7 @@ PROPERTIES: dict[str, tuple[str, Callable[[str], Any]]] = {
 }
 
 
-def h_set(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_set(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     prop = re.sub(r"\s+", " ", m["prop"].strip().lower())
     if prop not in PROPERTIES:
         guess = did_you_mean(prop, PROPERTIES, sentence=True)
@@ -347,21 +347,21 @@ def h_set(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     return propose(ctx, reply, f"Set {prop} of {targets} to {raw}", [op])
 
 
-def h_make_retry(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_make_retry(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     ids = node_list(ctx, m["nodes"])
     count = 1 if m["count"].lower() in ("once", "one") else _int(m["count"])
     op = BulkUpdate(node_ids=ids, changes={"execution": {"retry": {"retries": count}}})
     return propose(ctx, reply, f"Make {', '.join(f'`{i}`' for i in ids)} retry {count} times", [op])
 
 
-def h_make_timeout(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_make_timeout(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     ids = node_list(ctx, m["nodes"])
     seconds = parse_duration(m["duration"])
     op = BulkUpdate(node_ids=ids, changes={"execution": {"timeout_seconds": seconds}})
     return propose(ctx, reply, f"Time out {', '.join(f'`{i}`' for i in ids)} after {m['duration']}", [op])
 
 
-def h_group(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_group(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     ids = node_list(ctx, m["nodes"])
     group_id = m["group"]
     if not ID_RE.match(group_id):
@@ -370,7 +370,7 @@ def h_group(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     return propose(ctx, reply, f"Group {', '.join(f'`{i}`' for i in ids)} as `{group_id}`", [op])
 
 
-def h_ungroup(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_ungroup(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     group_id = m["group"]
     groups = [g.id for g in ctx.workflow.groups]
     if group_id not in groups:
@@ -379,7 +379,7 @@ def h_ungroup(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     return propose(ctx, reply, f"Ungroup `{group_id}`", [RemoveGroup(group_id=group_id)])
 
 
-def h_schedule(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_schedule(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     value = m["value"].strip().strip("`'\"")
     lower = value.lower()
     if lower in ("none", "off", "manual", "manually", "nothing"):
@@ -398,11 +398,11 @@ def h_schedule(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     return propose(ctx, reply, f"Set the schedule to {value}", [op])
 
 
-def h_explain_errors(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_explain_errors(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     return explain.explain_errors(ctx, reply)
 
 
-def h_fix_errors(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_fix_errors(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     fixes = explain.working_fixes(ctx.workflow, ctx.errors)
     if not ctx.errors:
         return reply.text("There is nothing to fix: the workflow validates.")
@@ -421,7 +421,7 @@ def _also(reply: Reply, text: str, label: str, message: str) -> None:
     reply.parts.append(SuggestionsPart(items=[Suggestion(label=label, action="send", message=message)]))
 
 
-def h_explain_node(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_explain_node(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     """A node; a bare name that is only a group's id or label explains the group ("node" said
     explicitly always means a node). A node and a group of the same id: the node, with a pointer."""
     token = m["node"]
@@ -445,7 +445,7 @@ def h_explain_node(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     return reply
 
 
-def h_explain_group(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_explain_group(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     token = m["group"].strip().strip(_QUOTES).strip()
     group_id = find_group(ctx, token)
     if group_id is None:
@@ -461,11 +461,11 @@ def h_explain_group(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     return reply
 
 
-def h_debug_run(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_debug_run(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     return explain.debug_run(ctx, reply)
 
 
-def h_run_node(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_run_node(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     node_id = node_ref(ctx, m["node"])
     mock: dict[str, Any] = {}
     if m["input"]:
@@ -485,7 +485,7 @@ def h_run_node(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     return reply
 
 
-def h_show_code(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_show_code(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     try:
         from airflow_canvas.compiler import compile_workflow
     except ImportError:
@@ -509,13 +509,13 @@ def h_show_code(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     return reply
 
 
-def h_templates(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_templates(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     from airflow_canvas.copilot import gallery
 
     return gallery.list_reply(reply)
 
 
-def h_use_template(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_use_template(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     from airflow_canvas.copilot import gallery
 
     params = dict(re.findall(r"([A-Za-z_][\w\-]*)\s*=\s*(\"[^\"]*\"|'[^']*'|\S+)", m["params"] or ""))
@@ -528,7 +528,7 @@ def h_use_template(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     return propose(ctx, reply, summary, ops)
 
 
-def h_wizard(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_wizard(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     wanted = (m["name"] or "").strip().lower().replace(" ", "_")
     aliases = {
         "agent": "new_agent_node",
@@ -546,7 +546,7 @@ def h_wizard(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
     return reply
 
 
-def h_help(ctx: Context, m: re.Match[str], reply: Reply) -> Reply:
+def h_help(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     return reply.text(help_markdown())
 
 
@@ -773,7 +773,7 @@ def _normalise(message: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def respond(message: str, ctx: Context) -> Reply:
+def respond(message: str, ctx: CopilotContext) -> Reply:
     """Answer one message. Never raises for user input: errors become a friendly text reply."""
     reply = Reply(engine="offline")
     text = _normalise(message)

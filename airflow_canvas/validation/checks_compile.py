@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from airflow_canvas.spec.models import EdgeKind, NodeType, Workflow, effective_policy, is_operator_path
 from airflow_canvas.spec.problems import Problem, pointer
-from airflow_canvas.validation.context import Context
+from airflow_canvas.validation.context import ValidationContext
 
 # The operator class each canvas node type runs as in a generated DAG file.
 CANVAS_OPERATORS = {
@@ -107,9 +107,9 @@ def map_over_source_problems(wf: Workflow, node_ids: list[str] | None = None) ->
     return problems
 
 
-def check_generated_names(ctx: Context) -> None:
+def check_generated_names(ctx: ValidationContext) -> None:
     ctx.problems.extend(operator_name_problems(ctx.wf))
 
 
-def check_map_over_sources(ctx: Context) -> None:
+def check_map_over_sources(ctx: ValidationContext) -> None:
     ctx.problems.extend(map_over_source_problems(ctx.wf))

@@ -16,14 +16,14 @@ from airflow_canvas.spec.models import EdgeKind, Node, NodeType, is_identifier
 from airflow_canvas.spec.problems import did_you_mean, pointer
 from airflow_canvas.spec.schema_paths import field_known, property_names
 from airflow_canvas.validation.checks_nodes import jmespath_error, name_hint
-from airflow_canvas.validation.context import Context
+from airflow_canvas.validation.context import ValidationContext
 
 
 def _operator_backed(node: Node | None) -> bool:
     return node is not None and node.type is NodeType.TOOL and bool(node.operator)
 
 
-def _check_mapping_fields(ctx: Context, i: int) -> None:
+def _check_mapping_fields(ctx: ValidationContext, i: int) -> None:
     edge = ctx.wf.edges[i]
     source, target = ctx.node(edge.source), ctx.node(edge.target)
     for k, mapping in enumerate(edge.mapping):
@@ -76,7 +76,7 @@ def _check_mapping_fields(ctx: Context, i: int) -> None:
                 )
 
 
-def check_mappings(ctx: Context) -> None:
+def check_mappings(ctx: ValidationContext) -> None:
     receivers: dict[tuple[str, str], tuple[int, int]] = {}  # (target node, field) -> first mapping
     for i, edge in enumerate(ctx.wf.edges):
         if edge.mapping and edge.kind is not EdgeKind.DATA_FLOW:
@@ -108,7 +108,7 @@ def check_mappings(ctx: Context) -> None:
                 receivers[key] = (i, k)
 
 
-def check_merges(ctx: Context) -> None:
+def check_merges(ctx: ValidationContext) -> None:
     """A data_flow edge without mapping merges the source's whole output into the target's inputs;
     fields the target's closed input schema rejects would fail the run."""
     for i, edge in enumerate(ctx.wf.edges):
@@ -136,7 +136,7 @@ def check_merges(ctx: Context) -> None:
             )
 
 
-def check_conditions(ctx: Context) -> None:
+def check_conditions(ctx: ValidationContext) -> None:
     for i, edge in enumerate(ctx.wf.edges):
         if edge.condition is None:
             continue
@@ -173,7 +173,7 @@ def check_conditions(ctx: Context) -> None:
             )
 
 
-def check_inputs(ctx: Context) -> None:
+def check_inputs(ctx: ValidationContext) -> None:
     """Input nodes become DAG Params: nothing may feed them data, and names must be unique."""
     for i, edge in enumerate(ctx.wf.edges):
         target = ctx.node(edge.target)

@@ -21,7 +21,7 @@ from airflow_canvas.spec.models import (
 )
 from airflow_canvas.spec.problems import did_you_mean, pointer
 from airflow_canvas.spec.schema_paths import field_known
-from airflow_canvas.validation.context import Context
+from airflow_canvas.validation.context import ValidationContext
 
 NAME_RULE = "letters, digits and '_', not starting with a digit and not a Python keyword"
 
@@ -64,7 +64,7 @@ def jmespath_error(expression: str) -> str | None:
     return None
 
 
-def check_schemas(ctx: Context) -> None:
+def check_schemas(ctx: ValidationContext) -> None:
     for i, node in enumerate(ctx.wf.nodes):
         for name in ("input_schema", "output_schema"):
             error = schema_error(getattr(node, name))
@@ -88,7 +88,7 @@ def check_schemas(ctx: Context) -> None:
                 )
 
 
-def _check_tool_ref(ctx: Context, ref: str, where: str, node: Node) -> None:
+def _check_tool_ref(ctx: ValidationContext, ref: str, where: str, node: Node) -> None:
     found = ctx.resolve_tool(ref)
     if isinstance(found, Tool):
         return
@@ -107,7 +107,7 @@ def _check_tool_ref(ctx: Context, ref: str, where: str, node: Node) -> None:
     ctx.add(code, f"Node {node.id!r}: tool {ref!r}: {found}", where, node_id=node.id, hint=hint)
 
 
-def _check_type_config(ctx: Context, i: int, node: Node) -> None:
+def _check_type_config(ctx: ValidationContext, i: int, node: Node) -> None:
     def ignored(field: str, owner: str) -> None:
         ctx.add(
             "W_CONFIG_IGNORED",
@@ -190,7 +190,7 @@ def name_hint(text: str) -> str:
     return f"Use a Python name ({NAME_RULE})" + (f"; did you mean {guess!r}?" if guess else ".")
 
 
-def _check_operator_arguments(ctx: Context, i: int, node: Node) -> None:
+def _check_operator_arguments(ctx: ValidationContext, i: int, node: Node) -> None:
     """An operator node's parameters and templates become the class's keyword arguments in the
     generated file (``BashOperator(bash_command=...)``): every key must be a Python name, and a
     ``$callable`` value an import path (it becomes ``import_string("pkg.mod.func")``)."""
@@ -220,7 +220,7 @@ def _check_operator_arguments(ctx: Context, i: int, node: Node) -> None:
                 )
 
 
-def _check_process(ctx: Context, i: int, node: Node) -> None:
+def _check_process(ctx: ValidationContext, i: int, node: Node) -> None:
     assert node.process is not None
     where = pointer("nodes", i, "process", "expression")
     if node.process.language == "jmespath":
@@ -263,7 +263,7 @@ def _check_process(ctx: Context, i: int, node: Node) -> None:
         )
 
 
-def check_node_config(ctx: Context) -> None:
+def check_node_config(ctx: ValidationContext) -> None:
     for i, node in enumerate(ctx.wf.nodes):
         _check_type_config(ctx, i, node)
         map_over = node.execution.map_over
@@ -278,7 +278,7 @@ def check_node_config(ctx: Context) -> None:
             )
 
 
-def check_fallbacks(ctx: Context) -> None:
+def check_fallbacks(ctx: ValidationContext) -> None:
     wf = ctx.wf
     node_ids = list(ctx.node_index)
     defaults = wf.defaults
@@ -361,7 +361,7 @@ def check_fallbacks(ctx: Context) -> None:
             )
 
 
-def check_pools(ctx: Context) -> None:
+def check_pools(ctx: ValidationContext) -> None:
     """Unknown pools are warnings: pools live in the Airflow DB and may be created before deploy."""
     if ctx.pools is None:
         return
@@ -391,7 +391,7 @@ def _closed(schema: dict[str, Any]) -> bool:
     return isinstance(schema.get("properties"), dict) and schema.get("additionalProperties") is False
 
 
-def check_tool_arguments(ctx: Context) -> None:
+def check_tool_arguments(ctx: ValidationContext) -> None:
     """A tool is called with tool defaults + node parameters + inputs, checked against the tool's
     input schema at run time; catch the mismatches that would fail every run."""
     mapped: dict[str, set[str]] = {}
@@ -458,7 +458,7 @@ def jinja_error(text: str) -> str | None:
     return None
 
 
-def check_jinja(ctx: Context) -> None:
+def check_jinja(ctx: ValidationContext) -> None:
     """Jinja fields (node templates, agent prompts) must parse, or every run fails at render time."""
     for i, node in enumerate(ctx.wf.nodes):
         fields = [(pointer("nodes", i, "templates", key), text) for key, text in node.templates.items()]

@@ -7,10 +7,10 @@ from airflow_canvas.policies.notifiers import NotifierError, notifier_kwargs, re
 from airflow_canvas.spec.literal import check_literal
 from airflow_canvas.spec.models import Notification, Workflow
 from airflow_canvas.spec.problems import Problem, pointer
-from airflow_canvas.validation.context import Context
+from airflow_canvas.validation.context import ValidationContext
 
 
-def check_notifications(ctx: Context) -> None:
+def check_notifications(ctx: ValidationContext) -> None:
     """Entry in ``validation.engine.CHECKS``."""
     ctx.problems.extend(notification_problems(ctx.wf))
 

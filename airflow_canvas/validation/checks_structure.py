@@ -17,10 +17,10 @@ from airflow_canvas.spec.graph import (
     node_task_id,
 )
 from airflow_canvas.spec.problems import did_you_mean, pointer
-from airflow_canvas.validation.context import Context
+from airflow_canvas.validation.context import ValidationContext
 
 
-def check_duplicate_ids(ctx: Context) -> None:
+def check_duplicate_ids(ctx: ValidationContext) -> None:
     for kind, items in (("node", ctx.wf.nodes), ("group", ctx.wf.groups)):
         first: dict[str, int] = {}
         for i, item in enumerate(items):
@@ -54,7 +54,7 @@ def check_duplicate_ids(ctx: Context) -> None:
             seen[key] = i
 
 
-def check_task_ids(ctx: Context) -> None:
+def check_task_ids(ctx: ValidationContext) -> None:
     """Ids that become bad Airflow task ids: generated-name clashes, length, case-only twins."""
     wf = ctx.wf
     owners: dict[str, tuple[str, str, int]] = {}  # full task id -> (kind, id, index)
@@ -109,7 +109,7 @@ def check_task_ids(ctx: Context) -> None:
             )
 
 
-def check_edges(ctx: Context) -> None:
+def check_edges(ctx: ValidationContext) -> None:
     node_ids = list(ctx.node_index)
     pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, edge in enumerate(ctx.wf.edges):
@@ -159,7 +159,7 @@ def check_edges(ctx: Context) -> None:
             )
 
 
-def check_groups(ctx: Context) -> None:
+def check_groups(ctx: ValidationContext) -> None:
     wf = ctx.wf
     group_ids = list(ctx.group_index)
     for i, group in enumerate(wf.groups):
@@ -207,11 +207,11 @@ def check_groups(ctx: Context) -> None:
             )
 
 
-def _edge_index(ctx: Context, source: str, target: str) -> int | None:
+def _edge_index(ctx: ValidationContext, source: str, target: str) -> int | None:
     return next((i for i, e in enumerate(ctx.wf.edges) if e.source == source and e.target == target), None)
 
 
-def check_cycles(ctx: Context) -> None:
+def check_cycles(ctx: ValidationContext) -> None:
     """Cycles through explicit edges, the implicit order of sequential groups and fallbacks."""
     graph = dependency_graph(ctx.wf)
     for cycle in find_cycles(graph, ctx.node_index):

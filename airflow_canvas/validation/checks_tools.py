@@ -8,10 +8,10 @@ from airflow_canvas.spec.problems import pointer
 from airflow_canvas.tools.compatibility import type_problems
 from airflow_canvas.tools.registry import split_ref
 from airflow_canvas.tools.semver import Version
-from airflow_canvas.validation.context import Context
+from airflow_canvas.validation.context import ValidationContext
 
 
-def _users_of(ctx: Context, name: str) -> list[str]:
+def _users_of(ctx: ValidationContext, name: str) -> list[str]:
     """Ids of the nodes whose tool (or agent tools) reference ``name``."""
     users = []
     for node in ctx.wf.nodes:
@@ -23,7 +23,7 @@ def _users_of(ctx: Context, name: str) -> list[str]:
     return users
 
 
-def check_inline_tool_names(ctx: Context) -> None:
+def check_inline_tool_names(ctx: ValidationContext) -> None:
     """E_TOOL_SHADOWS: an inline tool named like a built-in or published tool, whatever its version.
 
     Resolution prefers inline tools, so such a tool would silently stand in for the shared one in
@@ -61,7 +61,7 @@ def check_inline_tool_names(ctx: Context) -> None:
         )
 
 
-def check_mapping_types(ctx: Context) -> None:
+def check_mapping_types(ctx: ValidationContext) -> None:
     """Validation's step: type mismatches, reading schemas as the other
     validation checks do (a node's own schema first, then its tool's; tools resolved once)."""
     ctx.problems.extend(type_problems(ctx.wf, ctx.output_schema, ctx.input_schema))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_canvas.spec.problems import did_you_mean, pointer
 from airflow_canvas.spec.schedule import PRESETS, check_asset_uri, check_schedule
-from airflow_canvas.validation.context import Context
+from airflow_canvas.validation.context import ValidationContext
 
 _HINTS = {
     "cron": "Use 5 fields: minute hour day-of-month month day-of-week, e.g. '0 6 * * 1-5'.",
@@ -13,7 +13,7 @@ _HINTS = {
 }
 
 
-def check_schedule_trigger(ctx: Context) -> None:
+def check_schedule_trigger(ctx: ValidationContext) -> None:
     schedule = ctx.wf.triggers.schedule
     if schedule is None:
         return
@@ -32,7 +32,7 @@ def check_schedule_trigger(ctx: Context) -> None:
         )
 
 
-def check_assets(ctx: Context) -> None:
+def check_assets(ctx: ValidationContext) -> None:
     assets = ctx.wf.triggers.assets
     if assets is None:
         return
@@ -80,7 +80,7 @@ def _condition_problems(
     return found
 
 
-def check_asset_condition(ctx: Context) -> None:
+def check_asset_condition(ctx: ValidationContext) -> None:
     assets = ctx.wf.triggers.assets
     if assets is None or assets.condition is None:
         return

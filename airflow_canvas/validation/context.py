@@ -11,7 +11,9 @@ from airflow_canvas.tools.registry import ToolResolver
 
 
 @dataclass
-class Context:
+class ValidationContext:
+    """One validation run over one spec (not the co-pilot's CopilotContext, which is a chat turn)."""
+
     wf: Workflow
     pools: set[str] | None = None
     problems: list[Problem] = field(default_factory=list)

@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import Field
 
 from airflow_canvas.copilot import conversations as convo
-from airflow_canvas.copilot.context import MAX_RECENT_ACTIONS, ChatContext, Context, build_context
+from airflow_canvas.copilot.context import MAX_RECENT_ACTIONS, ChatContext, CopilotContext, build_context
 from airflow_canvas.copilot.engine import Copilot
 from airflow_canvas.copilot.patch import check_patch
 from airflow_canvas.copilot.responses import Reply, TextPart, make_proposal
@@ -94,7 +94,7 @@ def _may_read(user: BaseUser, dag_id: str, entity: str) -> bool:
     )
 
 
-def _context(body: ChatBody, user: BaseUser, session: Any) -> Context:
+def _context(body: ChatBody, user: BaseUser, session: Any) -> CopilotContext:
     ctx = build_context(body.context)  # SpecError -> 422 with problems
     if ctx.run is None and body.include_latest_run and _may_read(user, ctx.workflow.id, "TASK_INSTANCE"):
         from airflow_canvas.copilot.context import clean_run
@@ -153,7 +153,7 @@ def _start(
 
 def _prepare(
     body: ChatBody, user: BaseUser, limits: config.CopilotLimits, run_sync: Callable[..., Any]
-) -> tuple[Copilot, Context, str, list[dict[str, str]]]:
+) -> tuple[Copilot, CopilotContext, str, list[dict[str, str]]]:
     """Everything blocking before the turn (connection, context, stored message): runs on the
     co-pilot's threads."""
     session = _new_session()

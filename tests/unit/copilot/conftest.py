@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from airflow_canvas.copilot.context import Context, RecentAction, RunInfo
+from airflow_canvas.copilot.context import CopilotContext, RecentAction, RunInfo
 from airflow_canvas.spec import Workflow, parse_workflow
 from tests.fakes.fixtures import openai_server  # noqa: F401
 
@@ -52,10 +52,10 @@ def make_ctx(
     selection: list[str] | None = None,
     recent: list[str] | None = None,
     run: dict[str, Any] | None = None,
-) -> Context:
+) -> CopilotContext:
     if isinstance(wf, dict):
         wf = parse_workflow(wf)
-    return Context(
+    return CopilotContext(
         wf,
         selection=selection,
         recent_actions=[RecentAction(label=r) for r in recent or []],
@@ -64,5 +64,5 @@ def make_ctx(
 
 
 @pytest.fixture
-def ctx(workflow: Workflow) -> Context:
+def ctx(workflow: Workflow) -> CopilotContext:
     return make_ctx(workflow, selection=["a", "b"])

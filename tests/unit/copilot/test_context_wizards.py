@@ -1,4 +1,4 @@
-"""Context building (secrets stripped, selection filtered, run tails bounded) and the wizards."""
+"""Co-pilot context building (secrets stripped, selection filtered, run tails bounded) and the wizards."""
 
 from __future__ import annotations
 

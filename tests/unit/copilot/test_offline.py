@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from airflow_canvas.copilot import gallery
-from airflow_canvas.copilot.context import Context
+from airflow_canvas.copilot.context import CopilotContext
 from airflow_canvas.copilot.offline import COMMANDS, help_markdown, parse_duration, respond
 from airflow_canvas.copilot.patch import apply_patch, parse_ops
 from airflow_canvas.copilot.responses import Reply, SuggestionsPart
@@ -18,7 +18,7 @@ from airflow_canvas.spec import Workflow
 from .conftest import base_spec, make_ctx
 
 
-def applied(reply: Reply, ctx: Context) -> Workflow:
+def applied(reply: Reply, ctx: CopilotContext) -> Workflow:
     assert reply.proposal is not None, reply.plain_text()
     out = apply_patch(ctx.workflow, parse_ops(reply.proposal.ops))
     assert out.model_dump() == Workflow.model_validate(reply.proposal.workflow).model_dump()
@@ -70,7 +70,7 @@ def fake_gallery(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gallery, "_templates_module", lambda: module)
 
 
-def check(example: str, reply: Reply, ctx: Context) -> None:
+def check(example: str, reply: Reply, ctx: CopilotContext) -> None:
     """What each documented example must do, on the conftest workflow with a and b selected."""
     text = reply.plain_text()
     if example == "help":
@@ -182,28 +182,30 @@ EXAMPLES = [(c.name, e) for c in COMMANDS for e in c.examples]
 
 
 @pytest.mark.parametrize(("command", "example"), EXAMPLES, ids=[e for _, e in EXAMPLES])
-def test_every_documented_example(command: str, example: str, ctx: Context, fake_gallery: None) -> None:
+def test_every_documented_example(
+    command: str, example: str, ctx: CopilotContext, fake_gallery: None
+) -> None:
     reply = respond(example, ctx)
     assert reply.engine == "offline"
     check(example, reply, ctx)
     assert example.split()[0].lower() in help_markdown().lower() or command == "wizard"
 
 
-def test_examples_are_matched_by_their_own_command(ctx: Context) -> None:
+def test_examples_are_matched_by_their_own_command(ctx: CopilotContext) -> None:
     for command in COMMANDS:
         for example in command.examples:
             first = next(c for c in COMMANDS if c.match(example))
             assert first is command, f"{example!r} is taken by {first.name!r}"
 
 
-def test_unknown_node_gets_a_guess(ctx: Context) -> None:
+def test_unknown_node_gets_a_guess(ctx: CopilotContext) -> None:
     reply = respond("set retries of sumarize to 3", ctx)
     assert (
         reply.proposal is None and "`sumarize`" in reply.plain_text() and "'summarize'" in reply.plain_text()
     )
 
 
-def test_names_resolve_like_ids(ctx: Context) -> None:
+def test_names_resolve_like_ids(ctx: CopilotContext) -> None:
     spec = base_spec()
     spec["nodes"][1]["name"] = "Summarise tickets"
     reply = respond("set retries of summarise tickets to 2", make_ctx(spec))
@@ -212,27 +214,27 @@ def test_names_resolve_like_ids(ctx: Context) -> None:
     assert "c->summarize" in [e.key for e in applied(reply, make_ctx(spec)).edges]
 
 
-def test_no_selection(ctx: Context) -> None:
+def test_no_selection(ctx: CopilotContext) -> None:
     reply = respond("make these retry 2 times", make_ctx(ctx.workflow))
     assert reply.proposal is None and "Nothing is selected" in reply.plain_text()
 
 
-def test_invalid_change_is_explained_not_proposed(ctx: Context) -> None:
+def test_invalid_change_is_explained_not_proposed(ctx: CopilotContext) -> None:
     reply = respond("connect summarize to fetch", ctx)  # would close a cycle
     assert reply.proposal is None and reply.error == "invalid_patch" and "cycle" in reply.plain_text().lower()
 
 
-def test_unknown_tool_lists_available(ctx: Context) -> None:
+def test_unknown_tool_lists_available(ctx: CopilotContext) -> None:
     reply = respond("add tool node http_gte after fetch", ctx)
     assert "Did you mean 'http_get'?" in reply.plain_text()
 
 
-def test_not_understood_suggests_commands(ctx: Context) -> None:
+def test_not_understood_suggests_commands(ctx: CopilotContext) -> None:
     reply = respond("conect a to c", ctx)
     assert reply.error == "not_understood" and "connect" in reply.plain_text()
 
 
-def test_politeness_is_ignored(ctx: Context) -> None:
+def test_politeness_is_ignored(ctx: CopilotContext) -> None:
     assert respond("Please connect a to c.", ctx).proposal is not None
 
 
@@ -287,19 +289,19 @@ def test_explain_failed_node_includes_run() -> None:
     assert "503" in reply.plain_text() and any(s.action == "apply_patch" for s in suggestions(reply))
 
 
-def test_template_unknown_name(ctx: Context, fake_gallery: None) -> None:
+def test_template_unknown_name(ctx: CopilotContext, fake_gallery: None) -> None:
     reply = respond("use template fetch_sumarize", ctx)
     assert "Did you mean 'fetch_summarize'?" in reply.plain_text()
 
 
-def test_real_gallery_subgraph_after_a_node(ctx: Context) -> None:
+def test_real_gallery_subgraph_after_a_node(ctx: CopilotContext) -> None:
     reply = respond("use template http_fetch_extract after c with expression=items", ctx)
     out = applied(reply, ctx)
     assert out.node("pick").parameters["expression"] == "items"
     assert "c->fetch_2" in [e.key for e in out.edges]  # the template's entry node, renamed around 'fetch'
 
 
-def test_real_gallery_lists_templates(ctx: Context) -> None:
+def test_real_gallery_lists_templates(ctx: CopilotContext) -> None:
     reply = respond("templates", ctx)
     assert any(s.message == "use template ticket_triage" for s in suggestions(reply))
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from airflow_canvas.copilot.context import Context
+from airflow_canvas.copilot.context import CopilotContext
 from airflow_canvas.copilot.explain import group_members
 from airflow_canvas.copilot.offline import respond
 from airflow_canvas.copilot.patch import apply_patch, parse_ops
@@ -53,13 +53,13 @@ def members_block(reply: Reply) -> list[str]:
 
 
 @pytest.fixture
-def gctx() -> Context:
+def gctx() -> CopilotContext:
     ctx = make_ctx(grouped_spec())
     assert not ctx.problems, ctx.problems
     return ctx
 
 
-def test_members_in_run_order_with_nested_group(gctx: Context) -> None:
+def test_members_in_run_order_with_nested_group(gctx: CopilotContext) -> None:
     reply = respond("explain group enrich", gctx)
     assert reply.error is None
     text = reply.plain_text()
@@ -80,7 +80,7 @@ def test_members_in_run_order_with_nested_group(gctx: Context) -> None:
     assert "Latest run" not in text  # no run in the context
 
 
-def test_nested_group_knows_its_parent_and_border(gctx: Context) -> None:
+def test_nested_group_knows_its_parent_and_border(gctx: CopilotContext) -> None:
     reply = respond("what does group inner do?", gctx)
     text = reply.plain_text()
     assert "is a **parallel** group" in text and "sits inside group `enrich`" in text
@@ -92,7 +92,7 @@ def test_nested_group_knows_its_parent_and_border(gctx: Context) -> None:
     assert "explain group enrich" in sent
 
 
-def test_group_members_api_follows_data_flow_not_canvas_order(gctx: Context) -> None:
+def test_group_members_api_follows_data_flow_not_canvas_order(gctx: CopilotContext) -> None:
     members = group_members(gctx.workflow, "inner")
     assert [m.node.id for m in members if m.node] == ["x", "y"]
     spec = grouped_spec()
@@ -101,7 +101,7 @@ def test_group_members_api_follows_data_flow_not_canvas_order(gctx: Context) -> 
     assert [m.node.id for m in members if m.node] == ["y", "x"]
 
 
-def test_labels_ids_and_quotes_resolve(gctx: Context) -> None:
+def test_labels_ids_and_quotes_resolve(gctx: CopilotContext) -> None:
     for message in (
         'describe group "Enrich tickets"',
         "explain group 'enrich tickets'",
@@ -242,7 +242,7 @@ def test_aggregate_state_is_airflows() -> None:
     assert aggregate_state([]) is None
 
 
-def test_suggestions_collapse_run_focus(gctx: Context) -> None:
+def test_suggestions_collapse_run_focus(gctx: CopilotContext) -> None:
     reply = respond("explain group enrich", gctx)
     items = {s.action + ":" + s.label: s for s in suggestions(reply)}
     collapse = items["apply_patch:Collapse `enrich`"]
@@ -256,7 +256,7 @@ def test_suggestions_collapse_run_focus(gctx: Context) -> None:
     assert any(s.label == "Expand `enrich`" for s in suggestions(expand))
 
 
-def test_unknown_group_lists_the_groups(gctx: Context) -> None:
+def test_unknown_group_lists_the_groups(gctx: CopilotContext) -> None:
     reply = respond("explain group enrch", gctx)
     text = reply.plain_text()
     assert reply.error == "command" and reply.proposal is None
@@ -270,7 +270,7 @@ def test_unknown_group_lists_the_groups(gctx: Context) -> None:
     assert suggestions(reply)[0].message == "explain node fetch"
 
 
-def test_explain_node_still_wins_and_bare_group_ids_work(gctx: Context) -> None:
+def test_explain_node_still_wins_and_bare_group_ids_work(gctx: CopilotContext) -> None:
     reply = respond("explain node a", gctx)
     assert reply.plain_text().startswith("**`a`** (process node)")
     reply = respond("explain inner", gctx)  # no node `inner`: the group
