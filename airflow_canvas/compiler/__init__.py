@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from airflow_canvas.compiler.emitter import emit
+from airflow_canvas.compiler.gcpause import collector_paused
 from airflow_canvas.compiler.hashing import spec_hash
 from airflow_canvas.compiler.ir import build_ir
 from airflow_canvas.compiler.pyfmt import UnsafeCode
@@ -33,6 +34,11 @@ def validation_problems(wf: Workflow, tools: ToolResolver | None = None) -> list
 
 def compile_workflow(wf: Workflow) -> CompiledWorkflow:
     """Compile a workflow; raises SpecError (every problem) when validation finds errors."""
+    with collector_paused():  # linear time on big specs (see gcpause.py)
+        return _compile(wf)
+
+
+def _compile(wf: Workflow) -> CompiledWorkflow:
     tools = ToolResolver(wf.tools)  # validation resolves every reference; the IR pins from the same
     problems = validation_problems(wf, tools)
     errors = [p for p in problems if p.severity == "error"]
