@@ -30,7 +30,6 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from airflow_canvas.copilot.context import CopilotContext, redact_text
-from airflow_canvas.copilot.diff import describe_diff, workflow_diff
 from airflow_canvas.copilot.patch import Patch, PatchOp, check_patch
 from airflow_canvas.copilot.responses import (
     CodePart,
@@ -39,9 +38,11 @@ from airflow_canvas.copilot.responses import (
     SuggestionsPart,
     TextPart,
     Usage,
+    describe_diff,
     diagram_of,
     make_proposal,
 )
+from airflow_canvas.spec.diff import workflow_diff
 from airflow_canvas.spec.models import Workflow
 from airflow_canvas.spec.problems import Problem
 

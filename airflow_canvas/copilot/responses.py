@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from airflow_canvas.copilot.diff import describe_diff, workflow_diff
 from airflow_canvas.copilot.patch import PatchOp, ops_to_json
+from airflow_canvas.spec.diff import workflow_diff
 from airflow_canvas.spec.models import Workflow
 
 
@@ -96,6 +96,23 @@ def spec_json(workflow: Workflow) -> dict[str, Any]:
     iterates over."""
     data = workflow.model_dump(mode="json", exclude_defaults=True)
     return {"id": workflow.id, "nodes": [], "edges": [], "groups": []} | data
+
+
+def describe_diff(diff: dict[str, Any]) -> list[str]:
+    """Plain sentences for the chat from a ``spec.diff.workflow_diff``: 'Adds node `summarize`.',
+    'Changes `retry` on node `fetch`.'"""
+    lines: list[str] = []
+    for section, noun in (("nodes", "node"), ("edges", "edge"), ("groups", "group")):
+        part = diff[section]
+        lines += [f"Adds {noun} `{k}`." for k in part["added"]]
+        lines += [f"Removes {noun} `{k}`." for k in part["removed"]]
+        lines += [
+            f"Changes {', '.join(f'`{f}`' for f in fields)} on {noun} `{k}`."
+            for k, fields in part["changed"].items()
+        ]
+    if diff["workflow"]:
+        lines.append("Changes workflow " + ", ".join(f"`{f}`" for f in diff["workflow"]) + ".")
+    return lines
 
 
 def make_proposal(

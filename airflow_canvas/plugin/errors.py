@@ -12,10 +12,10 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
+from airflow_canvas.spec.diff import diff_specs
 from airflow_canvas.spec.models import Workflow
 from airflow_canvas.spec.problems import Problem, SpecError, did_you_mean, pointer
 from airflow_canvas.store import repository as repo
-from airflow_canvas.store.diff import diff_specs
 from airflow_canvas.store.errors import StaleBase, StoreError
 from airflow_canvas.store.serialize import full_dict
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from airflow_canvas.store.diff import COLLECTIONS, IGNORED_TOP, keyed
+from airflow_canvas.spec.diff import COLLECTIONS, IGNORED_TOP, keyed
 
 Side = Literal["source", "target"]
 _MISSING = object()

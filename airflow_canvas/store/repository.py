@@ -21,9 +21,9 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from airflow_canvas.spec.diff import diff_specs
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Workflow
-from airflow_canvas.store.diff import diff_specs
 from airflow_canvas.store.errors import Conflict, NotFound, StaleBase
 from airflow_canvas.store.merge import MergeResult, Side, merge_specs
 from airflow_canvas.store.models import BranchRow, DeploymentRow, VersionRow, WorkflowRow

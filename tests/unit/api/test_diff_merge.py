@@ -1,4 +1,4 @@
-"""The pure structural diff and three-way merge of specs (store/diff.py, store/merge.py)."""
+"""The pure structural diff and three-way merge of specs (spec/diff.py, store/merge.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from airflow_canvas.spec.diff import diff_specs, field_changes
 from airflow_canvas.spec.load import parse_workflow
-from airflow_canvas.store.diff import diff_specs, field_changes
 from airflow_canvas.store.merge import merge_specs
 from airflow_canvas.store.serialize import full_dict
 

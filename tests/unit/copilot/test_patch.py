@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_canvas.copilot.diff import describe_diff, workflow_diff
 from airflow_canvas.copilot.patch import (
     AddEdge,
     AddGroup,
@@ -27,7 +26,9 @@ from airflow_canvas.copilot.patch import (
     parse_ops,
     patch_json_schema,
 )
+from airflow_canvas.copilot.responses import describe_diff
 from airflow_canvas.spec import Edge, Group, Node, Schedule, Workflow
+from airflow_canvas.spec.diff import workflow_diff
 from airflow_canvas.spec.models import NodeType
 
 
