@@ -8,6 +8,7 @@ import argparse
 import getpass
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from airflow_canvas.cli import EXIT_OK, CliError, Command, load_all_valid, register
 
@@ -34,56 +35,41 @@ def _save_args(parser: argparse.ArgumentParser) -> None:
 def _save_run(args: argparse.Namespace) -> int:
     from airflow import settings
 
-    from airflow_canvas.plugin import config
-    from airflow_canvas.plugin.deployments import DeployFailed, deploy_version
-    from airflow_canvas.service.audit import audit
-    from airflow_canvas.store import repository as repo
-    from airflow_canvas.store.errors import NotFound
-    from airflow_canvas.store.serialize import content_hash
+    from airflow_canvas.service import workflows
+    from airflow_canvas.service.environments import ConfigError, UnknownEnvironment, environment_folder
 
     loaded = load_all_valid(args.files)  # all files valid before anything is stored
     user = CliUser(args.author or getpass.getuser())
-    folder = None
     if args.deploy:
-        envs = config.environments()
-        if args.deploy not in envs:
-            raise CliError(f"unknown environment {args.deploy!r}; configured: {', '.join(sorted(envs))}")
-        folder = envs[args.deploy]
+        try:
+            environment_folder(args.deploy)  # an unknown environment stops everything before a save
+        except (UnknownEnvironment, ConfigError) as exc:
+            raise CliError(str(exc)) from None
     session = settings.Session.session_factory()
     try:
         for path, wf in loaded:
-            try:
-                head = repo.head(session, wf.id)
-            except NotFound:
-                row = repo.create_workflow(session, wf, author=user.name, message=args.message)
-                audit(
-                    "canvas.workflow.create", user=user, workflow_id=wf.id, version=row.number, source="cli"
-                )
-                state = "created"
-            else:
-                if head.spec_hash == content_hash(wf):
-                    row, state = head, "unchanged"
-                else:
-                    row = repo.save_version(
-                        session, wf.id, wf, base_version=head.number, author=user.name, message=args.message
-                    )
-                    audit(
-                        "canvas.workflow.save", user=user, workflow_id=wf.id, version=row.number, source="cli"
-                    )
-                    state = "saved"
+            row, state = workflows.store(session, user, wf, message=args.message, source="cli")
             print(f"{path}: {state} as {wf.id} version {row.number}")
-            if folder is None:
-                continue
-            try:
-                done = deploy_version(
-                    session, row, environment=args.deploy, folder=folder, user=user, cli=True, source="cli"
-                )
-            except DeployFailed as exc:
-                raise CliError(f"{path}: deploy failed; the deployed file is unchanged: {exc}") from None
-            print(f"  deployed to {args.deploy}: {done.path}", file=sys.stderr)
+            if args.deploy:
+                done = deploy_saved(session, user, row.workflow_id, row.number, args.deploy, path)
+                print(f"  deployed to {args.deploy}: {done.path}", file=sys.stderr)
     finally:
         session.close()
     return EXIT_OK
+
+
+def deploy_saved(
+    session: Any, user: CliUser, workflow_id: str, version: int, environment: str, path: str
+) -> Any:
+    """Deploy a stored version from the shell (trusted: no code confirmation), recorded like the API's."""
+    from airflow_canvas.service import deployments
+
+    try:
+        return deployments.deploy(
+            session, user, workflow_id, environment=environment, version=version, cli=True, source="cli"
+        )
+    except deployments.DeployFailed as exc:
+        raise CliError(f"{path}: deploy failed; the deployed file is unchanged: {exc}") from None
 
 
 register(

@@ -181,3 +181,13 @@ def require_code_permission(user: BaseUser, before: Workflow | None, after: Work
         problems,
         code_changes=[c.to_dict() for c in changes],
     )
+
+
+def code_check(user: BaseUser, action: str) -> Callable[[Workflow | None, Workflow], None]:
+    """``require_code_permission`` as the service layer's ``authorize(before, after)`` callback: the
+    service calls it once the change is known and before it writes anything."""
+
+    def authorize(before: Workflow | None, after: Workflow) -> None:
+        require_code_permission(user, before, after, action)
+
+    return authorize

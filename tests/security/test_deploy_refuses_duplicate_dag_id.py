@@ -98,7 +98,7 @@ def test_refuses_a_dag_id_defined_by_another_file(
 
 
 def test_what_counts_as_defining_the_dag_id_in_a_file() -> None:
-    from airflow_canvas.plugin.deployments import _defines_dag_id
+    from airflow_canvas.service.deployments import _defines_dag_id
 
     assert _defines_dag_id(hand_written("x1"), "x1")
     assert _defines_dag_id("with DAG('x1', schedule=None):\n    pass", "x1")

@@ -20,11 +20,7 @@ from airflow_canvas.layers import LAYERS, allowed, layer_of
 ROOT = Path(airflow_canvas.__file__).parent
 
 # (importing module, imported package): upward or sibling imports not yet removed (issue 15, item 3).
-KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("airflow_canvas.cli.store", "plugin"),  # deploy + audit of `save --deploy`
-    }
-)
+KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -3,28 +3,19 @@ Redeploying an older version is how a deployment is rolled back."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import Field
 
-from airflow_canvas.plugin import config
 from airflow_canvas.plugin.authz import requires
 from airflow_canvas.plugin.bodies import RequestBody
-from airflow_canvas.plugin.deployments import (
-    CodeNotConfirmed,
-    DeployFailed,
-    DuplicateDagId,
-    deploy_version,
-    review_code,
-)
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError
-from airflow_canvas.service.audit import audit
+from airflow_canvas.service import deployments, environments
 from airflow_canvas.store import repository as repo
-from airflow_canvas.store.models import DeploymentRow, VersionRow
+from airflow_canvas.store.models import DeploymentRow
 from airflow_canvas.store.permissions import DEPLOYMENTS
 
 router = APIRouter(tags=["deploy"])
@@ -46,14 +37,14 @@ class DeployBody(RequestBody):
     )
 
 
-def _environment(name: str) -> Path:
+def _environment(name: str) -> None:
+    """404 for an unknown environment, 500 for a malformed ``environments`` setting."""
     try:
-        envs = config.environments()
-    except config.ConfigError as exc:
+        environments.environment_folder(name)
+    except environments.ConfigError as exc:
         raise ApiError(500, str(exc)) from None
-    if name not in envs:
-        raise ApiError(404, f"Unknown environment {name!r}; configured: {', '.join(sorted(envs))}.")
-    return envs[name]
+    except environments.UnknownEnvironment as exc:
+        raise ApiError(404, str(exc)) from None
 
 
 def deployment_json(row: DeploymentRow) -> dict[str, Any]:
@@ -75,34 +66,33 @@ def deployment_json(row: DeploymentRow) -> dict[str, Any]:
 @router.get("/environments")
 def list_environments(user: Reader) -> dict[str, Any]:
     try:
-        envs = config.environments()
-    except config.ConfigError as exc:
+        envs = environments.environments()
+    except environments.ConfigError as exc:
         raise ApiError(500, str(exc)) from None
     return {"items": [{"name": n, "folder": str(p)} for n, p in sorted(envs.items())]}
 
 
 @router.post("/workflows/{workflow_id}/deploy", status_code=status.HTTP_201_CREATED)
 def deploy(workflow_id: str, body: DeployBody, user: Deployer, session: SessionDep) -> dict[str, Any]:
-    folder = _environment(body.environment)
-    row = _version(session, workflow_id, body.version)
+    _environment(body.environment)
     try:
-        done = deploy_version(
+        done = deployments.deploy(
             session,
-            row,
+            user,
+            workflow_id,
             environment=body.environment,
-            folder=folder,
-            user=user,
+            version=body.version,
             confirm_code=body.confirm_code,
         )
-    except CodeNotConfirmed as exc:
+    except deployments.CodeNotConfirmed as exc:
         # 428: confirm and resend; 409: the confirmation was for other code (someone changed it since).
         raise ApiError(409 if exc.stale else 428, str(exc), **exc.review.to_dict()) from None
-    except DeployFailed as exc:
-        if isinstance(exc.cause, DuplicateDagId):
+    except deployments.DeployFailed as exc:
+        if isinstance(exc.cause, deployments.DuplicateDagId):
             raise ApiError(409, str(exc.cause), dag_id=exc.cause.dag_id, file=exc.cause.fileloc) from None
         raise ApiError(
             422,
-            f"Deploy of version {row.number} failed; the deployed file is unchanged: {exc}",
+            f"Deploy of version {exc.version} failed; the deployed file is unchanged: {exc}",
             exc.problems,
             details=exc.details[-4000:],
         ) from None
@@ -121,43 +111,19 @@ def deploy_preview(
     changes, compared with the version deployed there now (all of it for a first deploy), and the
     ``confirm_code`` a deploy must carry to approve exactly that code."""
     _environment(environment)
-    return review_code(session, _version(session, workflow_id, version), environment).to_dict()
-
-
-def _version(session: SessionDep, workflow_id: str, version: int | None) -> VersionRow:
-    return repo.get_version(session, workflow_id, version) if version else repo.head(session, workflow_id)
+    row = deployments.version_to_deploy(session, workflow_id, version)
+    return deployments.review_code(session, row, environment).to_dict()
 
 
 @router.delete("/workflows/{workflow_id}/deploy/{environment}")
 def undeploy(workflow_id: str, environment: str, user: Deployer, session: SessionDep) -> dict[str, Any]:
-    from airflow_canvas.compiler.deploy import DeployError, undeploy_workflow
-
-    folder = _environment(environment)
-    repo.get_workflow(session, workflow_id)
-    current = repo.current_deployments(session, workflow_id).get(environment)
-    if current is None or current.state != "deployed":
-        raise ApiError(404, f"Workflow {workflow_id!r} is not deployed to {environment!r}.")
-    session.rollback()
+    _environment(environment)
     try:
-        undeploy_workflow(current.dag_id or workflow_id, folder)
-    except DeployError as exc:  # the file there is not ours: never delete it
+        done = deployments.undeploy(session, user, workflow_id, environment)
+    except deployments.NotDeployed as exc:
+        raise ApiError(404, str(exc)) from None
+    except deployments.UndeployRefused as exc:  # the file there is not ours: never delete it
         raise ApiError(409, str(exc)) from None
-    done = repo.record_deployment(
-        session,
-        workflow_id=workflow_id,
-        version_number=current.version_number,
-        environment=environment,
-        state="undeployed",
-        dag_id=current.dag_id,
-        deployed_by=user.get_name(),
-    )
-    audit(
-        "canvas.workflow.undeploy",
-        user=user,
-        workflow_id=workflow_id,
-        version=current.version_number,
-        environment=environment,
-    )
     return deployment_json(done)
 
 

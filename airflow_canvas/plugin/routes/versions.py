@@ -8,15 +8,16 @@ from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import Field
 
-from airflow_canvas.plugin.authz import require_code_permission, requires
+from airflow_canvas.plugin.authz import code_check, requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError, stale_base_error
 from airflow_canvas.plugin.specs import checked, version_json
-from airflow_canvas.service.audit import audit
+from airflow_canvas.service import workflows
+from airflow_canvas.service.errors import MergeConflicts, NothingToMerge, SameBranch
 from airflow_canvas.spec.models import ID_PATTERN
 from airflow_canvas.store import repository as repo
-from airflow_canvas.store.errors import NotFound, StaleBase
+from airflow_canvas.store.errors import StaleBase
 from airflow_canvas.store.permissions import WORKFLOWS
 
 router = APIRouter(tags=["versions"])
@@ -83,37 +84,19 @@ def diff(
 
 @router.post("/workflows/{workflow_id}/rollback", status_code=status.HTTP_201_CREATED)
 def rollback(workflow_id: str, body: RollbackBody, user: Editor, session: SessionDep) -> dict[str, Any]:
-    # Restoring old code is a code change too: an old version may hold code that was removed on
-    # review, or that was saved before the Code permission existed. The store refuses the rollback
-    # as stale unless the branch's head is still the version compared with here.
-    head = repo.get_branch(session, workflow_id, body.branch).head_number
-    current = body.base_version or head
     try:
-        before = repo.load_spec(repo.get_version(session, workflow_id, current))
-    except NotFound:  # the store refuses it as stale; judge the change against the head
-        before = repo.load_spec(repo.get_version(session, workflow_id, head))
-    after = repo.load_spec(repo.get_version(session, workflow_id, body.version))
-    require_code_permission(user, before, after, "roll back to")
-    try:
-        row = repo.rollback_to(
+        row = workflows.rollback(
             session,
+            user,
             workflow_id,
             body.version,
-            author=user.get_name(),
-            message=body.message,
             branch=body.branch,
-            base_version=current,
+            base_version=body.base_version,
+            message=body.message,
+            authorize=code_check(user, "roll back to"),
         )
     except StaleBase as exc:
         raise stale_base_error(session, workflow_id, exc) from None
-    audit(
-        "canvas.workflow.rollback",
-        user=user,
-        workflow_id=workflow_id,
-        version=row.number,
-        rolled_back_to=body.version,
-        branch=body.branch,
-    )
     return version_json(row, with_spec=False)
 
 
@@ -135,12 +118,7 @@ def list_branches(workflow_id: str, user: Reader, session: SessionDep) -> dict[s
 
 @router.post("/workflows/{workflow_id}/branches", status_code=status.HTTP_201_CREATED)
 def create_branch(workflow_id: str, body: BranchBody, user: Editor, session: SessionDep) -> dict[str, Any]:
-    row = repo.create_branch(
-        session, workflow_id, body.name, from_version=body.from_version, author=user.get_name()
-    )
-    audit(
-        "canvas.branch.create", user=user, workflow_id=workflow_id, version=row.head_number, branch=body.name
-    )
+    row = workflows.create_branch(session, user, workflow_id, body.name, from_version=body.from_version)
     return {"name": row.name, "head_version": row.head_number, "base_version": row.base_number}
 
 
@@ -148,49 +126,19 @@ def create_branch(workflow_id: str, body: BranchBody, user: Editor, session: Ses
 def merge(workflow_id: str, body: MergeBody, user: Editor, session: SessionDep) -> dict[str, Any]:
     """Three-way merge of branch ``source`` into ``target``. Conflicts (both sides changed the same
     node/edge/group field differently) -> 409 listing them; resend with ``resolutions`` to settle."""
-    if body.source == body.target:
-        raise ApiError(422, "source and target must be different branches.")
-    result, src, tgt, base = repo.plan_merge(session, workflow_id, body.source, body.target, body.resolutions)
-    if result.conflicts:
-        raise ApiError(
-            409,
-            f"{len(result.conflicts)} conflict(s) merging {body.source!r} into {body.target!r}.",
-            conflicts=[c.to_dict() for c in result.conflicts],
-            source_version=src,
-            target_version=tgt,
-            base_version=base,
-        )
-    wf, warnings = checked(result.spec)
-    if base == src:
-        raise ApiError(
-            409,
-            f"Branch {body.source!r} has nothing to merge into {body.target!r}.",
-            source_version=src,
-            target_version=tgt,
-            conflicts=[],
-        )
-    # A merge puts the source branch's code (and combinations no one saved together) on the target.
-    require_code_permission(user, repo.load_spec(repo.get_version(session, workflow_id, tgt)), wf, "merge")
-    session.rollback()
     try:
-        row = repo.save_version(
-            session,
-            workflow_id,
-            wf.model_copy(update={"version": None}),
-            base_version=tgt,
-            branch=body.target,
-            author=user.get_name(),
-            message=body.message or f"Merge {body.source} into {body.target}",
-            merged_from=src,
+        plan = workflows.plan_merge(session, workflow_id, body.source, body.target, body.resolutions)
+    except SameBranch as exc:
+        raise ApiError(422, str(exc)) from None
+    except MergeConflicts as exc:
+        raise ApiError(409, str(exc), conflicts=exc.conflicts, **exc.versions) from None
+    wf, warnings = checked(plan.spec)
+    try:
+        row = workflows.merge(
+            session, user, plan, wf, message=body.message, authorize=code_check(user, "merge")
         )
+    except NothingToMerge as exc:
+        raise ApiError(409, str(exc), **exc.versions, conflicts=[]) from None
     except StaleBase as exc:
         raise stale_base_error(session, workflow_id, exc) from None
-    audit(
-        "canvas.workflow.merge",
-        user=user,
-        workflow_id=workflow_id,
-        version=row.number,
-        source=body.source,
-        target=body.target,
-    )
     return version_json(row, with_spec=False) | {"warnings": [w.to_dict() for w in warnings]}

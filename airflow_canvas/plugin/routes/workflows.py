@@ -8,16 +8,17 @@ from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import Field
 
-from airflow_canvas.plugin.authz import require_code_permission, requires
+from airflow_canvas.plugin.authz import code_check, requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError, stale_base_error
 from airflow_canvas.plugin.specs import checked, validated, version_json
-from airflow_canvas.service.audit import audit
-from airflow_canvas.spec.models import ID_PATTERN, MAX_ID_LENGTH, Workflow
+from airflow_canvas.service import workflows
+from airflow_canvas.service.errors import StillDeployed
+from airflow_canvas.spec.models import ID_PATTERN, MAX_ID_LENGTH
 from airflow_canvas.spec.problems import SpecError
 from airflow_canvas.store import repository as repo
-from airflow_canvas.store.errors import NotFound, StaleBase
+from airflow_canvas.store.errors import StaleBase
 from airflow_canvas.store.permissions import WORKFLOWS
 
 router = APIRouter(tags=["workflows"])
@@ -62,9 +63,7 @@ def list_workflows(
 @router.post("/workflows", status_code=status.HTTP_201_CREATED)
 def create_workflow(body: CreateBody, user: Creator, session: SessionDep) -> dict[str, Any]:
     wf, warnings = checked(body.spec)
-    require_code_permission(user, None, wf, "create")
-    row = repo.create_workflow(session, wf, author=user.get_name(), message=body.message)
-    audit("canvas.workflow.create", user=user, workflow_id=wf.id, version=row.number)
+    row = workflows.create(session, user, wf, message=body.message, authorize=code_check(user, "create"))
     return version_json(row) | {"warnings": [w.to_dict() for w in warnings]}
 
 
@@ -94,46 +93,28 @@ def get_workflow(
 def save_workflow(workflow_id: str, body: SaveBody, user: Editor, session: SessionDep) -> dict[str, Any]:
     repo.get_workflow(session, workflow_id)
     wf, warnings = checked(body.spec)
-    # Compared with the version the edit started from: the save only succeeds while that version is
-    # the branch's head, so the new version differs from its parent by exactly what is checked here.
-    require_code_permission(user, _base_spec(session, workflow_id, body), wf, "save")
-    session.rollback()
     try:
-        row = repo.save_version(
+        row = workflows.save(
             session,
+            user,
             workflow_id,
             wf,
             base_version=body.base_version,
             branch=body.branch,
-            author=user.get_name(),
             message=body.message,
+            authorize=code_check(user, "save"),
         )
     except StaleBase as exc:
         raise stale_base_error(session, workflow_id, exc, yours=wf) from None
-    audit("canvas.workflow.save", user=user, workflow_id=workflow_id, version=row.number, branch=body.branch)
     return version_json(row, with_spec=False) | {"warnings": [w.to_dict() for w in warnings]}
-
-
-def _base_spec(session: SessionDep, workflow_id: str, body: SaveBody) -> Workflow:
-    try:
-        return repo.load_spec(repo.get_version(session, workflow_id, body.base_version))
-    except NotFound:  # the save will be refused as stale; judge the change against the branch's head
-        return repo.load_spec(repo.head(session, workflow_id, body.branch))
 
 
 @router.delete("/workflows/{workflow_id}", status_code=status.HTTP_200_OK)
 def delete_workflow(workflow_id: str, user: Deleter, session: SessionDep) -> dict[str, Any]:
-    deployed = [
-        env for env, d in repo.current_deployments(session, workflow_id).items() if d.state == "deployed"
-    ]
-    if deployed:
-        raise ApiError(
-            409,
-            f"Workflow {workflow_id!r} is deployed to {', '.join(deployed)}; undeploy it first.",
-            environments=deployed,
-        )
-    repo.delete_workflow(session, workflow_id)
-    audit("canvas.workflow.delete", user=user, workflow_id=workflow_id)
+    try:
+        workflows.delete(session, user, workflow_id)
+    except StillDeployed as exc:
+        raise ApiError(409, str(exc), environments=exc.environments) from None
     return {"deleted": workflow_id}
 
 
@@ -141,16 +122,7 @@ def delete_workflow(workflow_id: str, user: Deleter, session: SessionDep) -> dic
 def duplicate_workflow(
     workflow_id: str, body: DuplicateBody, user: Creator, session: SessionDep
 ) -> dict[str, Any]:
-    source = repo.load_spec(repo.head(session, workflow_id))
-    copy = source.model_copy(
-        update={"id": body.new_id, "name": body.name or f"{source.name or source.id} (copy)", "version": None}
-    )
-    session.rollback()
-    row = repo.create_workflow(
-        session, copy, author=user.get_name(), message=f"Duplicated from {workflow_id}"
-    )
-    audit("canvas.workflow.duplicate", user=user, workflow_id=body.new_id, version=1, source=workflow_id)
-    return version_json(row)
+    return version_json(workflows.duplicate(session, user, workflow_id, body.new_id, body.name))
 
 
 @router.post("/validate")

@@ -1,6 +1,7 @@
-"""Deploy one stored version to an environment's folder and record it: the deployment row and the
-audit row, for success and failure alike. The API's deploy route and `airflow-canvas save --deploy`
-both go through here, so the two can never record a deploy differently.
+"""Deploy one stored version to an environment's folder, and undeploy it, recording both: the
+deployment row and the audit row, for success and failure alike. The API's deploy routes,
+`airflow-canvas save --deploy` and `airflow-canvas deploy` all go through here, so they can never
+record a deploy differently; the environment's folder comes from service/environments.py.
 
 Before anything is written, a deploy is checked twice:
 - **Code review**: the executable code that changes since the version last deployed to that
@@ -22,6 +23,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from airflow_canvas.service.audit import audit
+from airflow_canvas.service.environments import environment_folder
+from airflow_canvas.service.errors import NotDeployed, UndeployRefused
 from airflow_canvas.spec.code_surface import CodeChange, changes_digest, code_changes
 from airflow_canvas.spec.problems import SpecError
 from airflow_canvas.store import repository as repo
@@ -31,8 +34,9 @@ from airflow_canvas.store.models import DeploymentRow, VersionRow
 class DeployFailed(Exception):
     """The deploy was refused; the failure is recorded and the deployed file is unchanged."""
 
-    def __init__(self, cause: Exception):
+    def __init__(self, cause: Exception, version: int):
         self.cause = cause
+        self.version = version  # the version whose deploy failed
         self.problems = getattr(cause, "problems", None) or []
         self.details: str = getattr(cause, "details", "") or ""
         super().__init__(str(cause))
@@ -203,7 +207,7 @@ def deploy_version(
     except (DeployError, SpecError, DuplicateDagId) as exc:
         repo.record_deployment(session, state="failed", error=str(exc)[:4000], **record)
         audit("canvas.workflow.deploy_failed", user=user, **where, **code, **audit_extra)
-        raise DeployFailed(exc) from None
+        raise DeployFailed(exc, row.number) from None
     done = repo.record_deployment(
         session,
         state="deployed",
@@ -232,3 +236,69 @@ def _audit_code(review: CodeReview, cli: bool, user: Any) -> dict[str, Any]:
         "code_confirmed_by": user.get_name(),
         "confirm_code": review.confirm_code,
     }
+
+
+def version_to_deploy(session: Session, workflow_id: str, version: int | None) -> VersionRow:
+    """``version`` of the workflow, or main's head when None (an older version rolls a deploy back)."""
+    return repo.get_version(session, workflow_id, version) if version else repo.head(session, workflow_id)
+
+
+def deploy(
+    session: Session,
+    user: Any,
+    workflow_id: str,
+    *,
+    environment: str,
+    version: int | None = None,
+    confirm_code: str | None = None,
+    cli: bool = False,
+    **audit_extra: Any,
+) -> DeploymentRow:
+    """Deploy ``version`` (main's head by default) to ``environment``. Raises UnknownEnvironment or
+    ConfigError (nothing done), NotFound, and whatever ``deploy_version`` raises."""
+    folder = environment_folder(environment)
+    row = version_to_deploy(session, workflow_id, version)
+    return deploy_version(
+        session,
+        row,
+        environment=environment,
+        folder=folder,
+        user=user,
+        confirm_code=confirm_code,
+        cli=cli,
+        **audit_extra,
+    )
+
+
+def undeploy(session: Session, user: Any, workflow_id: str, environment: str) -> DeploymentRow:
+    """Remove the workflow's DAG file from ``environment`` and record it. Raises UnknownEnvironment,
+    ConfigError, NotFound, NotDeployed, or UndeployRefused (the file there is not ours: kept)."""
+    from airflow_canvas.compiler.deploy import DeployError, undeploy_workflow
+
+    folder = environment_folder(environment)
+    repo.get_workflow(session, workflow_id)
+    current = repo.current_deployments(session, workflow_id).get(environment)
+    if current is None or current.state != "deployed":
+        raise NotDeployed(workflow_id, environment)
+    session.rollback()
+    try:
+        undeploy_workflow(current.dag_id or workflow_id, folder)
+    except DeployError as exc:
+        raise UndeployRefused(str(exc)) from None
+    done = repo.record_deployment(
+        session,
+        workflow_id=workflow_id,
+        version_number=current.version_number,
+        environment=environment,
+        state="undeployed",
+        dag_id=current.dag_id,
+        deployed_by=user.get_name(),
+    )
+    audit(
+        "canvas.workflow.undeploy",
+        user=user,
+        workflow_id=workflow_id,
+        version=current.version_number,
+        environment=environment,
+    )
+    return done
