@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from airflow_canvas.service.environments import DEPLOY_DIR_ENV
+from airflow_canvas.service.environments import OUTSIDE_AIRFLOW_DIR as DEFAULT_DEPLOY_DIR
+
 if TYPE_CHECKING:
     from airflow_canvas.spec.models import Workflow
     from airflow_canvas.spec.problems import Problem
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-DEFAULT_DEPLOY_DIR = "dags_generated"
-DEPLOY_DIR_ENV = "AIRFLOW__AIRFLOW_CANVAS__DEPLOY_DIR"
 # Modules that call register() when imported; one that is not installed is skipped.
 COMMAND_MODULES: list[str] = ["airflow_canvas.cli.interop", "airflow_canvas.cli.store"]
 
