@@ -45,8 +45,8 @@ def _compile(wf: Workflow) -> CompiledWorkflow:
     if errors:
         raise SpecError(errors)
     digest = spec_hash(wf)  # first: it reports text no file can hold (a lone surrogate) as a problem
-    ir = build_ir(wf, tools)
-    try:
+    try:  # building lowers data to literals and checks names, printing checks them again
+        ir = build_ir(wf, tools)
         source = emit(ir, digest)
     except ValueError as exc:  # data that cannot be a literal (NaN, ...), or a name that is none
         if isinstance(exc, SpecError):

@@ -8,8 +8,9 @@ Where each level's notifications go:
   ``on_retry_callback`` in the DAG's default_args (runs have no retries, tasks do), and
   ``deadline_miss`` as a DAG ``deadline`` (Airflow 3 DeadlineAlert run by the triggerer).
 
-Functions return one-line Python source built from pyfmt expressions, every user string a ``Lit``
-(a literal); the emitter re-reads and wraps it."""
+The ``*_exprs`` functions return pyfmt expressions (every user string a ``Lit``), which the IR
+carries as they are and the emitter prints; the functions without the suffix give the same as
+one-line source, for reading and tests."""
 
 from __future__ import annotations
 
@@ -23,8 +24,10 @@ from airflow_canvas.spec.models import Group, Node, Notification, Workflow
 
 TASK_EVENTS = ("failure", "retry", "success")
 DEADLINE_IMPORTS = (
-    "from datetime import timedelta",
-    "from airflow.sdk import AsyncCallback, DeadlineAlert, DeadlineReference",
+    ("datetime", "timedelta"),
+    ("airflow.sdk", "AsyncCallback"),
+    ("airflow.sdk", "DeadlineAlert"),
+    ("airflow.sdk", "DeadlineReference"),
 )
 _REFERENCES = {"queued_at": "DAGRUN_QUEUED_AT", "logical_date": "DAGRUN_LOGICAL_DATE"}
 
@@ -52,7 +55,6 @@ def _render_list(calls: list[Expr]) -> ListOf:
 
 
 def _source(exprs: dict[str, Expr]) -> dict[str, str]:
-    # One-line source: the emitter re-reads it (code_to_expr) and wraps it like its own code.
     return {key: flat(expr) for key, expr in exprs.items()}
 
 
@@ -70,8 +72,12 @@ def _inherited(wf: Workflow, groups: list[Group], event: str) -> list[Call]:
 
 
 def task_callbacks(wf: Workflow, node: Node) -> dict[str, str]:
-    """Operator kwargs (``on_failure_callback`` ...) -> source, only for events the node itself
-    sets; other events are inherited from its TaskGroup's or the DAG's default_args."""
+    return _source(task_callback_exprs(wf, node))
+
+
+def task_callback_exprs(wf: Workflow, node: Node) -> dict[str, Expr]:
+    """Operator kwargs (``on_failure_callback`` ...), only for events the node itself sets;
+    other events are inherited from its TaskGroup's or the DAG's default_args."""
     out: dict[str, Expr] = {}
     for event in TASK_EVENTS:
         own = _calls(node.notifications, event)
@@ -79,24 +85,32 @@ def task_callbacks(wf: Workflow, node: Node) -> dict[str, str]:
             out[f"on_{event}_callback"] = _render_list(
                 own + _inherited(wf, _group_chain(wf, node.group), event)
             )
-    return _source(out)
+    return out
 
 
 def group_default_args(wf: Workflow, group: Group) -> dict[str, str]:
-    """Entries for the TaskGroup's ``default_args`` -> source."""
+    return _source(group_default_arg_exprs(wf, group))
+
+
+def group_default_arg_exprs(wf: Workflow, group: Group) -> dict[str, Expr]:
+    """Entries for the TaskGroup's ``default_args``."""
     out: dict[str, Expr] = {}
     for event in TASK_EVENTS:
         own = _calls(group.notifications, event)
         if own:
             parents = _group_chain(wf, group.parent)
             out[f"on_{event}_callback"] = _render_list(own + _inherited(wf, parents, event))
-    return _source(out)
+    return out
 
 
 def dag_default_args(wf: Workflow) -> dict[str, str]:
+    return _source(dag_default_arg_exprs(wf))
+
+
+def dag_default_arg_exprs(wf: Workflow) -> dict[str, Expr]:
     """Entries for the DAG's ``default_args``: workflow-level retry notifications."""
     calls = _calls(wf.notifications, "retry")
-    return _source({"on_retry_callback": _render_list(calls)}) if calls else {}
+    return {"on_retry_callback": _render_list(calls)} if calls else {}
 
 
 def _deadline_alert(notification: Notification) -> Call:
@@ -112,7 +126,11 @@ def _deadline_alert(notification: Notification) -> Call:
 
 
 def dag_kwargs(wf: Workflow) -> dict[str, str]:
-    """DAG constructor kwargs -> source: run-level callbacks and deadline alerts."""
+    return _source(dag_kwarg_exprs(wf))
+
+
+def dag_kwarg_exprs(wf: Workflow) -> dict[str, Expr]:
+    """DAG constructor kwargs: run-level callbacks and deadline alerts."""
     out: dict[str, Expr] = {}
     for event in ("failure", "success"):
         calls = _calls(wf.notifications, event)
@@ -121,7 +139,7 @@ def dag_kwargs(wf: Workflow) -> dict[str, str]:
     alerts = [_deadline_alert(n) for n in wf.notifications if "deadline_miss" in n.on]
     if alerts:
         out["deadline"] = _render_list(alerts)
-    return _source(out)
+    return out
 
 
 def _all_notifications(wf: Workflow) -> Iterable[Notification]:
@@ -134,20 +152,25 @@ def _all_notifications(wf: Workflow) -> Iterable[Notification]:
 
 def notification_names(wf: Workflow) -> set[str]:
     """Names the notifier imports bind: variables derived from ids must not shadow them."""
-    names: set[str] = set()
-    for line in notification_imports(wf):
-        names.update(name.strip() for name in line.rpartition(" import ")[2].split(","))
-    return names
+    return {name for _, name in notification_import_pairs(wf)}
 
 
 def notification_imports(wf: Workflow) -> list[str]:
     """Import lines the generated file needs for its notifiers, sorted (deterministic output)."""
-    lines: set[str] = set()
+    by_module: dict[str, list[str]] = {}
+    for module, name in sorted(notification_import_pairs(wf)):
+        by_module.setdefault(module, []).append(name)
+    return sorted(f"from {module} import {', '.join(names)}" for module, names in by_module.items())
+
+
+def notification_import_pairs(wf: Workflow) -> set[tuple[str, str]]:
+    """(module, name) of every class the notifier calls use."""
+    pairs: set[tuple[str, str]] = set()
     for notification in _all_notifications(wf):
         if not notification.on:
             continue
         spec = resolve_notifier(notification.notifier)
-        lines.add(f"from {spec.module} import {spec.class_name}")
+        pairs.add((spec.module, spec.class_name))
         if "deadline_miss" in notification.on:
-            lines.update(DEADLINE_IMPORTS)
-    return sorted(lines)
+            pairs.update(DEADLINE_IMPORTS)
+    return pairs

@@ -140,6 +140,14 @@ class DictOf:
 Expr = Code | Lit | Call | ListOf | DictOf
 
 
+def checked_expr(value: object) -> Expr:
+    """``value`` if it is an expression of this model: raw data (a dict, a string) found where
+    an expression belongs is refused, not guessed at."""
+    if not isinstance(value, (Code, Lit, Call, ListOf, DictOf)):
+        raise UnsafeCode(f"{value!r} is not an expression of the printer; it cannot be written as code")
+    return value
+
+
 def call(func: str, *args: Expr, **kwargs: Expr | None) -> Call:
     """A call; keyword arguments that are None are left out."""
     return Call(func, tuple(args), tuple((k, v) for k, v in kwargs.items() if v is not None))

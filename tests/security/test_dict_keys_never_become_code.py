@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 
 from airflow_canvas.compiler import compile_workflow
 from airflow_canvas.compiler.emitter import emit
-from airflow_canvas.compiler.ir import XComRef, build_ir
+from airflow_canvas.compiler.ir import build_ir
 from airflow_canvas.compiler.pyfmt import Call, Code, Lit, call, py_str
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.problems import SpecError, pointer
@@ -270,7 +270,7 @@ def test_the_emitter_refuses_unchecked_names_even_if_the_ir_holds_them(poison: s
     if poison == "operator kwarg name":
         shell.kwargs[HOSTILE_NAME] = "/tmp"
     elif poison == "operator xcom kwarg name":
-        shell.operator_xcom_kwargs[HOSTILE_NAME] = XComRef("ask")
+        shell.kwargs[HOSTILE_NAME] = Code("ask.output")  # the IR holds final kwargs as expressions
     elif poison == "operator class":
         shell.operator = "__import__('os').system('id') or BashOperator"
     elif poison == "operator module":
@@ -282,7 +282,7 @@ def test_the_emitter_refuses_unchecked_names_even_if_the_ir_holds_them(poison: s
     elif poison == "callable path":
         shell.kwargs["bash_command"] = {"$callable": "os.system('id')"}
     elif poison == "workflow id in the header":
-        object.__setattr__(ir.wf, "id", 'x"""\n__import__("os").system("id")\n"""')
+        ir.dag_id = 'x"""\n__import__("os").system("id")\n"""'
     _must_refuse(ir)
 
 

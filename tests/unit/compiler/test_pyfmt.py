@@ -11,8 +11,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from airflow_canvas.compiler.emitter import code_to_expr
-from airflow_canvas.compiler.pyfmt import Lit, call, lit_expr, py_str, render, render_call_block
+from airflow_canvas.compiler.pyfmt import (
+    Lit,
+    UnsafeCode,
+    call,
+    checked_expr,
+    lit_expr,
+    py_str,
+    render,
+    render_call_block,
+)
 
 RUFF = Path(sys.executable).with_name("ruff")
 json_value = st.recursive(
@@ -51,12 +59,13 @@ def test_printed_code_is_what_ruff_format_keeps(values: list, texts: list[str]) 
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
 
 
-def test_code_from_other_emitters_is_limited_to_calls_and_literals() -> None:
-    assert render(code_to_expr("SmtpNotifier(to=['a@b.c'], subject='Hi')")) == [
-        'SmtpNotifier(to=["a@b.c"], subject="Hi")'
-    ]
-    for bad in ("lambda: 1", "[x for x in y]", "a + b", "f(**kw)", "f'{x}'"):
-        with pytest.raises(ValueError):
-            code_to_expr(bad)
+def test_only_expressions_of_the_model_are_printed() -> None:
+    """The IR carries expressions (no source text to re-parse); raw data where an expression
+    belongs is refused, and so is data no literal can hold."""
+    expr = call("SmtpNotifier", to=lit_expr(["a@b.c"]), subject=Lit("Hi"))
+    assert render(checked_expr(expr)) == ['SmtpNotifier(to=["a@b.c"], subject="Hi")']
+    for raw in ({"$callable": "os.system"}, "os.system('id')", ["a"], None):
+        with pytest.raises(UnsafeCode, match="cannot be written"):
+            checked_expr(raw)
     with pytest.raises(ValueError):
         render(lit_expr({"x": float("nan")}))
