@@ -44,3 +44,22 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value
+
+
+def implied_tool_calls() -> dict[str, int]:
+    """Operator class name (what Airflow records on a task instance) -> the tool calls a successful
+    task instance of it implies (``CanvasOperator.implied_tool_calls``), for every canvas operator
+    class loaded in this process, subclasses included. The metrics API counts those calls from
+    task instances (policies.history.aggregate), since such a task writes no metrics XCom for them."""
+    counts: dict[str, int] = {}
+    pending = [__getattr__(name) for name in _MODULES]  # loads every canvas operator module
+    seen: set[type] = set()
+    while pending:
+        cls = pending.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        if cls.implied_tool_calls:
+            counts[cls.__name__] = cls.implied_tool_calls
+        pending.extend(cls.__subclasses__())
+    return counts

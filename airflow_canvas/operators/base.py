@@ -46,8 +46,8 @@ class CanvasOperator(BaseOperator):
     template_fields: Sequence[str] = ("upstream_outputs", "templates")
     template_fields_renderers: ClassVar[dict[str, str]] = {"upstream_outputs": "json", "templates": "json"}
     ui_color = "#e8f0fe"
-    # Tool calls that a successful task instance of this operator implies (policies.history
-    # IMPLIED_TOOL_CALLS): the metrics API counts them from task instances, so a summary holding
+    # Tool calls that a successful task instance of this operator implies (operators.implied_tool_calls,
+    # passed to policies.history.aggregate): the metrics API counts them from task instances, so a summary holding
     # nothing more is not stored as an XCom (that write is one more Execution API request).
     implied_tool_calls: ClassVar[int] = 0
 

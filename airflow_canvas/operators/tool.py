@@ -34,7 +34,7 @@ DEFAULT_SANDBOX_TIMEOUT_SECONDS = 6 * 3600.0
 class ToolOperator(CanvasOperator):
     ui_color = "#e0f2f1"
     # A successful task made exactly one tool call; the metrics API counts it from the task
-    # instance (policies.history.IMPLIED_TOOL_CALLS), so no canvas_metrics XCom is written
+    # instance (operators.implied_tool_calls), so no canvas_metrics XCom is written
     # unless there is more to record.
     implied_tool_calls: ClassVar[int] = 1
 

@@ -1,7 +1,8 @@
 """Per-node figures over a workflow's recent runs, read from Airflow's own tables: task instance
 durations and tries, and the ``canvas_metrics`` XCom the agent operators store (tokens, cost, tool
 calls). A tool node stores no such XCom: its one tool call per successful task instance is
-counted from the task instance itself (``IMPLIED_TOOL_CALLS``). The canvas shows the figures as a
+counted from the task instance itself (the ``implied`` argument of ``aggregate``: the API passes
+``airflow_canvas.operators.implied_tool_calls()``, read from the operator classes). The canvas shows the figures as a
 historical view and uses the median as a predicted duration.
 
 ``aggregate`` is pure (rows in, JSON out) so it is tested without a database; ``load_rows``
@@ -12,18 +13,13 @@ from __future__ import annotations
 import json
 import statistics
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from airflow_canvas.policies.metrics import XCOM_KEY
 from airflow_canvas.spec.graph import node_id_of
-
-# Operator class (task instance ``operator`` column) -> tool calls a successful task instance of it
-# made. Such a task writes no canvas_metrics XCom when it has nothing more to record (the
-# operator's ``implied_tool_calls``), so the calls are counted here from the task instance: the
-# same figure the XCom gave, which was written only at the end of a successful try.
-IMPLIED_TOOL_CALLS: dict[str, int] = {"ToolOperator": 1}
 
 
 @dataclass(frozen=True)
@@ -88,9 +84,19 @@ def _per_run(rows: list[TaskRow]) -> dict[str, Any]:
 
 
 def aggregate(
-    runs: list[RunRow], tasks: list[TaskRow], metrics: list[tuple[str, str, Any]]
+    runs: list[RunRow],
+    tasks: list[TaskRow],
+    metrics: list[tuple[str, str, Any]],
+    *,
+    implied: Mapping[str, int],
 ) -> dict[str, Any]:
-    """``metrics`` holds (run_id, task_id, canvas_metrics XCom value) triples."""
+    """``metrics`` holds (run_id, task_id, canvas_metrics XCom value) triples.
+
+    ``implied``: operator class name (task instance ``operator`` column) -> tool calls a successful
+    task instance of it made (``operators.implied_tool_calls()``; this layer cannot import the
+    operators). Such a task writes no canvas_metrics XCom when it has nothing more to record, so
+    the calls are counted from the task instance: the same figure the XCom gave, which was
+    written only at the end of a successful try."""
     by_node_run: dict[str, dict[str, list[TaskRow]]] = defaultdict(lambda: defaultdict(list))
     for row in tasks:
         by_node_run[node_id_of(row.task_id)][row.run_id].append(row)
@@ -113,12 +119,12 @@ def aggregate(
     # Successful tool task instances without an XCom of their own: one report of their implied
     # tool calls each (no tokens, no cost). Counted per (run, task) so that mapped instances and
     # XComs written by older versions of the operator are neither lost nor counted twice.
-    implied: dict[tuple[str, str], list[int]] = defaultdict(list)
+    implied_per_task: dict[tuple[str, str], list[int]] = defaultdict(list)
     for row in tasks:
-        calls = IMPLIED_TOOL_CALLS.get(row.operator or "")
+        calls = implied.get(row.operator or "")
         if calls and row.state == "success":
-            implied[(row.run_id, row.task_id)].append(calls)
-    for (run_id, task_id), calls_per_instance in implied.items():
+            implied_per_task[(row.run_id, row.task_id)].append(calls)
+    for (run_id, task_id), calls_per_instance in implied_per_task.items():
         missing = calls_per_instance[stored.get((run_id, task_id), 0) :]
         if missing:
             totals = usage[node_id_of(task_id)]

@@ -93,12 +93,13 @@ def test_success_retry_and_failure_messages_arrive_templated(notified_run: dict[
 def test_metrics_aggregate_the_real_run(notified_run: dict[str, Any]) -> None:
     from airflow import settings
 
+    from airflow_canvas.operators import implied_tool_calls
     from airflow_canvas.policies.history import aggregate, load_rows
 
     states = {(t, s, tries) for t, _, s, tries in task_instances(DAG_ID)}
     assert states == {("ok", "success", 1), ("risky.flaky", "failed", 2)}
     with settings.Session() as session:
-        out = aggregate(*load_rows(session, DAG_ID, limit=5))
+        out = aggregate(*load_rows(session, DAG_ID, limit=5), implied=implied_tool_calls())
     flaky = out["nodes"]["flaky"]
     assert (flaky["runs"], flaky["failed"], flaky["tries"]["max"], flaky["tries"]["retried_runs"]) == (
         1,

@@ -100,11 +100,14 @@ def test_only_the_agent_stores_metrics_and_the_history_counts_every_tool_call(
     metrics history counts their one call per successful task instance instead."""
     from airflow import settings
 
+    from airflow_canvas.operators import implied_tool_calls
     from airflow_canvas.policies.history import aggregate, load_rows
 
     assert {task for task, key in good_run["xcoms"] if key == "canvas_metrics"} == {"writer"}
     with settings.Session() as session:
-        nodes = aggregate(*load_rows(session, good_run["dag_id"], limit=5))["nodes"]
+        nodes = aggregate(*load_rows(session, good_run["dag_id"], limit=5), implied=implied_tool_calls())[
+            "nodes"
+        ]
     assert {node: figures["tool_calls"] for node, figures in nodes.items()} == {
         "joke": 1,
         "weather": 1,

@@ -9,6 +9,7 @@ from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
 from fastapi import APIRouter, Depends, Query
 
+from airflow_canvas.operators import implied_tool_calls
 from airflow_canvas.plugin.authz import requires, requires_dag
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.policies.history import aggregate, load_rows
@@ -30,4 +31,8 @@ def workflow_metrics(
     limit: Annotated[int, Query(ge=1, le=500, description="How many recent runs to aggregate.")] = 20,
 ) -> dict[str, Any]:
     runs, tasks, metrics = load_rows(session, workflow_id, limit)
-    return {"workflow_id": workflow_id, "limit": limit, **aggregate(runs, tasks, metrics)}
+    return {
+        "workflow_id": workflow_id,
+        "limit": limit,
+        **aggregate(runs, tasks, metrics, implied=implied_tool_calls()),
+    }

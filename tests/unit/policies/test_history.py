@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from airflow_canvas.operators import implied_tool_calls
 from airflow_canvas.policies.history import RunRow, TaskRow, aggregate
 
 T0 = datetime(2026, 1, 1, 12, 0, 0)
@@ -33,7 +34,7 @@ def test_per_node_durations_tries_tokens_and_prediction() -> None:
         ("r2", "grp.agent", '{"tokens": {"total": 300}, "cost": 0.03, "tool_calls": 1}'),
         ("r2", "grp.agent", "not json"),
     ]
-    out = aggregate(runs, tasks, metrics)
+    out = aggregate(runs, tasks, metrics, implied=implied_tool_calls())
     agent = out["nodes"]["agent"]
     assert (agent["runs"], agent["success"], agent["failed"]) == (3, 2, 1)
     assert agent["duration_seconds"] == {"mean": 11.333, "median": 10.0, "p90": 20.0, "max": 20.0}
@@ -65,7 +66,7 @@ def test_tool_calls_of_tool_nodes_come_from_successful_task_instances() -> None:
         ("r1", "grp.each", {"tool_calls": 1, "tokens": {}, "cost": 0.5}),
         ("r1", "agent", {"tool_calls": 2, "tokens": {"total": 10}, "cost": 0.0}),
     ]
-    nodes = aggregate(runs, tasks, metrics)["nodes"]
+    nodes = aggregate(runs, tasks, metrics, implied=implied_tool_calls())["nodes"]
     assert nodes["fetch"]["tool_calls"] == 1
     assert nodes["fetch"]["tokens"] == {"total": 0, "mean_per_run": 0.0}
     assert (nodes["each"]["tool_calls"], nodes["each"]["cost"]) == (2, 0.5)
@@ -84,14 +85,31 @@ def test_tool_node_figures_match_what_its_xcom_used_to_give() -> None:
     ]
     old_xcoms = [("r1", "t", {"duration_seconds": 0.1, "payload_bytes_in": 3, "payload_bytes_out": 4,
                               "tool_calls": 1, "tokens": {}, "cost": 0.0})]  # fmt: skip
-    assert aggregate(runs, rows, old_xcoms) == aggregate(runs, rows, [])
+    assert aggregate(runs, rows, old_xcoms, implied=IMPLIED) == aggregate(runs, rows, [], implied=IMPLIED)
 
 
 def test_no_runs_gives_empty_figures() -> None:
-    assert aggregate([], [], []) == {
+    assert aggregate([], [], [], implied=implied_tool_calls()) == {
         "runs": 0,
         "run_ids": [],
         "predicted_duration_seconds": None,
         "duration_seconds": {"mean": None, "median": None, "p90": None, "max": None},
         "nodes": {},
     }
+
+
+IMPLIED = implied_tool_calls()
+
+
+def test_implied_tool_calls_come_from_the_operator_classes_subclasses_included() -> None:
+    """The figure is read from ``implied_tool_calls`` on the operator classes, not a table kept by
+    hand: a subclass of ToolOperator (a task instance records its own class name) counts too."""
+    from airflow_canvas.operators.tool import ToolOperator
+
+    class MyToolOperator(ToolOperator):
+        pass
+
+    implied = implied_tool_calls()
+    assert implied["ToolOperator"] == ToolOperator.implied_tool_calls == 1
+    assert implied["MyToolOperator"] == 1
+    assert "AgentOperator" not in implied and "CanvasOperator" not in implied

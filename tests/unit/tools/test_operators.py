@@ -57,10 +57,10 @@ def test_tool_operator_runs_the_bundled_version(tmp_path: Path) -> None:
 def test_tool_operator_stores_no_metrics_xcom_for_its_one_call(tmp_path: Path) -> None:
     """The one tool call is counted from the successful task instance (policies.history), so the
     task makes no canvas_metrics XCom write; a summary with more in it (tokens) is still stored."""
-    from airflow_canvas.policies.history import IMPLIED_TOOL_CALLS
+    from airflow_canvas.operators import implied_tool_calls
     from airflow_canvas.policies.metrics import XCOM_KEY
 
-    assert IMPLIED_TOOL_CALLS[ToolOperator.__name__] == ToolOperator.implied_tool_calls == 1
+    assert implied_tool_calls()[ToolOperator.__name__] == ToolOperator.implied_tool_calls == 1
     fileloc, digest = _bundled(tmp_path, "def run(text):\n    return {'text': text}\n")
     op = _in_dag(
         lambda: ToolOperator(task_id="t", tool="shout@2.1.0", tool_digest=digest, parameters={"text": "hi"}),
