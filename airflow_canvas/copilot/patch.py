@@ -11,7 +11,6 @@ model and the offline engine speak exactly one language.
 from __future__ import annotations
 
 import copy
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal, get_args
@@ -373,25 +372,10 @@ def _renamed(problem: Problem, renames: dict[str, str]) -> Problem:
     return replace(problem, node_id=renames.get(problem.node_id or "", problem.node_id), message=message)
 
 
-# Validation is the costliest step of a turn and the same workflow object is checked several times
-# (context, then as the "before" of each patch); workflows are never mutated in place here.
-_VALIDATED: OrderedDict[int, tuple[Workflow, list[Problem]]] = OrderedDict()
-_VALIDATED_MAX = 16
-
-
 def validation_problems(workflow: Workflow) -> list[Problem]:
-    """Every problem the validator reports (errors and warnings), memoised per workflow object."""
-    hit = _VALIDATED.get(id(workflow))
-    if hit is not None and hit[0] is workflow:
-        return list(hit[1])
-    problems = _validate(workflow)
-    _VALIDATED[id(workflow)] = (workflow, problems)
-    while len(_VALIDATED) > _VALIDATED_MAX:
-        _VALIDATED.popitem(last=False)
-    return list(problems)
-
-
-def _validate(workflow: Workflow) -> list[Problem]:
+    """Every problem the validator reports (errors and warnings). ``validate`` memoises by content
+    (validation/cache.py): the context's workflow, checked again as a patch's "before", and a
+    proposal's result, applied and then saved, are each validated once."""
     return validate(workflow).problems
 
 

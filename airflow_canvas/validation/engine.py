@@ -19,6 +19,7 @@ from airflow_canvas.spec.problems import Problem, SpecError
 from airflow_canvas.spec.repair import repair_for_validation
 from airflow_canvas.tools.registry import ToolResolver
 from airflow_canvas.validation import (
+    cache,
     checks_compile,
     checks_dataflow,
     checks_nodes,
@@ -66,10 +67,41 @@ def validate_workflow(
     ``tools``: a resolver of ``wf``'s tool references to reuse afterwards (the compiler passes
     the one its IR builder pins from); a fresh one when not given.
     """
+    return run_checks(wf, pools=pools, tools=tools)[0]
+
+
+def run_checks(
+    wf: Workflow, *, pools: set[str] | None = None, tools: ToolResolver | None = None
+) -> tuple[list[Problem], int]:
+    """Every rule on ``wf`` (each real validation ends here: the benchmark and the tests count calls
+    to it), and where in the list the pool check put its problems (for the memo, see ``validate``)."""
     ctx = ValidationContext(wf, pools=pools, tools=tools)
+    pool_slot = 0
     for check in CHECKS:
+        if check is checks_nodes.check_pools:
+            pool_slot = len(ctx.problems)
         check(ctx)
-    return ctx.problems
+    return ctx.problems, pool_slot
+
+
+def _memoised(wf: Workflow, pools: set[str] | None, tools: ToolResolver | None) -> list[Problem]:
+    """``validate_workflow(wf, pools=pools, tools=tools)``, each content validated once per process:
+    every rule but the pool check is memoised by content (validation/cache.py says what the key
+    holds), and the pool check, which reads the pools Airflow has now, runs every time and its
+    problems go where it would have put them."""
+    key = cache.key_of(wf)
+    entry = cache.get(key) if key is not None else None
+    if entry is None:
+        problems, pool_slot = run_checks(wf, pools=None, tools=tools)
+        entry = (tuple(problems), pool_slot)
+        if key is not None:
+            cache.put(key, entry)
+    cached, pool_slot = entry
+    if pools is None:
+        return list(cached)
+    pool_ctx = ValidationContext(wf, pools=pools, tools=tools)
+    checks_nodes.check_pools(pool_ctx)
+    return [*cached[:pool_slot], *pool_ctx.problems, *cached[pool_slot:]]
 
 
 def errors(problems: list[Problem]) -> list[Problem]:
@@ -95,7 +127,7 @@ def validate_data(data: Any, *, pools: set[str] | None = None) -> tuple[Workflow
     except SpecError as exc:
         field_problems = list(exc.problems)
     else:
-        return wf, validate_workflow(wf, pools=pools)
+        return wf, _memoised(wf, pools, None)
     if not isinstance(data, dict) or any(
         p.code in ("E_SPEC_NOT_OBJECT", "E_SPEC_VERSION") for p in field_problems
     ):
@@ -130,8 +162,11 @@ def validate(
     data_or_workflow: Workflow | Any, *, pools: set[str] | None = None, tools: ToolResolver | None = None
 ) -> Result:
     """The one entry point: validate untrusted JSON (parsed, repaired for the structural checks when
-    some field is bad) or an already parsed ``Workflow`` (``tools``: a resolver to share, see
-    ``validate_workflow``)."""
+    some field is bad) or an already parsed ``Workflow`` (``tools``: a resolver of that workflow's
+    tools to share, see ``validate_workflow``; on a memo hit it is left to resolve lazily).
+
+    A workflow whose content was validated before in this process (same values, same shared tools
+    and config: validation/cache.py) is not validated again; the pool check always runs."""
     if isinstance(data_or_workflow, Workflow):
-        return Result(data_or_workflow, validate_workflow(data_or_workflow, pools=pools, tools=tools))
+        return Result(data_or_workflow, _memoised(data_or_workflow, pools, tools))
     return Result(*validate_data(data_or_workflow, pools=pools))
