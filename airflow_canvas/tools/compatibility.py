@@ -4,8 +4,10 @@ the target field must be accepted by the downstream input schema (when it is clo
 fields' types must overlap. Agent nodes' tool references must resolve. Per-node argument checks
 (unknown parameters, missing required inputs) live in validation/checks_nodes.py.
 
-Workflow validation runs the type check too (``validation.checks_tools.check_mapping_types``, with
-validation's own view of the schemas); it covers unknown mapping fields and agent tool references itself.
+Workflow validation runs the type check too (``validation.checks_tools.check_mapping_types``);
+it covers unknown mapping fields and agent tool references itself. Both read a node's schemas by
+one rule (``node_input_schema``/``node_output_schema``: the node's own schema first, then its
+tool's), so ``/tools/compatibility`` and validation agree on E_MAPPING_TYPE_MISMATCH.
 """
 
 from __future__ import annotations
@@ -30,14 +32,31 @@ def _tool(node: Node, wf: Workflow) -> Tool | None:
         return None  # reported by validation (E_TOOL_UNKNOWN and friends)
 
 
+def node_output_schema(node: Node, tool: Tool | None) -> dict[str, Any]:
+    """What a node produces: its own output schema first, then its tool's. An input node
+    produces its params, so either of its schemas says. The one rule: validation's
+    ``ValidationContext.output_schema`` calls it with the tool it resolved."""
+    if node.output_schema:
+        return node.output_schema
+    if node.type is NodeType.INPUT:
+        return node.input_schema
+    return tool.output_schema if tool else {}
+
+
+def node_input_schema(node: Node, tool: Tool | None) -> dict[str, Any]:
+    """What a node accepts: its own input schema first (the task checks its inputs against it),
+    then its tool's. The one rule, shared with ``ValidationContext.input_schema``."""
+    if node.input_schema:
+        return node.input_schema
+    return tool.input_schema if tool else {}
+
+
 def output_schema_of(node: Node, wf: Workflow) -> dict[str, Any]:
-    tool = _tool(node, wf)
-    return node.output_schema or (tool.output_schema if tool else {})
+    return node_output_schema(node, _tool(node, wf))
 
 
 def input_schema_of(node: Node, wf: Workflow) -> dict[str, Any]:
-    tool = _tool(node, wf)
-    return tool.input_schema if tool else node.input_schema
+    return node_input_schema(node, _tool(node, wf))
 
 
 def _field(schema: dict[str, Any], dotted: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -176,8 +195,9 @@ def type_problems(
     the part of this module that validation runs (it checks unknown mapping fields and agent tool
     references itself), so unknown source fields are skipped here.
 
-    ``output_schema``/``input_schema``: what a node produces/accepts; by default this module's
-    view (``output_schema_of``/``input_schema_of``), validation passes its own.
+    ``output_schema``/``input_schema``: what a node produces/accepts; by default
+    ``output_schema_of``/``input_schema_of``; validation passes its own, which resolves tools once
+    and applies the same rule.
     """
     out_of = output_schema or (lambda node: output_schema_of(node, wf))
     in_of = input_schema or (lambda node: input_schema_of(node, wf))

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from airflow_canvas.spec.models import Node, NodeType, Tool, Workflow
 from airflow_canvas.spec.problems import Problem
+from airflow_canvas.tools.compatibility import node_input_schema, node_output_schema
 from airflow_canvas.tools.registry import ToolResolver
 
 
@@ -58,17 +59,9 @@ class ValidationContext:
         return None
 
     def input_schema(self, node: Node) -> dict[str, Any]:
-        """What a node accepts; a tool node with no schema of its own takes its tool's."""
-        if node.input_schema:
-            return node.input_schema
-        tool = self.tool_of(node)
-        return tool.input_schema if tool else {}
+        """What a node accepts (the one rule: tools.compatibility.node_input_schema)."""
+        return node_input_schema(node, self.tool_of(node))
 
     def output_schema(self, node: Node) -> dict[str, Any]:
-        """What a node produces. An input node produces its params, so either of its schemas says."""
-        if node.output_schema:
-            return node.output_schema
-        if node.type is NodeType.INPUT:
-            return node.input_schema
-        tool = self.tool_of(node)
-        return tool.output_schema if tool else {}
+        """What a node produces (the one rule: tools.compatibility.node_output_schema)."""
+        return node_output_schema(node, self.tool_of(node))

@@ -144,3 +144,19 @@ def test_compatibility_of_mappings() -> None:
     broken_agent = wf(nodes=[{"id": "bot", "type": "agent", "agent": {"tools": ["uper@1"]}}], edges=[])
     [problem] = check_compatibility(broken_agent)
     assert problem.code == "E_AGENT_TOOL_UNRESOLVED" and problem.hint == "did you mean 'upper'?"
+
+
+def test_compatibility_and_validation_read_schemas_by_one_rule() -> None:
+    """A tool node that declares its own input schema is checked against it (the task checks its
+    inputs there), by /tools/compatibility as by validation: both report the same mismatch. Before,
+    compatibility took the tool's schema first and validation the node's, so they disagreed."""
+    from airflow_canvas.validation import validate_workflow
+
+    own = {"type": "object", "properties": {"text": {"type": "integer"}}}
+    spec = wf()
+    nodes = [n.model_copy(update={"input_schema": own}) if n.id == "up" else n for n in spec.nodes]
+    mismatched = spec.model_copy(update={"nodes": nodes})  # src.name (string) -> up.text (integer)
+    compat = [p for p in check_compatibility(mismatched) if p.code == "E_MAPPING_TYPE_MISMATCH"]
+    validation = [p for p in validate_workflow(mismatched) if p.code == "E_MAPPING_TYPE_MISMATCH"]
+    assert [(p.edge_id, p.message) for p in compat] == [(p.edge_id, p.message) for p in validation]
+    assert len(compat) == 1 and "up.text expects integer" in compat[0].message
