@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from airflow_canvas.spec.models import Tool
 from airflow_canvas.store.errors import Conflict, NotFound, StoreError
 from airflow_canvas.store.models import ToolRow
-from airflow_canvas.tools.compat import required_bump, schema_changes
+from airflow_canvas.tools.breaking_changes import required_bump, schema_changes
 from airflow_canvas.tools.publish import PublishCheck, PublishError, check_publish
 from airflow_canvas.tools.registry import builtin_tools
 from airflow_canvas.tools.semver import Version

@@ -3,7 +3,7 @@
 A version can be published only when it has tests and all of them pass (run in the sandbox), when
 that exact version was never published before (published versions are immutable), and when its
 version number bumps at least what its changes against the previous published version require
-(see compat.py). Storage is the caller's business: this module only decides.
+(see breaking_changes.py). Storage is the caller's business: this module only decides.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_canvas.spec.models import Tool
-from airflow_canvas.tools.compat import SchemaChange, required_bump, schema_changes
+from airflow_canvas.tools.breaking_changes import SchemaChange, required_bump, schema_changes
 from airflow_canvas.tools.runner import RunLimits, RunResult, run_tool_tests
 from airflow_canvas.tools.semver import Version, next_version, satisfies_bump
 

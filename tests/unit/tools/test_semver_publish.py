@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from airflow_canvas.spec.models import Tool
-from airflow_canvas.tools.compat import required_bump, schema_changes
+from airflow_canvas.tools.breaking_changes import required_bump, schema_changes
 from airflow_canvas.tools.publish import PublishError, check_publish
 from airflow_canvas.tools.registry import ToolResolutionError, resolve_tool
 from airflow_canvas.tools.semver import Version, best_match, bump_of, matches, next_version, satisfies_bump

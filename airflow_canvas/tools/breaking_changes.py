@@ -1,4 +1,5 @@
-"""Breaking-change detection between two versions of a tool.
+"""Breaking-change detection between two versions of a tool (what version bump a publish needs).
+Not to be confused with tools/compatibility.py, which checks that tools fit a workflow's edges.
 
 Schemas are compared as sets of values. A tool's *input* schema may only accept more than before
 (callers that worked keep working); its *output* schema may only promise less variety than before
