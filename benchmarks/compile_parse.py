@@ -4,8 +4,9 @@ dependencies), measured in the same run.
 
     .venv/bin/python benchmarks/compile_parse.py [--quick] [--json out.json]
 
-Targets: compiling 1000 nodes < 150 ms, near-linear growth, parse time of the generated file within
-1.15x of the hand-written one. Parsing runs in fresh interpreters (as Airflow's DAG processor does
+Targets: compiling 1000 nodes < 150 ms, linear growth (1000 -> 5000 nodes at most x5.5), parse
+time of the generated file at most the hand-written one's at 1000 tasks (ratio <= 1.0).
+Parsing runs in fresh interpreters (as Airflow's DAG processor does
 per file) with airflow.sdk already imported; each side pays for importing its own operators.
 Times are CPU time (``time.process_time``) of the process doing the work, so other load on the
 machine does not blur the figures; both are single-threaded, so on an idle machine CPU time and
@@ -31,6 +32,8 @@ sys.path.insert(0, str(REPO))
 COMPILE_SIZES = (10, 100, 1000, 5000)
 PARSE_SIZES = (100, 1000)
 GROUP_SIZE = 25  # nodes per TaskGroup in the synthetic workflows
+GROWTH_TARGET = 5.5  # compile time at 5000 nodes / at 1000 nodes
+RATIO_TARGET = 1.0  # parse time of the generated file / the hand-written one, at 1000 tasks
 
 
 def synthetic_workflow(n: int) -> dict[str, Any]:
@@ -233,8 +236,14 @@ def main() -> int:
     print(
         f"compile 1000 nodes: {c1000 * 1000:.0f} ms (target < 150 ms): {'OK' if c1000 < 0.150 else 'MISSED'}"
     )
-    print(f"growth 1000 -> 5000 nodes: x{growth:.1f} (linear = x5.0)")
-    print(f"parse ratio at 1000 tasks: {ratio:.2f} (target <= 1.15): {'OK' if ratio <= 1.15 else 'MISSED'}")
+    print(
+        f"growth 1000 -> 5000 nodes: x{growth:.2f} (linear = x5.0, target <= x{GROWTH_TARGET}): "
+        f"{'OK' if growth <= GROWTH_TARGET else 'MISSED'}"
+    )
+    print(
+        f"parse ratio at 1000 tasks: {ratio:.2f} (target <= {RATIO_TARGET}): "
+        f"{'OK' if ratio <= RATIO_TARGET else 'MISSED'}"
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
