@@ -34,11 +34,13 @@ def create(
     *,
     message: str = "Created",
     authorize: Authorize = _allow,
+    event: str = "canvas.workflow.create",
     **audit_extra: Any,
 ) -> VersionRow:
+    """A new workflow at version 1 (``event``: the audit event, e.g. canvas.workflow.import)."""
     authorize(None, wf)
     row = repo.create_workflow(session, wf, author=user.get_name(), message=message)
-    audit("canvas.workflow.create", user=user, workflow_id=wf.id, version=row.number, **audit_extra)
+    audit(event, user=user, workflow_id=wf.id, version=row.number, **audit_extra)
     return row
 
 

@@ -16,7 +16,7 @@ from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.specs import problems_of, refuse_unusable_values
-from airflow_canvas.service.audit import audit
+from airflow_canvas.service import workflows
 from airflow_canvas.store import repository as repo
 from airflow_canvas.store.permissions import WORKFLOWS
 
@@ -71,16 +71,16 @@ def import_workflows(body: ImportBody, user: Creator, session: SessionDep) -> di
     for result, problems in checked:
         entry = result.to_dict() | {"problems": [p.to_dict() for p in problems], "saved_version": None}
         if body.save and not any(p.severity == "error" for p in problems):
-            row = repo.create_workflow(session, result.workflow, author=user.get_name(), message=body.message)
-            entry["saved_version"] = row.number
-            audit(
-                "canvas.workflow.import",
-                user=user,
-                workflow_id=result.workflow.id,
-                version=row.number,
+            row = workflows.create(
+                session,
+                user,
+                result.workflow,
+                message=body.message,
+                event="canvas.workflow.import",
                 source=name,
                 format=result.report.format,
             )
+            entry["saved_version"] = row.number
         out.append(entry)
     return {"results": out}
 
