@@ -42,18 +42,29 @@ def split_ref(ref: str) -> tuple[str, str]:
     return name.strip(), (spec.strip() or "*")
 
 
-def available_tools(workflow_tools: Iterable[Tool] = ()) -> list[Tool]:
-    """Every tool version visible to a workflow; inline ones shadow same-named published ones."""
+def published_tools() -> list[Tool]:
+    """Every version of every published tool (each registered source asked once)."""
+    return [t for s in _SOURCES for t in s()]
+
+
+def available_tools(
+    workflow_tools: Iterable[Tool] = (), published: Iterable[Tool] | None = None
+) -> list[Tool]:
+    """Every tool version visible to a workflow; inline ones shadow same-named published ones
+    (``published``: the published tools already read, else the sources are asked)."""
     seen: dict[tuple[str, str], Tool] = {}
-    for tool in [*workflow_tools, *(t for s in _SOURCES for t in s()), *builtin_tools()]:
+    shared = published_tools() if published is None else published
+    for tool in [*workflow_tools, *shared, *builtin_tools()]:
         seen.setdefault((tool.name, tool.version), tool)
     return list(seen.values())
 
 
-def resolve_tool(ref: str, workflow_tools: Iterable[Tool] = ()) -> Tool:
+def resolve_tool(
+    ref: str, workflow_tools: Iterable[Tool] = (), published: Iterable[Tool] | None = None
+) -> Tool:
     """Resolve ``name@version`` or ``name@range`` to the highest matching version."""
     name, spec = split_ref(ref)
-    tools = available_tools(workflow_tools)
+    tools = available_tools(workflow_tools, published)
     versions = {Version.parse(t.version): t for t in tools if t.name == name}
     if not versions:
         names = sorted({t.name for t in tools})
@@ -82,6 +93,14 @@ class ToolResolver:
         self._workflow_tools = list(workflow_tools)
         self._found: dict[str, Tool | ToolResolutionError | ValueError] = {}
         self._shared: dict[str, tuple[str, list[str]]] | None = None
+        self._published: list[Tool] | None = None
+
+    def published(self) -> list[Tool]:
+        """The published tools, read from the sources once per resolver (validation's memo key
+        and every lookup see the same set). Raises what a failing source raised."""
+        if self._published is None:
+            self._published = published_tools()
+        return self._published
 
     def shared_names(self) -> dict[str, tuple[str, list[str]]]:
         """Names of the tools every workflow sees: name -> ("built-in" | "published", versions).
@@ -90,7 +109,7 @@ class ToolResolver:
             shared: dict[str, tuple[str, list[str]]] = {}
             for kind, tools in (
                 ("built-in", builtin_tools()),
-                ("published", [t for s in _SOURCES for t in s()]),
+                ("published", self.published()),
             ):
                 for tool in tools:
                     shared.setdefault(tool.name, (kind, []))[1].append(tool.version)
@@ -100,7 +119,7 @@ class ToolResolver:
     def lookup(self, ref: str) -> Tool | ToolResolutionError | ValueError:
         if ref not in self._found:
             try:
-                self._found[ref] = resolve_tool(ref, self._workflow_tools)
+                self._found[ref] = resolve_tool(ref, self._workflow_tools, self.published())
             except (ToolResolutionError, ValueError) as exc:
                 self._found[ref] = exc
             except Exception as exc:  # a registered source (the store) failing

@@ -34,7 +34,7 @@ import pydantic_core
 
 from airflow_canvas.spec.models import Workflow, effective_policy
 from airflow_canvas.spec.problems import Problem
-from airflow_canvas.tools.registry import available_tools
+from airflow_canvas.tools.registry import ToolResolver, available_tools
 
 # Workflow fields no rule reads: the version number the store stamps on a saved spec (named in the
 # DAG header by the compiler), so a spec validated before its save is known after it.
@@ -51,9 +51,10 @@ def _json(value: object) -> bytes:
     return pydantic_core.to_json(value, inf_nan_mode="constants")
 
 
-def _environment() -> bytes:
-    """What validation reads besides the workflow and the pools: the shared tools and the config."""
-    tools = sorted(available_tools(), key=lambda t: (t.name, t.version))
+def _environment(resolver: ToolResolver) -> bytes:
+    """What validation reads besides the workflow and the pools: the shared tools (as ``resolver``,
+    which the rules then use, read them) and the config."""
+    tools = sorted(available_tools(published=resolver.published()), key=lambda t: (t.name, t.version))
     try:
         from airflow.configuration import conf
 
@@ -63,14 +64,15 @@ def _environment() -> bytes:
     return _json([[t.model_dump() for t in tools], notifier_modules])
 
 
-def key_of(wf: Workflow) -> str | None:
-    """The memo key of ``wf`` in the current environment, or None when it cannot be computed."""
+def key_of(wf: Workflow, resolver: ToolResolver | None = None) -> str | None:
+    """The memo key of ``wf`` in the current environment, or None when it cannot be computed
+    (``resolver``: the one of ``wf``'s tools the validation will use)."""
     try:
         digest = hashlib.blake2b(_json(wf.model_dump(exclude=UNREAD_FIELDS)), digest_size=24)
         defaults = wf.defaults.model_dump()
         policies = [effective_policy(wf, n).model_dump() if n.execution.model_fields_set else defaults for n in wf.nodes]  # fmt: skip
         digest.update(_json(policies))
-        digest.update(_environment())
+        digest.update(_environment(resolver if resolver is not None else ToolResolver(wf.tools)))
     except Exception:  # a failing tool source or unencodable text: validate without the memo
         return None
     return digest.hexdigest()

@@ -89,7 +89,8 @@ def _memoised(wf: Workflow, pools: set[str] | None, tools: ToolResolver | None) 
     every rule but the pool check is memoised by content (validation/cache.py says what the key
     holds), and the pool check, which reads the pools Airflow has now, runs every time and its
     problems go where it would have put them."""
-    key = cache.key_of(wf)
+    tools = tools if tools is not None else ToolResolver(wf.tools)  # the key reads the tools it sees
+    key = cache.key_of(wf, tools)
     entry = cache.get(key) if key is not None else None
     if entry is None:
         problems, pool_slot = run_checks(wf, pools=None, tools=tools)
