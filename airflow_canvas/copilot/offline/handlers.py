@@ -1,24 +1,27 @@
-"""The offline co-pilot: a small, documented command grammar that needs no model.
-
-Every command is one ``Command`` below with its phrasings (regular expressions, case-insensitive)
-and examples; ``help`` prints them, the tests run every example, and the README
-lists them. Node references accept a node's id or its display name, group references a group's id
-or its label (quoted when it has spaces); "these" / "selected" / "the selection" mean the nodes
-selected on the canvas. Commands that change the workflow answer with a validated proposal, never
-with an edit.
-"""
+"""What each offline command does: one handler per ``Command`` (grammar.py). Commands that
+change the workflow answer with a validated proposal (``propose``), never with an edit."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from airflow_canvas.copilot import explain
 from airflow_canvas.copilot.context import CopilotContext
+from airflow_canvas.copilot.offline.parsing import (
+    QUOTES,
+    CommandError,
+    find_group,
+    nested,
+    node_list,
+    node_ref,
+    number,
+    on_error_word,
+    parse_duration,
+    whole_number,
+)
 from airflow_canvas.copilot.patch import (
     AddEdge,
     AddGroup,
@@ -49,131 +52,10 @@ from airflow_canvas.spec.models import (
     Group,
     Node,
     NodeType,
-    OnError,
     ProcessConfig,
     Schedule,
 )
 from airflow_canvas.spec.problems import did_you_mean
-
-
-class CommandError(ValueError):
-    """A command that names something that is not there; the message says what and suggests."""
-
-
-@dataclass
-class Command:
-    name: str
-    patterns: list[str]
-    examples: list[str]
-    doc: str
-    handler: Callable[[CopilotContext, re.Match[str], Reply], Reply]
-
-    def match(self, text: str) -> re.Match[str] | None:
-        for pattern in self.patterns:
-            m = re.fullmatch(pattern, text, flags=re.IGNORECASE)
-            if m:
-                return m
-        return None
-
-
-# -- helpers ----------------------------------------------------------------------------------------
-
-_SELECTION_WORDS = {
-    "these",
-    "this",
-    "selected",
-    "selection",
-    "the selection",
-    "them",
-    "selected nodes",
-    "these nodes",
-    "the selected nodes",
-}
-
-
-def node_ref(ctx: CopilotContext, token: str) -> str:
-    """A node id from an id or a display name (case-insensitive), or CommandError with a guess."""
-    token = token.strip().strip("`'\"")
-    ids = [n.id for n in ctx.workflow.nodes]
-    if token in ids:
-        return token
-    by_name = {n.label.lower(): n.id for n in ctx.workflow.nodes} | {i.lower(): i for i in ids}
-    if token.lower() in by_name:
-        return by_name[token.lower()]
-    guess = did_you_mean(token, ids, sentence=True)
-    raise CommandError(f"There is no node `{token}`." + (f" {guess}" if guess else ""))
-
-
-_QUOTES = "`'\"“”‘’"
-
-
-def find_group(ctx: CopilotContext, token: str) -> str | None:
-    """A group id from an id or a label (case-insensitive, quoted or not); None when there is none.
-    Raises CommandError when a label names several groups."""
-    token = token.strip().strip(_QUOTES).strip()
-    ids = [g.id for g in ctx.workflow.groups]
-    if token in ids:
-        return token
-    hits = [g.id for g in ctx.workflow.groups if g.label.strip().lower() == token.lower()]
-    hits = hits or [i for i in ids if i.lower() == token.lower()]
-    if len(hits) > 1:
-        raise CommandError(
-            f"Several groups are labelled “{token}”: {', '.join(f'`{h}`' for h in hits)}. Name one by its id."
-        )
-    return hits[0] if hits else None
-
-
-def node_list(ctx: CopilotContext, text: str) -> list[str]:
-    """'a b c', 'a, b and c', or 'these' (the canvas selection)."""
-    text = text.strip()
-    if text.lower() in _SELECTION_WORDS:
-        selected = [s for s in ctx.selection if ctx.workflow.node(s)]
-        if not selected:
-            raise CommandError("Nothing is selected. Select nodes on the canvas, or name them.")
-        return selected
-    tokens = [t for t in re.split(r"[\s,]+|\band\b", text) if t.strip()]
-    if not tokens:
-        raise CommandError("Name at least one node.")
-    return list(dict.fromkeys(node_ref(ctx, t) for t in tokens))
-
-
-def parse_duration(text: str) -> float:
-    """'10m', '90s', '2h', '1d', '1h30m', '10 minutes', '45' (seconds) -> seconds."""
-    text = text.strip().lower().replace(" ", "")
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    units = {
-        "s": 1,
-        "sec": 1,
-        "secs": 1,
-        "second": 1,
-        "seconds": 1,
-        "m": 60,
-        "min": 60,
-        "mins": 60,
-        "minute": 60,
-        "minutes": 60,
-        "h": 3600,
-        "hr": 3600,
-        "hrs": 3600,
-        "hour": 3600,
-        "hours": 3600,
-        "d": 86400,
-        "day": 86400,
-        "days": 86400,
-    }
-    parts = re.findall(r"(\d+(?:\.\d+)?)([a-z]+)", text)
-    if not parts or "".join(n + u for n, u in parts) != text or any(u not in units for _, u in parts):
-        raise CommandError(f"`{text}` is not a duration. Write e.g. 30s, 10m, 2h or 1d.")
-    return sum(float(n) * units[u] for n, u in parts)
-
-
-def nested(path: str, value: Any) -> dict[str, Any]:
-    """'execution.retry.retries', 3 -> {'execution': {'retry': {'retries': 3}}}."""
-    out: Any = value
-    for key in reversed(path.split(".")):
-        out = {key: out}
-    return out
 
 
 def propose(ctx: CopilotContext, reply: Reply, summary: str, ops: list[PatchOp]) -> Reply:
@@ -282,36 +164,16 @@ def h_rename(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     return propose(ctx, reply, f"Rename `{old}` to `{new}`", [RenameNode(node_id=old, new_id=new)])
 
 
-def _int(text: str) -> int:
-    if not re.fullmatch(r"\d+", text.strip()):
-        raise CommandError(f"`{text}` is not a whole number.")
-    return int(text)
-
-
-def _number(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise CommandError(f"`{text}` is not a number.") from None
-
-
-def _on_error(text: str) -> str:
-    value = text.strip().lower()
-    if value not in {e.value for e in OnError}:
-        raise CommandError(f"On error must be one of {', '.join(e.value for e in OnError)}.")
-    return value
-
-
 # property words -> (dotted spec path, value parser)
 PROPERTIES: dict[str, tuple[str, Callable[[str], Any]]] = {
-    "retries": ("execution.retry.retries", _int),
+    "retries": ("execution.retry.retries", whole_number),
     "retry delay": ("execution.retry.delay_seconds", parse_duration),
     "timeout": ("execution.timeout_seconds", parse_duration),
-    "on error": ("execution.on_error", _on_error),
+    "on error": ("execution.on_error", on_error_word),
     "fallback": ("execution.fallback_node", str),
     "pool": ("execution.pool", str),
     "queue": ("execution.queue", str),
-    "priority": ("execution.priority_weight", _int),
+    "priority": ("execution.priority_weight", whole_number),
     "map over": ("execution.map_over", str),
     "name": ("name", str),
     "description": ("description", str),
@@ -319,8 +181,8 @@ PROPERTIES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "model": ("agent.model", str),
     "prompt": ("agent.prompt", str),
     "system prompt": ("agent.system_prompt", str),
-    "max steps": ("agent.max_steps", _int),
-    "temperature": ("agent.temperature", _number),
+    "max steps": ("agent.max_steps", whole_number),
+    "temperature": ("agent.temperature", number),
     "connection": ("agent.connection_id", str),
     "expression": ("process.expression", str),
 }
@@ -349,7 +211,7 @@ def h_set(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
 
 def h_make_retry(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     ids = node_list(ctx, m["nodes"])
-    count = 1 if m["count"].lower() in ("once", "one") else _int(m["count"])
+    count = 1 if m["count"].lower() in ("once", "one") else whole_number(m["count"])
     op = BulkUpdate(node_ids=ids, changes={"execution": {"retry": {"retries": count}}})
     return propose(ctx, reply, f"Make {', '.join(f'`{i}`' for i in ids)} retry {count} times", [op])
 
@@ -446,7 +308,7 @@ def h_explain_node(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply
 
 
 def h_explain_group(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
-    token = m["group"].strip().strip(_QUOTES).strip()
+    token = m["group"].strip().strip(QUOTES).strip()
     group_id = find_group(ctx, token)
     if group_id is None:
         return explain.unknown_group(ctx, token, reply)
@@ -543,260 +405,4 @@ def h_wizard(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     items = [Suggestion(label=WIZARDS[n].title, action="open_wizard", wizard=n) for n in names]
     reply.text("Open a wizard:" if len(items) > 1 else f"Opening the {WIZARDS[names[0]].title} wizard.")
     reply.parts.append(SuggestionsPart(items=items))
-    return reply
-
-
-def h_help(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
-    return reply.text(help_markdown())
-
-
-_ID = r"[A-Za-z0-9_][A-Za-z0-9_\-]*"
-_REF = r"[^\s,]+"
-_LIST = r"(?P<nodes>.+?)"
-# A group id, or a label (spaces allowed) in straight, curly or back quotes.
-_GROUP = r"\"[^\"]+\"|'[^']+'|“[^”]+”|‘[^’]+’|`[^`]+`|[^\s\"'“‘`]\S*?"
-
-COMMANDS: list[Command] = [
-    Command("help", [r"help|\?|what can you do\??|commands"], ["help"], "List these commands.", h_help),
-    Command(
-        "add node",
-        [
-            rf"(?:add|create|new)\s+(?:an?\s+)?(?P<type>tool|agent|process|input|output)\s+node\s+(?:called\s+|named\s+)?"
-            rf"(?P<id>\S+)(?:\s+(?:using|with tool|with)\s+(?P<tool>\S+))?(?:\s+after\s+(?P<after>{_REF}))?"
-            rf"(?:\s+before\s+(?P<before>{_REF}))?(?:\s+in\s+(?:group\s+)?(?P<group>{_ID}))?"
-        ],
-        [
-            "add tool node http_get after fetch",
-            "add agent node summarize after fetch",
-            "add process node clean",
-            "add tool node get_page using http_get after fetch before summarize",
-        ],
-        "Add a node of a type (tool, agent, process, input, output); optionally wire it after/before nodes. "
-        "A tool node's tool is the tool with its id's name, or the one named with `using`.",
-        h_add_node,
-    ),
-    Command(
-        "connect",
-        [
-            rf"(?:connect|link|wire)\s+(?P<a>{_REF})\s+(?:to|with|->)\s+(?P<b>{_REF})"
-            r"(?:\s+as\s+(?:an?\s+)?(?P<kind>data[ _-]?flow|dependency|trigger))?(?:\s+edge)?"
-        ],
-        ["connect fetch to summarize", "connect a to b as dependency"],
-        "Add an edge (data flow by default; or dependency / trigger).",
-        h_connect,
-    ),
-    Command(
-        "disconnect",
-        [rf"(?:disconnect|unlink)\s+(?P<a>{_REF})\s+(?:from|and)\s+(?P<b>{_REF})"],
-        ["disconnect fetch from summarize"],
-        "Remove the edges between two nodes.",
-        h_disconnect,
-    ),
-    Command(
-        "remove node",
-        [rf"(?:remove|delete)\s+(?:the\s+)?(?:nodes?\s+)?{_LIST}"],
-        ["remove node summarize", "delete these"],
-        "Remove nodes and their edges.",
-        h_remove,
-    ),
-    Command(
-        "rename",
-        [rf"rename\s+(?:node\s+)?(?P<a>{_REF})\s+(?:to|as)\s+(?P<b>.+)"],
-        ["rename fetch to download"],
-        "Change a node's id (edges follow), or its display name when the new name is not a valid id.",
-        h_rename,
-    ),
-    Command(
-        "set schedule",
-        [r"(?:set\s+(?:the\s+)?schedule\s+to|schedule\s+(?:it\s+)?)\s*(?P<value>@?\w.*)"],
-        [
-            "set schedule to @daily",
-            "set schedule to 0 6 * * 1-5",
-            "set schedule to every 30m",
-            "set schedule to none",
-        ],
-        "Set the workflow's schedule (preset, cron, interval, or none).",
-        h_schedule,
-    ),
-    Command(
-        "set property",
-        [
-            rf"set\s+(?:the\s+)?(?P<prop>[a-z ]+?)\s+(?:of|on|for)\s+{_LIST}\s+to\s+(?P<value>.+)",
-            r"set\s+(?:the\s+)?(?P<prop>[a-z ]+?)\s+to\s+(?P<value>.+)(?P<nodes>)",
-        ],
-        [
-            "set retries of summarize to 3",
-            "set timeout of fetch to 10m",
-            "set model of summarize to gpt-4o",
-            "set on error of fetch to skip",
-            "set retries to 2",
-        ],
-        "Set one property of nodes (of the selection when no node is named). Properties: "
-        + ", ".join(PROPERTIES)
-        + ".",
-        h_set,
-    ),
-    Command(
-        "make retry",
-        [rf"make\s+{_LIST}\s+retry\s+(?P<count>\d+|once|one)(?:\s+times?)?"],
-        ["make a b c retry 3 times", "make these retry 3 times"],
-        "Bulk: set the retries of many nodes.",
-        h_make_retry,
-    ),
-    Command(
-        "make timeout",
-        [rf"make\s+{_LIST}\s+time\s*out\s+(?:after\s+)?(?P<duration>.+)"],
-        ["make a b time out after 10m"],
-        "Bulk: set the timeout of many nodes.",
-        h_make_timeout,
-    ),
-    Command(
-        "group",
-        [rf"group\s+{_LIST}\s+(?:as|into|in)\s+(?P<group>\S+)"],
-        ["group a b c as enrich", "group these as enrich"],
-        "Put nodes into a new group.",
-        h_group,
-    ),
-    Command(
-        "ungroup",
-        [r"ungroup\s+(?:group\s+)?(?P<group>\S+)"],
-        ["ungroup enrich"],
-        "Remove a group; its nodes stay.",
-        h_ungroup,
-    ),
-    Command(
-        "explain errors",
-        [
-            r"explain(?:\s+the)?\s+(?:errors|problems)|what'?s\s+wrong\??|why\s+(?:is\s+it|does\s+it)\s+"
-            r"not\s+(?:valid|work)\??|errors"
-        ],
-        ["explain errors", "what's wrong?"],
-        "Explain the validation problems in plain words, with fixes.",
-        h_explain_errors,
-    ),
-    Command(
-        "fix errors",
-        [r"fix(?:\s+(?:the|all))?\s+(?:errors|problems)|fix\s+it"],
-        ["fix errors"],
-        "Propose one patch with every automatic fix.",
-        h_fix_errors,
-    ),
-    Command(
-        "debug run",
-        [
-            r"(?:debug|explain|step\s+through)(?:\s+the)?(?:\s+(?:last|latest|failed))?\s+run|why\s+did\s+"
-            r"(?:it|the\s+run)\s+fail\??"
-        ],
-        ["debug run", "step through the last run", "why did the run fail?"],
-        "Step through the latest run node by node and explain the first failure.",
-        h_debug_run,
-    ),
-    Command(
-        "explain group",
-        [
-            rf"(?:explain|describe)\s+(?:the\s+)?group\s+(?P<group>{_GROUP})\??",
-            rf"what\s+does\s+(?:the\s+)?group\s+(?P<group>{_GROUP})\s+do\??",
-            rf"why\s+did\s+(?:the\s+)?group\s+(?P<group>{_GROUP})\s+fail\??",
-        ],
-        ["explain group enrich", "what does group enrich do?", 'describe group "Enrich tickets"'],
-        "Explain a group (id, or label in quotes): sequential or parallel, its members in run order "
-        "(nested groups too), the connections into and out of it, its problems with fixes, the latest "
-        "run's state and first failure.",
-        h_explain_group,
-    ),
-    Command(
-        "explain node",
-        [
-            rf"(?:explain|describe|what\s+does)\s+(?P<kw>node\s+)?(?P<node>{_REF})(?:\s+do)?\??",
-            rf"why\s+did\s+(?P<kw>node\s+)?(?P<node>{_REF})\s+fail\??",
-        ],
-        ["explain node fetch", "why did fetch fail?"],
-        "Explain a node: what it does, its problems, its latest failure with inputs and log tail.",
-        h_explain_node,
-    ),
-    Command(
-        "run node",
-        [rf"(?:run|test)\s+(?:node\s+)?(?P<node>{_REF})(?:\s+with\s+(?P<input>\{{.*\}}))?"],
-        ['run node fetch with {"url": "https://example.org"}', "test summarize"],
-        "Run one node alone with mock input.",
-        h_run_node,
-    ),
-    Command(
-        "show code",
-        [rf"(?:show|view)\s+(?:the\s+)?(?:dag\s+)?code(?:\s+(?:of|for)\s+(?P<node>{_REF}))?"],
-        ["show code", "show code of fetch"],
-        "Show the generated DAG file (or the part of a node).",
-        h_show_code,
-    ),
-    Command(
-        "templates",
-        [r"(?:list\s+|show\s+)?templates"],
-        ["templates"],
-        "List the template gallery.",
-        h_templates,
-    ),
-    Command(
-        "use template",
-        [
-            rf"(?:use|add|insert)\s+template\s+(?P<name>[\w\-]+)(?:\s+after\s+(?P<after>{_REF}))?"
-            r"(?:\s+with\s+(?P<params>.+))?"
-        ],
-        ["use template fetch_summarize with topic=news", "use template fetch_summarize after c"],
-        "Instantiate a template (a whole workflow or a sub-graph).",
-        h_use_template,
-    ),
-    Command(
-        "wizard",
-        [r"(?:open\s+)?wizards?(?:\s+(?P<name>.+))?", r"(?:new|create)\s+(?P<name>agent|tool)\s+node"],
-        ["new agent node", "wizard schedule", "wizards"],
-        "Open a step-by-step wizard.",
-        h_wizard,
-    ),
-]
-
-
-def help_markdown() -> str:
-    lines = [
-        "I am the offline co-pilot. I understand these commands (node names or ids, group ids or "
-        "labels; *these* means the selected nodes):",
-        "",
-    ]
-    for command in COMMANDS:
-        examples = ", ".join(f"`{e}`" for e in command.examples)
-        lines.append(f"- **{command.name}**: {command.doc} E.g. {examples}")
-    return "\n".join(lines)
-
-
-def _normalise(message: str) -> str:
-    text = message.strip().rstrip(".!")
-    text = re.sub(r"^(please|can you|could you|co-?pilot,?)\s+", "", text, flags=re.IGNORECASE)
-    return re.sub(r"\s+", " ", text)
-
-
-def respond(message: str, ctx: CopilotContext) -> Reply:
-    """Answer one message. Never raises for user input: errors become a friendly text reply."""
-    reply = Reply(engine="offline")
-    text = _normalise(message)
-    for command in COMMANDS:
-        m = command.match(text)
-        if m is None:
-            continue
-        try:
-            return command.handler(ctx, m, reply)
-        except CommandError as exc:
-            reply.error = "command"
-            return reply.text(str(exc))
-    examples = [e for c in COMMANDS for e in c.examples]
-    close = difflib.get_close_matches(text.lower(), examples, n=3, cutoff=0.4)
-    reply.error = "not_understood"
-    reply.text(
-        "I didn't understand that. Without a language model I follow the commands listed under "
-        "`help`." + (" Did you mean: " + ", ".join(f"`{c}`" for c in close) + "?" if close else "")
-    )
-    reply.parts.append(
-        SuggestionsPart(
-            items=[Suggestion(label="Help", action="send", message="help")]
-            + [Suggestion(label=c, action="send", message=c) for c in close]
-        )
-    )
     return reply
