@@ -98,7 +98,7 @@ def store(
         head = repo.head(session, wf.id)
     except NotFound:
         return create(session, user, wf, message=message, **audit_extra), "created"
-    if head.spec_hash == content_hash(wf):
+    if head.content_hash == content_hash(wf):
         return head, "unchanged"
     row = save(session, user, wf.id, wf, base_version=head.number, message=message, **audit_extra)
     return row, "saved"

@@ -74,7 +74,10 @@ class VersionRow(Base):
     # Set on merge versions: the head of the branch that was merged in (the second parent).
     merged_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
     spec: Mapped[str] = mapped_column(Text)  # canonical JSON of the Workflow
-    spec_hash: Mapped[str] = mapped_column(String(64))
+    # sha256 of the stored spec without its version number (store.serialize.content_hash: a rollback
+    # has its source's hash). Not the compiler's spec hash in DAG headers and deployment rows
+    # (compiler.hashing), which hashes the compiler's canonical JSON; the column keeps its old name.
+    content_hash: Mapped[str] = mapped_column("spec_hash", String(64))
 
 
 class BranchRow(Base):

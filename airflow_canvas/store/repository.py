@@ -173,7 +173,7 @@ def _version_row(
         parent_number=parent,
         merged_number=merged,
         spec=text,
-        spec_hash=digest,
+        content_hash=digest,
     )
 
 
