@@ -27,6 +27,7 @@ The memo is per process: another API worker validates once for itself.
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 from collections import OrderedDict
 
@@ -55,13 +56,18 @@ def _environment(resolver: ToolResolver) -> bytes:
     """What validation reads besides the workflow and the pools: the shared tools (as ``resolver``,
     which the rules then use, read them) and the config."""
     tools = sorted(available_tools(published=resolver.published()), key=lambda t: (t.name, t.version))
-    try:
-        from airflow.configuration import conf
+    return _json([[t.model_dump() for t in tools], _notifier_modules()])
 
-        notifier_modules = conf.get("airflow_canvas", "notifier_modules", fallback="") or ""
-    except ImportError:  # pragma: no cover - Airflow is a dependency
-        notifier_modules = ""
-    return _json([[t.model_dump() for t in tools], notifier_modules])
+
+def _notifier_modules() -> str | None:
+    """The setting, or None while Airflow's config was never loaded in this process. Loading it here
+    would make every validation import Airflow (the CLI validates without it); a rule that needs the
+    setting loads the config itself, and every key computed after that includes the value, so a
+    change can only cause a miss, never a stale answer."""
+    module = sys.modules.get("airflow.configuration")
+    if module is None:
+        return None
+    return module.conf.get("airflow_canvas", "notifier_modules", fallback="") or ""
 
 
 def key_of(wf: Workflow, resolver: ToolResolver | None = None) -> str | None:
