@@ -33,7 +33,7 @@ from collections import OrderedDict
 
 import pydantic_core
 
-from airflow_canvas.spec.models import Workflow, effective_policy
+from airflow_canvas.spec.models import Workflow
 from airflow_canvas.spec.problems import Problem
 from airflow_canvas.tools.registry import ToolResolver, available_tools
 
@@ -75,9 +75,13 @@ def key_of(wf: Workflow, resolver: ToolResolver | None = None) -> str | None:
     (``resolver``: the one of ``wf``'s tools the validation will use)."""
     try:
         digest = hashlib.blake2b(_json(wf.model_dump(exclude=UNREAD_FIELDS)), digest_size=24)
-        defaults = wf.defaults.model_dump()
-        policies = [effective_policy(wf, n).model_dump() if n.execution.model_fields_set else defaults for n in wf.nodes]  # fmt: skip
-        digest.update(_json(policies))
+        # A node's effective policy is its execution values (in the dump above) over the defaults,
+        # where only the fields it sets win: which fields are set is all the dump lacks.
+        fields_set = [
+            sorted(wf.defaults.model_fields_set),
+            *(sorted(n.execution.model_fields_set) for n in wf.nodes),
+        ]
+        digest.update(_json(fields_set))
         digest.update(_environment(resolver if resolver is not None else ToolResolver(wf.tools)))
     except Exception:  # a failing tool source or unencodable text: validate without the memo
         return None
