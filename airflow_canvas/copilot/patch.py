@@ -447,9 +447,15 @@ class PatchResult:
         return self.workflow is not None and not self.problems
 
 
-def check_patch(workflow: Workflow, ops: Iterable[PatchOp | Mapping[str, Any]]) -> PatchResult:
+def check_patch(
+    workflow: Workflow,
+    ops: Iterable[PatchOp | Mapping[str, Any]],
+    *,
+    problems: list[Problem] | None = None,
+) -> PatchResult:
     """Apply ``ops`` (typed ops or their JSON; any iterable, read once) to a copy of ``workflow``;
-    never raises for bad input, never mutates it.
+    never raises for bad input, never mutates it. ``problems``: ``workflow``'s own, when the caller
+    already has them (a chat context does), so they are not looked up again.
 
     Errors the workflow already had do not block a patch (a user must be able to fix one problem
     at a time); errors the patch introduces do.
@@ -479,7 +485,9 @@ def check_patch(workflow: Workflow, ops: Iterable[PatchOp | Mapping[str, Any]]) 
         return PatchResult(None, exc.problems)
     renames = {op.node_id: op.new_id for op in typed if isinstance(op, RenameNode)}
     before = {
-        _problem_key(_renamed(p, renames)) for p in validation_problems(workflow) if p.severity == "error"
+        _problem_key(_renamed(p, renames))
+        for p in (problems if problems is not None else validation_problems(workflow))
+        if p.severity == "error"
     }
     after = validation_problems(result)
     new_errors = [p for p in after if p.severity == "error" and _problem_key(p) not in before]

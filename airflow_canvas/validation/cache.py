@@ -75,13 +75,15 @@ def key_of(wf: Workflow, resolver: ToolResolver | None = None) -> str | None:
     (``resolver``: the one of ``wf``'s tools the validation will use)."""
     try:
         digest = hashlib.blake2b(_json(wf.model_dump(exclude=UNREAD_FIELDS)), digest_size=24)
-        # A node's effective policy is its execution values (in the dump above) over the defaults,
-        # where only the fields it sets win: which fields are set is all the dump lacks.
-        fields_set = [
-            sorted(wf.defaults.model_fields_set),
-            *(sorted(n.execution.model_fields_set) for n in wf.nodes),
-        ]
-        digest.update(_json(fields_set))
+        # A node's effective policy is the defaults (in the dump above) with the fields the node sets
+        # over them; what it sets to the default's own value changes nothing, so only real overrides
+        # count (a spec parsed from JSON and the same spec re-parsed by a patch then share one key).
+        defaults = wf.defaults
+        overrides = [
+            {f: v for f in sorted(n.execution.model_fields_set) if (v := getattr(n.execution, f)) != getattr(defaults, f)}
+            for n in wf.nodes
+        ]  # fmt: skip
+        digest.update(_json(overrides))
         digest.update(_environment(resolver if resolver is not None else ToolResolver(wf.tools)))
     except Exception:  # a failing tool source or unencodable text: validate without the memo
         return None

@@ -57,7 +57,7 @@ def run_fixes(ctx: CopilotContext, node_id: str, run: NodeRun) -> list[Fix]:
                 node_id,
             )
         )
-    return [f for f in fixes if check_patch(ctx.workflow, f.ops).ok]
+    return [f for f in fixes if check_patch(ctx.workflow, f.ops, problems=ctx.problems).ok]
 
 
 def _topological(workflow: Workflow) -> list[str]:

@@ -60,7 +60,7 @@ from airflow_canvas.spec.problems import did_you_mean
 
 def propose(ctx: CopilotContext, reply: Reply, summary: str, ops: list[PatchOp]) -> Reply:
     """Validate ``ops``; attach the proposal, or explain why it cannot be made."""
-    result = check_patch(ctx.workflow, ops)
+    result = check_patch(ctx.workflow, ops, problems=ctx.problems)
     if not result.ok or result.workflow is None:
         lines = "\n".join(f"- {explain.explain_problem(p, ctx.workflow)}" for p in result.problems)
         reply.error = "invalid_patch"
