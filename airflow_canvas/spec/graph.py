@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -226,6 +226,54 @@ def stable_order(
                 heapq.heappush(ready, (rank[target], target))
     done = set(ordered)
     stuck = sorted((v for v in succ if v not in done), key=lambda v: (rank[v], v))
+    return ordered, stuck
+
+
+def nested_order(
+    members: Iterable[tuple[str, Sequence[str]]], dependencies: Iterable[tuple[str, str]]
+) -> tuple[dict[str | None, list[str]], dict[str | None, list[str]]]:
+    """The DAG's members (level ``None``) and each group's, topologically sorted with every group
+    kept whole, the way a TaskGroup is printed and drawn as one box: ``(ordered, stuck)`` per level.
+
+    ``members``: each item (a node or task id) with its group chain, outermost first, in canvas
+    order; a group joins its parent's level where its first member appears. ``dependencies``:
+    ``(upstream, downstream)`` item pairs, each lifted to the level where the two chains part (a
+    node inside group ``g`` waiting on a node outside makes ``g`` wait on it). Items that cannot be
+    ordered at a level (``stuck``) are what E_GROUP_INTERLEAVED reports: without a node-level cycle,
+    they mean a node outside a group both waits on and feeds the group. The compiler orders its
+    tasks with this and validation checks specs with it, so the two cannot disagree.
+    """
+    chain_of: dict[str, Sequence[str]] = {}
+    rank: dict[str, int] = {}
+    level_items: dict[str | None, list[str]] = {None: []}
+    for item, chain in members:
+        chain_of[item] = chain
+        owner: str | None = None
+        for gid in chain:
+            if gid not in rank:  # first member seen of this group: the group joins its parent
+                level_items.setdefault(owner, []).append(gid)
+                rank[gid] = len(rank)
+            owner = gid
+        level_items.setdefault(owner, []).append(item)
+        rank.setdefault(item, len(rank))
+    lifted: dict[str | None, list[tuple[str, str]]] = {level: [] for level in level_items}
+    for up, down in dependencies:
+        a, b = [*chain_of[up], up], [*chain_of[down], down]
+        k = 0
+        while k < min(len(a), len(b)) - 1 and a[k] == b[k]:
+            k += 1
+        lifted.setdefault(a[k - 1] if k else None, []).append((a[k], b[k]))
+    ordered: dict[str | None, list[str]] = {}
+    stuck: dict[str | None, list[str]] = {}
+    for level, items in level_items.items():
+        if not items:
+            continue
+        successors: dict[str, list[str]] = {i: [] for i in items}
+        for a_item, b_item in lifted.get(level, ()):
+            successors[a_item].append(b_item)
+        ordered[level], level_stuck = stable_order(successors, rank)
+        if level_stuck:
+            stuck[level] = level_stuck
     return ordered, stuck
 
 

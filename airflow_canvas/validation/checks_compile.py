@@ -5,6 +5,7 @@ as its last line of defence (a spec that skipped validation), so each rule is wr
 
 from __future__ import annotations
 
+from airflow_canvas.spec.graph import dependency_graph, group_chains, is_virtual, nested_order
 from airflow_canvas.spec.models import EdgeKind, NodeType, Workflow, effective_policy, is_operator_path
 from airflow_canvas.spec.problems import Problem, pointer
 from airflow_canvas.validation.context import ValidationContext
@@ -105,6 +106,52 @@ def map_over_source_problems(wf: Workflow, node_ids: list[str] | None = None) ->
             )
         )
     return problems
+
+
+def group_interleaving_problem(wf: Workflow, stuck: list[str]) -> Problem:
+    """E_GROUP_INTERLEAVED for the items that cannot be ordered at one level (``nested_order``)."""
+    groups = {g.id: i for i, g in enumerate(wf.groups)}
+    group_id = next((item for item in stuck if item in groups), None)
+    return Problem(
+        "E_GROUP_INTERLEAVED",
+        "These tasks and groups depend on each other in a circle once groups are drawn as boxes: "
+        + ", ".join(stuck)
+        + ". A group's members must not wait on a node outside the group that itself waits on the group.",
+        pointer("groups", groups[group_id]) if group_id is not None else "/groups",
+        group_id=group_id,
+        hint="Move the node in between into the group, or split the group.",
+    )
+
+
+def group_interleaving_problems(wf: Workflow) -> list[Problem]:
+    """E_GROUP_INTERLEAVED: with groups kept whole (a TaskGroup is one box), the order must still
+    exist. Node-level cycles are E_CYCLE's; this runs on the node graph the compiler wires (edges,
+    sequential groups, fallbacks). A sequential link's pairs all lift to the same two members of
+    its group, so one pair per link stands for all of them."""
+    chains = group_chains(wf)
+    graph = dependency_graph(wf)
+    members = [(n.id, chains.get(n.group, []) if n.group is not None else []) for n in wf.nodes]
+    known = {n.id for n in wf.nodes}
+    if len(known) != len(wf.nodes):
+        return []  # duplicate ids: E_DUPLICATE_ID's, and the levels would be ambiguous
+    pairs: list[tuple[str, str]] = []
+    via_virtual: dict[str, str] = {}
+    for up, downs in graph.items():
+        for down in downs:
+            if is_virtual(down):
+                via_virtual.setdefault(down, up)
+            elif not is_virtual(up) and down in known:
+                pairs.append((up, down))
+    for virtual, up in via_virtual.items():
+        pairs.extend((up, down) for down in graph.get(virtual, [])[:1] if down in known)
+    _, stuck = nested_order(members, pairs)
+    return [group_interleaving_problem(wf, items) for items in stuck.values()]
+
+
+def check_group_interleaving(ctx: ValidationContext) -> None:
+    if any(p.code in ("E_CYCLE", "E_GROUP_PARENT_UNKNOWN", "E_GROUP_CYCLE") for p in ctx.problems):
+        return  # the graph has no order at all; those problems say why
+    ctx.problems.extend(group_interleaving_problems(ctx.wf))
 
 
 def check_generated_names(ctx: ValidationContext) -> None:

@@ -55,6 +55,7 @@ CHECKS: tuple[Callable[[ValidationContext], None], ...] = (
     lambda ctx: ctx.problems.extend(check_operator_nodes(ctx.wf)),  # operator classes + arguments
     checks_compile.check_generated_names,  # what the generated file imposes (compiler's last checks)
     checks_compile.check_map_over_sources,
+    checks_compile.check_group_interleaving,  # groups kept whole must still have an order
 )
 
 
