@@ -4,16 +4,18 @@ reporting every field error as a Problem with a JSON pointer and the node id it 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from airflow_canvas.spec.models import SPEC_VERSION, Workflow
-from airflow_canvas.spec.problems import Problem, SpecError, pointer
+from airflow_canvas.spec.problems import OwnerIds, Problem, SpecError, pointer
 
 # spec_version -> function upgrading a dict of that version to the next one.
-MIGRATIONS: dict[int, Any] = {}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:
@@ -36,7 +38,7 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _owner_ids(data: Any, loc: tuple[Any, ...]) -> dict[str, str]:
+def _owner_ids(data: Any, loc: tuple[Any, ...]) -> OwnerIds:
     """The node/edge/group id that an error location falls under, when it can be told."""
     if len(loc) >= 2 and loc[0] in ("nodes", "edges", "groups") and isinstance(loc[1], int):
         try:
@@ -55,7 +57,7 @@ def _owner_ids(data: Any, loc: tuple[Any, ...]) -> dict[str, str]:
     return {}
 
 
-def _problem_from_pydantic(data: Any, err: dict[str, Any]) -> Problem:
+def _problem_from_pydantic(data: Any, err: ErrorDetails) -> Problem:
     loc = tuple(err.get("loc", ()))
     kind = err.get("type", "")
     hint = None

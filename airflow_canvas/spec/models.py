@@ -6,7 +6,7 @@ from __future__ import annotations
 import keyword
 import re
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -29,23 +29,23 @@ CALLABLE_KEY = "$callable"
 _IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def is_identifier(text: object) -> bool:
+def is_identifier(text: object) -> TypeGuard[str]:
     """Whether ``text`` may be written into generated code as a Python name."""
     return (
         isinstance(text, str) and _IDENTIFIER_RE.fullmatch(text) is not None and not keyword.iskeyword(text)
     )
 
 
-def is_dotted_path(text: object) -> bool:
+def is_dotted_path(text: object) -> TypeGuard[str]:
     """Whether ``text`` is an import path of at least two names (``module.Class``, ``pkg.mod.func``),
     each one an identifier by :func:`is_identifier`."""
     return isinstance(text, str) and "." in text and all(is_identifier(part) for part in text.split("."))
 
 
-def is_operator_path(text: object) -> bool:
+def is_operator_path(text: object) -> TypeGuard[str]:
     """An Airflow operator class path: ``airflow.<module...>.<Class>``, every part an identifier
     (the one rule validation, the catalogue and the compiler share)."""
-    return is_dotted_path(text) and text.startswith("airflow.") and text.count(".") >= 2  # type: ignore[union-attr]
+    return is_dotted_path(text) and text.startswith("airflow.") and text.count(".") >= 2
 
 
 def identifier_suggestion(text: str) -> str | None:
@@ -101,12 +101,17 @@ class RetryPolicy(_Model):
     max_delay_seconds: float | None = Field(None, ge=0)
 
 
+NotifyEvent = Literal["failure", "retry", "success", "deadline_miss"]
+
+
+def _on_failure() -> list[NotifyEvent]:
+    return ["failure"]
+
+
 class Notification(_Model):
     """An Airflow notifier attached to task/group/DAG callbacks (see issue: run-time policies)."""
 
-    on: list[Literal["failure", "retry", "success", "deadline_miss"]] = Field(
-        default_factory=lambda: ["failure"]
-    )
+    on: list[NotifyEvent] = Field(default_factory=_on_failure)
     notifier: str = Field(
         "smtp",
         description="'smtp', or the import path of an installed notifier class.",

@@ -5,7 +5,15 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
+
+
+class OwnerIds(TypedDict, total=False):
+    """The keyword arguments naming what a Problem belongs to (``Problem(..., **owner)``)."""
+
+    node_id: str
+    edge_id: str
+    group_id: str
 
 
 @dataclass(frozen=True)
