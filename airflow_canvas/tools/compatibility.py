@@ -1,13 +1,8 @@
-"""Do the tools' schemas fit the workflow's data edges? For each data_flow edge with a mapping:
-the source field must exist in the upstream node's output schema (when it declares properties),
-the target field must be accepted by the downstream input schema (when it is closed), and the two
-fields' types must overlap. Agent nodes' tool references must resolve. Per-node argument checks
-(unknown parameters, missing required inputs) live in validation/checks_nodes.py.
-
-Workflow validation runs the type check too (``validation.checks_tools.check_mapping_types``);
-it covers unknown mapping fields and agent tool references itself. Both read a node's schemas by
-one rule (``node_input_schema``/``node_output_schema``: the node's own schema first, then its
-tool's), so ``/tools/compatibility`` and validation agree on E_MAPPING_TYPE_MISMATCH.
+"""Schemas across a data edge: which schema a node produces and accepts (one rule: the node's own
+first, then its tool's), and E_MAPPING_TYPE_MISMATCH, mapped fields whose declared types cannot
+meet. Validation runs the type check (``validation.checks_tools.check_mapping_types``) next to its
+own checks of unknown mapping fields and tool references; ``/tools/compatibility`` is a filter over
+validation (``validation/compatibility.py``), so it reports the same problems under the same codes.
 """
 
 from __future__ import annotations
@@ -17,7 +12,7 @@ from typing import Any
 
 from airflow_canvas.spec.graph import fallback_targets
 from airflow_canvas.spec.models import EdgeKind, Node, NodeType, Tool, Workflow
-from airflow_canvas.spec.problems import Problem, did_you_mean, pointer
+from airflow_canvas.spec.problems import Problem, pointer
 from airflow_canvas.tools.registry import ToolResolutionError, resolve_tool
 
 SchemaOf = Callable[[Node], dict[str, Any]]
@@ -149,45 +144,6 @@ class _MappingTypes:
         return None
 
 
-def check_compatibility(wf: Workflow) -> list[Problem]:
-    problems: list[Problem] = []
-    nodes = {n.id: n for n in wf.nodes}
-    types = _MappingTypes(wf)
-    for i, edge in enumerate(wf.edges):
-        source, target = nodes.get(edge.source), nodes.get(edge.target)
-        if edge.kind is not EdgeKind.DATA_FLOW or source is None or target is None:
-            continue
-        out_schema, in_schema = output_schema_of(source, wf), input_schema_of(target, wf)
-        for j, mapping in enumerate(edge.mapping):
-            where = pointer("edges", i, "mapping", j)
-            src, missing = _field(out_schema, mapping.source)
-            if src is None:
-                known = list((out_schema.get("properties") or {}).keys())
-                problems.append(Problem(
-                    "E_MAPPING_SOURCE_UNKNOWN",
-                    f"Edge {edge.key}: {source.id!r} does not output {mapping.source!r} ({missing!r} is not in its "
-                    "output schema).",
-                    where + "/source", edge_id=edge.key, node_id=source.id,
-                    hint=did_you_mean(missing or "", known) or f"It outputs: {', '.join(known) or 'nothing declared'}.",
-                ))  # fmt: skip
-                continue
-            top = mapping.target.split(".")[0]
-            props = in_schema.get("properties") or {}
-            if in_schema.get("additionalProperties") is False and top not in props:
-                problems.append(Problem(
-                    "E_MAPPING_TARGET_UNKNOWN",
-                    f"Edge {edge.key}: {target.id!r} takes no input {top!r}.",
-                    where + "/target", edge_id=edge.key, node_id=target.id,
-                    hint=did_you_mean(top, list(props)) or f"Its inputs: {', '.join(props)}.",
-                ))  # fmt: skip
-                continue
-            mismatch = types.mismatch(i, j, source, target, src, in_schema)
-            if mismatch is not None:
-                problems.append(mismatch)
-    problems += _agent_tools(wf)
-    return problems
-
-
 def type_problems(
     wf: Workflow, output_schema: SchemaOf | None = None, input_schema: SchemaOf | None = None
 ) -> list[Problem]:
@@ -218,22 +174,4 @@ def type_problems(
             mismatch = types.mismatch(i, j, source, target, src, in_schema)
             if mismatch is not None:
                 problems.append(mismatch)
-    return problems
-
-
-def _agent_tools(wf: Workflow) -> list[Problem]:
-    problems = []
-    for i, node in enumerate(wf.nodes):
-        if node.type is not NodeType.AGENT or node.agent is None:
-            continue
-        for j, ref in enumerate(node.agent.tools):
-            try:
-                resolve_tool(ref, wf.tools)
-            except (ToolResolutionError, ValueError) as exc:
-                candidates = getattr(exc, "candidates", [])
-                problems.append(Problem(
-                    "E_AGENT_TOOL_UNRESOLVED", f"Node {node.id!r}: agent tool {ref!r}: {exc}",
-                    pointer("nodes", i, "agent", "tools", j), node_id=node.id,
-                    hint=did_you_mean(ref.split("@")[0], candidates) if candidates else None,
-                ))  # fmt: skip
     return problems

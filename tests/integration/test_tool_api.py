@@ -120,4 +120,4 @@ def test_node_test_route_and_compatibility(client, auth) -> None:  # noqa: F811
     )
     r = client.post(f"{API}/tools/compatibility", json={"spec": spec}, headers=admin)
     assert r.json()["compatible"] is False
-    assert r.json()["problems"][0]["code"] == "E_MAPPING_SOURCE_UNKNOWN"
+    assert r.json()["problems"][0]["code"] == "E_MAPPING_SOURCE_FIELD"

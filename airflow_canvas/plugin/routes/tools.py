@@ -23,10 +23,10 @@ from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Tool
 from airflow_canvas.store import tools as store
 from airflow_canvas.store.permissions import TOOLS
-from airflow_canvas.tools.compatibility import check_compatibility
 from airflow_canvas.tools.node_test import NodeTestError, test_node
 from airflow_canvas.tools.registry import register_source
 from airflow_canvas.tools.runner import RunLimits, run_tool_tests
+from airflow_canvas.validation.compatibility import compatibility_problems
 
 router = APIRouter(tags=["tools"])
 Reader = Annotated[BaseUser, Depends(requires(TOOLS, "read"))]
@@ -133,7 +133,7 @@ def diff_tool(
 
 @router.post("/tools/compatibility")
 def compatibility(body: SpecBody, user: Reader) -> dict[str, Any]:
-    problems = check_compatibility(parse_workflow(body.spec))
+    problems = compatibility_problems(parse_workflow(body.spec))
     return {
         "compatible": not any(p.severity == "error" for p in problems),
         "problems": [p.to_dict() for p in problems],

@@ -9,7 +9,8 @@ import openai
 import pytest
 
 from airflow_canvas.spec.load import parse_workflow
-from airflow_canvas.tools.compatibility import check_compatibility, type_problems
+from airflow_canvas.tools.compatibility import type_problems
+from airflow_canvas.validation.compatibility import compatibility_problems
 from airflow_canvas.tools.node_test import NodeTestError
 from airflow_canvas.tools.node_test import test_node as run_node_test
 from airflow_canvas.tools.runner import RunLimits
@@ -131,19 +132,30 @@ def test_compatibility_of_mappings() -> None:
         {"source": "src", "target": "up", "id": "e3", "mapping": [{"source": "age", "target": "text"}]},
         {"source": "up", "target": "py", "mapping": [{"source": "n", "target": "x"}]},
     ])  # fmt: skip
-    problems = {p.code: p for p in check_compatibility(bad)}
-    assert problems["E_MAPPING_SOURCE_UNKNOWN"].hint == "did you mean 'name'?"
-    assert problems["E_MAPPING_TARGET_UNKNOWN"].edge_id == "e2"
+    problems = {p.code: p for p in compatibility_problems(bad)}
+    assert problems["E_MAPPING_SOURCE_FIELD"].hint == "did you mean 'name'?"
+    assert problems["E_MAPPING_TARGET_FIELD"].edge_id == "e2"
     assert "is integer/number but up.text expects string" in problems["E_MAPPING_TYPE_MISMATCH"].message
     assert len(problems) == 3
     assert [p.code for p in type_problems(bad)] == ["E_MAPPING_TYPE_MISMATCH"]
     mismatch = problems["E_MAPPING_TYPE_MISMATCH"]
     assert (mismatch.severity, mismatch.edge_id, mismatch.node_id) == ("error", "e3", "up")
     assert mismatch.hint == "Add a transform to the mapping (e.g. `to_string(@)`), or map another field."
-    assert check_compatibility(wf()) == []
+    assert compatibility_problems(wf()) == []
     broken_agent = wf(nodes=[{"id": "bot", "type": "agent", "agent": {"tools": ["uper@1"]}}], edges=[])
-    [problem] = check_compatibility(broken_agent)
-    assert problem.code == "E_AGENT_TOOL_UNRESOLVED" and problem.hint == "did you mean 'upper'?"
+    [problem] = compatibility_problems(broken_agent)
+    assert problem.code == "E_TOOL_UNKNOWN" and problem.hint == "did you mean 'upper'?"
+    assert problem.pointer == "/nodes/0/agent/tools/0"
+
+
+def test_compatibility_is_what_validation_says_under_the_same_codes() -> None:
+    """/tools/compatibility once had its own checks with other codes (E_MAPPING_SOURCE_UNKNOWN where
+    validation said E_MAPPING_SOURCE_FIELD): every problem it reports is one of validation's."""
+    from airflow_canvas.validation import validate_workflow
+
+    bad = wf(edges=[{"source": "src", "target": "up", "mapping": [{"source": "nmae", "target": "txt"}]}])
+    compat = compatibility_problems(bad)
+    assert compat and all(p in validate_workflow(bad) for p in compat)
 
 
 def test_compatibility_and_validation_read_schemas_by_one_rule() -> None:
@@ -156,7 +168,7 @@ def test_compatibility_and_validation_read_schemas_by_one_rule() -> None:
     spec = wf()
     nodes = [n.model_copy(update={"input_schema": own}) if n.id == "up" else n for n in spec.nodes]
     mismatched = spec.model_copy(update={"nodes": nodes})  # src.name (string) -> up.text (integer)
-    compat = [p for p in check_compatibility(mismatched) if p.code == "E_MAPPING_TYPE_MISMATCH"]
+    compat = [p for p in compatibility_problems(mismatched) if p.code == "E_MAPPING_TYPE_MISMATCH"]
     validation = [p for p in validate_workflow(mismatched) if p.code == "E_MAPPING_TYPE_MISMATCH"]
     assert [(p.edge_id, p.message) for p in compat] == [(p.edge_id, p.message) for p in validation]
     assert len(compat) == 1 and "up.text expects integer" in compat[0].message
