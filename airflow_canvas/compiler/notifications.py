@@ -9,8 +9,7 @@ Where each level's notifications go:
   ``deadline_miss`` as a DAG ``deadline`` (Airflow 3 DeadlineAlert run by the triggerer).
 
 The ``*_exprs`` functions return pyfmt expressions (every user string a ``Lit``), which the IR
-carries as they are and the emitter prints; the functions without the suffix give the same as
-one-line source, for reading and tests."""
+carries as they are and the emitter prints: no notifier call passes through source text."""
 
 from __future__ import annotations
 
@@ -54,10 +53,6 @@ def _render_list(calls: list[Expr]) -> ListOf:
     return ListOf(tuple(calls))
 
 
-def _source(exprs: dict[str, Expr]) -> dict[str, str]:
-    return {key: flat(expr) for key, expr in exprs.items()}
-
-
 def _group_chain(wf: Workflow, group_id: str | None) -> list[Group]:
     """The group and its ancestors, innermost first (cycles are the validator's business)."""
     by_id = {g.id: g for g in wf.groups}
@@ -69,10 +64,6 @@ def _inherited(wf: Workflow, groups: list[Group], event: str) -> list[Call]:
     if event == "retry":
         calls += _calls(wf.notifications, "retry")
     return calls
-
-
-def task_callbacks(wf: Workflow, node: Node) -> dict[str, str]:
-    return _source(task_callback_exprs(wf, node))
 
 
 def task_callback_exprs(wf: Workflow, node: Node) -> dict[str, Expr]:
@@ -88,10 +79,6 @@ def task_callback_exprs(wf: Workflow, node: Node) -> dict[str, Expr]:
     return out
 
 
-def group_default_args(wf: Workflow, group: Group) -> dict[str, str]:
-    return _source(group_default_arg_exprs(wf, group))
-
-
 def group_default_arg_exprs(wf: Workflow, group: Group) -> dict[str, Expr]:
     """Entries for the TaskGroup's ``default_args``."""
     out: dict[str, Expr] = {}
@@ -101,10 +88,6 @@ def group_default_arg_exprs(wf: Workflow, group: Group) -> dict[str, Expr]:
             parents = _group_chain(wf, group.parent)
             out[f"on_{event}_callback"] = _render_list(own + _inherited(wf, parents, event))
     return out
-
-
-def dag_default_args(wf: Workflow) -> dict[str, str]:
-    return _source(dag_default_arg_exprs(wf))
 
 
 def dag_default_arg_exprs(wf: Workflow) -> dict[str, Expr]:
@@ -123,10 +106,6 @@ def _deadline_alert(notification: Notification) -> Call:
         # The triggerer awaits the notifier class with these kwargs when the deadline passes.
         callback=call("AsyncCallback", Code(spec.class_name), kwargs=lit_expr(kwargs)),
     )
-
-
-def dag_kwargs(wf: Workflow) -> dict[str, str]:
-    return _source(dag_kwarg_exprs(wf))
 
 
 def dag_kwarg_exprs(wf: Workflow) -> dict[str, Expr]:

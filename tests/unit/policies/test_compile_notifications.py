@@ -6,15 +6,17 @@ import ast
 from typing import Any
 
 from airflow_canvas.compiler.notifications import (
-    dag_default_args,
-    dag_kwargs,
-    group_default_args,
+    dag_default_arg_exprs,
+    dag_kwarg_exprs,
+    group_default_arg_exprs,
     notification_imports,
     notification_names,
     py_literal,
-    task_callbacks,
+    task_callback_exprs,
 )
+from airflow_canvas.compiler.pyfmt import Expr, flat
 from airflow_canvas.spec.load import parse_workflow
+from airflow_canvas.spec.models import Group, Node, Workflow
 from airflow_canvas.validation.checks_notifications import notification_problems
 
 
@@ -45,6 +47,27 @@ WF = parse_workflow(
         ],
     }
 )
+
+
+def _printed(exprs: dict[str, Expr]) -> dict[str, str]:
+    """The expressions as the emitter prints them (one line each)."""
+    return {key: flat(expr) for key, expr in exprs.items()}
+
+
+def task_callbacks(wf: Workflow, node: Node) -> dict[str, str]:
+    return _printed(task_callback_exprs(wf, node))
+
+
+def group_default_args(wf: Workflow, group: Group) -> dict[str, str]:
+    return _printed(group_default_arg_exprs(wf, group))
+
+
+def dag_default_args(wf: Workflow) -> dict[str, str]:
+    return _printed(dag_default_arg_exprs(wf))
+
+
+def dag_kwargs(wf: Workflow) -> dict[str, str]:
+    return _printed(dag_kwarg_exprs(wf))
 
 
 def _evaluate(expr: str) -> Any:
