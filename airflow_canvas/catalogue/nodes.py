@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_canvas.catalogue.operators import OperatorEntry
-from airflow_canvas.spec.jsonschema_check import violations
+from airflow_canvas.runtime.core import violations
 from airflow_canvas.spec.models import Node
 from airflow_canvas.spec.problems import Problem, SpecError, did_you_mean, pointer
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 PROCESS_LANGUAGES = ("jmespath", "python")
 
@@ -22,16 +22,44 @@ class CanvasInputError(ValueError):
 
 
 # -- schemas ---------------------------------------------------------------------------------------
-def schema_problems(value: Any, schema: Mapping[str, Any] | None, limit: int | None = None) -> list[str]:
-    """The first ``limit`` violations of ``schema`` by ``value``, ordered by path, each as
-    ``path: message``. The schema's ``$schema`` picks the draft (2020-12 when it names none)."""
+# The project's one JSON Schema check: node inputs/outputs here, and above this layer template
+# parameters (templates/), agent tool arguments (tools/agent_loop.py), node tests and operator
+# parameters (catalogue/nodes.py). It lives here because ejected files carry this module's source.
+class Violation(NamedTuple):
+    """One way a value fails a schema: where (keys and list indexes from the root) and why. (A
+    NamedTuple, not a dataclass: ejected files exec this source where a dataclass may not resolve
+    its module.)"""
+
+    path: tuple[str | int, ...]
+    message: str
+
+    def describe(self, sep: str = "/", root: str = "(root)") -> str:
+        """``a/0/b: message``; ``root`` stands for an empty path."""
+        return f"{sep.join(str(p) for p in self.path) or root}: {self.message}"
+
+
+def violations(value: Any, schema: Mapping[str, Any] | None) -> list[Violation]:
+    """Every violation of ``schema`` by ``value``, ordered by path; none when there is no schema.
+    The schema's ``$schema`` picks the draft (2020-12 when it names none)."""
     if not schema:
         return []
     from jsonschema.validators import validator_for
 
     validator = validator_for(schema)(schema)
     errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
-    return [f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}" for e in errors[:limit]]
+    return [Violation(tuple(e.absolute_path), e.message) for e in errors]
+
+
+def schema_problems(
+    value: Any,
+    schema: Mapping[str, Any] | None,
+    limit: int | None = None,
+    *,
+    sep: str = "/",
+    root: str = "(root)",
+) -> list[str]:
+    """The first ``limit`` violations (all when None), each as ``path: message``."""
+    return [v.describe(sep, root) for v in violations(value, schema)[:limit]]
 
 
 def check_schema(value: Any, schema: Mapping[str, Any] | None, *, what: str, node_id: str) -> None:

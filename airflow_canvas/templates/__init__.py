@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from airflow_canvas.spec.jsonschema_check import schema_errors
+from airflow_canvas.runtime.core import schema_problems
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import ID_RE, Edge, Group, Node, Tool, Workflow
 from airflow_canvas.spec.problems import did_you_mean
@@ -124,7 +124,7 @@ def resolve_parameters(info: TemplateInfo, params: dict[str, Any] | None) -> dic
         )
     resolved = {k: copy.deepcopy(s["default"]) for k, s in properties.items() if "default" in s}
     resolved.update(params)
-    errors = schema_errors(resolved, info.parameters, sep=".", root="parameters")
+    errors = schema_problems(resolved, info.parameters, sep=".", root="parameters")
     if errors:
         raise TemplateError(f"Template {info.name!r}: invalid parameters: {'; '.join(errors)}")
     return resolved

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_canvas.spec.jsonschema_check import schema_errors
+from airflow_canvas.runtime.core import schema_problems
 from airflow_canvas.spec.models import Tool
 from airflow_canvas.tools.pricing import cost_of
 
@@ -190,7 +190,7 @@ class AgentLoop:
             value = json.loads(_strip_fences(content))
         except ValueError as exc:
             return None, [f"the answer is not valid JSON ({exc})"]
-        return value, schema_errors(value, schema, limit=5)
+        return value, schema_problems(value, schema, limit=5)
 
     def _run_call(self, step: int, call: Any) -> dict[str, Any]:
         name, raw = call.function.name, call.function.arguments or "{}"
@@ -209,7 +209,7 @@ class AgentLoop:
             return {"error": f"arguments are not valid JSON ({exc}); send a JSON object"}
         if not isinstance(arguments, dict):
             return {"error": "arguments must be a JSON object"}
-        problems = schema_errors(arguments, tool.input_schema, limit=5)
+        problems = schema_problems(arguments, tool.input_schema, limit=5)
         if problems:
             return {"error": "arguments do not match the tool's schema: " + "; ".join(problems)}
         try:

@@ -138,7 +138,7 @@ def test_ejected_builtin_tool_runs_like_the_canvas_tool(tmp_path) -> None:
 def test_ejected_runtime_is_the_core_source_plus_airflow_glue() -> None:
     source = eject._runtime_source()
     for name, value in vars(core).items():  # every function and class of the core, verbatim
-        if inspect.isfunction(value) or inspect.isclass(value) and value.__module__ == core.__name__:
+        if (inspect.isfunction(value) or inspect.isclass(value)) and value.__module__ == core.__name__:
             assert inspect.getsource(value) in source, name
     assert "airflow_canvas" not in source.replace("airflow-canvas", "")
     glue = ast.unparse(ast.parse(eject.RUNTIME.read_text(encoding="utf-8")))  # the code, no comments

@@ -1,8 +1,9 @@
-"""The shared JSON Schema check (airflow_canvas.spec.jsonschema_check)."""
+"""The one JSON Schema check (airflow_canvas.runtime.core: violations, schema_problems)."""
 
 from __future__ import annotations
 
-from airflow_canvas.spec.jsonschema_check import Violation, schema_errors, violations
+from airflow_canvas.runtime.core import Violation, violations
+from airflow_canvas.runtime.core import schema_problems as schema_errors
 
 SCHEMA = {
     "type": "object",
