@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -112,6 +113,25 @@ class ChatContext(BaseModel):
     run: RunInfo | None = None
 
 
+@dataclass(frozen=True)
+class Access:
+    """What the user may see besides the workflow, decided by the plugin with Airflow's auth manager
+    (the checks its own routes make): published tools (read on Canvas Tools), the operator and
+    notifier catalogues (read on Canvas Workflows), the Airflow connections and pools Airflow lets
+    them read, and whether they may save code-bearing changes (edit on Canvas Code). The default
+    grants nothing: a context built without the plugin shows the model only the workflow."""
+
+    tools: bool = False
+    catalogue: bool = False
+    connection_ids: frozenset[str] = frozenset()
+    pools: bool = False
+    code: bool = False
+
+
+# Workflow-level fields the prompt shows in full (with their defaults), apart from the node graph.
+WORKFLOW_LEVEL = ("triggers", "settings", "defaults", "notifications")
+
+
 class CopilotContext:
     """The parsed, secret-free context of one turn, with the validation problems computed here
     (the client's idea of the errors is not trusted)."""
@@ -123,8 +143,10 @@ class CopilotContext:
         recent_actions: list[RecentAction] | None = None,
         run: RunInfo | None = None,
         problems: list[Problem] | None = None,
+        access: Access | None = None,
     ):
         self.workflow = workflow
+        self.access = access or Access()
         known = {n.id for n in workflow.nodes} | {g.id for g in workflow.groups}
         self.selection = [s for s in (selection or []) if s in known]
         self.recent_actions = list(recent_actions or [])[-MAX_RECENT_ACTIONS:]
@@ -135,23 +157,42 @@ class CopilotContext:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
-    def prompt_payload(self) -> dict[str, Any]:
-        """The JSON the LLM sees. Layout is dropped: it costs tokens and says nothing to a model."""
-        spec = self.workflow.model_dump(mode="json", exclude_defaults=True) | {"id": self.workflow.id}
+    def prompt_payload(self, available: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The JSON the LLM sees. Layout is dropped: it costs tokens and says nothing to a model.
+        The workflow-level fields are given whole, defaults included, under ``workflow_level``:
+        the model must see what ``set_trigger`` replaces and what a node inherits. ``available``
+        is what it may use (``llm_world.World.payload``)."""
+        wf = self.workflow
+        spec = wf.model_dump(mode="json", exclude_defaults=True) | {"id": wf.id}
         for node in spec.get("nodes", []):
             node.pop("ui", None)
-        return strip_secrets(
+        for key in WORKFLOW_LEVEL:
+            spec.pop(key, None)
+        level = {
+            "triggers": wf.triggers.model_dump(mode="json", exclude_none=True)
+            or "none: the workflow runs only when triggered by hand",
+            "settings": wf.settings.model_dump(mode="json"),
+            "defaults": wf.defaults.model_dump(mode="json", exclude_none=True),
+            "notifications": [n.model_dump(mode="json", exclude_defaults=True) for n in wf.notifications],
+        }
+        payload: dict[str, Any] = strip_secrets(
             {
                 "workflow": spec,
+                "workflow_level": level,
                 "selection": self.selection,
                 "recent_actions": [a.model_dump() for a in self.recent_actions],
                 "problems": [p.to_dict() for p in self.problems],
                 "latest_run": _run_payload(self.run) if self.run else None,
             }
         )
+        if available is not None:
+            # Built from schemas, ids and types (never values): not passed through strip_secrets,
+            # which would mask a tool's "api_key" field's type and say nothing more.
+            payload["available"] = available
+        return payload
 
-    def prompt_text(self) -> str:
-        return json.dumps(self.prompt_payload(), separators=(",", ":"), default=str)
+    def prompt_text(self, available: dict[str, Any] | None = None) -> str:
+        return json.dumps(self.prompt_payload(available), separators=(",", ":"), default=str)
 
 
 def _tail(text: str | None) -> str | None:

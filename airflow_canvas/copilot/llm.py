@@ -1,343 +1,101 @@
-"""The LLM co-pilot: any OpenAI-compatible endpoint through the ``openai`` client, with function
-calling whose schemas come from the patch models.
+"""The LLM co-pilot's turn: any OpenAI-compatible endpoint through the ``openai`` client, with
+function calling.
 
-One turn = a short loop. The model streams text (forwarded as deltas) and may call
-``propose_patch``; each call is checked against the draft workflow (the on-screen workflow plus the
-turn's earlier accepted patches). Accepted calls grow the proposal; rejected ones go back to the
-model as the tool result, with the problems, at most ``max_repairs`` times. The user only ever sees
-a proposal that passed validation. Network failures end the turn with a plain message and no
-proposal, so the workflow is untouched.
+One turn = a short loop. The model streams text (forwarded as deltas) and may call functions:
+``propose_patch``, whose calls are checked against the draft workflow (the on-screen workflow plus
+the turn's earlier accepted patches), ``suggest_actions``, and lookups answered locally (operators,
+tools, notifiers, spec schemas: ``llm_lookups``). Accepted patches grow the proposal; rejected ones
+go back to the model as the function's result, with the problems, at most ``max_repairs`` times.
+The user only ever sees a proposal that passed validation. Network failures end the turn with a
+plain message and no proposal, so the workflow is untouched.
 
 The turn is asynchronous (``AsyncOpenAI``): waiting for the model holds no thread, and the caller
 can put a deadline on the whole turn (``engine.Copilot.aturn``); cancelling it cancels the HTTP
-request. Blocking work (building the prompt, checking patches, the final diff) goes through
-``run_sync``, which the API server points at the co-pilot's own thread limiter. Whatever the
-endpoint sends (garbage lines, chunks of the wrong shape, an error object mid-stream, an endless
-reply) ends the turn with an ``error`` event and a ``done`` event, never an exception.
+request. Blocking work (reading the world, building the prompt, checking patches, the final diff)
+goes through ``run_sync``, which the API server points at the co-pilot's own thread limiter.
+Whatever the endpoint sends ends the turn with an ``error`` event and a ``done`` event, never an
+exception.
+
+The parts live in their own modules: settings (``llm_settings``), stream plumbing
+(``llm_stream``), prompt (``llm_prompt``, ``llm_examples``), context of what may be used
+(``llm_world``), functions (``llm_functions``, ``llm_lookups``). Names other modules import from
+here are re-exported.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
-import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
-from pydantic import ValidationError
-
-from airflow_canvas.copilot.context import CopilotContext, redact_text
-from airflow_canvas.copilot.patch import Patch, PatchOp, check_patch
+from airflow_canvas.copilot.context import CopilotContext
+from airflow_canvas.copilot.llm_functions import function_schemas, handle_call
+from airflow_canvas.copilot.llm_lookups import Scope
+from airflow_canvas.copilot.llm_prompt import build_messages, system_prompt
+from airflow_canvas.copilot.llm_settings import (
+    DEFAULT_CONN_ID,
+    LLMSettings,
+    LLMUnavailable,
+    configured_conn_id,
+    settings_from_connection,
+)
+from airflow_canvas.copilot.llm_stream import (
+    CRASH_MESSAGE,
+    BadModelReply,
+    Event,
+    ReplyTooLarge,
+    RunSync,
+    deadline_message,
+    failure,
+    iterate_sync,
+    read_chunk,
+    run_inline,
+    short_error,
+    split_markdown,
+)
+from airflow_canvas.copilot.llm_world import Sources, load_world
+from airflow_canvas.copilot.patch import PatchOp
 from airflow_canvas.copilot.responses import (
-    CodePart,
     Reply,
     Suggestion,
     SuggestionsPart,
-    TextPart,
     Usage,
-    describe_diff,
     diagram_of,
     make_proposal,
 )
-from airflow_canvas.spec.diff import workflow_diff
 from airflow_canvas.spec.models import Workflow
 from airflow_canvas.spec.problems import Problem
 
-DEFAULT_CONN_ID = "canvas_llm"
-MAX_ROUNDS = 8  # model calls per turn, whatever happens
+__all__ = [
+    "CRASH_MESSAGE",
+    "DEFAULT_CONN_ID",
+    "LLMEngine",
+    "LLMSettings",
+    "LLMTurn",
+    "LLMUnavailable",
+    "RunSync",
+    "configured_conn_id",
+    "deadline_message",
+    "failure",
+    "iterate_sync",
+    "run_inline",
+    "settings_from_connection",
+    "split_markdown",
+    "system_prompt",
+]
 
-SYSTEM_PROMPT = """You are the co-pilot of Airflow Canvas, a visual editor of AI workflows that compile to \
-Apache Airflow DAGs. A workflow has nodes (types: input, process, output, tool, agent), edges \
-(data_flow, dependency, trigger) and groups. You see the workflow as the user sees it now, the \
-selected nodes, their recent actions, the validation problems and the latest run's failures.
-
-Rules:
-- Never claim to have changed the workflow. To change it, call `propose_patch` with operations; the \
-server validates them. If it answers with problems, fix them and call `propose_patch` again.
-- Several `propose_patch` calls in one turn build on each other (e.g. first add nodes, then connect \
-them); the user reviews all of them as one proposal.
-- Keep node ids short snake_case. Tool nodes need `tool` as name@version of an existing tool.
-- "These"/"selected" means the selection. Explain errors in plain words, naming the node.
-- Answer in concise Markdown. Put code in fenced blocks with a language.
-- Use `suggest_actions` to offer buttons (focus a node, run a node with mock input, open a wizard)."""
-
-
-class LLMUnavailable(RuntimeError):
-    """No usable connection: the engine falls back to offline and says why."""
-
-
-@dataclass
-class LLMSettings:
-    base_url: str | None
-    api_key: str
-    model: str
-    timeout: float = 60.0
-    max_retries: int = 1
-    max_repairs: int = 3
-    temperature: float | None = None
-    prompt_cost_per_1k: float = 0.0
-    completion_cost_per_1k: float = 0.0
-    conn_id: str = DEFAULT_CONN_ID
-
-    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
-        return (
-            prompt_tokens * self.prompt_cost_per_1k + completion_tokens * self.completion_cost_per_1k
-        ) / 1000
-
-
-def configured_conn_id() -> str:
-    from airflow.configuration import conf
-
-    return conf.get("airflow_canvas", "copilot_conn_id", fallback=DEFAULT_CONN_ID) or DEFAULT_CONN_ID
-
-
-def settings_from_connection(conn_id: str | None = None) -> LLMSettings:
-    """Read the Airflow connection: base URL in ``extra.base_url`` or ``host`` (with scheme), key in
-    ``password``, model in ``extra.model``; optional extras: timeout, max_retries, max_repairs,
-    temperature, prompt_cost_per_1k, completion_cost_per_1k."""
-    conn_id = conn_id or configured_conn_id()
-    try:
-        from airflow.models.connection import Connection
-
-        conn = Connection.get_connection_from_secrets(conn_id)
-    except Exception as exc:  # AirflowNotFoundException, or no metadata DB reachable
-        raise LLMUnavailable(f"No Airflow connection {conn_id!r} ({type(exc).__name__}).") from None
-    extra = conn.extra_dejson or {}
-    base_url = extra.get("base_url") or _url_from_host(conn)
-    model = extra.get("model")
-    if not model:
-        raise LLMUnavailable(f'Connection {conn_id!r} names no model: set extra {{"model": "..."}}.')
-    return LLMSettings(
-        base_url=base_url,
-        api_key=conn.password or extra.get("api_key") or "none",  # local servers (Ollama, vLLM) need none
-        model=str(model),
-        timeout=float(extra.get("timeout", 60)),
-        max_retries=int(extra.get("max_retries", 1)),
-        max_repairs=int(extra.get("max_repairs", 3)),
-        temperature=float(extra["temperature"]) if extra.get("temperature") is not None else None,
-        prompt_cost_per_1k=float(extra.get("prompt_cost_per_1k", 0)),
-        completion_cost_per_1k=float(extra.get("completion_cost_per_1k", 0)),
-        conn_id=conn_id,
-    )
-
-
-def _url_from_host(conn: Any) -> str | None:
-    host = (conn.host or "").strip()
-    if not host:
-        return None  # the openai client's default (api.openai.com)
-    if "://" in host:
-        return host.rstrip("/")
-    scheme = (conn.extra_dejson or {}).get("scheme", "https")
-    port = f":{conn.port}" if conn.port else ""
-    path = f"/{conn.schema.strip('/')}" if conn.schema else ""
-    return f"{scheme}://{host}{port}{path}"
-
-
-def tool_schemas() -> list[dict[str, Any]]:
-    """The functions offered to the model, generated from the pydantic models."""
-    suggestion = Suggestion.model_json_schema()
-    return [
-        {
-            "type": "function",
-            "function": {
-                "name": "propose_patch",
-                "description": "Propose changes to the workflow as patch operations. The server validates "
-                "them and answers ok or the problems to fix.",
-                "parameters": Patch.model_json_schema(),
-            },
-        },
-        {
-            "type": "function",
-            "function": {
-                "name": "suggest_actions",
-                "description": "Offer the user buttons: focus_node, run_node (with mock input), open_wizard, send.",
-                "parameters": {
-                    "type": "object",
-                    "properties": {"items": {"type": "array", "items": suggestion}},
-                    "required": ["items"],
-                    "$defs": suggestion.pop("$defs", {}),
-                },
-            },
-        },
-    ]
-
-
-_TOOLS_CACHE: list[dict[str, Any]] | None = None
-
-
-def _tools() -> list[dict[str, Any]]:
-    global _TOOLS_CACHE  # schema generation costs ~ms per turn; the models do not change at run time
-    if _TOOLS_CACHE is None:
-        _TOOLS_CACHE = tool_schemas()
-    return _TOOLS_CACHE
-
-
-def build_messages(message: str, ctx: CopilotContext, history: list[dict[str, str]]) -> list[dict[str, Any]]:
-    """System rules, earlier turns (text only), the fresh context, then the user's message."""
-    messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT}]
-    for item in history[-20:]:
-        if item.get("role") in ("user", "assistant") and item.get("content"):
-            messages.append({"role": item["role"], "content": redact_text(item["content"])})
-    messages.append({"role": "system", "content": "Current context (JSON):\n" + ctx.prompt_text()})
-    messages.append({"role": "user", "content": redact_text(message)})
-    return messages
-
-
-_FENCE = re.compile(r"```([\w+\-]*)\n(.*?)```", re.DOTALL)
-
-
-def split_markdown(text: str) -> list[TextPart | CodePart]:
-    """Fenced code blocks become code parts (highlighted by the UI); the rest stays Markdown."""
-    parts: list[TextPart | CodePart] = []
-    pos = 0
-    for m in _FENCE.finditer(text):
-        if text[pos : m.start()].strip():
-            parts.append(TextPart(markdown=text[pos : m.start()].strip()))
-        parts.append(CodePart(language=m[1] or "text", code=m[2].rstrip("\n")))
-        pos = m.end()
-    if text[pos:].strip():
-        parts.append(TextPart(markdown=text[pos:].strip()))
-    return parts
-
-
-Event = dict[str, Any]
-
-
-@dataclass
-class _Outcome:
-    """What one function call did: the result the model reads, and the draft after it."""
-
-    result: dict[str, Any]
-    draft: Workflow
-    ops: list[PatchOp] = field(default_factory=list)
-    summary: str = ""
-    problems: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-
-    @classmethod
-    def rejected(cls, draft: Workflow, problems: list[dict[str, Any]]) -> _Outcome:
-        return cls({"ok": False, "problems": problems}, draft, problems=problems)
-
-
-RunSync = Callable[[Callable[[], Any]], Awaitable[Any]]
-T = TypeVar("T")
-
-
-async def run_inline(fn: Callable[[], T]) -> T:
-    """Blocking work run right here: fine for scripts and tests. The API server passes a runner on
-    the co-pilot's own thread limiter instead, so the event loop never blocks on it."""
-    return fn()
-
-
-def iterate_sync(events: AsyncIterator[Event]) -> Iterator[Event]:
-    """An async event stream as a plain iterator, on a private event loop (scripts, tests,
-    benchmarks; not for code already running inside an event loop)."""
-    loop = asyncio.new_event_loop()
-    try:
-        while True:
-            try:
-                event = loop.run_until_complete(anext(events))  # type: ignore[arg-type]
-            except StopAsyncIteration:
-                return
-            yield event
-    finally:
-        loop.run_until_complete(events.aclose())  # type: ignore[attr-defined]
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
-
-
-def failure(reply: Reply, kind: str, message: str) -> list[Event]:
-    """How every failed turn ends: an ``error`` event, then ``done`` with no proposal."""
-    reply.error = kind
-    reply.proposal = None
-    reply.parts = [TextPart(markdown=message)]
-    return [
-        {"type": "error", "error": kind, "message": message},
-        {"type": "done", "reply": reply.model_dump(mode="json")},
-    ]
-
-
-def deadline_message(elapsed: float, limit: float) -> str:
-    return (
-        f"The co-pilot stopped this turn after {elapsed:.1f} s: a turn may take at most {limit:g} s "
-        "([airflow_canvas] copilot_turn_timeout) and the language model had not finished. Your "
-        "workflow is unchanged; try again, perhaps asking for less at once."
-    )
-
-
-CRASH_MESSAGE = (
-    "The co-pilot failed while answering (the API server's log has the details). Your workflow is unchanged."
-)
-
-
-class BadModelReply(Exception):
-    """The endpoint answered 200 but what it streamed is not a chat completion stream."""
-
-
-class ReplyTooLarge(Exception):
-    """The model sent more text and function arguments in one turn than the co-pilot keeps."""
-
-
-@dataclass
-class _Piece:
-    """What the turn uses of one streamed chunk, checked (the client builds chunks unvalidated)."""
-
-    texts: list[str] = field(default_factory=list)
-    calls: list[tuple[int, str, str, str]] = field(default_factory=list)  # index, id, name, arguments
-    usage: tuple[int, int] | None = None
-
-
-def _str_or_none(value: Any, what: str) -> str | None:
-    if value is not None and not isinstance(value, str):
-        raise TypeError(f"{what} is {type(value).__name__}, not a string")
-    return value
-
-
-def _tokens(value: Any) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise TypeError(f"a token count is {value!r}")
-    return value
-
-
-def read_chunk(chunk: Any) -> _Piece:
-    """The text deltas, function-call deltas and usage of a chunk, or ``BadModelReply``: servers that
-    are only "OpenAI-compatible" (or a proxy in between) can send anything at all."""
-    piece = _Piece()
-    try:
-        if chunk.usage is not None:
-            piece.usage = (_tokens(chunk.usage.prompt_tokens), _tokens(chunk.usage.completion_tokens))
-        for choice in chunk.choices or []:
-            delta = choice.delta
-            if delta is None:
-                continue
-            text = _str_or_none(delta.content, "content")
-            if text:
-                piece.texts.append(text)
-            for tc in delta.tool_calls or []:
-                if isinstance(tc.index, bool) or not isinstance(tc.index, int):
-                    raise TypeError(f"a tool call's index is {tc.index!r}")
-                fn = tc.function
-                name = _str_or_none(fn.name, "a function name") if fn is not None else None
-                args = _str_or_none(fn.arguments, "function arguments") if fn is not None else None
-                piece.calls.append(
-                    (tc.index, _str_or_none(tc.id, "a tool call id") or "", name or "", args or "")
-                )
-    except (AttributeError, TypeError) as exc:
-        raise BadModelReply(f"a chunk is not a chat completion chunk ({exc})") from None
-    return piece
+MAX_ROUNDS = 12  # model calls per turn, whatever happens (lookups take rounds too)
 
 
 class LLMEngine:
     name = "llm"
 
-    def __init__(self, settings: LLMSettings, run_sync: RunSync = run_inline):
+    def __init__(self, settings: LLMSettings, run_sync: RunSync = run_inline, sources: Sources | None = None):
         self.settings = settings
         self.run_sync = run_sync
+        self.sources = sources  # where the world is read from (None: Airflow's DB and the store)
         # A client to reuse (benchmarks inject an in-process fake); otherwise one per turn, made in
         # the turn's event loop and closed with it.
         self.client: Any = None
@@ -366,56 +124,6 @@ class LLMEngine:
     def turn(self, message: str, ctx: CopilotContext, history: list[dict[str, str]]) -> Iterator[Event]:
         """The whole turn, synchronously (no deadline: see ``engine.Copilot.aturn``)."""
         return iterate_sync(self.start(message, ctx, history).events())
-
-    def _handle_call(self, call: dict[str, Any], draft: Workflow, suggestions: list[Suggestion]) -> _Outcome:
-        try:
-            args = json.loads(call["arguments"] or "{}")
-        except json.JSONDecodeError as exc:
-            problems = [
-                {
-                    "code": "E_ARGUMENTS_JSON",
-                    "message": f"The arguments are not valid JSON: {exc.msg} at position {exc.pos}.",
-                    "pointer": "",
-                }
-            ]
-            return _Outcome.rejected(draft, problems)
-        if call["name"] == "suggest_actions":
-            try:
-                items = [Suggestion.model_validate(i) for i in (args.get("items") or [])]
-            except ValidationError as exc:
-                problems = [{"code": "E_SUGGESTION_INVALID", "message": str(exc), "pointer": "/items"}]
-                return _Outcome.rejected(draft, problems)
-            suggestions.extend(items)
-            return _Outcome({"ok": True}, draft)
-        if call["name"] != "propose_patch":
-            problems = [
-                {
-                    "code": "E_UNKNOWN_FUNCTION",
-                    "message": f"There is no function {call['name']!r}; "
-                    "use propose_patch or suggest_actions.",
-                    "pointer": "",
-                }
-            ]
-            return _Outcome.rejected(draft, problems)
-        try:
-            patch = Patch.model_validate(args)
-        except ValidationError as exc:
-            problems = [
-                {
-                    "code": "E_PATCH_INVALID",
-                    "message": f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}",
-                    "pointer": "/" + "/".join(str(p) for p in e["loc"]),
-                }
-                for e in exc.errors()
-            ]
-            return _Outcome.rejected(draft, problems)
-        result = check_patch(draft, patch.ops)
-        if not result.ok or result.workflow is None:
-            problems = [p.to_dict() for p in result.problems]
-            return _Outcome.rejected(draft, problems)
-        changes = describe_diff(workflow_diff(draft, result.workflow))
-        ok = {"ok": True, "changes": changes, "warnings": [w.to_dict() for w in result.warnings][:20]}
-        return _Outcome(ok, result.workflow, list(patch.ops), patch.summary, warnings=result.warnings)
 
 
 class LLMTurn:
@@ -471,14 +179,14 @@ class LLMTurn:
         except openai.APIStatusError as exc:
             kind = "server_error" if exc.status_code >= 500 else "rejected"
             message = (
-                f"The language model answered with an error (HTTP {exc.status_code}: {_short(exc)}). "
+                f"The language model answered with an error (HTTP {exc.status_code}: {short_error(exc)}). "
                 "Your workflow is unchanged."
             )
             for event in self._fail(kind, message):
                 yield event
         except openai.APIError as exc:  # an error object in the middle of a stream
             message = (
-                f"The language model reported an error while answering ({_short(exc)}). "
+                f"The language model reported an error while answering ({short_error(exc)}). "
                 "Your workflow is unchanged."
             )
             for event in self._fail("model_error", message):
@@ -522,7 +230,7 @@ class LLMTurn:
         stream = await client.chat.completions.create(
             model=self.settings.model,
             messages=messages,
-            tools=_tools(),
+            tools=list(function_schemas()),
             stream=True,
             stream_options={"include_usage": True},
             **kwargs,
@@ -563,7 +271,10 @@ class LLMTurn:
     async def _run(self, client: Any) -> AsyncIterator[Event]:
         run_sync = self.engine.run_sync
         ctx = self.ctx
-        messages = await run_sync(functools.partial(build_messages, self.message, ctx, self.history))
+        world = await run_sync(functools.partial(load_world, ctx.workflow, ctx.access, self.engine.sources))
+        messages = await run_sync(
+            functools.partial(build_messages, self.message, ctx, self.history, world.payload())
+        )
         draft: Workflow = ctx.workflow
         accepted: list[PatchOp] = []
         draft_warnings: list[Problem] = []
@@ -600,9 +311,8 @@ class LLMTurn:
             )
             failed_round = False
             for call in calls:
-                outcome = await run_sync(
-                    functools.partial(self.engine._handle_call, call, draft, suggestions)
-                )
+                scope = Scope(world, draft)
+                outcome = await run_sync(functools.partial(handle_call, call, draft, suggestions, scope))
                 if outcome.problems:
                     failed_round, last_problems = True, outcome.problems
                 elif outcome.ops:
@@ -667,13 +377,3 @@ class LLMTurn:
             "I could not produce a valid change: every attempt "
             f"broke the workflow, so I am not proposing anything. The last problems were:\n\n{listed}",
         )
-
-
-def _short(exc: Any) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        error = body.get("error")
-        msg = body.get("message") or (error.get("message") if isinstance(error, dict) else error)
-        if msg:
-            return str(msg)[:200]
-    return str(exc)[:200]

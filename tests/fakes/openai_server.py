@@ -84,6 +84,18 @@ class RecordedRequest:
     def messages(self) -> list[dict[str, Any]]:
         return list(self.body.get("messages", [])) if isinstance(self.body, dict) else []
 
+    def tool_results(self) -> dict[str, Any]:
+        """What the client fed back for each function call, by tool_call_id (JSON parsed when it is)."""
+        out: dict[str, Any] = {}
+        for message in self.messages:
+            if message.get("role") == "tool":
+                content = message.get("content")
+                try:
+                    out[message.get("tool_call_id", "")] = json.loads(content)
+                except (TypeError, ValueError):
+                    out[message.get("tool_call_id", "")] = content
+        return out
+
 
 Responder = Callable[[RecordedRequest], ScriptedReply]
 

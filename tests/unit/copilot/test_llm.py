@@ -87,7 +87,8 @@ def test_context_is_sent(openai_server: ScriptedOpenAIServer) -> None:
     (request,) = openai_server.chat_requests()
     body = request.body
     assert body["stream"] is True and body["model"] == "gpt-test"
-    assert [t["function"]["name"] for t in body["tools"]] == ["propose_patch", "suggest_actions"]
+    names = [t["function"]["name"] for t in body["tools"]]
+    assert names[:2] == ["propose_patch", "suggest_actions"] and "search_operators" in names  # + lookups
     assert "add_node" in json.dumps(body["tools"][0]["function"]["parameters"])
     context_msg = next(m["content"] for m in body["messages"] if m["content"].startswith("Current context"))
     context = json.loads(context_msg.split("\n", 1)[1])
