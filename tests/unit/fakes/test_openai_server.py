@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import openai
 import pytest
@@ -78,13 +77,13 @@ def test_empty_queue_fails_loudly(openai_server: ScriptedOpenAIServer) -> None:
 
 
 def test_delay_triggers_client_timeout(openai_server: ScriptedOpenAIServer) -> None:
+    # The timeout error itself proves the client gave up before the scripted delay ended (no
+    # wall-clock bound here: a loaded machine must not fail a unit test).
     openai_server.add_text("late", delay=1.0)
-    started = time.monotonic()
     with pytest.raises(openai.APITimeoutError):
         _client(openai_server, max_retries=0, timeout=0.2).chat.completions.create(
             model="gpt-test", messages=[{"role": "user", "content": "x"}]
         )
-    assert time.monotonic() - started < 1.0
 
 
 def test_streaming_text_and_tool_calls(openai_server: ScriptedOpenAIServer) -> None:
