@@ -362,15 +362,18 @@ def _deploy_recorded(args: argparse.Namespace, loaded: list[tuple[str, Workflow]
 
     from airflow import settings
 
+    from airflow_canvas.cli.protected import check_protected
     from airflow_canvas.cli.store import CliUser
     from airflow_canvas.service import deployments, workflows
-    from airflow_canvas.service.environments import ConfigError, UnknownEnvironment, environment_folder
+    from airflow_canvas.service.environments import ConfigError, UnknownEnvironment, get_environment
+    from airflow_canvas.service.promotion import PromotionRefused
 
     try:
-        environment_folder(args.env)  # an unknown environment stops everything before a save
+        env = get_environment(args.env)  # an unknown environment stops everything before a save
     except (UnknownEnvironment, ConfigError) as exc:
         raise CliError(str(exc)) from None
     user = CliUser(args.author or getpass.getuser())
+    check_protected(env, user.name)  # before a save: a refused deploy stores nothing either
     done: list[str] = []
     session = settings.Session.session_factory()
     try:
@@ -379,8 +382,18 @@ def _deploy_recorded(args: argparse.Namespace, loaded: list[tuple[str, Workflow]
             print(f"{path}: {state} as {wf.id} version {row.number}", file=sys.stderr)
             try:
                 result = deployments.deploy(
-                    session, user, wf.id, environment=args.env, version=row.number, cli=True, source="cli"
+                    session,
+                    user,
+                    wf.id,
+                    environment=args.env,
+                    version=row.number,
+                    cli=True,
+                    message=args.message,
+                    source="cli",
                 )
+            except (PromotionRefused, deployments.DeployConflict) as exc:
+                print(f"{path}: {exc}", file=sys.stderr)
+                raise _not_deployed(loaded, path, done) from None
             except deployments.DeployFailed as exc:
                 print(f"{path}: {exc}", file=sys.stderr)
                 if exc.details:

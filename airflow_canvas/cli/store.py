@@ -35,16 +35,18 @@ def _save_args(parser: argparse.ArgumentParser) -> None:
 def _save_run(args: argparse.Namespace) -> int:
     from airflow import settings
 
+    from airflow_canvas.cli.protected import check_protected
     from airflow_canvas.service import workflows
-    from airflow_canvas.service.environments import ConfigError, UnknownEnvironment, environment_folder
+    from airflow_canvas.service.environments import ConfigError, UnknownEnvironment, get_environment
 
     loaded = load_all_valid(args.files)  # all files valid before anything is stored
     user = CliUser(args.author or getpass.getuser())
     if args.deploy:
         try:
-            environment_folder(args.deploy)  # an unknown environment stops everything before a save
+            env = get_environment(args.deploy)  # an unknown environment stops everything before a save
         except (UnknownEnvironment, ConfigError) as exc:
             raise CliError(str(exc)) from None
+        check_protected(env, user.name)
     session = settings.Session.session_factory()
     try:
         for path, wf in loaded:
@@ -63,11 +65,14 @@ def deploy_saved(
 ) -> Any:
     """Deploy a stored version from the shell (trusted: no code confirmation), recorded like the API's."""
     from airflow_canvas.service import deployments
+    from airflow_canvas.service.promotion import PromotionRefused
 
     try:
         return deployments.deploy(
             session, user, workflow_id, environment=environment, version=version, cli=True, source="cli"
         )
+    except (PromotionRefused, deployments.DeployConflict) as exc:
+        raise CliError(f"{path}: not deployed: {exc}") from None
     except deployments.DeployFailed as exc:
         raise CliError(f"{path}: deploy failed; the deployed file is unchanged: {exc}") from None
 

@@ -19,6 +19,33 @@ COPILOT = "Canvas Co-pilot"
 # Saving a change that adds or alters executable code (spec/code_surface.py says what that is).
 CODE = "Canvas Code"
 
+# A protected deploy environment (``"protected": true`` in [airflow_canvas] environments) has its own
+# resource, "Canvas Deploy <name>": deploying there needs its "edit" on top of Deployments "edit".
+# Only Admin gets it by default: grant it to the roles (or a role of release managers) that may ship.
+DEPLOY_PREFIX = "Canvas Deploy "
+PROTECTED_DEPLOY_ROLES = ("Admin",)
+
+
+def deploy_resource(environment: str) -> str:
+    return f"{DEPLOY_PREFIX}{environment}"
+
+
+def protected_environments() -> list[str]:
+    """Names of the environments marked protected. Read leniently here (the DB manager runs below the
+    service layer that validates the setting; a malformed setting is reported there, on first use)."""
+    import json
+
+    from airflow.configuration import conf
+
+    try:
+        data = json.loads(conf.get("airflow_canvas", "environments", fallback="") or "{}")
+    except ValueError:
+        return []
+    if not isinstance(data, dict):
+        return []
+    return sorted(n for n, v in data.items() if isinstance(v, dict) and v.get("protected") is True)
+
+
 # Short names used by GET /me and the UI.
 RESOURCE_KEYS: dict[str, str] = {
     WORKFLOWS: "workflows",
@@ -117,4 +144,11 @@ def sync_permissions(*, ensure_fab_tables: bool = False) -> dict[str, list[str]]
                 if perm not in role.permissions:
                     sm.add_permission_to_role(role, perm)
                 granted[role_name].append(f"can_{action} on {resource}")
+        for environment in protected_environments():
+            perm = sm.create_permission("can_edit", deploy_resource(environment))
+            for role_name in PROTECTED_DEPLOY_ROLES:
+                role = sm.find_role(role_name) or sm.add_role(role_name)
+                if perm not in role.permissions:
+                    sm.add_permission_to_role(role, perm)
+                granted.setdefault(role_name, []).append(f"can_edit on {deploy_resource(environment)}")
     return granted

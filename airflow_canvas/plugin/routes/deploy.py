@@ -9,11 +9,11 @@ from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import Field
 
-from airflow_canvas.plugin.authz import requires
+from airflow_canvas.plugin.authz import ROLE_ORDER, requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError
-from airflow_canvas.service import deployments, environments
+from airflow_canvas.service import deployments, environments, promotion
 from airflow_canvas.store import repository as repo
 from airflow_canvas.store.models import DeploymentRow
 from airflow_canvas.store.permissions import DEPLOYMENTS
@@ -35,16 +35,36 @@ class DeployBody(RequestBody):
         description="The hash of the code changes this deploy makes (from GET .../deploy/preview or the "
         "428 refusal): required when the deploy changes executable code.",
     )
+    message: str = Field("", max_length=2000, description="Why: goes into a Git environment's commit.")
 
 
-def _environment(name: str) -> None:
+def _environment(name: str) -> environments.Environment:
     """404 for an unknown environment, 500 for a malformed ``environments`` setting."""
     try:
-        environments.environment_folder(name)
+        return environments.get_environment(name)
     except environments.ConfigError as exc:
         raise ApiError(500, str(exc)) from None
     except environments.UnknownEnvironment as exc:
         raise ApiError(404, str(exc)) from None
+
+
+def may_deploy_to(user: BaseUser, env: environments.Environment) -> bool:
+    """A protected environment needs "edit" on its own resource ("Canvas Deploy <name>") too."""
+    if not env.protected:
+        return True
+    from airflow.api_fastapi.app import get_auth_manager
+
+    manager = get_auth_manager()
+    if type(manager).__name__ == "SimpleAuthManager":  # it ignores resources: Admin only
+        role = str(getattr(user, "role", "") or "").capitalize()
+        return role == ROLE_ORDER[-1]
+    resource = promotion.deploy_resource(env.name)
+    return manager.is_authorized_custom_view(method="PUT", resource_name=resource, user=user)
+
+
+def _protected(user: BaseUser, env: environments.Environment) -> None:
+    if not may_deploy_to(user, env):
+        raise ApiError(403, str(promotion.DeployNotPermitted(env.name, user.get_name())))
 
 
 def deployment_json(row: DeploymentRow) -> dict[str, Any]:
@@ -66,15 +86,15 @@ def deployment_json(row: DeploymentRow) -> dict[str, Any]:
 @router.get("/environments")
 def list_environments(user: Reader) -> dict[str, Any]:
     try:
-        envs = environments.environments()
+        envs = environments.environment_configs()
     except environments.ConfigError as exc:
         raise ApiError(500, str(exc)) from None
-    return {"items": [{"name": n, "folder": str(p)} for n, p in sorted(envs.items())]}
+    return {"items": [env.to_dict() for _, env in sorted(envs.items())]}
 
 
 @router.post("/workflows/{workflow_id}/deploy", status_code=status.HTTP_201_CREATED)
 def deploy(workflow_id: str, body: DeployBody, user: Deployer, session: SessionDep) -> dict[str, Any]:
-    _environment(body.environment)
+    _protected(user, _environment(body.environment))
     try:
         done = deployments.deploy(
             session,
@@ -83,13 +103,24 @@ def deploy(workflow_id: str, body: DeployBody, user: Deployer, session: SessionD
             environment=body.environment,
             version=body.version,
             confirm_code=body.confirm_code,
+            message=body.message,
         )
+    except promotion.PromotionRefused as exc:
+        raise ApiError(409, str(exc), requires=exc.required, version=exc.version) from None
+    except deployments.DeployConflict as exc:
+        raise ApiError(409, str(exc), environment=exc.environment, branch=exc.branch) from None
     except deployments.CodeNotConfirmed as exc:
         # 428: confirm and resend; 409: the confirmation was for other code (someone changed it since).
         raise ApiError(409 if exc.stale else 428, str(exc), **exc.review.to_dict()) from None
     except deployments.DeployFailed as exc:
         if isinstance(exc.cause, deployments.DuplicateDagId):
             raise ApiError(409, str(exc.cause), dag_id=exc.cause.dag_id, file=exc.cause.fileloc) from None
+        if isinstance(exc.cause, deployments.git_target.GitError):  # the remote, not the workflow
+            raise ApiError(
+                502,
+                f"Deploy of version {exc.version} to {body.environment!r} failed; nothing was pushed: {exc}",
+                details=exc.details[-4000:],
+            ) from None
         raise ApiError(
             422,
             f"Deploy of version {exc.version} failed; the deployed file is unchanged: {exc}",
@@ -110,20 +141,26 @@ def deploy_preview(
     """The executable code that deploying ``version`` (main's head by default) to ``environment``
     changes, compared with the version deployed there now (all of it for a first deploy), and the
     ``confirm_code`` a deploy must carry to approve exactly that code."""
-    _environment(environment)
+    env = _environment(environment)
     row = deployments.version_to_deploy(session, workflow_id, version)
-    return deployments.review_code(session, row, environment).to_dict()
+    review = deployments.review_code(session, row, environment, env).to_dict()
+    review["may_deploy"] = may_deploy_to(user, env)
+    return review
 
 
 @router.delete("/workflows/{workflow_id}/deploy/{environment}")
 def undeploy(workflow_id: str, environment: str, user: Deployer, session: SessionDep) -> dict[str, Any]:
-    _environment(environment)
+    _protected(user, _environment(environment))
     try:
         done = deployments.undeploy(session, user, workflow_id, environment)
     except deployments.NotDeployed as exc:
         raise ApiError(404, str(exc)) from None
     except deployments.UndeployRefused as exc:  # the file there is not ours: never delete it
         raise ApiError(409, str(exc)) from None
+    except deployments.DeployConflict as exc:
+        raise ApiError(409, str(exc), environment=exc.environment, branch=exc.branch) from None
+    except deployments.DeployFailed as exc:
+        raise ApiError(502, f"Undeploy from {environment!r} failed; nothing was pushed: {exc}") from None
     return deployment_json(done)
 
 
