@@ -5,6 +5,7 @@ import { tokenize } from "../src/copilot/highlight";
 import { parseBlocks } from "../src/copilot/markdown";
 import { describeChange, pushRecent } from "../src/copilot/recent";
 import * as ops from "../src/state/ops";
+import { diffWorkflows } from "../src/state/diff";
 import type { Workflow } from "../src/spec/types";
 import { sample } from "./fixtures";
 
@@ -104,7 +105,7 @@ describe("proposal preview", () => {
       "clean",
       "data_flow",
     );
-    const { wf, overlays } = previewGraph(before, after);
+    const { wf, overlays } = previewGraph(diffWorkflows(before, after));
     expect(overlays.diff?.nodes.clean).toBe("added");
     expect(overlays.diff?.edges["fetch->clean"]).toBe("added");
     expect(wf.nodes.length).toBe(after.nodes.length);
@@ -112,7 +113,7 @@ describe("proposal preview", () => {
     for (let i = 0; i < MAX_DIAGRAM_NODES + 10; i++)
       big = ops.addNode(big, "process", { x: i * 10, y: 0 }, { id: `n${i}` }).wf;
     const bigAfter = ops.connect(big, "n1", "n2", "data_flow");
-    const trimmed = previewGraph(big, bigAfter).wf;
+    const trimmed = previewGraph(diffWorkflows(big, bigAfter)).wf;
     expect(trimmed.nodes.map((n) => n.id).sort()).toEqual(["n1", "n2"]);
   });
 });

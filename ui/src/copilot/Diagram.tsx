@@ -8,7 +8,7 @@ import { GroupNode } from "../canvas/GroupNode";
 import { CanvasActionsContext, type CanvasActions } from "../canvas/actions";
 import { toFlow, type Overlays } from "../canvas/toFlow";
 import type { SpecEdge, SpecNode, Workflow } from "../spec/types";
-import { diffWorkflows, mergedForDiff, statusById } from "../state/diff";
+import { mergedForDiff, statusById, type WorkflowDiff } from "../state/diff";
 
 const nodeTypes = { canvas: CanvasNode, cvgroup: GroupNode }; // must match toFlow's node types
 const edgeTypes = { canvas: CanvasEdge };
@@ -24,8 +24,7 @@ const READ_ONLY: CanvasActions = {
 export const MAX_DIAGRAM_NODES = 40;
 
 /** The changed part of a proposal and its direct neighbours, so big workflows stay legible. */
-export function previewGraph(before: Workflow, after: Workflow): { wf: Workflow; overlays: Overlays } {
-  const d = diffWorkflows(before, after);
+export function previewGraph(d: WorkflowDiff): { wf: Workflow; overlays: Overlays } {
   const merged = mergedForDiff(d);
   const status = { nodes: statusById(d.nodes), edges: statusById(d.edges), groups: statusById(d.groups) };
   let wf: Workflow = merged;

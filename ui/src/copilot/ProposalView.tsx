@@ -3,6 +3,7 @@
 import { useMemo, useState } from "react";
 import type { Workflow } from "../spec/types";
 import { FlowDiagram, previewGraph } from "./Diagram";
+import { placedProposal, proposalDiff } from "./proposalDiff";
 import type { Proposal } from "./types";
 
 export interface ProposalViewProps {
@@ -13,7 +14,8 @@ export interface ProposalViewProps {
   busy: boolean;
   onApply: () => void;
   onReject: () => void;
-  onPreview?: (next: Workflow | null) => void;
+  /** Show the proposal on the canvas as a diff (null = back to the workflow). */
+  onPreview?: (proposal: Proposal | null) => void;
 }
 
 export function ProposalView({
@@ -27,10 +29,13 @@ export function ProposalView({
   onPreview,
 }: ProposalViewProps) {
   const [pinned, setPinned] = useState(false);
-  const preview = useMemo(
-    () => (proposal.workflow ? previewGraph(current, proposal.workflow) : null),
-    [proposal.workflow, current],
-  );
+  // Drawn against the workflow as it was when the proposal arrived (what the server's diff is
+  // about), so applying it does not turn the diagram into "nothing changed".
+  const [base] = useState(current);
+  const preview = useMemo(() => {
+    const after = placedProposal(base, proposal);
+    return after ? previewGraph(proposalDiff(base, after, proposal.diff)) : null;
+  }, [proposal, base]);
   return (
     <div className="cv-cp-proposal" data-testid="copilot-proposal">
       <div className="cv-cp-proposal-head">
@@ -86,11 +91,11 @@ export function ProposalView({
               className="cv-btn"
               data-testid="proposal-preview"
               aria-pressed={pinned}
-              onMouseEnter={() => onPreview(proposal.workflow ?? null)}
+              onMouseEnter={() => onPreview(proposal)}
               onMouseLeave={() => !pinned && onPreview(null)}
               onClick={() => {
                 setPinned(!pinned);
-                onPreview(pinned ? null : (proposal.workflow ?? null));
+                onPreview(pinned ? null : proposal);
               }}
             >
               {pinned ? "Hide preview" : "Preview on canvas"}

@@ -8,15 +8,18 @@ import { Api, type Me } from "../api/client";
 import { FlowCanvas, type MenuTarget } from "../canvas/FlowCanvas";
 import { CanvasActionsContext, type CanvasActions } from "../canvas/actions";
 import { Palette, type PaletteEntry, type ToolInfo } from "../canvas/Palette";
+import { measuredSizes, placeNewNodes } from "../canvas/placement";
 import type { Overlays } from "../canvas/toFlow";
 import { CopilotPanel } from "../copilot/CopilotPanel";
+import { placedProposal, proposalDiff } from "../copilot/proposalDiff";
+import type { Proposal } from "../copilot/types";
 import { CodePanel } from "../panels/CodePanel";
 import { DeployPanel } from "../panels/DeployPanel";
 import { DiffSummary, HistoryPanel } from "../panels/HistoryPanel";
 import { PropertyPanel, type Selection } from "../panels/PropertyPanel";
 import { RunsPanel, TriggerDialog } from "../panels/RunsPanel";
-import type { EdgeKind, JsonSchema, Problem, Workflow } from "../spec/types";
-import { diffWorkflows, mergedForDiff, statusById } from "../state/diff";
+import type { EdgeKind, JsonSchema, Problem } from "../spec/types";
+import { mergedForDiff, statusById } from "../state/diff";
 import { useCompiled, useRuns, useValidation } from "../state/hooks";
 import * as ops from "../state/ops";
 import { isActive, stateClass } from "../state/status";
@@ -27,6 +30,7 @@ import { parseNodeSchemas, parseTools } from "./catalogue";
 import { ConflictDialog, SaveDialog } from "./dialogs";
 import { EMPTY_SEL, useCanvasEditing } from "./useCanvasEditing";
 import { useEditorKeys } from "./useEditorKeys";
+import { useReveal } from "./useReveal";
 import { useWorkflowDocument } from "./useWorkflowDocument";
 
 type Tab = "properties" | "code" | "runs" | "history" | "deploy" | "copilot";
@@ -55,7 +59,7 @@ export function Editor({
   const [fitCount, setFitCount] = useState(0);
   const fit = useCallback(() => setFitCount((c) => c + 1), []);
   // A co-pilot proposal hovered in the chat is drawn on the canvas as a diff against the draft.
-  const [previewSpec, setPreviewSpec] = useState<Workflow | null>(null);
+  const [previewSpec, setPreviewSpec] = useState<Proposal | null>(null);
 
   const flash = useCallback((text: string, ms = 3000) => {
     setToast(text);
@@ -93,13 +97,26 @@ export function Editor({
       .catch(() => undefined);
   }, [workflowId]);
 
+  // A proposal's new nodes are drawn where Apply will put them (placed free of overlap); its marks
+  // are the server's diff of it, so only what it changes is marked.
+  const shownDiff = useMemo(() => {
+    if (diff) return diff.diff;
+    const after = previewSpec && wf ? placedProposal(wf, previewSpec, measuredSizes(rf.getNodes())) : null;
+    return after && wf ? proposalDiff(wf, after, previewSpec?.diff) : null;
+  }, [diff, previewSpec, wf, rf]);
+  const shown = useMemo(() => (shownDiff ? mergedForDiff(shownDiff) : wf), [shownDiff, wf]);
+  const reveal = useReveal(shown);
+  useEffect(() => {
+    if (previewSpec && shownDiff)
+      reveal(shownDiff.nodes.filter((n) => n.status === "added").map((n) => n.id));
+  }, [previewSpec, shownDiff, reveal]);
   const validation = useValidation(wf);
   const compiled = useCompiled(wf, tab === "code");
   const runs = useRuns(workflowId, true);
 
   const showProperties = useCallback(() => setTab("properties"), []);
   const { removeSelection, groupSelected, copy, pointer, pasteFrom, duplicate, layout, addFromPalette } =
-    useCanvasEditing({ wf, readOnly, selection, setSelection, change, flash, fit, showProperties });
+    useCanvasEditing({ wf, readOnly, selection, setSelection, change, flash, fit, showProperties, reveal });
 
   // ---- saving and the keyboard ------------------------------------------------------------------
   // The save dialog closes on a save and on a conflict (the conflict dialog takes over); an error
@@ -132,10 +149,6 @@ export function Editor({
 
   // ---- overlays ---------------------------------------------------------------------------------
   const runInfo = useMemo(() => runs.detail?.nodes ?? {}, [runs.detail]);
-  const shownDiff = useMemo(
-    () => diff?.diff ?? (previewSpec && wf ? diffWorkflows(wf, previewSpec) : null),
-    [diff, previewSpec, wf],
-  );
   const overlays: Overlays = useMemo(
     () =>
       shownDiff
@@ -154,7 +167,6 @@ export function Editor({
           },
     [shownDiff, runInfo, validation.problems, runs.predicted, runs.detail],
   );
-  const shown = useMemo(() => (shownDiff ? mergedForDiff(shownDiff) : wf), [shownDiff, wf]);
 
   const actions: CanvasActions = useMemo(
     () => ({
@@ -379,7 +391,13 @@ export function Editor({
                 runErrors={Object.entries(runInfo)
                   .filter(([, i]) => stateClass(i.state) === "failed")
                   .map(([id, i]) => ({ node_id: id, state: String(i.state) }))}
-                applySpec={(next) => change(next)}
+                applySpec={(next) => {
+                  // New nodes go free of overlap next to their neighbours, and into view.
+                  const had = new Set(wf.nodes.map((n) => n.id));
+                  const added = (next.nodes ?? []).filter((n) => !had.has(n.id)).map((n) => n.id);
+                  change(placeNewNodes(next, added, measuredSizes(rf.getNodes())));
+                  reveal(added);
+                }}
                 onPreview={setPreviewSpec}
                 onFocusNode={focusNode}
               />

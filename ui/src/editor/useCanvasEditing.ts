@@ -3,6 +3,8 @@
 import { useReactFlow } from "@xyflow/react";
 import { useCallback, useRef } from "react";
 import { autoLayout } from "../canvas/layout";
+import { boxOf, freeSlot, measuredSizes } from "../canvas/placement";
+import { NODE_H, NODE_W } from "../canvas/toFlow";
 import type { Selection } from "../panels/PropertyPanel";
 import type { NodeType, Workflow } from "../spec/types";
 import * as ops from "../state/ops";
@@ -21,6 +23,8 @@ export interface CanvasEditingInput {
   fit: () => void;
   /** A node was added from the palette: show its properties. */
   showProperties: () => void;
+  /** Bring nodes into view (a new node placed below a crowded spot may be off screen). */
+  reveal?: (ids: string[]) => void;
 }
 
 export function useCanvasEditing({
@@ -32,6 +36,7 @@ export function useCanvasEditing({
   flash,
   fit,
   showProperties,
+  reveal,
 }: CanvasEditingInput) {
   const rf = useReactFlow();
   const removeSelection = useCallback(() => {
@@ -115,14 +120,22 @@ export function useCanvasEditing({
           x: (el?.left ?? 0) + (el?.width ?? 600) / 2,
           y: (el?.top ?? 0) + (el?.height ?? 400) / 2,
         });
-        pos = { x: pos.x + (wf.nodes.length % 5) * 24, y: pos.y + (wf.nodes.length % 5) * 24 };
+        // The first free slot from the middle of the view: never on top of another node.
+        const sizes = measuredSizes(rf.getNodes());
+        const centre = { x: pos.x - NODE_W / 2, y: pos.y - NODE_H / 2 };
+        pos = freeSlot(
+          centre,
+          { width: NODE_W, height: NODE_H },
+          wf.nodes.map((n) => boxOf(n, sizes)),
+        );
       }
       const r = ops.addNode(wf, type, pos, extra);
       change(r.wf);
       setSelection({ nodes: [r.id], edges: [], groups: [] });
       showProperties();
+      if (!position) reveal?.([r.id]);
     },
-    [wf, readOnly, rf, change, setSelection, showProperties],
+    [wf, readOnly, rf, change, setSelection, showProperties, reveal],
   );
 
   return { removeSelection, groupSelected, copy, pointer, pasteFrom, duplicate, layout, addFromPalette };
