@@ -1,9 +1,12 @@
 // The "Co-pilot" page in Airflow's nav: pick a workflow, then chat with the co-pilot about it.
-// Applying a proposal here saves a new version straight away (there is no canvas to undo on).
+// Applying a proposal here changes a draft, shown as a diff against the saved version with Save
+// and Discard (there is no canvas to undo on); nothing is saved until Save is pressed.
 import { useEffect, useState } from "react";
 import { Api, versionOf, type WorkflowRecord, type WorkflowSummary } from "../api/client";
+import { placeNewNodes } from "../canvas/placement";
 import type { Problem, Workflow } from "../spec/types";
 import { CopilotPanel } from "./CopilotPanel";
+import { PendingChanges } from "./PendingChanges";
 import { ensureCopilotStyles } from "./styles";
 
 const EMPTY_SELECTION = { nodes: [], edges: [], groups: [] };
@@ -15,6 +18,10 @@ export default function CopilotPage() {
   const [record, setRecord] = useState<WorkflowRecord | null>(null);
   const [problems, setProblems] = useState<Problem[]>([]);
   const [note, setNote] = useState<string | null>(null);
+  // Applied but not saved: the spec the chat now works on, and what each apply said.
+  const [draft, setDraft] = useState<Workflow | null>(null);
+  const [applied, setApplied] = useState<string[]>([]);
+  const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -24,10 +31,13 @@ export default function CopilotPage() {
   }, [search]);
 
   const open = async (id: string) => {
+    if (draft && !window.confirm("Discard the unsaved co-pilot changes?")) return;
     try {
       const rec = await Api.getWorkflow(id);
       setRecord(rec);
       setNote(null);
+      setDraft(null);
+      setApplied([]);
       const v = await Api.validate(rec.spec).catch(() => null);
       setProblems(((v as { problems?: Problem[] } | null)?.problems ?? []) as Problem[]);
     } catch (e) {
@@ -35,18 +45,48 @@ export default function CopilotPage() {
     }
   };
 
-  const save = async (next: Workflow, description: string) => {
-    if (!record) return;
+  const revalidate = async (spec: Workflow) => {
+    const v = await Api.validate(spec).catch(() => null);
+    setProblems(((v as { problems?: Problem[] } | null)?.problems ?? []) as Problem[]);
+  };
+
+  // An applied proposal goes into the draft (new nodes placed free of overlap); Save keeps it.
+  const apply = (next: Workflow, description: string) => {
+    const base = draft ?? record?.spec;
+    if (!base) return;
+    const had = new Set(base.nodes.map((n) => n.id));
+    const added = (next.nodes ?? []).filter((n) => !had.has(n.id)).map((n) => n.id);
+    const placed = placeNewNodes(next, added);
+    setDraft(placed);
+    setApplied((a) => [...a, description]);
+    setNote(null);
+    void revalidate(placed);
+  };
+
+  const save = async (message: string) => {
+    if (!record || !draft) return;
+    setSaving(true);
     try {
-      const saved = await Api.saveWorkflow(record.id, next, versionOf(record), description);
-      const spec = saved.spec ?? next;
+      const description = message || applied.join("; ") || "Co-pilot changes";
+      const saved = await Api.saveWorkflow(record.id, draft, versionOf(record), description);
+      const spec = saved.spec ?? draft;
       setRecord({ ...record, spec, version: saved.version, head_version: saved.version });
+      setDraft(null);
+      setApplied([]);
       setNote(`Saved as version ${saved.version}.`);
-      const v = await Api.validate(spec).catch(() => null);
-      setProblems(((v as { problems?: Problem[] } | null)?.problems ?? []) as Problem[]);
+      void revalidate(spec);
     } catch (e) {
       setNote(`Could not save: ${(e as Error).message}`);
+    } finally {
+      setSaving(false);
     }
+  };
+
+  const discard = () => {
+    setDraft(null);
+    setApplied([]);
+    setNote("Discarded the unsaved changes.");
+    if (record) void revalidate(record.spec);
   };
 
   return (
@@ -90,15 +130,25 @@ export default function CopilotPage() {
                   Open in Canvas
                 </a>
               </div>
+              {draft && (
+                <PendingChanges
+                  saved={record.spec}
+                  draft={draft}
+                  busy={saving}
+                  onSave={(m) => void save(m)}
+                  onDiscard={discard}
+                />
+              )}
               <CopilotPanel
                 key={record.id}
-                workflow={record.spec}
+                workflow={draft ?? record.spec}
                 selection={EMPTY_SELECTION}
                 problems={problems}
                 runErrors={[]}
                 readOnly={false}
                 prompt={null}
-                applySpec={(next, description) => void save(next, description)}
+                applySpec={apply}
+                appliedNote="Not saved yet: review the unsaved changes above, then Save version or Discard."
               />
             </>
           ) : (
