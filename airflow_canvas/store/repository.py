@@ -28,6 +28,7 @@ from airflow_canvas.store.errors import Conflict, NotFound, StaleBase
 from airflow_canvas.store.merge import MergeResult, Side, merge_specs
 from airflow_canvas.store.models import BranchRow, DeploymentRow, VersionRow, WorkflowRow
 from airflow_canvas.store.serialize import full_dict, stored_form
+from airflow_canvas.store.session import rowcount
 
 MAIN = "main"
 T = TypeVar("T")
@@ -247,9 +248,11 @@ def save_version(
             bumped = session.execute(
                 update(WorkflowRow).where(WorkflowRow.id == workflow_id).values(**values)
             )
-            if bumped.rowcount == 0:
+            if rowcount(bumped) == 0:
                 raise NotFound(f"Workflow {workflow_id!r} not found.")
-            number = session.scalar(select(WorkflowRow.version_counter).where(WorkflowRow.id == workflow_id))
+            number = session.scalars(
+                select(WorkflowRow.version_counter).where(WorkflowRow.id == workflow_id)
+            ).one()
             moved = session.execute(
                 update(BranchRow)
                 .where(
@@ -259,7 +262,7 @@ def save_version(
                 )
                 .values(head_number=number)
             )
-            if moved.rowcount != 1:
+            if rowcount(moved) != 1:
                 session.rollback()
                 current = get_branch(session, workflow_id, branch).head_number
                 session.rollback()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from airflow_canvas.spec.models import Tool
 from airflow_canvas.store.errors import Conflict, NotFound, StoreError
 from airflow_canvas.store.models import ToolRow
+from airflow_canvas.store.session import new_session, rowcount
 from airflow_canvas.tools.breaking_changes import required_bump, schema_changes
 from airflow_canvas.tools.publish import PublishCheck, PublishError, check_publish
 from airflow_canvas.tools.registry import builtin_tools
@@ -90,9 +91,11 @@ def save_draft(session: Session, tool: Tool, *, user: str) -> ToolRow:
         return row
     # Only while still a draft, decided by the database: a publish committed since the read above
     # must not be followed by this write changing the published body.
-    changed = session.execute(
-        update(ToolRow).where(ToolRow.id == row.id, ToolRow.published.is_(False)).values(spec=spec)
-    ).rowcount
+    changed = rowcount(
+        session.execute(
+            update(ToolRow).where(ToolRow.id == row.id, ToolRow.published.is_(False)).values(spec=spec)
+        )
+    )
     session.commit()
     if not changed:
         raise Conflict(
@@ -150,11 +153,13 @@ def publish(
         raise PublishRefused(str(exc), reasons=exc.reasons, tests=exc.tests) from None
     # Publish exactly the body whose tests just ran: the draft may have been saved again (or
     # published) while they ran, and that body is neither tested nor allowed to become published.
-    done = session.execute(
-        update(ToolRow)
-        .where(ToolRow.id == row.id, ToolRow.spec == tested, ToolRow.published.is_(False))
-        .values(published=True)
-    ).rowcount
+    done = rowcount(
+        session.execute(
+            update(ToolRow)
+            .where(ToolRow.id == row.id, ToolRow.spec == tested, ToolRow.published.is_(False))
+            .values(published=True)
+        )
+    )
     session.commit()
     if not done:
         raise Conflict(
@@ -203,14 +208,13 @@ def published_source() -> list[Tool]:
     import logging
     import time
 
-    from airflow import settings
     from sqlalchemy.exc import SQLAlchemyError
 
     now = time.monotonic()
     if _cache is not None and now - _cache[0] < _CACHE_SECONDS:
         return _cache[1]
     try:
-        with settings.Session.session_factory() as session:
+        with new_session() as session:
             tools = published_tools(session)
     except SQLAlchemyError as exc:
         logging.getLogger(__name__).warning("Published tools unavailable: %s", exc)

@@ -6,15 +6,19 @@ import contextlib
 
 from airflow import settings
 from alembic import context
+from sqlalchemy.sql.schema import SchemaItem
 
 from airflow_canvas.store.db_manager import CanvasDBManager
+from airflow_canvas.store.session import airflow_engine
 
 config = context.config
 version_table = CanvasDBManager.version_table_name
 target_metadata = CanvasDBManager.metadata
 
 
-def include_object(_, name, type_, *args):
+def include_object(
+    _: SchemaItem, name: str | None, type_: str, reflected: bool, compare_to: SchemaItem | None
+) -> bool:
     # Airflow's and FAB's tables share the database: never let autogenerate touch them.
     return not (type_ == "table" and name not in target_metadata.tables)
 
@@ -36,7 +40,7 @@ def run_migrations_online() -> None:
     with contextlib.ExitStack() as stack:
         connection = config.attributes.get("connection", None)
         if not connection:
-            connection = stack.enter_context(settings.engine.connect())
+            connection = stack.enter_context(airflow_engine().connect())
         context.configure(
             connection=connection,
             transaction_per_migration=True,
