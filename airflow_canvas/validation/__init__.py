@@ -3,6 +3,7 @@ the compiler and the co-pilot. Above spec, tools, catalogue and policies (airflo
 the rules read the tool registry, the operator catalogue and the notifier policies; nothing below
 imports validation."""
 
+from airflow_canvas.validation.context import Resources
 from airflow_canvas.validation.engine import (
     CHECKS,
     Result,
@@ -13,4 +14,13 @@ from airflow_canvas.validation.engine import (
     validate_workflow,
 )
 
-__all__ = ["CHECKS", "Result", "check_workflow", "errors", "validate", "validate_data", "validate_workflow"]
+__all__ = [
+    "CHECKS",
+    "Resources",
+    "Result",
+    "check_workflow",
+    "errors",
+    "validate",
+    "validate_data",
+    "validate_workflow",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import InitVar, dataclass, field
 from typing import Any, Literal
 
@@ -11,12 +12,34 @@ from airflow_canvas.tools.compatibility import node_input_schema, node_output_sc
 from airflow_canvas.tools.registry import ToolResolver
 
 
+@dataclass(frozen=True)
+class Resources:
+    """What exists in Airflow that a spec may name (validation/resources.py checks against it), as
+    far as the caller lets validation see; ``None`` for a kind = not known, not checked."""
+
+    pools: frozenset[str] | None = None
+    connections: Mapping[str, str] | None = None  # connection id -> conn_type
+    variables: frozenset[str] | None = None
+
+    @classmethod
+    def of(cls, resources: Resources | None, pools: set[str] | frozenset[str] | None) -> Resources:
+        """``resources`` with ``pools`` (the older keyword of ``validate``) filled in."""
+        base = resources or cls()
+        if pools is None or base.pools is not None:
+            return base
+        return cls(frozenset(pools), base.connections, base.variables)
+
+    @property
+    def empty(self) -> bool:
+        return self.pools is None and self.connections is None and self.variables is None
+
+
 @dataclass
 class ValidationContext:
     """One validation run over one spec (not the co-pilot's CopilotContext, which is a chat turn)."""
 
     wf: Workflow
-    pools: set[str] | None = None
+    resources: Resources = field(default_factory=Resources)
     problems: list[Problem] = field(default_factory=list)
     node_index: dict[str, int] = field(default_factory=dict)  # first node with each id
     group_index: dict[str, int] = field(default_factory=dict)
@@ -29,6 +52,10 @@ class ValidationContext:
             self.node_index.setdefault(node.id, i)
         for i, group in enumerate(self.wf.groups):
             self.group_index.setdefault(group.id, i)
+
+    @property
+    def pools(self) -> frozenset[str] | None:
+        return self.resources.pools
 
     def node(self, node_id: str) -> Node | None:
         i = self.node_index.get(node_id)

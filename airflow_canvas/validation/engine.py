@@ -28,7 +28,17 @@ from airflow_canvas.validation import (
 )
 from airflow_canvas.validation.checks_notifications import check_notifications
 from airflow_canvas.validation.checks_tools import check_inline_tool_names, check_mapping_types
-from airflow_canvas.validation.context import ValidationContext
+from airflow_canvas.validation.context import Resources, ValidationContext
+from airflow_canvas.validation.resources import check_connections, check_variables
+
+
+def check_resources(ctx: ValidationContext) -> None:
+    """What the spec names in Airflow's database (pools, connections, Variables): warnings, and
+    run on every validation outside the memo, since those change under a running server."""
+    checks_nodes.check_pools(ctx)
+    check_connections(ctx)
+    check_variables(ctx)
+
 
 CHECKS: tuple[Callable[[ValidationContext], None], ...] = (
     checks_structure.check_duplicate_ids,
@@ -40,7 +50,7 @@ CHECKS: tuple[Callable[[ValidationContext], None], ...] = (
     check_inline_tool_names,  # no inline tool may take a built-in or published tool's name
     checks_nodes.check_node_config,
     checks_nodes.check_fallbacks,
-    checks_nodes.check_pools,
+    check_resources,  # pools, connections, Variables: outside the memo (see _memoised)
     checks_nodes.check_tool_arguments,
     checks_nodes.check_jinja,
     checks_dataflow.check_mappings,
@@ -60,50 +70,56 @@ CHECKS: tuple[Callable[[ValidationContext], None], ...] = (
 
 
 def validate_workflow(
-    wf: Workflow, *, pools: set[str] | None = None, tools: ToolResolver | None = None
+    wf: Workflow,
+    *,
+    pools: set[str] | None = None,
+    tools: ToolResolver | None = None,
+    resources: Resources | None = None,
 ) -> list[Problem]:
     """Every structural problem of ``wf``, errors and warnings, in spec order within each check.
 
-    ``pools``: the pool names that exist in Airflow; when given, unknown pools are warnings.
+    ``resources``: the pools, connections and Variables that exist in Airflow (each kind that is
+    given is checked: unknown ones are warnings); ``pools`` is a shorthand for the pools alone.
     ``tools``: a resolver of ``wf``'s tool references to reuse afterwards (the compiler passes
     the one its IR builder pins from); a fresh one when not given.
     """
-    return run_checks(wf, pools=pools, tools=tools)[0]
+    return run_checks(wf, resources=Resources.of(resources, pools), tools=tools)[0]
 
 
 def run_checks(
-    wf: Workflow, *, pools: set[str] | None = None, tools: ToolResolver | None = None
+    wf: Workflow, *, resources: Resources | None = None, tools: ToolResolver | None = None
 ) -> tuple[list[Problem], int]:
     """Every rule on ``wf`` (each real validation ends here: the benchmark and the tests count calls
-    to it), and where in the list the pool check put its problems (for the memo, see ``validate``)."""
-    ctx = ValidationContext(wf, pools=pools, tools=tools)
-    pool_slot = 0
+    to it), and where in the list the resource checks put their problems (for the memo, see
+    ``validate``)."""
+    ctx = ValidationContext(wf, resources=resources or Resources(), tools=tools)
+    slot = 0
     for check in CHECKS:
-        if check is checks_nodes.check_pools:
-            pool_slot = len(ctx.problems)
+        if check is check_resources:
+            slot = len(ctx.problems)
         check(ctx)
-    return ctx.problems, pool_slot
+    return ctx.problems, slot
 
 
-def _memoised(wf: Workflow, pools: set[str] | None, tools: ToolResolver | None) -> list[Problem]:
-    """``validate_workflow(wf, pools=pools, tools=tools)``, each content validated once per process:
-    every rule but the pool check is memoised by content (validation/cache.py says what the key
-    holds), and the pool check, which reads the pools Airflow has now, runs every time and its
-    problems go where it would have put them."""
+def _memoised(wf: Workflow, resources: Resources, tools: ToolResolver | None) -> list[Problem]:
+    """``validate_workflow(wf, resources=resources, tools=tools)``, each content validated once per
+    process: every rule but the resource checks is memoised by content (validation/cache.py says
+    what the key holds), and the resource checks, which read what Airflow has now, run every time
+    and their problems go where they would have put them."""
     tools = tools if tools is not None else ToolResolver(wf.tools)  # the key reads the tools it sees
     key = cache.key_of(wf, tools)
     entry = cache.get(key) if key is not None else None
     if entry is None:
-        problems, pool_slot = run_checks(wf, pools=None, tools=tools)
-        entry = (tuple(problems), pool_slot)
+        problems, slot = run_checks(wf, resources=None, tools=tools)
+        entry = (tuple(problems), slot)
         if key is not None:
             cache.put(key, entry)
-    cached, pool_slot = entry
-    if pools is None:
+    cached, slot = entry
+    if resources.empty:
         return list(cached)
-    pool_ctx = ValidationContext(wf, pools=pools, tools=tools)
-    checks_nodes.check_pools(pool_ctx)
-    return [*cached[:pool_slot], *pool_ctx.problems, *cached[pool_slot:]]
+    resource_ctx = ValidationContext(wf, resources=resources, tools=tools)
+    check_resources(resource_ctx)
+    return [*cached[:slot], *resource_ctx.problems, *cached[slot:]]
 
 
 def errors(problems: list[Problem]) -> list[Problem]:
@@ -118,18 +134,21 @@ def check_workflow(wf: Workflow, *, pools: set[str] | None = None) -> list[Probl
     return problems
 
 
-def validate_data(data: Any, *, pools: set[str] | None = None) -> tuple[Workflow | None, list[Problem]]:
+def validate_data(
+    data: Any, *, pools: set[str] | None = None, resources: Resources | None = None
+) -> tuple[Workflow | None, list[Problem]]:
     """Parse untrusted JSON and validate it: (the workflow or None, every problem found).
 
     When some fields are invalid the workflow is None, but the structural checks still run on a
     repaired copy (bad items reduced to what parses) so the user sees all problems in one go.
     """
+    resources = Resources.of(resources, pools)
     try:
         wf = parse_workflow(data)
     except SpecError as exc:
         field_problems = list(exc.problems)
     else:
-        return wf, _memoised(wf, pools, None)
+        return wf, _memoised(wf, resources, None)
     if not isinstance(data, dict) or any(
         p.code in ("E_SPEC_NOT_OBJECT", "E_SPEC_VERSION") for p in field_problems
     ):
@@ -138,7 +157,7 @@ def validate_data(data: Any, *, pools: set[str] | None = None) -> tuple[Workflow
     if repaired is None:
         return None, field_problems
     partial = parse_workflow(repaired.data)
-    structural = [repaired.restore(p) for p in validate_workflow(partial, pools=pools)]
+    structural = [repaired.restore(p) for p in validate_workflow(partial, resources=resources)]
     return None, field_problems + [p for p in structural if p is not None]
 
 
@@ -161,14 +180,20 @@ class Result:
 
 
 def validate(
-    data_or_workflow: Workflow | Any, *, pools: set[str] | None = None, tools: ToolResolver | None = None
+    data_or_workflow: Workflow | Any,
+    *,
+    pools: set[str] | None = None,
+    tools: ToolResolver | None = None,
+    resources: Resources | None = None,
 ) -> Result:
     """The one entry point: validate untrusted JSON (parsed, repaired for the structural checks when
     some field is bad) or an already parsed ``Workflow`` (``tools``: a resolver of that workflow's
     tools to share, see ``validate_workflow``; on a memo hit it is left to resolve lazily).
 
     A workflow whose content was validated before in this process (same values, same shared tools
-    and config: validation/cache.py) is not validated again; the pool check always runs."""
+    and config: validation/cache.py) is not validated again; the checks of ``resources`` (what
+    exists in Airflow: pools, connections, Variables; ``pools`` alone as a shorthand) always run."""
+    resources = Resources.of(resources, pools)
     if isinstance(data_or_workflow, Workflow):
-        return Result(data_or_workflow, _memoised(data_or_workflow, pools, tools))
-    return Result(*validate_data(data_or_workflow, pools=pools))
+        return Result(data_or_workflow, _memoised(data_or_workflow, resources, tools))
+    return Result(*validate_data(data_or_workflow, resources=resources))

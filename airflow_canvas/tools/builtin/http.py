@@ -17,6 +17,7 @@ INPUT_SCHEMA = {
             "type": "string",
             "default": "http_default",
             "description": "Airflow HTTP connection id.",
+            "x-airflow-connection": ["http"],
         },
         "endpoint": {
             "type": "string",

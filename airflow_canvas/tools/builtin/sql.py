@@ -9,7 +9,11 @@ from typing import Any
 INPUT_SCHEMA = {
     "type": "object",
     "properties": {
-        "conn_id": {"type": "string", "description": "Airflow connection id of a SQL database."},
+        "conn_id": {
+            "type": "string",
+            "description": "Airflow connection id of a SQL database.",
+            "x-airflow-connection": [],
+        },
         "sql": {"type": "string", "minLength": 1},
         "parameters": {"type": ["array", "object"], "description": "Bound parameters (never formatted in)."},
         "max_rows": {"type": "integer", "minimum": 1, "default": 1000},
