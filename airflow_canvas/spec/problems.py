@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, TypedDict
 
+from pydantic import ConfigDict
+
 
 class OwnerIds(TypedDict, total=False):
     """The keyword arguments naming what a Problem belongs to (``Problem(..., **owner)``)."""
@@ -14,6 +16,18 @@ class OwnerIds(TypedDict, total=False):
     node_id: str
     edge_id: str
     group_id: str
+
+
+OwnerKind = Literal["node", "edge", "group"]
+
+
+def owned_by(kind: OwnerKind, item_id: str) -> OwnerIds:
+    """``{"node_id": id}``, ``{"edge_id": id}`` or ``{"group_id": id}``, for ``Problem(..., **owner)``."""
+    if kind == "node":
+        return {"node_id": item_id}
+    if kind == "edge":
+        return {"edge_id": item_id}
+    return {"group_id": item_id}
 
 
 @dataclass(frozen=True)
@@ -26,6 +40,9 @@ class Problem:
     group_id: str | None = None
     hint: str | None = None
     severity: Literal["error", "warning"] = "error"
+
+    # The API always sends every field (``to_dict``): its OpenAPI schema says so, defaults included.
+    __pydantic_config__ = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -12,6 +12,8 @@ E_CONDITION_AMBIGUOUS) when:
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from airflow_canvas.spec.models import EdgeKind, Node, NodeType, is_identifier
 from airflow_canvas.spec.problems import did_you_mean, pointer
 from airflow_canvas.spec.schema_paths import field_known, property_names
@@ -19,7 +21,7 @@ from airflow_canvas.validation.checks_nodes import jmespath_error, name_hint
 from airflow_canvas.validation.context import ValidationContext
 
 
-def _operator_backed(node: Node | None) -> bool:
+def _operator_backed(node: Node | None) -> TypeGuard[Node]:
     return node is not None and node.type is NodeType.TOOL and bool(node.operator)
 
 

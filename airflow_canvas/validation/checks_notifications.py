@@ -6,7 +6,7 @@ from __future__ import annotations
 from airflow_canvas.policies.notifiers import NotifierError, notifier_kwargs, resolve_notifier
 from airflow_canvas.spec.literal import check_literal
 from airflow_canvas.spec.models import Notification, Workflow
-from airflow_canvas.spec.problems import Problem, pointer
+from airflow_canvas.spec.problems import OwnerIds, Problem, owned_by, pointer
 from airflow_canvas.validation.context import ValidationContext
 
 
@@ -18,14 +18,14 @@ def check_notifications(ctx: ValidationContext) -> None:
 def notification_problems(wf: Workflow) -> list[Problem]:
     """Every notification that cannot be emitted, with a pointer to the offending field."""
     problems: list[Problem] = []
-    owners: list[tuple[tuple[str | int, ...], list[Notification], dict[str, str]]] = [
+    owners: list[tuple[tuple[str | int, ...], list[Notification], OwnerIds]] = [
         (("notifications",), wf.notifications, {}),
         *(
-            (("groups", i, "notifications"), g.notifications, {"group_id": g.id})
+            (("groups", i, "notifications"), g.notifications, owned_by("group", g.id))
             for i, g in enumerate(wf.groups)
         ),
         *(
-            (("nodes", i, "notifications"), n.notifications, {"node_id": n.id})
+            (("nodes", i, "notifications"), n.notifications, owned_by("node", n.id))
             for i, n in enumerate(wf.nodes)
         ),
     ]
@@ -37,7 +37,7 @@ def notification_problems(wf: Workflow) -> list[Problem]:
 
 
 def _check_one(
-    notification: Notification, where: tuple[str | int, ...], owner: dict[str, str], *, workflow_level: bool
+    notification: Notification, where: tuple[str | int, ...], owner: OwnerIds, *, workflow_level: bool
 ) -> list[Problem]:
     problems: list[Problem] = []
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from itertools import pairwise
 
 from airflow_canvas.spec.graph import (
@@ -16,12 +17,17 @@ from airflow_canvas.spec.graph import (
     is_virtual,
     node_task_id,
 )
-from airflow_canvas.spec.problems import did_you_mean, pointer
+from airflow_canvas.spec.models import Group, Node
+from airflow_canvas.spec.problems import OwnerKind, did_you_mean, owned_by, pointer
 from airflow_canvas.validation.context import ValidationContext
 
 
 def check_duplicate_ids(ctx: ValidationContext) -> None:
-    for kind, items in (("node", ctx.wf.nodes), ("group", ctx.wf.groups)):
+    collections: tuple[tuple[OwnerKind, Sequence[Node | Group]], ...] = (
+        ("node", ctx.wf.nodes),
+        ("group", ctx.wf.groups),
+    )
+    for kind, items in collections:
         first: dict[str, int] = {}
         for i, item in enumerate(items):
             if item.id in first:
@@ -30,7 +36,7 @@ def check_duplicate_ids(ctx: ValidationContext) -> None:
                     f"{kind.capitalize()} id {item.id!r} is used again (first at /{kind}s/{first[item.id]}).",
                     pointer(f"{kind}s", i, "id"),
                     hint=f"Give each {kind} its own id, e.g. {item.id + '_2'!r}.",
-                    **{f"{kind}_id": item.id},
+                    **owned_by(kind, item.id),
                 )
             else:
                 first[item.id] = i
@@ -59,10 +65,12 @@ def check_task_ids(ctx: ValidationContext) -> None:
     wf = ctx.wf
     owners: dict[str, tuple[str, str, int]] = {}  # full task id -> (kind, id, index)
     chains = group_chains(wf)
-    entries = [("node", n.id, i, node_task_id(wf, n.id, n.group, chains)) for i, n in enumerate(wf.nodes)]
+    entries: list[tuple[OwnerKind, str, int, str]] = [
+        ("node", n.id, i, node_task_id(wf, n.id, n.group, chains)) for i, n in enumerate(wf.nodes)
+    ]
     entries += [("group", g.id, i, group_task_id(wf, g.id, chains)) for i, g in enumerate(wf.groups)]
     for kind, item_id, i, full in entries:
-        where = {f"{kind}_id": item_id}
+        where = owned_by(kind, item_id)
         for suffix in GENERATED_SUFFIXES:
             if item_id.endswith(suffix):
                 ctx.add(
@@ -105,7 +113,7 @@ def check_task_ids(ctx: ValidationContext) -> None:
                 pointer(f"{kind}s", i, "id"),
                 severity="warning",
                 hint="Rename one of them.",
-                **{f"{kind}_id": item_id},
+                **owned_by(kind, item_id),
             )
 
 
