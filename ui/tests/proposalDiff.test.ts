@@ -125,7 +125,7 @@ describe("proposal preview marks", () => {
     // Right of `fetch` (x 300) are `think` and `shape` (x 600): the nearest free slot in that column.
     expect(clean.x).toBe(300 + 200 + 80);
     expect(clean.y).not.toBe(0);
-    expect(Math.abs(clean.y)).toBeLessThanOrEqual(2 * (64 + 40));
+    expect(Math.abs(clean.y ?? 0)).toBeLessThanOrEqual(2 * (64 + 40));
     expect(proposalDiff(current, placed, p.diff).nodes.find((n) => n.id === "clean")!.status).toBe("added");
   });
 });

@@ -26,7 +26,7 @@ export function PanelHeader({
       <span
         className={`cv-badge cv-cp-engine ${status?.engine ?? ""}`}
         data-testid="copilot-engine"
-        title={status?.engine === "offline" ? status.reason : status?.conn_id}
+        title={(status?.engine === "offline" ? status.reason : status?.conn_id) ?? undefined}
       >
         {status ? (status.engine === "llm" ? `LLM · ${status.model}` : "Offline") : "…"}
       </span>

@@ -59,7 +59,8 @@ function diffSection<T>(
 
 /** The proposal's workflow with its new nodes placed free of overlap next to their neighbours. */
 export function placedProposal(current: Workflow, proposal: Proposal, sizes: Sizes = {}): Workflow | null {
-  const next = proposal.workflow;
+  // The wire type of the proposal's spec is the generated one; it is a Workflow.
+  const next = proposal.workflow as Workflow | null | undefined;
   if (!next) return null;
   const had = new Set(current.nodes.map((n) => n.id));
   const added = (next.nodes ?? []).filter((n) => !had.has(n.id)).map((n) => n.id);

@@ -101,7 +101,7 @@ export function useProposalActions(host: ProposalHost, chat: ConversationState) 
           usage: NO_USAGE,
           parts: [
             { type: "text", markdown: `Ran \`${nodeId}\` alone with the mock input:` },
-            { type: "code", language: "json", code: JSON.stringify(out, null, 2) },
+            { type: "code", language: "json", code: JSON.stringify(out, null, 2), title: "" },
           ],
         },
       });
@@ -152,7 +152,18 @@ export function useProposalActions(host: ProposalHost, chat: ConversationState) 
         answers,
         problems: problems.length
           ? problems
-          : [{ code: "E", message: (err as Error).message, pointer: "", severity: "error" }],
+          : [
+              {
+                code: "E",
+                message: (err as Error).message,
+                pointer: "",
+                severity: "error",
+                node_id: null,
+                edge_id: null,
+                group_id: null,
+                hint: null,
+              },
+            ],
       });
     } finally {
       setBusy(false);
