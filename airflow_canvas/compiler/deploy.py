@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from airflow_canvas.compiler import CompiledWorkflow, compile_workflow
 from airflow_canvas.spec.models import Workflow
@@ -129,7 +130,7 @@ def check_import(source: str, dag_id: str, *, timeout: float = IMPORT_CHECK_TIME
         )
 
 
-def _last_json_line(stdout: str) -> dict | None:
+def _last_json_line(stdout: str) -> dict[str, Any] | None:
     for line in reversed(stdout.strip().splitlines()):
         with contextlib.suppress(ValueError):
             data = json.loads(line)

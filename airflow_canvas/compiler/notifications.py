@@ -13,7 +13,7 @@ carries as they are and the emitter prints: no notifier call passes through sour
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from airflow_canvas.compiler.pyfmt import Call, Code, Expr, ListOf, Lit, call, flat, lit_expr
@@ -49,7 +49,7 @@ def _calls(notifications: Iterable[Notification], event: str) -> list[Call]:
     return calls
 
 
-def _render_list(calls: list[Expr]) -> ListOf:
+def _render_list(calls: Sequence[Expr]) -> ListOf:
     return ListOf(tuple(calls))
 
 

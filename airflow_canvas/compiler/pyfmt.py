@@ -55,7 +55,7 @@ def checked_name(text: object) -> str:
     name): the one rule of :func:`airflow_canvas.spec.models.is_identifier`."""
     if not is_identifier(text):
         raise UnsafeCode(f"{text!r} is not a Python identifier; it cannot be written as a name")
-    return text  # type: ignore[return-value]
+    return text
 
 
 def checked_path(text: object) -> str:
@@ -179,11 +179,15 @@ def _atom(value: Any) -> str:
     raise AssertionError(value)
 
 
+def _call_items(expr: Call) -> list[tuple[str, Expr]]:
+    """A call's arguments as (item prefix, item): positional ones, then ``name=`` ones."""
+    return [("", a) for a in expr.args] + [(f"{k}=", v) for k, v in expr.kwargs]
+
+
 def _parts(expr: Expr) -> tuple[str, list[tuple[str, Expr]], str] | None:
     """(opening, [(item prefix, item)], closing) for bracketed expressions with items."""
     if isinstance(expr, Call) and (expr.args or expr.kwargs):
-        items = [("", a) for a in expr.args] + [(f"{k}=", v) for k, v in expr.kwargs]
-        return f"{expr.func}(", items, ")"
+        return f"{expr.func}(", _call_items(expr), ")"
     if isinstance(expr, ListOf) and expr.items:
         return "[", [("", i) for i in expr.items], "]"
     if isinstance(expr, DictOf) and expr.items:
@@ -240,9 +244,8 @@ def render_call_block(expr: Call, *, indent: str, prefix: str = "", suffix: str 
     """A call always exploded one argument per line (how operator and DAG calls read best)."""
     if not (expr.args or expr.kwargs):
         return [f"{indent}{prefix}{flat(expr)}{suffix}"]
-    _, items, _ = _parts(expr)
     lines = [f"{indent}{prefix}{expr.func}("]
-    for item_prefix, item in items:
+    for item_prefix, item in _call_items(expr):
         lines.extend(render(item, indent=indent + INDENT, prefix=item_prefix, suffix=","))
     lines.append(f"{indent}){suffix}")
     return lines
