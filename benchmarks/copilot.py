@@ -274,6 +274,9 @@ def main() -> int:
         for command in wall:
             print(_row(f"offline, {n} nodes, {command!r}", wall[command], cpu[command], floor[n], 10))
         worst = max(worst, *(v["median_ms"] for v in cpu.values()))
+    from benchmarks.copilot_llm import report as llm_report  # prompt size; acceptance with an endpoint
+
+    result["llm"] = llm_report(parse_workflow(spec), args.nodes)
     result["pass"] = result["llm_turn_overhead"]["cpu"]["median_ms"] < 50 and worst < 10
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))

@@ -21,8 +21,12 @@ def copilot_access(user: BaseUser) -> Access:
     from airflow.api_fastapi.app import get_auth_manager
 
     manager = get_auth_manager()
+    connection_ids: frozenset[str] = frozenset()
     try:
-        connection_ids = frozenset(manager.get_authorized_connections(user=user, method="GET"))
+        # FabAuthManager's get_authorized_connections returns every conn_id without asking about
+        # the user (FAB has no per-connection grants): the resource-level check must come first.
+        if manager.is_authorized_connection(method="GET", user=user):
+            connection_ids = frozenset(manager.get_authorized_connections(user=user, method="GET"))
     except Exception:  # noqa: BLE001 - no connections listed is the safe answer
         log.warning("co-pilot: could not read the user's authorized connections", exc_info=True)
         connection_ids = frozenset()
