@@ -160,6 +160,10 @@ def _prepare(
     try:
         copilot = Copilot.from_airflow(run_sync=run_sync)
         ctx = _context(body, user, session)  # SpecError -> 422 with problems
+        if copilot.engine == "llm":  # what the model may be told of besides the workflow
+            from airflow_canvas.plugin.copilot_access import copilot_access
+
+            ctx.access = copilot_access(user)
         conversation_id, past = _start(body, user, session, limits)
         return copilot, ctx, conversation_id, past
     finally:
