@@ -7,35 +7,36 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from airflow_canvas.copilot.patch import PatchOp, ops_to_json
 from airflow_canvas.spec.diff import workflow_diff
 from airflow_canvas.spec.models import Workflow
+from airflow_canvas.spec.wire import EdgeJson, NodeJson, PreviewDiffJson, ProblemJson, SentWhole, SpecJson
 
 
-class TextPart(BaseModel):
+class TextPart(SentWhole):
     type: Literal["text"] = "text"
     markdown: str
 
 
-class CodePart(BaseModel):
+class CodePart(SentWhole):
     type: Literal["code"] = "code"
     language: str = "text"
     code: str
     title: str = ""
 
 
-class DiagramPart(BaseModel):
+class DiagramPart(SentWhole):
     """A sub-graph in spec form (nodes + edges) so the UI draws it with the canvas components."""
 
     type: Literal["diagram"] = "diagram"
     title: str = ""
-    nodes: list[dict[str, Any]] = Field(default_factory=list)
-    edges: list[dict[str, Any]] = Field(default_factory=list)
+    nodes: list[NodeJson] = Field(default_factory=list)  # spec JSON (spec.wire: passed as it is)
+    edges: list[EdgeJson] = Field(default_factory=list)
 
 
-class Suggestion(BaseModel):
+class Suggestion(SentWhole):
     label: str
     action: Literal["apply_patch", "open_wizard", "run_node", "focus_node", "send"]
     ops: list[dict[str, Any]] | None = None  # apply_patch: validated ops
@@ -45,7 +46,7 @@ class Suggestion(BaseModel):
     message: str | None = None  # send: a follow-up message to send as if typed
 
 
-class SuggestionsPart(BaseModel):
+class SuggestionsPart(SentWhole):
     type: Literal["suggestions"] = "suggestions"
     items: list[Suggestion]
 
@@ -53,19 +54,19 @@ class SuggestionsPart(BaseModel):
 Part = Annotated[TextPart | CodePart | DiagramPart | SuggestionsPart, Field(discriminator="type")]
 
 
-class Proposal(BaseModel):
+class Proposal(SentWhole):
     """A patch that passed validation against the workflow it was made for."""
 
     id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     summary: str
     ops: list[dict[str, Any]]
-    diff: dict[str, Any]
+    diff: PreviewDiffJson
     changes: list[str]  # the diff in sentences
-    workflow: dict[str, Any]  # the patched spec, so the canvas can preview it without re-applying
-    warnings: list[dict[str, Any]] = Field(default_factory=list)
+    workflow: SpecJson  # the patched spec, so the canvas can preview it without re-applying
+    warnings: list[ProblemJson] = Field(default_factory=list)
 
 
-class Usage(BaseModel):
+class Usage(SentWhole):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost: float = 0.0
@@ -76,7 +77,7 @@ class Usage(BaseModel):
         self.cost += other.cost
 
 
-class Reply(BaseModel):
+class Reply(SentWhole):
     engine: Literal["llm", "offline"]
     parts: list[Part] = Field(default_factory=list)
     proposal: Proposal | None = None

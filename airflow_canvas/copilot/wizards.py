@@ -9,15 +9,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from airflow_canvas.copilot.patch import AddEdge, AddNode, PatchOp, SetTrigger, check_patch
 from airflow_canvas.copilot.responses import Proposal, make_proposal
 from airflow_canvas.spec.models import AgentConfig, Edge, Node, NodeType, NodeUI, Position, Schedule, Workflow
 from airflow_canvas.spec.problems import Problem
+from airflow_canvas.spec.wire import ProblemJson, SentWhole
 
 
-class WizardField(BaseModel):
+class WizardField(SentWhole):
     name: str
     label: str
     kind: Literal["text", "textarea", "select", "multiselect", "number", "json"] = "text"
@@ -27,26 +28,26 @@ class WizardField(BaseModel):
     help: str = ""
 
 
-class WizardStep(BaseModel):
+class WizardStep(SentWhole):
     index: int
     title: str
     fields: list[WizardField]
 
 
-class WizardInfo(BaseModel):
+class WizardInfo(SentWhole):
     name: str
     title: str
     description: str
     steps: int
 
 
-class WizardResult(BaseModel):
+class WizardResult(SentWhole):
     """The answer to POST /copilot/wizards/{name}/step."""
 
     wizard: str
     step: WizardStep | None = None  # the next form, or None when done
     proposal: Proposal | None = None
-    problems: list[dict[str, Any]] = Field(default_factory=list)
+    problems: list[ProblemJson] = Field(default_factory=list)
 
 
 Steps = Callable[[Workflow], list[WizardStep]]

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends
 
+from airflow_canvas.plugin.api_models.catalogue import NodeCatalogue
+from airflow_canvas.plugin.api_models.common import errors
 from airflow_canvas.plugin.authz import requires
 from airflow_canvas.spec.load import workflow_json_schema
 from airflow_canvas.spec.models import AgentConfig, Edge, Group, Node, NodeType, ProcessConfig
@@ -70,6 +72,6 @@ def catalogue() -> dict[str, Any]:
     }
 
 
-@router.get("/catalogue/nodes")
+@router.get("/catalogue/nodes", response_model=NodeCatalogue, responses=errors())
 def list_node_types(user: Reader) -> dict[str, Any]:
     return catalogue()

@@ -27,8 +27,10 @@ from airflow_canvas.copilot.context import MAX_RECENT_ACTIONS, ChatContext, Copi
 from airflow_canvas.copilot.engine import Copilot
 from airflow_canvas.copilot.patch import check_patch
 from airflow_canvas.copilot.responses import Reply, TextPart, make_proposal
-from airflow_canvas.copilot.wizards import list_wizards, wizard_step
+from airflow_canvas.copilot.wizards import WizardResult, list_wizards, wizard_step
 from airflow_canvas.plugin import config
+from airflow_canvas.plugin.api_models import copilot as out
+from airflow_canvas.plugin.api_models.common import errors
 from airflow_canvas.plugin.authz import requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.copilot_capacity import SLOTS, ChatsBusy, ChatSlot, thread_runner
@@ -247,7 +249,11 @@ def _admit(user: BaseUser, limits: config.CopilotLimits) -> ChatSlot:
         raise HTTPException(429, exc.detail, headers={"Retry-After": str(exc.retry_after)}) from None
 
 
-@router.post("/chat")
+@router.post(
+    "/chat",
+    response_model=out.ChatAnswer,
+    responses={200: {"content": out.CHAT_STREAM}, **errors(409, 429, 500)},
+)
 async def chat(body: ChatBody, user: Chatter) -> Any:
     """One turn. ``stream: true`` (default): text/event-stream of ``conversation``, ``text`` (deltas),
     ``status``, ``error``, ``proposal``, ``usage`` and a final ``done`` carrying the whole reply.
@@ -286,14 +292,14 @@ async def chat(body: ChatBody, user: Chatter) -> Any:
     )
 
 
-@router.get("/conversations")
+@router.get("/conversations", response_model=out.ConversationList, responses=errors())
 def get_conversations(
     user: Chatter, session: SessionDep, workflow_id: Annotated[str | None, Query()] = None
 ) -> dict[str, Any]:
     return {"items": convo.list_conversations(session, workflow_id, _username(user))}
 
 
-@router.delete("/conversations")
+@router.delete("/conversations", response_model=out.DeletedCount, responses=errors())
 def delete_conversations(
     user: Chatter,
     session: SessionDep,
@@ -313,7 +319,7 @@ def delete_conversations(
     return {"deleted": deleted}
 
 
-@router.post("/apply")
+@router.post("/apply", response_model=out.Applied, responses=errors())
 def apply(body: ApplyBody, user: Editor, chat_user: Chatter, session: SessionDep) -> dict[str, Any]:
     """Validate the ops against the on-screen spec; audit and record them; return the new spec."""
     workflow = parse_workflow(body.spec)
@@ -364,12 +370,12 @@ def _record_applied(session: Any, row: Any, body: ApplyBody, changes: list[str])
             return
 
 
-@router.get("/wizards")
+@router.get("/wizards", response_model=out.WizardList, responses=errors())
 def get_wizards(user: Chatter) -> dict[str, Any]:
     return {"items": [w.model_dump() for w in list_wizards()]}
 
 
-@router.post("/wizards/{name}/step")
+@router.post("/wizards/{name}/step", response_model=WizardResult, responses=errors(404))
 def post_wizard_step(name: str, body: WizardBody, user: Chatter) -> dict[str, Any]:
     workflow = parse_workflow(body.spec)
     try:
@@ -379,6 +385,6 @@ def post_wizard_step(name: str, body: WizardBody, user: Chatter) -> dict[str, An
     return result.model_dump(mode="json")
 
 
-@router.get("/status")
+@router.get("/status", response_model=out.CopilotStatus, responses=errors())
 def status(user: Chatter, copilot: CopilotDep) -> dict[str, Any]:
     return copilot.status()

@@ -9,6 +9,8 @@ from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import Field
 
+from airflow_canvas.plugin.api_models import deploy as out
+from airflow_canvas.plugin.api_models.common import errors
 from airflow_canvas.plugin.authz import ROLE_ORDER, requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import PageDep, SessionDep
@@ -83,7 +85,7 @@ def deployment_json(row: DeploymentRow) -> dict[str, Any]:
     }
 
 
-@router.get("/environments")
+@router.get("/environments", response_model=out.EnvironmentList, responses=errors(500))
 def list_environments(user: Reader) -> dict[str, Any]:
     try:
         envs = environments.environment_configs()
@@ -92,7 +94,12 @@ def list_environments(user: Reader) -> dict[str, Any]:
     return {"items": [env.to_dict() for _, env in sorted(envs.items())]}
 
 
-@router.post("/workflows/{workflow_id}/deploy", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/workflows/{workflow_id}/deploy",
+    status_code=status.HTTP_201_CREATED,
+    response_model=out.Deployment,
+    responses=errors(404, 409, 428, 500, 502),
+)
 def deploy(workflow_id: str, body: DeployBody, user: Deployer, session: SessionDep) -> dict[str, Any]:
     _protected(user, _environment(body.environment))
     try:
@@ -130,7 +137,9 @@ def deploy(workflow_id: str, body: DeployBody, user: Deployer, session: SessionD
     return deployment_json(done)
 
 
-@router.get("/workflows/{workflow_id}/deploy/preview")
+@router.get(
+    "/workflows/{workflow_id}/deploy/preview", response_model=out.DeployPreview, responses=errors(404, 500)
+)
 def deploy_preview(
     workflow_id: str,
     user: Deployer,
@@ -148,7 +157,11 @@ def deploy_preview(
     return review
 
 
-@router.delete("/workflows/{workflow_id}/deploy/{environment}")
+@router.delete(
+    "/workflows/{workflow_id}/deploy/{environment}",
+    response_model=out.Deployment,
+    responses=errors(404, 409, 500, 502),
+)
 def undeploy(workflow_id: str, environment: str, user: Deployer, session: SessionDep) -> dict[str, Any]:
     _protected(user, _environment(environment))
     try:
@@ -164,7 +177,7 @@ def undeploy(workflow_id: str, environment: str, user: Deployer, session: Sessio
     return deployment_json(done)
 
 
-@router.get("/workflows/{workflow_id}/deployments")
+@router.get("/workflows/{workflow_id}/deployments", response_model=out.DeploymentPage, responses=errors(404))
 def list_deployments(workflow_id: str, user: Reader, session: SessionDep, page: PageDep) -> dict[str, Any]:
     repo.get_workflow(session, workflow_id)
     rows, total = repo.list_deployments(session, workflow_id, offset=page.offset, limit=page.limit)

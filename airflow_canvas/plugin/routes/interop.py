@@ -11,6 +11,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import Field
 
+from airflow_canvas.plugin.api_models.catalogue import ImportResults, OperatorPage
+from airflow_canvas.plugin.api_models.common import errors
 from airflow_canvas.plugin.authz import require_code_permission, requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import SessionDep
@@ -28,7 +30,7 @@ _MEDIA = {"json": "application/json", "python": "text/x-python", "dag-factory": 
 _SUFFIX = {"json": ".json", "python": ".py", "dag-factory": ".yml"}
 
 
-@router.get("/catalogue/operators")
+@router.get("/catalogue/operators", response_model=OperatorPage, responses=errors())
 def list_operators(
     user: Reader,
     search: Annotated[str, Query(max_length=200)] = "",
@@ -52,7 +54,7 @@ class ImportBody(RequestBody):
     message: str = Field("Imported", max_length=2000)
 
 
-@router.post("/import")
+@router.post("/import", response_model=ImportResults, responses=errors(409))
 def import_workflows(body: ImportBody, user: Creator, session: SessionDep) -> dict[str, Any]:
     from airflow_canvas.importers import ImportError_, import_text
 
@@ -85,7 +87,17 @@ def import_workflows(body: ImportBody, user: Creator, session: SessionDep) -> di
     return {"results": out}
 
 
-@router.get("/workflows/{workflow_id}/export")
+@router.get(
+    "/workflows/{workflow_id}/export",
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "description": "The file (as an attachment) in the format asked for.",
+            "content": {media: {"schema": {"type": "string"}} for media in _MEDIA.values()},
+        },
+        **errors(404),
+    },
+)
 def export(
     workflow_id: str,
     user: Reader,

@@ -7,6 +7,8 @@ from typing import Any
 from airflow.api_fastapi.core_api.security import GetUserDep
 from fastapi import APIRouter
 
+from airflow_canvas.plugin.api_models.common import errors
+from airflow_canvas.plugin.api_models.me import Me
 from airflow_canvas.plugin.authz import permissions_of
 
 router = APIRouter(tags=["me"])
@@ -20,6 +22,6 @@ def _roles(user: Any) -> list[str]:
     return [str(role)] if role else []
 
 
-@router.get("/me")
+@router.get("/me", response_model=Me, responses=errors())
 def me(user: GetUserDep) -> dict[str, Any]:
     return {"username": user.get_name(), "roles": _roles(user), "permissions": permissions_of(user)}

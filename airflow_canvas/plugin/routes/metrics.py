@@ -10,6 +10,8 @@ from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessE
 from fastapi import APIRouter, Depends, Query
 
 from airflow_canvas.operators import implied_tool_calls
+from airflow_canvas.plugin.api_models.common import errors
+from airflow_canvas.plugin.api_models.runs import WorkflowMetrics
 from airflow_canvas.plugin.authz import requires, requires_dag
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.policies.history import aggregate, load_rows
@@ -23,7 +25,12 @@ CanReadTasks = Depends(requires_dag("GET", DagAccessEntity.TASK_INSTANCE))
 CanReadXCom = Depends(requires_dag("GET", DagAccessEntity.XCOM))
 
 
-@router.get("/workflows/{workflow_id}/metrics", dependencies=[CanReadTasks, CanReadXCom])
+@router.get(
+    "/workflows/{workflow_id}/metrics",
+    dependencies=[CanReadTasks, CanReadXCom],
+    response_model=WorkflowMetrics,
+    responses=errors(),
+)
 def workflow_metrics(
     workflow_id: str,
     user: Reader,

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends
 
+from airflow_canvas.plugin.api_models.catalogue import NotifierPage
+from airflow_canvas.plugin.api_models.common import errors
 from airflow_canvas.plugin.authz import requires
 from airflow_canvas.policies.notifiers import notifier_catalogue
 from airflow_canvas.store.permissions import WORKFLOWS
@@ -17,7 +19,7 @@ router = APIRouter(tags=["notifiers"])
 Reader = Annotated[BaseUser, Depends(requires(WORKFLOWS, "read"))]
 
 
-@router.get("/catalogue/notifiers")
+@router.get("/catalogue/notifiers", response_model=NotifierPage, responses=errors())
 def list_notifiers(user: Reader) -> dict[str, Any]:
     items = [entry.to_dict() for entry in notifier_catalogue()]
     return {"items": items, "total": len(items)}

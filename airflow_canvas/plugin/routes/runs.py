@@ -15,6 +15,8 @@ from pydantic import Field
 from sqlalchemy import func, select
 
 from airflow_canvas.plugin import config
+from airflow_canvas.plugin.api_models import runs as out
+from airflow_canvas.plugin.api_models.common import errors
 from airflow_canvas.plugin.authz import requires, requires_dag
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import PageDep, SessionDep
@@ -73,7 +75,13 @@ def _dag_model(session: SessionDep, dag_id: str) -> Any:
     return dm
 
 
-@router.post("/workflows/{workflow_id}/runs", status_code=status.HTTP_201_CREATED, dependencies=[CanTrigger])
+@router.post(
+    "/workflows/{workflow_id}/runs",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[CanTrigger],
+    response_model=out.RunSummary,
+    responses=errors(404, 409),
+)
 def trigger(workflow_id: str, body: TriggerBody, user: Reader, session: SessionDep) -> dict[str, Any]:
     from airflow.api_fastapi.core_api.datamodels.dag_run import TriggerDAGRunPostBody
     from airflow.models.dagbag import DBDagBag
@@ -114,7 +122,12 @@ def trigger(workflow_id: str, body: TriggerBody, user: Reader, session: SessionD
     return out
 
 
-@router.get("/workflows/{workflow_id}/runs", dependencies=[CanReadRuns])
+@router.get(
+    "/workflows/{workflow_id}/runs",
+    dependencies=[CanReadRuns],
+    response_model=out.RunPage,
+    responses=errors(404),
+)
 def list_runs(workflow_id: str, user: Reader, session: SessionDep, page: PageDep) -> dict[str, Any]:
     from airflow.models.dagrun import DagRun
 
@@ -129,7 +142,12 @@ def _log_url(dag_id: str, run_id: str, task_id: str) -> str:
     return f"{config.airflow_ui_base()}/dags/{quote(dag_id, safe='')}/runs/{quote(run_id, safe='')}/tasks/{quote(task_id, safe='')}"
 
 
-@router.get("/workflows/{workflow_id}/runs/{run_id}", dependencies=[CanReadRuns, CanReadTasks])
+@router.get(
+    "/workflows/{workflow_id}/runs/{run_id}",
+    dependencies=[CanReadRuns, CanReadTasks],
+    response_model=out.RunDetail,
+    responses=errors(404),
+)
 def get_run(workflow_id: str, run_id: str, user: Reader, session: SessionDep) -> dict[str, Any]:
     from airflow.models.dagrun import DagRun
     from airflow.models.taskinstance import TaskInstance
@@ -164,7 +182,10 @@ def get_run(workflow_id: str, run_id: str, user: Reader, session: SessionDep) ->
 
 
 @router.get(
-    "/workflows/{workflow_id}/runs/{run_id}/nodes/{node_id}/output", dependencies=[CanReadRuns, CanReadXCom]
+    "/workflows/{workflow_id}/runs/{run_id}/nodes/{node_id}/output",
+    dependencies=[CanReadRuns, CanReadXCom],
+    response_model=out.NodeOutput,
+    responses=errors(404),
 )
 def node_output(
     workflow_id: str,

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Depends
 from pydantic import Field
 
 from airflow_canvas import templates as gallery
+from airflow_canvas.plugin.api_models.catalogue import SpecOnly, TemplatePage
+from airflow_canvas.plugin.api_models.common import errors
 from airflow_canvas.plugin.authz import requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.errors import ApiError
@@ -26,14 +28,14 @@ class InstantiateBody(RequestBody):
     params: dict[str, Any] = Field(default_factory=dict, description="Template parameters (see its schema).")
 
 
-@router.get("/templates")
+@router.get("/templates", response_model=TemplatePage, responses=errors())
 def list_templates(user: Reader, kind: str = "workflow") -> dict[str, Any]:
     """Templates of one kind ("workflow" by default, "subgraph", or "all")."""
     items = [t.to_dict() for t in gallery.list_templates(None if kind == "all" else kind)]
     return {"items": items, "total": len(items)}
 
 
-@router.post("/templates/{name}/instantiate")
+@router.post("/templates/{name}/instantiate", response_model=SpecOnly, responses=errors(404))
 def instantiate(name: str, body: InstantiateBody, user: Reader) -> dict[str, Any]:
     """A new spec from the template with the caller's id, name and parameters; nothing is stored
     (POST it to /workflows to create the workflow). Invalid results raise SpecError (422)."""

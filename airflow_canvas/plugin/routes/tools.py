@@ -14,6 +14,8 @@ from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
+from airflow_canvas.plugin.api_models import tools as out
+from airflow_canvas.plugin.api_models.common import errors
 from airflow_canvas.plugin.authz import requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import SessionDep
@@ -58,13 +60,13 @@ class NodeTestBody(RequestBody):
     debug: bool = False
 
 
-@router.get("/tools")
+@router.get("/tools", response_model=out.ToolPage, responses=errors())
 def list_tools(user: Reader, session: SessionDep) -> dict[str, Any]:
     items = store.list_tools(session)
     return {"items": items, "total": len(items)}
 
 
-@router.post("/tools", status_code=201)
+@router.post("/tools", status_code=201, response_model=out.ToolVersionWithSpec, responses=errors(409))
 def create_tool(body: ToolBody, user: Editor, session: SessionDep) -> dict[str, Any]:
     """Save a draft version (new, or replacing an unpublished draft of the same version)."""
     row = store.save_draft(session, body.tool, user=user.get_name())
@@ -72,13 +74,13 @@ def create_tool(body: ToolBody, user: Editor, session: SessionDep) -> dict[str, 
     return store.row_dict(row, with_spec=True)
 
 
-@router.get("/tools/{name}/versions")
+@router.get("/tools/{name}/versions", response_model=out.ToolVersionPage, responses=errors(404))
 def versions(name: str, user: Reader, session: SessionDep) -> dict[str, Any]:
     items = store.list_versions(session, name)
     return {"items": items, "total": len(items)}
 
 
-@router.get("/tools/{name}/versions/{version}")
+@router.get("/tools/{name}/versions/{version}", response_model=out.ToolVersionWithSpec, responses=errors(404))
 def get_version(name: str, version: str, user: Reader, session: SessionDep) -> dict[str, Any]:
     tool = store.get_tool(session, name, version)
     if store._builtin(name):
@@ -86,7 +88,7 @@ def get_version(name: str, version: str, user: Reader, session: SessionDep) -> d
     return store.row_dict(store.get_row(session, name, version), with_spec=True)
 
 
-@router.post("/tools/{name}/versions/{version}/test")
+@router.post("/tools/{name}/versions/{version}/test", response_model=out.ToolTestRun, responses=errors(404))
 def test_tool(name: str, version: str, user: Editor, session: SessionDep) -> dict[str, Any]:
     """Run the version's tests in the sandbox; returns each case's result."""
     tool = store.get_tool(session, name, version)
@@ -98,7 +100,9 @@ def test_tool(name: str, version: str, user: Editor, session: SessionDep) -> dic
     return result
 
 
-@router.post("/tools/{name}/versions/{version}/publish")
+@router.post(
+    "/tools/{name}/versions/{version}/publish", response_model=out.Published, responses=errors(404, 409)
+)
 def publish_tool(name: str, version: str, user: Editor, session: SessionDep) -> dict[str, Any]:
     row, check = store.publish(session, name, version, run_tests=lambda t: run_tool_tests(t, TEST_LIMITS))
     audit("canvas.tool.publish", user=user, tool=f"{name}@{version}", bump=check.required_bump)
@@ -111,7 +115,9 @@ def publish_tool(name: str, version: str, user: Editor, session: SessionDep) -> 
     }
 
 
-@router.post("/tools/{name}/versions/{version}/deprecate")
+@router.post(
+    "/tools/{name}/versions/{version}/deprecate", response_model=out.ToolVersion, responses=errors(404, 409)
+)
 def deprecate_tool(
     name: str, version: str, body: DeprecateBody, user: Editor, session: SessionDep
 ) -> dict[str, Any]:
@@ -120,7 +126,7 @@ def deprecate_tool(
     return store.row_dict(row)
 
 
-@router.get("/tools/{name}/diff")
+@router.get("/tools/{name}/diff", response_model=out.ToolDiff, responses=errors(404))
 def diff_tool(
     name: str,
     user: Reader,
@@ -131,7 +137,7 @@ def diff_tool(
     return store.diff(session, name, from_, to)
 
 
-@router.post("/tools/compatibility")
+@router.post("/tools/compatibility", response_model=out.Compatibility, responses=errors())
 def compatibility(body: SpecBody, user: Reader) -> dict[str, Any]:
     problems = compatibility_problems(parse_workflow(body.spec))
     return {
@@ -140,7 +146,7 @@ def compatibility(body: SpecBody, user: Reader) -> dict[str, Any]:
     }
 
 
-@router.post("/nodes/test")
+@router.post("/nodes/test", response_model=out.NodeTestResult, responses=errors(404))
 def node_test(body: NodeTestBody, user: Editor) -> dict[str, Any]:
     """Run one node in isolation (sandboxed) on the given or a generated input."""
     wf = parse_workflow(body.spec)

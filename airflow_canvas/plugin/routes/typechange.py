@@ -9,6 +9,8 @@ from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends
 from pydantic import Field
 
+from airflow_canvas.plugin.api_models.catalogue import SpecWithProblems
+from airflow_canvas.plugin.api_models.common import errors
 from airflow_canvas.plugin.authz import requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.errors import ApiError
@@ -29,7 +31,7 @@ class ChangeTypeBody(RequestBody):
     type: NodeType
 
 
-@router.post("/nodes/change-type")
+@router.post("/nodes/change-type", response_model=SpecWithProblems, responses=errors(404))
 def change_type(body: ChangeTypeBody, user: Reader) -> dict[str, Any]:
     wf = parse_workflow(body.spec)  # SpecError -> 422 with every field problem
     if wf.node(body.node_id) is None:

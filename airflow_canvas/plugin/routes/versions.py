@@ -8,6 +8,8 @@ from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import Field
 
+from airflow_canvas.plugin.api_models import workflows as out
+from airflow_canvas.plugin.api_models.common import errors
 from airflow_canvas.plugin.authz import code_check, requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import PageDep, SessionDep
@@ -47,7 +49,7 @@ class MergeBody(RequestBody):
     )
 
 
-@router.get("/workflows/{workflow_id}/versions")
+@router.get("/workflows/{workflow_id}/versions", response_model=out.VersionPage, responses=errors(404))
 def list_versions(
     workflow_id: str,
     user: Reader,
@@ -66,12 +68,14 @@ def list_versions(
     }
 
 
-@router.get("/workflows/{workflow_id}/versions/{number}")
+@router.get(
+    "/workflows/{workflow_id}/versions/{number}", response_model=out.VersionWithSpec, responses=errors(404)
+)
 def get_version(workflow_id: str, number: int, user: Reader, session: SessionDep) -> dict[str, Any]:
     return version_json(repo.get_version(session, workflow_id, number))
 
 
-@router.get("/workflows/{workflow_id}/diff")
+@router.get("/workflows/{workflow_id}/diff", response_model=out.VersionDiff, responses=errors(404))
 def diff(
     workflow_id: str,
     user: Reader,
@@ -82,7 +86,12 @@ def diff(
     return {"from": from_, "to": to, "diff": repo.diff_versions(session, workflow_id, from_, to)}
 
 
-@router.post("/workflows/{workflow_id}/rollback", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/workflows/{workflow_id}/rollback",
+    status_code=status.HTTP_201_CREATED,
+    response_model=out.SavedVersion,
+    responses=errors(404, 409),
+)
 def rollback(workflow_id: str, body: RollbackBody, user: Editor, session: SessionDep) -> dict[str, Any]:
     try:
         row = workflows.rollback(
@@ -100,7 +109,7 @@ def rollback(workflow_id: str, body: RollbackBody, user: Editor, session: Sessio
     return version_json(row, with_spec=False)
 
 
-@router.get("/workflows/{workflow_id}/branches")
+@router.get("/workflows/{workflow_id}/branches", response_model=out.BranchPage, responses=errors(404))
 def list_branches(workflow_id: str, user: Reader, session: SessionDep) -> dict[str, Any]:
     rows = repo.list_branches(session, workflow_id)
     items = [
@@ -116,13 +125,18 @@ def list_branches(workflow_id: str, user: Reader, session: SessionDep) -> dict[s
     return {"items": items, "total": len(items)}
 
 
-@router.post("/workflows/{workflow_id}/branches", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/workflows/{workflow_id}/branches",
+    status_code=status.HTTP_201_CREATED,
+    response_model=out.CreatedBranch,
+    responses=errors(404, 409),
+)
 def create_branch(workflow_id: str, body: BranchBody, user: Editor, session: SessionDep) -> dict[str, Any]:
     row = workflows.create_branch(session, user, workflow_id, body.name, from_version=body.from_version)
     return {"name": row.name, "head_version": row.head_number, "base_version": row.base_number}
 
 
-@router.post("/workflows/{workflow_id}/merge")
+@router.post("/workflows/{workflow_id}/merge", response_model=out.SavedVersion, responses=errors(404, 409))
 def merge(workflow_id: str, body: MergeBody, user: Editor, session: SessionDep) -> dict[str, Any]:
     """Three-way merge of branch ``source`` into ``target``. Conflicts (both sides changed the same
     node/edge/group field differently) -> 409 listing them; resend with ``resolutions`` to settle."""

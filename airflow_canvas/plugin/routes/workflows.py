@@ -8,6 +8,8 @@ from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import Field
 
+from airflow_canvas.plugin.api_models import workflows as out
+from airflow_canvas.plugin.api_models.common import errors
 from airflow_canvas.plugin.authz import code_check, requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import PageDep, SessionDep
@@ -52,7 +54,7 @@ class SpecBody(RequestBody):
     spec: dict[str, Any]
 
 
-@router.get("/workflows")
+@router.get("/workflows", response_model=out.WorkflowPage, responses=errors())
 def list_workflows(
     user: Reader, session: SessionDep, page: PageDep, search: Annotated[str, Query(max_length=200)] = ""
 ) -> dict[str, Any]:
@@ -60,14 +62,19 @@ def list_workflows(
     return {"items": items, "total": total, "offset": page.offset, "limit": page.limit}
 
 
-@router.post("/workflows", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/workflows",
+    status_code=status.HTTP_201_CREATED,
+    response_model=out.CreatedWorkflow,
+    responses=errors(409),
+)
 def create_workflow(body: CreateBody, user: Creator, session: SessionDep) -> dict[str, Any]:
     wf, warnings = checked(body.spec)
     row = workflows.create(session, user, wf, message=body.message, authorize=code_check(user, "create"))
     return version_json(row) | {"warnings": [w.to_dict() for w in warnings]}
 
 
-@router.get("/workflows/{workflow_id}")
+@router.get("/workflows/{workflow_id}", response_model=out.WorkflowRecord, responses=errors(404))
 def get_workflow(
     workflow_id: str,
     user: Reader,
@@ -89,7 +96,7 @@ def get_workflow(
     }
 
 
-@router.put("/workflows/{workflow_id}")
+@router.put("/workflows/{workflow_id}", response_model=out.SavedVersion, responses=errors(404, 409))
 def save_workflow(workflow_id: str, body: SaveBody, user: Editor, session: SessionDep) -> dict[str, Any]:
     repo.get_workflow(session, workflow_id)
     wf, warnings = checked(body.spec)
@@ -109,7 +116,12 @@ def save_workflow(workflow_id: str, body: SaveBody, user: Editor, session: Sessi
     return version_json(row, with_spec=False) | {"warnings": [w.to_dict() for w in warnings]}
 
 
-@router.delete("/workflows/{workflow_id}", status_code=status.HTTP_200_OK)
+@router.delete(
+    "/workflows/{workflow_id}",
+    status_code=status.HTTP_200_OK,
+    response_model=out.Deleted,
+    responses=errors(404, 409),
+)
 def delete_workflow(workflow_id: str, user: Deleter, session: SessionDep) -> dict[str, Any]:
     try:
         workflows.delete(session, user, workflow_id)
@@ -118,20 +130,25 @@ def delete_workflow(workflow_id: str, user: Deleter, session: SessionDep) -> dic
     return {"deleted": workflow_id}
 
 
-@router.post("/workflows/{workflow_id}/duplicate", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/workflows/{workflow_id}/duplicate",
+    status_code=status.HTTP_201_CREATED,
+    response_model=out.VersionWithSpec,
+    responses=errors(404, 409),
+)
 def duplicate_workflow(
     workflow_id: str, body: DuplicateBody, user: Creator, session: SessionDep
 ) -> dict[str, Any]:
     return version_json(workflows.duplicate(session, user, workflow_id, body.new_id, body.name))
 
 
-@router.post("/validate")
+@router.post("/validate", response_model=out.ValidateResult, responses=errors())
 def validate(body: SpecBody, user: Reader) -> dict[str, Any]:
     result = validated(body.spec)
     return {"valid": result.ok, "problems": [p.to_dict() for p in result.problems]}
 
 
-@router.post("/compile")
+@router.post("/compile", response_model=out.CompileResult, responses=errors())
 def compile_preview(body: SpecBody, user: Reader) -> dict[str, Any]:
     """The generated DAG source for a spec (nothing is written); ``source`` is null when invalid."""
     from airflow_canvas.compiler import compile_workflow

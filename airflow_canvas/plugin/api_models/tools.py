@@ -1,0 +1,107 @@
+"""Tools: versions, tests, publishing, diffs, compatibility, and the single-node test."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from airflow_canvas.plugin.api_models.common import ApiModel
+from airflow_canvas.spec.problems import Problem
+from airflow_canvas.spec.wire import ToolJson
+from airflow_canvas.tools.breaking_changes import SchemaChange
+
+
+class ToolSummary(ApiModel):
+    name: str
+    latest: str
+    versions: int
+    builtin: bool
+    deprecated: bool
+    description: str
+
+
+class ToolPage(ApiModel):
+    items: list[ToolSummary]
+    total: int
+
+
+class ToolVersion(ApiModel):
+    name: str
+    version: str
+    published: bool
+    deprecated: bool
+    created_by: str
+    created_at: str | None
+    builtin: bool
+
+
+class ToolVersionPage(ApiModel):
+    items: list[ToolVersion]
+    total: int
+
+
+class ToolVersionWithSpec(ToolVersion):
+    spec: ToolJson
+
+
+class RunError(ApiModel):
+    kind: str
+    message: str
+    tool: str | None = None
+    traceback: str | None = None
+
+
+class ToolTestRun(ApiModel):
+    ok: bool
+    output: Any
+    tests: list[dict[str, Any]] | None = Field(description="Each test case's result.")
+    error: RunError | None
+    stdout: str
+    stderr: str
+    logs: list[dict[str, Any]]
+    duration: float
+    venv: str | None
+    passed: bool = Field(description="The run worked and every test case passed.")
+
+
+class Published(ToolVersion):
+    previous: str | None
+    required_bump: str | None
+    changes: list[SchemaChange]
+    tests: list[dict[str, Any]]
+
+
+class ToolDiff(ApiModel):
+    model_config = ApiModel.model_config | {"populate_by_name": True}
+
+    name: str
+    from_: str = Field(alias="from")
+    to: str
+    required_bump: str | None
+    changes: list[SchemaChange]
+
+
+class Compatibility(ApiModel):
+    compatible: bool
+    problems: list[Problem]
+
+
+class SchemaCheck(ApiModel):
+    input: list[str]
+    output: list[str]
+
+
+class NodeTestResult(ApiModel):
+    node_id: str
+    type: Literal["input", "process", "output", "tool", "agent"]
+    ok: bool
+    output: Any
+    error: RunError | None
+    logs: list[dict[str, Any]]
+    stdout: str
+    stderr: str
+    duration: float
+    input_generated: bool
+    validation: SchemaCheck
+    debug: dict[str, Any] | None = Field(None, description="With debug: inputs, parameters, agent steps.")
