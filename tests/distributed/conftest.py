@@ -1,0 +1,79 @@
+"""The distributed stage's one topology per session (see topology.py), with the loopback LLM and HTTP
+servers the workflow's nodes call. These tests run only from ``make test-distributed``
+(CANVAS_DISTRIBUTED=1): ``make test`` skips collecting them, since they need Postgres and Redis."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+from tests.fakes import ScriptedOpenAIServer
+from tests.fakes.http_server import LoopbackHTTPServer
+
+if os.environ.get("CANVAS_DISTRIBUTED") != "1":
+    collect_ignore_glob = ["test_*.py"]
+
+LLM_KEY = "sk-canvas-distributed-secret-42"
+
+
+@dataclass
+class Stage:
+    topo: object  # tests.distributed.topology.Topology (imported lazily: it needs nothing installed)
+    llm: ScriptedOpenAIServer
+    weather: LoopbackHTTPServer
+
+
+@pytest.fixture(scope="session")
+def stage() -> Iterator[Stage]:
+    from tests.distributed.topology import start_topology
+
+    log_dir = ARTIFACTS / "distributed"
+    shutil.rmtree(log_dir, ignore_errors=True)
+    with ScriptedOpenAIServer() as llm, LoopbackHTTPServer({"/weather": (200, {"celsius": 21.5})}) as weather:
+        # The node's connections live on the worker only, as AIRFLOW_CONN_* (a secrets backend's job
+        # in production): the api-server, the DAG processor and the Git repository never hold them.
+        worker_conns = {
+            "AIRFLOW_CONN_CANVAS_WEATHER": json.dumps({"conn_type": "http", "host": weather.url}),
+            "AIRFLOW_CONN_CANVAS_LLM": json.dumps(
+                {"conn_type": "generic", "host": llm.url + "/v1", "password": LLM_KEY,
+                 "extra": {"model": "gpt-4o-mini"}}
+            ),
+        }  # fmt: skip
+        topo = start_topology(api_extra=api_settings, worker_extra=worker_conns, log_dir=log_dir)
+        try:
+            yield Stage(topo, llm, weather)
+        finally:
+            topo.stop()
+            shutil.rmtree(topo.root, ignore_errors=True)
+
+
+def api_settings(topo: object) -> dict[str, str]:
+    """The api-server's canvas settings: its deploy target. Until the Git environment exists, a
+    clone of the remote on the api-server's own disk that the test commits and pushes."""
+    from tests.distributed.topology import Topology
+
+    assert isinstance(topo, Topology)
+    checkout = topo.root / "api-server" / "checkout"
+    topo.git("clone", "-q", str(topo.remote), str(checkout))
+    return {"AIRFLOW__AIRFLOW_CANVAS__DEPLOY_DIR": str(checkout)}
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if os.environ.get("CANVAS_DISTRIBUTED") != "1":
+        return []
+    return [
+        "distributed stage: executor=CeleryExecutor (Redis broker), database=PostgreSQL, "
+        "DAG bundle=GitDagBundle (airflow.providers.git) on a bare repository"
+    ]
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    return ARTIFACTS
