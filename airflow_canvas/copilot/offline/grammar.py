@@ -4,7 +4,6 @@ them, ``help`` prints them, the tests run every example and the README lists the
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,12 +33,10 @@ from airflow_canvas.copilot.offline.handlers import (
     h_use_template,
     h_wizard,
 )
+from airflow_canvas.copilot.offline.handlers_more import h_explain_workflow, h_insert
 from airflow_canvas.copilot.offline.parsing import CommandError
-from airflow_canvas.copilot.responses import (
-    Reply,
-    Suggestion,
-    SuggestionsPart,
-)
+from airflow_canvas.copilot.responses import Reply
+from airflow_canvas.spec.models import Workflow
 
 
 @dataclass
@@ -59,7 +56,17 @@ class Command:
 
 
 def h_help(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
-    return reply.text(help_markdown())
+    from airflow_canvas.copilot.responses import Suggestion, SuggestionsPart
+
+    reply.text(help_markdown(ctx.workflow))
+    from airflow_canvas.copilot.offline.suggest import plain_examples
+
+    reply.parts.append(
+        SuggestionsPart(
+            items=[Suggestion(label=e, action="send", message=e) for e in plain_examples(ctx.workflow)]
+        )
+    )
+    return reply
 
 
 _ID = r"[A-Za-z0-9_][A-Za-z0-9_\-]*"
@@ -86,6 +93,16 @@ COMMANDS: list[Command] = [
         "Add a node of a type (tool, agent, process, input, output); optionally wire it after/before nodes. "
         "A tool node's tool is the tool with its id's name, or the one named with `using`.",
         h_add_node,
+    ),
+    Command(
+        "insert between",
+        [
+            rf"insert\s+(?:an?\s+)?(?P<type>tool|agent|process)\s+node\s+(?P<id>\S+)(?:\s+using\s+(?P<tool>\S+))?"
+            rf"\s+between\s+(?P<a>{_REF})\s+and\s+(?P<b>{_REF})"
+        ],
+        ["insert process node clean between fetch and summarize"],
+        "Put a new node on a connection: a -> new -> b (the direct connection goes).",
+        h_insert,
     ),
     Command(
         "connect",
@@ -120,7 +137,7 @@ COMMANDS: list[Command] = [
     ),
     Command(
         "set schedule",
-        [r"(?:set\s+(?:the\s+)?schedule\s+to|schedule\s+(?:it\s+)?)\s*(?P<value>@?\w.*)"],
+        [r"(?:set\s+(?:the\s+)?schedule\s+to|schedule\s+(?:it\s+)?)\s*(?P<value>[@*\w].*)"],
         [
             "set schedule to @daily",
             "set schedule to 0 6 * * 1-5",
@@ -175,6 +192,16 @@ COMMANDS: list[Command] = [
         ["ungroup enrich"],
         "Remove a group; its nodes stay.",
         h_ungroup,
+    ),
+    Command(
+        "explain workflow",
+        [
+            r"(?:explain|describe)\s+(?:the\s+|this\s+)?(?:workflow|pipeline|dag)\??|what\s+does\s+(?:the|this)\s+"
+            r"(?:workflow|pipeline)\s+do\??"
+        ],
+        ["explain workflow"],
+        "Explain the whole workflow: what starts it (the schedule in words), its steps in run order, its groups.",
+        h_explain_workflow,
     ),
     Command(
         "explain errors",
@@ -267,48 +294,107 @@ COMMANDS: list[Command] = [
 ]
 
 
-def help_markdown() -> str:
+# The grammar command -> the intent it serves (what the evaluation set checks).
+INTENTS = {
+    "help": "help", "add node": "add", "insert between": "add", "connect": "connect",
+    "disconnect": "disconnect", "remove node": "remove", "rename": "rename", "set schedule": "schedule",
+    "set property": "set", "make retry": "set", "make timeout": "set", "group": "group", "ungroup": "ungroup",
+    "explain workflow": "explain_workflow", "explain errors": "explain_errors", "fix errors": "fix_errors",
+    "debug run": "debug_run", "explain group": "explain_group", "explain node": "explain_node",
+    "run node": "run_node", "show code": "show_code", "templates": "templates", "use template": "use_template",
+    "wizard": "wizard",
+}  # fmt: skip
+
+
+def help_markdown(workflow: Workflow | None = None) -> str:
+    """The commands with examples: on ``workflow``'s own nodes when given (never names that are not
+    in it), else the documented examples."""
+    from airflow_canvas.copilot.offline.suggest import examples_for, plain_examples
+
+    mine = examples_for(workflow) if workflow is not None else {}
     lines = [
-        "I am the offline co-pilot. I understand these commands (node names or ids, group ids or "
-        "labels; *these* means the selected nodes):",
+        "I am the offline co-pilot. Ask in plain words"
+        + (": " + ", ".join(f"“{e}”" for e in plain_examples(workflow)) if workflow is not None else "")
+        + ". I also understand these commands (node names or ids, group ids or labels; *these* means the "
+        "selected nodes):",
         "",
     ]
     for command in COMMANDS:
-        examples = ", ".join(f"`{e}`" for e in command.examples)
-        lines.append(f"- **{command.name}**: {command.doc} E.g. {examples}")
+        if workflow is not None:
+            examples = f"`{mine[command.name]}`" if command.name in mine else ""
+        else:
+            examples = ", ".join(f"`{e}`" for e in command.examples)
+        lines.append(f"- **{command.name}**: {command.doc}" + (f" E.g. {examples}" if examples else ""))
     return "\n".join(lines)
 
 
 def _normalise(message: str) -> str:
     text = message.strip().rstrip(".!")
     text = re.sub(r"^(please|can you|could you|co-?pilot,?)\s+", "", text, flags=re.IGNORECASE)
+    text = re.sub(r",?\s+please$", "", text, flags=re.IGNORECASE)
     return re.sub(r"\s+", " ", text)
 
 
-def respond(message: str, ctx: CopilotContext) -> Reply:
-    """Answer one message. Never raises for user input: errors become a friendly text reply."""
-    reply = Reply(engine="offline")
-    text = _normalise(message)
+def run_command(text: str, ctx: CopilotContext) -> Reply:
+    """One command of the grammar, exactly; a text reply with ``error`` set when it fails."""
+    reply, _, _ = _grammar(text, ctx)
+    return (
+        reply
+        if reply is not None
+        else Reply(engine="offline", error="not_understood").text(f"`{text}` is not a command.")
+    )
+
+
+def _grammar(text: str, ctx: CopilotContext) -> tuple[Reply | None, str, dict[str, str] | None]:
+    """(reply, intent, slots) of the first command matching ``text``, slots None when it failed;
+    (None, '', None) when no command matches."""
     for command in COMMANDS:
         m = command.match(text)
         if m is None:
             continue
+        reply = Reply(engine="offline")
         try:
-            return command.handler(ctx, m, reply)
+            slots = {
+                k: v.strip("`'\"“”‘’ ") for k, v in m.groupdict().items() if k in ("node", "group") and v
+            }
+            return command.handler(ctx, m, reply), INTENTS[command.name], slots
         except CommandError as exc:
             reply.error = "command"
-            return reply.text(str(exc))
-    examples = [e for c in COMMANDS for e in c.examples]
-    close = difflib.get_close_matches(text.lower(), examples, n=3, cutoff=0.4)
-    reply.error = "not_understood"
-    reply.text(
-        "I didn't understand that. Without a language model I follow the commands listed under "
-        "`help`." + (" Did you mean: " + ", ".join(f"`{c}`" for c in close) + "?" if close else "")
-    )
-    reply.parts.append(
-        SuggestionsPart(
-            items=[Suggestion(label="Help", action="send", message="help")]
-            + [Suggestion(label=c, action="send", message=c) for c in close]
+            return reply.text(str(exc)), INTENTS[command.name], None
+    return None, "", None
+
+
+def interpret(
+    message: str, ctx: CopilotContext, history: list[dict[str, str]] | None = None
+) -> tuple[Reply, str, dict[str, str]]:
+    """(reply, intent, slots). A message in the grammar's own words is run as it is; anything
+    else (or a command naming something by a name the grammar does not take) is read as plain
+    language (plan.py) and carried out (execute.py). Never raises for user input."""
+    from airflow_canvas.copilot.offline.execute import execute
+    from airflow_canvas.copilot.offline.plan import understand
+    from airflow_canvas.copilot.offline.suggest import not_understood
+
+    text = _normalise(message)
+    reply, intent, slots = _grammar(text, ctx)
+    if reply is not None and slots is not None:
+        return reply, intent, slots
+    plan = understand(message, ctx, history)
+    if plan is None:
+        return (
+            (reply, intent, {}) if reply is not None else (not_understood(text, ctx.workflow), "unknown", {})
         )
-    )
-    return reply
+    if reply is not None and plan.ask is None and plan.actions[0].intent in ("templates", "wizard", "help"):
+        return reply, intent, {}  # "use template fetch_sumarize": the grammar's own message is better
+    if plan.ask is not None:
+        asked = execute(plan, ctx, run_command)
+        if reply is not None and plan.ask.intent == intent:  # the grammar's message says what is wrong
+            asked.parts[0] = reply.parts[0]
+            asked.error = reply.error
+        return asked, "ask", {}
+    first = plan.actions[0]
+    return execute(plan, ctx, run_command), first.intent, first.slots
+
+
+def respond(message: str, ctx: CopilotContext, history: list[dict[str, str]] | None = None) -> Reply:
+    """Answer one message. Never raises for user input: errors become a friendly text reply."""
+    return interpret(message, ctx, history)[0]

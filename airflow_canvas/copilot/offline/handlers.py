@@ -91,7 +91,8 @@ def _tool_for(ctx: CopilotContext, name: str) -> str | None:
         return None
 
 
-def h_add_node(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
+def add_node_ops(ctx: CopilotContext, m: Any) -> tuple[str, list[PatchOp]]:
+    """The ops of an add-node command (``m``: its match, or a dict with the same keys)."""
     kind = _TYPES[m["type"].lower()]
     wanted = m["id"]
     if not ID_RE.match(wanted):
@@ -127,7 +128,12 @@ def h_add_node(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
             raise CommandError(f"There is no group `{group}`.")
         ops[0].node.group = group  # type: ignore[union-attr]
     where = f" after `{after}`" if after else ""
-    return propose(ctx, reply, f"Add {kind.value} node `{node_id}`{where}", ops)
+    return f"Add {kind.value} node `{node_id}`{where}", ops
+
+
+def h_add_node(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
+    summary, ops = add_node_ops(ctx, m)
+    return propose(ctx, reply, summary, ops)
 
 
 def h_connect(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
@@ -135,6 +141,8 @@ def h_connect(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
     kind = (
         EdgeKind(m["kind"].lower().replace(" ", "_").replace("-", "_")) if m["kind"] else EdgeKind.DATA_FLOW
     )
+    if any(e.source == source and e.target == target for e in ctx.workflow.edges):
+        return reply.text(f"The connection `{source}->{target}` already exists: nothing to change.")
     edge = Edge(source=source, target=target, kind=kind)
     return propose(ctx, reply, f"Connect `{source}` to `{target}`", [AddEdge(edge=edge)])
 
@@ -257,7 +265,15 @@ def h_schedule(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
             f"`{value}` is not a schedule. Write @daily, a cron like `0 6 * * *`, `every 30m`, or none."
         )
     op = SetTrigger(schedule=schedule, assets=ctx.workflow.triggers.assets)
-    return propose(ctx, reply, f"Set the schedule to {value}", [op])
+    propose(ctx, reply, f"Set the schedule to {value}", [op])
+    if reply.proposal is not None:
+        from airflow_canvas.copilot.offline.timewords import describe_schedule
+
+        words = (
+            describe_schedule(schedule.kind, schedule.value) if schedule else "Only when triggered by hand"
+        )
+        reply.text(f"In words: {words}.")
+    return reply
 
 
 def h_explain_errors(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:

@@ -174,6 +174,12 @@ def check(example: str, reply: Reply, ctx: CopilotContext) -> None:
         assert [s.wizard for s in suggestions(reply)] == ["schedule"]
     elif example == "wizards":
         assert len(suggestions(reply)) >= 3
+    elif example == "insert process node clean between fetch and summarize":
+        out = applied(reply, ctx)
+        keys = [e.key for e in out.edges]
+        assert "fetch->clean" in keys and "clean->summarize" in keys and "fetch->summarize" not in keys
+    elif example == "explain workflow":
+        assert "`fetch`" in text and "run order" in text and "no schedule" in text
     else:
         pytest.fail(f"documented example {example!r} has no expectation in this test")
 
@@ -208,8 +214,8 @@ def test_unknown_node_gets_a_guess(ctx: CopilotContext) -> None:
 def test_names_resolve_like_ids(ctx: CopilotContext) -> None:
     spec = base_spec()
     spec["nodes"][1]["name"] = "Summarise tickets"
-    reply = respond("set retries of summarise tickets to 2", make_ctx(spec))
-    assert reply.error == "command"  # multi-word names are split into node names; ids are exact
+    out = applied(respond("set retries of summarise tickets to 2", make_ctx(spec)), make_ctx(spec))
+    assert out.node("summarize").execution.retry.retries == 2  # a display name of several words
     reply = respond("connect c to Summarize", make_ctx(spec))
     assert "c->summarize" in [e.key for e in applied(reply, make_ctx(spec)).edges]
 
@@ -230,8 +236,17 @@ def test_unknown_tool_lists_available(ctx: CopilotContext) -> None:
 
 
 def test_not_understood_suggests_commands(ctx: CopilotContext) -> None:
-    reply = respond("conect a to c", ctx)
-    assert reply.error == "not_understood" and "connect" in reply.plain_text()
+    reply = respond("florp the blibber wobbly", ctx)
+    assert reply.error == "not_understood" and "help" in reply.plain_text()
+    # Suggestions name only what is in this workflow (the conftest one: fetch, summarize, a, b, c).
+    for item in suggestions(reply):
+        assert item.message is not None
+        assert "fetch_summarize" not in item.message and "http_get" not in item.message
+
+
+def test_typos_in_command_words_are_understood(ctx: CopilotContext) -> None:
+    # Was "not understood" before issue 14; a misspelt verb is now read as the command.
+    assert "a->c" in [e.key for e in applied(respond("conect a to c", ctx), ctx).edges]
 
 
 def test_politeness_is_ignored(ctx: CopilotContext) -> None:

@@ -1,0 +1,144 @@
+"""From a message to a plan: tidy the words (politeness, number words, typos in command words),
+split it into clauses ("..., then ..."), read each clause with the rules of intents.py, edits.py
+and settings.py, and chain them ("then email *it*" = the node the clause before added)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from airflow_canvas.copilot.context import CopilotContext
+from airflow_canvas.copilot.offline import edits, intents, settings
+from airflow_canvas.copilot.offline.entities import words
+from airflow_canvas.copilot.offline.intents import Action, Ask, Clause, NeedAsk
+from airflow_canvas.copilot.offline.timewords import digits
+
+RULES = [
+    intents.r_help,
+    intents.r_schedule,
+    intents.r_debug,
+    intents.r_fix,
+    intents.r_code,
+    intents.r_templates,
+    intents.r_wizard,
+    intents.r_workflow,
+    edits.r_disconnect,
+    edits.r_ungroup,
+    edits.r_group,
+    edits.r_rename,
+    edits.r_insert,
+    settings.r_set_generic,
+    settings.r_set,
+    intents.r_errors,
+    edits.r_connect,
+    edits.r_remove,
+    intents.r_explain,
+    intents.r_run,
+    edits.r_add,
+]
+
+_LEAD = re.compile(
+    r"^(?:please|pls|plz|kindly|hey|hi|hello|ok|okay|so|now|also|and|just|co-?pilot|can (?:you|u)|could (?:you|u)|"
+    r"would you|will you|go ahead and|i'?d like (?:you )?to|i would like (?:you )?to|i'?d like|i want you to|"
+    r"let'?s|lets|we should|i think we should|we need to|would it be possible to|is it possible to|"
+    r"(?:could|can) we|i need you to|help me)\b[\s,!]*",
+    re.IGNORECASE,
+)
+_TRAIL = re.compile(
+    r"[\s,]*(?:please|pls|thanks|thank you|thx|for me|if you can|if possible)[\s.!]*$", re.IGNORECASE
+)
+# Command words a typo is corrected to (only words no node or group is named with).
+VOCAB = [
+    "remove", "delete", "connect", "disconnect", "explain", "describe", "rename", "schedule", "retries",
+    "retry", "timeout", "group", "ungroup", "template", "templates", "wizard", "agent", "insert",
+    "between", "after", "before", "errors", "problems", "workflow",
+]  # fmt: skip
+
+
+def tidy(message: str) -> str:
+    text = re.sub(r"\s+", " ", message.strip())
+    while True:
+        before = text
+        text = _LEAD.sub("", text).strip()
+        text = _TRAIL.sub("", text).strip()
+        if text == before:
+            return text
+
+
+def correct(text: str, known: set[str]) -> str:
+    """Typos in command words: 'remvoe' -> 'remove', 'conect' -> 'connect', 'explian' -> 'explain'."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = word.lower()
+        if len(low) < 5 or low in known or any(low.startswith(v) for v in VOCAB):
+            return word
+        hit = process.extractOne(low, VOCAB, scorer=fuzz.ratio, score_cutoff=80)
+        return hit[0] if hit else word
+
+    return re.sub(r"(?<![\w@./:{\"'-])[A-Za-z]+(?![\w@./:\"'-])", fix, text)
+
+
+def clauses(text: str) -> list[str]:
+    parts = re.split(
+        r"(?<=[.!?])\s+|\s*;\s*|,?\s+(?:and\s+)?then\s+|,\s*and\s+(?=(?:remove|connect|add|set|make)\b)", text
+    )
+    return [p.strip(" .!?,") for p in parts if p and p.strip(" .!?,")]
+
+
+@dataclass
+class Plan:
+    actions: list[Action] = field(default_factory=list)
+    ask: Ask | None = None
+
+
+def last_mentioned(ctx: CopilotContext, history: list[dict[str, str]] | None) -> list[str]:
+    """The node the conversation last named (``it`` when nothing is selected)."""
+    for turn in reversed(history or []):
+        ids = [t for t in re.findall(r"`([^`\s]+)`", turn.get("content", "")) if ctx.workflow.node(t)]
+        if ids:
+            return [ids[-1]]
+    return []
+
+
+def _known_words(ctx: CopilotContext) -> set[str]:
+    out: set[str] = set()
+    for n in ctx.workflow.nodes:
+        out.update(words(n.id), words(n.label or ""))
+    for g in ctx.workflow.groups:
+        out.update(words(g.id), words(g.label or ""))
+    return out
+
+
+def understand(message: str, ctx: CopilotContext, history: list[dict[str, str]] | None = None) -> Plan | None:
+    """The plan for a message, or None when no rule reads any of it."""
+    text = correct(digits(tidy(message)), _known_words(ctx))
+    last = last_mentioned(ctx, history)
+    plan = Plan()
+    for part in clauses(text):
+        clause = Clause(tidy(part), ctx, last)
+        if not clause.text:
+            continue
+        for rule in RULES:
+            try:
+                found = rule(clause)
+            except NeedAsk as exc:
+                found = exc.ask
+            if found is None:
+                continue
+            if isinstance(found, Ask):
+                plan.ask = plan.ask or found
+            else:
+                plan.actions += found
+                added = [c.id for a in found for c in a.add]
+                if added:
+                    last = added[-1:]
+                else:
+                    mentioned = [v for a in found for k, v in a.slots.items() if k in ("node", "nodes")]
+                    last = mentioned[-1].split(",") if mentioned else last
+            break
+    if plan.ask is None and not plan.actions:
+        return None
+    return plan
