@@ -7,6 +7,7 @@ import ast
 import functools
 from typing import Any
 
+from airflow_canvas.runtime.core import violations
 from airflow_canvas.spec.graph import fallback_targets
 from airflow_canvas.spec.models import (
     CALLABLE_KEY,
@@ -391,6 +392,24 @@ def _closed(schema: dict[str, Any]) -> bool:
     return isinstance(schema.get("properties"), dict) and schema.get("additionalProperties") is False
 
 
+def _check_parameter_values(ctx: ValidationContext, i: int, node: Node, tool: Tool) -> None:
+    """E_TOOL_PARAMETER_INVALID: a literal parameter that its property's schema refuses (a wrong
+    type, a value outside the enum, a url without a scheme) fails every run at the input check."""
+    properties = tool.input_schema.get("properties") or {}
+    for field, value in node.parameters.items():
+        prop = properties.get(field) if isinstance(properties, dict) else None
+        if not isinstance(prop, dict):
+            continue
+        for violation in violations(value, prop)[:1]:
+            ctx.add(
+                "E_TOOL_PARAMETER_INVALID",
+                f"Node {node.id!r}: argument {field!r} of tool {tool.ref}: {violation.message}.",
+                pointer("nodes", i, "parameters", field, *violation.path),
+                node_id=node.id,
+                hint=str(prop.get("description") or "") or f"See the input schema of {tool.ref}.",
+            )
+
+
 def check_tool_arguments(ctx: ValidationContext) -> None:
     """A tool is called with tool defaults + node parameters + inputs, checked against the tool's
     input schema at run time; catch the mismatches that would fail every run."""
@@ -420,6 +439,7 @@ def check_tool_arguments(ctx: ValidationContext) -> None:
                         node_id=node.id,
                         hint=did_you_mean(field, properties) or f"Its arguments: {', '.join(properties)}.",
                     )
+        _check_parameter_values(ctx, i, node, tool)
         if node.id in merges or node.execution.map_over:
             continue
         supplied = {*tool.parameters, *node.parameters, *node.templates, *mapped.get(node.id, set())}

@@ -19,8 +19,10 @@ from airflow_canvas.spec.problems import did_you_mean, pointer
 from airflow_canvas.validation.context import ValidationContext
 
 # A JSON Schema property of a tool's input that holds an Airflow connection id says so with this
-# keyword (a list of the connection types it accepts; empty = any type).
+# keyword (a list of the connection types it accepts; empty = any type), and with the second names
+# the parameter that makes it unused when given (http_request's ``url``).
 CONNECTION_KEYWORD = "x-airflow-connection"
+UNLESS_KEYWORD = "x-airflow-connection-unless"
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,16 @@ def _is_template(value: str) -> bool:
     return "{{" in value or "{%" in value  # rendered at run time: nothing to check now
 
 
-def _tool_connection_fields(schema: Mapping[str, Any]) -> Iterator[tuple[str, tuple[str, ...], Any]]:
+def _tool_connection_fields(
+    schema: Mapping[str, Any], parameters: Mapping[str, Any]
+) -> Iterator[tuple[str, tuple[str, ...], Any]]:
     properties = schema.get("properties")
     if not isinstance(properties, Mapping):
         return
     for name, prop in properties.items():
         if isinstance(prop, Mapping) and CONNECTION_KEYWORD in prop:
+            if parameters.get(prop.get(UNLESS_KEYWORD) or "") not in (None, ""):
+                continue  # e.g. http_request given a full url: no connection is read
             types = prop[CONNECTION_KEYWORD]
             accepted = tuple(t for t in types if isinstance(t, str)) if isinstance(types, list) else ()
             yield name, accepted, prop.get("default")
@@ -71,7 +77,7 @@ def connection_refs(ctx: ValidationContext) -> list[ConnectionRef]:
                     )
         tool = ctx.tool_of(node)
         if tool is not None:
-            for key, types, default in _tool_connection_fields(tool.input_schema):
+            for key, types, default in _tool_connection_fields(tool.input_schema, node.parameters):
                 value = node.parameters.get(key, default)
                 if isinstance(value, str) and value:
                     where = (

@@ -50,6 +50,8 @@ class LoopbackHTTPServer:
                 status, payload = server.routes.get(url.path, (404, {"error": "not found"}))
                 data = json.dumps(payload).encode()
                 self.send_response(status)
+                if 300 <= status < 400 and isinstance(payload, dict) and "location" in payload:
+                    self.send_header("Location", payload["location"])  # a redirect route
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()

@@ -32,8 +32,9 @@ BUILTIN_TOOLS: list[Tool] = [
     _tool(
         "http_request",
         "http:run",
-        "Call an HTTP API through an Airflow **HTTP connection** (base URL, auth and headers live in "
-        "the connection). Returns status, headers, text and the parsed JSON body.",
+        "Fetch a web page or call an HTTP API: a full public `url`, or an Airflow **HTTP connection** "
+        "(base URL, auth and headers live in the connection) plus an `endpoint`. Returns status, "
+        "headers, text and the parsed JSON body.",
         http.INPUT_SCHEMA,
         http.OUTPUT_SCHEMA,
         network=True,
