@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 from airflow_canvas.copilot.context import CopilotContext
 from airflow_canvas.copilot.patch import (
@@ -183,13 +185,44 @@ def _cycle_closing_edge(workflow: Workflow) -> str | None:
     return None
 
 
+def _spelling_fixes(workflow: Workflow, errors: list[Problem]) -> list[Fix]:
+    """A misspelt key the validator recognised ("takes no argument 'expresion'", hint "did you mean
+    'expression'?"): rename the key, keeping its value (a merge patch: the old key set to null)."""
+    fixes: list[Fix] = []
+    for problem in errors:
+        hint = re.search(r"did you mean '([^']+)'\?", f"{problem.hint or ''} {problem.message}")
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in (problem.pointer or "").split("/")[1:]]
+        if not hint or len(parts) < 4 or parts[0] != "nodes" or not parts[1].isdigit():
+            continue
+        index, path, key, guess = int(parts[1]), parts[2:-1], parts[-1], hint.group(1)
+        if index >= len(workflow.nodes) or not did_you_mean(key, [guess]):  # a key's typo, not a value's
+            continue
+        node = workflow.nodes[index]
+        parent: Any = node.model_dump(mode="json")
+        for part in path:
+            parent = parent.get(part) if isinstance(parent, dict) else None
+        if not isinstance(parent, dict) or key not in parent or guess in parent:
+            continue
+        changes: dict[str, Any] = {key: None, guess: parent[key]}
+        for part in reversed(path):
+            changes = {part: changes}
+        fixes.append(
+            Fix(
+                f"Rename `{key}` to `{guess}` on `{node.id}`",
+                [UpdateNode(node_id=node.id, changes=changes)],
+                node.id,
+            )
+        )
+    return fixes
+
+
 def working_fixes(workflow: Workflow, errors: list[Problem]) -> list[Fix]:
     """Candidate fixes that apply cleanly and remove at least one error."""
     if not errors:
         return []
     before = len(errors)
     out: list[Fix] = []
-    for fix in _candidate_fixes(workflow):
+    for fix in _candidate_fixes(workflow) + _spelling_fixes(workflow, errors):
         result = check_patch(workflow, fix.ops)
         if result.ok and result.workflow is not None:
             remaining = [p for p in validation_problems(result.workflow) if p.severity == "error"]
