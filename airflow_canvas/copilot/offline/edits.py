@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from airflow_canvas.copilot.offline.intents import Action, Ask, Clause, NeedAsk, Result, _m, many, one
+from airflow_canvas.copilot.offline.intents import Action, Ask, Clause, NeedAsk, Result, _m, many, one, pair
 from airflow_canvas.copilot.offline.purposes import Component, components
 
 REMOVE = r"(?:remove|delete|drop|rm|get rid of|lose|kill|scrap|trash|take out|eliminate|axe|del)"
@@ -23,8 +23,7 @@ def r_disconnect(c: Clause) -> Result:
     m = _m(rf"^{DISCONNECT}\s+(?:between\s+)?(?P<a>.+?)\s+(?:from|and|to)\s+(?P<b>.+?)$", c.text)
     if not m:
         return None
-    a = one(c, m["a"], "disconnect", lambda i: f"disconnect {i} from {m['b']}")
-    b = one(c, m["b"], "disconnect", lambda i: f"disconnect {a} from {i}")
+    a, b = pair(c, m["a"], m["b"], "disconnect", lambda x, y: f"disconnect {x} from {y}")
     return [Action("disconnect", f"disconnect {a} from {b}")]
 
 
@@ -81,8 +80,7 @@ def r_connect(c: Clause) -> Result:
     if not m:
         return None
     kind = f" as {m['kind'].lower().replace(' ', '_').replace('-', '_')}" if m["kind"] else ""
-    a = one(c, m["a"], "connect", lambda i: f"connect {i} to {m['b']}{kind}")
-    b = one(c, m["b"], "connect", lambda i: f"connect {a} to {i}{kind}")
+    a, b = pair(c, m["a"], m["b"], "connect", lambda x, y: f"connect {x} to {y}{kind}")
     return [Action("connect", f"connect {a} to {b}{kind}")]
 
 
@@ -155,8 +153,7 @@ def r_insert(c: Clause) -> Result:
            r"(?:\s+(?:that|which|to|who)\s+(?P<purpose>.+))?$", c.text)  # fmt: skip
     if not m:
         return None
-    a = one(c, m["a"], "add", lambda i: f"insert process node step between {i} and {m['b']}")
-    b = one(c, m["b"], "add", lambda i: f"insert process node step between {a} and {i}")
+    a, b = pair(c, m["a"], m["b"], "add", lambda x, y: f"insert process node step between {x} and {y}")
     comps = components(
         f"{m['what']} {'that ' + m['purpose'] if m['purpose'] else ''}".strip(), c.ctx.workflow
     )

@@ -387,7 +387,9 @@ def interpret(
         return reply, intent, {}  # "use template fetch_sumarize": the grammar's own message is better
     if plan.ask is not None:
         asked = execute(plan, ctx, run_command)
-        if reply is not None and plan.ask.intent == intent:  # the grammar's message says what is wrong
+        if (
+            reply is not None and plan.ask.intent == intent and not plan.ask.own_words
+        ):  # the grammar's message says what is wrong
             asked.parts[0] = reply.parts[0]
             asked.error = reply.error
         return asked, "ask", {}

@@ -33,6 +33,7 @@ class Ask:
     intent: str
     question: str
     choices: list[tuple[str, str]]  # (label, command to send)
+    own_words: bool = False  # the question says more than the grammar's error would
 
 
 Result = list[Action] | Ask | None
@@ -65,7 +66,19 @@ def ask_for(ref: Ref, intent: str, render: Callable[[str], str], noun: str = "no
         question = f"There is no {noun} `{phrase}`. {guess}"
     else:
         question = f"There is no {noun} like “{phrase}” in this workflow. Did you mean one of these?"
-    return Ask(intent, question, [(render(c), render(c)) for c in ref.candidates[:6]])
+    choices = [(render(c), render(c)) for c in ref.candidates[:6]]
+    return Ask(intent, question, choices, own_words=ref.reason == "nothing selected")
+
+
+def pair(
+    c: Clause, first: str, second: str, intent: str, render: Callable[[str, str], str]
+) -> tuple[str, str]:
+    """Two node slots (connect a to b): the choices for one name the other by its id when it is sure."""
+    b_ref = c.ref(second)
+    b_id = b_ref.ids[0] if b_ref.sure and len(b_ref.ids) == 1 else second
+    a = one(c, first, intent, lambda i: render(i, b_id))
+    b = one(c, second, intent, lambda i: render(a, i))
+    return a, b
 
 
 def one(clause: Clause, phrase: str, intent: str, render: Callable[[str], str], groups: bool = False) -> str:
