@@ -8,7 +8,9 @@ A spec names *logical* resources; each environment says what they are there
 - ``variables``: a Variable key read by a template (``var.value.KEY``, ``var.json.KEY``,
   ``var.value.get('KEY'...)``) -> the environment's key;
 - ``params``: a DAG param's default (a workflow param or a field an input node declares);
-- ``pools``: a pool named in an execution policy (node or workflow defaults) -> the pool name.
+- ``pools``: a pool named in an execution policy (node or workflow defaults) -> the pool name;
+- ``dag_id_suffix``: appended to the dag_id (the workflow id), so one Airflow can hold the DAG of
+  several environments (staging and prod bundles of one deployment).
 
 The result is an ordinary spec: the compiler writes every value as a Python literal (nothing here
 becomes code), and it is validated again when compiled. The stored version is never changed."""
@@ -21,7 +23,8 @@ from typing import Any
 
 from airflow_canvas.catalogue.schema import is_connection_field
 from airflow_canvas.service.environments import Bindings
-from airflow_canvas.spec.models import Workflow
+from airflow_canvas.spec.models import MAX_ID_LENGTH, Workflow
+from airflow_canvas.spec.problems import Problem, SpecError
 
 # get('KEY') first: otherwise "get" itself would be read as a key.
 _VAR = re.compile(r"\bvar\.(value|json)\.get\(\s*(['\"])([^'\"]+)\2|\bvar\.(value|json)\.([A-Za-z0-9_]+)\b")
@@ -121,4 +124,18 @@ def bind(wf: Workflow, bindings: Bindings) -> Workflow:
         params = dict(data.get("params", {}))
         params.update({k: v for k, v in bindings.params.items() if k not in declared})
         data["params"] = params
+    if bindings.dag_id_suffix:
+        data["id"] = wf.id + bindings.dag_id_suffix
+        if len(data["id"]) > MAX_ID_LENGTH:
+            raise SpecError(
+                [
+                    Problem(
+                        "E_ID_TOO_LONG",
+                        f"The workflow id with this environment's dag_id_suffix is longer than "
+                        f"{MAX_ID_LENGTH} characters.",
+                        "/id",
+                        hint="Shorten the workflow id or the environment's dag_id_suffix.",
+                    )
+                ]
+            )
     return Workflow.model_validate(data)

@@ -7,7 +7,8 @@ the CLI both ask.
   (deploy commits and pushes there; service/git_target.py),
 with optional bindings applied when compiling for it (service/bindings.py): ``connections``
 (logical connection id -> Airflow connection id), ``variables`` (logical Variable key -> key),
-``params`` (param name -> default), ``pools`` (logical pool -> pool name); and promotion rules
+``params`` (param name -> default), ``pools`` (logical pool -> pool name), ``dag_id_suffix``
+(appended to the dag_id: one Airflow serving several environments needs distinct ids); and promotion rules
 (service/promotion.py): ``requires`` (the environment a version must have run successfully in
 first) and ``protected`` (deploying needs the "Canvas Deploy <name>" permission).
 
@@ -40,7 +41,8 @@ PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,249}$")
 # A branch name git accepts (git check-ref-format) and that can never be read as an option.
 BRANCH = re.compile(r"^(?!-)(?!.*\.\.)(?!.*//)(?!.*@\{)(?!.*\.lock$)(?!/)(?!.*/$)[A-Za-z0-9._/\-]{1,200}$")
 BINDING_KEYS = ("connections", "variables", "params", "pools")
-ENV_KEYS = {"folder", "git", "requires", "protected", *BINDING_KEYS}
+ENV_KEYS = {"folder", "git", "requires", "protected", "dag_id_suffix", *BINDING_KEYS}
+DAG_ID_SUFFIX = re.compile(r"^[A-Za-z0-9_\-]{1,50}$")
 GIT_KEYS = {"url", "branch", "path", "conn_id"}
 
 
@@ -94,9 +96,11 @@ class Bindings:
     variables: dict[str, str] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     pools: dict[str, str] = field(default_factory=dict)
+    # Appended to the dag_id: environments served by one Airflow need distinct DAG ids.
+    dag_id_suffix: str = ""
 
     def __bool__(self) -> bool:
-        return any((self.connections, self.variables, self.params, self.pools))
+        return any((self.connections, self.variables, self.params, self.pools, self.dag_id_suffix))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,6 +108,7 @@ class Bindings:
             "variables": dict(self.variables),
             "params": dict(self.params),
             "pools": dict(self.pools),
+            "dag_id_suffix": self.dag_id_suffix,
         }
 
 
@@ -177,6 +182,14 @@ def _params(name: str, value: Any) -> dict[str, Any]:
     return dict(value)  # JSON values: the compiler writes them as Python literals only
 
 
+def _suffix(name: str, value: Any) -> str:
+    if value != "" and (not isinstance(value, str) or not DAG_ID_SUFFIX.match(value)):
+        raise ConfigError(
+            f"{_where(name, 'dag_id_suffix')}: {value!r} must be letters, digits, '_' or '-' (at most 50)"
+        )
+    return str(value)
+
+
 def _git(name: str, value: Any) -> GitTarget:
     if not isinstance(value, dict):
         raise ConfigError(f'{_where(name, "git")} must be a JSON object {{"url": ..., "branch": ...}}')
@@ -237,6 +250,7 @@ def _environment(name: str, value: Any) -> Environment:
         variables=_ids(name, "variables", value.get("variables", {}), AIRFLOW_ID, "Variable key"),
         params=_params(name, value.get("params", {})),
         pools=_ids(name, "pools", value.get("pools", {}), AIRFLOW_ID, "pool name"),
+        dag_id_suffix=_suffix(name, value.get("dag_id_suffix", "")),
     )
     requires = value.get("requires")
     if requires is not None and (not isinstance(requires, str) or not ENV_NAME.match(requires)):

@@ -242,6 +242,8 @@ def _base_env() -> dict[str, str]:
     env |= {
         "GIT_TERMINAL_PROMPT": "0",  # never wait for a password on a terminal
         "GIT_CONFIG_NOSYSTEM": "1",
+        # Transports a URL may name: never ext:: (it runs a command) or other helpers.
+        "GIT_ALLOW_PROTOCOL": "file:git:http:https:ssh",
         "GIT_COMMITTER_NAME": COMMITTER[0],
         "GIT_COMMITTER_EMAIL": COMMITTER[1],
         "LC_ALL": "C",  # messages we match (rejected pushes) in English

@@ -213,3 +213,18 @@ def test_promotion_cannot_be_skipped(client: TestClient, auth: Headers, envs: di
     ).json()
     assert preview["promotion"]["requires"] == "staging" and preview["promotion"]["allowed"] is False
     assert preview["target"]["protected"] is True
+    # The overview per environment: version, last run, what a promotion would bring.
+    status = client.get(f"{API}/workflows/{WF}/environments", headers=auth("Op"))
+    assert status.status_code == 200, status.text
+    by_name = {e["name"]: e for e in status.json()["items"]}
+    assert (
+        by_name["staging"]["deployed_version"] == 2 and by_name["staging"]["last_run"]["state"] == "success"
+    )
+    assert by_name["prod"]["deployed_version"] == 2 and by_name["prod"]["may_deploy"] is False
+    assert by_name["prod"]["promotion"] == {
+        "requires": "staging",
+        "candidate_version": 2,
+        "allowed": True,
+        "reason": None,
+    }
+    assert status.json()["head_version"] == v2

@@ -85,6 +85,7 @@ def test_dev_may_carry_bindings_only() -> None:
         ({"prod": {"folder": "/a", "requires": "prod"}}, "cannot name the environment itself"),
         ({"a": {"folder": "/a", "requires": "b"}, "b": {"folder": "/b", "requires": "a"}}, "loops back"),
         ({"prod": {"folder": "/a", "protected": "yes"}}, "key 'protected'"),
+        ({"prod": {"folder": "/a", "dag_id_suffix": "x.py; import os"}}, "key 'dag_id_suffix'"),
         ({"bad name": "/a"}, "'bad name' is not a valid environment name"),
         ([1], "must be a JSON object"),
     ],
@@ -167,6 +168,16 @@ def test_bindings_resolve_logical_names_and_defaults() -> None:
     source = compile_workflow(bound).source
     assert '"openai_prod"' in source and '"llm_prod"' in source and '"heavy_prod"' in source
     assert '"eu"' in source
+
+
+def test_dag_id_suffix_gives_the_environment_its_own_dag_id() -> None:
+    bound = bind(_spec(), Bindings(dag_id_suffix="__prod"))
+    assert bound.id == "bound__prod"
+    assert 'dag_id="bound__prod"' in compile_workflow(bound).source
+    from airflow_canvas.spec.problems import SpecError
+
+    with pytest.raises(SpecError, match="dag_id_suffix"):
+        bind(_spec(), Bindings(dag_id_suffix="x" * 200))
 
 
 def test_no_bindings_is_the_same_spec() -> None:

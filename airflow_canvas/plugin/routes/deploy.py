@@ -3,6 +3,7 @@ Redeploying an older version is how a deployment is rolled back."""
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import Field
 
 from airflow_canvas.plugin.api_models import deploy as out
+from airflow_canvas.plugin.api_models import environments as env_out
 from airflow_canvas.plugin.api_models.common import errors
 from airflow_canvas.plugin.authz import ROLE_ORDER, requires
 from airflow_canvas.plugin.bodies import RequestBody
@@ -21,6 +23,21 @@ from airflow_canvas.store.models import DeploymentRow
 from airflow_canvas.store.permissions import DEPLOYMENTS
 
 router = APIRouter(tags=["deploy"])
+log = logging.getLogger(__name__)
+
+
+def check_environments_at_startup() -> None:
+    """Report a malformed ``[airflow_canvas] environments`` when the API server loads these routes
+    (every deploy checks it again and refuses with the same message; the rest of the API works)."""
+    try:
+        environments.environment_configs()
+    except environments.ConfigError as exc:
+        log.error("Airflow Canvas: %s. Deploys are refused until it is fixed.", exc)
+    except Exception:  # no readable Airflow configuration here (e.g. an OpenAPI export): not ours to report
+        log.debug("environments not checked at startup", exc_info=True)
+
+
+check_environments_at_startup()
 
 # Where a workflow is deployed, by whom, and which folders exist is deployment data: it needs the
 # Deployments read permission, not only Workflows read.
@@ -92,6 +109,70 @@ def list_environments(user: Reader) -> dict[str, Any]:
     except environments.ConfigError as exc:
         raise ApiError(500, str(exc)) from None
     return {"items": [env.to_dict() for _, env in sorted(envs.items())]}
+
+
+def _last_run(dag_id: str | None) -> dict[str, Any] | None:
+    run = promotion.latest_run(dag_id) if dag_id else None
+    if run is None:
+        return None
+    return {
+        "run_id": run.run_id,
+        "state": str(getattr(run.state, "value", run.state)),
+        "queued_at": run.queued_at.isoformat() if run.queued_at else None,
+    }
+
+
+@router.get(
+    "/workflows/{workflow_id}/environments",
+    response_model=env_out.WorkflowEnvironments,
+    responses=errors(404, 500),
+)
+def workflow_environments(workflow_id: str, user: Reader, session: SessionDep) -> dict[str, Any]:
+    """Per environment: the version deployed there, its DAG's latest run, and what a deploy there
+    would bring under the promotion rule (the version proven in the required environment)."""
+    try:
+        envs = environments.environment_configs()
+    except environments.ConfigError as exc:
+        raise ApiError(500, str(exc)) from None
+    head = repo.head(session, workflow_id)
+    current = repo.current_deployments(session, workflow_id)
+    items = []
+    for name, env in sorted(envs.items()):
+        here = current.get(name)
+        deployed = here if here is not None and here.state == "deployed" else None
+        source = current.get(env.requires) if env.requires else None
+        if env.requires:
+            candidate = source.version_number if source is not None and source.state == "deployed" else None
+        else:
+            candidate = head.number
+        verdict: dict[str, Any] = {"allowed": candidate is not None, "reason": None}
+        if candidate is not None:
+            row = repo.get_version(session, workflow_id, candidate)
+            verdict = promotion.promotion_status(session, env, row)
+        elif env.requires:
+            verdict["reason"] = f"Nothing of this workflow is deployed to {env.requires!r}."
+        items.append(
+            {
+                "name": name,
+                "kind": env.kind,
+                "protected": env.protected,
+                "may_deploy": may_deploy_to(user, env),
+                "deployed_version": deployed.version_number if deployed else None,
+                "dag_id": deployed.dag_id if deployed else None,
+                "deployed_at": deployed.deployed_at.isoformat()
+                if deployed and deployed.deployed_at
+                else None,
+                "deployed_by": deployed.deployed_by if deployed else None,
+                "last_run": _last_run(deployed.dag_id if deployed else None),
+                "promotion": {
+                    "requires": env.requires,
+                    "candidate_version": candidate,
+                    "allowed": verdict["allowed"],
+                    "reason": verdict["reason"],
+                },
+            }
+        )
+    return {"workflow_id": workflow_id, "head_version": head.number, "items": items}
 
 
 @router.post(

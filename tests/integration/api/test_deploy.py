@@ -51,7 +51,9 @@ def test_deploy_appears_in_dagbag_and_is_recorded(client: TestClient, auth: Head
 
     make(client, auth, "dep_bag")
     envs = client.get(f"{API}/environments", headers=auth("Viewer")).json()["items"]
-    assert {"name": "staging", "folder": str(staging)} in envs and any(e["name"] == "dev" for e in envs)
+    # Each environment is listed with its kind, target, bindings and promotion rule (issue 16).
+    listed = {e["name"]: (e["kind"], e["folder"]) for e in envs}
+    assert listed["staging"] == ("folder", str(staging)) and "dev" in listed
     r = client.post(f"{API}/workflows/dep_bag/deploy", json={"environment": "staging"}, headers=auth("Op"))
     assert r.status_code == 201, r.text
     assert r.json()["state"] == "deployed" and r.json()["version"] == 1

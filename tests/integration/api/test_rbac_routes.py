@@ -165,6 +165,8 @@ def scenario(
         return client.delete(f"{API}/workflows/{other}/deploy/dev", headers=h), 200
     if key == ("GET", "/workflows/{workflow_id}/deployments"):
         return client.get(f"{API}/workflows/{wid}/deployments", headers=h), 200
+    if key == ("GET", "/workflows/{workflow_id}/environments"):
+        return client.get(f"{API}/workflows/{wid}/environments", headers=h), 200
     if key == ("POST", "/workflows/{workflow_id}/runs"):
         return client.post(f"{API}/workflows/{wid}/runs", json={"conf": {"n": n}}, headers=h), 201
     if key == ("GET", "/workflows/{workflow_id}/runs"):
