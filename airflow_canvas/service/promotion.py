@@ -52,7 +52,8 @@ class DeployNotPermitted(ServiceError):
         self.environment = environment
         super().__init__(
             f"Environment {environment!r} is protected: deploying to it needs the 'edit' permission on "
-            f"'{deploy_resource(environment)}', which {user!r} lacks."
+            f"'{deploy_resource(environment)}', which {user!r} lacks (an Admin grants it to a role; "
+            "`airflow-canvas sync-permissions` creates it after the environment is marked protected)."
         )
 
 
