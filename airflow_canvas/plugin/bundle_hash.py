@@ -31,6 +31,7 @@ TOP_LEVEL_FILES = (
     "harness.html",
     "vite.baseline.config.ts",
     "harness-baseline.html",
+    "openapi.json",  # the build generates src/api/schema.d.ts from it (npm run api-types)
 )
 SOURCE_DIRS = ("src",)
 

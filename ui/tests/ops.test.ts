@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { edgeKey } from "../src/spec/types";
+import { edgeKey, positionOf } from "../src/spec/types";
 import * as ops from "../src/state/ops";
 import { createHistory, commit, redo, undo } from "../src/state/history";
 import { sample } from "./fixtures";
@@ -87,9 +87,9 @@ describe("spec operations", () => {
 
   it("pastes where the user pasted: the copied nodes' top-left corner at that point, layout kept", () => {
     const payload = ops.copySelection(sample(), ["fetch", "think"]);
-    const before = payload.nodes.map((n) => n.ui!.position!);
+    const before = payload.nodes.map(positionOf);
     const r = ops.paste(sample(), payload, { x: 1000.4, y: 500 });
-    const after = r.ids.map((id) => r.wf.nodes.find((n) => n.id === id)!.ui!.position!);
+    const after = r.ids.map((id) => positionOf(r.wf.nodes.find((n) => n.id === id)!));
     expect(Math.min(...after.map((p) => p.x))).toBe(1000);
     expect(Math.min(...after.map((p) => p.y))).toBe(500);
     expect(after[1].x - after[0].x).toBe(before[1].x - before[0].x);

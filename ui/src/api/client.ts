@@ -1,6 +1,10 @@
 // The plugin's JSON API. Same-origin fetches carry Airflow's UI cookie, so no token handling here.
+// Response types are generated from the API's OpenAPI document (src/api/schema.d.ts, `npm run api-types`).
+import type { components } from "./schema";
 import { normaliseWorkflow, type Problem, type Workflow } from "../spec/types";
 import type { RunDetail } from "../state/status";
+
+type Schemas = components["schemas"];
 
 export const API_BASE = "/airflow-canvas/api";
 
@@ -17,7 +21,8 @@ export class ApiError extends Error {
 
 function detailText(detail: unknown, fallback: string): string {
   if (typeof detail === "string") return detail;
-  // FastAPI's own 422s carry a list of {loc, msg}.
+  // Airflow's own API (AIRFLOW_API_BASE) answers 422 with FastAPI's list of {loc, msg}; the canvas
+  // API's `detail` is always a string (ErrorBody).
   if (Array.isArray(detail))
     return detail.map((d) => (d as { msg?: string }).msg ?? JSON.stringify(d)).join("; ");
   if (detail && typeof detail === "object")
@@ -62,11 +67,8 @@ async function request<T>(
       obj.detail,
       typeof body === "string" && body ? body : res.statusText || `HTTP ${res.status}`,
     );
-    const problems = (
-      Array.isArray(obj.problems)
-        ? obj.problems
-        : ((obj.detail as Record<string, unknown> | undefined)?.problems ?? [])
-    ) as Problem[];
+    // The canvas API's errors always carry `problems` (ErrorBody); Airflow's own have none.
+    const problems = (Array.isArray(obj.problems) ? obj.problems : []) as Problem[];
     throw new ApiError(res.status, detail, problems, obj);
   }
   return body as T;
@@ -74,124 +76,49 @@ async function request<T>(
 
 const enc = encodeURIComponent;
 
-export interface Me {
-  username: string;
-  roles: string[];
-  permissions: Record<string, string[]>;
-}
-
+export type Me = Schemas["Me"];
 /** One piece of executable code a change adds, alters or removes (spec/code_surface.py). */
-export interface CodeChange {
-  kind: string;
-  label: string;
-  pointer: string;
-  node_id: string | null;
-  tool: string | null;
-  change: "added" | "altered" | "removed";
-  before_text: string;
-  after_text: string;
+export type CodeChange = Schemas["CodeChange"];
+export type DeployPreview = Schemas["DeployPreview"];
+export type WorkflowSummary = Schemas["WorkflowSummary"];
+export type VersionInfo = Schemas["VersionInfo"];
+export type RunSummary = Schemas["RunSummary"];
+export type BranchInfo = Schemas["BranchInfo"];
+export type EnvironmentInfo = Schemas["EnvironmentInfo"];
+export type Deployment = Schemas["Deployment"];
+export type TemplateInfo = Schemas["TemplateInfo"];
+export type ToolSummary = Schemas["ToolSummary"];
+export type NodeCatalogue = Schemas["NodeCatalogue"];
+export type NodeTestResult = Schemas["NodeTestResult"];
+export type ImportResult = Omit<Schemas["ImportOutcome"], "workflow"> & { workflow: Workflow };
+
+/** A stored version with its spec (GET /workflows/{id} adds the workflow's name and branches), the
+ * spec filled in for the canvas; `id` is the workflow's. */
+export type WorkflowRecord = Omit<Schemas["VersionWithSpec"], "spec"> &
+  Partial<Pick<Schemas["WorkflowRecord"], "name" | "head_version" | "branches">> & {
+    id: string;
+    spec: Workflow;
+  };
+
+function recordOf(body: Schemas["VersionWithSpec"] | Schemas["WorkflowRecord"]): WorkflowRecord {
+  return { ...body, id: body.workflow_id, spec: normaliseWorkflow(body.spec) };
 }
 
-export interface DeployPreview {
-  workflow_id: string;
-  environment: string;
-  version: number;
-  deployed_version: number | null;
-  code_changes: CodeChange[];
-  confirm_code: string | null;
-  requires_confirmation: boolean;
-}
-
-export interface WorkflowSummary {
-  id: string;
-  name?: string;
-  description?: string;
-  version?: number;
-  head_version?: number;
-  branch?: string;
-  updated_at?: string;
-  updated_by?: string;
-  deployments?: Record<string, unknown>[] | Record<string, unknown>;
-  last_run?: { run_id?: string; state?: string; start_date?: string } | null;
-  node_count?: number;
-  [key: string]: unknown;
-}
-
-export interface WorkflowRecord {
-  id: string;
-  spec: Workflow;
-  version?: number;
-  head_version?: number;
-  branch?: string;
-  [key: string]: unknown;
-}
-
-export interface VersionInfo {
-  version: number;
-  message?: string;
-  author?: string;
-  created_by?: string;
-  created_at?: string;
-  branch?: string;
-  spec?: Workflow;
-  [key: string]: unknown;
-}
-
-export interface RunSummary {
-  run_id: string;
-  state: string;
-  start_date?: string | null;
-  end_date?: string | null;
-  logical_date?: string | null;
-  [key: string]: unknown;
-}
-
-export interface ImportResult {
-  workflow: Workflow;
-  report: { format: string; items: { path: string; message: string; severity: string }[] };
-  problems: Problem[];
-  saved_version: number | null;
-}
-
-/** Lists come as {items, total}; tolerate a bare array or {<name>: [...]} too. */
-export function itemsOf<T>(body: unknown, key?: string): T[] {
-  if (Array.isArray(body)) return body as T[];
-  if (body && typeof body === "object") {
-    const obj = body as Record<string, unknown>;
-    if (Array.isArray(obj.items)) return obj.items as T[];
-    if (key && Array.isArray(obj[key])) return obj[key] as T[];
-  }
-  return [];
-}
-
-/** A workflow record may be {spec, version} or the spec itself. */
-export function recordOf(body: unknown): WorkflowRecord {
-  const obj = (body ?? {}) as Record<string, unknown>;
-  if (obj.spec && typeof obj.spec === "object") {
-    const spec = obj.spec as Workflow;
-    return { ...obj, id: String(obj.id ?? spec.id), spec: normalise(spec) } as WorkflowRecord;
-  }
-  const spec = obj as unknown as Workflow;
-  return { id: spec.id, spec: normalise(spec), version: spec.version ?? undefined };
-}
-
-const normalise = normaliseWorkflow;
-
-export function versionOf(rec: WorkflowRecord): number | undefined {
-  return (rec.head_version ?? rec.version ?? rec.spec.version ?? undefined) as number | undefined;
+/** The version a record holds: the base of the next save. */
+export function versionOf(rec: WorkflowRecord): number {
+  return rec.version;
 }
 
 export const Api = {
   me: () => api<Me>("/me"),
   listWorkflows: (search = "", offset = 0, limit = 100) =>
-    api<unknown>(`/workflows?search=${enc(search)}&offset=${offset}&limit=${limit}`).then((b) => ({
-      items: itemsOf<WorkflowSummary>(b),
-      total: Number((b as { total?: number })?.total ?? itemsOf(b).length),
-    })),
+    api<Schemas["WorkflowPage"]>(`/workflows?search=${enc(search)}&offset=${offset}&limit=${limit}`),
   getWorkflow: (id: string, branch?: string) =>
-    api<unknown>(`/workflows/${enc(id)}${branch ? `?branch=${enc(branch)}` : ""}`).then(recordOf),
+    api<Schemas["WorkflowRecord"]>(`/workflows/${enc(id)}${branch ? `?branch=${enc(branch)}` : ""}`).then(
+      recordOf,
+    ),
   createWorkflow: (spec: Workflow, message: string) =>
-    api<unknown>("/workflows", { body: { spec, message } }).then(recordOf),
+    api<Schemas["CreatedWorkflow"]>("/workflows", { body: { spec, message } }).then(recordOf),
   /** Answers with the new version's metadata (no spec). */
   saveWorkflow: (
     id: string,
@@ -200,28 +127,28 @@ export const Api = {
     message: string,
     branch?: string,
   ) =>
-    api<VersionInfo>(`/workflows/${enc(id)}`, {
+    api<Schemas["SavedVersion"]>(`/workflows/${enc(id)}`, {
       method: "PUT",
       body: { spec, base_version: baseVersion, message, branch: branch ?? "main" },
     }),
-  deleteWorkflow: (id: string) => api(`/workflows/${enc(id)}`, { method: "DELETE" }),
+  deleteWorkflow: (id: string) => api<Schemas["Deleted"]>(`/workflows/${enc(id)}`, { method: "DELETE" }),
   duplicate: (id: string, newId: string, name: string) =>
-    api<unknown>(`/workflows/${enc(id)}/duplicate`, { body: { new_id: newId, name } }).then(recordOf),
+    api<Schemas["VersionWithSpec"]>(`/workflows/${enc(id)}/duplicate`, {
+      body: { new_id: newId, name },
+    }).then(recordOf),
   validate: (spec: Workflow, signal?: AbortSignal) =>
-    api<{ valid: boolean; problems: Problem[] }>("/validate", { body: { spec }, signal }),
+    api<Schemas["ValidateResult"]>("/validate", { body: { spec }, signal }),
   compile: (spec: Workflow, signal?: AbortSignal) =>
-    api<{ source: string | null; problems: Problem[] }>("/compile", { body: { spec }, signal }),
+    api<Schemas["CompileResult"]>("/compile", { body: { spec }, signal }),
   versions: (id: string) =>
-    api<unknown>(`/workflows/${enc(id)}/versions`).then((b) => itemsOf<VersionInfo>(b, "versions")),
-  version: (id: string, n: number) => api<unknown>(`/workflows/${enc(id)}/versions/${n}`).then(recordOf),
+    api<Schemas["VersionPage"]>(`/workflows/${enc(id)}/versions`).then((b) => b.items),
+  version: (id: string, n: number) =>
+    api<Schemas["VersionWithSpec"]>(`/workflows/${enc(id)}/versions/${n}`).then(recordOf),
   rollback: (id: string, version: number, message: string, branch?: string) =>
-    api<VersionInfo>(`/workflows/${enc(id)}/rollback`, {
+    api<Schemas["SavedVersion"]>(`/workflows/${enc(id)}/rollback`, {
       body: { version, message, branch: branch ?? "main" },
     }),
-  branches: (id: string) =>
-    api<unknown>(`/workflows/${enc(id)}/branches`).then((b) =>
-      itemsOf<Record<string, unknown>>(b, "branches"),
-    ),
+  branches: (id: string) => api<Schemas["BranchPage"]>(`/workflows/${enc(id)}/branches`).then((b) => b.items),
   /** Merge `source` into `target`; a 409 carries the conflicts (pick a side for each in `resolutions`). */
   merge: (
     id: string,
@@ -229,11 +156,15 @@ export const Api = {
     target: string,
     resolutions: Record<string, "source" | "target">,
     message: string,
-  ) => api<VersionInfo>(`/workflows/${enc(id)}/merge`, { body: { source, target, resolutions, message } }),
+  ) =>
+    api<Schemas["SavedVersion"]>(`/workflows/${enc(id)}/merge`, {
+      body: { source, target, resolutions, message },
+    }),
   createBranch: (id: string, name: string, fromVersion?: number) =>
-    api(`/workflows/${enc(id)}/branches`, { body: { name, from_version: fromVersion } }),
-  environments: () =>
-    api<unknown>("/environments").then((b) => itemsOf<Record<string, unknown>>(b, "environments")),
+    api<Schemas["CreatedBranch"]>(`/workflows/${enc(id)}/branches`, {
+      body: { name, from_version: fromVersion },
+    }),
+  environments: () => api<Schemas["EnvironmentList"]>("/environments").then((b) => b.items),
   /** The code a deploy would change in `environment` and the hash that confirms exactly that code. */
   deployPreview: (id: string, environment: string, version?: number) =>
     api<DeployPreview>(
@@ -241,43 +172,40 @@ export const Api = {
     ),
   /** `confirmCode`: the preview's `confirm_code` once the code was reviewed (required when code changes). */
   deploy: (id: string, environment: string, version?: number, confirmCode?: string | null) =>
-    api<Record<string, unknown>>(`/workflows/${enc(id)}/deploy`, {
+    api<Deployment>(`/workflows/${enc(id)}/deploy`, {
       body: { environment, version, ...(confirmCode ? { confirm_code: confirmCode } : {}) },
     }),
   deployments: (id: string) =>
-    api<unknown>(`/workflows/${enc(id)}/deployments`).then((b) =>
-      itemsOf<Record<string, unknown>>(b, "deployments"),
-    ),
+    api<Schemas["DeploymentPage"]>(`/workflows/${enc(id)}/deployments`).then((b) => b.items),
   trigger: (id: string, params: Record<string, unknown>, conf: Record<string, unknown> = {}) =>
     api<RunSummary>(`/workflows/${enc(id)}/runs`, { body: { params, conf } }),
-  runs: (id: string) =>
-    api<unknown>(`/workflows/${enc(id)}/runs`).then((b) => itemsOf<RunSummary>(b, "runs")),
+  runs: (id: string) => api<Schemas["RunPage"]>(`/workflows/${enc(id)}/runs`).then((b) => b.items),
   run: (id: string, runId: string) => api<RunDetail>(`/workflows/${enc(id)}/runs/${enc(runId)}`),
   output: (id: string, runId: string, nodeId: string) =>
-    api<{ value?: unknown }>(`/workflows/${enc(id)}/runs/${enc(runId)}/nodes/${enc(nodeId)}/output`).then(
-      (b) => (b && typeof b === "object" && "value" in b ? b.value : b),
+    api<Schemas["NodeOutput"]>(`/workflows/${enc(id)}/runs/${enc(runId)}/nodes/${enc(nodeId)}/output`).then(
+      (b) => b.value,
     ),
   deploymentsCurrent: (id: string) =>
-    api<{ current?: Record<string, Record<string, unknown>> }>(
-      `/workflows/${enc(id)}/deployments?limit=1`,
-    ).then((b) => b.current ?? {}),
-  catalogueNodes: () => api<unknown>("/catalogue/nodes"),
-  templates: () => api<unknown>("/templates").then((b) => itemsOf<Record<string, unknown>>(b, "templates")),
+    api<Schemas["DeploymentPage"]>(`/workflows/${enc(id)}/deployments?limit=1`).then((b) => b.current),
+  catalogueNodes: () => api<NodeCatalogue>("/catalogue/nodes"),
+  templates: () => api<Schemas["TemplatePage"]>("/templates").then((b) => b.items),
   /** A template filled in with its parameters: the spec only (creating it is a separate step). */
   instantiate: (name: string, id: string, title: string, params: Record<string, unknown> = {}) =>
-    api<{ spec: Workflow }>(`/templates/${enc(name)}/instantiate`, {
+    api<Schemas["SpecOnly"]>(`/templates/${enc(name)}/instantiate`, {
       body: { workflow_id: id, name: title, params },
-    }),
+    }).then((b) => ({ spec: normaliseWorkflow(b.spec) })),
   /** dag-factory YAML or an Elyra .pipeline (the file name decides); saved when it validates. */
   importWorkflow: (content: string, filename: string) =>
-    api<{ results: ImportResult[] }>("/import", {
+    api<Schemas["ImportResults"]>("/import", {
       body: { content, filename, save: true, message: `Imported from ${filename}` },
-    }),
-  tools: () => api<unknown>("/tools").then((b) => itemsOf<Record<string, unknown>>(b, "tools")),
+    }).then((b) => ({
+      results: b.results.map((r): ImportResult => ({ ...r, workflow: normaliseWorkflow(r.workflow) })),
+    })),
+  tools: () => api<Schemas["ToolPage"]>("/tools").then((b) => b.items),
   dagPaused: (dagId: string) =>
     request<{ is_paused: boolean }>(`${AIRFLOW_API_BASE}/dags/${enc(dagId)}`, {}).then((d) => d.is_paused),
   unpauseDag: (dagId: string) =>
     request(`${AIRFLOW_API_BASE}/dags/${enc(dagId)}`, { method: "PATCH", body: { is_paused: false } }),
   testNode: (spec: Workflow, nodeId: string, input: unknown, debug = true) =>
-    api<unknown>("/nodes/test", { body: { spec, node_id: nodeId, input, debug } }),
+    api<NodeTestResult>("/nodes/test", { body: { spec, node_id: nodeId, input, debug } }),
 };

@@ -69,7 +69,7 @@ export default function CopilotPage() {
     try {
       const description = message || applied.join("; ") || "Co-pilot changes";
       const saved = await Api.saveWorkflow(record.id, draft, versionOf(record), description);
-      const spec = saved.spec ?? draft;
+      const spec = draft; // a save answers with the version's metadata, not the spec
       setRecord({ ...record, spec, version: saved.version, head_version: saved.version });
       setDraft(null);
       setApplied([]);

@@ -1,7 +1,7 @@
 // Client of the co-pilot routes. Chat streams server-sent events over a POST (fetch + reader),
 // because EventSource can only GET.
 import { API_BASE, ApiError, api } from "../api/client";
-import type { Problem, Workflow } from "../spec/types";
+import type { Problem, WireWorkflow, Workflow } from "../spec/types";
 import type { ChatEvent, Conversation, CopilotStatus, RecentAction, WizardInfo, WizardResult } from "./types";
 
 const enc = encodeURIComponent;
@@ -20,7 +20,7 @@ export interface ApplyResult {
 }
 
 /** Specs from the server leave empty lists out; the canvas code expects them. */
-export function withLists(spec: Workflow): Workflow {
+export function withLists(spec: WireWorkflow): Workflow {
   return { ...spec, nodes: spec.nodes ?? [], edges: spec.edges ?? [], groups: spec.groups ?? [] };
 }
 

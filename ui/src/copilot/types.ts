@@ -1,112 +1,25 @@
-// The co-pilot's wire types (airflow_canvas/copilot/responses.py and wizards.py on the server).
-import type { Problem, SpecEdge, SpecNode, Workflow } from "../spec/types";
+// The co-pilot's wire types, generated from the API's OpenAPI document (src/api/schema.d.ts, from
+// airflow_canvas/copilot/responses.py and wizards.py on the server). The stream's events below are
+// not in that document (text/event-stream): they carry these types.
+import type { components } from "../api/schema";
 
-export type SuggestionAction = "apply_patch" | "open_wizard" | "run_node" | "focus_node" | "send";
+type Schemas = components["schemas"];
 
-export interface Suggestion {
-  label: string;
-  action: SuggestionAction;
-  ops?: Record<string, unknown>[] | null;
-  wizard?: string | null;
-  node_id?: string | null;
-  input?: Record<string, unknown> | null;
-  message?: string | null;
-}
-
-export type Part =
-  | { type: "text"; markdown: string }
-  | { type: "code"; language: string; code: string; title?: string }
-  | { type: "diagram"; title?: string; nodes: SpecNode[]; edges: SpecEdge[] }
-  | { type: "suggestions"; items: Suggestion[] };
-
-export interface ServerDiff {
-  nodes: { added: string[]; removed: string[]; changed: Record<string, string[]> };
-  edges: { added: string[]; removed: string[]; changed: Record<string, string[]> };
-  groups: { added: string[]; removed: string[]; changed: Record<string, string[]> };
-  workflow: string[];
-}
-
-export interface Proposal {
-  id: string;
-  summary: string;
-  ops: Record<string, unknown>[];
-  diff: ServerDiff;
-  changes: string[];
-  /** The patched spec; absent on proposals reloaded from a stored conversation. */
-  workflow?: Workflow;
-  warnings: Problem[];
-}
-
-export interface Usage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  cost: number;
-}
-
-export interface Reply {
-  engine: "llm" | "offline";
-  parts: Part[];
-  proposal: Proposal | null;
-  usage: Usage;
-  error: string | null;
-}
-
-export interface CopilotStatus {
-  engine: "llm" | "offline";
-  model?: string;
-  conn_id?: string;
-  reason?: string;
-}
-
-export interface StoredMessage {
-  id: number;
-  role: "user" | "assistant" | "system" | "tool";
-  content: string;
-  payload: Record<string, unknown>;
-}
-
-export interface Conversation {
-  id: string;
-  workflow_id: string | null;
-  title: string;
-  usage: Usage;
-  messages?: StoredMessage[];
-}
-
-export interface WizardField {
-  name: string;
-  label: string;
-  kind: "text" | "textarea" | "select" | "multiselect" | "number" | "json";
-  options: string[];
-  default: unknown;
-  required: boolean;
-  help: string;
-}
-
-export interface WizardStep {
-  index: number;
-  title: string;
-  fields: WizardField[];
-}
-
-export interface WizardInfo {
-  name: string;
-  title: string;
-  description: string;
-  steps: number;
-}
-
-export interface WizardResult {
-  wizard: string;
-  step: WizardStep | null;
-  proposal: Proposal | null;
-  problems: Problem[];
-}
-
-export interface RecentAction {
-  label: string;
-  node_ids: string[];
-}
+export type Suggestion = Schemas["Suggestion"];
+export type SuggestionAction = Suggestion["action"];
+export type Part = Schemas["Reply"]["parts"][number];
+export type ServerDiff = Schemas["PreviewDiff"];
+export type Proposal = Schemas["Proposal"];
+export type Usage = Schemas["Usage"];
+export type Reply = Schemas["Reply"];
+export type CopilotStatus = Schemas["CopilotStatus"];
+export type StoredMessage = Schemas["StoredMessage"];
+export type Conversation = Schemas["Conversation"];
+export type WizardField = Schemas["WizardField"];
+export type WizardStep = Schemas["WizardStep"];
+export type WizardInfo = Schemas["WizardInfo"];
+export type WizardResult = Schemas["WizardResult"];
+export type RecentAction = Schemas["RecentAction"];
 
 /** One entry of the chat as the panel shows it. */
 export interface ChatEntry {

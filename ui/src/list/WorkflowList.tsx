@@ -57,7 +57,7 @@ function WorkflowRow({
         </button>
         <div className="cv-help">{w.id}</div>
       </td>
-      <td>v{String(w.head_version ?? w.version ?? "?")}</td>
+      <td>v{w.head_version ?? "?"}</td>
       <td data-testid={`deployed-${w.id}`}>
         {status?.deployments.map((d) => (
           <span key={d.environment} className="cv-badge" style={{ marginRight: 4 }}>

@@ -86,7 +86,7 @@ export function DeployPanel({
   const load = useCallback(async () => {
     try {
       const e = await Api.environments();
-      const names = e.map((x) => String(x.name ?? x.environment ?? x));
+      const names = e.map((x) => x.name);
       setEnvs(names);
       setEnv((cur) => cur || names[0] || "");
       setDeployments(await Api.deployments(workflowId));

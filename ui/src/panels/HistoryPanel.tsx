@@ -53,7 +53,7 @@ export function HistoryPanel(p: HistoryPanelProps) {
       const vs = await Api.versions(p.workflowId);
       setVersions([...vs].sort((a, b) => b.version - a.version));
       const bs = await Api.branches(p.workflowId).catch(() => []);
-      setBranches(bs.map((b) => String(b.name ?? b.branch ?? b)));
+      setBranches(bs.map((b) => b.name));
       setError(null);
     } catch (e) {
       setError((e as Error).message);
@@ -147,7 +147,7 @@ export function HistoryPanel(p: HistoryPanelProps) {
                   </span>
                 )}
               </td>
-              <td>{String(v.author ?? v.created_by ?? "")}</td>
+              <td>{v.author}</td>
               <td>
                 {!p.readOnly && v.version !== p.headVersion && (
                   <button

@@ -1,123 +1,29 @@
-// The workflow spec as the API sends it: mirrors airflow_canvas/spec/models.py. Optional fields are
-// optional here because the server fills defaults; the UI never invents keys the model forbids.
+// The workflow spec's types, generated from the API's OpenAPI document (ui/openapi.json, exported
+// from airflow_canvas/spec/models.py; `npm run api-types` writes src/api/schema.d.ts). Optional
+// fields are optional because the server leaves defaults out; the UI never invents keys the model
+// forbids.
+import type { components } from "../api/schema";
 
-export type NodeType = "input" | "process" | "output" | "tool" | "agent";
-export type EdgeKind = "data_flow" | "dependency" | "trigger";
-export type GroupMode = "sequential" | "parallel";
+type Schemas = components["schemas"];
+
+export type NodeType = Schemas["NodeType"];
+export type EdgeKind = Schemas["EdgeKind"];
+export type GroupMode = Schemas["GroupMode"];
 export type JsonSchema = Record<string, unknown>;
-
-export interface RetryPolicy {
-  retries?: number;
-  delay_seconds?: number;
-  exponential_backoff?: boolean;
-  max_delay_seconds?: number | null;
-}
-
-export interface ExecutionPolicy {
-  timeout_seconds?: number | null;
-  retry?: RetryPolicy | null;
-  on_error?: "fail" | "skip" | "continue" | "fallback" | null;
-  fallback_node?: string | null;
-  pool?: string | null;
-  pool_slots?: number | null;
-  queue?: string | null;
-  priority_weight?: number | null;
-  map_over?: string | null;
-  [key: string]: unknown;
-}
-
-export interface NodeUI {
-  position?: { x: number; y: number };
-  size?: { width: number; height: number } | null;
-  collapsed?: boolean;
-  color?: string | null;
-  shape?: "rectangle" | "rounded" | "pill" | "diamond" | "circle" | null;
-}
-
-export interface SpecNode {
-  id: string;
-  name?: string;
-  type: NodeType;
-  description?: string;
-  input_schema?: JsonSchema;
-  output_schema?: JsonSchema;
-  parameters?: Record<string, unknown>;
-  templates?: Record<string, string>;
-  tool?: string | null;
-  operator?: string | null;
-  process?: { language?: "jmespath" | "python"; expression?: string } | null;
-  agent?: {
-    model?: string | null;
-    system_prompt?: string;
-    prompt?: string;
-    tools?: string[];
-    max_steps?: number;
-    connection_id?: string;
-    temperature?: number | null;
-    request_timeout_seconds?: number;
-  } | null;
-  execution?: ExecutionPolicy;
-  notifications?: unknown[];
-  group?: string | null;
-  ui?: NodeUI;
-}
-
-export interface FieldMapping {
-  source?: string;
-  target: string;
-  transform?: string | null;
-}
-
-export interface SpecEdge {
-  id?: string | null;
-  source: string;
-  target: string;
-  kind?: EdgeKind;
-  label?: string;
-  mapping?: FieldMapping[];
-  condition?: string | null;
-}
-
-export interface SpecGroup {
-  id: string;
-  label?: string;
-  parent?: string | null;
-  mode?: GroupMode;
-  collapsed?: boolean;
-  description?: string;
-  notifications?: unknown[];
-}
-
-export interface Workflow {
-  spec_version?: number;
-  id: string;
-  name?: string;
-  description?: string;
-  version?: number | null;
-  tags?: string[];
-  triggers?: {
-    schedule?: { kind: "cron" | "preset" | "interval"; value: string } | null;
-    assets?: { uris: string[]; mode?: "and" | "or" } | null;
-  };
-  settings?: Record<string, unknown>;
-  defaults?: ExecutionPolicy;
-  notifications?: unknown[];
-  nodes: SpecNode[];
-  edges: SpecEdge[];
-  groups: SpecGroup[];
-  tools?: unknown[];
-}
-
-export interface Problem {
-  code: string;
-  message: string;
-  pointer: string;
-  node_id?: string | null;
-  edge_id?: string | null;
-  group_id?: string | null;
-  hint?: string | null;
-  severity: "error" | "warning";
-}
+export type RetryPolicy = Schemas["RetryPolicy"];
+export type ExecutionPolicy = Schemas["ExecutionPolicy"];
+export type NodeUI = Schemas["NodeUI"];
+export type SpecNode = Schemas["Node"];
+export type FieldMapping = Schemas["FieldMapping"];
+export type SpecEdge = Schemas["Edge"];
+export type SpecGroup = Schemas["Group"];
+/** A spec as the API sends it: defaults left out, so even its three lists may be absent. */
+export type WireWorkflow = Schemas["Workflow"];
+/** A spec on the canvas: `normaliseWorkflow` filled in the three lists. */
+export type Workflow = WireWorkflow & { nodes: SpecNode[]; edges: SpecEdge[]; groups: SpecGroup[] };
+/** A problem. The server sends every field; the UI's own checks leave out the owners they don't know. */
+export type Problem = Omit<Schemas["Problem"], Owners> & Partial<Pick<Schemas["Problem"], Owners>>;
+type Owners = "node_id" | "edge_id" | "group_id" | "hint";
 
 export const NODE_TYPES: NodeType[] = ["input", "process", "tool", "agent", "output"];
 export const EDGE_KINDS: EdgeKind[] = ["data_flow", "dependency", "trigger"];
@@ -141,7 +47,7 @@ export function positionOf(node: SpecNode): { x: number; y: number } {
 }
 
 /** Fill what the server leaves out as defaults, so the canvas never sees a half-set position. */
-export function normaliseWorkflow(spec: Workflow): Workflow {
+export function normaliseWorkflow(spec: WireWorkflow): Workflow {
   return {
     ...spec,
     nodes: (spec.nodes ?? []).map((n) => ({ ...n, ui: { ...n.ui, position: positionOf(n) } })),
