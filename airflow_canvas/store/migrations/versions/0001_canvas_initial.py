@@ -119,11 +119,10 @@ def upgrade() -> None:
         sa.Column(
             "conversation_id",
             sa.String(64),
-            sa.ForeignKey(
-                "canvas_copilot_conversation.id",
-                ondelete="CASCADE",
-                name="fk_canvas_copilot_message_conversation_id_canvas_copilot_conversation",
-            ),
+            # No explicit name: the naming convention (env.py's target_metadata) names it, and a
+            # convention name is shortened to the dialect's limit as create_all does. Spelled out,
+            # this 70-character name failed on PostgreSQL (63 at most); SQLite keeps it whole.
+            sa.ForeignKey("canvas_copilot_conversation.id", ondelete="CASCADE"),
             nullable=False,
         ),
         sa.Column("role", sa.String(20), nullable=False),
