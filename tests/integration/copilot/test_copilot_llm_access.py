@@ -58,8 +58,8 @@ def _everything_sent(server: ScriptedOpenAIServer) -> str:
 def test_op_sees_connections_and_may_save_code(
     client: TestClient,
     auth: Headers,
-    llm: ScriptedOpenAIServer,
-    crm_connection: str,  # noqa: F811
+    llm: ScriptedOpenAIServer,  # noqa: F811
+    crm_connection: str,
 ) -> None:
     llm.add_text("ok")
     r = client.post(
@@ -78,8 +78,8 @@ def test_op_sees_connections_and_may_save_code(
 def test_user_gets_no_connections_no_code_and_only_what_its_role_reads(
     client: TestClient,
     auth: Headers,
-    llm: ScriptedOpenAIServer,
-    crm_connection: str,  # noqa: F811
+    llm: ScriptedOpenAIServer,  # noqa: F811
+    crm_connection: str,
 ) -> None:
     """The User role may chat but Airflow does not let it read connections, and it lacks Canvas
     Code: the model is told neither the connection ids nor that code could be saved."""
