@@ -8,6 +8,7 @@ co-pilot asks back with them as clickable choices."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -37,6 +38,7 @@ TYPE_WORDS = {
 }  # fmt: skip
 
 
+@functools.lru_cache(maxsize=8192)
 def stem(word: str) -> str:
     word = word.lower()
     for suffix in _SUFFIXES:
@@ -45,10 +47,18 @@ def stem(word: str) -> str:
     return word
 
 
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+@functools.lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in _NON_WORD.split(_CAMEL.sub(r"\1 \2", text).lower()) if w)
+
+
 def words(text: str) -> list[str]:
     """'LoadRows' / 'load_rows' / 'Load rows' -> ['load', 'rows']."""
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
-    return [w for w in re.split(r"[^A-Za-z0-9]+", text.lower()) if w]
+    return list(_words(text))
 
 
 def _norm(text: str) -> str:
@@ -75,16 +85,42 @@ class _Item:
     raw: set[str]
 
 
-def _items(wf: Workflow, groups: bool) -> list[_Item]:
+# The index of one workflow's names, built once per turn (a turn resolves several phrases). Keyed by
+# the workflow object itself: every turn parses its own, so nothing is kept from an older version.
+_INDEX: dict[int, tuple[Workflow, dict[bool, list[_Item]]]] = {}
+
+
+def clear_cache() -> None:
+    _INDEX.clear()
+
+
+def _build(wf: Workflow, groups: bool) -> list[_Item]:
     out = []
     for g in wf.groups if groups else wf.nodes:
-        label = g.label if groups else g.label  # type: ignore[union-attr]
-        ws = words(g.id) + words(label or "")
+        label = g.label or ""
+        ws = _words(g.id) + _words(label)
         tool = "" if groups else (getattr(g, "tool", None) or "").partition("@")[0].rsplit(".", 1)[-1]
-        raw = set(ws) | set(words(tool))
+        raw = set(ws) | set(_words(tool))
         kind = "group" if groups else g.type.value  # type: ignore[union-attr]
-        out.append(_Item(g.id, kind, {_norm(g.id), _norm(label or g.id)}, {stem(w) for w in raw}, raw))
+        names = {" ".join(_words(g.id)), " ".join(_words(label or g.id))}
+        out.append(_Item(g.id, kind, names, {stem(w) for w in raw}, raw))
     return out
+
+
+def _items(wf: Workflow, groups: bool) -> list[_Item]:
+    hit = _INDEX.get(id(wf))
+    if hit is None or hit[0] is not wf:
+        if len(_INDEX) > 16:
+            _INDEX.clear()
+        hit = _INDEX[id(wf)] = (wf, {})
+    if groups not in hit[1]:
+        hit[1][groups] = _build(wf, groups)
+    return hit[1][groups]
+
+
+def known_words(wf: Workflow) -> set[str]:
+    """Every word of the workflow's node and group ids and names."""
+    return {w for item in _items(wf, False) + _items(wf, True) for w in item.raw}
 
 
 def _token_score(token: str, item: _Item) -> tuple[float, bool]:
@@ -103,6 +139,15 @@ def _token_score(token: str, item: _Item) -> tuple[float, bool]:
 def _id_like(phrase: str) -> bool:
     """'LoadRow', 'load_row', 'step2': typed as an id, so a near miss is a guess, not a name."""
     return bool(re.fullmatch(r"\S+", phrase) and re.search(r"[A-Z_0-9]", phrase[1:]))
+
+
+def named_exactly(ctx: CopilotContext, phrase: str, *, groups: bool = False) -> list[str]:
+    """Ids whose id or name is the phrase (case, spacing and "the"/"node"/"group" aside)."""
+    lowered = _norm(phrase)
+    stripped = " ".join(w for w in lowered.split() if w not in _STOP)
+    return [
+        i.id for i in _items(ctx.workflow, groups) if lowered in i.names or (stripped and stripped in i.names)
+    ]
 
 
 def resolve(ctx: CopilotContext, phrase: str, *, groups: bool = False, last: list[str] | None = None) -> Ref:

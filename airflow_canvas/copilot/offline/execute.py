@@ -9,8 +9,9 @@ from collections.abc import Callable
 from airflow_canvas.copilot.context import CopilotContext
 from airflow_canvas.copilot.offline.intents import Action, Ask
 from airflow_canvas.copilot.offline.plan import Plan
-from airflow_canvas.copilot.patch import AddNode, PatchOp, apply_patch, parse_ops
+from airflow_canvas.copilot.patch import AddEdge, AddNode, PatchOp, apply_patch
 from airflow_canvas.copilot.responses import Reply, Suggestion, SuggestionsPart
+from airflow_canvas.spec.models import Workflow
 
 RunCommand = Callable[[str, CopilotContext], Reply]
 EDITS = {
@@ -55,6 +56,31 @@ def _note(actions: list[Action]) -> str:
     return "I read this as: " + "; ".join(f"`{a.command}`" for a in actions) + "."
 
 
+def _gather(
+    command: str, ctx: CopilotContext, run: RunCommand
+) -> tuple[Reply, list[tuple[str, list[PatchOp]]]]:
+    """Run one command, keeping the ops it would propose (not validated here)."""
+    from airflow_canvas.copilot.offline.handlers import COLLECT
+
+    token = COLLECT.set([])
+    try:
+        reply = run(command, ctx)
+        return reply, COLLECT.get() or []
+    finally:
+        COLLECT.reset(token)
+
+
+def _light_apply(wf: Workflow, ops: list[PatchOp]) -> Workflow:
+    """The workflow after a step, for reading the next step only (names, positions): additions are
+    appended without re-validating the whole spec; anything else goes through ``apply_patch``. The
+    change proposed at the end is validated in full from the original workflow."""
+    if all(isinstance(op, AddNode | AddEdge) for op in ops):
+        nodes = [op.node for op in ops if isinstance(op, AddNode)]
+        edges = [op.edge for op in ops if isinstance(op, AddEdge)]
+        return wf.model_copy(update={"nodes": [*wf.nodes, *nodes], "edges": [*wf.edges, *edges]})
+    return apply_patch(wf, ops)
+
+
 def execute(plan: Plan, ctx: CopilotContext, run: RunCommand) -> Reply:
     from airflow_canvas.copilot.offline.handlers import propose
 
@@ -70,16 +96,18 @@ def execute(plan: Plan, ctx: CopilotContext, run: RunCommand) -> Reply:
         return run(actions[0].command, ctx)
     current, ops, summaries = ctx, [], []
     for i, action in enumerate(edits, 1):
-        step = run(action.command, current)
-        if step.proposal is None:
+        step, gathered = _gather(action.command, current, run)
+        if not gathered:
             lead = f"Step {i} of {len(edits)} (`{action.command}`) can't be done, so I changed nothing:"
             step.parts.insert(0, Reply(engine="offline").text(lead).parts[0])
             return step
-        step_ops = parse_ops(step.proposal.ops)
+        step_ops = [op for _, batch in gathered for op in batch]
         _details(step_ops, action)
         ops += step_ops
-        summaries.append(step.proposal.summary)
-        if i < len(edits):
-            current = CopilotContext(apply_patch(current.workflow, step_ops), selection=current.selection)
+        summaries += [summary for summary, _ in gathered]
+        if i < len(edits):  # the next step reads the workflow as this one leaves it
+            current = CopilotContext(
+                _light_apply(current.workflow, step_ops), selection=current.selection, problems=[]
+            )
     reply = Reply(engine="offline").text(_note(edits))
     return propose(ctx, reply, "; ".join(summaries), ops)

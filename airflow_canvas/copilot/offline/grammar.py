@@ -387,9 +387,10 @@ def interpret(
         return reply, intent, {}  # "use template fetch_sumarize": the grammar's own message is better
     if plan.ask is not None:
         asked = execute(plan, ctx, run_command)
-        if (
-            reply is not None and plan.ask.intent == intent and not plan.ask.own_words
-        ):  # the grammar's message says what is wrong
+        # The grammar's message says what is wrong ("Did you mean 'LoadRows'?", "Several groups are
+        # labelled ..."), unless the question says more (nothing selected, which of these).
+        said = reply.plain_text() if reply is not None else ""
+        if reply is not None and plan.ask.intent == intent and (not plan.ask.own_words or "Several" in said):
             asked.parts[0] = reply.parts[0]
             asked.error = reply.error
         return asked, "ask", {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from airflow_canvas.copilot import explain
@@ -57,9 +58,17 @@ from airflow_canvas.spec.models import (
 )
 from airflow_canvas.spec.problems import did_you_mean
 
+# Set while a request of several steps is gathered (execute.py): propose records the step's ops
+# instead of validating each one; the whole change is validated once, as one proposal.
+COLLECT: ContextVar[list[tuple[str, list[PatchOp]]] | None] = ContextVar("offline_collect", default=None)
+
 
 def propose(ctx: CopilotContext, reply: Reply, summary: str, ops: list[PatchOp]) -> Reply:
     """Validate ``ops``; attach the proposal, or explain why it cannot be made."""
+    collected = COLLECT.get()
+    if collected is not None:
+        collected.append((summary, ops))
+        return reply
     result = check_patch(ctx.workflow, ops, problems=ctx.problems)
     if not result.ok or result.workflow is None:
         lines = "\n".join(f"- {explain.explain_problem(p, ctx.workflow)}" for p in result.problems)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from airflow_canvas.copilot.context import CopilotContext
-from airflow_canvas.copilot.offline.entities import Ref, resolve, resolve_many
+from airflow_canvas.copilot.offline.entities import Ref, named_exactly, resolve, resolve_many
 from airflow_canvas.copilot.offline.purposes import Component
 from airflow_canvas.copilot.offline.timewords import (
     describe_schedule,
@@ -67,7 +67,7 @@ def ask_for(ref: Ref, intent: str, render: Callable[[str], str], noun: str = "no
     else:
         question = f"There is no {noun} like “{phrase}” in this workflow. Did you mean one of these?"
     choices = [(render(c), render(c)) for c in ref.candidates[:6]]
-    return Ask(intent, question, choices, own_words=ref.reason == "nothing selected")
+    return Ask(intent, question, choices, own_words=ref.reason in ("nothing selected", "ambiguous"))
 
 
 def pair(
@@ -202,8 +202,12 @@ def r_explain(c: Clause) -> Result:
     if g:
         group = one(c, g["a"] or g["b"], "explain_group", lambda i: f"explain group {i}", groups=True)
         return [Action("explain_group", f"explain group {group}", slots={"group": group})]
+    said_node = bool(_m(r"^node\s", phrase))  # "node" said: a node, no guessing
+    group_named = [] if said_node else named_exactly(c.ctx, phrase, groups=True)
+    if len(group_named) == 1 and not named_exactly(c.ctx, phrase):  # a group's own name: no node search
+        return [Action("explain_group", f"explain group {group_named[0]}", slots={"group": group_named[0]})]
     node_ref = c.ref(phrase)
-    if not node_ref.sure and not _m(r"^node\s", phrase):  # "node" said: a node, no guessing
+    if not node_ref.sure and not said_node:
         group_ref = c.ref(phrase, groups=True)
         if group_ref.sure:
             return [

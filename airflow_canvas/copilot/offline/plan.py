@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process
 
 from airflow_canvas.copilot.context import CopilotContext
 from airflow_canvas.copilot.offline import edits, intents, settings
-from airflow_canvas.copilot.offline.entities import words
+from airflow_canvas.copilot.offline.entities import known_words
 from airflow_canvas.copilot.offline.intents import Action, Ask, Clause, NeedAsk
 from airflow_canvas.copilot.offline.timewords import digits
 
@@ -103,18 +103,9 @@ def last_mentioned(ctx: CopilotContext, history: list[dict[str, str]] | None) ->
     return []
 
 
-def _known_words(ctx: CopilotContext) -> set[str]:
-    out: set[str] = set()
-    for n in ctx.workflow.nodes:
-        out.update(words(n.id), words(n.label or ""))
-    for g in ctx.workflow.groups:
-        out.update(words(g.id), words(g.label or ""))
-    return out
-
-
 def understand(message: str, ctx: CopilotContext, history: list[dict[str, str]] | None = None) -> Plan | None:
     """The plan for a message, or None when no rule reads any of it."""
-    text = correct(digits(tidy(message)), _known_words(ctx))
+    text = correct(digits(tidy(message)), known_words(ctx.workflow))
     last = last_mentioned(ctx, history)
     plan = Plan()
     for part in clauses(text):

@@ -131,7 +131,7 @@ def _found(t: str) -> list[tuple[str, str]]:
 _TARGET = [
     r"^give up on\s+(?P<x>.+?)\s+after\b",
     r"^(?:make|let|have|get|configure|allow|give)\s+(?P<x>.+?)\s+(?=(?:retry|retries|try again|time ?out|timeout|"
-    r"take|up to|a\b|an\b|no\b|\d|at most))",
+    r"take|up to|a\b|an\b|no\b|at most))",
     r"^(?P<x>.+?)\s+(?:should|must|needs? to|has to|can|will|shall|may)\b",
     r"^if\s+(?P<x>.+?)\s+fails?\b",
     r"^(?:put|run|move|send)\s+(?P<x>.+?)\s+(?:on|in)\s+(?:the\s+)?[\w-]+\s+(?:queue|pool)\b",

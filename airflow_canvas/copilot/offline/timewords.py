@@ -7,6 +7,7 @@ preset) by a few small rules over the normalised text, never by evaluating anyth
 
 from __future__ import annotations
 
+import functools
 import re
 
 from text_to_num import alpha2digit
@@ -183,6 +184,7 @@ def natural_schedule(text: str) -> tuple[str, str] | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)  # cron-descriptor looks its translations up on every call
 def describe_schedule(kind: str, value: str) -> str:
     """The schedule in words, for the answer ("At 08:30 AM, Monday through Friday")."""
     if kind == "cron":
