@@ -43,11 +43,19 @@ class Turn(Protocol):
 
 
 class OfflineTurn:
-    def __init__(self, message: str, ctx: CopilotContext, run_sync: RunSync, started: float):
+    def __init__(
+        self,
+        message: str,
+        ctx: CopilotContext,
+        run_sync: RunSync,
+        started: float,
+        history: list[dict[str, str]] | None = None,
+    ):
         self.message, self.ctx, self.run_sync, self.started = message, ctx, run_sync, started
+        self.history = history or []  # "it" = the node the conversation last named
 
     async def events(self) -> AsyncIterator[Event]:
-        reply = await self.run_sync(lambda: offline.respond(self.message.lstrip("/"), self.ctx))
+        reply = await self.run_sync(lambda: offline.respond(self.message.lstrip("/"), self.ctx, self.history))
         text = reply.plain_text()
         if text:
             yield {"type": "text", "delta": text}
@@ -123,7 +131,7 @@ class Copilot:
         max_reply_chars: int | None,
     ) -> Turn:
         if self.settings is None or message.startswith("/"):
-            return OfflineTurn(message, ctx, self.run_sync, started)
+            return OfflineTurn(message, ctx, self.run_sync, started, history)
         engine = LLMEngine(self.settings, self.run_sync)
         return engine.start(message, ctx, history, max_reply_chars=max_reply_chars, started=started)
 

@@ -257,3 +257,16 @@ def test_fix_errors_renames_a_misspelt_parameter() -> None:
     ctx = make_ctx(spec)
     out = applied(respond("fix errors", ctx), ctx)
     assert out.node("t").parameters == {"expression": "a", "data": {}}
+
+
+def test_the_offline_engine_reads_it_from_the_conversation() -> None:
+    from airflow_canvas.copilot.engine import Copilot
+
+    ctx = example("nightly_report")
+    history = [
+        {"role": "user", "content": "what does the cleanup step do?"},
+        {"role": "assistant", "content": "**`cleanup`** (process node) transforms its inputs."},
+    ]
+    reply = Copilot(None, "no LLM connection").reply("make it time out after two minutes", ctx, history)
+    out = applied(reply, ctx)
+    assert out.node("cleanup").execution.timeout_seconds == 120
