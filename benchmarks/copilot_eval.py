@@ -112,9 +112,9 @@ def check(case: dict[str, Any], reply: Reply, intent: str, slots: dict[str, str]
         if (src, dst) in edges:
             return f"edge {src}->{dst} still there"
     for node_id, fields in (expect.get("set") or {}).items():
-        node = after.node(node_id)
+        changed = after.node(node_id)
         for path, value in fields.items():
-            got = _get(node, path)
+            got = _get(changed, path)
             got = getattr(got, "value", got)
             if got != value and not (isinstance(value, int | float) and got == float(value)):
                 return f"{node_id}.{path} = {got!r}, expected {value!r}"
