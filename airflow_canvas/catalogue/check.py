@@ -128,11 +128,11 @@ def _unloadable(path: str, reason: str, index: int, node_id: str) -> Problem:
     cls_name = path.rpartition(".")[2]
     guess = did_you_mean(path, [e.operator for e in operator_catalogue()])
     same_name = [e.operator for e in operator_catalogue() if e.name == cls_name]
-    hint = f"did you mean {same_name[0]!r}?" if same_name else guess
+    suggestion = f"did you mean {same_name[0]!r}?" if same_name else guess
     if package:
-        hint = (hint + " " if hint else "") + f"(the class should come from {package})"
+        suggestion = (suggestion + " " if suggestion else "") + f"(the class should come from {package})"
     return _operator_problem(
-        "E_OPERATOR_UNKNOWN", f"Node {node_id!r}: operator {path!r}: {reason}.", index, node_id, hint
+        "E_OPERATOR_UNKNOWN", f"Node {node_id!r}: operator {path!r}: {reason}.", index, node_id, suggestion
     )
 
 

@@ -360,13 +360,12 @@ def _deploy_recorded(args: argparse.Namespace, loaded: list[tuple[str, Workflow]
     environment through the service layer, so the deployment row and audit rows are the API's."""
     import getpass
 
-    from airflow import settings
-
     from airflow_canvas.cli.protected import check_protected
     from airflow_canvas.cli.store import CliUser
     from airflow_canvas.service import deployments, workflows
     from airflow_canvas.service.environments import ConfigError, UnknownEnvironment, get_environment
     from airflow_canvas.service.promotion import PromotionRefused
+    from airflow_canvas.store.session import new_session
 
     try:
         env = get_environment(args.env)  # an unknown environment stops everything before a save
@@ -375,7 +374,7 @@ def _deploy_recorded(args: argparse.Namespace, loaded: list[tuple[str, Workflow]
     user = CliUser(args.author or getpass.getuser())
     check_protected(env, user.name)  # before a save: a refused deploy stores nothing either
     done: list[str] = []
-    session = settings.Session.session_factory()
+    session = new_session()
     try:
         for path, wf in loaded:
             row, state = workflows.store(session, user, wf, message=args.message, source="cli")

@@ -33,11 +33,10 @@ def _save_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _save_run(args: argparse.Namespace) -> int:
-    from airflow import settings
-
     from airflow_canvas.cli.protected import check_protected
     from airflow_canvas.service import workflows
     from airflow_canvas.service.environments import ConfigError, UnknownEnvironment, get_environment
+    from airflow_canvas.store.session import new_session
 
     loaded = load_all_valid(args.files)  # all files valid before anything is stored
     user = CliUser(args.author or getpass.getuser())
@@ -47,7 +46,7 @@ def _save_run(args: argparse.Namespace) -> int:
         except (UnknownEnvironment, ConfigError) as exc:
             raise CliError(str(exc)) from None
         check_protected(env, user.name)
-    session = settings.Session.session_factory()
+    session = new_session()
     try:
         for path, wf in loaded:
             row, state = workflows.store(session, user, wf, message=args.message, source="cli")

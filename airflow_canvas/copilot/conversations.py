@@ -235,7 +235,7 @@ def message_json(row: MessageRow) -> dict[str, Any]:
 
 
 def conversation_json(row: ConversationRow, messages: list[MessageRow] | None = None) -> dict[str, Any]:
-    out = {
+    out: dict[str, Any] = {
         "id": row.id,
         "workflow_id": row.workflow_id,
         "title": row.title,

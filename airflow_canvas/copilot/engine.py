@@ -79,12 +79,12 @@ async def _next_before(events: AsyncIterator[Event], deadline: float | None) -> 
     is cancelled where it waits (for the LLM engine, its HTTP request). ``wait_for`` rather than
     ``asyncio.timeout``: the package supports Python 3.10."""
     if deadline is None:
-        return await anext(events)  # type: ignore[arg-type]
+        return await anext(events)
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise _DeadlinePassed
     try:
-        return await asyncio.wait_for(anext(events), remaining)  # type: ignore[arg-type]
+        return await asyncio.wait_for(anext(events), remaining)
     except asyncio.TimeoutError:  # builtin TimeoutError on 3.11+, its own class on 3.10
         if time.monotonic() >= deadline - 0.05:  # not a TimeoutError the turn itself raised early
             raise _DeadlinePassed from None

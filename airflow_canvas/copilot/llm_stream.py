@@ -48,7 +48,7 @@ def iterate_sync(events: AsyncIterator[Event]) -> Iterator[Event]:
     try:
         while True:
             try:
-                event = loop.run_until_complete(anext(events))  # type: ignore[arg-type]
+                event = loop.run_until_complete(anext(events))
             except StopAsyncIteration:
                 return
             yield event

@@ -188,10 +188,18 @@ def _typed_ops(ops: Iterable[PatchOp | Mapping[str, Any]]) -> list[PatchOp]:
 
 
 class _OpFailure(Exception):
-    def __init__(self, message: str, hint: str | None = None, **ids: str | None):
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        node_id: str | None = None,
+        edge_id: str | None = None,
+        group_id: str | None = None,
+    ):
         super().__init__(message)
         self.hint = hint
-        self.ids = ids
+        self.node_id, self.edge_id, self.group_id = node_id, edge_id, group_id
 
 
 def _merge(target: dict[str, Any], changes: dict[str, Any]) -> None:
@@ -215,7 +223,13 @@ def _find(items: list[dict[str, Any]], key: str, kind: str) -> dict[str, Any]:
         if keyer(item) == key:
             return item
     hint = did_you_mean(key, [keyer(i) for i in items])
-    raise _OpFailure(f"There is no {kind} {key!r}.", hint, **{f"{kind}_id": key})
+    raise _OpFailure(
+        f"There is no {kind} {key!r}.",
+        hint,
+        node_id=key if kind == "node" else None,
+        edge_id=key if kind == "edge" else None,
+        group_id=key if kind == "group" else None,
+    )
 
 
 def _resolve_segment(container: Any, segment: str, list_name: str | None) -> Any:
@@ -345,13 +359,14 @@ def _rename(data: dict[str, Any], old: str, new: str) -> None:
 
 
 def _failure_problem(index: int, op: PatchOp, exc: _OpFailure) -> Problem:
-    ids = {k: v for k, v in exc.ids.items() if k in ("node_id", "edge_id", "group_id") and v}
     return Problem(
         code="E_PATCH_OP",
         message=f"Operation {index + 1} ({op.op}): {exc}",
         pointer=pointer("ops", index),
+        node_id=exc.node_id or None,
+        edge_id=exc.edge_id or None,
+        group_id=exc.group_id or None,
         hint=exc.hint,
-        **ids,
     )
 
 
@@ -467,7 +482,7 @@ def check_patch(
     if not typed:
         return PatchResult(None, [Problem("E_PATCH_EMPTY", "The patch has no operations.", "/ops")])
     data = workflow.model_dump(mode="json")
-    pristine = _pristine_items(workflow, data)
+    pristine: dict[str, dict[int, tuple[Any, BaseModel]]] | None = _pristine_items(workflow, data)
     touched: set[int] = set()
     for index, op in enumerate(typed):
         if pristine is not None:

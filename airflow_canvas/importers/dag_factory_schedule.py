@@ -76,7 +76,7 @@ def parse_condition(value: Any) -> Condition | None:
         items = [parse_condition(v) for v in value]
         if any(i is None for i in items):
             return None
-        return items[0] if len(items) == 1 else {"and": items}  # type: ignore[return-value]
+        return items[0] if len(items) == 1 else {"and": items}
     if isinstance(value, dict) and len(value) == 1:
         key, items = next(iter(value.items()))
         op = {"__and__": "and", "__or__": "or"}.get(key)

@@ -275,7 +275,8 @@ def _component(
 
 def _typed(value: Any, schema: dict[str, Any]) -> Any:
     """Elyra keeps dict/list arguments as JSON text; decode them where the operator wants one."""
-    kinds = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]
+    declared = schema.get("type")
+    kinds: list[Any] = declared if isinstance(declared, list) else [declared]
     kinds += [s.get("type") for s in schema.get("anyOf", [])]
     if isinstance(value, str) and ("object" in kinds or "array" in kinds) and value.strip()[:1] in "{[":
         try:

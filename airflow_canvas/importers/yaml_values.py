@@ -121,7 +121,12 @@ def iso_date(value: Any) -> str | None:
     if isinstance(value, dict) and str(value.get("__type__", "")).endswith("datetime"):
         args = value.get("__args__") or [value.get(k) for k in ("year", "month", "day")]
         try:
-            return dt.datetime(*[int(a) for a in args if a is not None]).isoformat()
+            numbers = [int(a) for a in args if a is not None]
+            # datetime's positional numbers: year, month, day, then hour .. microsecond (default 0)
+            if not 3 <= len(numbers) <= 7:
+                return None
+            year, month, day, hour, minute, second, microsecond = (numbers + [0, 0, 0, 0])[:7]
+            return dt.datetime(year, month, day, hour, minute, second, microsecond).isoformat()
         except (TypeError, ValueError):
             return None
     if isinstance(value, str):

@@ -37,7 +37,7 @@ class _BuiltOnFirstUse:
 
 class AirflowCanvasPlugin(AirflowPlugin):
     name = "airflow_canvas"
-    fastapi_apps = _BuiltOnFirstUse()  # type: ignore[assignment]
+    fastapi_apps = _BuiltOnFirstUse()
     react_apps = [
         {
             "name": "Canvas",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.api_fastapi.app import get_auth_manager
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
@@ -28,6 +28,10 @@ from airflow_canvas.store.permissions import (
     DEFAULT_GRANTS,
     RESOURCE_KEYS,
 )
+
+if TYPE_CHECKING:
+    # "GET" | "POST" | "PUT" | "DELETE" for type checkers (an Enum at run time).
+    from airflow.api_fastapi.auth.managers.base_auth_manager import ResourceMethod
 
 # Airflow's default roles, weakest first (SimpleAuthManager's roles, uppercased, have this order too).
 ROLE_ORDER = ["Viewer", "User", "Op", "Admin"]
@@ -71,7 +75,7 @@ def requires(resource: str, action: str) -> Callable[..., Any]:
     return check
 
 
-def requires_dag(method: str, entity: DagAccessEntity | None = None) -> Callable[..., Any]:
+def requires_dag(method: ResourceMethod, entity: DagAccessEntity | None = None) -> Callable[..., Any]:
     """Airflow's DAG-level check for the workflow in the path (``{workflow_id}`` = dag_id)."""
 
     def check(request: Request, user: GetUserDep) -> None:
@@ -114,7 +118,7 @@ def shipped_code() -> frozenset[tuple[str, str | None, str]]:
     from airflow_canvas import templates as gallery
     from airflow_canvas.spec.models import Workflow
 
-    found: set[tuple[str, str]] = set()
+    found: set[tuple[str, str | None, str]] = set()
     for info in gallery.list_templates():
         try:
             if info.kind == "workflow":

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from airflow import settings
 from fastapi import Depends, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
+
+from airflow_canvas.store.session import new_session
 
 
 def _session() -> Iterator[Session]:
     # A fresh Session (not Airflow's scoped one): writes control their own transactions, and
     # concurrent requests must never share one.
-    session = settings.Session.session_factory()
+    session = new_session()
     try:
         yield session
     finally:

@@ -26,9 +26,10 @@ def _redact(value: Any) -> Any:
         from airflow.sdk._shared.secrets_masker import redact
     except ImportError:  # pragma: no cover - older SDK layout
         try:
-            from airflow.sdk.execution_time.secrets_masker import redact
+            from airflow.sdk.execution_time import secrets_masker
         except ImportError:
             return _fallback_redact(value)
+        return secrets_masker.redact(value)
     return redact(value)
 
 

@@ -110,7 +110,7 @@ def _import_class(class_path: str) -> type:
         raise ImportError(f"{module_name} has no {class_name}") from None
 
 
-def _init_parameters(cls: type) -> list[inspect.Parameter]:
+def _init_parameters(cls: type[Any]) -> list[inspect.Parameter]:
     try:
         params = inspect.signature(cls.__init__).parameters.values()
     except (TypeError, ValueError):
@@ -153,12 +153,18 @@ def introspect_notifier(class_path: str) -> NotifierSpec:
     )
 
 
-def _is_notifier(cls: Any) -> bool:
+def _base_notifier() -> type[Any]:
     try:
         from airflow.sdk import BaseNotifier
     except ImportError:  # pragma: no cover - Airflow < 3
-        from airflow.notifications.basenotifier import BaseNotifier
-    return isinstance(cls, type) and issubclass(cls, BaseNotifier)
+        from airflow.notifications.basenotifier import BaseNotifier as LegacyBaseNotifier
+
+        return LegacyBaseNotifier
+    return BaseNotifier
+
+
+def _is_notifier(cls: Any) -> bool:
+    return isinstance(cls, type) and issubclass(cls, _base_notifier())
 
 
 def resolve_notifier(name: str) -> NotifierSpec:
@@ -282,7 +288,8 @@ def _installed_class_paths() -> list[str]:
     try:
         from airflow.providers_manager import ProvidersManager
 
-        paths.update(ProvidersManager().notification)
+        # Annotated list[NotificationInfo] in Airflow, but it holds the class paths (strings).
+        paths.update(ProvidersManager().notification)  # type: ignore[arg-type]
     except Exception:  # noqa: BLE001 - a broken provider must not hide the others
         pass
     return sorted(paths)

@@ -18,7 +18,7 @@ a reader barred from the DAG stops seeing that history."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypedDict
 
 from airflow.models.log import Log
 from airflow.utils.session import create_session
@@ -66,6 +66,14 @@ def _workflow_of(extra: str | None) -> str | None:
     return value.get("workflow_id") if isinstance(value, dict) else None
 
 
+class AuditScope(TypedDict):
+    """What a deploy's audit rows are about (``audit(event, user=u, **scope)``)."""
+
+    workflow_id: str
+    version: int
+    environment: str
+
+
 def audit(
     event: str,
     *,
@@ -87,15 +95,15 @@ def audit(
 
     def write() -> None:
         with create_session() as session:
-            has_dag = workflow_id is not None and _dag_exists(session, workflow_id)
-            if has_dag:
-                _move_earlier_rows_to_dag(session, workflow_id)
+            dag_id = workflow_id if workflow_id is not None and _dag_exists(session, workflow_id) else None
+            if dag_id is not None:
+                _move_earlier_rows_to_dag(session, dag_id)
             session.add(
                 Log(
                     event=event,
                     owner=name,
                     owner_display_name=name,
-                    dag_id=workflow_id if has_dag else None,
+                    dag_id=dag_id,
                     run_id=run_id,
                     extra=json.dumps(payload, default=str),
                 )

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from airflow_canvas.service import git_target
-from airflow_canvas.service.audit import audit
+from airflow_canvas.service.audit import AuditScope, audit
 from airflow_canvas.service.bindings import bind
 from airflow_canvas.service.environments import Environment, get_environment, redact_url
 from airflow_canvas.service.errors import NotDeployed, UndeployRefused
@@ -246,7 +246,7 @@ def _deploy_to_git(
         session.rollback()
         results.append(deploy_workflow(wf, folder, import_check=False, compiled=compiled))
 
-    message = _commit_message(wf.id, row.number, env.name, text, user.get_name(), remove=False)
+    message = _commit_message(row.workflow_id, row.number, env.name, text, user.get_name(), remove=False)
     commit = git_target.commit_change(
         env.name, env.git, apply, message=message, author_name=user.get_name(), author_email=_user_email(user)
     )
@@ -294,7 +294,7 @@ def deploy_version(
         "environment": env.name,
         "deployed_by": user.get_name(),
     }
-    where = {"workflow_id": row.workflow_id, "version": row.number, "environment": env.name}
+    where: AuditScope = {"workflow_id": row.workflow_id, "version": row.number, "environment": env.name}
     code = _audit_code(review, cli, user)
     target = _target_audit(env)
     try:
@@ -414,17 +414,25 @@ def undeploy(session: Session, user: Any, workflow_id: str, environment: str) ->
         raise NotDeployed(workflow_id, environment)
     session.rollback()
     dag_id = current.dag_id or workflow_id
-    where = {"workflow_id": workflow_id, "version": current.version_number, "environment": environment}
+    where: AuditScope = {
+        "workflow_id": workflow_id,
+        "version": current.version_number,
+        "environment": environment,
+    }
     target = _target_audit(env)
     try:
         if env.git is not None:
             message = _commit_message(
                 workflow_id, current.version_number, environment, "", user.get_name(), remove=True
             )
+
+            def remove(folder: Path) -> None:
+                undeploy_workflow(dag_id, folder)
+
             commit = git_target.commit_change(
                 env.name,
                 env.git,
-                lambda folder: undeploy_workflow(dag_id, folder) and None,
+                remove,
                 message=message,
                 author_name=user.get_name(),
                 author_email=_user_email(user),

@@ -3,7 +3,15 @@ prints them. The store's own errors (NotFound, StaleBase) pass through unchanged
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
+
+
+class MergeVersions(TypedDict, total=False):
+    """The branch heads a refused merge was planned on (the API returns them with the 409)."""
+
+    source_version: int
+    target_version: int
+    base_version: int | None  # None: the branches share no version
 
 
 class ServiceError(Exception):
@@ -26,14 +34,14 @@ class SameBranch(ServiceError):
 class MergeConflicts(ServiceError):
     """Both branches changed the same thing differently; resend with resolutions to settle."""
 
-    def __init__(self, source: str, target: str, conflicts: list[Any], versions: dict[str, int]):
+    def __init__(self, source: str, target: str, conflicts: list[Any], versions: MergeVersions):
         self.conflicts = conflicts
         self.versions = versions  # source_version, target_version, base_version
         super().__init__(f"{len(conflicts)} conflict(s) merging {source!r} into {target!r}.")
 
 
 class NothingToMerge(ServiceError):
-    def __init__(self, source: str, target: str, versions: dict[str, int]):
+    def __init__(self, source: str, target: str, versions: MergeVersions):
         self.versions = versions  # source_version, target_version
         super().__init__(f"Branch {source!r} has nothing to merge into {target!r}.")
 

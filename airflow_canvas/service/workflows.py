@@ -12,10 +12,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from airflow_canvas.service.audit import audit
-from airflow_canvas.service.errors import MergeConflicts, NothingToMerge, SameBranch, StillDeployed
+from airflow_canvas.service.errors import (
+    MergeConflicts,
+    MergeVersions,
+    NothingToMerge,
+    SameBranch,
+    StillDeployed,
+)
 from airflow_canvas.spec.models import Workflow
 from airflow_canvas.store import repository as repo
 from airflow_canvas.store.errors import NotFound
+from airflow_canvas.store.merge import Side
 from airflow_canvas.store.models import BranchRow, VersionRow
 from airflow_canvas.store.serialize import content_hash
 
@@ -152,11 +159,11 @@ class MergePlan:
     spec: dict[str, Any]  # the merged spec, not yet validated
     source_version: int
     target_version: int
-    base_version: int
+    base_version: int | None  # None: the branches share no version
 
 
 def plan_merge(
-    session: Session, workflow_id: str, source: str, target: str, resolutions: dict[str, str]
+    session: Session, workflow_id: str, source: str, target: str, resolutions: dict[str, Side]
 ) -> MergePlan:
     """Three-way merge of branch ``source`` into ``target``. Raises SameBranch, or MergeConflicts
     (both sides changed the same node/edge/group field differently) naming them."""
@@ -164,7 +171,7 @@ def plan_merge(
         raise SameBranch()
     result, src, tgt, base = repo.plan_merge(session, workflow_id, source, target, resolutions)
     if result.conflicts:
-        versions = {"source_version": src, "target_version": tgt, "base_version": base}
+        versions: MergeVersions = {"source_version": src, "target_version": tgt, "base_version": base}
         raise MergeConflicts(source, target, [c.to_dict() for c in result.conflicts], versions)
     return MergePlan(workflow_id, source, target, result.spec, src, tgt, base)
 
@@ -181,7 +188,10 @@ def merge(
     """Save the validated merged spec ``wf`` on the target branch. Raises NothingToMerge or StaleBase.
     A merge puts the source branch's code (and combinations no one saved together) on the target."""
     if plan.base_version == plan.source_version:
-        versions = {"source_version": plan.source_version, "target_version": plan.target_version}
+        versions: MergeVersions = {
+            "source_version": plan.source_version,
+            "target_version": plan.target_version,
+        }
         raise NothingToMerge(plan.source, plan.target, versions)
     authorize(repo.load_spec(repo.get_version(session, plan.workflow_id, plan.target_version)), wf)
     session.rollback()

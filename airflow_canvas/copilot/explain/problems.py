@@ -146,8 +146,10 @@ def _candidate_fixes(workflow: Workflow) -> list[Fix]:
         if node.type == NodeType.TOOL and not node.operator:
             name = (node.tool or "").partition("@")[0]
             if name not in tool_names:
-                guess = did_you_mean(name or node.id, tool_names)
-                guess_name = guess.split("'")[1] if guess else (node.id if node.id in tool_names else None)
+                tool_guess = did_you_mean(name or node.id, tool_names)
+                guess_name = (
+                    tool_guess.split("'")[1] if tool_guess else (node.id if node.id in tool_names else None)
+                )
                 if guess_name:
                     version = max((t for t in tools if t.name == guess_name), key=lambda t: t.version).version
                     fixes.append(

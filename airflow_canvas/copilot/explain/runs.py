@@ -110,7 +110,7 @@ def debug_run(ctx: CopilotContext, reply: Reply) -> Reply:
     if run is None:
         return reply.text("I have no run to look at yet. Trigger the workflow, then ask me again.")
     icons = {"success": "✓", "failed": "✗", "upstream_failed": "↑✗", "skipped": "↷", "running": "…"}
-    lines = []
+    lines: list[str] = []
     for node_id in _topological(ctx.workflow):
         state = run.nodes.get(node_id)
         label = state.state if state and state.state else "not run"

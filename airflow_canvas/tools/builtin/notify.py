@@ -26,12 +26,12 @@ OUTPUT_SCHEMA = {
 
 
 def _notifier(
-    name: str, conn_id: str | None, to: list[str], subject: str, message: str, options: dict
+    name: str, conn_id: str | None, to: list[str], subject: str, message: str, options: dict[str, Any]
 ) -> Any:
     if name == "smtp":
         from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 
-        kwargs = {"smtp_conn_id": conn_id} if conn_id else {}
+        kwargs: dict[str, Any] = {"smtp_conn_id": conn_id} if conn_id else {}
         return SmtpNotifier(to=to, subject=subject, html_content=message, **kwargs, **options)
     module_name, _, cls_name = name.rpartition(".")
     if not module_name:
