@@ -129,3 +129,13 @@ describe("proposal preview marks", () => {
     expect(proposalDiff(current, placed, p.diff).nodes.find((n) => n.id === "clean")!.status).toBe("added");
   });
 });
+
+describe("the Co-pilot page's diff of saved and draft", () => {
+  it("sees no change in key order or in spec_version spelled out on one side only", () => {
+    const saved = { ...sample(), spec_version: 1, tools: [{ name: "t", tests: [{ name: "a", input: {} }] }] };
+    const draft = { ...sample(), tools: [{ tests: [{ input: {}, name: "a" }], name: "t" }] } as Workflow;
+    const d = diffWorkflows(saved as Workflow, draft);
+    expect(d.workflow).toEqual([]);
+    expect(d.counts).toEqual({ added: 0, removed: 0, changed: 0 });
+  });
+});

@@ -212,7 +212,8 @@ export function revealViewport(
   return { x, y, zoom };
 }
 
-/** Measured node sizes from React Flow's nodes (those drawn so far). */
+/** Measured node sizes from React Flow's internal nodes (its store keeps the measurement across
+ * re-renders; the `nodes` array handed back by getNodes() may be fresh objects without it). */
 export function measuredSizes(
   nodes: { id: string; measured?: { width?: number; height?: number } }[],
 ): Sizes {

@@ -3,8 +3,14 @@
 // saved until Save is pressed.
 import { useMemo, useState } from "react";
 import type { Workflow } from "../spec/types";
-import { diffWorkflows, formatValue } from "../state/diff";
+import { diffWorkflows, formatValue as fullValue } from "../state/diff";
 import { FlowDiagram, previewGraph } from "./Diagram";
+
+/** A value short enough for one line of the list (a tool's code is not). */
+function formatValue(v: unknown): string {
+  const text = fullValue(v);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
 
 export function PendingChanges({
   saved,
@@ -51,7 +57,7 @@ export function PendingChanges({
           </li>
         ))}
       </ul>
-      <FlowDiagram wf={preview.wf} overlays={preview.overlays} testId="copilot-page-diagram" />
+      <FlowDiagram wf={preview.wf} overlays={preview.overlays} height={160} testId="copilot-page-diagram" />
       <div className="cv-cp-actions">
         <input
           className="cv-input"

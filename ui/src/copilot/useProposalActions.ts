@@ -69,7 +69,7 @@ export function useProposalActions(host: ProposalHost, chat: ConversationState) 
       applySpec(res.spec, `Co-pilot: ${summary}`);
       onPreview?.(null);
       if (entryKey) patchEntry(entryKey, (e) => ({ ...e, outcome: "applied" }));
-      const what = res.changes.join(" ").replace(/`/g, "") || summary;
+      const what = (res.changes.join(" ").replace(/`/g, "") || summary).replace(/\.+$/, "");
       push({ role: "system", text: `Applied: ${what}. ${appliedNote}` });
     } catch (err) {
       push({ role: "system", text: `Could not apply: ${errorText(err)}` });

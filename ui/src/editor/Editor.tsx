@@ -8,7 +8,7 @@ import { Api, type Me } from "../api/client";
 import { FlowCanvas, type MenuTarget } from "../canvas/FlowCanvas";
 import { CanvasActionsContext, type CanvasActions } from "../canvas/actions";
 import { Palette, type PaletteEntry, type ToolInfo } from "../canvas/Palette";
-import { measuredSizes, placeNewNodes } from "../canvas/placement";
+import { placeNewNodes } from "../canvas/placement";
 import type { Overlays } from "../canvas/toFlow";
 import { CopilotPanel } from "../copilot/CopilotPanel";
 import { placedProposal, proposalDiff } from "../copilot/proposalDiff";
@@ -30,7 +30,7 @@ import { parseNodeSchemas, parseTools } from "./catalogue";
 import { ConflictDialog, SaveDialog } from "./dialogs";
 import { EMPTY_SEL, useCanvasEditing } from "./useCanvasEditing";
 import { useEditorKeys } from "./useEditorKeys";
-import { useReveal } from "./useReveal";
+import { nodeSizes, useReveal } from "./useReveal";
 import { useWorkflowDocument } from "./useWorkflowDocument";
 
 type Tab = "properties" | "code" | "runs" | "history" | "deploy" | "copilot";
@@ -101,7 +101,7 @@ export function Editor({
   // are the server's diff of it, so only what it changes is marked.
   const shownDiff = useMemo(() => {
     if (diff) return diff.diff;
-    const after = previewSpec && wf ? placedProposal(wf, previewSpec, measuredSizes(rf.getNodes())) : null;
+    const after = previewSpec && wf ? placedProposal(wf, previewSpec, nodeSizes(rf, wf)) : null;
     return after && wf ? proposalDiff(wf, after, previewSpec?.diff) : null;
   }, [diff, previewSpec, wf, rf]);
   const shown = useMemo(() => (shownDiff ? mergedForDiff(shownDiff) : wf), [shownDiff, wf]);
@@ -395,7 +395,7 @@ export function Editor({
                   // New nodes go free of overlap next to their neighbours, and into view.
                   const had = new Set(wf.nodes.map((n) => n.id));
                   const added = (next.nodes ?? []).filter((n) => !had.has(n.id)).map((n) => n.id);
-                  change(placeNewNodes(next, added, measuredSizes(rf.getNodes())));
+                  change(placeNewNodes(next, added, nodeSizes(rf, wf)));
                   reveal(added);
                 }}
                 onPreview={setPreviewSpec}

@@ -3,12 +3,13 @@
 import { useReactFlow } from "@xyflow/react";
 import { useCallback, useRef } from "react";
 import { autoLayout } from "../canvas/layout";
-import { boxOf, freeSlot, measuredSizes } from "../canvas/placement";
+import { boxOf, freeSlot } from "../canvas/placement";
 import { NODE_H, NODE_W } from "../canvas/toFlow";
 import type { Selection } from "../panels/PropertyPanel";
 import type { NodeType, Workflow } from "../spec/types";
 import * as ops from "../state/ops";
 import { writeClipboard } from "./clipboard";
+import { nodeSizes } from "./useReveal";
 
 export const EMPTY_SEL: Selection = { nodes: [], edges: [], groups: [] };
 
@@ -121,7 +122,7 @@ export function useCanvasEditing({
           y: (el?.top ?? 0) + (el?.height ?? 400) / 2,
         });
         // The first free slot from the middle of the view: never on top of another node.
-        const sizes = measuredSizes(rf.getNodes());
+        const sizes = nodeSizes(rf, wf);
         const centre = { x: pos.x - NODE_W / 2, y: pos.y - NODE_H / 2 };
         pos = freeSlot(
           centre,

@@ -28,7 +28,8 @@ export interface WorkflowDiff {
   counts: Record<Exclude<DiffStatus, "unchanged">, number>;
 }
 
-const IGNORED = new Set(["ui.position", "ui.size", "version"]);
+// spec_version: the server's diff ignores it too (a stored spec spells it out, a patched one not).
+const IGNORED = new Set(["ui.position", "ui.size", "version", "spec_version"]);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -46,10 +47,24 @@ export function fieldChanges(before: unknown, after: unknown, prefix = ""): Fiel
       return IGNORED.has(path) ? [] : fieldChanges(before[k], after[k], path);
     });
   }
-  if (JSON.stringify(before ?? null) === JSON.stringify(after ?? null)) return [];
+  // Key order inside list items is no change (the server's dumps and stored JSON order keys apart).
+  if (canonical(before ?? null) === canonical(after ?? null)) return [];
   // Empty values and missing keys mean the same thing in a spec (the server fills defaults).
   if (isEmpty(before) && isEmpty(after)) return [];
   return [{ path: prefix, before, after }];
+}
+
+/** JSON with object keys sorted at every depth. */
+export function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    isObject(x)
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, x[k]]),
+        )
+      : x,
+  );
 }
 
 function isEmpty(v: unknown): boolean {
