@@ -1,4 +1,5 @@
-// Deploy a saved version to an environment (a DAG folder) and see where it is deployed.
+// Deploy a saved version to an environment (a DAG folder or a Git branch) and see where it is deployed.
+// The review shows the environment's target and bindings and whether promotion allows this version.
 // A deploy that changes executable code lists that code (against the version deployed there now,
 // all of it on a first deploy) and stays disabled until "I have reviewed this code" is ticked; the
 // server refuses a deploy whose confirmation does not match the code it would put live.
@@ -41,6 +42,76 @@ export function lineDiff(before: string, after: string): DiffLine[] {
   while (i < a.length) out.push({ op: "-", text: a[i++] });
   while (j < b.length) out.push({ op: "+", text: b[j++] });
   return out;
+}
+
+type Promotion = { requires?: string | null; allowed?: boolean; reason?: string | null };
+type Target = {
+  kind?: string;
+  folder?: string | null;
+  git?: { url: string; branch: string; path: string } | null;
+  protected?: boolean;
+};
+
+/** What the environment makes of this version: where it goes, the names it binds (the compiled file
+ *  differs per environment), and whether the promotion rule and the caller's permission let it in. */
+export function bindingRows(
+  bindings: Record<string, unknown> | null | undefined,
+): [string, string, string][] {
+  const rows: [string, string, string][] = [];
+  for (const [kind, value] of Object.entries(bindings ?? {})) {
+    if (value && typeof value === "object") {
+      for (const [name, bound] of Object.entries(value as Record<string, unknown>)) {
+        rows.push([kind, name, JSON.stringify(bound)]);
+      }
+    } else if (value) {
+      rows.push([kind, "", JSON.stringify(value)]);
+    }
+  }
+  return rows;
+}
+
+function EnvironmentReview({ preview }: { preview: DeployPreview }) {
+  const target = (preview.target ?? {}) as Target;
+  const promotion = (preview.promotion ?? {}) as Promotion;
+  const rows = bindingRows(preview.bindings);
+  const where = target.git
+    ? `Git ${target.git.url}, branch ${target.git.branch}${target.git.path ? `, folder ${target.git.path}` : ""}`
+    : `folder ${target.folder ?? ""}`;
+  return (
+    <div className="cv-env-review" data-testid="deploy-environment-review">
+      <p className="cv-help">
+        {preview.environment}: {where}
+        {target.protected ? " (protected)" : ""}
+      </p>
+      {rows.length > 0 && (
+        <table className="cv-table" data-testid="deploy-bindings">
+          <tbody>
+            {rows.map(([kind, name, bound]) => (
+              <tr key={`${kind}-${name}`}>
+                <td>{kind}</td>
+                <td>{name}</td>
+                <td>
+                  <code>{bound}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {promotion.requires && (
+        <p className={promotion.allowed ? "cv-help" : "cv-alert"} data-testid="deploy-promotion">
+          {promotion.allowed
+            ? `Proven in ${promotion.requires}: this version may be promoted.`
+            : (promotion.reason ?? `Needs a successful run in ${promotion.requires} first.`)}
+        </p>
+      )}
+      {!preview.may_deploy && (
+        <p className="cv-alert" data-testid="deploy-not-permitted">
+          You may not deploy to {preview.environment}: it is protected.
+        </p>
+      )}
+    </div>
+  );
 }
 
 function CodeChangeView({ change, index }: { change: CodeChange; index: number }) {
@@ -108,6 +179,9 @@ export function DeployPanel({
   }, [workflowId, env, version, readOnly]);
   useEffect(() => void loadPreview(), [loadPreview]);
   const needsReview = preview?.requires_confirmation ?? false;
+  // Refused before asking the server: the promotion rule or the protected environment says no.
+  const blocked =
+    preview !== null && (!preview.may_deploy || (preview.promotion as Promotion | null)?.allowed === false);
   return (
     <div data-testid="deploy-panel">
       {!readOnly && (
@@ -134,6 +208,7 @@ export function DeployPanel({
           </div>
           {preview && (
             <div className="cv-code-review" data-testid="deploy-code-review">
+              <EnvironmentReview preview={preview} />
               {preview.code_changes.length === 0 ? (
                 <p className="cv-help" data-testid="deploy-no-code-changes">
                   No executable code changes{" "}
@@ -166,7 +241,9 @@ export function DeployPanel({
             <button
               className="cv-btn primary"
               data-testid="deploy-confirm"
-              disabled={!env || busy || version === undefined || !preview || (needsReview && !reviewed)}
+              disabled={
+                !env || busy || version === undefined || !preview || blocked || (needsReview && !reviewed)
+              }
               onClick={async () => {
                 setBusy(true);
                 setMsg(null);
