@@ -7,6 +7,9 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
+
+from airflow_canvas.plugin.airflow_resources import resources_for
 from airflow_canvas.plugin.bodies import value_problems
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.spec.models import Workflow
@@ -15,25 +18,14 @@ from airflow_canvas.store.models import VersionRow
 from airflow_canvas.validation import Result, validate
 
 
-def _pool_names() -> set[str] | None:
-    try:
-        from airflow.models.pool import Pool
-        from airflow.utils.session import create_session
-        from sqlalchemy import select
-
-        with create_session() as session:
-            return set(session.scalars(select(Pool.pool)))
-    except Exception:  # pools are a nicety for validation, never a reason to fail a save
-        return None
+def problems_of(wf: Workflow, user: BaseUser | None) -> list[Problem]:
+    return validate(wf, resources=resources_for(user)).problems
 
 
-def problems_of(wf: Workflow) -> list[Problem]:
-    return validate(wf, pools=_pool_names()).problems
-
-
-def validated(data: Any) -> Result:
-    """Untrusted JSON validated with the pools that exist in Airflow (unknown pools warn)."""
-    return validate(data, pools=_pool_names())
+def validated(data: Any, user: BaseUser | None) -> Result:
+    """Untrusted JSON validated with what exists in Airflow that ``user`` may see (pools,
+    connections, Variables: unknown ones warn)."""
+    return validate(data, resources=resources_for(user))
 
 
 def refuse_unusable_values(workflows: list[Workflow], source: str) -> None:
@@ -49,9 +41,9 @@ def refuse_unusable_values(workflows: list[Workflow], source: str) -> None:
         raise ApiError(422, f"{source} holds values that cannot be used; nothing was stored.", problems)
 
 
-def checked(data: Any) -> tuple[Workflow, list[Problem]]:
+def checked(data: Any, user: BaseUser | None) -> tuple[Workflow, list[Problem]]:
     """(workflow, warnings) or ApiError 422 listing every error and warning."""
-    result = validated(data)
+    result = validated(data, user)
     if result.workflow is None or result.errors:
         raise ApiError(422, "The workflow spec is invalid; nothing was stored.", result.problems)
     return result.workflow, result.problems

@@ -124,7 +124,8 @@ def check_connections(ctx: ValidationContext) -> None:
     if known is None:
         return
     for ref in connection_refs(ctx):
-        conn_type = known.get(ref.conn_id)
+        # Airflow looks environment-variable connections up upper-cased; the caller lists them lower-cased.
+        conn_type = known.get(ref.conn_id, known.get(ref.conn_id.lower()))
         fitting = sorted(c for c, t in known.items() if not ref.types or t in ref.types)
         if conn_type is None:
             ctx.add(
@@ -218,7 +219,7 @@ def check_variables(ctx: ValidationContext) -> None:
         return
     for where, node_id, text in _template_fields(ctx.wf):
         for name in variable_names(text):
-            if name not in known:
+            if name not in known and name.lower() not in known:  # AIRFLOW_VAR_* are case-blind
                 ctx.add(
                     "W_VARIABLE_UNKNOWN",
                     f"Node {node_id!r} reads Variable {name!r}, which does not exist in Airflow.",

@@ -69,7 +69,7 @@ def list_workflows(
     responses=errors(409),
 )
 def create_workflow(body: CreateBody, user: Creator, session: SessionDep) -> dict[str, Any]:
-    wf, warnings = checked(body.spec)
+    wf, warnings = checked(body.spec, user)
     row = workflows.create(session, user, wf, message=body.message, authorize=code_check(user, "create"))
     return version_json(row) | {"warnings": [w.to_dict() for w in warnings]}
 
@@ -99,7 +99,7 @@ def get_workflow(
 @router.put("/workflows/{workflow_id}", response_model=out.SavedVersion, responses=errors(404, 409))
 def save_workflow(workflow_id: str, body: SaveBody, user: Editor, session: SessionDep) -> dict[str, Any]:
     repo.get_workflow(session, workflow_id)
-    wf, warnings = checked(body.spec)
+    wf, warnings = checked(body.spec, user)
     try:
         row = workflows.save(
             session,
@@ -144,7 +144,7 @@ def duplicate_workflow(
 
 @router.post("/validate", response_model=out.ValidateResult, responses=errors())
 def validate(body: SpecBody, user: Reader) -> dict[str, Any]:
-    result = validated(body.spec)
+    result = validated(body.spec, user)
     return {"valid": result.ok, "problems": [p.to_dict() for p in result.problems]}
 
 
@@ -153,7 +153,7 @@ def compile_preview(body: SpecBody, user: Reader) -> dict[str, Any]:
     """The generated DAG source for a spec (nothing is written); ``source`` is null when invalid."""
     from airflow_canvas.compiler import compile_workflow
 
-    result = validated(body.spec)
+    result = validated(body.spec, user)
     wf, problems = result.workflow, result.problems
     if wf is None or result.errors:
         return {"source": None, "problems": [p.to_dict() for p in problems]}
