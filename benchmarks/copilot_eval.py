@@ -97,6 +97,11 @@ def check(case: dict[str, Any], reply: Reply, intent: str, slots: dict[str, str]
                 continue
             if any(node.parameters.get(k) != v for k, v in (want.get("params") or {}).items()):
                 continue
+            if want.get("url") and want["url"] not in (
+                node.parameters.get("url"),
+                node.parameters.get("endpoint"),
+            ):
+                continue
             hit = node
             break
         if hit is None:

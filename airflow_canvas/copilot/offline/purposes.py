@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from airflow_canvas.copilot.offline.entities import stem, words
 from airflow_canvas.spec.models import Workflow
@@ -139,7 +140,15 @@ def component(text: str, tools: list[Any], *, whole: str = "") -> Component | No
         comp.id = TOOL_WORDS[tool][1] if tool in TOOL_WORDS else tool
         url = URL.search(whole or text)
         if tool == "http_request" and url:
-            comp.parameters["endpoint"] = url.group(0).rstrip(".")
+            # The tool's own field for a full URL when it has one, else the endpoint (appended to
+            # the connection's base URL). Credentials never go into the spec: they belong in a
+            # connection, so a user:password@ part is dropped.
+            parts = urlsplit(url.group(0).rstrip("."))
+            clean = urlunsplit(
+                parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else ""))
+            )
+            schema = next((t.input_schema for t in tools if t.name == tool), {}) or {}
+            comp.parameters["url" if "url" in schema.get("properties", {}) else "endpoint"] = clean
         emails = EMAIL.findall(whole or text)
         if tool == "send_notification" and emails:
             comp.parameters["to"] = emails

@@ -109,9 +109,17 @@ def test_a_url_is_filled_in() -> None:
     ctx = example("doc_summarisation")
     out = applied(respond("fetch a URL https://example.org/news after the document", ctx), ctx)
     fetch = next(n for n in out.nodes if ctx.workflow.node(n.id) is None)
-    assert (
-        fetch.tool.startswith("http_request@") and fetch.parameters["endpoint"] == "https://example.org/news"
-    )  # type: ignore[union-attr]
+    assert fetch.tool is not None and fetch.tool.startswith("http_request@")
+    assert "https://example.org/news" in (fetch.parameters.get("url"), fetch.parameters.get("endpoint"))
+
+
+def test_credentials_in_a_url_stay_out_of_the_spec() -> None:
+    ctx = example("doc_summarisation")
+    reply = respond("fetch https://bob:hunter2@example.org/feed after the document", ctx)
+    assert reply.proposal is not None and "hunter2" not in json.dumps(reply.proposal.workflow)
+    out = applied(reply, ctx)
+    fetch = next(n for n in out.nodes if ctx.workflow.node(n.id) is None)
+    assert "https://example.org/feed" in (fetch.parameters.get("url"), fetch.parameters.get("endpoint"))
 
 
 def test_insert_between_keeps_the_group_connected() -> None:
