@@ -41,13 +41,15 @@ def stage() -> Iterator[Stage]:
         # in production): the api-server, the DAG processor and the Git repository never hold them.
         worker_conns = {
             "AIRFLOW_CONN_CANVAS_WEATHER": json.dumps({"conn_type": "http", "host": weather.url}),
-            "AIRFLOW_CONN_CANVAS_LLM": json.dumps(
+            # The spec names "canvas_llm"; the prod environment binds it to "canvas_llm_prod".
+            "AIRFLOW_CONN_CANVAS_LLM_PROD": json.dumps(
                 {"conn_type": "generic", "host": llm.url + "/v1", "password": LLM_KEY,
                  "extra": {"model": "gpt-4o-mini"}}
             ),
         }  # fmt: skip
         topo = start_topology(api_extra=api_settings, worker_extra=worker_conns, log_dir=log_dir)
         try:
+            RAN_WITH.append(topo.describe())
             yield Stage(topo, llm, weather)
         finally:
             topo.stop()
@@ -55,23 +57,29 @@ def stage() -> Iterator[Stage]:
 
 
 def api_settings(topo: object) -> dict[str, str]:
-    """The api-server's canvas settings: its deploy target. Until the Git environment exists, a
-    clone of the remote on the api-server's own disk that the test commits and pushes."""
-    from tests.distributed.topology import Topology
+    """The api-server's canvas environments: ``prod`` is the Git remote (the canvas commits and pushes
+    there; the DAG processor and the worker read it), binding the spec's logical LLM connection to
+    prod's; ``dev`` is a folder on the api-server's own disk that no other component sees (the
+    benchmark's deploy-to-folder baseline)."""
+    from tests.distributed.topology import BRANCH, Topology
 
     assert isinstance(topo, Topology)
-    checkout = topo.root / "api-server" / "checkout"
-    topo.git("clone", "-q", str(topo.remote), str(checkout))
-    return {"AIRFLOW__AIRFLOW_CANVAS__DEPLOY_DIR": str(checkout)}
+    envs = {
+        "dev": str(topo.root / "api-server" / "dags_dev"),
+        "prod": {
+            "git": {"url": str(topo.remote), "branch": BRANCH},
+            "connections": {"canvas_llm": "canvas_llm_prod"},
+        },
+    }
+    return {"AIRFLOW__AIRFLOW_CANVAS__ENVIRONMENTS": json.dumps(envs)}
 
 
-def pytest_report_header(config: pytest.Config) -> list[str]:
-    if os.environ.get("CANVAS_DISTRIBUTED") != "1":
-        return []
-    return [
-        "distributed stage: executor=CeleryExecutor (Redis broker), database=PostgreSQL, "
-        "DAG bundle=GitDagBundle (airflow.providers.git) on a bare repository"
-    ]
+RAN_WITH: list[str] = []  # what the session's topology really ran, read from the running servers
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in RAN_WITH:
+        terminalreporter.write_line(f"distributed stage ran with: {line}")
 
 
 @pytest.fixture(scope="session")

@@ -24,22 +24,18 @@ WID = "dist_tools_agent"
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def deploy_to_git(topo: Topology, wid: str) -> str:
-    """Deploy through the canvas API, then publish what it wrote to the Git remote; returns the
-    commit the remote's branch points at afterwards."""
+def deploy_to_git(topo: Topology, wid: str, environment: str = "prod") -> dict[str, Any]:
+    """Deploy through the canvas API to the Git environment (service/git_target.py commits and pushes
+    to the remote); returns the deployment."""
+    body = {"environment": environment, "message": "first run on Celery"}
     with topo.client("Op") as op:
-        r = op.post(f"{API}/workflows/{wid}/deploy", json={"environment": "dev"})
+        r = op.post(f"{API}/workflows/{wid}/deploy", json=body)
         # The tools' code is new: the deploy answers with the code review and a confirmation token,
         # which the Op sends back (what the Deploy tab does after the review).
         assert r.status_code == 428, r.text
-        confirm = r.json()["confirm_code"]
-        r = op.post(f"{API}/workflows/{wid}/deploy", json={"environment": "dev", "confirm_code": confirm})
+        r = op.post(f"{API}/workflows/{wid}/deploy", json={**body, "confirm_code": r.json()["confirm_code"]})
         assert r.status_code == 201, r.text
-    checkout = topo.root / "api-server" / "checkout"
-    topo.git("add", "--", f"{wid}.py", "_canvas_tools", ".airflowignore", cwd=checkout)
-    topo.git("commit", "-q", "-m", f"deploy {wid} v1", cwd=checkout)
-    topo.git("push", "-q", "origin", f"HEAD:{BRANCH}", cwd=checkout)
-    return topo.git("rev-parse", BRANCH, cwd=topo.remote).strip()
+        return r.json()
 
 
 def wait_for_dag(topo: Topology, dag_id: str, timeout: float = 240) -> dict[str, Any]:
@@ -78,7 +74,8 @@ def git_run(stage: Stage) -> dict[str, Any]:
     with topo.client("Op") as op:  # inline tool code needs the Canvas Code permission (Op has it)
         r = op.post(f"{API}/workflows", json={"spec": workflow(WID), "message": "distributed"})
         assert r.status_code == 201, r.text
-    commit = deploy_to_git(topo, WID)
+    deployment = deploy_to_git(topo, WID)
+    commit = topo.git("rev-parse", BRANCH, cwd=topo.remote).strip()
     dag = wait_for_dag(topo, WID)
     stage.llm.add_tool_call("to_fahrenheit", {"celsius": 21.5})
     stage.llm.add_json({"summary": "Mild, 70.7 F", "fahrenheit": 70.7})
@@ -87,7 +84,14 @@ def git_run(stage: Stage) -> dict[str, Any]:
         assert r.status_code == 201, r.text
         run_id = r.json()["run_id"]
     status = wait_for_run(topo, WID, run_id)
-    return {"topo": topo, "commit": commit, "dag": dag, "run_id": run_id, "status": status}
+    return {
+        "topo": topo,
+        "commit": commit,
+        "deployment": deployment,
+        "dag": dag,
+        "run_id": run_id,
+        "status": status,
+    }
 
 
 def test_every_node_succeeds_on_the_celery_worker(git_run: dict[str, Any]) -> None:
@@ -105,8 +109,16 @@ def test_every_node_succeeds_on_the_celery_worker(git_run: dict[str, Any]) -> No
 
 
 def test_the_run_is_pinned_to_the_pushed_commit(git_run: dict[str, Any]) -> None:
-    """Airflow ran the DAG from the Git bundle at the commit the deploy pushed."""
+    """The canvas pushed one commit with the DAG file and its tool files, and Airflow ran the DAG
+    from the Git bundle at exactly that commit."""
     topo: Topology = git_run["topo"]
+    commit = git_run["commit"]
+    assert git_run["deployment"]["path"].endswith("@" + commit[:12]), git_run["deployment"]
+    files = topo.git("show", "--name-only", "--format=", commit, cwd=topo.remote).split()
+    assert f"{WID}.py" in files and any(f.startswith("_canvas_tools/") for f in files), files
+    message = topo.git("log", "-1", "--format=%an%n%B", commit, cwd=topo.remote)
+    assert "e2e_op" in message and "first run on Celery" in message, message  # who and why
+    assert f"Workflow: {WID}" in message and "Version: 1" in message, message
     assert git_run["dag"]["bundle_name"] == BUNDLE
     with topo.client("Admin") as admin:
         run = admin.get(f"/api/v2/dags/{WID}/dagRuns/{git_run['run_id']}").json()

@@ -103,6 +103,7 @@ class Topology:
     api_port: int = 0
     remote: Path = Path()
     envs: dict[str, dict[str, str]] = field(default_factory=dict)
+    executor: str = "CeleryExecutor"  # LocalExecutor: the benchmark's baseline (no worker started)
     _tokens: dict[str, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ processes
@@ -263,7 +264,7 @@ class Topology:
                 "AIRFLOW_HOME": str(home),
                 "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
                 "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-                "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+                "AIRFLOW__CORE__EXECUTOR": self.executor,
                 "AIRFLOW__CORE__PARALLELISM": "8",
                 "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
                 "AIRFLOW__CORE__AUTH_MANAGER": "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager",
@@ -306,22 +307,43 @@ class Topology:
             )
         return r
 
+    def create_users(self) -> None:
+        """One FAB user per role (NoCanvas: a role with no canvas grants), what `airflow roles create`
+        and `airflow users create` do, in one process instead of six (each CLI start costs seconds)."""
+        script = (
+            "import json, sys\n"
+            "from airflow.providers.fab.auth_manager.cli_commands.utils import get_application_builder\n"
+            "users, password = json.loads(sys.argv[1]), sys.argv[2]\n"
+            "with get_application_builder() as ab:\n"
+            "    ab.sm.add_role('NoCanvas')\n"
+            "    for role, name in users.items():\n"
+            "        if not ab.sm.add_user(name, name, 'Distributed', name + '@example.com', ab.sm.find_role(role), password):\n"
+            "            raise SystemExit('could not create ' + name)\n"
+        )
+        r = subprocess.run(
+            [sys.executable, "-c", script, json.dumps(ROLE_USERS), PASSWORD],
+            env=self.envs["api-server"], cwd=self.root / "api-server", capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        if r.returncode:
+            raise RuntimeError(f"creating the FAB users: {r.stdout[-2000:]}{r.stderr[-3000:]}")
+
     def start_airflow(
         self, *, api_extra: dict[str, str], worker_extra: dict[str, str], bundle_extra: dict[str, str]
     ) -> None:
-        """Migrate, create one FAB user per role, then start the five components."""
+        """Migrate, create one FAB user per role, then start the five components (four with the
+        LocalExecutor, whose scheduler runs the tasks)."""
         git_conn = json.dumps({"conn_type": "git", "host": str(self.remote)})
         bundle_conn = {"AIRFLOW_CONN_CANVAS_GIT": git_conn, **bundle_extra}
         self.component_env("api-server", {"AIRFLOW__API__PORT": str(self.api_port), **api_extra})
-        self.component_env("scheduler")
         self.component_env("dag-processor", bundle_conn)
         self.component_env("triggerer")
-        self.component_env("worker", {**bundle_conn, **worker_extra})
+        # With the LocalExecutor the scheduler runs the tasks: it then needs what the worker needs.
+        local = self.executor == "LocalExecutor"
+        self.component_env("scheduler", {**bundle_conn, **worker_extra} if local else None)
+        if not local:
+            self.component_env("worker", {**bundle_conn, **worker_extra})
         self.cli("api-server", "db", "migrate")
-        self.cli("api-server", "roles", "create", "NoCanvas")
-        for role, user in ROLE_USERS.items():
-            self.cli("api-server", "users", "create", "-u", user, "-p", PASSWORD, "-r", role,
-                     "-f", user, "-l", "Distributed", "-e", f"{user}@example.com")  # fmt: skip
+        self.create_users()
         commands = {
             "api-server": [
                 "api-server",
@@ -337,6 +359,8 @@ class Topology:
             "triggerer": ["triggerer"],
             "worker": ["celery", "worker", "--concurrency", "2", "--celery-hostname", "canvas-worker@%h"],
         }
+        if local:
+            del commands["worker"]
         for name, args in commands.items():
             self.spawn(name, [str(AIRFLOW), *args], env=self.envs[name], cwd=self.root / name)
         _wait(
@@ -354,11 +378,36 @@ class Topology:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.api_port}"
 
+    def describe(self) -> str:
+        """Which executor, database and DAG bundle this topology runs, with versions read from the
+        running servers and the installed packages."""
+        from importlib.metadata import version
+
+        with socket.create_connection(("127.0.0.1", self.redis_port), timeout=5) as s:
+            s.sendall(b"INFO server\r\n")
+            info = s.recv(65536).decode(errors="replace")
+        redis = next(
+            (ln.split(":", 1)[1].strip() for ln in info.splitlines() if ln.startswith("redis_version:")), "?"
+        )
+        broker = (
+            f"celery {version('celery')}, Redis {redis} broker, 1 worker"
+            if self.executor == "CeleryExecutor"
+            else "no worker"
+        )
+        return (
+            f"executor {self.executor} ({broker}); "
+            f"database PostgreSQL {self.psql('show server_version').strip()}; "
+            f"DAG bundle GitDagBundle (apache-airflow-providers-git {version('apache-airflow-providers-git')}) "
+            f"on a bare repository, branch {BRANCH}; Airflow {version('apache-airflow')}"
+        )
+
     def check_isolation(self) -> None:
         """No path of the api-server's home is in the DAG processor's or the worker's environment
         (or the other way round): their only common ground is the URLs and secrets."""
         api_home = str(self.root / "api-server")
         for name in ("dag-processor", "worker", "scheduler", "triggerer"):
+            if name not in self.envs:
+                continue
             leaked = {k: v for k, v in self.envs[name].items() if api_home in v}
             assert not leaked, f"{name} sees the api-server's disk: {leaked}"
             mine = str(self.root / name)
@@ -389,12 +438,13 @@ def start_topology(
     worker_extra: dict[str, str],
     bundle_extra: dict[str, str] | None = None,
     log_dir: Path,
+    executor: str = "CeleryExecutor",
 ) -> Topology:
     """Start everything; on any failure stop what was started and re-raise."""
     from cryptography.fernet import Fernet
 
     log_dir.mkdir(parents=True, exist_ok=True)
-    topo = Topology(root=Path(tempfile.mkdtemp(prefix="canvas-dist-")), log_dir=log_dir)
+    topo = Topology(root=Path(tempfile.mkdtemp(prefix="canvas-dist-")), log_dir=log_dir, executor=executor)
     topo.fernet_key = Fernet.generate_key().decode()
     topo.api_port, topo.worker_log_port, topo.trigger_log_port = free_port(), free_port(), free_port()
     try:
