@@ -7,7 +7,7 @@ export AIRFLOW_HOME ?= $(CURDIR)/.airflow_home
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8080
 
-.PHONY: install browser sandbox ui ui-test ui-lint run test lint bench clean
+.PHONY: install browser sandbox ui ui-test ui-lint run test lint bench clean distributed-services test-distributed
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,24 @@ test: install browser sandbox ui ui-test ui-lint
 	$(VENV)/bin/ruff check airflow_canvas tests benchmarks
 	$(VENV)/bin/ruff format --check airflow_canvas tests benchmarks
 	$(PY) -m pytest -q tests
+
+# The production topology, proven (tests/distributed/): Debian's PostgreSQL and Redis, the
+# CeleryExecutor and Git DAG bundles, each Airflow component a separate process with its own home.
+DIST_STAMP := $(VENV)/.distributed-stamp
+$(DIST_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e ".[test,distributed]"
+	touch $@
+
+distributed-services:
+	@if ! command -v redis-server >/dev/null || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
+	  echo "Installing Debian postgresql and redis-server for the distributed tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server) >/dev/null; \
+	fi
+
+test-distributed: $(DIST_STAMP) sandbox distributed-services
+	@echo "test-distributed: executor CeleryExecutor (Redis broker), database PostgreSQL, DAG bundle GitDagBundle"
+	@start=$$(date +%s); CANVAS_DISTRIBUTED=1 $(PY) -m pytest -q tests/distributed; rc=$$?; \
+	echo "test-distributed: $$(( $$(date +%s) - start )) s"; exit $$rc
 
 lint: install ui-lint
 	$(VENV)/bin/ruff check airflow_canvas tests benchmarks
