@@ -183,7 +183,9 @@ def test_a_dripping_model_is_cut_at_the_turn_deadline(
 def test_b_chats_beyond_the_caps_get_429_and_airflow_keeps_answering(
     live: Live, auth: Headers, slow_model: ScriptedOpenAIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    deadline = 6.0
+    # Long enough that the flood below is refused while the four admitted turns still hold their
+    # slots, also on a loaded machine (at 6 s, some flood requests were served after slots freed).
+    deadline = 15.0
     monkeypatch.setenv(f"{ENV}COPILOT_TURN_TIMEOUT", str(deadline))
     monkeypatch.setenv(f"{ENV}COPILOT_MAX_CHATS", "4")
     monkeypatch.setenv(f"{ENV}COPILOT_MAX_CHATS_PER_USER", "2")
@@ -192,7 +194,10 @@ def test_b_chats_beyond_the_caps_get_429_and_airflow_keeps_answering(
     pool = ThreadPoolExecutor(max_workers=64)
     try:
         # Four slow turns, the overall cap: two for each of two users (each user's cap).
-        admitted = [pool.submit(chat, live, auth(role)) for role in ("User", "User", "Op", "Op")]
+        admitted = [
+            pool.submit(chat, live, auth(role), timeout=deadline + 15)
+            for role in ("User", "User", "Op", "Op")
+        ]
         wait_until(lambda: len(slow_model.chat_requests()) == 4, 15, "four chats to reach the model")
         time.sleep(0.3)  # they now wait on the model's drip
         threads_while_waiting = live.default_threads_in_use()
@@ -208,7 +213,7 @@ def test_b_chats_beyond_the_caps_get_429_and_airflow_keeps_answering(
             "POST", f"{live.url}/auth/token", timeout=10, json={"username": "t_viewer", "password": PASSWORD}
         )
         flooded = [f.result(timeout=30) for f in flood]
-        turns = [f.result(timeout=30) for f in admitted]
+        turns = [f.result(timeout=deadline + 20) for f in admitted]
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
