@@ -196,11 +196,15 @@ def r_add(c: Clause) -> Result:
     pos = _m(r"\s+(?:right\s+)?(?P<rel>after|before|following|behind)\s+(?P<x>[^,]+?)$", rest)
     before_phrase = None
     if pos:
-        rest = rest[: pos.start()]
+        rest, where = rest[: pos.start()], pos["x"]
+        # "after ticket that detects the language": the purpose follows the position.
+        split = _m(r"^(?P<x>.+?)\s+(?P<p>(?:that|which|who|to)\s+.+)$", where)
+        if split and not c.ref(where).sure and c.ref(split["x"]).sure:
+            where, rest = split["x"], f"{rest} {split['p']}"
         if pos["rel"].lower() == "before":
-            before_phrase = pos["x"]
+            before_phrase = where
         else:
-            after_phrase = pos["x"]
+            after_phrase = where
     named = _m(r"\s+(?:called|named)\s+(?P<id>[A-Za-z_][\w\-]*)", rest)
     ident = named["id"] if named else None
     if named:

@@ -4,6 +4,7 @@ them, ``help`` prints them, the tests run every example and the README lists the
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ from airflow_canvas.copilot.offline.handlers_more import h_explain_workflow, h_i
 from airflow_canvas.copilot.offline.parsing import CommandError
 from airflow_canvas.copilot.responses import Reply
 from airflow_canvas.spec.models import Workflow
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -378,7 +381,11 @@ def interpret(
     reply, intent, slots = _grammar(text, ctx)
     if reply is not None and slots is not None:
         return reply, intent, slots
-    plan = understand(message, ctx, history)
+    try:
+        plan = understand(message, ctx, history)
+    except Exception:  # a reading rule's bug must not cost the user the grammar's answer
+        log.exception("offline co-pilot: could not read %r", message[:200])
+        plan = None
     if plan is None:
         return (
             (reply, intent, {}) if reply is not None else (not_understood(text, ctx.workflow), "unknown", {})

@@ -96,7 +96,16 @@ def many(clause: Clause, phrase: str, intent: str, render: Callable[[list[str]],
     ids, bad = resolve_many(clause.ctx, phrase, last=clause.last)
     if bad is None and ids:
         return ids
-    assert bad is not None
+    if bad is None:  # "all agents" where there are none
+        names = [n.id for n in clause.ctx.workflow.nodes]
+        raise NeedAsk(
+            Ask(
+                intent,
+                f"“{phrase}” names no node in this workflow.",
+                [(render([i]), render([i])) for i in names[:6]],
+                True,
+            )
+        )
     if not bad.candidates:
         bad.candidates = [n.id for n in clause.ctx.workflow.nodes]
     raise NeedAsk(ask_for(bad, intent, lambda c: render([*ids, c])))
@@ -155,7 +164,7 @@ def r_code(c: Clause) -> Result:
 
 
 def r_workflow(c: Clause) -> Result:
-    if _m(r"\b(?:explain|describe|overview|summar\w+|what does|what is|tell me (?:about|what)|walk me through)\b.*"
+    if _m(r"\b(?:explain|describe|overview|summar\w+|what does|what is|what happens|tell me (?:about|what)|walk me through)\b.*"
           r"\b(?:workflow|pipeline|dag|whole thing|flow|everything)\b", c.text):  # fmt: skip
         return [Action("explain_workflow", "explain workflow")]
     return None

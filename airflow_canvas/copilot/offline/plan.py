@@ -103,6 +103,18 @@ def last_mentioned(ctx: CopilotContext, history: list[dict[str, str]] | None) ->
     return []
 
 
+def named_first(clause: Clause) -> list[str]:
+    """The node a clause names before its first comma ("the scorer keeps failing, ...")."""
+    from airflow_canvas.copilot.offline.entities import resolve
+
+    head = clause.text.split(",", 1)[0].split()
+    for size in range(min(4, len(head)), 0, -1):
+        ref = resolve(clause.ctx, " ".join(head[:size]))
+        if ref.sure and len(ref.ids) == 1:
+            return ref.ids
+    return []
+
+
 def understand(message: str, ctx: CopilotContext, history: list[dict[str, str]] | None = None) -> Plan | None:
     """The plan for a message, or None when no rule reads any of it."""
     text = correct(digits(tidy(message)), known_words(ctx.workflow))
@@ -112,6 +124,8 @@ def understand(message: str, ctx: CopilotContext, history: list[dict[str, str]] 
         clause = Clause(tidy(part), ctx, last)
         if not clause.text:
             continue
+        if not ctx.selection and "," in clause.text and re.search(r"\b(?:it|them)\b", clause.text):
+            clause.last = named_first(clause) or clause.last  # "the scorer keeps failing, retry it 5 times"
         for rule in RULES:
             try:
                 found = rule(clause)

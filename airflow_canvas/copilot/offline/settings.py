@@ -26,6 +26,16 @@ _MODEL = (
 )
 
 
+def _prop_words() -> str:
+    from airflow_canvas.copilot.offline.handlers import PROPERTIES
+
+    names = sorted({*PROPERTIES, *ALIASES}, key=len, reverse=True)
+    return "|".join(re.escape(n) for n in names)
+
+
+_PROP_WORDS = _prop_words()
+
+
 def _property(word: str) -> str | None:
     from airflow_canvas.copilot.offline.handlers import PROPERTIES
 
@@ -64,11 +74,12 @@ def r_set_generic(c: Clause) -> Result:
     t = c.text
     m = _m(r"^(?:set|change|bump|raise|increase|lower|decrease|update|make|switch)\s+(?:the\s+)?"
            r"(?P<prop>[a-z][a-z _]*?)\s+(?:of|on|for|in)\s+(?P<x>.+?)\s+(?:to|=)\s+(?P<v>.+)$", t)  # fmt: skip
+    verb = r"^(?:set|change|switch|swap|update)\s+(?:the\s+)?"
+    m = m or _m(rf"{verb}(?P<x>.+?)'s\s+(?P<prop>[a-z][a-z _]*?)\s+(?:to|=)\s+(?P<v>.+)$", t)
+    m = m or _m(rf"{verb}(?P<x>.+?)\s+(?P<prop>{_PROP_WORDS})\s+(?:to|=)\s+(?P<v>.+)$", t)
     m = m or _m(
-        r"^(?:set|change|switch|update)\s+(?P<x>.+?)'s\s+(?P<prop>[a-z][a-z _]*?)\s+(?:to|=)\s+(?P<v>.+)$", t
-    )
-    m = m or _m(
-        r"^(?P<prop>retries|timeout|pool|queue|model|temperature|priority)\s+(?P<x>\S+)\s+(?P<v>\S+)$", t
+        r"^(?:set\s+)?(?P<prop>retries|timeout|pool|queue|model|temperature|priority)\s+(?P<x>\S+)\s+(?P<v>\S+)$",
+        t,
     )
     if not m:
         return None
@@ -133,6 +144,7 @@ _TARGET = [
     r"^(?:make|let|have|get|configure|allow|give)\s+(?P<x>.+?)\s+(?=(?:retry|retries|try again|time ?out|timeout|"
     r"take|up to|a\b|an\b|no\b|at most))",
     r"^(?P<x>.+?)\s+(?:should|must|needs? to|has to|can|will|shall|may)\b",
+    r"^(?P<x>[^:]+?)\s*:\s",
     r"^if\s+(?P<x>.+?)\s+fails?\b",
     r"^(?:put|run|move|send)\s+(?P<x>.+?)\s+(?:on|in)\s+(?:the\s+)?[\w-]+\s+(?:queue|pool)\b",
     r"\bbetween\s+(?:retries|tries|attempts)\s+(?:of|for|on)\s+(?P<x>.+)$",

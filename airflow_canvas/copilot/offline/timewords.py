@@ -73,7 +73,7 @@ def count(text: str) -> int | None:
     for word, n in (("once", 1), ("twice", 2), ("thrice", 3)):
         if re.search(rf"\b{word}\b", t):
             return n
-    m = re.search(r"\b(\d+)\b", t)
+    m = re.search(r"\b(\d+)(?:x\b|\b)", t)  # "3", "3 times", "2x"
     return int(m.group(1)) if m else None
 
 

@@ -278,3 +278,36 @@ def test_the_offline_engine_reads_it_from_the_conversation() -> None:
     reply = Copilot(None, "no LLM connection").reply("make it time out after two minutes", ctx, history)
     out = applied(reply, ctx)
     assert out.node("cleanup").execution.timeout_seconds == 120
+
+
+@pytest.mark.parametrize(
+    ("name", "message", "node", "path", "value"),
+    [
+        (
+            "ticket_triage",
+            "the scorer keeps failing, retry it 5 times",
+            "score",
+            "execution.retry.retries",
+            5,
+        ),
+        ("nightly_report", "render: retry 2x", "render", "execution.retry.retries", 2),
+        ("nightly_report", "set timeout render 10m", "render", "execution.timeout_seconds", 600),
+        ("research_assistant", "set the assistant temperature to 0.7", "assistant", "agent.temperature", 0.7),
+        ("research_assistant", "swap the assistant's model to gpt-4o", "assistant", "agent.model", "gpt-4o"),
+    ],
+)
+def test_more_ways_to_set(name: str, message: str, node: str, path: str, value: Any) -> None:
+    ctx = example(name)
+    got: Any = applied(respond(message, ctx), ctx).node(node)
+    for key in path.split("."):
+        got = getattr(got, key)
+    assert got == value
+
+
+def test_a_purpose_after_the_position_and_no_such_nodes() -> None:
+    ctx = example("ticket_triage")
+    out = applied(respond("put a model after ticket that detects the language", ctx), ctx)
+    new = next(n for n in out.nodes if ctx.workflow.node(n.id) is None)
+    assert new.type.value == "agent" and ("ticket", new.id) in {(e.source, e.target) for e in out.edges}
+    reply = respond("remove all agents", ctx)  # ticket_triage has none
+    assert reply.proposal is None and "names no node" in reply.plain_text()
