@@ -144,10 +144,9 @@ def component(text: str, tools: list[Any], *, whole: str = "") -> Component | No
             # the connection's base URL). Credentials never go into the spec: they belong in a
             # connection, so a user:password@ part is dropped.
             parts = urlsplit(url.group(0).rstrip("."))
-            clean = urlunsplit(
-                parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else ""))
-            )
-            schema = next((t.input_schema for t in tools if t.name == tool), {}) or {}
+            host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+            clean = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+            schema: dict[str, Any] = next((t.input_schema for t in tools if t.name == tool), None) or {}
             comp.parameters["url" if "url" in schema.get("properties", {}) else "endpoint"] = clean
         emails = EMAIL.findall(whole or text)
         if tool == "send_notification" and emails:
