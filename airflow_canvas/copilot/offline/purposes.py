@@ -146,7 +146,8 @@ def component(text: str, tools: list[Any], *, whole: str = "") -> Component | No
             parts = urlsplit(url.group(0).rstrip("."))
             host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
             clean = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-            schema: dict[str, Any] = next((t.input_schema for t in tools if t.name == tool), None) or {}
+            found = [t.input_schema for t in tools if t.name == tool]
+            schema: dict[str, Any] = (found[0] if found else None) or {}
             comp.parameters["url" if "url" in schema.get("properties", {}) else "endpoint"] = clean
         emails = EMAIL.findall(whole or text)
         if tool == "send_notification" and emails:
