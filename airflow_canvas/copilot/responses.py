@@ -5,6 +5,7 @@ validated proposal (a patch with its preview diff)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -121,7 +122,7 @@ def make_proposal(
     ops: list[PatchOp],
     before: Workflow,
     after: Workflow,
-    warnings: list[Any] = (),
+    warnings: Sequence[Any] = (),
     after_data: dict[str, Any] | None = None,
 ) -> Proposal:
     """``after_data``: the patched spec's JSON data when the caller has it (PatchResult.data);

@@ -9,6 +9,11 @@ from the layers above) and by ``airflow-canvas sync-permissions``."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    # "GET" | "POST" | "PUT" | "DELETE" for type checkers (an Enum at run time).
+    from airflow.api_fastapi.auth.managers.base_auth_manager import ResourceMethod
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +94,12 @@ HOST_GRANTS: dict[str, list[tuple[str, str]]] = {
 }
 
 # The HTTP method the auth manager maps to each FAB action (FabAuthManager's own mapping).
-ACTION_METHODS: dict[str, str] = {"read": "GET", "create": "POST", "edit": "PUT", "delete": "DELETE"}
+ACTION_METHODS: dict[str, ResourceMethod] = {
+    "read": "GET",
+    "create": "POST",
+    "edit": "PUT",
+    "delete": "DELETE",
+}
 
 
 def _fab_auth_manager_configured() -> bool:
@@ -101,14 +111,15 @@ def _fab_auth_manager_configured() -> bool:
 def _ensure_fab_tables() -> None:
     """``airflow db migrate`` may run our DB manager before FAB's (they are ordered by package name);
     FAB's initdb is idempotent, so run it first when its tables are missing."""
-    from airflow import settings
     from sqlalchemy import inspect
 
-    if inspect(settings.engine).has_table("ab_permission"):
+    from airflow_canvas.store.session import airflow_engine, thread_session
+
+    if inspect(airflow_engine()).has_table("ab_permission"):
         return
     from airflow.providers.fab.auth_manager.models.db import FABDBManager
 
-    with settings.Session() as session:
+    with thread_session() as session:
         FABDBManager(session).initdb()
 
 

@@ -25,6 +25,16 @@ def new_session() -> Session:
     return session
 
 
+def thread_session() -> Session:
+    """Airflow's scoped session: the one this thread shares with Airflow's own code."""
+    from airflow import settings
+
+    if settings.Session is None:
+        raise OrmNotConfigured("Airflow's database is not configured (airflow.settings.configure_orm)")
+    session: Session = settings.Session()
+    return session
+
+
 def rowcount(result: Result[Any]) -> int:
     """How many rows an UPDATE or DELETE matched. ``Session.execute`` is typed as returning a
     ``Result``; for these statements it is a ``CursorResult``, the class that has ``rowcount``."""

@@ -21,6 +21,7 @@ from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import Field
+from sqlalchemy.orm import Session
 
 from airflow_canvas.copilot import conversations as convo
 from airflow_canvas.copilot.context import MAX_RECENT_ACTIONS, ChatContext, CopilotContext, build_context
@@ -40,6 +41,7 @@ from airflow_canvas.service.audit import audit
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.problems import Problem
 from airflow_canvas.store.permissions import COPILOT, WORKFLOWS
+from airflow_canvas.store.session import new_session
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/copilot", tags=["copilot"])
@@ -117,10 +119,8 @@ def _sse(event: dict[str, Any]) -> str:
     return f"event: {event['type']}\ndata: {json.dumps(event, default=str)}\n\n"
 
 
-def _new_session() -> Any:
-    from airflow import settings
-
-    return settings.Session.session_factory()
+def _new_session() -> Session:
+    return new_session()
 
 
 MAX_STORED_SELECTION = 200  # node ids kept with a stored message (the prompt gets the full selection)
