@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_canvas.operators.base import CanvasOperator
+from airflow_canvas.operators.base import CanvasOperator, init_canvas_operator, set_fields
 from airflow_canvas.runtime.agent import endpoint_from_connection, render_prompt
 
 __all__ = ["TRANSCRIPT_XCOM_KEY", "AgentConfigError", "AgentOperator", "endpoint_from_connection"]
@@ -49,19 +49,22 @@ class AgentOperator(CanvasOperator):
         max_output_repairs: int = 2,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
-        self.model = model
-        self.system_prompt = system_prompt
-        self.prompt = prompt
-        self.tools = list(tools or [])
-        # ref -> SHA-256 of its bundled file (tools/bundle.py); None in DAGs compiled before that.
-        self.tool_digests = dict(tool_digests) if tool_digests is not None else None
-        self.max_steps = max_steps
-        self.connection_id = connection_id
-        self.temperature = temperature
-        self.request_timeout_seconds = request_timeout_seconds
-        self.max_retries = max_retries
-        self.max_output_repairs = max_output_repairs
+        init_canvas_operator(self, **kwargs)  # not super().__init__: see operators/base.py
+        set_fields(
+            self,
+            model=model,
+            system_prompt=system_prompt,
+            prompt=prompt,
+            tools=list(tools or []),
+            # ref -> SHA-256 of its bundled file (tools/bundle.py); None in DAGs compiled before that.
+            tool_digests=dict(tool_digests) if tool_digests is not None else None,
+            max_steps=max_steps,
+            connection_id=connection_id,
+            temperature=temperature,
+            request_timeout_seconds=request_timeout_seconds,
+            max_retries=max_retries,
+            max_output_repairs=max_output_repairs,
+        )
 
     def load_tools(self) -> list[Tool]:
         from airflow_canvas.tools.bundle import ToolIntegrityError

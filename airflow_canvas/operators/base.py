@@ -74,22 +74,25 @@ class CanvasOperator(BaseOperator):
         super().__init__(**kwargs)
         if on_error not in ON_ERROR_CHOICES:
             raise ValueError(f"on_error must be one of {ON_ERROR_CHOICES}, not {on_error!r}")
-        self.upstream_outputs = upstream_outputs or {}
-        self.input_mapping = input_mapping or {}
-        self.merge_upstream = merge_upstream or []
-        self.fallbacks = fallbacks or {}
-        self.parameters = parameters or {}
-        self.templates = templates or {}
-        self.input_schema = input_schema or {}
-        self.output_schema = output_schema or {}
-        self.on_error = on_error
-        self.log_payloads = log_payloads
-        self.log_level = log_level
-        self.workflow_id = workflow_id
-        # Airflow's DAGNode.node_id is the task id (group prefix included); keep the spec's own id.
-        self.canvas_node_id = node_id or self.task_id.rsplit(".", 1)[-1]
-        self.map_over = map_over
-        self.map_item = map_item
+        set_fields(
+            self,
+            upstream_outputs=upstream_outputs or {},
+            input_mapping=input_mapping or {},
+            merge_upstream=merge_upstream or [],
+            fallbacks=fallbacks or {},
+            parameters=parameters or {},
+            templates=templates or {},
+            input_schema=input_schema or {},
+            output_schema=output_schema or {},
+            on_error=on_error,
+            log_payloads=log_payloads,
+            log_level=log_level,
+            workflow_id=workflow_id,
+            # Airflow's DAGNode.node_id is the task id (group prefix included); keep the spec's own id.
+            canvas_node_id=node_id or self.task_id.rsplit(".", 1)[-1],
+            map_over=map_over,
+            map_item=map_item,
+        )
 
     # -- inputs ---------------------------------------------------------------------------------
     def upstream_values(self) -> dict[str, Any]:
@@ -164,3 +167,31 @@ class CanvasOperator(BaseOperator):
         from airflow_canvas.policies.logging import log_payload
 
         log_payload(self.log, what, value, self.log_payloads)
+
+
+# Parse time of generated DAG files (benchmarks/compile_parse.py): Airflow's BaseOperatorMeta wraps
+# the __init__ of every operator class that defines one in ``apply_defaults``, and each wrapper on
+# the way down merges the DAG's default_args and deep-copies its Params again. A node kind with
+# fields of its own (ProcessOperator...) would pay that three times per task (its class,
+# CanvasOperator, BaseOperator) where a PythonOperator pays twice, which made a generated file
+# parse ~12% slower than the hand-written one. So a node kind's __init__ runs CanvasOperator's
+# body without its wrapper: the kind's own wrapper has done the merge already, and the wrappers
+# are built with functools.wraps, which keeps the plain function as ``__wrapped__`` (Airflow's
+# wrapper itself relies on it to find the outermost __init__).
+_CANVAS_INIT = CanvasOperator.__init__.__wrapped__  # type: ignore[attr-defined]
+
+
+def init_canvas_operator(operator: CanvasOperator, **kwargs: Any) -> None:
+    """``CanvasOperator.__init__`` (node fields, then BaseOperator's) for the ``__init__`` of a node
+    kind, which Airflow has wrapped in ``apply_defaults`` already; see the comment above."""
+    _CANVAS_INIT(operator, **kwargs)
+
+
+def set_fields(operator: BaseOperator, **values: Any) -> None:
+    """Set an operator's node fields during its ``__init__``. Not one by one through
+    ``BaseOperator.__setattr__``: until ``__init__`` returns, that only looks for a
+    ``_convert_<name>`` hook (there is none for these names) and updates its record of init kwargs
+    for names already in it (Airflow's own arguments, not these), at about 1 µs per attribute and
+    task in every parse of a DAG file. Only for fresh names: never for Airflow's own attributes,
+    nor after ``__init__`` (assigning an XComArg then must go through ``__setattr__``)."""
+    vars(operator).update(values)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BranchMixIn
 
-from airflow_canvas.operators.base import CanvasOperator
+from airflow_canvas.operators.base import CanvasOperator, init_canvas_operator, set_fields
 from airflow_canvas.runtime import core
 
 if TYPE_CHECKING:
@@ -26,9 +26,8 @@ class ConditionBranchOperator(CanvasOperator, BranchMixIn):
     ui_color = "#f3e8fd"
 
     def __init__(self, *, source: str, conditions: dict[str, str | None], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.source = source
-        self.conditions = conditions
+        init_canvas_operator(self, **kwargs)  # not super().__init__: see operators/base.py
+        set_fields(self, source=source, conditions=conditions)
 
     def choose(self, value: Any) -> list[str]:
         return core.choose_branches(self.conditions, value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_canvas.operators.base import CanvasOperator
+from airflow_canvas.operators.base import CanvasOperator, init_canvas_operator, set_fields
 from airflow_canvas.runtime import core
 
 if TYPE_CHECKING:
@@ -24,11 +24,10 @@ class ProcessOperator(CanvasOperator):
     ui_color = "#fef7e0"
 
     def __init__(self, *, language: str = "jmespath", expression: str = "@", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        init_canvas_operator(self, **kwargs)  # not super().__init__: see operators/base.py
         if language not in LANGUAGES:
             raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
-        self.language = language
-        self.expression = expression
+        set_fields(self, language=language, expression=expression)
 
     def run(self, inputs: dict[str, Any], context: Context) -> Any:
         return core.run_process(

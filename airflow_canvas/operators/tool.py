@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow_canvas.operators.base import CanvasOperator
+from airflow_canvas.operators.base import CanvasOperator, init_canvas_operator, set_fields
 from airflow_canvas.runtime import core
 
 if TYPE_CHECKING:
@@ -41,10 +41,8 @@ class ToolOperator(CanvasOperator):
     def __init__(
         self, *, tool: str, tool_digest: str | None = None, memory_limit_mb: int | None = None, **kwargs: Any
     ) -> None:
-        super().__init__(**kwargs)
-        self.tool = tool
-        self.tool_digest = tool_digest
-        self.memory_limit_mb = memory_limit_mb
+        init_canvas_operator(self, **kwargs)  # not super().__init__: see operators/base.py
+        set_fields(self, tool=tool, tool_digest=tool_digest, memory_limit_mb=memory_limit_mb)
 
     def load_tool(self) -> Tool:
         from airflow_canvas.tools.execute import load_pinned_tool
