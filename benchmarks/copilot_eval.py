@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from airflow_canvas.copilot.context import CopilotContext  # noqa: E402
-from airflow_canvas.copilot.offline.grammar import interpret  # noqa: E402
+from airflow_canvas.copilot.offline.respond import interpret  # noqa: E402
 from airflow_canvas.copilot.patch import apply_patch, parse_ops  # noqa: E402
 from airflow_canvas.copilot.responses import Reply, SuggestionsPart  # noqa: E402
 from airflow_canvas.spec import Workflow, parse_workflow  # noqa: E402

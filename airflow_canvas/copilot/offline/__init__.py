@@ -10,7 +10,16 @@ edit.
 
 from __future__ import annotations
 
-from airflow_canvas.copilot.offline.grammar import COMMANDS, Command, help_markdown, respond
+from airflow_canvas.copilot.offline.grammar import COMMANDS, Command, help_markdown
 from airflow_canvas.copilot.offline.parsing import CommandError, parse_duration
+from airflow_canvas.copilot.offline.respond import interpret, respond
 
-__all__ = ["COMMANDS", "Command", "CommandError", "help_markdown", "parse_duration", "respond"]
+__all__ = [
+    "COMMANDS",
+    "Command",
+    "CommandError",
+    "help_markdown",
+    "interpret",
+    "parse_duration",
+    "respond",
+]

@@ -44,7 +44,7 @@ from airflow_canvas.copilot.responses import (
     diagram_of,
     make_proposal,
 )
-from airflow_canvas.copilot.wizards import WIZARDS, new_node_ops, unique_id
+from airflow_canvas.copilot.wizards import new_node_ops, unique_id
 from airflow_canvas.spec.models import (
     ID_RE,
     AgentConfig,
@@ -369,65 +369,4 @@ def h_run_node(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
             items=[Suggestion(label=f"Run `{node_id}`", action="run_node", node_id=node_id, input=mock)]
         )
     )
-    return reply
-
-
-def h_show_code(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
-    try:
-        from airflow_canvas.compiler import compile_workflow
-    except ImportError:
-        return reply.text("The compiler is not installed here, so I can't show the DAG code.")
-    from airflow_canvas.spec.problems import SpecError
-
-    try:
-        source = compile_workflow(ctx.workflow).source
-    except SpecError as exc:
-        return explain.explain_errors(
-            ctx, reply.text(f"The workflow does not compile yet ({len(exc.problems)} problem(s)).")
-        )
-    if m["node"]:
-        node_id = node_ref(ctx, m["node"])
-        lines = source.splitlines()
-        hits = [i for i, line in enumerate(lines) if repr(node_id) in line or f'"{node_id}"' in line]
-        if hits:
-            start = max(0, hits[0] - 2)
-            source = "\n".join(lines[start : start + 25])
-    reply.parts.append(CodePart(language="python", code=source, title=f"{ctx.workflow.id}.py"))
-    return reply
-
-
-def h_templates(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
-    from airflow_canvas.copilot import gallery
-
-    return gallery.list_reply(reply)
-
-
-def h_use_template(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
-    from airflow_canvas.copilot import gallery
-
-    params = dict(re.findall(r"([A-Za-z_][\w\-]*)\s*=\s*(\"[^\"]*\"|'[^']*'|\S+)", m["params"] or ""))
-    params = {k: v.strip("\"'") for k, v in params.items()}
-    after = node_ref(ctx, m["after"]) if m["after"] else None
-    try:
-        summary, ops = gallery.template_ops(ctx.workflow, m["name"], params, after)
-    except gallery.TemplateUnavailable as exc:
-        raise CommandError(str(exc)) from None
-    return propose(ctx, reply, summary, ops)
-
-
-def h_wizard(ctx: CopilotContext, m: re.Match[str], reply: Reply) -> Reply:
-    wanted = (m["name"] or "").strip().lower().replace(" ", "_")
-    aliases = {
-        "agent": "new_agent_node",
-        "agent_node": "new_agent_node",
-        "new_agent_node": "new_agent_node",
-        "tool": "new_tool_node",
-        "tool_node": "new_tool_node",
-        "new_tool_node": "new_tool_node",
-        "schedule": "schedule",
-    }
-    names = [aliases[wanted]] if wanted in aliases else list(WIZARDS)
-    items = [Suggestion(label=WIZARDS[n].title, action="open_wizard", wizard=n) for n in names]
-    reply.text("Open a wizard:" if len(items) > 1 else f"Opening the {WIZARDS[names[0]].title} wizard.")
-    reply.parts.append(SuggestionsPart(items=items))
     return reply

@@ -14,7 +14,7 @@ import pytest
 from airflow_canvas.copilot.context import CopilotContext
 from airflow_canvas.copilot.offline import respond
 from airflow_canvas.copilot.offline.entities import resolve
-from airflow_canvas.copilot.offline.grammar import interpret
+from airflow_canvas.copilot.offline.respond import interpret
 from airflow_canvas.copilot.offline.timewords import (
     count,
     describe_schedule,
