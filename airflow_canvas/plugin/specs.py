@@ -59,7 +59,7 @@ def version_json(row: VersionRow, *, with_spec: bool = True) -> dict[str, Any]:
         "created_at": row.created_at.isoformat() if row.created_at else None,
         "parent_version": row.parent_number,
         "merged_version": row.merged_number,
-        "spec_hash": row.content_hash,  # the API name predates the split; store.serialize.content_hash
+        "content_hash": row.content_hash,  # store.serialize.content_hash; not the compiler's spec_hash
     }
     if with_spec:
         out["spec"] = json.loads(row.spec)

@@ -36,7 +36,11 @@ class VersionInfo(ApiModel):
     created_at: str | None
     parent_version: int | None
     merged_version: int | None
-    spec_hash: str = Field(description="The content hash of the stored spec (store.serialize.content_hash).")
+    content_hash: str = Field(
+        description="The hash of the stored spec's content (store.serialize.content_hash): equal for "
+        "versions with the same content. Not the compiler's spec_hash, which the compile and deploy "
+        "answers carry and the DAG file's header names."
+    )
 
 
 class VersionWithSpec(VersionInfo):

@@ -86,8 +86,8 @@ def test_history_diff_and_rollback(client: TestClient, auth: Headers) -> None:
     )
     assert r.status_code == 201, r.text
     assert r.json()["version"] == 4
-    v1_hash = client.get(f"{API}/workflows/{wid}/versions/1", headers=auth("Viewer")).json()["spec_hash"]
-    assert r.json()["spec_hash"] == v1_hash  # same content as version 1
+    v1_hash = client.get(f"{API}/workflows/{wid}/versions/1", headers=auth("Viewer")).json()["content_hash"]
+    assert r.json()["content_hash"] == v1_hash  # same content as version 1
     assert client.get(
         f"{API}/workflows/{wid}/diff", params={"from": 1, "to": 4}, headers=auth("Viewer")
     ).json()["diff"]["empty"]
