@@ -1,11 +1,13 @@
-"""The offline co-pilot: a small, documented command grammar that needs no model.
+"""The offline co-pilot: plain language and a documented command grammar, with no model.
 
-grammar.py holds the commands (phrasings, examples, docs) and ``respond``; parsing.py the slots
-(node and group references, node lists, numbers, durations); handlers.py what each command does.
-Node references accept a node's id or its display name, group references a group's id or its
-label (quoted when it has spaces); "these" / "selected" / "the selection" mean the nodes selected
-on the canvas. Commands that change the workflow answer with a validated proposal, never with an
-edit.
+respond.py answers a message: in the grammar's own words (grammar.py: the commands, their
+phrasings, examples and help; parsing.py their slots; handlers*.py what each does) it runs as
+that command; otherwise plan.py reads it as plain language, clause by clause, with the rules of
+intents.py (questions, schedules), edits.py (graph changes) and settings.py (node properties),
+resolving names with entities.py, numbers, durations and schedules with timewords.py and the kind
+of a new node with purposes.py; execute.py carries the plan out as one validated proposal, or asks
+back with clickable choices; suggest.py builds examples and suggestions from the workflow on
+screen. Commands that change the workflow answer with a validated proposal, never with an edit.
 """
 
 from __future__ import annotations
