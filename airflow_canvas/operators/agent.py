@@ -32,6 +32,17 @@ class AgentOperator(CanvasOperator):
     """Runs the node's agent loop; returns the final (schema-checked) answer as the XCom."""
 
     ui_color = "#fef3e0"
+    model: str | None
+    system_prompt: str
+    prompt: str
+    tools: list[str]
+    tool_digests: dict[str, str] | None
+    max_steps: int
+    connection_id: str
+    temperature: float | None
+    request_timeout_seconds: float
+    max_retries: int
+    max_output_repairs: int
 
     def __init__(
         self,

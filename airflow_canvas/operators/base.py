@@ -51,6 +51,23 @@ class CanvasOperator(BaseOperator):
     # nothing more is not stored as an XCom (that write is one more Execution API request).
     implied_tool_calls: ClassVar[int] = 0
 
+    # Node fields, set by __init__ through set_fields().
+    upstream_outputs: dict[str, Any]
+    input_mapping: dict[str, str]
+    merge_upstream: list[str]
+    fallbacks: dict[str, str]
+    parameters: dict[str, Any]
+    templates: dict[str, str]
+    input_schema: dict[str, Any]
+    output_schema: dict[str, Any]
+    on_error: str
+    log_payloads: str | None
+    log_level: str | None
+    workflow_id: str | None
+    canvas_node_id: str
+    map_over: str | None
+    map_item: Any
+
     def __init__(
         self,
         *,

@@ -24,6 +24,8 @@ class ConditionBranchOperator(CanvasOperator, BranchMixIn):
 
     inherits_from_skipmixin = True
     ui_color = "#f3e8fd"
+    source: str
+    conditions: dict[str, str | None]
 
     def __init__(self, *, source: str, conditions: dict[str, str | None], **kwargs: Any) -> None:
         init_canvas_operator(self, **kwargs)  # not super().__init__: see operators/base.py

@@ -22,6 +22,8 @@ class ProcessOperator(CanvasOperator):
     """
 
     ui_color = "#fef7e0"
+    language: str
+    expression: str
 
     def __init__(self, *, language: str = "jmespath", expression: str = "@", **kwargs: Any) -> None:
         init_canvas_operator(self, **kwargs)  # not super().__init__: see operators/base.py

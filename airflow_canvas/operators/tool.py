@@ -37,6 +37,9 @@ class ToolOperator(CanvasOperator):
     # instance (operators.implied_tool_calls), so no canvas_metrics XCom is written
     # unless there is more to record.
     implied_tool_calls: ClassVar[int] = 1
+    tool: str
+    tool_digest: str | None
+    memory_limit_mb: int | None
 
     def __init__(
         self, *, tool: str, tool_digest: str | None = None, memory_limit_mb: int | None = None, **kwargs: Any
