@@ -88,8 +88,13 @@ class Compatibility(ApiModel):
 
 
 class SchemaCheck(ApiModel):
+    """Schema problems (``path: message``) of the node's input and output; for a tool node also of
+    the arguments its tool gets and of what the tool returned (null for other nodes)."""
+
     input: list[str]
     output: list[str]
+    tool_input: list[str] | None = None
+    tool_output: list[str] | None = None
 
 
 class NodeTestResult(ApiModel):
