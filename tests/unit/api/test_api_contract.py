@@ -70,7 +70,7 @@ def test_the_committed_openapi_document_is_current() -> None:
     now = openapi_export.render(app.openapi())
     assert committed == now, (
         f"ui/openapi.json differs from the API the app serves now: run `{openapi_export.COMMAND}` "
-        "and commit ui/openapi.json (the UI's types are generated from it by `npm run build`)."
+        "(it also regenerates ui/src/api/schema.d.ts) and commit both files."
     )
 
 
