@@ -24,6 +24,10 @@ validate and the baseline back to back, so machine load hits all three alike. Th
 runs the same 20 clients twice: canvas GET+PUT of a workflow, then Airflow GET+PATCH of a Variable
 holding the same spec.
 
+The app is started as uvicorn starts it (its lifespan runs, so the canvas app freezes the startup
+heap out of garbage collections: plugin/app.py freeze_startup_heap); each size's row also shows
+the full (generation 2) collections that ran during its iterations and the longest of them.
+
     .venv/bin/python benchmarks/api.py [--quick] [--json out.json]
 
 It runs against a private AIRFLOW_HOME (SQLite, FabAuthManager) created under /tmp and removed after.
@@ -32,6 +36,7 @@ It runs against a private AIRFLOW_HOME (SQLite, FabAuthManager) created under /t
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -98,6 +103,8 @@ def pct(values: list[float], q: float) -> float:
 
 
 def setup() -> tuple[Any, dict[str, str]]:
+    """The API server app in a TestClient entered as a context, so its lifespan runs as under
+    uvicorn (the canvas app freezes the startup heap there: plugin/app.py freeze_startup_heap)."""
     env = os.environ.copy()
     subprocess.run([str(AIRFLOW), "db", "migrate"], env=env, check=True, capture_output=True)
     subprocess.run(
@@ -126,11 +133,38 @@ def setup() -> tuple[Any, dict[str, str]]:
     from fastapi.testclient import TestClient
 
     client = TestClient(create_app())
+    client.__enter__()  # runs the lifespan; main() exits it
     token = client.post("/auth/token", json={"username": "bench", "password": "bench"}).json()["access_token"]
     return client, {"Authorization": f"Bearer {token}"}
 
 
 VARIABLES = "/api/v2/variables"
+
+
+class FullCollections:
+    """Python's full (generation 2) garbage collections while it is active: how many, and the
+    longest pause, from gc.callbacks. They are what decides a p95 when they walk a large heap."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.longest_ms = 0.0
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.count += 1
+            self.longest_ms = max(self.longest_ms, (time.perf_counter() - self._started) * 1000)
+
+    def __enter__(self) -> FullCollections:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
 
 
 def latency(client: Any, headers: dict[str, str], n: int, iterations: int) -> dict[str, Any]:
@@ -141,26 +175,27 @@ def latency(client: Any, headers: dict[str, str], n: int, iterations: int) -> di
     r = client.post(VARIABLES, json={"key": wid, "value": spec(wid, n)}, headers=headers)
     assert r.status_code == 201, r.text[:500]
     saves, validates, baseline = [], [], []
-    for i in range(iterations):
-        body = spec(wid, n, label=str(i))
-        t0 = time.perf_counter()
-        r = client.put(
-            f"{API}/workflows/{wid}",
-            json={"spec": body, "base_version": base, "message": f"b{i}"},
-            headers=headers,
-        )
-        saves.append((time.perf_counter() - t0) * 1000)
-        assert r.status_code == 200, r.text[:500]
-        base = r.json()["version"]
-        # Another body than the save's: the save validated that one, and validation memoises by content.
-        t0 = time.perf_counter()
-        r = client.post(f"{API}/validate", json={"spec": spec(wid, n, label=f"v{i}")}, headers=headers)
-        validates.append((time.perf_counter() - t0) * 1000)
-        assert r.status_code == 200 and r.json()["valid"], r.text[:500]
-        t0 = time.perf_counter()
-        r = client.patch(f"{VARIABLES}/{wid}", json={"key": wid, "value": body}, headers=headers)
-        baseline.append((time.perf_counter() - t0) * 1000)
-        assert r.status_code == 200, r.text[:500]
+    with FullCollections() as full:
+        for i in range(iterations):
+            body = spec(wid, n, label=str(i))
+            t0 = time.perf_counter()
+            r = client.put(
+                f"{API}/workflows/{wid}",
+                json={"spec": body, "base_version": base, "message": f"b{i}"},
+                headers=headers,
+            )
+            saves.append((time.perf_counter() - t0) * 1000)
+            assert r.status_code == 200, r.text[:500]
+            base = r.json()["version"]
+            # Another body than the save's: the save validated that one, and validation memoises by content.
+            t0 = time.perf_counter()
+            r = client.post(f"{API}/validate", json={"spec": spec(wid, n, label=f"v{i}")}, headers=headers)
+            validates.append((time.perf_counter() - t0) * 1000)
+            assert r.status_code == 200 and r.json()["valid"], r.text[:500]
+            t0 = time.perf_counter()
+            r = client.patch(f"{VARIABLES}/{wid}", json={"key": wid, "value": body}, headers=headers)
+            baseline.append((time.perf_counter() - t0) * 1000)
+            assert r.status_code == 200, r.text[:500]
     save_median, validate_median = statistics.median(saves), statistics.median(validates)
     baseline_median = statistics.median(baseline)
     return {
@@ -176,6 +211,8 @@ def latency(client: Any, headers: dict[str, str], n: int, iterations: int) -> di
         "save_vs_baseline": round(save_median / baseline_median, 2),
         "save_p95_vs_baseline_p95": round(pct(saves, 0.95) / pct(baseline, 0.95), 2),
         "validate_vs_baseline": round(validate_median / baseline_median, 2),
+        "full_collections": full.count,
+        "longest_full_collection_ms": round(full.longest_ms, 1),
     }
 
 
@@ -286,7 +323,10 @@ def report(results: dict[str, Any]) -> None:
         f"{'nodes':>5}  {'body':>7}  {'canvas save':>17}  {'canvas validate':>17}  "
         f"{'baseline (Variable)':>19}  {'save/base':>9}  {'validate/base':>13}"
     )
-    print(f"{'':>5}  {'':>7}  {'median / p95 ms':>17}  {'median / p95 ms':>17}  {'median / p95 ms':>19}")
+    print(
+        f"{'':>5}  {'':>7}  {'median / p95 ms':>17}  {'median / p95 ms':>17}  {'median / p95 ms':>19}"
+        f"  {'':>9}  {'':>13}  full GCs (longest)"
+    )
     for x in results["latency"]:
         print(
             f"{x['nodes']:>5}  {x['body_kb']:>5} KB  "
@@ -294,7 +334,12 @@ def report(results: dict[str, Any]) -> None:
             f"{x['validate_median_ms']:>7} / {x['validate_p95_ms']:>7}  "
             f"{x['baseline_variable_patch_median_ms']:>9} / {x['baseline_variable_patch_p95_ms']:>7}  "
             f"{x['save_vs_baseline']:>8.2f}x  {x['validate_vs_baseline']:>12.2f}x"
+            f"  {x['full_collections']} ({x['longest_full_collection_ms']} ms)"
         )
+    print(
+        f"\nObjects frozen at startup (gc.freeze, left out of every collection): {results['gc_frozen_objects']}; "
+        f"objects the collector tracks after the runs: {results['gc_tracked_objects']}"
+    )
     ours, base = results["throughput"], results["throughput_baseline"]
     print(
         f"\n{ours['clients']} concurrent clients, {ours['nodes']} nodes: canvas GET+PUT workflow "
@@ -332,6 +377,8 @@ def main() -> int:
         client, headers = setup()
         plan = {50: 30, 500: 20, 2000: 8} if not args.quick else {50: 5, 500: 5, 2000: 2}
         results: dict[str, Any] = {"latency": [latency(client, headers, n, it) for n, it in plan.items()]}
+        results["gc_frozen_objects"] = gc.get_freeze_count()
+        results["gc_tracked_objects"] = len(gc.get_objects())
         results["validations_per_change"] = validations_per_change(client, headers)
         seconds = 5 if args.quick else 15
         results["throughput"] = throughput(client, headers, 20, seconds)
@@ -341,6 +388,7 @@ def main() -> int:
         report(results)
         if args.json:
             args.json.write_text(json.dumps(results, indent=2))
+        client.__exit__(None, None, None)
         return 0
     finally:
         shutil.rmtree(HOME, ignore_errors=True)
