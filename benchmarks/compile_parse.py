@@ -8,6 +8,12 @@ Targets: compiling 1000 nodes < 150 ms, linear growth (1000 -> 5000 nodes at mos
 time of the generated file at most the hand-written one's at 1000 tasks (ratio <= 1.0).
 Parsing runs in fresh interpreters (as Airflow's DAG processor does
 per file) with airflow.sdk already imported; each side pays for importing its own operators.
+Bytecode is the same for both sides whatever the caller's environment (PYTHONDONTWRITEBYTECODE
+would otherwise leave this checkout's modules, and so only the canvas side's operators, compiled
+from source on every parse): every module and DAG file is cached under a private
+PYTHONPYCACHEPREFIX by a warm-up parse. The target figure is the DAG processor's steady state,
+re-parsing an unchanged file (its bytecode cached, as Python caches it next to the file); the
+first parse after a deploy, with the DAG file compiled from source, is printed next to it.
 Times are CPU time (``time.process_time``) of the process doing the work, so other load on the
 machine does not blur the figures; both are single-threaded, so on an idle machine CPU time and
 wall time agree.
@@ -141,28 +147,37 @@ def time_compile(n: int, repeat: int) -> float:
 
 
 _PARSE = """
-import sys, time
+import importlib.util, os, sys, time
 import airflow.sdk  # the DAG processor has Airflow loaded before it parses a file
 from airflow.dag_processing.dagbag import DagBag
+cached = importlib.util.cache_from_source(sys.argv[1])
+source = sys.argv[2] == "source"  # the first parse after a deploy: the DAG file compiled from source
+if source:  # its cached bytecode set aside for this parse (and put back for the next)
+    sys.dont_write_bytecode = True
+    os.replace(cached, cached + ".aside")
 started = time.process_time()  # CPU time of this interpreter: machine load does not count
 bag = DagBag(dag_folder=sys.argv[1], safe_mode=False)
 elapsed = time.process_time() - started
+if source:
+    os.replace(cached + ".aside", cached)
 assert not bag.import_errors, bag.import_errors
 assert len(bag.dags) == 1
 print(elapsed)
 """
 
 
-def time_parse(path: Path, env: dict[str, str]) -> float:
+def time_parse(path: Path, env: dict[str, str], mode: str = "cached") -> float:
+    """CPU seconds of one DagBag parse of ``path`` in a fresh interpreter; ``mode`` "cached": the
+    DAG file's bytecode as the last parse left it, "source": compiled from source."""
     proc = subprocess.run(
-        [sys.executable, "-c", _PARSE, str(path)], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-c", _PARSE, str(path), mode], capture_output=True, text=True, env=env, check=False
     )
     if proc.returncode != 0:
         raise RuntimeError(f"parsing {path} failed:\n{proc.stderr[-3000:]}")
     return float(proc.stdout.strip().splitlines()[-1])
 
 
-def parse_times(n: int, repeat: int, workdir: Path, env: dict[str, str]) -> tuple[float, float, float]:
+def parse_times(n: int, repeat: int, workdir: Path, env: dict[str, str]) -> dict[str, float]:
     from airflow_canvas.compiler import compile_workflow
     from airflow_canvas.spec.load import parse_workflow
 
@@ -172,12 +187,21 @@ def parse_times(n: int, repeat: int, workdir: Path, env: dict[str, str]) -> tupl
     hand.write_text(hand_written_source(n))
     empty = workdir / f"empty_{n}.py"
     empty.write_text(hand_written_source(n, empty_only=True))
-    times: list[list[float]] = [[], [], []]
+    runs = {
+        "generated": (generated, "cached"),
+        "hand_written": (hand, "cached"),
+        "empty_only": (empty, "cached"),
+        "generated_first": (generated, "source"),
+        "hand_written_first": (hand, "source"),
+    }
+    # Warm-up: the bytecode of every module and DAG file cached, as on a running DAG processor.
+    for path in (generated, hand, empty):
+        time_parse(path, env)
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):  # interleaved, so machine load affects all alike
-        for bucket, path in zip(times, (generated, hand, empty), strict=True):
-            bucket.append(time_parse(path, env))
-    gen, hand_s, empty_s = (statistics.median(t) for t in times)
-    return gen, hand_s, empty_s
+        for name, (path, mode) in runs.items():
+            times[name].append(time_parse(path, env, mode))
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main() -> int:
@@ -189,7 +213,8 @@ def main() -> int:
 
     home = Path(tempfile.mkdtemp(prefix="canvas-bench-home-"))
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+        "PYTHONPYCACHEPREFIX": str(home / "pycache"),
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
@@ -216,22 +241,24 @@ def main() -> int:
     )
     print(
         f"{'tasks':>6}  {'generated (s)':>13}  {'hand-written (s)':>16}  {'ratio':>6}  "
-        f"{'EmptyOperator-only (s)':>22}"
+        f"{'EmptyOperator-only (s)':>22}  {'first parse: generated / hand-written (s)':>41}  {'ratio':>6}"
     )
     with tempfile.TemporaryDirectory(prefix="canvas-bench-dags-") as tmp:
         for n in PARSE_SIZES:
-            generated, hand, empty = parse_times(n, parse_repeat, Path(tmp), env)
-            results["parse"][n] = {
-                "generated": generated,
-                "hand_written": hand,
-                "empty_only": empty,
-                "ratio": generated / hand,
-            }
-            print(f"{n:>6}  {generated:>13.3f}  {hand:>16.3f}  {generated / hand:>6.2f}  {empty:>22.3f}")
+            t = parse_times(n, parse_repeat, Path(tmp), env)
+            t["ratio"] = t["generated"] / t["hand_written"]
+            t["ratio_first"] = t["generated_first"] / t["hand_written_first"]
+            results["parse"][n] = t
+            first = f"{t['generated_first']:.3f} / {t['hand_written_first']:.3f}"
+            print(
+                f"{n:>6}  {t['generated']:>13.3f}  {t['hand_written']:>16.3f}  {t['ratio']:>6.2f}  "
+                f"{t['empty_only']:>22.3f}  {first:>41}  {t['ratio_first']:>6.2f}"
+            )
 
     c1000 = results["compile"][1000]
     growth = results["compile"][5000] / results["compile"][1000]
     ratio = results["parse"][1000]["ratio"]
+    ratio_first = results["parse"][1000]["ratio_first"]
     print()
     print(
         f"compile 1000 nodes: {c1000 * 1000:.0f} ms (target < 150 ms): {'OK' if c1000 < 0.150 else 'MISSED'}"
@@ -242,7 +269,7 @@ def main() -> int:
     )
     print(
         f"parse ratio at 1000 tasks: {ratio:.2f} (target <= {RATIO_TARGET}): "
-        f"{'OK' if ratio <= RATIO_TARGET else 'MISSED'}"
+        f"{'OK' if ratio <= RATIO_TARGET else 'MISSED'}; first parse after a deploy: {ratio_first:.2f}"
     )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
