@@ -156,3 +156,21 @@ class MessageRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
     completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DraftRow(Base):
+    """A user's unsaved edit of a workflow (issue 18): private scratch state, one per user and
+    workflow, overwritten by every autosave and deleted by that user's next real save. The spec is
+    stored as sent, valid or not: a half-finished edit is exactly what a draft must keep."""
+
+    __tablename__ = "canvas_draft"
+
+    workflow_id: Mapped[str] = mapped_column(
+        String(ID_LEN), ForeignKey("canvas_workflow.id", ondelete="CASCADE"), primary_key=True
+    )
+    username: Mapped[str] = mapped_column(String(NAME_LEN), primary_key=True)
+    branch: Mapped[str] = mapped_column(String(NAME_LEN), default="main")
+    # The version the edit started from, so the editor can tell the draft is older than the head.
+    base_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    spec: Mapped[str] = mapped_column(Text)  # JSON as received (not canonicalised: may be invalid)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

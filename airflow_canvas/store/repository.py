@@ -26,7 +26,7 @@ from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Workflow
 from airflow_canvas.store.errors import Conflict, NotFound, StaleBase
 from airflow_canvas.store.merge import MergeResult, Side, merge_specs
-from airflow_canvas.store.models import BranchRow, DeploymentRow, VersionRow, WorkflowRow
+from airflow_canvas.store.models import BranchRow, DeploymentRow, DraftRow, VersionRow, WorkflowRow
 from airflow_canvas.store.serialize import full_dict, stored_form
 from airflow_canvas.store.session import rowcount
 
@@ -383,6 +383,7 @@ def delete_workflow(session: Session, workflow_id: str) -> None:
     def attempt() -> None:
         # Children first: SQLite enforces foreign keys only when asked to, other databases always do.
         session.execute(delete(BranchRow).where(BranchRow.workflow_id == workflow_id))
+        session.execute(delete(DraftRow).where(DraftRow.workflow_id == workflow_id))
         session.execute(delete(VersionRow).where(VersionRow.workflow_id == workflow_id))
         session.execute(delete(WorkflowRow).where(WorkflowRow.id == workflow_id))
         session.commit()

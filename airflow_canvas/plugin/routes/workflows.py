@@ -15,7 +15,7 @@ from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import PageDep, SessionDep
 from airflow_canvas.plugin.errors import ApiError, stale_base_error
 from airflow_canvas.plugin.specs import checked, validated, version_json
-from airflow_canvas.service import workflows
+from airflow_canvas.service import drafts, workflows
 from airflow_canvas.service.errors import StillDeployed
 from airflow_canvas.spec.models import ID_PATTERN, MAX_ID_LENGTH
 from airflow_canvas.spec.problems import SpecError
@@ -113,6 +113,7 @@ def save_workflow(workflow_id: str, body: SaveBody, user: Editor, session: Sessi
         )
     except StaleBase as exc:
         raise stale_base_error(session, workflow_id, exc, yours=wf) from None
+    drafts.discard(session, user, workflow_id)  # the edit is a version now: the draft is spent
     return version_json(row, with_spec=False) | {"warnings": [w.to_dict() for w in warnings]}
 
 
