@@ -95,11 +95,13 @@ class Plan:
 
 
 def last_mentioned(ctx: CopilotContext, history: list[dict[str, str]] | None) -> list[str]:
-    """The node the conversation last named (``it`` when nothing is selected)."""
+    """The node the conversation is about (``it`` when nothing is selected): the first node the
+    latest message naming one names - an answer names its subject first ("**`p2`** ... reads from
+    `p1` and feeds `end`", "Set retries of `score` to 3")."""
     for turn in reversed(history or []):
         ids = [t for t in re.findall(r"`([^`\s]+)`", turn.get("content", "")) if ctx.workflow.node(t)]
         if ids:
-            return [ids[-1]]
+            return [ids[0]]
     return []
 
 

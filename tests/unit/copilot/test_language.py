@@ -180,9 +180,16 @@ def test_it_comes_from_the_selection_then_the_conversation() -> None:
     ctx = example("ticket_triage", selection=["score"])
     assert applied(respond("make it retry three times", ctx), ctx).node("score").execution.retry.retries == 3
     ctx = example("ticket_triage")
-    history = [{"role": "assistant", "content": "`billing_reply` feeds `triaged`."}]
+    history = [
+        {"role": "assistant", "content": "**`score`** (tool node) runs a tool."},
+        {"role": "user", "content": "and the billing queue?"},
+        {
+            "role": "assistant",
+            "content": "**`billing_reply`** (process node) reads from `score` and feeds `triaged`.",
+        },
+    ]
     reply = respond("delete it", ctx, history)
-    assert applied(reply, ctx).node("triaged") is None  # the last node the conversation named
+    assert applied(reply, ctx).node("billing_reply") is None  # the subject of the latest answer
     assert "Nothing is selected" in respond("delete it", ctx).plain_text()
 
 
