@@ -282,7 +282,7 @@ COMMANDS: list[Command] = [
             rf"(?:use|add|insert)\s+template\s+(?P<name>[\w\-]+)(?:\s+after\s+(?P<after>{_REF}))?"
             r"(?:\s+with\s+(?P<params>.+))?"
         ],
-        ["use template fetch_summarize with topic=news", "use template fetch_summarize after c"],
+        ["use template http_fetch_extract with expression=items", "use template http_fetch_extract after c"],
         "Instantiate a template (a whole workflow or a sub-graph).",
         h_use_template,
     ),

@@ -76,7 +76,7 @@ def interpret(
             (reply, intent, {}) if reply is not None else (not_understood(text, ctx.workflow), "unknown", {})
         )
     if reply is not None and plan.ask is None and plan.actions[0].intent in ("templates", "wizard", "help"):
-        return reply, intent, {}  # "use template fetch_sumarize": the grammar's own message is better
+        return reply, intent, {}  # "use template http_fetch_extrct": the grammar's own message is better
     if plan.ask is not None:
         asked = execute(plan, ctx, run_command)
         # The grammar's message says what is wrong ("Did you mean 'LoadRows'?", "Several groups are

@@ -49,10 +49,15 @@ FAILED_RUN = {
 @pytest.fixture
 def fake_gallery(monkeypatch: pytest.MonkeyPatch) -> None:
     def instantiate_subgraph(name: str, params: dict[str, Any]) -> dict[str, Any]:
-        topic = params.get("topic", "all")
+        expression = params.get("expression", "@")
         return {
             "nodes": [
-                {"id": "fetch", "type": "tool", "tool": "http_get@1.2.0", "parameters": {"topic": topic}},
+                {
+                    "id": "fetch",
+                    "type": "tool",
+                    "tool": "http_get@1.2.0",
+                    "parameters": {"expression": expression},
+                },
                 {"id": "summarize", "type": "agent", "agent": {}},
             ],
             "edges": [{"source": "fetch", "target": "summarize"}],
@@ -60,7 +65,7 @@ def fake_gallery(monkeypatch: pytest.MonkeyPatch) -> None:
 
     module = types.SimpleNamespace(
         list_templates=lambda: [
-            {"name": "fetch_summarize", "kind": "subgraph", "description": "Fetch, then summarise"}
+            {"name": "http_fetch_extract", "kind": "subgraph", "description": "Fetch, then extract"}
         ],
         instantiate_subgraph=instantiate_subgraph,
         instantiate_template=lambda name, params: pytest.fail(
@@ -160,13 +165,13 @@ def check(example: str, reply: Reply, ctx: CopilotContext) -> None:
     elif example in ("show code", "show code of fetch"):
         assert reply.parts  # code when the compiler is installed, else a clear sentence
     elif example == "templates":
-        assert "fetch_summarize" in text
-    elif example == "use template fetch_summarize with topic=news":
+        assert "http_fetch_extract" in text
+    elif example == "use template http_fetch_extract with expression=items":
         out = applied(reply, ctx)
-        assert out.node("fetch_2").parameters == {"topic": "news"}
+        assert out.node("fetch_2").parameters == {"expression": "items"}
         assert "fetch_2->summarize_2" in [e.key for e in out.edges]
         assert out.node("fetch_2").ui.position.x > 520  # placed right of the canvas
-    elif example == "use template fetch_summarize after c":
+    elif example == "use template http_fetch_extract after c":
         assert "c->fetch_2" in [e.key for e in applied(reply, ctx).edges]
     elif example == "new agent node":
         assert [s.wizard for s in suggestions(reply)] == ["new_agent_node"]
@@ -305,8 +310,8 @@ def test_explain_failed_node_includes_run() -> None:
 
 
 def test_template_unknown_name(ctx: CopilotContext, fake_gallery: None) -> None:
-    reply = respond("use template fetch_sumarize", ctx)
-    assert "Did you mean 'fetch_summarize'?" in reply.plain_text()
+    reply = respond("use template http_fetch_extrct", ctx)
+    assert "Did you mean 'http_fetch_extract'?" in reply.plain_text()
 
 
 def test_real_gallery_subgraph_after_a_node(ctx: CopilotContext) -> None:
