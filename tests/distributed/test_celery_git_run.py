@@ -74,6 +74,13 @@ def git_run(stage: Stage) -> dict[str, Any]:
     with topo.client("Op") as op:  # inline tool code needs the Canvas Code permission (Op has it)
         r = op.post(f"{API}/workflows", json={"spec": workflow(WID), "message": "distributed"})
         assert r.status_code == 201, r.text
+    # Lower roles cannot publish to the Git environment: refused before anything reaches the remote.
+    before = topo.git("rev-parse", BRANCH, cwd=topo.remote).strip()
+    for role in ("Viewer", "User", "NoCanvas"):
+        with topo.client(role) as low:
+            r = low.post(f"{API}/workflows/{WID}/deploy", json={"environment": "prod"})
+            assert r.status_code == 403, (role, r.status_code, r.text)
+    assert topo.git("rev-parse", BRANCH, cwd=topo.remote).strip() == before
     deployment = deploy_to_git(topo, WID)
     commit = topo.git("rev-parse", BRANCH, cwd=topo.remote).strip()
     dag = wait_for_dag(topo, WID)
