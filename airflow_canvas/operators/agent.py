@@ -144,8 +144,11 @@ class AgentOperator(CanvasOperator):
             try:
                 from airflow.sdk.log import mask_secret
             except ImportError:  # pragma: no cover - older Airflow
-                from airflow.utils.log.secrets_masker import mask_secret
-            mask_secret(endpoint["api_key"])
+                from airflow.utils.log.secrets_masker import mask_secret as legacy_mask_secret
+
+                legacy_mask_secret(endpoint["api_key"])
+            else:
+                mask_secret(endpoint["api_key"])
         return endpoint
 
     def client(self, endpoint: dict[str, Any]) -> Any:

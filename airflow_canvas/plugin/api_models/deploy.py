@@ -21,7 +21,6 @@ class BindingsInfo(ApiModel):
     variables: dict[str, str]
     params: dict[str, Any]
     pools: dict[str, str]
-    dag_id_suffix: str
     dag_id_suffix: str = Field(description="Appended to the dag_id in this environment.")
 
 
