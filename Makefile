@@ -72,6 +72,7 @@ run: install sandbox ui
 test: install browser sandbox ui ui-test ui-lint
 	$(VENV)/bin/ruff check airflow_canvas tests benchmarks
 	$(VENV)/bin/ruff format --check airflow_canvas tests benchmarks
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q tests
 
 # The production topology, proven (tests/distributed/): Debian's PostgreSQL and Redis, the
@@ -95,6 +96,7 @@ test-distributed: $(DIST_STAMP) sandbox distributed-services
 lint: install ui-lint
 	$(VENV)/bin/ruff check airflow_canvas tests benchmarks
 	$(VENV)/bin/ruff format --check airflow_canvas tests benchmarks
+	$(VENV)/bin/mypy
 
 # Every benchmark, each printing its figures against a baseline measured in the same run (quick
 # modes, a few minutes). Runs them all, then fails if any exited non-zero.
