@@ -102,3 +102,17 @@ def test_import_errors_and_non_operator_export(client: Any, auth: Any) -> None: 
         r.json()["node_id"] == "start"
         and "dag-factory YAML can only hold operator nodes" in r.json()["detail"]
     )
+
+
+def test_an_import_is_saved_whole_or_not_at_all(client: Any, auth: Any) -> None:  # noqa: F811 - pytest fixtures
+    """Two DAGs in one file, the second's id already taken: nothing is saved (before, the first was
+    stored and then the second answered 409, leaving half an import behind)."""
+    first = DAG_YAML.replace("interop_api_dag:", "whole_import_first:")
+    taken = DAG_YAML.replace("interop_api_dag:", "whole_import_taken:")
+    body = {"filename": "taken.yml", "content": taken, "save": True}
+    assert client.post(f"{API}/import", json=body, headers=auth("Op")).status_code == 200
+    both = {"filename": "both.yml", "content": first + taken, "save": True}
+    r = client.post(f"{API}/import", json=both, headers=auth("Op"))
+    assert r.status_code == 409, r.text
+    assert "whole_import_taken" in r.json()["detail"] and "nothing was saved" in r.json()["detail"]
+    assert client.get(f"{API}/workflows/whole_import_first", headers=auth("Viewer")).status_code == 404

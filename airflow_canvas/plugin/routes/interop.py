@@ -10,16 +10,18 @@ from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import Field
+from sqlalchemy.orm import Session
 
 from airflow_canvas.plugin.api_models.catalogue import ImportResults, OperatorPage
 from airflow_canvas.plugin.api_models.common import errors
-from airflow_canvas.plugin.authz import require_code_permission, requires
+from airflow_canvas.plugin.authz import code_check, requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.specs import problems_of, refuse_unusable_values
 from airflow_canvas.service import workflows
 from airflow_canvas.store import repository as repo
+from airflow_canvas.store.models import WorkflowRow
 from airflow_canvas.store.permissions import WORKFLOWS
 
 router = APIRouter(tags=["interop"])
@@ -54,6 +56,19 @@ class ImportBody(RequestBody):
     message: str = Field("Imported", max_length=2000)
 
 
+def _refuse_taken_ids(session: Session, ids: list[str]) -> None:
+    """409 before the first save when an id is taken or comes twice: each workflow is stored in
+    its own transaction, so this check is what keeps an import whole (a concurrent create of the
+    same id between the check and the save still answers 409 for that one)."""
+    taken = sorted({i for i in ids if ids.count(i) > 1} | {i for i in ids if session.get(WorkflowRow, i)})
+    if taken:
+        raise ApiError(
+            409,
+            f"Workflow id(s) {', '.join(map(repr, taken))} already exist or repeat in the file; nothing was "
+            "saved. Rename them in the file, or import without saving and save each under a new id.",
+        )
+
+
 @router.post("/import", response_model=ImportResults, responses=errors(409))
 def import_workflows(body: ImportBody, user: Creator, session: SessionDep) -> dict[str, Any]:
     from airflow_canvas.importers import ImportError_, import_text
@@ -65,10 +80,12 @@ def import_workflows(body: ImportBody, user: Creator, session: SessionDep) -> di
         raise ApiError(422, str(exc)) from None
     refuse_unusable_values([result.workflow for result in results], name)
     checked = [(result, problems_of(result.workflow, user)) for result in results]
+    authorize = code_check(user, "import")
     if body.save:  # before anything is stored: an import is saved whole or not at all
-        for result, problems in checked:
-            if not any(p.severity == "error" for p in problems):
-                require_code_permission(user, None, result.workflow, "import")
+        to_save = [r.workflow for r, problems in checked if not any(p.severity == "error" for p in problems)]
+        for wf in to_save:
+            authorize(None, wf)
+        _refuse_taken_ids(session, [wf.id for wf in to_save])
     out = []
     for result, problems in checked:
         entry = result.to_dict() | {"problems": [p.to_dict() for p in problems], "saved_version": None}
@@ -78,6 +95,7 @@ def import_workflows(body: ImportBody, user: Creator, session: SessionDep) -> di
                 user,
                 result.workflow,
                 message=body.message,
+                authorize=authorize,
                 event="canvas.workflow.import",
                 source=name,
                 format=result.report.format,
