@@ -18,7 +18,7 @@ import { DeployPanel } from "../panels/DeployPanel";
 import { DiffSummary, HistoryPanel } from "../panels/HistoryPanel";
 import { PropertyPanel, type Selection } from "../panels/PropertyPanel";
 import { RunsPanel, TriggerDialog } from "../panels/RunsPanel";
-import type { EdgeKind, JsonSchema, Problem } from "../spec/types";
+import type { EdgeKind, JsonSchema, Problem, Workflow } from "../spec/types";
 import { mergedForDiff, statusById } from "../state/diff";
 import { useCompiled, useRuns, useValidation } from "../state/hooks";
 import * as ops from "../state/ops";
@@ -28,6 +28,8 @@ import { EditorToolbar } from "./EditorToolbar";
 import { readClipboard } from "./clipboard";
 import { parseNodeSchemas, parseTools } from "./catalogue";
 import { ConflictDialog, SaveDialog } from "./dialogs";
+import { draftTime, useLeaveGuard, useServerDraft } from "./drafts";
+import { ShortcutsOverlay } from "./ShortcutsOverlay";
 import { EMPTY_SEL, useCanvasEditing } from "./useCanvasEditing";
 import { useEditorKeys } from "./useEditorKeys";
 import { nodeSizes, useReveal } from "./useReveal";
@@ -48,7 +50,7 @@ export function Editor({
   const [selection, setSelection] = useState<Selection>(EMPTY_SEL);
   const [tab, setTab] = useState<Tab>("properties");
   const [menu, setMenu] = useState<MenuTarget | null>(null);
-  const [dialog, setDialog] = useState<"save" | "trigger" | null>(null);
+  const [dialog, setDialog] = useState<"save" | "trigger" | "shortcuts" | null>(null);
   const [toast, setToast] = useState<string | null>(null);
   const [nodeSchemas, setNodeSchemas] = useState<Record<string, JsonSchema>>({});
   const [tools, setTools] = useState<ToolInfo[]>([]);
@@ -80,6 +82,23 @@ export function Editor({
   });
   const { wf, diff, history, branch, headVersion, dirty, conflict, change, load, switchBranch } = doc;
   const saveDocument = doc.save;
+  // Never lose work: the edit is autosaved as this user's server-side draft and offered on reopen;
+  // leaving with unsaved changes asks first (and writes a pending autosave).
+  const draft = useServerDraft({
+    workflowId,
+    wf,
+    saved: doc.saved,
+    loadKey: doc.loadKey,
+    dirty,
+    canEdit,
+    showingOther: diff !== null || previewSpec !== null,
+    headVersion,
+    branch,
+  });
+  const confirmLeave = useLeaveGuard(dirty, draft.flush);
+  const back = useCallback(() => {
+    if (confirmLeave()) onBack();
+  }, [confirmLeave, onBack]);
   // `viewOnly` hides the editing tools; `readOnly` also locks the draft while a co-pilot proposal is
   // previewed on the canvas (the tools stay put, so hovering "Preview" does not shift the layout).
   const viewOnly = !canEdit || diff !== null;
@@ -124,14 +143,19 @@ export function Editor({
   const save = useCallback(
     async (message: string, baseVersion?: number) => {
       const outcome = await saveDocument(message, baseVersion ?? headVersion);
+      if (outcome === "saved") draft.saved(); // the server deleted the draft with the save
       if (outcome === "saved" || outcome === "conflict") setDialog(null);
     },
-    [saveDocument, headVersion],
+    [saveDocument, headVersion, draft],
   );
 
   const duplicateSelection = useCallback(() => duplicate(selection.nodes), [duplicate, selection.nodes]);
   const openSave = useCallback(() => setDialog("save"), []);
   const closeMenu = useCallback(() => setMenu(null), []);
+  const toggleShortcuts = useCallback(
+    () => setDialog((d) => (d === "shortcuts" ? null : d === null ? "shortcuts" : d)),
+    [],
+  );
   useEditorKeys(
     {
       removeSelection,
@@ -143,6 +167,7 @@ export function Editor({
       duplicateSelection,
       openSave,
       closeMenu,
+      toggleShortcuts,
     },
     readOnly,
   );
@@ -190,7 +215,7 @@ export function Editor({
         <div className="cv-alert" data-testid="load-error">
           Could not open workflow {workflowId}: {doc.loadError}
         </div>
-        <button className="cv-btn" onClick={onBack}>
+        <button className="cv-btn" onClick={back}>
           Back to workflows
         </button>
       </div>
@@ -227,7 +252,7 @@ export function Editor({
         canUndo={doc.canUndo}
         canRedo={doc.canRedo}
         canGroup={selection.nodes.length + selection.groups.length > 0}
-        onBack={onBack}
+        onBack={back}
         onUndo={doc.undo}
         onRedo={doc.redo}
         onGroup={groupSelected}
@@ -239,6 +264,30 @@ export function Editor({
           setDialog("trigger");
         }}
       />
+      {draft.offer && (
+        <div className="cv-banner warn" data-testid="draft-offer">
+          You have unsaved changes from {draftTime(draft.offer.updated_at)}
+          {draft.offer.base_version && headVersion && draft.offer.base_version !== headVersion
+            ? ` (made on v${draft.offer.base_version}; the workflow is now at v${headVersion})`
+            : ""}
+          {draft.offer.branch !== (branch ?? "main") ? ` on branch ${draft.offer.branch}` : ""} —{" "}
+          <button
+            className="cv-btn small primary"
+            data-testid="draft-restore"
+            onClick={() => {
+              // Undoable like any edit; saving it goes through the normal save (and its checks).
+              change(draft.offer!.spec as unknown as Workflow);
+              draft.restored();
+              flash("Restored your unsaved changes: save to keep them as a version.");
+            }}
+          >
+            Restore
+          </button>{" "}
+          <button className="cv-btn small" data-testid="draft-discard" onClick={draft.discard}>
+            Discard
+          </button>
+        </div>
+      )}
       {!canEdit && (
         <div className="cv-banner warn" data-testid="readonly-banner">
           Read-only: you can view this workflow but not change it.
@@ -479,6 +528,7 @@ export function Editor({
           error={doc.saveError}
         />
       )}
+      {dialog === "shortcuts" && <ShortcutsOverlay onClose={() => setDialog(null)} />}
       {dialog === "trigger" && (
         <TriggerDialog
           wf={wf}

@@ -14,6 +14,8 @@ export interface EditorKeyActions {
   duplicateSelection: () => void;
   openSave: () => void;
   closeMenu: () => void;
+  /** "?": show or hide the list of the canvas's shortcuts. */
+  toggleShortcuts: () => void;
 }
 
 function inFormField(t: HTMLElement | null): boolean {
@@ -22,12 +24,48 @@ function inFormField(t: HTMLElement | null): boolean {
   );
 }
 
-/** Delete/Backspace, Ctrl/Cmd + Z, Y, Shift+Z, C, V, G, D, S, and Escape; `readOnly` blocks saving. */
+/** Whether a key event means "save": Ctrl+S or Cmd+S (without Alt: Ctrl+Alt+S types "ś" on some
+ * layouts). It is unambiguous in a form field too: no field has a use for it, and without this the
+ * browser's own "Save page" took it and the save message typed next landed in the field. */
+export function isSaveKey(e: Pick<KeyboardEvent, "key" | "ctrlKey" | "metaKey" | "altKey">): boolean {
+  return (e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "s";
+}
+
+/** "?" (Shift+/ on most layouts, a key of its own on others) outside a form field. */
+export function isHelpKey(e: Pick<KeyboardEvent, "key" | "ctrlKey" | "metaKey" | "altKey">): boolean {
+  return e.key === "?" && !e.ctrlKey && !e.metaKey && !e.altKey;
+}
+
+/** Delete/Backspace, Ctrl/Cmd + Z, Y, Shift+Z, C, V, G, D, S, "?" and Escape; `readOnly` blocks
+ * saving. Only Ctrl/Cmd+S also works while typing in a field. */
 export function useEditorKeys(actions: EditorKeyActions, readOnly: boolean): void {
-  const { removeSelection, undo, redo, copy, paste, group, duplicateSelection, openSave, closeMenu } =
-    actions;
+  const {
+    removeSelection,
+    undo,
+    redo,
+    copy,
+    paste,
+    group,
+    duplicateSelection,
+    openSave,
+    closeMenu,
+    toggleShortcuts,
+  } = actions;
   useEffect(() => {
+    // Capture phase: Airflow's UI binds "?" to its own shortcut list (react-hotkeys-hook, on the
+    // document); on the canvas "?" lists the canvas's shortcuts instead.
+    const onHelp = (e: KeyboardEvent) => {
+      if (!isHelpKey(e) || inFormField(e.target as HTMLElement | null)) return;
+      e.preventDefault();
+      e.stopPropagation();
+      toggleShortcuts();
+    };
     const onKey = (e: KeyboardEvent) => {
+      if (isSaveKey(e)) {
+        e.preventDefault(); // never the browser's "Save page", read-only or not
+        if (!readOnly) openSave();
+        return;
+      }
       if (inFormField(e.target as HTMLElement | null)) return;
       const mod = e.ctrlKey || e.metaKey;
       const k = e.key.toLowerCase();
@@ -42,9 +80,7 @@ export function useEditorKeys(actions: EditorKeyActions, readOnly: boolean): voi
         paste(payload);
       } else if (mod && k === "g") group();
       else if (mod && k === "d") duplicateSelection();
-      else if (mod && k === "s") {
-        if (!readOnly) openSave();
-      } else if (e.key === "Escape") closeMenu();
+      else if (e.key === "Escape") closeMenu();
       else return;
       e.preventDefault();
     };
@@ -57,11 +93,25 @@ export function useEditorKeys(actions: EditorKeyActions, readOnly: boolean): voi
         paste(payload);
       }
     };
+    window.addEventListener("keydown", onHelp, true);
     window.addEventListener("keydown", onKey);
     window.addEventListener("paste", onPaste);
     return () => {
+      window.removeEventListener("keydown", onHelp, true);
       window.removeEventListener("keydown", onKey);
       window.removeEventListener("paste", onPaste);
     };
-  }, [removeSelection, undo, redo, copy, paste, group, duplicateSelection, openSave, closeMenu, readOnly]);
+  }, [
+    removeSelection,
+    undo,
+    redo,
+    copy,
+    paste,
+    group,
+    duplicateSelection,
+    openSave,
+    closeMenu,
+    toggleShortcuts,
+    readOnly,
+  ]);
 }

@@ -53,6 +53,8 @@ export function useWorkflowDocument(workflowId: string, events: DocumentEvents) 
   const [diff, setDiff] = useState<VersionDiff | null>(null);
   // Bumped whenever the stored versions change, so the History panel reloads.
   const [historyKey, setHistoryKey] = useState(0);
+  // Bumped by every load (open, branch switch, reload): the server-side draft is checked again.
+  const [loadKey, setLoadKey] = useState(0);
   // The callbacks change with every render of the editor; the loaders read the latest ones.
   const latest = useRef(events);
   latest.current = events;
@@ -88,6 +90,7 @@ export function useWorkflowDocument(workflowId: string, events: DocumentEvents) 
         setSaved(rec.spec);
         setLoadError(null);
         setHistoryKey((k) => k + 1);
+        setLoadKey((k) => k + 1);
       } catch (e) {
         setLoadError((e as Error).message);
       }
@@ -204,6 +207,8 @@ export function useWorkflowDocument(workflowId: string, events: DocumentEvents) 
     branch,
     history,
     wf,
+    saved,
+    loadKey,
     dirty,
     headVersion,
     canUndo: history ? canUndo(history) : false,
