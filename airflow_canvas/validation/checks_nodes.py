@@ -4,14 +4,11 @@ handling (fallbacks) and execution settings."""
 from __future__ import annotations
 
 import ast
-import functools
 from typing import Any
 
-from airflow_canvas.runtime.core import violations
 from airflow_canvas.spec.graph import fallback_targets
 from airflow_canvas.spec.models import (
     CALLABLE_KEY,
-    EdgeKind,
     Node,
     NodeType,
     OnError,
@@ -360,139 +357,3 @@ def check_fallbacks(ctx: ValidationContext) -> None:
                 node_id=node_id,
                 hint="Fall back to a process, tool or agent node.",
             )
-
-
-def check_pools(ctx: ValidationContext) -> None:
-    """Unknown pools are warnings: pools live in the Airflow DB and may be created before deploy."""
-    if ctx.pools is None:
-        return
-    known = sorted(ctx.pools)
-    if ctx.wf.defaults.pool and ctx.wf.defaults.pool not in ctx.pools:
-        ctx.add(
-            "W_POOL_UNKNOWN",
-            f"The workflow defaults use pool {ctx.wf.defaults.pool!r}, which does not exist in Airflow.",
-            pointer("defaults", "pool"),
-            severity="warning",
-            hint=did_you_mean(ctx.wf.defaults.pool, known) or "Create it under Admin > Pools.",
-        )
-    for i, node in enumerate(ctx.wf.nodes):
-        pool = node.execution.pool
-        if pool and pool not in ctx.pools:
-            ctx.add(
-                "W_POOL_UNKNOWN",
-                f"Node {node.id!r} uses pool {pool!r}, which does not exist in Airflow.",
-                pointer("nodes", i, "execution", "pool"),
-                node_id=node.id,
-                severity="warning",
-                hint=did_you_mean(pool, known) or "Create it under Admin > Pools.",
-            )
-
-
-def _closed(schema: dict[str, Any]) -> bool:
-    return isinstance(schema.get("properties"), dict) and schema.get("additionalProperties") is False
-
-
-def _check_parameter_values(ctx: ValidationContext, i: int, node: Node, tool: Tool) -> None:
-    """E_TOOL_PARAMETER_INVALID: a literal parameter that its property's schema refuses (a wrong
-    type, a value outside the enum, a url without a scheme) fails every run at the input check."""
-    properties = tool.input_schema.get("properties") or {}
-    for field, value in node.parameters.items():
-        prop = properties.get(field) if isinstance(properties, dict) else None
-        if not isinstance(prop, dict):
-            continue
-        for violation in violations(value, prop)[:1]:
-            ctx.add(
-                "E_TOOL_PARAMETER_INVALID",
-                f"Node {node.id!r}: argument {field!r} of tool {tool.ref}: {violation.message}.",
-                pointer("nodes", i, "parameters", field, *violation.path),
-                node_id=node.id,
-                hint=str(prop.get("description") or "") or f"See the input schema of {tool.ref}.",
-            )
-
-
-def check_tool_arguments(ctx: ValidationContext) -> None:
-    """A tool is called with tool defaults + node parameters + inputs, checked against the tool's
-    input schema at run time; catch the mismatches that would fail every run."""
-    mapped: dict[str, set[str]] = {}
-    merges: set[str] = set()  # nodes receiving whole upstream outputs: their fields are unknown here
-    for edge in ctx.wf.edges:
-        if edge.kind is not EdgeKind.DATA_FLOW:
-            continue
-        if edge.mapping:
-            mapped.setdefault(edge.target, set()).update(m.target.split(".")[0] for m in edge.mapping)
-        else:
-            merges.add(edge.target)
-    for i, node in enumerate(ctx.wf.nodes):
-        tool = ctx.tool_of(node)
-        if tool is None:
-            continue
-        schema = tool.input_schema
-        properties = list(schema.get("properties") or {})
-        if _closed(schema):
-            for field in (*node.parameters, *node.templates):
-                if field not in properties:
-                    where = "parameters" if field in node.parameters else "templates"
-                    ctx.add(
-                        "E_TOOL_PARAMETER_UNKNOWN",
-                        f"Node {node.id!r}: tool {tool.ref} takes no argument {field!r}.",
-                        pointer("nodes", i, where, field),
-                        node_id=node.id,
-                        hint=did_you_mean(field, properties) or f"Its arguments: {', '.join(properties)}.",
-                    )
-        _check_parameter_values(ctx, i, node, tool)
-        if node.id in merges or node.execution.map_over:
-            continue
-        supplied = {*tool.parameters, *node.parameters, *node.templates, *mapped.get(node.id, set())}
-        missing = [f for f in schema.get("required") or [] if f not in supplied]
-        if missing:
-            ctx.add(
-                "W_TOOL_INPUT_MISSING",
-                f"Node {node.id!r}: nothing supplies the required argument(s) {', '.join(map(repr, missing))} "
-                f"of tool {tool.ref}.",
-                pointer("nodes", i, "parameters"),
-                node_id=node.id,
-                severity="warning",
-                hint="Set them in the node's parameters or map them from an upstream node.",
-            )
-
-
-@functools.lru_cache(maxsize=1)
-def _jinja_env() -> Any:
-    from jinja2 import Environment
-
-    return Environment()
-
-
-# Cached: the co-pilot and the canvas re-validate the same templates on every edit.
-@functools.lru_cache(maxsize=4096)
-def jinja_error(text: str) -> str | None:
-    """Why a Jinja template does not parse, or None (syntax only: names are resolved at run time)."""
-    if "{" not in text:
-        return None
-    from jinja2 import TemplateSyntaxError
-
-    try:
-        _jinja_env().parse(text)
-    except TemplateSyntaxError as exc:
-        return f"line {exc.lineno}: {exc.message}"
-    return None
-
-
-def check_jinja(ctx: ValidationContext) -> None:
-    """Jinja fields (node templates, agent prompts) must parse, or every run fails at render time."""
-    for i, node in enumerate(ctx.wf.nodes):
-        fields = [(pointer("nodes", i, "templates", key), text) for key, text in node.templates.items()]
-        if node.agent is not None:  # AgentOperator renders both prompts with Jinja
-            fields.append((pointer("nodes", i, "agent", "system_prompt"), node.agent.system_prompt))
-            fields.append((pointer("nodes", i, "agent", "prompt"), node.agent.prompt))
-        for where, text in fields:
-            error = jinja_error(text)
-            if error:
-                ctx.add(
-                    "E_JINJA_SYNTAX",
-                    f"Node {node.id!r}: the Jinja template does not parse ({error}).",
-                    where,
-                    node_id=node.id,
-                    hint="Check that every {{ has its }} and every {% if %}/{% for %} is closed; "
-                    "write {{ '{{' }} for a literal brace pair.",
-                )

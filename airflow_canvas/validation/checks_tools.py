@@ -1,10 +1,14 @@
 """Validation's checks that read the tool registry: inline tools may not take a shared tool's
-name, and the declared types of mapped fields must be able to meet."""
+name, the declared types of mapped fields must be able to meet, and a node's arguments must fit
+its tool's input schema."""
 
 from __future__ import annotations
 
-from airflow_canvas.spec.models import NodeType
-from airflow_canvas.spec.problems import pointer
+from typing import Any
+
+from airflow_canvas.runtime.core import violations
+from airflow_canvas.spec.models import EdgeKind, Node, NodeType, Tool
+from airflow_canvas.spec.problems import did_you_mean, pointer
 from airflow_canvas.tools.compatibility import type_problems
 from airflow_canvas.tools.registry import split_ref
 from airflow_canvas.tools.semver import Version
@@ -65,3 +69,71 @@ def check_mapping_types(ctx: ValidationContext) -> None:
     """Validation's step: type mismatches, reading schemas as the other
     validation checks do (a node's own schema first, then its tool's; tools resolved once)."""
     ctx.problems.extend(type_problems(ctx.wf, ctx.output_schema, ctx.input_schema))
+
+
+def _closed(schema: dict[str, Any]) -> bool:
+    return isinstance(schema.get("properties"), dict) and schema.get("additionalProperties") is False
+
+
+def _check_parameter_values(ctx: ValidationContext, i: int, node: Node, tool: Tool) -> None:
+    """E_TOOL_PARAMETER_INVALID: a literal parameter that its property's schema refuses (a wrong
+    type, a value outside the enum, a url without a scheme) fails every run at the input check."""
+    properties = tool.input_schema.get("properties") or {}
+    for field, value in node.parameters.items():
+        prop = properties.get(field) if isinstance(properties, dict) else None
+        if not isinstance(prop, dict):
+            continue
+        for violation in violations(value, prop)[:1]:
+            ctx.add(
+                "E_TOOL_PARAMETER_INVALID",
+                f"Node {node.id!r}: argument {field!r} of tool {tool.ref}: {violation.message}.",
+                pointer("nodes", i, "parameters", field, *violation.path),
+                node_id=node.id,
+                hint=str(prop.get("description") or "") or f"See the input schema of {tool.ref}.",
+            )
+
+
+def check_tool_arguments(ctx: ValidationContext) -> None:
+    """A tool is called with tool defaults + node parameters + inputs, checked against the tool's
+    input schema at run time; catch the mismatches that would fail every run."""
+    mapped: dict[str, set[str]] = {}
+    merges: set[str] = set()  # nodes receiving whole upstream outputs: their fields are unknown here
+    for edge in ctx.wf.edges:
+        if edge.kind is not EdgeKind.DATA_FLOW:
+            continue
+        if edge.mapping:
+            mapped.setdefault(edge.target, set()).update(m.target.split(".")[0] for m in edge.mapping)
+        else:
+            merges.add(edge.target)
+    for i, node in enumerate(ctx.wf.nodes):
+        tool = ctx.tool_of(node)
+        if tool is None:
+            continue
+        schema = tool.input_schema
+        properties = list(schema.get("properties") or {})
+        if _closed(schema):
+            for field in (*node.parameters, *node.templates):
+                if field not in properties:
+                    where = "parameters" if field in node.parameters else "templates"
+                    ctx.add(
+                        "E_TOOL_PARAMETER_UNKNOWN",
+                        f"Node {node.id!r}: tool {tool.ref} takes no argument {field!r}.",
+                        pointer("nodes", i, where, field),
+                        node_id=node.id,
+                        hint=did_you_mean(field, properties) or f"Its arguments: {', '.join(properties)}.",
+                    )
+        _check_parameter_values(ctx, i, node, tool)
+        if node.id in merges or node.execution.map_over:
+            continue
+        supplied = {*tool.parameters, *node.parameters, *node.templates, *mapped.get(node.id, set())}
+        missing = [f for f in schema.get("required") or [] if f not in supplied]
+        if missing:
+            ctx.add(
+                "W_TOOL_INPUT_MISSING",
+                f"Node {node.id!r}: nothing supplies the required argument(s) {', '.join(map(repr, missing))} "
+                f"of tool {tool.ref}.",
+                pointer("nodes", i, "parameters"),
+                node_id=node.id,
+                severity="warning",
+                hint="Set them in the node's parameters or map them from an upstream node.",
+            )

@@ -24,18 +24,23 @@ from airflow_canvas.validation import (
     checks_dataflow,
     checks_nodes,
     checks_structure,
+    checks_templates,
     checks_triggers,
 )
 from airflow_canvas.validation.checks_notifications import check_notifications
-from airflow_canvas.validation.checks_tools import check_inline_tool_names, check_mapping_types
+from airflow_canvas.validation.checks_tools import (
+    check_inline_tool_names,
+    check_mapping_types,
+    check_tool_arguments,
+)
 from airflow_canvas.validation.context import Resources, ValidationContext
-from airflow_canvas.validation.resources import check_connections, check_variables
+from airflow_canvas.validation.resources import check_connections, check_pools, check_variables
 
 
 def check_resources(ctx: ValidationContext) -> None:
     """What the spec names in Airflow's database (pools, connections, Variables): warnings, and
     run on every validation outside the memo, since those change under a running server."""
-    checks_nodes.check_pools(ctx)
+    check_pools(ctx)
     check_connections(ctx)
     check_variables(ctx)
 
@@ -51,8 +56,8 @@ CHECKS: tuple[Callable[[ValidationContext], None], ...] = (
     checks_nodes.check_node_config,
     checks_nodes.check_fallbacks,
     check_resources,  # pools, connections, Variables: outside the memo (see _memoised)
-    checks_nodes.check_tool_arguments,
-    checks_nodes.check_jinja,
+    check_tool_arguments,
+    checks_templates.check_jinja,
     checks_dataflow.check_mappings,
     check_mapping_types,  # declared types of mapped fields that cannot meet
     checks_dataflow.check_merges,

@@ -231,3 +231,29 @@ def check_variables(ctx: ValidationContext) -> None:
                     + name
                     + "', 'fallback').",
                 )
+
+
+def check_pools(ctx: ValidationContext) -> None:
+    """Unknown pools are warnings: pools live in the Airflow DB and may be created before deploy."""
+    if ctx.pools is None:
+        return
+    known = sorted(ctx.pools)
+    if ctx.wf.defaults.pool and ctx.wf.defaults.pool not in ctx.pools:
+        ctx.add(
+            "W_POOL_UNKNOWN",
+            f"The workflow defaults use pool {ctx.wf.defaults.pool!r}, which does not exist in Airflow.",
+            pointer("defaults", "pool"),
+            severity="warning",
+            hint=did_you_mean(ctx.wf.defaults.pool, known) or "Create it under Admin > Pools.",
+        )
+    for i, node in enumerate(ctx.wf.nodes):
+        pool = node.execution.pool
+        if pool and pool not in ctx.pools:
+            ctx.add(
+                "W_POOL_UNKNOWN",
+                f"Node {node.id!r} uses pool {pool!r}, which does not exist in Airflow.",
+                pointer("nodes", i, "execution", "pool"),
+                node_id=node.id,
+                severity="warning",
+                hint=did_you_mean(pool, known) or "Create it under Admin > Pools.",
+            )
