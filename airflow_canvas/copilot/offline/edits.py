@@ -149,7 +149,7 @@ def _add_commands(
 
 
 def r_insert(c: Clause) -> Result:
-    m = _m(rf"^{ADD}\s+(?P<what>.+?)\s+(?:in\s+)?between\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)"
+    m = _m(rf"^{ADD}\s+(?P<what>.+?)\s+(?:in\s+)?betw\w*n\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)"
            r"(?:\s+(?:that|which|to|who)\s+(?P<purpose>.+))?$", c.text)  # fmt: skip
     if not m:
         return None

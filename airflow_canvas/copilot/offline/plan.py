@@ -14,6 +14,7 @@ from airflow_canvas.copilot.offline import edits, intents, settings
 from airflow_canvas.copilot.offline.entities import known_words
 from airflow_canvas.copilot.offline.intents import Action, Ask, Clause, NeedAsk
 from airflow_canvas.copilot.offline.timewords import digits
+from airflow_canvas.spec.models import Workflow
 
 RULES = [
     intents.r_help,
@@ -67,18 +68,20 @@ def tidy(message: str) -> str:
             return text
 
 
-def correct(text: str, known: set[str]) -> str:
-    """Typos in command words: 'remvoe' -> 'remove', 'conect' -> 'connect', 'explian' -> 'explain'."""
-
-    def fix(m: re.Match[str]) -> str:
-        word = m.group(0)
-        low = word.lower()
-        if len(low) < 5 or low in known or any(low.startswith(v) for v in VOCAB):
-            return word
-        hit = process.extractOne(low, VOCAB, scorer=fuzz.ratio, score_cutoff=80)
-        return hit[0] if hit else word
-
-    return re.sub(r"(?<![\w@./:{\"'-])[A-Za-z]+(?![\w@./:\"'-])", fix, text)
+def correct(text: str, wf: Workflow) -> str:
+    """A typo in a clause's command word: 'remvoe' -> 'remove', 'conect' -> 'connect', 'explian' ->
+    'explain'. Only the first word: further in, a word one letter from a command word is more often
+    an ordinary one ('the remote api' is not 'the remove api'). Never a word of a node's name."""
+    m = re.match(r"[A-Za-z]+(?![\w@./:\"'-])", text)
+    if m is None:
+        return text
+    low = m.group(0).lower()
+    if len(low) < 5 or any(low.startswith(v) for v in VOCAB):
+        return text
+    hit = process.extractOne(low, VOCAB, scorer=fuzz.ratio, score_cutoff=80)
+    if hit is None or low in known_words(wf):
+        return text
+    return hit[0] + text[m.end() :]
 
 
 def clauses(text: str) -> list[str]:
@@ -119,11 +122,11 @@ def named_first(clause: Clause) -> list[str]:
 
 def understand(message: str, ctx: CopilotContext, history: list[dict[str, str]] | None = None) -> Plan | None:
     """The plan for a message, or None when no rule reads any of it."""
-    text = correct(digits(tidy(message)), known_words(ctx.workflow))
+    text = digits(tidy(message))
     last = last_mentioned(ctx, history)
     plan = Plan()
     for part in clauses(text):
-        clause = Clause(tidy(part), ctx, last)
+        clause = Clause(correct(tidy(part), ctx.workflow), ctx, last)
         if not clause.text:
             continue
         if not ctx.selection and "," in clause.text and re.search(r"\b(?:it|them)\b", clause.text):

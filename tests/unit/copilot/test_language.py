@@ -318,3 +318,15 @@ def test_a_purpose_after_the_position_and_no_such_nodes() -> None:
     assert new.type.value == "agent" and ("ticket", new.id) in {(e.source, e.target) for e in out.edges}
     reply = respond("remove all agents", ctx)  # ticket_triage has none
     assert reply.proposal is None and "names no node" in reply.plain_text()
+
+
+def test_typos_only_in_the_command_word() -> None:
+    ctx = example("research_assistant")
+    out = applied(respond("remvoe the assistant", ctx), ctx)
+    assert out.node("assistant") is None
+    # "remote" is one letter from "remove", but not in the command word's place: a web request.
+    out = applied(respond("add a step that calls the remote api after question", ctx), ctx)
+    new = next(n for n in out.nodes if ctx.workflow.node(n.id) is None)
+    assert new.tool is not None and new.tool.startswith("http_request@") and out.node("assistant")
+    out = applied(respond("insert some code betwen question and assistant", ctx), ctx)
+    assert ("question", "assistant") not in {(e.source, e.target) for e in out.edges}
