@@ -1,12 +1,19 @@
 """Exporters: the spec as canonical JSON, the DAG as a standalone ("ejected") Python file, and
 operator-only workflows as dag-factory YAML."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from airflow_canvas.exporters.errors import ExportError
+
+if TYPE_CHECKING:
+    from airflow_canvas.spec.models import Workflow
 
 FORMATS = ("json", "python", "dag-factory")
 
 
-def export_workflow(workflow, fmt: str) -> str:  # noqa: ANN001 - Workflow, imported lazily below
+def export_workflow(workflow: Workflow, fmt: str) -> str:
     """The workflow in ``fmt`` (one of FORMATS) as text; ExportError when it can't be expressed."""
     if fmt == "json":
         from airflow_canvas.exporters.json_export import export_json

@@ -25,7 +25,7 @@ from airflow_canvas.importers.yaml_values import (
     seconds,
 )
 from airflow_canvas.spec.load import parse_workflow
-from airflow_canvas.spec.models import Edge, EdgeKind, Group, Workflow
+from airflow_canvas.spec.models import Edge, EdgeKind, Group, Node, Workflow
 from airflow_canvas.spec.problems import SpecError
 
 # Top-level keys that are not DAGs (dag-factory's SYSTEM_PARAMS at file level).
@@ -205,11 +205,11 @@ def _settings(dag_id: str, config: dict[str, Any], report: ImportReport) -> dict
 
 def _edges(
     dag_id: str,
-    tasks_conf: dict,
-    groups_conf: dict,
+    tasks_conf: dict[str, Any],
+    groups_conf: dict[str, Any],
     node_ids: dict[str, str],
     group_ids: dict[str, str],
-    nodes: list,
+    nodes: list[Node],
     groups: list[Group],
     report: ImportReport,
 ) -> list[Edge]:

@@ -110,7 +110,7 @@ class _ExpressionParser:
     _TOKEN = re.compile(r"\s*([&|()]|[^\s&|()]+)")
 
     def __init__(self, text: str):
-        self.tokens = self._TOKEN.findall(text)
+        self.tokens: list[str] = self._TOKEN.findall(text)  # one group: each match is its text
         self.pos = 0
 
     def parse(self) -> Condition | None:

@@ -133,7 +133,7 @@ def _label(raw: dict[str, Any]) -> str:
 
 def _node(
     raw: dict[str, Any], taken: set[str], folder: Path | None, report: ImportReport, defaults: dict[str, Any]
-) -> dict | None:
+) -> dict[str, Any] | None:
     label = _label(raw)
     where = f"nodes/{raw.get('id')}"
     if raw.get("type") != "execution_node":
@@ -173,7 +173,9 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
-def _generic(op: str, params: dict[str, Any], folder: Path | None, where: str, report: ImportReport) -> dict:
+def _generic(
+    op: str, params: dict[str, Any], folder: Path | None, where: str, report: ImportReport
+) -> dict[str, Any]:
     filename = str(params.get("filename") or "")
     if not filename:
         report.add(
@@ -235,7 +237,7 @@ def _operator_path(op: str, app: dict[str, Any]) -> str | None:
 
 def _component(
     op: str, app: dict[str, Any], params: dict[str, Any], where: str, report: ImportReport
-) -> dict:
+) -> dict[str, Any]:
     path = _operator_path(op, app)
     loaded = load_airflow_operator(path) if path else f"no installed operator matches {op!r}"
     if isinstance(loaded, str):
@@ -287,7 +289,11 @@ def _typed(value: Any, schema: dict[str, Any]) -> Any:
 
 
 def _attach_comments(
-    app_data: dict, ids: dict[str, str], nodes: list[dict], data: dict, report: ImportReport
+    app_data: dict[str, Any],
+    ids: dict[str, str],
+    nodes: list[dict[str, Any]],
+    data: dict[str, Any],
+    report: ImportReport,
 ) -> None:
     by_id = {n["id"]: n for n in nodes}
     for comment in (app_data.get("ui_data") or {}).get("comments") or []:

@@ -91,8 +91,9 @@ def _segment(item: Any, index: int) -> str:
     """A list item's name in a report path: its task_id or group_name when it has one."""
     if isinstance(item, dict):
         for key in ("task_id", "group_name"):
-            if isinstance(item.get(key), str):
-                return item[key]
+            name = item.get(key)
+            if isinstance(name, str):
+                return name
     return str(index)
 
 

@@ -77,7 +77,7 @@ def defaults_chain(yaml_path: Path, root: Path | None = None) -> list[dict[str, 
 
 def merge_defaults(
     global_configs: list[dict[str, Any]], file_default: dict[str, Any], dag: dict[str, Any]
-) -> dict:
+) -> dict[str, Any]:
     """The DAG config after dag-factory 1.1's inheritance rules: default_args merge
     defaults.yml < the file's `default` block < the DAG; other keys: the file's `default` block <
     defaults.yml < the DAG (defaults.yml keys are applied to the DAG before the `default` block)."""

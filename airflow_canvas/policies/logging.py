@@ -86,7 +86,8 @@ def log_payload(logger: Any, direction: str, value: Any, mode: str | None) -> No
 def level_number(level: str) -> int:
     if level.upper() not in LOG_LEVELS:
         raise ValueError(f"log_level must be one of {LOG_LEVELS}, not {level!r}")
-    return logging.getLevelName(level.upper())
+    number: int = logging.getLevelName(level.upper())  # a known name maps to its number
+    return number
 
 
 def apply_log_level(operator: Any, level: str | None) -> None:

@@ -105,9 +105,10 @@ def _import_class(class_path: str) -> type:
     module_name, _, class_name = class_path.rpartition(".")
     module = importlib.import_module(module_name)
     try:
-        return getattr(module, class_name)
+        found: type = getattr(module, class_name)  # whatever the import path names; callers check it
     except AttributeError:
         raise ImportError(f"{module_name} has no {class_name}") from None
+    return found
 
 
 def _init_parameters(cls: type[Any]) -> list[inspect.Parameter]:
@@ -159,7 +160,8 @@ def _base_notifier() -> type[Any]:
     except ImportError:  # pragma: no cover - Airflow < 3
         from airflow.notifications.basenotifier import BaseNotifier as LegacyBaseNotifier
 
-        return LegacyBaseNotifier
+        legacy: type[Any] = LegacyBaseNotifier  # Any: the module is absent from Airflow 3
+        return legacy
     return BaseNotifier
 
 
