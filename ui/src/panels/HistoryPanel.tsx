@@ -3,7 +3,9 @@
 import { useCallback, useEffect, useState } from "react";
 import { Api, ApiError, type VersionInfo } from "../api/client";
 import { formatValue, type WorkflowDiff } from "../state/diff";
+import { Modal } from "../ui/Modal";
 import { ConflictReport, type MergeConflict } from "./ServerDiff";
+import { exactTime, relativeTime } from "./when";
 
 export interface HistoryPanelProps {
   workflowId: string;
@@ -41,6 +43,8 @@ export function HistoryPanel(p: HistoryPanelProps) {
   const [merge, setMerge] = useState<MergeState | null>(null);
   const [mergeError, setMergeError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The version a "Roll back" click asks about; nothing happens until the dialog is confirmed.
+  const [confirmRollback, setConfirmRollback] = useState<VersionInfo | null>(null);
   const current = p.branch ?? "main";
   // Choices made for a merge into one branch must not be applied to another.
   useEffect(() => {
@@ -114,7 +118,7 @@ export function HistoryPanel(p: HistoryPanelProps) {
             <th />
             <th>Ver.</th>
             <th>Message</th>
-            <th>By</th>
+            <th>When / by</th>
             <th />
           </tr>
         </thead>
@@ -147,13 +151,23 @@ export function HistoryPanel(p: HistoryPanelProps) {
                   </span>
                 )}
               </td>
-              <td>{v.author}</td>
+              <td>
+                <span
+                  className="cv-help"
+                  data-testid={`version-when-${v.version}`}
+                  title={exactTime(v.created_at)}
+                  style={{ display: "block", whiteSpace: "nowrap" }}
+                >
+                  {relativeTime(v.created_at)}
+                </span>
+                <span data-testid={`version-author-${v.version}`}>{v.author}</span>
+              </td>
               <td>
                 {!p.readOnly && v.version !== p.headVersion && (
                   <button
                     className="cv-btn small"
                     data-testid={`rollback-${v.version}`}
-                    onClick={() => void p.onRollback(v.version)}
+                    onClick={() => setConfirmRollback(v)}
                   >
                     Roll back
                   </button>
@@ -163,6 +177,19 @@ export function HistoryPanel(p: HistoryPanelProps) {
           ))}
         </tbody>
       </table>
+      {confirmRollback && (
+        <RollbackDialog
+          target={confirmRollback}
+          head={p.headVersion}
+          branch={current}
+          dirty={p.dirty}
+          onCancel={() => setConfirmRollback(null)}
+          onConfirm={() => {
+            setConfirmRollback(null);
+            void p.onRollback(confirmRollback.version);
+          }}
+        />
+      )}
       <div className="cv-section" style={{ marginTop: 14 }}>
         <h3>Branches</h3>
         <div className="cv-row">
@@ -288,6 +315,54 @@ export function HistoryPanel(p: HistoryPanelProps) {
         </div>
       )}
     </div>
+  );
+}
+
+/** Roll back is a new version, not a rewrite: the dialog says which version and what happens. */
+function RollbackDialog({
+  target,
+  head,
+  branch,
+  dirty,
+  onCancel,
+  onConfirm,
+}: {
+  target: VersionInfo;
+  head: number | undefined;
+  branch: string;
+  dirty: boolean;
+  onCancel: () => void;
+  onConfirm: () => void;
+}) {
+  const when = relativeTime(target.created_at);
+  return (
+    <Modal title={`Roll back to v${target.version}?`} onClose={onCancel} testId="rollback-confirm">
+      <p data-testid="rollback-confirm-text">
+        This saves a <b>new version</b> on <b>{branch}</b> with the content of <b>v{target.version}</b>
+        {" ("}
+        {target.message && <>&ldquo;{target.message}&rdquo;, </>}
+        by {target.author}
+        {when && <span title={exactTime(target.created_at)}>, {when}</span>}).
+      </p>
+      <p className="cv-help">
+        The history stays: v{head ?? "?"} and every version before it are kept, and you can roll forward to
+        any of them the same way.
+        {dirty && " Your unsaved changes on the canvas are replaced (Ctrl+Z brings them back)."}
+      </p>
+      <div className="cv-actions">
+        <button className="cv-btn" data-testid="rollback-cancel" onClick={onCancel}>
+          Cancel
+        </button>
+        <button
+          className="cv-btn primary"
+          data-testid="rollback-confirm-button"
+          autoFocus
+          onClick={onConfirm}
+        >
+          Roll back to v{target.version}
+        </button>
+      </div>
+    </Modal>
   );
 }
 
