@@ -142,7 +142,7 @@ def test_nodes_feeding_an_operator_are_code_others_are_not() -> None:
 
 
 def test_jinja_reading_more_than_run_data_is_code() -> None:
-    from airflow_canvas.spec.code_surface import jinja_is_data
+    from airflow_canvas.spec.jinja_data import jinja_is_data
 
     for text in (
         "plain",
