@@ -30,6 +30,7 @@ import { parseNodeSchemas, parseTools } from "./catalogue";
 import { ConflictDialog, SaveDialog } from "./dialogs";
 import { draftTime, useLeaveGuard, useServerDraft } from "./drafts";
 import { ShortcutsOverlay } from "./ShortcutsOverlay";
+import { NodeSearch } from "./NodeSearch";
 import { EMPTY_SEL, useCanvasEditing } from "./useCanvasEditing";
 import { useEditorKeys } from "./useEditorKeys";
 import { nodeSizes, useReveal } from "./useReveal";
@@ -346,6 +347,13 @@ export function Editor({
               setSelection({ nodes: [m.id], edges: [], groups: [] });
           }}
           fitKey={`${workflowId}:${diff ? `${diff.from}-${diff.to}` : "edit"}:${fitCount}`}
+        />
+        <NodeSearch
+          wf={shown}
+          onPick={(id) => {
+            setSelection({ nodes: [id], edges: [], groups: [] });
+            setTab("properties");
+          }}
         />
         <div className="cv-dock" data-testid="dock">
           <div className="cv-tabs">

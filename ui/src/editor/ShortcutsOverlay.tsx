@@ -12,6 +12,7 @@ export const SHORTCUTS: [string, string][] = [
   [`${MOD}+D`, "Duplicate the selection"],
   [`${MOD}+G`, "Group the selection"],
   ["Delete / Backspace", "Remove the selection"],
+  [`${MOD}+F / ${MOD}+K`, "Find a node by id, name or type (outside a text field)"],
   ["Shift+drag", "Select an area"],
   ["Escape", "Close a menu or dialog"],
   ["?", "Show or hide this list"],
