@@ -10,12 +10,13 @@ import {
   type NodeProps,
   type Node,
 } from "@xyflow/react";
-import { memo, useEffect, useRef, useState } from "react";
+import { memo, useEffect, useRef, useState, type CSSProperties } from "react";
 import type { EdgeKind, SpecNode } from "../spec/types";
 import { EDGE_KINDS, nodeLabel } from "../spec/types";
 import { formatDuration, stateClass } from "../state/status";
 import { useCanvasActions } from "./actions";
 import { NodeIcon, TYPE_LABEL } from "./icons";
+import { drawableColor } from "./nodeLook";
 import type { CanvasNodeData } from "./toFlow";
 
 const HANDLE_TOP: Record<EdgeKind, string> = { data_flow: "30%", dependency: "55%", trigger: "80%" };
@@ -137,9 +138,13 @@ function CanvasNodeView({ id, data, selected }: NodeProps<Node<CanvasNodeData>>)
   const state = stateClass(run?.state);
   const errors = problems.filter((p) => p.severity !== "warning");
   const shape = node.ui?.shape ? `shape-${node.ui.shape}` : `shape-${node.type}`;
+  // The node's own colour (spec ui.color): a tint and the edge, under any run-state edge colour.
+  const color = drawableColor(node.ui?.color);
+  const look = color ? ({ "--cv-node-accent": color } as CSSProperties) : undefined;
   const cls = [
     "cv-node",
     shape,
+    color ? "has-color" : "",
     `state-${state}`,
     errors.length ? "has-error" : "",
     diff && diff !== "unchanged" ? `diff-${diff}` : "",
@@ -153,6 +158,7 @@ function CanvasNodeView({ id, data, selected }: NodeProps<Node<CanvasNodeData>>)
         data-type={node.type}
         data-diff={diff ?? ""}
         data-problems={errors.length}
+        style={look}
       >
         <StaticHandles used={data.usedHandles} />
         <div className={`cv-node-icon t-${node.type}`} />
@@ -179,7 +185,8 @@ function CanvasNodeView({ id, data, selected }: NodeProps<Node<CanvasNodeData>>)
         data-diff={diff ?? ""}
         data-problems={errors.length}
         title={errors.map((p) => `${p.message}${p.hint ? ` (${p.hint})` : ""}`).join("\n") || undefined}
-        style={node.ui?.color ? { borderColor: node.ui.color } : undefined}
+        data-color={color ?? ""}
+        style={look}
       >
         <Handles type={node.type} />
         {errors.length > 0 && (

@@ -8,6 +8,7 @@ import {
   RETRY_POLICY_SCHEMA,
   fieldsFromSchema,
 } from "../forms/schema";
+import { NODE_COLORS, NODE_SHAPES, drawableColor, type NodeShape } from "../canvas/nodeLook";
 import type { SpecNode } from "../spec/types";
 import { renameNodeId, updateNode } from "../state/ops";
 import { errorsUnder, fieldProblems } from "../state/problems";
@@ -83,6 +84,7 @@ export function NodePanel({
             ))}
           </select>
         </div>
+        <NodeLook node={node} readOnly={readOnly} set={set} />
       </div>
       <ProblemList problems={nodeProblems} />
       {node.type === "tool" && (
@@ -245,5 +247,77 @@ export function NodePanel({
       </div>
       <NodeRunSection {...run} node={node} />
     </div>
+  );
+}
+
+/** Shape and colour (spec ui.shape, ui.color): the spec's shapes and a few colours, or any hex. */
+function NodeLook({
+  node,
+  readOnly,
+  set,
+}: {
+  node: SpecNode;
+  readOnly: boolean;
+  set: (patch: Partial<SpecNode>, key: string) => void;
+}) {
+  const ui = node.ui ?? {};
+  const color = drawableColor(ui.color);
+  const setUi = (patch: Partial<NonNullable<SpecNode["ui"]>>, key: string) =>
+    set({ ui: { ...ui, ...patch } as SpecNode["ui"] }, `ui.${key}`);
+  return (
+    <>
+      <div className="cv-field">
+        <label>Shape</label>
+        <select
+          className="cv-select"
+          data-testid="prop-shape"
+          value={ui.shape ?? ""}
+          disabled={readOnly}
+          onChange={(e) => setUi({ shape: (e.target.value || null) as NodeShape | null }, "shape")}
+        >
+          <option value="">(by type: {node.type})</option>
+          {NODE_SHAPES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="cv-field">
+        <label>Colour</label>
+        <div className="cv-swatches" data-testid="prop-color">
+          <button
+            type="button"
+            className={`cv-swatch none ${color ? "" : "active"}`}
+            title="No colour"
+            aria-label="no colour"
+            data-testid="prop-color-none"
+            disabled={readOnly}
+            onClick={() => setUi({ color: null }, "color")}
+          />
+          {NODE_COLORS.map(([hex, name]) => (
+            <button
+              type="button"
+              key={hex}
+              className={`cv-swatch ${color?.toLowerCase() === hex ? "active" : ""}`}
+              style={{ background: hex }}
+              title={name}
+              aria-label={name}
+              data-testid={`prop-color-${name}`}
+              disabled={readOnly}
+              onClick={() => setUi({ color: hex }, "color")}
+            />
+          ))}
+          <input
+            type="color"
+            title="Another colour"
+            data-testid="prop-color-custom"
+            value={color && color.startsWith("#") && color.length === 7 ? color : "#888888"}
+            disabled={readOnly}
+            onChange={(e) => setUi({ color: e.target.value }, "color")}
+          />
+        </div>
+      </div>
+    </>
   );
 }
