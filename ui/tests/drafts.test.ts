@@ -69,6 +69,8 @@ describe("shouldOffer", () => {
     expect(shouldOffer(draft(wf("edited")), wf("saved"))).toBe(true);
     expect(shouldOffer(draft(wf("saved")), wf("saved"))).toBe(false);
     expect(shouldOffer(null, wf("saved"))).toBe(false);
+    // Already on the canvas (a branch switch carried the edit along): nothing to offer.
+    expect(shouldOffer(draft(wf("edited")), wf("saved"), wf("edited"))).toBe(false);
   });
 });
 

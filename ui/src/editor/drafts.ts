@@ -80,10 +80,12 @@ export function autosaveAction(s: AutosaveState, serverHasDraft: boolean): "save
   return serverHasDraft ? "discard" : "none";
 }
 
-/** Offer a stored draft on open only when it differs from what was loaded. */
-export function shouldOffer(draft: Draft | null, loaded: Workflow | null): boolean {
+/** Offer a stored draft on open only when it differs from what was loaded and from what is on the
+ * canvas already (a branch switch that carried the unsaved edit along). */
+export function shouldOffer(draft: Draft | null, loaded: Workflow | null, shown?: Workflow | null): boolean {
   if (!draft || !loaded) return false;
-  return JSON.stringify(draft.spec) !== JSON.stringify(loaded);
+  const text = JSON.stringify(draft.spec);
+  return text !== JSON.stringify(loaded) && (!shown || text !== JSON.stringify(shown));
 }
 
 /** "14:03" today, else "5 Dec, 14:03": when the draft was last written, in the user's time. */
@@ -117,8 +119,8 @@ export function useServerDraft(input: DraftInput) {
   const [checked, setChecked] = useState(false);
   const [lastSaved, setLastSaved] = useState<string | null>(null);
   const serverHasDraft = useRef(false);
-  const ctx = useRef({ headVersion, branch });
-  ctx.current = { headVersion, branch };
+  const ctx = useRef({ headVersion, branch, wf });
+  ctx.current = { headVersion, branch, wf };
 
   const writer = useRef<Debouncer<Workflow | null> | null>(null);
   if (writer.current === null) {
@@ -150,7 +152,7 @@ export function useServerDraft(input: DraftInput) {
       .then((d) => {
         if (!live) return;
         serverHasDraft.current = d !== null;
-        setOffer(shouldOffer(d, saved) ? d : null);
+        setOffer(shouldOffer(d, saved, ctx.current.wf) ? d : null);
       })
       .catch(() => undefined)
       .finally(() => live && setChecked(true));
