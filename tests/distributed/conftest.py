@@ -9,13 +9,16 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.conftest import ARTIFACTS
 from tests.fakes import ScriptedOpenAIServer
 from tests.fakes.http_server import LoopbackHTTPServer
+
+if TYPE_CHECKING:
+    from tests.distributed.topology import Topology
 
 if os.environ.get("CANVAS_DISTRIBUTED") != "1":
     collect_ignore_glob = ["test_*.py"]
@@ -25,7 +28,7 @@ LLM_KEY = "sk-canvas-distributed-secret-42"
 
 @dataclass
 class Stage:
-    topo: object  # tests.distributed.topology.Topology (imported lazily: it needs nothing installed)
+    topo: Topology
     llm: ScriptedOpenAIServer
     weather: LoopbackHTTPServer
 
@@ -80,8 +83,3 @@ RAN_WITH: list[str] = []  # what the session's topology really ran, read from th
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for line in RAN_WITH:
         terminalreporter.write_line(f"distributed stage ran with: {line}")
-
-
-@pytest.fixture(scope="session")
-def artifacts() -> Path:
-    return ARTIFACTS
