@@ -10,11 +10,11 @@ import pytest
 
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.tools.compatibility import type_problems
-from airflow_canvas.validation.compatibility import compatibility_problems
 from airflow_canvas.tools.node_test import NodeTestError
 from airflow_canvas.tools.node_test import test_node as run_node_test
 from airflow_canvas.tools.runner import RunLimits
 from airflow_canvas.tools.sample import sample_from_schema
+from airflow_canvas.validation.compatibility import compatibility_problems
 from tests.fakes import ScriptedOpenAIServer
 
 SCHEMA = {
