@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from airflow_canvas.tools import sandbox, sandbox_limits
+from airflow_canvas.tools import sandbox, sandbox_limits, sandbox_view
 from airflow_canvas.tools.sandbox import SandboxConfig, SandboxError, SandboxRun
 
 FORK_BOMB = """
@@ -31,16 +31,20 @@ def _args_after(cmd: list[str], flag: str) -> list[tuple[str, ...]]:
 
 
 def test_command_line_isolates_and_binds_only_what_python_needs(tmp_path: Path) -> None:
-    cmd = sandbox.bwrap_command("bwrap", SandboxRun(["python", "-c", "pass"], 5), SandboxConfig(), tmp_path)
+    cmd = sandbox_view.bwrap_command(
+        "bwrap", SandboxRun(["python", "-c", "pass"], 5), SandboxConfig(), tmp_path
+    )
     for flag in ("--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--clearenv"):
         assert flag in cmd
     assert "--share-net" not in cmd
     bound = {src for src, _ in _args_after(cmd, "--ro-bind") + _args_after(cmd, "--ro-bind-try")}
     assert "/etc/shadow" not in bound and "/etc" not in bound and "/etc/ssl/private" not in bound
-    assert str(sandbox.package_dir()) in bound and sys.base_prefix in bound
-    assert not [p for p in bound if p == str(sandbox.package_dir().parent)]  # not the whole checkout
+    assert str(sandbox_view.package_dir()) in bound and sys.base_prefix in bound
+    assert not [p for p in bound if p == str(sandbox_view.package_dir().parent)]  # not the whole checkout
     assert ("PATH", "/usr/local/bin:/usr/bin:/bin") in _args_after(cmd, "--setenv")
-    networked = sandbox.bwrap_command("bwrap", SandboxRun(["x"], 5, network=True), SandboxConfig(), tmp_path)
+    networked = sandbox_view.bwrap_command(
+        "bwrap", SandboxRun(["x"], 5, network=True), SandboxConfig(), tmp_path
+    )
     assert "--share-net" in networked and ("/etc/resolv.conf", "/etc/resolv.conf") in _args_after(
         networked, "--ro-bind-try"
     )
