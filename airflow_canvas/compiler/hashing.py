@@ -9,13 +9,18 @@ import hashlib
 import json
 from typing import Any
 
+from pydantic.main import IncEx
 from pydantic_core import PydanticSerializationError
 
 from airflow_canvas.spec.models import Workflow
 from airflow_canvas.spec.problems import Problem, SpecError, pointer
 
 _REPLACEMENT_CHARACTER = "\ufffd".encode()
-_LAYOUT_ONLY = {"nodes": {"__all__": {"ui"}}, "groups": {"__all__": {"collapsed"}}, "version": True}
+_LAYOUT_ONLY: dict[str, IncEx | bool] = {
+    "nodes": {"__all__": {"ui"}},
+    "groups": {"__all__": {"collapsed"}},
+    "version": True,
+}
 
 
 def canonical_json(wf: Workflow) -> bytes:
@@ -24,7 +29,7 @@ def canonical_json(wf: Workflow) -> bytes:
     Text UTF-8 cannot hold (a lone surrogate, which JSON's \\ud800 escape can carry) is a SpecError
     naming where it is, not a crash."""
     try:
-        text = wf.model_dump_json(exclude=_LAYOUT_ONLY).encode("utf-8")  # type: ignore[arg-type]
+        text = wf.model_dump_json(exclude=_LAYOUT_ONLY).encode("utf-8")
     except (PydanticSerializationError, UnicodeEncodeError):  # a lone surrogate in a value
         check_encodable(wf)
         raise
