@@ -10,7 +10,6 @@ import {
   SelectionMode,
   applyEdgeChanges,
   applyNodeChanges,
-  getViewportForBounds,
   useReactFlow,
   type Connection,
   type Edge,
@@ -37,7 +36,8 @@ import { GroupNode } from "./GroupNode";
 import { DRAG_MIME } from "./Palette";
 import { useColorMode } from "../theme";
 import { reconcileEdges, reconcileNodes } from "./reconcile";
-import { NODE_H, NODE_W, toFlow, type Overlays } from "./toFlow";
+import { toFlow, type MeasuredSizes, type Overlays } from "./toFlow";
+import { fitViewportFor, memberSizes, mergeSizes } from "./bounds";
 import type { Selection } from "../panels/PropertyPanel";
 
 const MIN_ZOOM = 0.05;
@@ -70,6 +70,15 @@ function selectedSet(sel: Selection): Set<string> {
   return new Set([...sel.nodes, ...sel.edges, ...sel.groups.map((g) => `group:${g}`)]);
 }
 
+/** Shift+drag draws a selection box (React Flow listens to pointer events). The browser reads the
+ * same Shift+mousedown as "extend the text selection" and selected the dock's text up to the
+ * pointer: its default action is cancelled, except in a text field. */
+function keepPageTextUnselected(e: ReactMouseEvent) {
+  const t = e.target as HTMLElement;
+  if (e.shiftKey && e.button === 0 && !t.closest("input, textarea, select, [contenteditable]"))
+    e.preventDefault();
+}
+
 export function FlowCanvas(props: FlowCanvasProps) {
   const { wf, overlays, readOnly, selection, fitKey } = props;
   // Every handler given to React Flow is stable and reads the latest props from here: a new
@@ -80,7 +89,10 @@ export function FlowCanvas(props: FlowCanvasProps) {
   const rf = useReactFlow();
   const colorMode = useColorMode();
   const sel = useMemo(() => selectedSet(selection), [selection]);
-  const derived = useMemo(() => toFlow(wf, overlays, sel), [wf, overlays, sel]);
+  // Measured sizes of group members only: a group's frame must hold what is drawn, not the size
+  // estimate. Ungrouped nodes need none, so a big flat workflow never re-derives for them.
+  const [measured, setMeasured] = useState<MeasuredSizes>(() => new Map());
+  const derived = useMemo(() => toFlow(wf, overlays, sel, measured), [wf, overlays, sel, measured]);
   const [nodes, setNodes] = useState<Node[]>(derived.nodes);
   const [edges, setEdges] = useState<Edge[]>(derived.edges);
   const dragStart = useRef<Map<string, { x: number; y: number }>>(new Map());
@@ -109,27 +121,11 @@ export function FlowCanvas(props: FlowCanvasProps) {
   const container = useRef<HTMLDivElement | null>(null);
   const fitViewport = useCallback((): Viewport | null => {
     const el = container.current;
-    const top = derived.nodes.filter((n) => !n.parentId);
-    if (!el || top.length === 0) return null;
-    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-    for (const n of top) {
-      const w = Number(n.style?.width ?? n.measured?.width ?? NODE_W);
-      const h = Number(n.style?.height ?? n.measured?.height ?? NODE_H);
-      x0 = Math.min(x0, n.position.x);
-      y0 = Math.min(y0, n.position.y);
-      x1 = Math.max(x1, n.position.x + w);
-      y1 = Math.max(y1, n.position.y + h);
-    }
+    if (!el) return null;
     const { width, height } = el.getBoundingClientRect();
-    if (!width || !height) return null;
-    return getViewportForBounds(
-      { x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
-      width,
-      height,
-      MIN_ZOOM,
-      1.2,
-      0.1,
-    );
+    // The reconciled nodes carry React Flow's measured sizes once drawn (a fresh derivation not).
+    return fitViewportFor(nodesRef.current, width, height, MIN_ZOOM);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [derived]);
   const fitToSpec = useCallback(() => {
     const viewport = fitViewport();
@@ -184,6 +180,8 @@ export function FlowCanvas(props: FlowCanvasProps) {
     (changes: NodeChange[]) => {
       nodesRef.current = applyNodeChanges(changes, nodesRef.current);
       setNodes(nodesRef.current);
+      const grown = memberSizes(changes, nodesRef.current);
+      if (grown) setMeasured((cur) => mergeSizes(cur, grown) ?? cur);
       if (changes.some((c) => c.type === "select")) emitSelection();
     },
     [emitSelection],
@@ -292,6 +290,7 @@ export function FlowCanvas(props: FlowCanvasProps) {
       ref={container}
       onDragOver={onDragOver}
       onDrop={onDrop}
+      onMouseDown={keepPageTextUnselected}
     >
       {initialViewport && (
         <ReactFlow
