@@ -60,9 +60,20 @@ interface Box {
   h: number;
 }
 
-function nodeBox(n: SpecNode): Box {
+/** Rendered sizes React Flow measured, by node id: a node drawn larger than the NODE_W x NODE_H
+ * estimate (a long name, a run badge) would otherwise stick out of its group's frame. */
+export type MeasuredSizes = ReadonlyMap<string, { width: number; height: number }>;
+
+function nodeBox(n: SpecNode, measured?: MeasuredSizes): Box {
   const p = positionOf(n);
-  return { x: p.x, y: p.y, w: n.ui?.size?.width ?? NODE_W, h: n.ui?.size?.height ?? NODE_H };
+  const m = measured?.get(n.id);
+  // An explicit size is what React Flow draws; else what it measured; else the estimate.
+  return {
+    x: p.x,
+    y: p.y,
+    w: n.ui?.size?.width ?? m?.width ?? NODE_W,
+    h: n.ui?.size?.height ?? m?.height ?? NODE_H,
+  };
 }
 
 function union(boxes: Box[]): Box | null {
@@ -101,6 +112,7 @@ export function toFlow(
   wf: Workflow,
   overlays: Overlays = {},
   selected: ReadonlySet<string> = new Set(),
+  measured?: MeasuredSizes,
 ): { nodes: FlowNode[]; edges: FlowEdge[] } {
   const groups = new Map(wf.groups.map((g) => [g.id, g]));
   const validGroup = (gid: string | null | undefined) => (gid && groups.has(gid) ? gid : null);
@@ -120,7 +132,7 @@ export function toFlow(
     if (visiting.has(g.id)) return { x: 0, y: 0, w: COLLAPSED_W, h: COLLAPSED_H };
     visiting.add(g.id);
     const inner = union([
-      ...(membersOf.get(g.id) ?? []).map(nodeBox),
+      ...(membersOf.get(g.id) ?? []).map((n) => nodeBox(n, measured)),
       ...(childrenGroups.get(g.id) ?? []).map(groupBox),
     ]);
     let box: Box;
