@@ -120,3 +120,50 @@ def test_ticket_triage_opens_fitted_with_members_inside_their_groups(
     assert_inside(contained(cv, spec))
     after = cv.page.locator('[data-testid="canvas"] [data-testid="group-respond"]').bounding_box()
     assert after["height"] > frame["height"] + 30, (frame, after)
+
+
+def test_handles_are_larger_spread_apart_and_grabbed_beside_the_dot(
+    live_airflow: Any, new_page: Any, artifacts_dir: Path
+) -> None:
+    wf = "layout_handles"
+    create_workflow(live_airflow, triage_spec(wf))
+    page = new_page("layout-handles")
+    live_airflow.browser_login(page, "Admin")
+    cv = CanvasPage(page, live_airflow.base_url, artifacts_dir)
+    cv.open_workflow(wf)
+    node = cv.page.locator('[data-testid="canvas"] [data-testid="node-ticket"]')
+    node.wait_for()
+    zoom = cv.page.evaluate(
+        "() => new DOMMatrix(getComputedStyle(document.querySelector("
+        "'[data-testid=\"canvas\"] .react-flow__viewport')).transform).a"
+    )
+    boxes = {
+        k: node.locator(f'[data-testid="handle-out-{k}"]').bounding_box()
+        for k in ("data_flow", "dependency", "trigger")
+    }
+    # 14 px at zoom 1 (the trigger's diamond 12 px, rotated): was 9 px.
+    assert boxes["data_flow"]["width"] / zoom >= 13.5, (boxes, zoom)
+    centres = sorted(b["y"] + b["height"] / 2 for b in boxes.values())
+    gaps = [(b - a) / zoom for a, b in zip(centres, centres[1:], strict=False)]
+    assert min(gaps) >= 16, gaps  # 18 px apart on a 60 px node; they were ~13 px
+    # No two handles' drawn boxes overlap.
+    ordered = sorted(boxes.values(), key=lambda b: b["y"])
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        assert a["y"] + a["height"] <= b["y"] + 0.5, ordered
+
+    # A press beside the dot (in its invisible band, 4 px right of the drawn edge) starts a connection.
+    src = boxes["dependency"]
+    dst = cv.page.locator(
+        '[data-testid="canvas"] [data-testid="node-triaged"] [data-testid="handle-in-dependency"]'
+    ).bounding_box()
+    x, y = src["x"] + src["width"] + 4 * zoom, src["y"] + src["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    tx, ty = dst["x"] + dst["width"] / 2, dst["y"] + dst["height"] / 2
+    page.mouse.move((x + tx) / 2, (y + ty) / 2 + 40, steps=5)
+    page.mouse.move(tx, ty, steps=5)
+    page.mouse.up()
+    cv.page.locator('[data-testid="canvas"] .react-flow__edge[data-id="ticket->triaged"]').wait_for(
+        state="attached", timeout=5_000
+    )
+    cv.shot("layout-handles")

@@ -19,7 +19,8 @@ import { NodeIcon, TYPE_LABEL } from "./icons";
 import { drawableColor } from "./nodeLook";
 import type { CanvasNodeData } from "./toFlow";
 
-const HANDLE_TOP: Record<EdgeKind, string> = { data_flow: "30%", dependency: "55%", trigger: "80%" };
+// Spread over the side (18 px apart on a 60 px node) so the three kinds' handles are told apart.
+const HANDLE_TOP: Record<EdgeKind, string> = { data_flow: "20%", dependency: "50%", trigger: "80%" };
 const KIND_TITLE: Record<EdgeKind, string> = {
   data_flow: "data flow (output feeds inputs)",
   dependency: "dependency (order only)",
