@@ -12,6 +12,7 @@ from airflow_canvas.spec.problems import did_you_mean, pointer
 from airflow_canvas.tools.compatibility import type_problems
 from airflow_canvas.tools.registry import split_ref
 from airflow_canvas.tools.semver import Version
+from airflow_canvas.validation.checks_nodes import schema_error
 from airflow_canvas.validation.context import ValidationContext
 
 
@@ -78,12 +79,18 @@ def _closed(schema: dict[str, Any]) -> bool:
 def _check_parameter_values(ctx: ValidationContext, i: int, node: Node, tool: Tool) -> None:
     """E_TOOL_PARAMETER_INVALID: a literal parameter that its property's schema refuses (a wrong
     type, a value outside the enum, a url without a scheme) fails every run at the input check."""
+    if schema_error(tool.input_schema):
+        return  # an invalid schema is E_SCHEMA_INVALID's; it cannot judge a value
     properties = tool.input_schema.get("properties") or {}
     for field, value in node.parameters.items():
         prop = properties.get(field) if isinstance(properties, dict) else None
         if not isinstance(prop, dict):
             continue
-        for violation in violations(value, prop)[:1]:
+        try:
+            found = violations(value, prop)[:1]
+        except Exception:  # noqa: BLE001 - e.g. a $ref the property cannot resolve alone: no verdict
+            continue
+        for violation in found:
             ctx.add(
                 "E_TOOL_PARAMETER_INVALID",
                 f"Node {node.id!r}: argument {field!r} of tool {tool.ref}: {violation.message}.",

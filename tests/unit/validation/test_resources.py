@@ -102,3 +102,18 @@ def test_pools_keyword_and_resources_agree() -> None:
     by_keyword = validate(data, pools={"cpu"}).problems
     by_resources = validate(data, resources=Resources(pools=frozenset({"cpu"}))).problems
     assert by_keyword == by_resources and [p.code for p in by_keyword] == ["W_POOL_UNKNOWN"]
+
+
+def test_a_tool_schema_that_is_not_json_schema_gets_no_parameter_verdict() -> None:
+    """The hostile-text property test found it: a type jsonschema does not know crashed the
+    parameter check; the schema problem is reported, the parameters are not judged by it."""
+    tool = {
+        "name": "odd",
+        "version": "1.0.0",
+        "code": "def run(x):\n    return {}\n",
+        "input_schema": {"type": "object", "properties": {"x": {"type": "sometimes"}}},
+        "output_schema": {"type": "object"},
+    }
+    data = spec([node("n", "tool", tool="odd@1.0.0", parameters={"x": 1})], tools=[tool])
+    codes = [p.code for p in validate(data).problems]
+    assert "E_TOOL_PARAMETER_INVALID" not in codes and any(c.startswith("E_SCHEMA") for c in codes), codes
