@@ -1,11 +1,11 @@
 """Each user's server-side draft of a workflow: what the editor autosaves while you edit and offers
 back when you reopen the workflow (in any tab, on any machine).
 
-Not audited, on purpose: a draft is private scratch state that only its author can read, it changes
-nothing anyone else sees, runs or deploys, and an autosave every few seconds would bury the audit
-log. What matters is audited where it happens: saving a version from a draft goes through the
-normal save (with its Canvas Code check and its ``canvas.workflow.save`` row), and that save
-deletes the author's draft (``discard``)."""
+Audited where a draft begins and where it is thrown away (``canvas.draft.create``,
+``canvas.draft.discard``), not at every autosave: a draft is private scratch state that only its
+author can read, it changes nothing anyone else sees, runs or deploys, and a row every few seconds
+would bury the audit log. Saving a version from a draft goes through the normal save (with its
+Canvas Code check and its ``canvas.workflow.save`` row), and that save deletes the author's draft."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from airflow_canvas.service.audit import audit
 from airflow_canvas.store import drafts as store
 
 
@@ -37,13 +38,26 @@ def put(
     branch: str,
 ) -> dict[str, Any]:
     """Store (overwrite) the caller's draft. The spec is not validated: a draft may be mid-edit."""
+    new = store.get_draft(session, workflow_id, _owner(user)) is None
     row = store.put_draft(session, workflow_id, _owner(user), spec, base_version=base_version, branch=branch)
+    if new:
+        audit(
+            "canvas.draft.create",
+            user=user,
+            workflow_id=workflow_id,
+            base_version=base_version,
+            branch=branch,
+        )
     return as_json(row)
 
 
-def discard(session: Session, user: Any, workflow_id: str) -> bool:
-    """Delete the caller's draft (also after a real save of a version); whether there was one."""
-    return store.delete_draft(session, workflow_id, _owner(user))
+def discard(session: Session, user: Any, workflow_id: str, *, reason: str = "discarded") -> bool:
+    """Delete the caller's draft (also after a real save of a version: ``reason="saved"``); whether
+    there was one."""
+    deleted = store.delete_draft(session, workflow_id, _owner(user))
+    if deleted:
+        audit("canvas.draft.discard", user=user, workflow_id=workflow_id, reason=reason)
+    return deleted
 
 
 def as_json(row: Any) -> dict[str, Any]:

@@ -266,6 +266,13 @@ def change_scenarios(
             headers=h,
         ),
         ("DELETE", "/api/copilot/conversations"): conversation_then_clear,
+        # A draft is audited where it begins and where it is thrown away, not at every autosave.
+        ("PUT", "/api/workflows/{workflow_id}/draft"): lambda: client.put(
+            f"{API}/workflows/{wid}/draft", json={"spec": spec, "base_version": 1}, headers=h
+        ),
+        ("DELETE", "/api/workflows/{workflow_id}/draft"): lambda: client.delete(
+            f"{API}/workflows/{wid}/draft", headers=h
+        ),
         ("POST", "/api/import"): lambda: client.post(
             f"{API}/import", json={"filename": "a.yml", "content": yaml_text, "save": True}, headers=h
         ),

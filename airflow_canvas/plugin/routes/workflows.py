@@ -113,7 +113,7 @@ def save_workflow(workflow_id: str, body: SaveBody, user: Editor, session: Sessi
         )
     except StaleBase as exc:
         raise stale_base_error(session, workflow_id, exc, yours=wf) from None
-    drafts.discard(session, user, workflow_id)  # the edit is a version now: the draft is spent
+    drafts.discard(session, user, workflow_id, reason="saved")  # the edit is a version now
     return version_json(row, with_spec=False) | {"warnings": [w.to_dict() for w in warnings]}
 
 
