@@ -1,6 +1,7 @@
 """Layout that holds (issue 18, item 2), in a real browser against a real Airflow: the ticket_triage
-example opens fitted to the viewport (not a third of it) and every group's frame contains the DOM box
-of each of its members, also after a member is dragged out past the frame's edge. Screenshots:
+example opens fitted to the viewport (not a third of it), every group's frame contains the DOM box
+of each of its members, also after a member is dragged out past the frame's edge, and no node hides
+an edge label; handles are large, spread apart and grabbed beside their dot. Screenshots:
 tests/artifacts/canvas-*-layout-*.png."""
 
 from __future__ import annotations
@@ -103,6 +104,26 @@ def test_ticket_triage_opens_fitted_with_members_inside_their_groups(
     # Fitted: the graph spans most of the pane along its limiting side (it used a third of it).
     w, h = graph_share(cv)
     assert max(w, h) >= 0.75, f"the graph uses {w:.0%} x {h:.0%} of the canvas"
+
+    # Every edge label is readable: points across it hit the label, not a node drawn over it.
+    hidden = cv.page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="canvas"] .cv-edge-label')].flatMap((l) => {
+            const r = l.getBoundingClientRect();
+            return [0.1, 0.3, 0.5, 0.7, 0.9].map((f) => [r.left + f * r.width, r.top + r.height / 2])
+                .filter(([x, y]) => !l.contains(document.elementFromPoint(x, y)))
+                .map(([x, y]) => l.getAttribute('data-testid') + ' at ' + Math.round(x) + ',' + Math.round(y));
+        })"""
+    )
+    assert not hidden, hidden
+    # ...yet the node under the pointer comes above them: "everything else" sat on score's trigger
+    # handle, which must stay grabbable.
+    cv.page.locator('[data-testid="canvas"] [data-testid="node-name-score"]').hover()
+    assert cv.page.evaluate(
+        """() => { const h = document.querySelector(
+                '[data-testid="canvas"] [data-testid="node-score"] [data-testid="handle-out-trigger"]');
+            const r = h.getBoundingClientRect();
+            return h.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)); }"""
+    )
 
     # Drag a member (general_reply, in "Route") well below its group's frame: the frame follows.
     node = cv.page.locator('[data-testid="canvas"] [data-testid="node-name-general_reply"]')
