@@ -121,6 +121,7 @@ def test_build_edit_version_deploy_and_run(live_airflow: Any, new_page: Any, art
     cv.shot("version-diff")
     cv.tid("diff-exit-banner").click()
     cv.tid(f"rollback-{saved}").click()
+    cv.tid("rollback-confirm-button").click()  # roll back asks first (issue 18)
     cv.tid("node-name-process_4").filter(has_text=re.compile(r"^process_4$")).wait_for()
     assert cv.version() == changed + 1
     cv.shot("rolled-back")
