@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from airflow_canvas import cli
+from airflow_canvas.cli import deploy as cli_deploy
 from airflow_canvas.cli import main
 
 GOOD = {
@@ -149,7 +150,7 @@ def test_deploy_validates_everything_before_deploying(
     assert calls == []  # the bad file stopped everything
     assert main(["deploy", good, "--dir", str(tmp_path / "d")]) == 0
     assert calls == [("good", tmp_path / "d")]
-    monkeypatch.setenv(cli.DEPLOY_DIR_ENV, str(tmp_path / "env_dir"))
+    monkeypatch.setenv(cli_deploy.DEPLOY_DIR_ENV, str(tmp_path / "env_dir"))
     assert main(["deploy", good]) == 0
     assert calls[-1] == ("good", tmp_path / "env_dir")
     assert "deployed (dag_id good" in capsys.readouterr().out
@@ -178,9 +179,9 @@ def test_deploy_failure_names_what_was_and_was_not_deployed(
 def test_default_deploy_dir(monkeypatch: pytest.MonkeyPatch) -> None:
     import types
 
-    monkeypatch.setenv(cli.DEPLOY_DIR_ENV, "/srv/dags")
-    assert cli.default_deploy_dir() == Path("/srv/dags")
-    monkeypatch.delenv(cli.DEPLOY_DIR_ENV)
+    monkeypatch.setenv(cli_deploy.DEPLOY_DIR_ENV, "/srv/dags")
+    assert cli_deploy.default_deploy_dir() == Path("/srv/dags")
+    monkeypatch.delenv(cli_deploy.DEPLOY_DIR_ENV)
     configured = {"deploy_dir": "/from/airflow.cfg"}
     fake = types.ModuleType("airflow.configuration")
     fake.conf = types.SimpleNamespace(  # type: ignore[attr-defined]
@@ -189,9 +190,9 @@ def test_default_deploy_dir(monkeypatch: pytest.MonkeyPatch) -> None:
         )
     )
     monkeypatch.setitem(sys.modules, "airflow.configuration", fake)
-    assert cli.default_deploy_dir() == Path("/from/airflow.cfg")
+    assert cli_deploy.default_deploy_dir() == Path("/from/airflow.cfg")
     configured.clear()
-    assert cli.default_deploy_dir() == Path("dags_generated")
+    assert cli_deploy.default_deploy_dir() == Path("dags_generated")
 
 
 def test_new_from_template_with_parameters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
