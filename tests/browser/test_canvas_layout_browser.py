@@ -105,19 +105,24 @@ def test_ticket_triage_opens_fitted_with_members_inside_their_groups(
     w, h = graph_share(cv)
     assert max(w, h) >= 0.75, f"the graph uses {w:.0%} x {h:.0%} of the canvas"
 
-    # Every edge label is readable: points across it hit the label, not a node drawn over it.
+    # Every edge label is readable: points across it hit the label, not a node drawn over it. (Labels
+    # let the pointer through, so for this paint-order check they are made hit-testable.)
     hidden = cv.page.evaluate(
-        """() => [...document.querySelectorAll('[data-testid="canvas"] .cv-edge-label')].flatMap((l) => {
-            const r = l.getBoundingClientRect();
-            return [0.1, 0.3, 0.5, 0.7, 0.9].map((f) => [r.left + f * r.width, r.top + r.height / 2])
-                .filter(([x, y]) => !l.contains(document.elementFromPoint(x, y)))
-                .map(([x, y]) => l.getAttribute('data-testid') + ' at ' + Math.round(x) + ',' + Math.round(y));
-        })"""
+        """() => {
+            const labels = [...document.querySelectorAll('[data-testid="canvas"] .cv-edge-label')];
+            labels.forEach((l) => { l.style.pointerEvents = 'auto'; });
+            const out = labels.flatMap((l) => {
+                const r = l.getBoundingClientRect();
+                return [0.1, 0.3, 0.5, 0.7, 0.9].map((f) => [r.left + f * r.width, r.top + r.height / 2])
+                    .filter(([x, y]) => !l.contains(document.elementFromPoint(x, y)))
+                    .map(([x, y]) => `${l.dataset.testid} at ${Math.round(x)},${Math.round(y)}`);
+            });
+            labels.forEach((l) => { l.style.pointerEvents = ''; });
+            return out;
+        }"""
     )
     assert not hidden, hidden
-    # ...yet the node under the pointer comes above them: "everything else" sat on score's trigger
-    # handle, which must stay grabbable.
-    cv.page.locator('[data-testid="canvas"] [data-testid="node-name-score"]').hover()
+    # ...yet they take no clicks: "everything else" sits on score's trigger handle, still grabbable.
     assert cv.page.evaluate(
         """() => { const h = document.querySelector(
                 '[data-testid="canvas"] [data-testid="node-score"] [data-testid="handle-out-trigger"]');
@@ -188,3 +193,41 @@ def test_handles_are_larger_spread_apart_and_grabbed_beside_the_dot(
         state="attached", timeout=5_000
     )
     cv.shot("layout-handles")
+
+
+def test_a_new_group_pushes_a_covered_neighbour_clear(
+    live_airflow: Any, new_page: Any, artifacts_dir: Path
+) -> None:
+    # ticket_triage without its groups: general_reply sits 10 px below score (nodes are 60 px tall),
+    # inside where a frame around ticket and score (20 px padding) reaches.
+    wf = "layout_new_group"
+    spec = triage_spec(wf)
+    spec["groups"] = []
+    row = {"ticket": (0, 0), "score": (300, 0), "general_reply": (300, 70)}
+    for n in spec["nodes"]:
+        n.pop("group", None)
+        x, y = row.get(n["id"], (700 if n["id"] == "triaged" else 0, 400))
+        n["ui"] = {"position": {"x": x, "y": y}}
+    create_workflow(live_airflow, spec)
+    page = new_page("layout-group")
+    live_airflow.browser_login(page, "Admin")
+    cv = CanvasPage(page, live_airflow.base_url, artifacts_dir)
+    cv.open_workflow(wf)
+    cv.page.locator('[data-testid="canvas"] [data-testid="node-score"]').wait_for()
+    cv.select_node("ticket")
+    cv.select_node("score", add=True)
+    cv.tid("group-button").click()
+    frame_el = cv.page.locator('[data-testid="canvas"] .react-flow__node-cvgroup')
+    frame_el.wait_for()
+    page.wait_for_timeout(300)
+    cv.shot("layout-new-group")
+    frame = frame_el.bounding_box()
+    for other in ("general_reply", "billing_reply", "triaged"):
+        b = cv.page.locator(f'[data-testid="canvas"] [data-testid="node-{other}"]').bounding_box()
+        apart = (
+            b["x"] >= frame["x"] + frame["width"]
+            or b["x"] + b["width"] <= frame["x"]
+            or b["y"] >= frame["y"] + frame["height"]
+            or b["y"] + b["height"] <= frame["y"]
+        )
+        assert apart, f"{other} {b} lies under the new group's frame {frame}"

@@ -3,6 +3,7 @@
 import { useReactFlow } from "@xyflow/react";
 import { useCallback, useRef } from "react";
 import { autoLayout } from "../canvas/layout";
+import { makeRoomForGroup } from "../canvas/groupRoom";
 import { boxOf, freeSlot } from "../canvas/placement";
 import { NODE_H, NODE_W } from "../canvas/toFlow";
 import type { Selection } from "../panels/PropertyPanel";
@@ -52,9 +53,10 @@ export function useCanvasEditing({
     if (!wf || readOnly) return;
     const r = ops.groupSelection(wf, selection.nodes, selection.groups, `Group ${wf.groups.length + 1}`);
     if (!r) return;
-    change(r.wf);
+    // The new frame (padding and header around the members) must not cover a neighbour.
+    change(makeRoomForGroup(r.wf, r.id, nodeSizes(rf, wf)));
     setSelection({ nodes: [], edges: [], groups: [r.id] });
-  }, [wf, readOnly, selection, change, setSelection]);
+  }, [wf, readOnly, selection, change, setSelection, rf]);
 
   const copy = useCallback(() => {
     if (!wf || selection.nodes.length === 0) return;
