@@ -37,14 +37,12 @@ def _may_read(user: BaseUser | None, kind: str) -> bool:
         return False
 
 
-def _read(kind: str, query: Callable[[Any], T]) -> T | None:
+def _read(session: Any, kind: str, query: Callable[[Any], T]) -> T | None:
     try:
-        from airflow.utils.session import create_session
-
-        with create_session() as session:
-            return query(session)
+        return query(session)
     except Exception:  # noqa: BLE001 - a nicety for validation, never a reason to fail a save
         log.warning("could not read Airflow's %s for validation", kind, exc_info=True)
+        session.rollback()  # only reads ran on it: leave it usable for the request
         return None
 
 
@@ -96,10 +94,22 @@ def _variables(session: Any) -> frozenset[str] | None:
     return frozenset(session.scalars(select(Variable.key))) | from_env
 
 
-def resources_for(user: BaseUser | None) -> Resources:
-    """The pools, connections and Variables ``user`` may read (None for each kind they may not)."""
+def resources_for(user: BaseUser | None, session: Any = None) -> Resources:
+    """The pools, connections and Variables ``user`` may read (None for each kind they may not).
+
+    ``session``: the request's own session, when it has one. A request must never hold a second
+    pooled connection while it waits for one: with every connection held by a request that waits
+    for its second, the pool deadlocks until its timeout (seen with 20 concurrent saves)."""
+    kinds = {kind: _may_read(user, kind) for kind in ("pool", "connection", "variable")}
+    if not any(kinds.values()):
+        return Resources()
+    if session is None:
+        from airflow.utils.session import create_session
+
+        with create_session() as own:
+            return resources_for(user, own)
     return Resources(
-        pools=_read("pools", _pools) if _may_read(user, "pool") else None,
-        connections=_read("connections", _connections) if _may_read(user, "connection") else None,
-        variables=_read("variables", _variables) if _may_read(user, "variable") else None,
+        pools=_read(session, "pools", _pools) if kinds["pool"] else None,
+        connections=_read(session, "connections", _connections) if kinds["connection"] else None,
+        variables=_read(session, "variables", _variables) if kinds["variable"] else None,
     )

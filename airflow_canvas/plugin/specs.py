@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
+from sqlalchemy.orm import Session
 
 from airflow_canvas.plugin.airflow_resources import resources_for
 from airflow_canvas.plugin.bodies import value_problems
@@ -18,14 +19,15 @@ from airflow_canvas.store.models import VersionRow
 from airflow_canvas.validation import Result, validate
 
 
-def problems_of(wf: Workflow, user: BaseUser | None) -> list[Problem]:
-    return validate(wf, resources=resources_for(user)).problems
+def problems_of(wf: Workflow, user: BaseUser | None, session: Session | None = None) -> list[Problem]:
+    return validate(wf, resources=resources_for(user, session)).problems
 
 
-def validated(data: Any, user: BaseUser | None) -> Result:
+def validated(data: Any, user: BaseUser | None, session: Session | None = None) -> Result:
     """Untrusted JSON validated with what exists in Airflow that ``user`` may see (pools,
-    connections, Variables: unknown ones warn)."""
-    return validate(data, resources=resources_for(user))
+    connections, Variables: unknown ones warn). ``session``: the request's, when it has one (read
+    through it, so the request holds one pooled connection, not two)."""
+    return validate(data, resources=resources_for(user, session))
 
 
 def refuse_unusable_values(workflows: list[Workflow], source: str) -> None:
@@ -41,9 +43,11 @@ def refuse_unusable_values(workflows: list[Workflow], source: str) -> None:
         raise ApiError(422, f"{source} holds values that cannot be used; nothing was stored.", problems)
 
 
-def checked(data: Any, user: BaseUser | None) -> tuple[Workflow, list[Problem]]:
+def checked(
+    data: Any, user: BaseUser | None, session: Session | None = None
+) -> tuple[Workflow, list[Problem]]:
     """(workflow, warnings) or ApiError 422 listing every error and warning."""
-    result = validated(data, user)
+    result = validated(data, user, session)
     if result.workflow is None or result.errors:
         raise ApiError(422, "The workflow spec is invalid; nothing was stored.", result.problems)
     return result.workflow, result.problems

@@ -79,7 +79,7 @@ def import_workflows(body: ImportBody, user: Creator, session: SessionDep) -> di
     except ImportError_ as exc:
         raise ApiError(422, str(exc)) from None
     refuse_unusable_values([result.workflow for result in results], name)
-    checked = [(result, problems_of(result.workflow, user)) for result in results]
+    checked = [(result, problems_of(result.workflow, user, session)) for result in results]
     authorize = code_check(user, "import")
     if body.save:  # before anything is stored: an import is saved whole or not at all
         to_save = [r.workflow for r, problems in checked if not any(p.severity == "error" for p in problems)]

@@ -146,7 +146,7 @@ def merge(workflow_id: str, body: MergeBody, user: Editor, session: SessionDep) 
         raise ApiError(422, str(exc)) from None
     except MergeConflicts as exc:
         raise ApiError(409, str(exc), conflicts=exc.conflicts, **exc.versions) from None
-    wf, warnings = checked(plan.spec, user)
+    wf, warnings = checked(plan.spec, user, session)
     try:
         row = workflows.merge(
             session, user, plan, wf, message=body.message, authorize=code_check(user, "merge")

@@ -69,7 +69,7 @@ def list_workflows(
     responses=errors(409),
 )
 def create_workflow(body: CreateBody, user: Creator, session: SessionDep) -> dict[str, Any]:
-    wf, warnings = checked(body.spec, user)
+    wf, warnings = checked(body.spec, user, session)
     row = workflows.create(session, user, wf, message=body.message, authorize=code_check(user, "create"))
     return version_json(row) | {"warnings": [w.to_dict() for w in warnings]}
 
@@ -99,7 +99,7 @@ def get_workflow(
 @router.put("/workflows/{workflow_id}", response_model=out.SavedVersion, responses=errors(404, 409))
 def save_workflow(workflow_id: str, body: SaveBody, user: Editor, session: SessionDep) -> dict[str, Any]:
     repo.get_workflow(session, workflow_id)
-    wf, warnings = checked(body.spec, user)
+    wf, warnings = checked(body.spec, user, session)
     try:
         row = workflows.save(
             session,
