@@ -28,7 +28,16 @@ import { EditorToolbar } from "./EditorToolbar";
 import { readClipboard } from "./clipboard";
 import { parseNodeSchemas, parseTools } from "./catalogue";
 import { ConflictDialog, SaveDialog } from "./dialogs";
-import { draftTime, useLeaveGuard, useServerDraft } from "./drafts";
+import { useLeaveGuard, useServerDraft } from "./drafts";
+import {
+  DiffBanner,
+  DraftOffer,
+  PreviewBanner,
+  ProblemsBar,
+  ReadOnlyBanner,
+  RunBanner,
+  Toast,
+} from "./EditorBanners";
 import { ShortcutsOverlay } from "./ShortcutsOverlay";
 import { NodeSearch } from "./NodeSearch";
 import { EMPTY_SEL, useCanvasEditing } from "./useCanvasEditing";
@@ -266,51 +275,23 @@ export function Editor({
         }}
       />
       {draft.offer && (
-        <div className="cv-banner warn" data-testid="draft-offer">
-          You have unsaved changes from {draftTime(draft.offer.updated_at)}
-          {draft.offer.base_version && headVersion && draft.offer.base_version !== headVersion
-            ? ` (made on v${draft.offer.base_version}; the workflow is now at v${headVersion})`
-            : ""}
-          {draft.offer.branch !== (branch ?? "main") ? ` on branch ${draft.offer.branch}` : ""} —{" "}
-          <button
-            className="cv-btn small primary"
-            data-testid="draft-restore"
-            onClick={() => {
-              // Undoable like any edit; saving it goes through the normal save (and its checks).
-              change(draft.offer!.spec as unknown as Workflow);
-              draft.restored();
-              flash("Restored your unsaved changes: save to keep them as a version.");
-            }}
-          >
-            Restore
-          </button>{" "}
-          <button className="cv-btn small" data-testid="draft-discard" onClick={draft.discard}>
-            Discard
-          </button>
-        </div>
+        <DraftOffer
+          offer={draft.offer}
+          headVersion={headVersion}
+          branch={branch ?? "main"}
+          onRestore={() => {
+            // Undoable like any edit; saving it goes through the normal save (and its checks).
+            change(draft.offer!.spec as unknown as Workflow);
+            draft.restored();
+            flash("Restored your unsaved changes: save to keep them as a version.");
+          }}
+          onDiscard={draft.discard}
+        />
       )}
-      {!canEdit && (
-        <div className="cv-banner warn" data-testid="readonly-banner">
-          Read-only: you can view this workflow but not change it.
-        </div>
-      )}
-      {diff && (
-        <div className="cv-banner diff" data-testid="diff-banner">
-          Comparing v{diff.from} → v{diff.to}: <b style={{ color: "var(--cv-added)" }}>added</b>{" "}
-          <b style={{ color: "var(--cv-removed)" }}>removed</b>{" "}
-          <b style={{ color: "var(--cv-changed)" }}>changed</b>
-          <button className="cv-btn small" onClick={doc.exitDiff} data-testid="diff-exit-banner">
-            Exit diff
-          </button>
-        </div>
-      )}
+      {!canEdit && <ReadOnlyBanner />}
+      {diff && <DiffBanner from={diff.from} to={diff.to} onExit={doc.exitDiff} />}
       {runs.detail && !diff && !previewSpec && (
-        <div className="cv-banner" data-testid="run-banner">
-          Run <code>{runs.detail.run_id}</code>{" "}
-          <span className={`cv-badge state-${stateClass(runs.detail.state)}`} data-testid="run-banner-state">
-            {runs.detail.state}
-          </span>
-        </div>
+        <RunBanner runId={runs.detail.run_id} state={String(runs.detail.state)} />
       )}
       <div
         className="cv-body"
@@ -321,17 +302,7 @@ export function Editor({
         {!viewOnly && (
           <Palette tools={tools} onAdd={(e: PaletteEntry) => addFromPalette(e.type, e.extra ?? {})} />
         )}
-        {previewSpec && !diff && (
-          // Over the canvas, not above it: hovering "Preview" in the chat must not shift the layout.
-          <div className="cv-banner diff cv-preview-banner" data-testid="preview-banner">
-            Previewing the co-pilot's proposal: <b style={{ color: "var(--cv-added)" }}>added</b>{" "}
-            <b style={{ color: "var(--cv-removed)" }}>removed</b>{" "}
-            <b style={{ color: "var(--cv-changed)" }}>changed</b>
-            <button className="cv-btn small" onClick={() => setPreviewSpec(null)} data-testid="preview-exit">
-              End preview
-            </button>
-          </div>
-        )}
+        {previewSpec && !diff && <PreviewBanner onEnd={() => setPreviewSpec(null)} />}
         <FlowCanvas
           wf={shown}
           overlays={overlays}
@@ -463,38 +434,9 @@ export function Editor({
         </div>
       </div>
       {validation.problems.length > 0 && !diff && (
-        <div className="cv-problems" data-testid="problems">
-          {validation.problems.map((p, i) => (
-            <div
-              key={i}
-              className={`cv-problem ${p.severity}`}
-              data-testid={`problem-${p.code}`}
-              onClick={() => selectProblem(p)}
-            >
-              <span className="code">{p.code}</span>
-              <span>{p.node_id || p.edge_id || p.group_id || "workflow"}</span>
-              <span>{p.message}</span>
-              {p.hint && <span className="cv-hint">{p.hint}</span>}
-            </div>
-          ))}
-        </div>
+        <ProblemsBar problems={validation.problems} onSelect={selectProblem} />
       )}
-      {toast && (
-        <div
-          className="cv-banner"
-          data-testid="toast"
-          style={{
-            position: "absolute",
-            bottom: 12,
-            left: "40%",
-            borderRadius: 8,
-            border: "1px solid var(--cv-border)",
-            zIndex: 20,
-          }}
-        >
-          {toast}
-        </div>
-      )}
+      {toast && <Toast text={toast} />}
       {menu && (
         <ContextMenu
           menu={menu}
