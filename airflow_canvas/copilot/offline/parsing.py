@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from airflow_canvas.copilot.context import CopilotContext
+from airflow_canvas.copilot.offline.timewords import UNIT_SECONDS
 from airflow_canvas.spec.models import (
     OnError,
 )
@@ -84,30 +85,10 @@ def parse_duration(text: str) -> float:
     text = text.strip().lower().replace(" ", "")
     if re.fullmatch(r"\d+(\.\d+)?", text):
         return float(text)
-    units = {
-        "s": 1,
-        "sec": 1,
-        "secs": 1,
-        "second": 1,
-        "seconds": 1,
-        "m": 60,
-        "min": 60,
-        "mins": 60,
-        "minute": 60,
-        "minutes": 60,
-        "h": 3600,
-        "hr": 3600,
-        "hrs": 3600,
-        "hour": 3600,
-        "hours": 3600,
-        "d": 86400,
-        "day": 86400,
-        "days": 86400,
-    }
     parts = re.findall(r"(\d+(?:\.\d+)?)([a-z]+)", text)
-    if not parts or "".join(n + u for n, u in parts) != text or any(u not in units for _, u in parts):
+    if not parts or "".join(n + u for n, u in parts) != text or any(u not in UNIT_SECONDS for _, u in parts):
         raise CommandError(f"`{text}` is not a duration. Write e.g. 30s, 10m, 2h or 1d.")
-    return sum(float(n) * units[u] for n, u in parts)
+    return sum(float(n) * UNIT_SECONDS[u] for n, u in parts)
 
 
 def nested(path: str, value: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import re
 
 from text_to_num import alpha2digit
 
-_UNIT_SECONDS = {
+UNIT_SECONDS = {
     "s": 1,
     "sec": 1,
     "secs": 1,
@@ -51,7 +51,7 @@ def duration_seconds(text: str) -> float | None:
     t = digits(text.lower())
     half = re.search(r"\bhalf an? (hour|minute|day)\b", t)
     if half:
-        return _UNIT_SECONDS[half.group(1)] / 2
+        return UNIT_SECONDS[half.group(1)] / 2
     t = re.sub(r"\b(an?|one)\s+(hour|minute|second|day)\b", r"1 \2", t)
     m = re.search(
         rf"(\d+(?:\.\d+)?)\s*({_UNIT})(?![a-z])(?:\s*(?:and\s+)?(?:(a half)|(\d+(?:\.\d+)?)\s*({_UNIT})(?![a-z])))?",
@@ -59,11 +59,11 @@ def duration_seconds(text: str) -> float | None:
     )
     if not m:
         return None
-    total = float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+    total = float(m.group(1)) * UNIT_SECONDS[m.group(2)]
     if m.group(3):  # "1 hour and a half"
-        total += _UNIT_SECONDS[m.group(2)] / 2
+        total += UNIT_SECONDS[m.group(2)] / 2
     elif m.group(4):  # "1h 30m", "1 hour and 30 minutes"
-        total += float(m.group(4)) * _UNIT_SECONDS[m.group(5)]
+        total += float(m.group(4)) * UNIT_SECONDS[m.group(5)]
     return total
 
 
