@@ -47,6 +47,11 @@ def envs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, client: TestClient) ->
     synced = _canvas("sync-permissions", cwd=tmp_path)
     assert synced.returncode == 0, synced.stderr
     assert "Canvas Deploy prod" in synced.stdout + synced.stderr or _admin_has_prod_permission()
+    # FabAuthManager keeps each token's user, roles and permissions for [fab] cache_ttl (30 s); a user
+    # who called the API just before (another test, in a full run) would not yet hold the new grant.
+    from airflow.api_fastapi.app import get_auth_manager
+
+    get_auth_manager().cache.clear()
     return folders
 
 
