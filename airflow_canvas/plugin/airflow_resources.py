@@ -24,7 +24,9 @@ ENV_PREFIX = "AIRFLOW_CONN_"  # Airflow's environment-variables secrets backend
 VAR_PREFIX = "AIRFLOW_VAR_"
 
 
-def _may_read(user: BaseUser | None, kind: str) -> bool:
+def may_read(user: BaseUser | None, kind: str) -> bool:
+    """Whether Airflow lets ``user`` read ``kind`` (pool, connection, variable): the resource-level
+    check Airflow's own list routes make (FAB has no per-item grants for these)."""
     if user is None:
         return False
     from airflow.api_fastapi.app import get_auth_manager
@@ -100,7 +102,7 @@ def resources_for(user: BaseUser | None, session: Any = None) -> Resources:
     ``session``: the request's own session, when it has one. A request must never hold a second
     pooled connection while it waits for one: with every connection held by a request that waits
     for its second, the pool deadlocks until its timeout (seen with 20 concurrent saves)."""
-    kinds = {kind: _may_read(user, kind) for kind in ("pool", "connection", "variable")}
+    kinds = {kind: may_read(user, kind) for kind in ("pool", "connection", "variable")}
     if not any(kinds.values()):
         return Resources()
     if session is None:
@@ -113,3 +115,15 @@ def resources_for(user: BaseUser | None, session: Any = None) -> Resources:
         connections=_read(session, "connections", _connections) if kinds["connection"] else None,
         variables=_read(session, "variables", _variables) if kinds["variable"] else None,
     )
+
+
+def visible_connection_ids(user: BaseUser | None) -> frozenset[str]:
+    """The connection ids ``user`` may see (none when they may not read connections, or when a
+    secrets backend keeps them unlistable): what the co-pilot's model is told exists."""
+    if not may_read(user, "connection"):
+        return frozenset()
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        found = _read(session, "connections", _connections)
+    return frozenset(found or ())

@@ -6,34 +6,21 @@ Canvas Code). Only the LLM engine uses it, so offline turns do not pay for it.""
 
 from __future__ import annotations
 
-import logging
-
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 
 from airflow_canvas.copilot.context import Access
+from airflow_canvas.plugin.airflow_resources import may_read, visible_connection_ids
 from airflow_canvas.plugin.authz import is_allowed
 from airflow_canvas.store.permissions import CODE, TOOLS, WORKFLOWS
 
-log = logging.getLogger(__name__)
-
 
 def copilot_access(user: BaseUser) -> Access:
-    from airflow.api_fastapi.app import get_auth_manager
-
-    manager = get_auth_manager()
-    connection_ids: frozenset[str] = frozenset()
-    try:
-        # FabAuthManager's get_authorized_connections returns every conn_id without asking about
-        # the user (FAB has no per-connection grants): the resource-level check must come first.
-        if manager.is_authorized_connection(method="GET", user=user):
-            connection_ids = frozenset(manager.get_authorized_connections(user=user, method="GET"))
-    except Exception:  # noqa: BLE001 - no connections listed is the safe answer
-        log.warning("co-pilot: could not read the user's authorized connections", exc_info=True)
-        connection_ids = frozenset()
+    # Connections and pools: the same decision validation's design-time checks use
+    # (plugin/airflow_resources.py), so what the model is told and what validation names agree.
     return Access(
         tools=is_allowed(user, TOOLS, "read"),
         catalogue=is_allowed(user, WORKFLOWS, "read"),
-        connection_ids=connection_ids,
-        pools=bool(manager.is_authorized_pool(method="GET", user=user)),
+        connection_ids=visible_connection_ids(user),
+        pools=may_read(user, "pool"),
         code=is_allowed(user, CODE, "edit"),
     )
