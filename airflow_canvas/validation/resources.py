@@ -117,6 +117,15 @@ def _owner(ref: ConnectionRef) -> str:
     return "The workflow"
 
 
+def _create_hint(ref: ConnectionRef, fitting: list[str]) -> str:
+    create = "create it under Admin > Connections" + (
+        f" (type {' or '.join(ref.types)})." if ref.types else "."
+    )
+    return (
+        f"Use one of: {', '.join(fitting[:8])}; or {create}" if fitting else create[:1].upper() + create[1:]
+    )
+
+
 def check_connections(ctx: ValidationContext) -> None:
     """W_CONNECTION_UNKNOWN / W_CONNECTION_TYPE: the run would fail with "conn_id isn't defined"
     or on a hook of the wrong kind; said at design time instead."""
@@ -135,10 +144,7 @@ def check_connections(ctx: ValidationContext) -> None:
                 node_id=ref.node_id,
                 group_id=ref.group_id,
                 severity="warning",
-                hint=did_you_mean(ref.conn_id, fitting)
-                or (f"Use one of: {', '.join(fitting[:8])}; or c" if fitting else "C")
-                + "reate it under Admin > Connections"
-                + (f" (type {' or '.join(ref.types)})." if ref.types else "."),
+                hint=did_you_mean(ref.conn_id, fitting) or _create_hint(ref, fitting),
             )
         elif ref.types and conn_type not in ref.types:
             ctx.add(
