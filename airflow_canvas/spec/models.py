@@ -328,6 +328,9 @@ class Tool(_Model):
     output_schema: dict[str, Any] = Field(default_factory=dict)
     parameters: dict[str, Any] = Field(default_factory=dict)
     tests: list[ToolTest] = Field(default_factory=list)
+    changelog: str = Field(
+        "", max_length=10_000, description="What this version changes; set when it is published."
+    )
 
     @property
     def ref(self) -> str:
