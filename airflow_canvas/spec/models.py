@@ -257,6 +257,15 @@ class Group(_Model):
     collapsed: bool = False
     description: str = ""
     notifications: list[Notification] = Field(default_factory=list)
+    # Set when the group was inserted from the chain library (service/chains.py): the pinned
+    # chain version it holds, so the canvas can offer updates. Only metadata: the group's nodes
+    # and edges are in the spec like any others and compile as any TaskGroup.
+    chain: str | None = Field(
+        None,
+        pattern=r"^[a-z][a-z0-9_]*@(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$",
+        max_length=160,
+        description="Pinned library chain this group was inserted from: name@version (e.g. clean_text@1.2.0).",
+    )
 
 
 class Schedule(_Model):
@@ -290,6 +299,11 @@ class Settings(_Model):
     max_active_runs: int | None = Field(None, ge=1)
     max_active_tasks: int | None = Field(None, ge=1)
     dagrun_timeout_seconds: float | None = Field(None, gt=0)
+    cost_budget_usd: float | None = Field(
+        None,
+        gt=0,
+        description="Alert through the workflow's notifications when a run's recorded cost exceeds this.",
+    )
 
     @field_validator("start_date")
     @classmethod
