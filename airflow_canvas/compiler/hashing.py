@@ -18,7 +18,8 @@ from airflow_canvas.spec.problems import Problem, SpecError, pointer
 _REPLACEMENT_CHARACTER = "\ufffd".encode()
 _LAYOUT_ONLY: dict[str, IncEx | bool] = {
     "nodes": {"__all__": {"ui"}},
-    "groups": {"__all__": {"collapsed"}},
+    # A group's pinned chain reference is library metadata: the DAG is what its members compile to.
+    "groups": {"__all__": {"collapsed", "chain"}},
     "version": True,
 }
 
