@@ -8,7 +8,7 @@ import re
 from enum import Enum
 from typing import Any, Literal, TypeGuard
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SPEC_VERSION = 1
 
@@ -314,13 +314,64 @@ class Settings(_Model):
         return value
 
 
+TOOL_LANGUAGES = ("python", "sql", "shell")
+SQL_CONN_ID = "conn_id"  # the argument naming a SQL tool's connection; never bound into the query
+TEST_KINDS = ("unit", "integration", "performance")
+# A fixture file's name: a relative path of plain parts (no "." or ".." part, not absolute).
+_FIXTURE_PATH_RE = re.compile(r"(?!\.\.?(/|$))[A-Za-z0-9_.\-]+(/(?!\.\.?(/|$))[A-Za-z0-9_.\-]+)*")
+
+
 class ToolTest(_Model):
+    """One test case of a tool (tools/runner.py runs them; tools/tool_tests.py routes each kind)."""
+
     name: str = ""
+    kind: Literal["unit", "integration", "performance"] = Field(
+        "unit",
+        description="unit: input -> expected/assertions, offline in the sandbox. integration: the same "
+        "against declared `fixtures`/`files` and, for SQL tools, an optional `connection`; runs with the "
+        "network only when the tool declares `network`. performance: fails when the run exceeds "
+        "`time_budget_ms` (blocks publishing only when `required`).",
+    )
     input: dict[str, Any] = Field(default_factory=dict)
     expected: Any = None
     assertions: list[str] = Field(
         default_factory=list, description="Python expressions over `output` that must be true."
     )
+    fixtures: list[str] = Field(
+        default_factory=list,
+        description="SQL tools: setup statements run before the query (CREATE TABLE, INSERT ...). In the "
+        "sandbox they build a fresh in-memory SQLite database; against a `connection` they run in the "
+        "test's transaction, which is always rolled back.",
+    )
+    files: dict[str, str] = Field(
+        default_factory=dict,
+        description="Python and shell tools: text files (relative path -> content) written into the "
+        "test's working directory in the sandbox before the run.",
+    )
+    connection: str | None = Field(
+        None,
+        max_length=250,
+        description="Integration tests of SQL tools: an Airflow connection id to run against instead of "
+        "the in-memory SQLite database (on the API server, only for users who may read that connection; "
+        "the transaction is rolled back).",
+    )
+    time_budget_ms: int | None = Field(
+        None, gt=0, description="Performance tests: the case fails when one run takes longer (ms)."
+    )
+    required: bool = Field(
+        False, description="Performance tests: a failure blocks publishing (otherwise it is only reported)."
+    )
+
+    @field_validator("files")
+    @classmethod
+    def _relative_files(cls, files: dict[str, str]) -> dict[str, str]:
+        for path in files:
+            if len(path) > 200 or not _FIXTURE_PATH_RE.fullmatch(path):
+                raise ValueError(
+                    f"fixture file {path!r} must be a relative path of letters, digits, '_', '-', '.' "
+                    "and '/' (no '.' or '..' part, not absolute)"
+                )
+        return files
 
 
 class Tool(_Model):
@@ -331,9 +382,22 @@ class Tool(_Model):
     # string, so another store row, for the same Version as "1.0.0" and could stand in for it.
     version: str = Field(pattern=r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$", max_length=50)
     description: str = ""
-    language: Literal["python"] = "python"
+    language: Literal["python", "sql", "shell"] = Field(
+        "python",
+        description="python: `code` defines `entry_point(**arguments)`. sql: `code` is one query with named "
+        "bind parameters (`:customer_id`), bound from the arguments (never formatted into the SQL), run "
+        "through the hook of the `conn_id` argument's connection; returns the rows as a list of objects. "
+        "shell: `code` is a bash script; the arguments arrive as environment variables INPUT_<NAME> and as "
+        "JSON on stdin (never in the command text); stdout is the output (parsed as JSON when it is JSON).",
+    )
     code: str = ""
-    entry_point: str = "run"
+    entry_point: str = Field("run", description="Python tools only: the function `code` defines.")
+    connection_type: str | None = Field(
+        None,
+        max_length=100,
+        description="SQL tools: the Airflow connection type the query is written for (sqlite, postgres, "
+        "...). The tool's input schema gets a `conn_id` property that accepts connections of this type.",
+    )
     dependencies: list[str] = Field(default_factory=list)
     network: bool = Field(
         False, description="The tool needs the network; without it, sandboxed runs have no network at all."
@@ -345,6 +409,32 @@ class Tool(_Model):
     changelog: str = Field(
         "", max_length=10_000, description="What this version changes; set when it is published."
     )
+
+    @model_validator(mode="after")
+    def _sql_conn_id(self) -> Tool:
+        # A SQL tool reads its connection from the `conn_id` argument. Declaring it in the input
+        # schema (with the connection-type keyword validation/resources.py reads) lets every reader
+        # of the schema see it: forms and the connection picker, design-time checks, the run-time
+        # input check. A `conn_id` the author declared is kept as written.
+        if self.language != "sql" or not self.connection_type:
+            return self
+        schema = self.input_schema
+        properties = schema.get("properties")
+        if schema.get("type", "object") != "object" or not isinstance(properties, dict | None):
+            return self  # not an object schema: E_TOOL_SQL_SCHEMA says so
+        if properties and SQL_CONN_ID in properties:
+            return self
+        conn_id = {
+            "type": "string",
+            "description": f"Airflow connection id ({self.connection_type}) the query runs on.",
+            "x-airflow-connection": [self.connection_type],
+        }
+        self.input_schema = {
+            "type": "object",
+            **schema,
+            "properties": {**(properties or {}), SQL_CONN_ID: conn_id},
+        }
+        return self
 
     @property
     def ref(self) -> str:
