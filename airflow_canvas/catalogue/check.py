@@ -98,7 +98,8 @@ def check_operator_nodes(wf: Workflow) -> list[Problem]:
         if isinstance(loaded, str):
             problems.append(_unloadable(path, loaded, index, node.id))
             continue
-        problems.extend(_check_parameters(loaded, node.parameters, index, node.id))
+        problems.extend(_check_parameters(loaded, node.parameters, node.templates, index, node.id))
+        problems.extend(_check_types(path, node.parameters, index, node.id))
     return problems
 
 
@@ -136,22 +137,39 @@ def _unloadable(path: str, reason: str, index: int, node_id: str) -> Problem:
     )
 
 
-def _check_parameters(cls: type, parameters: dict[str, Any], index: int, node_id: str) -> list[Problem]:
+def _check_parameters(
+    cls: type, parameters: dict[str, Any], templates: dict[str, str], index: int, node_id: str
+) -> list[Problem]:
+    """Both ``parameters`` and ``templates`` become the class's keyword arguments (the compiler
+    writes them into one call), so each key must be an argument, a required argument may come from
+    either, and no key may come from both (the template would silently win)."""
     accepted, required = accepted_arguments(cls)
     problems: list[Problem] = []
-    for name in parameters:
-        if name not in accepted:
-            hint = did_you_mean(name, accepted)
-            problems.append(
-                Problem(
-                    code="E_OPERATOR_PARAMETER_UNKNOWN",
-                    message=f"Node {node_id!r}: {cls.__name__} has no argument {name!r}.",
-                    pointer=pointer("nodes", index, "parameters", name),
-                    node_id=node_id,
-                    hint=hint,
+    for where, keys in (("parameters", parameters), ("templates", templates)):
+        for name in keys:
+            if name not in accepted:
+                problems.append(
+                    Problem(
+                        code="E_OPERATOR_PARAMETER_UNKNOWN",
+                        message=f"Node {node_id!r}: {cls.__name__} has no argument {name!r} ({where}.{name}).",
+                        pointer=pointer("nodes", index, where, name),
+                        node_id=node_id,
+                        hint=did_you_mean(name, accepted) or f"Remove {where}.{name}.",
+                    )
                 )
+    for name in sorted(set(parameters) & set(templates)):
+        problems.append(
+            Problem(
+                code="E_OPERATOR_PARAMETER_TWICE",
+                message=f"Node {node_id!r}: {cls.__name__}'s argument {name!r} is set in both parameters "
+                "and templates.",
+                pointer=pointer("nodes", index, "templates", name),
+                node_id=node_id,
+                hint=f"Keep one: an operator renders its templated fields itself, so parameters.{name} "
+                "may hold the Jinja text.",
             )
-    for name in sorted(required - set(parameters)):
+        )
+    for name in sorted(required - set(parameters) - set(templates)):
         problems.append(
             Problem(
                 code="E_OPERATOR_PARAMETER_MISSING",
@@ -162,3 +180,41 @@ def _check_parameters(cls: type, parameters: dict[str, Any], index: int, node_id
             )
         )
     return problems
+
+
+def _is_template(value: Any) -> bool:
+    return isinstance(value, str) and ("{{" in value or "{%" in value)
+
+
+def _check_types(path: str, parameters: dict[str, Any], index: int, node_id: str) -> list[Problem]:
+    """W_OPERATOR_PARAMETER_TYPE: a value of another type than the catalogue's schema says. A
+    warning, not an error: the schema is read from annotations and docstrings and can be narrower
+    than what the class accepts. Jinja text in a templated field and ``$callable`` values are
+    skipped (Airflow renders the one, the compiler imports the other)."""
+    from airflow_canvas.catalogue.operators import get_entry
+    from airflow_canvas.runtime.core import violations
+    from airflow_canvas.spec.models import CALLABLE_KEY
+
+    entry = get_entry(path)
+    if entry is None:
+        return []
+    props: dict[str, Any] = entry.parameters_schema["properties"]
+    typed = {
+        k: v
+        for k, v in parameters.items()
+        if k in props
+        and not (props[k].get("x-templated") and _is_template(v))
+        and not (isinstance(v, dict) and CALLABLE_KEY in v)
+    }
+    schema = {"type": "object", "properties": props, "additionalProperties": True}
+    return [
+        Problem(
+            code="W_OPERATOR_PARAMETER_TYPE",
+            message=f"Node {node_id!r}: {entry.name} argument {v.describe('.', 'parameters')}",
+            pointer=pointer("nodes", index, "parameters", *v.path),
+            node_id=node_id,
+            severity="warning",
+            hint="Give a value of the type the form shows, or Jinja text in a templated field.",
+        )
+        for v in violations(typed, schema)
+    ]
