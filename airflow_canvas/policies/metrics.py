@@ -60,9 +60,11 @@ class NodeMetrics:
         self.node_id = node_id
         self.summary = MetricsSummary()
         self._started: float | None = None
+        self._prefix = metric_name(workflow_id, node_id, "")  # checked once: a task emits several
 
     def name(self, metric: str) -> str:
-        return metric_name(self.workflow_id, self.node_id, metric)
+        name = self._prefix + metric
+        return name if len(name) <= MAX_NAME_LENGTH else metric_name(self.workflow_id, self.node_id, metric)
 
     def _emit(self, kind: str, metric: str, *args: Any) -> None:
         try:

@@ -43,11 +43,37 @@ def violations(value: Any, schema: Mapping[str, Any] | None) -> list[Violation]:
     The schema's ``$schema`` picks the draft (2020-12 when it names none)."""
     if not schema:
         return []
-    from jsonschema.validators import validator_for
-
-    validator = validator_for(schema)(schema)
-    errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
+    errors = sorted(_validator(schema).iter_errors(value), key=lambda e: list(e.absolute_path))
     return [Violation(tuple(e.absolute_path), e.message) for e in errors]
+
+
+# A task checks the same few schemas on every call (node input/output, tool input/output), and
+# building a jsonschema validator (picking the draft, its resolver) cost about as much as the check
+# itself. Validators are kept per schema content (its canonical JSON), each built on its own copy
+# parsed from that text, so a schema object changed in place later can never reach a cached one.
+_VALIDATORS: dict[str, Any] = {}
+_MAX_VALIDATORS = 256
+
+
+def _validator(schema: Mapping[str, Any]) -> Any:
+    import json
+
+    try:
+        key = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):  # not plain JSON (a tuple, a set...): no caching, same check
+        from jsonschema.validators import validator_for
+
+        return validator_for(schema)(schema)
+    validator = _VALIDATORS.get(key)
+    if validator is None:
+        from jsonschema.validators import validator_for
+
+        own = json.loads(key)
+        validator = validator_for(own)(own)
+        if len(_VALIDATORS) >= _MAX_VALIDATORS:
+            _VALIDATORS.clear()
+        _VALIDATORS[key] = validator
+    return validator
 
 
 def schema_problems(

@@ -12,6 +12,7 @@ again, so nothing can replace them either.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -118,6 +119,14 @@ def write_tool_files(deploy_dir: str | Path, tools: Iterable[Tool]) -> list[Path
     return written
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed_tool(data: bytes) -> Tool:
+    """The Tool in a bundled file's bytes. Keyed by the whole content, so the file is still read
+    and its digest checked on every load; only the model validation of bytes already seen is
+    skipped (a task runs the same pinned file on every call)."""
+    return Tool.model_validate_json(data)
+
+
 def load_bundled_tool(
     dag_fileloc: str | Path, name: str, version: str, digest: str | None = None
 ) -> Tool | None:
@@ -139,7 +148,7 @@ def load_bundled_tool(
                 f"Tool {name}@{version}: {path} has been changed since it was deployed (SHA-256 "
                 f"{actual}, the DAG pins {digest}); refusing to run it. Redeploy the workflow."
             )
-    tool = Tool.model_validate_json(data)
+    tool = _parsed_tool(data).model_copy()  # a copy: a caller setting a field changes no cached one
     if (tool.name, tool.version) != (name, version):
         raise ToolIntegrityError(f"{path} holds tool {tool.ref}, not {name}@{version}; refusing to run it.")
     return tool

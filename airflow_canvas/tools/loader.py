@@ -9,24 +9,35 @@ names an importable ``"package.module:function"``.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import types
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_canvas.runtime.core import tool_arguments
-from airflow_canvas.spec.models import Tool
+
+if TYPE_CHECKING:  # not at run time: the sandbox child calls a tool without loading pydantic
+    from airflow_canvas.spec.models import Tool
 
 
 class ToolLoadError(LookupError):
     """The tool's code does not compile or its entry point is missing."""
 
 
+@functools.lru_cache(maxsize=128)
+def _compiled(code: str, filename: str) -> types.CodeType:
+    """Compiling the tool's source was half of what a ToolOperator task added to a PythonOperator
+    (benchmarks/tools.py); the code object is immutable, and each call still execs it into a
+    fresh module namespace, so no state is shared between calls."""
+    return compile(code, filename, "exec")
+
+
 def load_entry_point(tool: Tool) -> Callable[..., Any]:
     if tool.code:
         module = types.ModuleType(f"canvas_tool_{tool.name}")
         try:
-            exec(compile(tool.code, f"<tool {tool.ref}>", "exec"), module.__dict__)
+            exec(_compiled(tool.code, f"<tool {tool.ref}>"), module.__dict__)
         except SyntaxError as exc:
             raise ToolLoadError(f"Tool {tool.ref}: code does not compile: {exc}") from exc
         func = getattr(module, tool.entry_point, None)
