@@ -10,7 +10,13 @@ import pytest
 
 from airflow_canvas.runtime import core
 from airflow_canvas.spec.models import Tool
-from airflow_canvas.tools.bundle import ToolIntegrityError, load_bundled_tool, tool_digest, write_tool_files
+from airflow_canvas.tools.bundle import (
+    ToolIntegrityError,
+    load_bundled_tool,
+    tool_digest,
+    tool_path,
+    write_tool_files,
+)
 from airflow_canvas.tools.loader import load_entry_point
 
 
