@@ -80,6 +80,14 @@ class _Builder(TaskMixin, EdgeMixin, BranchMixin, OrderMixin):
         self.notified = _has_notifications(wf)
 
     def build(self) -> WorkflowIR:
+        children = self.plan()
+        deps = [(self._var(a), self._var(b)) for a, b in self.deps]
+        tools = [self.tools[k] for k in sorted(self.tools)]
+        return self._lower(children, deps, tools)
+
+    def plan(self) -> dict[str | None, list[tuple[str, str]]]:
+        """Every task planned as data and wired (the debugger reads these plans: compiler/debug_plan.py);
+        returns the emission order."""
         wf = self.wf
         self._reserve_operator_names()
         self._reserve_notifier_names()
@@ -96,10 +104,7 @@ class _Builder(TaskMixin, EdgeMixin, BranchMixin, OrderMixin):
         self._wire_sequential_groups()
         self._wire_mapping()
         self._trigger_rules()
-        children = self._order()
-        deps = [(self._var(a), self._var(b)) for a, b in self.deps]
-        tools = [self.tools[k] for k in sorted(self.tools)]
-        return self._lower(children, deps, tools)
+        return self._order()
 
     def _lower(
         self,
@@ -123,6 +128,13 @@ class _Builder(TaskMixin, EdgeMixin, BranchMixin, OrderMixin):
             gid: GroupIR(gid, plan.var, group_kwargs(plan, spec_groups[gid], wf, notified=self.notified))
             for gid, plan in self.groups.items()
         }
+        if wf.settings.cost_budget_usd:
+            from airflow_canvas.compiler import budget
+
+            task = budget.budget_task(wf, self.names.take("cost_budget", "canvas_"), TaskIR)
+            deps = deps + [(leaf, task.var) for leaf in budget.leaf_vars(wf, tasks, deps)]
+            tasks[budget.BUDGET_TASK_ID] = task
+            children = {**children, None: [*children.get(None, []), ("task", budget.BUDGET_TASK_ID)]}
         return WorkflowIR(wf.id, wf.version, dag, tasks, groups, deps, children, imports, tools)
 
     def _reserve_operator_names(self) -> None:
