@@ -176,8 +176,11 @@ def run_in_sandbox(
     parameters: Mapping[str, Any] | None = None,
     mode: str = "call",
     limits: RunLimits | None = None,
+    cases: list[int] | None = None,
+    network: bool | None = None,
 ) -> RunResult:
-    """Run ``tool`` once on ``inputs`` (mode "call") or run its tests (mode "tests") as untrusted
+    """Run ``tool`` once on ``inputs`` (mode "call") or run its tests (mode "tests"; only the
+    test ``cases`` by index when given; ``network`` False keeps even a networked tool offline) as untrusted
     code: what the API server's machine runs for a user (tool tests, node tests). It runs in the
     bubblewrap sandbox (sandbox.py), its time and memory capped by ``[airflow_canvas]
     sandbox_max_seconds`` and ``sandbox_memory_mb`` whatever the spec asks; where the sandbox
@@ -199,7 +202,8 @@ def run_in_sandbox(
     def launch(argv: list[str], fds: tuple[int, int], out: BinaryIO, err: BinaryIO) -> _Run:
         spec = sandbox.SandboxRun(
             argv, limits.timeout_seconds, limits.memory_mb, python=python,
-            readonly=[venv.path] if venv else [], network=tool.network, stdout=out, stderr=err, pass_fds=fds,
+            readonly=[venv.path] if venv else [], network=tool.network and network is not False,
+            stdout=out, stderr=err, pass_fds=fds,
         )  # fmt: skip
         try:
             o = sandbox.run(spec, cfg)
@@ -209,7 +213,9 @@ def run_in_sandbox(
             o.returncode, o.timed_out, o.memory_exceeded, o.processes_exceeded, o.killed_by, o.setup_error
         )
 
-    return _run(tool, inputs, parameters, mode, limits, python, venv, launch, sandboxed=True, note=note)
+    return _run(
+        tool, inputs, parameters, mode, limits, python, venv, launch, sandboxed=True, note=note, cases=cases
+    )
 
 
 def run_on_worker(
@@ -261,10 +267,11 @@ def _run(
     *,
     sandboxed: bool,
     note: str = "",
+    cases: list[int] | None = None,
 ) -> RunResult:
     started = time.monotonic()
     payload = {"tool": tool.model_dump(mode="json"), "mode": mode, "inputs": dict(inputs or {}),
-               "parameters": dict(parameters or {})}  # fmt: skip
+               "parameters": dict(parameters or {}), "cases": cases}  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="canvas-tool-") as tmp:
         request, result_path = Path(tmp) / "request.json", Path(tmp) / "result.json"
         request.write_text(json.dumps(payload), encoding="utf-8")
@@ -358,6 +365,14 @@ def _classify(
     )
 
 
-def run_tool_tests(tool: Tool, limits: RunLimits | None = None) -> RunResult:
-    """Run every test case of ``tool`` in one sandboxed process."""
-    return run_in_sandbox(tool, mode="tests", limits=limits)
+def run_tool_tests(
+    tool: Tool,
+    limits: RunLimits | None = None,
+    *,
+    cases: list[int] | None = None,
+    network: bool | None = None,
+) -> RunResult:
+    """Run the test cases of ``tool`` (all, or the ``cases`` by index) in one sandboxed process.
+    Each result carries kind, passed, failures, duration_ms, actual (the output) and error.
+    ``tool_tests.run_tests`` is what routes each kind where it runs."""
+    return run_in_sandbox(tool, mode="tests", limits=limits, cases=cases, network=network)

@@ -37,10 +37,26 @@ def _error(exc: BaseException) -> dict[str, Any]:
     }
 
 
-def _call(tool: Any, inputs: dict[str, Any], parameters: dict[str, Any]) -> Any:
-    from airflow_canvas.tools.loader import call_arguments, load_entry_point
+def _call(tool: Any, inputs: dict[str, Any], parameters: dict[str, Any], fixtures: Any = ()) -> Any:
+    from airflow_canvas.tools.loader import call_arguments
 
-    output = load_entry_point(tool)(**call_arguments(tool, inputs, parameters))
+    arguments = call_arguments(tool, inputs, parameters)
+    if tool.language == "sql":  # a fresh in-memory SQLite database: the sandbox reaches no other
+        from airflow_canvas.tools.sql_tool import run_in_memory
+
+        output = run_in_memory(tool.code, arguments, fixtures)
+    elif tool.language == "shell":
+        import os
+
+        from airflow_canvas.tools.shell_tool import run_shell
+
+        output = run_shell(
+            tool.code, arguments, base_env=dict(os.environ), cwd=os.getcwd(), ref=f"Tool {tool.ref}"
+        )
+    else:
+        from airflow_canvas.tools.loader import load_entry_point
+
+        output = load_entry_point(tool)(**arguments)
     json.dumps(output)  # XCom and the parent need JSON: fail here, with the tool's traceback
     return output
 
@@ -57,37 +73,86 @@ def _schema_errors(value: Any, schema: dict[str, Any]) -> list[str]:
     ]
 
 
-def _run_tests(tool: Any) -> list[dict[str, Any]]:
+def _write_files(files: dict[str, str]) -> Any:
+    """A test's fixture files in a fresh working directory (names were checked by ToolTest)."""
+    import tempfile
+    from pathlib import Path
+
+    workdir = tempfile.TemporaryDirectory(prefix="canvas-test-")
+    for name, content in files.items():
+        path = Path(workdir.name, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    return workdir
+
+
+def _run_case(tool: Any, case: Any) -> tuple[Any, float]:
+    """One call of the tool for ``case``, in the case's working directory; output and seconds."""
+    import os
+
+    home = os.getcwd()
+    workdir = _write_files(case.files) if case.files else None
+    try:
+        if workdir is not None:
+            os.chdir(workdir.name)
+        if tool.language == "sql":
+            import sqlalchemy  # noqa: F401 - loaded before the clock starts: a budget times the query
+
+        started = time.perf_counter()
+        output = _call(tool, case.input, {}, case.fixtures)
+        return output, time.perf_counter() - started
+    finally:
+        os.chdir(home)
+        if workdir is not None:
+            workdir.cleanup()
+
+
+def _assertion_failures(case: Any, output: Any) -> list[str]:
+    failures = []
+    for expression in case.assertions:
+        try:
+            ok = eval(expression, {"__builtins__": __builtins__}, {"output": output, "input": case.input})
+        except Exception as exc:
+            failures.append(f"assertion {expression!r} raised {type(exc).__name__}: {exc}")
+            continue
+        if not ok:
+            failures.append(f"assertion {expression!r} is false")
+    return failures
+
+
+def _run_tests(tool: Any, indexes: list[int] | None = None) -> list[dict[str, Any]]:
     results = []
     for index, case in enumerate(tool.tests):
+        if indexes is not None and index not in indexes:
+            continue
         name = case.name or f"test {index + 1}"
-        result: dict[str, Any] = {"name": name, "passed": False, "failures": [], "output": None}
+        result: dict[str, Any] = {
+            "index": index, "name": name, "kind": case.kind, "passed": False, "failures": [], "output": None,
+            "actual": None, "error": None, "time_budget_ms": case.time_budget_ms, "required": case.required,
+        }  # fmt: skip
         started = time.monotonic()
         result["failures"] += [f"input {m}" for m in _schema_errors(case.input, tool.input_schema)]
         try:
-            output = _call(tool, case.input, {})
+            output, seconds = _run_case(tool, case)
         except MemoryError:
             raise
         except Exception as exc:
             result["error"] = _error(exc)
             result["failures"].append(f"raised {type(exc).__name__}: {exc}")
         else:
-            result["output"] = output
+            result["output"] = result["actual"] = output
+            result["duration_ms"] = round(seconds * 1000, 3)
             result["failures"] += [f"output {m}" for m in _schema_errors(output, tool.output_schema)]
             if case.expected is not None and output != case.expected:
                 result["failures"].append(f"expected {case.expected!r}, got {output!r}")
-            for expression in case.assertions:
-                try:
-                    ok = eval(
-                        expression, {"__builtins__": __builtins__}, {"output": output, "input": case.input}
-                    )
-                except Exception as exc:
-                    result["failures"].append(f"assertion {expression!r} raised {type(exc).__name__}: {exc}")
-                    continue
-                if not ok:
-                    result["failures"].append(f"assertion {expression!r} is false")
+            if case.kind == "performance" and case.time_budget_ms and seconds * 1000 > case.time_budget_ms:
+                result["failures"].append(
+                    f"took {seconds * 1000:.1f} ms, over its time budget of {case.time_budget_ms} ms"
+                )
+            result["failures"] += _assertion_failures(case, output)
         result["passed"] = not result["failures"]
         result["duration"] = time.monotonic() - started
+        result.setdefault("duration_ms", round(result["duration"] * 1000, 3))
         results.append(result)
     return results
 
@@ -125,8 +190,11 @@ def main(request_path: str, result_path: str, memory_mb: int = 0, max_file_mb: i
         from airflow_canvas.spec.models import Tool
 
         tool = Tool.model_validate(request["tool"])
-        if request.get("mode") == "tests":
-            result = {"ok": True, "tests": _run_tests(tool)}
+        if request.get("mode") == "assertions":  # an output made outside (a SQL test on a connection)
+            case = tool.tests[request["cases"][0]]
+            result = {"ok": True, "output": _assertion_failures(case, request["inputs"].get("output"))}
+        elif request.get("mode") == "tests":
+            result = {"ok": True, "tests": _run_tests(tool, request.get("cases"))}
         else:
             result = {
                 "ok": True,
