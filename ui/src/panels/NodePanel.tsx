@@ -13,6 +13,8 @@ import type { SpecNode } from "../spec/types";
 import { renameNodeId, updateNode } from "../state/ops";
 import { errorsUnder, fieldProblems } from "../state/problems";
 import { NodeRunSection } from "./NodeRunSection";
+import { OperatorSection } from "./OperatorSection";
+import { ToolSection } from "./ToolSection";
 import type { PanelProps } from "./PropertyPanel";
 import { DescriptionField, ProblemList, TextField } from "./fields";
 
@@ -88,31 +90,41 @@ export function NodePanel({
       </div>
       <ProblemList problems={nodeProblems} />
       {node.type === "tool" && (
-        <div className="cv-section">
-          <h3>Tool</h3>
-          <div className="cv-field">
-            <label>Tool (name@version)</label>
-            <input
-              className={`cv-input ${fields.tool ? "invalid" : ""}`}
-              data-testid="prop-tool"
-              list="cv-tool-refs"
-              value={node.tool ?? ""}
-              readOnly={readOnly}
-              onChange={(e) => set({ tool: e.target.value || null }, "tool")}
-            />
-            <datalist id="cv-tool-refs">
-              {toolRefs.map((r) => (
-                <option key={r} value={r} />
-              ))}
-            </datalist>
-            {fields.tool && (
-              <span className="cv-error" data-testid="prop-tool-error">
-                {fields.tool.message}
-              </span>
-            )}
-            {fields.tool?.hint && <span className="cv-hint">{fields.tool.hint}</span>}
+        <>
+          <div className="cv-section cv-param-mode">
+            <label htmlFor="prop-runs">Runs</label>
+            <select
+              id="prop-runs"
+              className="cv-select"
+              data-testid="prop-runs"
+              value={node.operator != null ? "operator" : "tool"}
+              disabled={readOnly}
+              onChange={(e) =>
+                set(
+                  e.target.value === "operator"
+                    ? { tool: null, operator: "" }
+                    : { operator: null, tool: toolRefs[0] ?? null },
+                  "runs",
+                )
+              }
+            >
+              <option value="tool">a canvas tool</option>
+              <option value="operator">an Airflow operator</option>
+            </select>
           </div>
-        </div>
+          {node.operator != null ? (
+            <OperatorSection key={node.operator} node={node} fields={fields} readOnly={readOnly} set={set} />
+          ) : (
+            <ToolSection
+              wf={wf}
+              node={node}
+              fields={fields}
+              readOnly={readOnly}
+              toolRefs={toolRefs}
+              set={set}
+            />
+          )}
+        </>
       )}
       {node.type === "process" && (
         <div className="cv-section">
@@ -185,27 +197,29 @@ export function NodePanel({
           />
         </div>
       )}
-      <div className="cv-section">
-        <h3>Parameters</h3>
-        {paramSchema && fieldsFromSchema(paramSchema).length ? (
-          <SchemaForm
-            schema={paramSchema}
-            value={node.parameters ?? {}}
-            readOnly={readOnly}
-            testId="prop-params"
-            {...params}
-            onChange={(v, k) => set({ parameters: v }, `parameters.${k}`)}
-          />
-        ) : (
-          <JsonEditor
-            value={node.parameters ?? {}}
-            readOnly={readOnly}
-            testId="prop-parameters"
-            error={fields.parameters?.message}
-            onChange={(v) => set({ parameters: v }, "parameters")}
-          />
-        )}
-      </div>
+      {node.type !== "tool" && (
+        <div className="cv-section">
+          <h3>Parameters</h3>
+          {paramSchema && fieldsFromSchema(paramSchema).length ? (
+            <SchemaForm
+              schema={paramSchema}
+              value={node.parameters ?? {}}
+              readOnly={readOnly}
+              testId="prop-params"
+              {...params}
+              onChange={(v, k) => set({ parameters: v }, `parameters.${k}`)}
+            />
+          ) : (
+            <JsonEditor
+              value={node.parameters ?? {}}
+              readOnly={readOnly}
+              testId="prop-parameters"
+              error={fields.parameters?.message}
+              onChange={(v) => set({ parameters: v }, "parameters")}
+            />
+          )}
+        </div>
+      )}
       <div className="cv-section">
         <h3>{node.type === "input" ? "Params schema (trigger form)" : "Input schema"}</h3>
         <JsonEditor
