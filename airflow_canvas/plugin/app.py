@@ -45,6 +45,8 @@ ROUTER_MODULES: list[str] = [
     "airflow_canvas.plugin.routes.copilot",
     "airflow_canvas.plugin.routes.interop",
     "airflow_canvas.plugin.routes.tools",
+    "airflow_canvas.plugin.routes.chains",
+    "airflow_canvas.plugin.routes.user_templates",
 ]
 
 

@@ -174,3 +174,37 @@ class DraftRow(Base):
     base_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     spec: Mapped[str] = mapped_column(Text)  # JSON as received (not canonicalised: may be invalid)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ChainRow(Base):
+    """A published version of a reusable chain (issue 17): a fragment of a workflow (nodes, the edges
+    between them, nested groups, the inline tools they use) with its input/output interface.
+    Versions are immutable once stored, like published tools."""
+
+    __tablename__ = "canvas_chain"
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_canvas_chain_name_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[str] = mapped_column(String(50))
+    description: Mapped[str] = mapped_column(Text, default="")
+    changelog: Mapped[str] = mapped_column(Text, default="")
+    spec: Mapped[str] = mapped_column(Text)  # JSON: {"fragment": {...}, "interface": {...}}
+    created_by: Mapped[str] = mapped_column(String(NAME_LEN), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UserTemplateRow(Base):
+    """A workflow saved by a user as a template, with the fields chosen as its parameters
+    (issue 17): listed beside the built-in gallery and instantiated the same way."""
+
+    __tablename__ = "canvas_user_template"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    title: Mapped[str] = mapped_column(String(NAME_LEN), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    parameters: Mapped[str] = mapped_column(Text)  # JSON Schema of the parameters object
+    body: Mapped[str] = mapped_column(Text)  # workflow spec JSON with {"$param": name} directives
+    created_by: Mapped[str] = mapped_column(String(NAME_LEN), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
