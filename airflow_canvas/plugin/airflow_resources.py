@@ -127,3 +127,37 @@ def visible_connection_ids(user: BaseUser | None) -> frozenset[str]:
     with create_session() as session:
         found = _read(session, "connections", _connections)
     return frozenset(found or ())
+
+
+def connection_choices(
+    user: BaseUser | None, session: Any, conn_types: frozenset[str] = frozenset()
+) -> tuple[list[dict[str, str]], bool, bool]:
+    """The connections ``user`` may read, for the connection picker: id, type and description only
+    (the query never even loads host, login, password or extra). Filtered to ``conn_types`` when
+    given. Returns (choices, readable, complete): ``readable`` is False when Airflow does not let the
+    user read connections (nothing listed), ``complete`` False under a secrets backend, whose
+    connections cannot be listed (the picker then says a typed id may still exist)."""
+    if not may_read(user, "connection"):
+        return [], False, True
+
+    def query(session: Any) -> dict[str, tuple[str, str]]:
+        from airflow.models.connection import Connection
+        from sqlalchemy import select
+
+        rows = session.execute(select(Connection.conn_id, Connection.conn_type, Connection.description))
+        found = {conn_id: (conn_type or "", description or "") for conn_id, conn_type, description in rows}
+        for name, value in os.environ.items():
+            if name.startswith(ENV_PREFIX) and len(name) > len(ENV_PREFIX):
+                conn_id = name[len(ENV_PREFIX) :].lower()
+                found.setdefault(conn_id, (_env_connection_type(conn_id, value), "from the environment"))
+        return found
+
+    from airflow.configuration import conf
+
+    found = _read(session, "connections", query) or {}
+    choices = [
+        {"connection_id": conn_id, "conn_type": conn_type, "description": description[:200]}
+        for conn_id, (conn_type, description) in sorted(found.items())
+        if not conn_types or conn_type in conn_types
+    ]
+    return choices, True, not conf.get("secrets", "backend", fallback="")

@@ -47,6 +47,7 @@ ROUTER_MODULES: list[str] = [
     "airflow_canvas.plugin.routes.tools",
     "airflow_canvas.plugin.routes.chains",
     "airflow_canvas.plugin.routes.user_templates",
+    "airflow_canvas.plugin.routes.connections",
 ]
 
 
