@@ -128,6 +128,13 @@ class _Builder(TaskMixin, EdgeMixin, BranchMixin, OrderMixin):
             gid: GroupIR(gid, plan.var, group_kwargs(plan, spec_groups[gid], wf, notified=self.notified))
             for gid, plan in self.groups.items()
         }
+        if wf.settings.cost_budget_usd:
+            from airflow_canvas.compiler import budget
+
+            task = budget.budget_task(wf, self.names.take("cost_budget", "canvas_"), TaskIR)
+            deps = deps + [(leaf, task.var) for leaf in budget.leaf_vars(wf, tasks, deps)]
+            tasks[budget.BUDGET_TASK_ID] = task
+            children = {**children, None: [*children.get(None, []), ("task", budget.BUDGET_TASK_ID)]}
         return WorkflowIR(wf.id, wf.version, dag, tasks, groups, deps, children, imports, tools)
 
     def _reserve_operator_names(self) -> None:

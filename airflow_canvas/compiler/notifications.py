@@ -153,3 +153,34 @@ def notification_import_pairs(wf: Workflow) -> set[tuple[str, str]]:
         if "deadline_miss" in notification.on:
             pairs.update(DEADLINE_IMPORTS)
     return pairs
+
+
+BUDGET_SUBJECT = "Cost budget exceeded: {{ dag.dag_id }}"
+BUDGET_MESSAGE = (
+    "Run {{ run_id }} of {{ dag.dag_id }} cost ${{ canvas_cost_usd }}, "
+    "over the workflow's budget of ${{ canvas_cost_budget_usd }}."
+)
+
+
+def budget_notifier_exprs(wf: Workflow) -> list[Call]:
+    """One notifier call per workflow-level notification (whatever events it is for: the budget
+    alert goes to the channels the workflow is configured with), its subject and message replaced
+    by the budget's own where the notifier takes them. The texts are Airflow templates rendered by
+    the notifier with the run's context plus ``canvas_cost_usd`` and ``canvas_cost_budget_usd``."""
+    calls: list[Call] = []
+    seen: set[str] = set()
+    for notification in wf.notifications:
+        if not notification.on:  # switched off (and its class is not imported)
+            continue
+        spec = resolve_notifier(notification.notifier)
+        update: dict[str, Any] = {
+            "subject": BUDGET_SUBJECT if spec.subject_param else "",
+            "message": BUDGET_MESSAGE if spec.message_param else "",
+            "on": [],
+        }
+        expr = _notifier_call(spec, notifier_kwargs(notification.model_copy(update=update), spec))
+        key = flat(expr)
+        if key not in seen:  # two notifications for different events on one channel: one alert
+            seen.add(key)
+            calls.append(expr)
+    return calls

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from airflow_canvas.operators.agent import AgentOperator
     from airflow_canvas.operators.base import CanvasOperator
     from airflow_canvas.operators.branch import ConditionBranchOperator
+    from airflow_canvas.operators.budget import CostBudgetOperator
     from airflow_canvas.operators.input import InputOperator
     from airflow_canvas.operators.output import OutputOperator
     from airflow_canvas.operators.process import ProcessOperator
@@ -24,12 +25,14 @@ _MODULES = {
     "ConditionBranchOperator": "branch",
     "ToolOperator": "tool",
     "AgentOperator": "agent",
+    "CostBudgetOperator": "budget",
 }
 
 __all__ = [
     "AgentOperator",
     "CanvasOperator",
     "ConditionBranchOperator",
+    "CostBudgetOperator",
     "InputOperator",
     "OutputOperator",
     "ProcessOperator",

@@ -172,9 +172,10 @@ def aggregate(
 
 
 def load_rows(
-    session: Any, dag_id: str, limit: int
+    session: Any, dag_id: str, limit: int, *, with_metrics: bool = True
 ) -> tuple[list[RunRow], list[TaskRow], list[tuple[str, str, Any]]]:
-    """The ``limit`` most recent runs of ``dag_id`` with their task instances and metrics XComs."""
+    """The ``limit`` most recent runs of ``dag_id`` with their task instances and metrics XComs
+    (``with_metrics=False``: no XComs, for a caller who may not read them)."""
     from airflow.models.dagrun import DagRun
     from airflow.models.taskinstance import TaskInstance
     from airflow.models.xcom import XComModel
@@ -215,6 +216,8 @@ def load_rows(
         )
         for r in ti_rows
     ]
+    if not with_metrics:
+        return runs, tasks, []
     xcom_rows = session.execute(
         select(XComModel.run_id, XComModel.task_id, XComModel.value).where(
             XComModel.dag_id == dag_id, XComModel.run_id.in_(run_ids), XComModel.key == XCOM_KEY

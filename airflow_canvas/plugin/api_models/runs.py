@@ -89,3 +89,82 @@ class WorkflowMetrics(ApiModel):
     predicted_duration_seconds: float | None
     duration_seconds: DurationStats
     nodes: dict[str, NodeMetrics]
+    prediction: Prediction | None = Field(
+        None, description="The next run's duration and cost from history (None: the workflow has no spec)."
+    )
+
+
+class NodeInputs(ApiModel):
+    """What a node received in a run (the ``canvas_inputs`` record its operator stores)."""
+
+    node_id: str
+    task_id: str
+    value: Any = Field(description="The inputs (a list of every map index's when mapped); None if truncated.")
+    truncated: bool = Field(
+        False, description="Too large to keep (or the node logs sizes only): see preview."
+    )
+    bytes: int | None = None
+    preview: str | None = None
+    mapped: bool | None = None
+
+
+class EdgeData(ApiModel):
+    source: str
+    target: str
+    items: int = Field(
+        description="Items that flowed: a list's length, 1 for a record, one per mapped instance."
+    )
+    bytes: int = Field(description="Size of the source's output as JSON.")
+    sample: str = Field(description="The start of the data as JSON.")
+    truncated: bool
+
+
+class RunEdges(ApiModel):
+    run_id: str
+    edges: dict[str, EdgeData] = Field(description="Edge key (id or 'source->target') -> its data.")
+
+
+class GridCell(ApiModel):
+    state: str | None
+    duration: float | None
+    tries: int
+    map_count: int | None
+    tokens: int | None = None
+    cost: float | None = None
+
+
+class GridRun(ApiModel):
+    run_id: str
+    state: str | None
+    start_date: str | None
+    end_date: str | None
+    duration: float | None
+    cost: float | None = None
+
+
+class RunHistory(ApiModel):
+    workflow_id: str
+    limit: int
+    runs: list[GridRun] = Field(description="Newest first.")
+    nodes: dict[str, dict[str, GridCell]] = Field(description="Node id -> run id -> the node in that run.")
+    with_usage: bool = Field(description="Tokens and cost included (the caller may read this DAG's XComs).")
+
+
+class NodeCost(ApiModel):
+    cost: float
+    source: str = Field(
+        description="'pricing': median tokens at the node's model's price; 'recorded': median cost."
+    )
+
+
+class Prediction(ApiModel):
+    duration_seconds: float | None = Field(description="Median durations summed along the critical path.")
+    critical_path: list[str]
+    cost_usd: float | None
+    node_costs: dict[str, NodeCost]
+    node_seconds: dict[str, float]
+    nodes_without_history: list[str]
+    cost_budget_usd: float | None = None
+
+
+WorkflowMetrics.model_rebuild()  # Prediction is defined after it

@@ -1,5 +1,6 @@
 """GET /workflows/{id}/metrics: per-node duration, tries and token figures over recent runs, and
-predicted durations (medians of recent successful runs), from Airflow's own tables."""
+predicted durations (medians of recent successful runs), from Airflow's own tables; ``prediction``:
+the next run's duration along the critical path and its cost (policies/runview.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from airflow_canvas.plugin.api_models.runs import WorkflowMetrics
 from airflow_canvas.plugin.authz import requires, requires_dag
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.policies.history import aggregate, load_rows
+from airflow_canvas.policies.runview import node_history, predict
+from airflow_canvas.store import repository as repo
+from airflow_canvas.store.errors import NotFound
 from airflow_canvas.store.permissions import WORKFLOWS
 
 router = APIRouter(tags=["metrics"])
@@ -42,4 +46,16 @@ def workflow_metrics(
         "workflow_id": workflow_id,
         "limit": limit,
         **aggregate(runs, tasks, metrics, implied=implied_tool_calls()),
+        "prediction": _prediction(session, workflow_id, tasks, metrics),
     }
+
+
+def _prediction(
+    session: SessionDep, workflow_id: str, tasks: list[Any], metrics: list[Any]
+) -> dict[str, Any] | None:
+    """The next run of the workflow's current spec (its graph and models) from this history."""
+    try:
+        wf = repo.load_spec(repo.head(session, workflow_id))
+    except NotFound:  # a DAG that is not a canvas workflow: figures, but no graph to predict on
+        return None
+    return predict(wf, node_history(tasks, metrics)) | {"cost_budget_usd": wf.settings.cost_budget_usd}

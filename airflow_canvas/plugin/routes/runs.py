@@ -235,3 +235,136 @@ def node_output(
         )
     row = mine[0]
     return {"node_id": node_id, "task_id": row.task_id, "value": XComModel.deserialize_value(row)}
+
+
+# -- reading runs on the canvas: history grid, a node's inputs, data on edges --------------------------
+def _may_read_xcom(user: BaseUser, dag_id: str) -> bool:
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagDetails
+
+    return get_auth_manager().is_authorized_dag(
+        method="GET", access_entity=DagAccessEntity.XCOM, details=DagDetails(id=dag_id), user=user
+    )
+
+
+def _run_or_404(session: SessionDep, workflow_id: str, run_id: str) -> Any:
+    from airflow.models.dagrun import DagRun
+
+    run = session.scalar(select(DagRun).where(DagRun.dag_id == workflow_id, DagRun.run_id == run_id))
+    if run is None:
+        raise ApiError(404, f"Run {run_id!r} of workflow {workflow_id!r} not found.")
+    return run
+
+
+@router.get(
+    "/workflows/{workflow_id}/run-history",
+    dependencies=[CanReadRuns, CanReadTasks],
+    response_model=out.RunHistory,
+    responses=errors(404),
+)
+def run_history(
+    workflow_id: str,
+    user: Reader,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100, description="How many recent runs.")] = 20,
+) -> dict[str, Any]:
+    """Runs x nodes (Airflow's grid, for the canvas): each node's state, duration and tries in each
+    of the last ``limit`` runs; tokens and cost too when the user may read the DAG's XComs."""
+    from airflow_canvas.policies.history import load_rows
+    from airflow_canvas.policies.runview import grid
+
+    repo.get_workflow(session, workflow_id)
+    with_usage = _may_read_xcom(user, workflow_id)
+    runs, tasks, metrics = load_rows(session, workflow_id, limit, with_metrics=with_usage)
+    return {"workflow_id": workflow_id, "limit": limit, **grid(runs, tasks, metrics, with_usage=with_usage)}
+
+
+def _xcom_rows(session: SessionDep, workflow_id: str, run_id: str, key: str) -> list[Any]:
+    from airflow.models.xcom import XComModel
+
+    return list(
+        session.scalars(
+            select(XComModel).where(
+                XComModel.dag_id == workflow_id, XComModel.run_id == run_id, XComModel.key == key
+            )
+        ).all()
+    )
+
+
+@router.get(
+    "/workflows/{workflow_id}/runs/{run_id}/nodes/{node_id}/inputs",
+    dependencies=[CanReadRuns, CanReadXCom],
+    response_model=out.NodeInputs,
+    responses=errors(404),
+)
+def node_inputs(
+    workflow_id: str, run_id: str, node_id: str, user: Reader, session: SessionDep
+) -> dict[str, Any]:
+    """What the node received in the run, as its operator recorded it (policies/runrecord.py)."""
+    from airflow.models.xcom import XComModel
+
+    from airflow_canvas.policies.runrecord import INPUTS_XCOM_KEY, TRUNCATED
+
+    _run_or_404(session, workflow_id, run_id)
+    mine = sorted(
+        (
+            r
+            for r in _xcom_rows(session, workflow_id, run_id, INPUTS_XCOM_KEY)
+            if node_id_of(r.task_id) == node_id
+        ),
+        key=lambda r: r.map_index,
+    )
+    if not mine:
+        raise ApiError(
+            404,
+            f"Node {node_id!r} has no recorded inputs in run {run_id!r}: it has not run, its log_payloads "
+            "policy is 'off', or it ran on a version of the plugin that did not record inputs.",
+        )
+    values = [XComModel.deserialize_value(r) for r in mine]
+    base = {"node_id": node_id, "task_id": mine[0].task_id}
+    if mine[0].map_index >= 0:
+        return base | {"mapped": True, "value": values}
+    value = values[0]
+    if isinstance(value, dict) and value.get(TRUNCATED):
+        return base | {
+            "value": None,
+            "truncated": True,
+            "bytes": value.get("bytes"),
+            "preview": value.get("preview"),
+        }
+    return base | {"value": value}
+
+
+@router.get(
+    "/workflows/{workflow_id}/runs/{run_id}/edges",
+    dependencies=[CanReadRuns, CanReadXCom],
+    response_model=out.RunEdges,
+    responses=errors(404),
+)
+def run_edges(workflow_id: str, run_id: str, user: Reader, session: SessionDep) -> dict[str, Any]:
+    """Per data-flow edge of the workflow's current spec: how many items and bytes its source sent
+    in the run and a truncated sample (the source's output XCom, read with Airflow's XCom check)."""
+    from airflow.models.xcom import XComModel
+
+    from airflow_canvas.policies.runrecord import edge_data
+    from airflow_canvas.spec.models import EdgeKind
+
+    _run_or_404(session, workflow_id, run_id)
+    wf = repo.load_spec(repo.head(session, workflow_id))
+    outputs: dict[str, list[Any]] = {}
+    for row in _xcom_rows(session, workflow_id, run_id, "return_value"):
+        outputs.setdefault(node_id_of(row.task_id), []).append(row)
+    edges: dict[str, Any] = {}
+    for edge in wf.edges:
+        rows = outputs.get(edge.source)
+        if edge.kind is not EdgeKind.DATA_FLOW or not rows:
+            continue
+        mapped = rows[0].map_index >= 0
+        ordered = sorted(rows, key=lambda r: r.map_index)
+        value = (
+            [XComModel.deserialize_value(r) for r in ordered]
+            if mapped
+            else XComModel.deserialize_value(ordered[0])
+        )
+        edges[edge.key] = {"source": edge.source, "target": edge.target, **edge_data(value, mapped=mapped)}
+    return {"run_id": run_id, "edges": edges}

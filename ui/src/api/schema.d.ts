@@ -55,6 +55,141 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/chains": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Chains */
+    get: operations["list_chains_api_chains_get"];
+    put?: never;
+    /**
+     * Publish
+     * @description Publish a new chain or a new version of one (immutable; semver checked against the interface).
+     */
+    post: operations["publish_api_chains_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/chains/preview": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Preview
+     * @description What publishing would store: the fragment, its interface, the version it should get.
+     */
+    post: operations["preview_api_chains_preview_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/chains/status": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Status
+     * @description Per inserted group: its pin and whether an update exists (or the pin is unknown).
+     */
+    post: operations["status_api_chains_status_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/chains/update": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Update
+     * @description The spec with an inserted group on another version (nothing is saved).
+     */
+    post: operations["update_api_chains_update_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/chains/{name}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Versions */
+    get: operations["versions_api_chains__name__get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/chains/{name}/{version}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get Version */
+    get: operations["get_version_api_chains__name___version__get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/chains/{name}/{version}/insert": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Insert
+     * @description The spec with the chain added as a new group pinned to name@version (nothing is saved).
+     */
+    post: operations["insert_api_chains__name___version__insert_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/compile": {
     parameters: {
       query?: never;
@@ -69,6 +204,23 @@ export interface paths {
      * @description The generated DAG source for a spec (nothing is written); ``source`` is null when invalid.
      */
     post: operations["compile_preview_api_compile_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/connections": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Connections */
+    get: operations["list_connections_api_connections_get"];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -337,6 +489,27 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/tools/check": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Check
+     * @description Syntax errors (line and column), a missing entry point, invalid JSON Schemas, assertions
+     *     that do not parse, test inputs that do not fit; and what publishing this body would need.
+     */
+    post: operations["check_api_tools_check_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/tools/compatibility": {
     parameters: {
       query?: never;
@@ -363,6 +536,26 @@ export interface paths {
     };
     /** Diff Tool */
     get: operations["diff_tool_api_tools__name__diff_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/tools/{name}/usage": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Usage
+     * @description The workflows (head of each branch) whose tool nodes or agents use ``name``, per version.
+     */
+    get: operations["usage_api_tools__name__usage_get"];
     put?: never;
     post?: never;
     delete?: never;
@@ -459,6 +652,64 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/user-templates": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List User Templates */
+    get: operations["list_user_templates_api_user_templates_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/user-templates/{name}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Save User Template
+     * @description Save (or replace) a user template from a workflow; the workflow must validate.
+     */
+    put: operations["save_user_template_api_user_templates__name__put"];
+    post?: never;
+    /** Delete User Template */
+    delete: operations["delete_user_template_api_user_templates__name__delete"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/user-templates/{name}/instantiate": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Instantiate
+     * @description A new spec from the template with the caller's id, name and parameters (nothing is stored).
+     */
+    post: operations["instantiate_api_user_templates__name__instantiate_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/validate": {
     parameters: {
       query?: never;
@@ -525,6 +776,46 @@ export interface paths {
     put?: never;
     /** Create Branch */
     post: operations["create_branch_api_workflows__workflow_id__branches_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/debug/session": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Debug Session
+     * @description Order, each node's state, the next node and the inputs it would get (runs nothing).
+     */
+    post: operations["debug_session_api_workflows__workflow_id__debug_session_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/debug/step": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Debug Step
+     * @description Run one node in the sandbox on the inputs its upstream results make (or ``input``).
+     */
+    post: operations["debug_step_api_workflows__workflow_id__debug_step_post"];
     delete?: never;
     options?: never;
     head?: never;
@@ -750,6 +1041,27 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/workflows/{workflow_id}/run-history": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Run History
+     * @description Runs x nodes (Airflow's grid, for the canvas): each node's state, duration and tries in each
+     *     of the last ``limit`` runs; tokens and cost too when the user may read the DAG's XComs.
+     */
+    get: operations["run_history_api_workflows__workflow_id__run_history_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/workflows/{workflow_id}/runs": {
     parameters: {
       query?: never;
@@ -777,6 +1089,68 @@ export interface paths {
     };
     /** Get Run */
     get: operations["get_run_api_workflows__workflow_id__runs__run_id__get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/runs/{run_id}/edges": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Run Edges
+     * @description Per data-flow edge of the workflow's current spec: how many items and bytes its source sent
+     *     in the run and a truncated sample (the source's output XCom, read with Airflow's XCom check).
+     */
+    get: operations["run_edges_api_workflows__workflow_id__runs__run_id__edges_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/runs/{run_id}/nodes/{node_id}/clear": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Clear Node
+     * @description Re-run from this node: its task instance and everything downstream in the run are cleared
+     *     and the run is queued again.
+     */
+    post: operations["clear_node_api_workflows__workflow_id__runs__run_id__nodes__node_id__clear_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/runs/{run_id}/nodes/{node_id}/inputs": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Node Inputs
+     * @description What the node received in the run, as its operator recorded it (policies/runrecord.py).
+     */
+    get: operations["node_inputs_api_workflows__workflow_id__runs__run_id__nodes__node_id__inputs_get"];
     put?: never;
     post?: never;
     delete?: never;
@@ -1007,6 +1381,269 @@ export interface components {
       /** Template Fields */
       template_fields: string[];
     };
+    /** ChainDetail */
+    ChainDetail: {
+      /** Changelog */
+      changelog: string;
+      /** Created At */
+      created_at: string | null;
+      /** Created By */
+      created_by: string;
+      /** Description */
+      description: string;
+      fragment: components["schemas"]["ChainFragment"];
+      interface: components["schemas"]["Interface"];
+      /** Name */
+      name: string;
+      /**
+       * Nodes
+       * @description How many nodes the chain adds.
+       */
+      nodes: number;
+      /**
+       * Ref
+       * @description name@version, what an inserted group pins.
+       */
+      ref: string;
+      /** Version */
+      version: string;
+    };
+    /** ChainFragment */
+    ChainFragment: {
+      /** Edges */
+      edges: {
+        [key: string]: unknown;
+      }[];
+      /** Groups */
+      groups: {
+        [key: string]: unknown;
+      }[];
+      /** Nodes */
+      nodes: {
+        [key: string]: unknown;
+      }[];
+      /**
+       * Root
+       * @description The fragment's root group id (the inserted group gets a new one).
+       */
+      root: string;
+      /** Tools */
+      tools: {
+        [key: string]: unknown;
+      }[];
+    };
+    /** ChainInserted */
+    ChainInserted: {
+      /**
+       * Group Id
+       * @description Id of the new group holding the chain.
+       */
+      group_id: string;
+      /**
+       * Problems
+       * @description Validation of the whole resulting workflow.
+       */
+      problems: components["schemas"]["Problem"][];
+      /** Spec */
+      spec: components["schemas"]["Workflow"];
+    };
+    /** ChainPage */
+    ChainPage: {
+      /** Items */
+      items: components["schemas"]["ChainSummary"][];
+      /** Total */
+      total: number;
+    };
+    /** ChainPreview */
+    ChainPreview: {
+      /** Changes */
+      changes: components["schemas"]["Change"][];
+      /** @description The interface the boundary edges imply. */
+      derived_interface: components["schemas"]["Interface"];
+      fragment: components["schemas"]["ChainFragment"];
+      /** @description The interface that would be stored. */
+      interface: components["schemas"]["Interface"];
+      /**
+       * Latest
+       * @description The chain's newest published version, if any.
+       */
+      latest: string | null;
+      /** Name */
+      name: string;
+      /**
+       * Required Bump
+       * @description The bump the change against `latest` needs.
+       */
+      required_bump: string | null;
+      /** Suggested Version */
+      suggested_version: string;
+    };
+    /** ChainPublished */
+    ChainPublished: {
+      /** Changelog */
+      changelog: string;
+      /**
+       * Changes
+       * @description What changed against the previous version.
+       */
+      changes: components["schemas"]["Change"][];
+      /** Created At */
+      created_at: string | null;
+      /** Created By */
+      created_by: string;
+      /** Description */
+      description: string;
+      interface: components["schemas"]["Interface"];
+      /** Name */
+      name: string;
+      /**
+       * Nodes
+       * @description How many nodes the chain adds.
+       */
+      nodes: number;
+      /**
+       * Ref
+       * @description name@version, what an inserted group pins.
+       */
+      ref: string;
+      /** Version */
+      version: string;
+    };
+    /** ChainStatus */
+    ChainStatus: {
+      /** Chain */
+      chain: string;
+      /** Group Id */
+      group_id: string;
+      /** Latest */
+      latest: string | null;
+      /** Latest Compatible */
+      latest_compatible: string | null;
+      /** Message */
+      message: string;
+      /** Name */
+      name: string;
+      /** Pinned */
+      pinned: string;
+      /**
+       * Update
+       * @description none | compatible | major | unknown (the pin is not in the library)
+       */
+      update: string;
+    };
+    /** ChainStatusPage */
+    ChainStatusPage: {
+      /** Items */
+      items: components["schemas"]["ChainStatus"][];
+    };
+    /** ChainSummary */
+    ChainSummary: {
+      /** Changelog */
+      changelog: string;
+      /** Created At */
+      created_at: string | null;
+      /** Created By */
+      created_by: string;
+      /** Description */
+      description: string;
+      interface: components["schemas"]["Interface"];
+      /** Latest */
+      latest: string;
+      /** Name */
+      name: string;
+      /**
+       * Nodes
+       * @description How many nodes the chain adds.
+       */
+      nodes: number;
+      /**
+       * Ref
+       * @description name@version, what an inserted group pins.
+       */
+      ref: string;
+      /** Version */
+      version: string;
+      /**
+       * Versions
+       * @description Every published version, oldest first.
+       */
+      versions: string[];
+    };
+    /** ChainUpdated */
+    ChainUpdated: {
+      /**
+       * Dropped Edges
+       * @description Edges the new interface no longer fits.
+       */
+      dropped_edges: components["schemas"]["DroppedEdge"][];
+      /** From Version */
+      from_version: string;
+      /** Group Id */
+      group_id: string;
+      /**
+       * Kept Edges
+       * @description Edges to the rest of the workflow that were kept.
+       */
+      kept_edges: string[];
+      /** Major */
+      major: boolean;
+      /** Problems */
+      problems: components["schemas"]["Problem"][];
+      /** Spec */
+      spec: components["schemas"]["Workflow"];
+      /** To Version */
+      to_version: string;
+    };
+    /** ChainVersion */
+    ChainVersion: {
+      /** Changelog */
+      changelog: string;
+      /** Created At */
+      created_at: string | null;
+      /** Created By */
+      created_by: string;
+      /** Description */
+      description: string;
+      interface: components["schemas"]["Interface"];
+      /** Name */
+      name: string;
+      /**
+       * Nodes
+       * @description How many nodes the chain adds.
+       */
+      nodes: number;
+      /**
+       * Ref
+       * @description name@version, what an inserted group pins.
+       */
+      ref: string;
+      /** Version */
+      version: string;
+    };
+    /** ChainVersionPage */
+    ChainVersionPage: {
+      /** Items */
+      items: components["schemas"]["ChainVersion"][];
+      /** Total */
+      total: number;
+    };
+    /** Change */
+    Change: {
+      /**
+       * Bump
+       * @description major | minor | patch
+       */
+      bump: string;
+      /** Message */
+      message: string;
+      /** Path */
+      path: string;
+      /**
+       * Where
+       * @description input, output or code
+       */
+      where: string;
+    };
     /** ChangeTypeBody */
     ChangeTypeBody: {
       /** Node Id */
@@ -1064,6 +1701,40 @@ export interface components {
       workflow: {
         [key: string]: unknown;
       };
+    };
+    /** CheckBody */
+    CheckBody: {
+      /** Tool */
+      tool: {
+        [key: string]: unknown;
+      };
+    };
+    /** ClearBody */
+    ClearBody: {
+      /**
+       * Dry Run
+       * @description List what would be cleared; change nothing.
+       * @default false
+       */
+      dry_run?: boolean;
+    };
+    /** ClearedRun */
+    ClearedRun: {
+      /** Dag Id */
+      dag_id: string;
+      /** Dry Run */
+      dry_run: boolean;
+      /** Node Id */
+      node_id: string;
+      /** Run Id */
+      run_id: string;
+      /** Run State */
+      run_state: string;
+      /**
+       * Task Ids
+       * @description The task instances cleared (the node's and its downstream).
+       */
+      task_ids: string[];
     };
     /**
      * CodeChange
@@ -1143,6 +1814,38 @@ export interface components {
       source: string | null;
       /** Spec Hash */
       spec_hash: string | null;
+    };
+    /** ConnectionChoice */
+    ConnectionChoice: {
+      /**
+       * Conn Type
+       * @description Airflow's connection type ('http', 'postgres', ...); '' when unset.
+       */
+      conn_type: string;
+      /** Connection Id */
+      connection_id: string;
+      /** Description */
+      description: string;
+    };
+    /** ConnectionChoices */
+    ConnectionChoices: {
+      /**
+       * Complete
+       * @description False under a secrets backend: its connections cannot be listed, so an id typed by hand may still exist.
+       */
+      complete: boolean;
+      /**
+       * Conn Types
+       * @description The types asked for (empty: every type).
+       */
+      conn_types: string[];
+      /** Connections */
+      connections: components["schemas"]["ConnectionChoice"][];
+      /**
+       * Readable
+       * @description False when Airflow does not let the caller read connections: nothing is listed, and a typed id is not checked at design time.
+       */
+      readable: boolean;
     };
     /** Conversation */
     Conversation: {
@@ -1239,10 +1942,103 @@ export interface components {
       /** Workflow Id */
       workflow_id: string;
     };
-    /** Deleted */
-    Deleted: {
-      /** Deleted */
-      deleted: string;
+    /** DebugNode */
+    DebugNode: {
+      /** Group Chain */
+      group_chain: string[];
+      /** Mapped */
+      mapped: boolean;
+      /**
+       * Runnable
+       * @description False for Airflow operator nodes: they run only in Airflow.
+       */
+      runnable: boolean;
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "ready" | "pending" | "success" | "failed" | "skipped" | "upstream_failed";
+      /**
+       * Upstream
+       * @description Nodes directly upstream (generated branch tasks see through).
+       */
+      upstream: string[];
+    };
+    /** DebugSession */
+    DebugSession: {
+      /** Finished */
+      finished: boolean;
+      /**
+       * Next
+       * @description The next node to run; null when nothing is ready.
+       */
+      next: string | null;
+      /**
+       * Next Input
+       * @description The inputs the next node would get.
+       */
+      next_input: {
+        [key: string]: unknown;
+      } | null;
+      /** Nodes */
+      nodes: {
+        [key: string]: components["schemas"]["DebugNode"];
+      };
+      /**
+       * Order
+       * @description Node ids in the DAG's order (topological, groups kept whole).
+       */
+      order: string[];
+    };
+    /** DebugStepResult */
+    DebugStepResult: {
+      /**
+       * Branches
+       * @description For a node with conditional edges: each target and whether it will run.
+       */
+      branches: {
+        [key: string]: boolean;
+      } | null;
+      /** Duration */
+      duration: number;
+      error: components["schemas"]["RunError"] | null;
+      /**
+       * Input
+       * @description The inputs the node ran on (a list, one per item, for a mapped node).
+       */
+      input: unknown;
+      /** Input Generated */
+      input_generated: boolean;
+      /**
+       * Items
+       * @description For a mapped node: how many items it ran over.
+       */
+      items: number | null;
+      /** Logs */
+      logs: {
+        [key: string]: unknown;
+      }[];
+      /** Node Id */
+      node_id: string;
+      /** Ok */
+      ok: boolean;
+      /** Output */
+      output: unknown;
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "success" | "failed" | "skipped" | "upstream_failed";
+      /** Stderr */
+      stderr: string;
+      /** Stdout */
+      stdout: string;
+      /**
+       * Type
+       * @enum {string}
+       */
+      type: "input" | "process" | "output" | "tool" | "agent";
+      validation: components["schemas"]["SchemaCheck"];
     };
     /** DeletedCount */
     DeletedCount: {
@@ -1453,6 +2249,13 @@ export interface components {
        */
       discarded: boolean;
     };
+    /** DroppedEdge */
+    DroppedEdge: {
+      /** Edge */
+      edge: string;
+      /** Reason */
+      reason: string;
+    };
     /** DuplicateBody */
     DuplicateBody: {
       /**
@@ -1499,6 +2302,30 @@ export interface components {
       source: string;
       /** Target */
       target: string;
+    };
+    /** EdgeData */
+    EdgeData: {
+      /**
+       * Bytes
+       * @description Size of the source's output as JSON.
+       */
+      bytes: number;
+      /**
+       * Items
+       * @description Items that flowed: a list's length, 1 for a record, one per mapped instance.
+       */
+      items: number;
+      /**
+       * Sample
+       * @description The start of the data as JSON.
+       */
+      sample: string;
+      /** Source */
+      source: string;
+      /** Target */
+      target: string;
+      /** Truncated */
+      truncated: boolean;
     };
     /**
      * EdgeKind
@@ -1658,8 +2485,43 @@ export interface components {
        */
       url: string;
     };
+    /** GridCell */
+    GridCell: {
+      /** Cost */
+      cost: number | null;
+      /** Duration */
+      duration: number | null;
+      /** Map Count */
+      map_count: number | null;
+      /** State */
+      state: string | null;
+      /** Tokens */
+      tokens: number | null;
+      /** Tries */
+      tries: number;
+    };
+    /** GridRun */
+    GridRun: {
+      /** Cost */
+      cost: number | null;
+      /** Duration */
+      duration: number | null;
+      /** End Date */
+      end_date: string | null;
+      /** Run Id */
+      run_id: string;
+      /** Start Date */
+      start_date: string | null;
+      /** State */
+      state: string | null;
+    };
     /** Group */
     Group: {
+      /**
+       * Chain
+       * @description Pinned library chain this group was inserted from: name@version (e.g. clean_text@1.2.0).
+       */
+      chain?: string | null;
       /**
        * Collapsed
        * @default false
@@ -1750,22 +2612,27 @@ export interface components {
       /** Results */
       results: components["schemas"]["ImportOutcome"][];
     };
-    /** InstantiateBody */
-    InstantiateBody: {
-      /**
-       * Name
-       * @default
-       */
-      name?: string;
-      /**
-       * Params
-       * @description Template parameters (see its schema).
-       */
-      params?: {
+    /** InsertBody */
+    InsertBody: {
+      /** Group Id */
+      group_id?: string | null;
+      /** Parent */
+      parent?: string | null;
+      /** Spec */
+      spec: {
         [key: string]: unknown;
       };
-      /** Workflow Id */
-      workflow_id: string;
+      /** X */
+      x?: number | null;
+      /** Y */
+      y?: number | null;
+    };
+    /** Interface */
+    Interface: {
+      /** Inputs */
+      inputs?: components["schemas"]["Port"][];
+      /** Outputs */
+      outputs?: components["schemas"]["Port"][];
     };
     /** ItemChange */
     ItemChange: {
@@ -1897,6 +2764,43 @@ export interface components {
         [key: string]: unknown;
       };
     };
+    /** NodeCost */
+    NodeCost: {
+      /** Cost */
+      cost: number;
+      /**
+       * Source
+       * @description 'pricing': median tokens at the node's model's price; 'recorded': median cost.
+       */
+      source: string;
+    };
+    /**
+     * NodeInputs
+     * @description What a node received in a run (the ``canvas_inputs`` record its operator stores).
+     */
+    NodeInputs: {
+      /** Bytes */
+      bytes: number | null;
+      /** Mapped */
+      mapped: boolean | null;
+      /** Node Id */
+      node_id: string;
+      /** Preview */
+      preview: string | null;
+      /** Task Id */
+      task_id: string;
+      /**
+       * Truncated
+       * @description Too large to keep (or the node logs sizes only): see preview.
+       * @default false
+       */
+      truncated: boolean;
+      /**
+       * Value
+       * @description The inputs (a list of every map index's when mapped); None if truncated.
+       */
+      value: unknown;
+    };
     /** NodeMetrics */
     NodeMetrics: {
       /** Cost */
@@ -1930,6 +2834,17 @@ export interface components {
        * @description The node's return value (a list of every map index's when mapped).
        */
       value: unknown;
+    };
+    /** NodeResult */
+    NodeResult: {
+      /** Output */
+      output?: unknown;
+      /**
+       * State
+       * @description success | failed | skipped
+       * @default success
+       */
+      state?: string;
     };
     /** NodeRun */
     NodeRun: {
@@ -2151,6 +3066,35 @@ export interface components {
        */
       total: number;
     };
+    /**
+     * Port
+     * @description One field of a chain's interface: what enters it from outside, or what leaves it.
+     */
+    Port: {
+      /**
+       * Field
+       * @description Input/output field of the node; '' = all of it.
+       * @default
+       */
+      field?: string;
+      /**
+       * Json Schema
+       * @description JSON Schema of the value.
+       */
+      json_schema?: {
+        [key: string]: unknown;
+      };
+      /**
+       * Name
+       * @description The interface field's name.
+       */
+      name: string;
+      /**
+       * Node
+       * @description Fragment node id.
+       */
+      node: string;
+    };
     /** Position */
     Position: {
       /**
@@ -2163,6 +3107,51 @@ export interface components {
        * @default 0
        */
       y?: number;
+    };
+    /** Prediction */
+    Prediction: {
+      /** Cost Budget Usd */
+      cost_budget_usd: number | null;
+      /** Cost Usd */
+      cost_usd: number | null;
+      /** Critical Path */
+      critical_path: string[];
+      /**
+       * Duration Seconds
+       * @description Median durations summed along the critical path.
+       */
+      duration_seconds: number | null;
+      /** Node Costs */
+      node_costs: {
+        [key: string]: components["schemas"]["NodeCost"];
+      };
+      /** Node Seconds */
+      node_seconds: {
+        [key: string]: number;
+      };
+      /** Nodes Without History */
+      nodes_without_history: string[];
+    };
+    /** PreviewBody */
+    PreviewBody: {
+      /** Group Id */
+      group_id?: string | null;
+      /** @description An edited interface; derived when null. */
+      interface?: components["schemas"]["Interface"] | null;
+      /** Name */
+      name: string;
+      /**
+       * Node Ids
+       * @description A selection instead of a group.
+       */
+      node_ids?: string[] | null;
+      /**
+       * Spec
+       * @description The workflow the chain is cut from (as on the canvas).
+       */
+      spec: {
+        [key: string]: unknown;
+      };
     };
     /**
      * PreviewDiff
@@ -2260,10 +3249,36 @@ export interface components {
       /** Workflow */
       workflow: components["schemas"]["Workflow"];
     };
+    /**
+     * PublishPreview
+     * @description What publishing this body after the latest published version would need.
+     */
+    PublishPreview: {
+      /** Changes */
+      changes: components["schemas"]["SchemaChange"][];
+      /**
+       * Previous
+       * @description The latest published version; null when none is.
+       */
+      previous: string | null;
+      /** Required Bump */
+      required_bump: ("major" | "minor" | "patch") | null;
+      /**
+       * Suggested Version
+       * @description The smallest version the changes allow.
+       */
+      suggested_version: string;
+    };
     /** Published */
     Published: {
       /** Builtin */
       builtin: boolean;
+      /**
+       * Changelog
+       * @description What this version changes (written when it was published).
+       * @default
+       */
+      changelog: string;
       /** Changes */
       changes: components["schemas"]["SchemaChange"][];
       /** Created At */
@@ -2388,6 +3403,18 @@ export interface components {
       /** Triggered By */
       triggered_by: string;
     };
+    /** RunEdges */
+    RunEdges: {
+      /**
+       * Edges
+       * @description Edge key (id or 'source->target') -> its data.
+       */
+      edges: {
+        [key: string]: components["schemas"]["EdgeData"];
+      };
+      /** Run Id */
+      run_id: string;
+    };
     /** RunError */
     RunError: {
       /** Kind */
@@ -2398,6 +3425,32 @@ export interface components {
       tool: string | null;
       /** Traceback */
       traceback: string | null;
+    };
+    /** RunHistory */
+    RunHistory: {
+      /** Limit */
+      limit: number;
+      /**
+       * Nodes
+       * @description Node id -> run id -> the node in that run.
+       */
+      nodes: {
+        [key: string]: {
+          [key: string]: components["schemas"]["GridCell"];
+        };
+      };
+      /**
+       * Runs
+       * @description Newest first.
+       */
+      runs: components["schemas"]["GridRun"][];
+      /**
+       * With Usage
+       * @description Tokens and cost included (the caller may read this DAG's XComs).
+       */
+      with_usage: boolean;
+      /** Workflow Id */
+      workflow_id: string;
     };
     /**
      * RunInfo
@@ -2449,28 +3502,6 @@ export interface components {
       state: string;
       /** Triggered By */
       triggered_by: string;
-    };
-    /** SaveBody */
-    SaveBody: {
-      /**
-       * Base Version
-       * @description The version this edit started from (optimistic concurrency).
-       */
-      base_version: number;
-      /**
-       * Branch
-       * @default main
-       */
-      branch?: string;
-      /**
-       * Message
-       * @default
-       */
-      message?: string;
-      /** Spec */
-      spec: {
-        [key: string]: unknown;
-      };
     };
     /**
      * SavedVersion
@@ -2554,6 +3585,23 @@ export interface components {
       /** Removed */
       removed: string[];
     };
+    /** SessionBody */
+    SessionBody: {
+      /**
+       * Results
+       * @description What the session has so far: node id -> state and output.
+       */
+      results?: {
+        [key: string]: components["schemas"]["NodeResult"];
+      };
+      /**
+       * Spec
+       * @description The draft as it is in the editor (unsaved is fine).
+       */
+      spec: {
+        [key: string]: unknown;
+      };
+    };
     /** Settings */
     Settings: {
       /**
@@ -2561,6 +3609,11 @@ export interface components {
        * @default false
        */
       catchup?: boolean;
+      /**
+       * Cost Budget Usd
+       * @description Alert through the workflow's notifications when a run's recorded cost exceeds this.
+       */
+      cost_budget_usd?: number | null;
       /** Dagrun Timeout Seconds */
       dagrun_timeout_seconds?: number | null;
       /** Max Active Runs */
@@ -2619,6 +3672,32 @@ export interface components {
       problems: components["schemas"]["Problem"][];
       /** Spec */
       spec: components["schemas"]["Workflow"];
+    };
+    /** StepBody */
+    StepBody: {
+      /**
+       * Input
+       * @description Inputs to run on instead of the assembled ones.
+       */
+      input?: {
+        [key: string]: unknown;
+      } | null;
+      /** Node Id */
+      node_id: string;
+      /**
+       * Results
+       * @description What the session has so far: node id -> state and output.
+       */
+      results?: {
+        [key: string]: components["schemas"]["NodeResult"];
+      };
+      /**
+       * Spec
+       * @description The draft as it is in the editor (unsaved is fine).
+       */
+      spec: {
+        [key: string]: unknown;
+      };
     };
     /** StoredMessage */
     StoredMessage: {
@@ -2714,6 +3793,29 @@ export interface components {
       /** Total */
       total: number;
     };
+    /** TemplateParam */
+    TemplateParam: {
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /**
+       * Name
+       * @description Parameter name.
+       */
+      name: string;
+      /**
+       * Pointer
+       * @description JSON pointer of the field in the workflow spec.
+       */
+      pointer: string;
+      /**
+       * Title
+       * @default
+       */
+      title?: string;
+    };
     /** TextPart */
     TextPart: {
       /** Markdown */
@@ -2737,10 +3839,21 @@ export interface components {
      */
     Tool: {
       /**
+       * Changelog
+       * @description What this version changes; set when it is published.
+       * @default
+       */
+      changelog?: string;
+      /**
        * Code
        * @default
        */
       code?: string;
+      /**
+       * Connection Type
+       * @description SQL tools: the Airflow connection type the query is written for (sqlite, postgres, ...). The tool's input schema gets a `conn_id` property that accepts connections of this type.
+       */
+      connection_type?: string | null;
       /** Dependencies */
       dependencies?: string[];
       /**
@@ -2750,6 +3863,7 @@ export interface components {
       description?: string;
       /**
        * Entry Point
+       * @description Python tools only: the function `code` defines.
        * @default run
        */
       entry_point?: string;
@@ -2759,10 +3873,11 @@ export interface components {
       };
       /**
        * Language
+       * @description python: `code` defines `entry_point(**arguments)`. sql: `code` is one query with named bind parameters (`:customer_id`), bound from the arguments (never formatted into the SQL), run through the hook of the `conn_id` argument's connection; returns the rows as a list of objects. shell: `code` is a bash script; the arguments arrive as environment variables INPUT_<NAME> and as JSON on stdin (never in the command text); stdout is the output (parsed as JSON when it is JSON).
        * @default python
-       * @constant
+       * @enum {string}
        */
-      language?: "python";
+      language?: "python" | "sql" | "shell";
       /** Name */
       name: string;
       /**
@@ -2787,6 +3902,47 @@ export interface components {
     /** ToolBody */
     ToolBody: {
       tool: components["schemas"]["Tool"];
+    };
+    /** ToolCheck */
+    ToolCheck: {
+      /** Diagnostics */
+      diagnostics: components["schemas"]["ToolDiagnostic"][];
+      /**
+       * Ok
+       * @description No error (warnings allowed).
+       */
+      ok: boolean;
+      /** @description Null when the body is not a valid tool. */
+      publish: components["schemas"]["PublishPreview"] | null;
+    };
+    /** ToolDiagnostic */
+    ToolDiagnostic: {
+      /**
+       * Column
+       * @description 1-based column in the code.
+       */
+      column: number | null;
+      /** End Column */
+      end_column: number | null;
+      /** End Line */
+      end_line: number | null;
+      /**
+       * Line
+       * @description 1-based line in the code (code findings only).
+       */
+      line: number | null;
+      /** Message */
+      message: string;
+      /**
+       * Severity
+       * @enum {string}
+       */
+      severity: "error" | "warning";
+      /**
+       * Where
+       * @description 'code', 'input_schema', 'output_schema', 'tests.0.assertions.1', a field.
+       */
+      where: string;
     };
     /** ToolDiff */
     ToolDiff: {
@@ -2823,24 +3979,62 @@ export interface components {
       /** Versions */
       versions: number;
     };
-    /** ToolTest */
+    /**
+     * ToolTest
+     * @description One test case of a tool (tools/runner.py runs them; tools/tool_tests.py routes each kind).
+     */
     ToolTest: {
       /**
        * Assertions
        * @description Python expressions over `output` that must be true.
        */
       assertions?: string[];
+      /**
+       * Connection
+       * @description Integration tests of SQL tools: an Airflow connection id to run against instead of the in-memory SQLite database (on the API server, only for users who may read that connection; the transaction is rolled back).
+       */
+      connection?: string | null;
       /** Expected */
       expected?: unknown;
+      /**
+       * Files
+       * @description Python and shell tools: text files (relative path -> content) written into the test's working directory in the sandbox before the run.
+       */
+      files?: {
+        [key: string]: string;
+      };
+      /**
+       * Fixtures
+       * @description SQL tools: setup statements run before the query (CREATE TABLE, INSERT ...). In the sandbox they build a fresh in-memory SQLite database; against a `connection` they run in the test's transaction, which is always rolled back.
+       */
+      fixtures?: string[];
       /** Input */
       input?: {
         [key: string]: unknown;
       };
       /**
+       * Kind
+       * @description unit: input -> expected/assertions, offline in the sandbox. integration: the same against declared `fixtures`/`files` and, for SQL tools, an optional `connection`; runs with the network only when the tool declares `network`. performance: fails when the run exceeds `time_budget_ms` (blocks publishing only when `required`).
+       * @default unit
+       * @enum {string}
+       */
+      kind?: "unit" | "integration" | "performance";
+      /**
        * Name
        * @default
        */
       name?: string;
+      /**
+       * Required
+       * @description Performance tests: a failure blocks publishing (otherwise it is only reported).
+       * @default false
+       */
+      required?: boolean;
+      /**
+       * Time Budget Ms
+       * @description Performance tests: the case fails when one run takes longer (ms).
+       */
+      time_budget_ms?: number | null;
     };
     /** ToolTestRun */
     ToolTestRun: {
@@ -2876,10 +4070,53 @@ export interface components {
       /** Venv */
       venv: string | null;
     };
+    /** ToolUsage */
+    ToolUsage: {
+      /** Items */
+      items: components["schemas"]["ToolUse"][];
+      /** Name */
+      name: string;
+      /** Total */
+      total: number;
+      /**
+       * Visible
+       * @description False when the caller may not read workflows: then no workflow is listed.
+       */
+      visible: boolean;
+    };
+    /** ToolUse */
+    ToolUse: {
+      /** Branch */
+      branch: string;
+      /** Node Id */
+      node_id: string;
+      /** Ref */
+      ref: string;
+      /**
+       * Version
+       * @description The version the reference resolves to; null: none.
+       */
+      version: string | null;
+      /**
+       * Via
+       * @enum {string}
+       */
+      via: "node" | "agent";
+      /** Workflow Id */
+      workflow_id: string;
+      /** Workflow Name */
+      workflow_name: string;
+    };
     /** ToolVersion */
     ToolVersion: {
       /** Builtin */
       builtin: boolean;
+      /**
+       * Changelog
+       * @description What this version changes (written when it was published).
+       * @default
+       */
+      changelog: string;
       /** Created At */
       created_at: string | null;
       /** Created By */
@@ -2904,6 +4141,12 @@ export interface components {
     ToolVersionWithSpec: {
       /** Builtin */
       builtin: boolean;
+      /**
+       * Changelog
+       * @description What this version changes (written when it was published).
+       * @default
+       */
+      changelog: string;
       /** Created At */
       created_at: string | null;
       /** Created By */
@@ -2952,6 +4195,23 @@ export interface components {
       /** Retried Runs */
       retried_runs: number;
     };
+    /** UpdateBody */
+    UpdateBody: {
+      /**
+       * Confirm Major
+       * @description Required to apply a major (breaking) update.
+       * @default false
+       */
+      confirm_major?: boolean;
+      /** Group Id */
+      group_id: string;
+      /** Spec */
+      spec: {
+        [key: string]: unknown;
+      };
+      /** To Version */
+      to_version?: string | null;
+    };
     /** Usage */
     Usage: {
       /**
@@ -2969,6 +4229,48 @@ export interface components {
        * @default 0
        */
       prompt_tokens: number;
+    };
+    /** UserTemplate */
+    UserTemplate: {
+      /** Created By */
+      created_by: string;
+      /** Description */
+      description: string;
+      /** Entry */
+      entry: string[];
+      /** Exit */
+      exit: string[];
+      /** Kind */
+      kind: string;
+      /** Name */
+      name: string;
+      /** Nodes */
+      nodes: number;
+      /**
+       * Parameters
+       * @description JSON Schema of the parameters object.
+       */
+      parameters: {
+        [key: string]: unknown;
+      };
+      /**
+       * Source
+       * @description 'user': saved by a user (built-in templates have no source).
+       */
+      source: string;
+      /** Tags */
+      tags: string[];
+      /** Title */
+      title: string;
+      /** Updated At */
+      updated_at: string | null;
+    };
+    /** UserTemplatePage */
+    UserTemplatePage: {
+      /** Items */
+      items: components["schemas"]["UserTemplate"][];
+      /** Total */
+      total: number;
     };
     /** ValidateResult */
     ValidateResult: {
@@ -3199,6 +4501,8 @@ export interface components {
       };
       /** Predicted Duration Seconds */
       predicted_duration_seconds: number | null;
+      /** @description The next run's duration and cost from history (None: the workflow has no spec). */
+      prediction: components["schemas"]["Prediction"] | null;
       /** Run Ids */
       run_ids: string[];
       /** Runs */
@@ -3276,6 +4580,135 @@ export interface components {
       name: string;
       /** Updated At */
       updated_at: string | null;
+    };
+    /** Deleted */
+    airflow_canvas__plugin__api_models__chains__Deleted: {
+      /** Deleted */
+      deleted: boolean;
+    };
+    /** Deleted */
+    airflow_canvas__plugin__api_models__workflows__Deleted: {
+      /** Deleted */
+      deleted: string;
+    };
+    /** PublishBody */
+    airflow_canvas__plugin__routes__chains__PublishBody: {
+      /**
+       * Changelog
+       * @default
+       */
+      changelog?: string;
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Group Id */
+      group_id?: string | null;
+      /** @description An edited interface; derived when null. */
+      interface?: components["schemas"]["Interface"] | null;
+      /** Name */
+      name: string;
+      /**
+       * Node Ids
+       * @description A selection instead of a group.
+       */
+      node_ids?: string[] | null;
+      /**
+       * Spec
+       * @description The workflow the chain is cut from (as on the canvas).
+       */
+      spec: {
+        [key: string]: unknown;
+      };
+      /** Version */
+      version: string;
+    };
+    /** InstantiateBody */
+    airflow_canvas__plugin__routes__templates__InstantiateBody: {
+      /**
+       * Name
+       * @default
+       */
+      name?: string;
+      /**
+       * Params
+       * @description Template parameters (see its schema).
+       */
+      params?: {
+        [key: string]: unknown;
+      };
+      /** Workflow Id */
+      workflow_id: string;
+    };
+    /** PublishBody */
+    airflow_canvas__plugin__routes__tools__PublishBody: {
+      /**
+       * Changelog
+       * @description What this version changes.
+       * @default
+       */
+      changelog?: string;
+    };
+    /** InstantiateBody */
+    airflow_canvas__plugin__routes__user_templates__InstantiateBody: {
+      /**
+       * Name
+       * @default
+       */
+      name?: string;
+      /** Params */
+      params?: {
+        [key: string]: unknown;
+      };
+      /** Workflow Id */
+      workflow_id: string;
+    };
+    /** SaveBody */
+    airflow_canvas__plugin__routes__user_templates__SaveBody: {
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Name */
+      name: string;
+      /** Parameters */
+      parameters?: components["schemas"]["TemplateParam"][];
+      /**
+       * Spec
+       * @description The workflow to save as a template.
+       */
+      spec: {
+        [key: string]: unknown;
+      };
+      /**
+       * Title
+       * @default
+       */
+      title?: string;
+    };
+    /** SaveBody */
+    airflow_canvas__plugin__routes__workflows__SaveBody: {
+      /**
+       * Base Version
+       * @description The version this edit started from (optimistic concurrency).
+       */
+      base_version: number;
+      /**
+       * Branch
+       * @default main
+       */
+      branch?: string;
+      /**
+       * Message
+       * @default
+       */
+      message?: string;
+      /** Spec */
+      spec: {
+        [key: string]: unknown;
+      };
     };
   };
   responses: never;
@@ -3430,6 +4863,466 @@ export interface operations {
       };
     };
   };
+  list_chains_api_chains_get: {
+    parameters: {
+      query?: {
+        q?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChainPage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  publish_api_chains_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["airflow_canvas__plugin__routes__chains__PublishBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChainPublished"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  preview_api_chains_preview_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PreviewBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChainPreview"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  status_api_chains_status_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SpecBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChainStatusPage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  update_api_chains_update_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChainUpdated"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  versions_api_chains__name__get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChainVersionPage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  get_version_api_chains__name___version__get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+        version: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChainDetail"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  insert_api_chains__name___version__insert_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+        version: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["InsertBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChainInserted"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
   compile_preview_api_compile_post: {
     parameters: {
       query?: never;
@@ -3450,6 +5343,56 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["CompileResult"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  list_connections_api_connections_get: {
+    parameters: {
+      query?: {
+        /** @description Only connections of these types (repeat or comma-separate). */
+        conn_type?: string[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ConnectionChoices"];
         };
       };
       /** @description Not authenticated. */
@@ -4209,7 +6152,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["InstantiateBody"];
+        "application/json": components["schemas"]["airflow_canvas__plugin__routes__templates__InstantiateBody"];
       };
     };
     responses: {
@@ -4367,6 +6310,57 @@ export interface operations {
       };
     };
   };
+  check_api_tools_check_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CheckBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ToolCheck"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
   compatibility_api_tools_compatibility_post: {
     parameters: {
       query?: never;
@@ -4439,6 +6433,64 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["ToolDiff"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  usage_api_tools__name__usage_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ToolUsage"];
         };
       };
       /** @description Not authenticated. */
@@ -4678,7 +6730,12 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        "application/json":
+          components["schemas"]["airflow_canvas__plugin__routes__tools__PublishBody"] | null;
+      };
+    };
     responses: {
       /** @description Successful Response */
       200: {
@@ -4755,6 +6812,226 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["ToolTestRun"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  list_user_templates_api_user_templates_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["UserTemplatePage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  save_user_template_api_user_templates__name__put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["airflow_canvas__plugin__routes__user_templates__SaveBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["UserTemplate"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  delete_user_template_api_user_templates__name__delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["airflow_canvas__plugin__api_models__chains__Deleted"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  instantiate_api_user_templates__name__instantiate_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["airflow_canvas__plugin__routes__user_templates__InstantiateBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SpecOnly"];
         };
       };
       /** @description Not authenticated. */
@@ -5029,7 +7306,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["SaveBody"];
+        "application/json": components["schemas"]["airflow_canvas__plugin__routes__workflows__SaveBody"];
       };
     };
     responses: {
@@ -5106,7 +7383,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": components["schemas"]["Deleted"];
+          "application/json": components["schemas"]["airflow_canvas__plugin__api_models__workflows__Deleted"];
         };
       };
       /** @description Not authenticated. */
@@ -5236,6 +7513,139 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["CreatedBranch"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  debug_session_api_workflows__workflow_id__debug_session_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SessionBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DebugSession"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  debug_step_api_workflows__workflow_id__debug_step_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["StepBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DebugStepResult"];
         };
       };
       /** @description Not authenticated. */
@@ -6245,6 +8655,67 @@ export interface operations {
       };
     };
   };
+  run_history_api_workflows__workflow_id__run_history_get: {
+    parameters: {
+      query?: {
+        /** @description How many recent runs. */
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RunHistory"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
   list_runs_api_workflows__workflow_id__runs_get: {
     parameters: {
       query?: {
@@ -6396,6 +8867,198 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["RunDetail"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  run_edges_api_workflows__workflow_id__runs__run_id__edges_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+        run_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RunEdges"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  clear_node_api_workflows__workflow_id__runs__run_id__nodes__node_id__clear_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+        run_id: string;
+        node_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ClearBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ClearedRun"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  node_inputs_api_workflows__workflow_id__runs__run_id__nodes__node_id__inputs_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+        run_id: string;
+        node_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["NodeInputs"];
         };
       };
       /** @description Not authenticated. */
