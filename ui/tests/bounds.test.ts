@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Node, NodeChange } from "@xyflow/react";
-import { FIT_MAX_ZOOM, fitViewportFor, memberSizes, mergeSizes } from "../src/canvas/bounds";
+import { ALL_SIZES_UP_TO, FIT_MAX_ZOOM, fitViewportFor, memberSizes, mergeSizes } from "../src/canvas/bounds";
 import { GROUP_HEADER, GROUP_PAD, NODE_W, toFlow, type MeasuredSizes } from "../src/canvas/toFlow";
 import * as ops from "../src/state/ops";
 import { sample } from "./fixtures";
@@ -61,14 +61,21 @@ describe("group frames hold their members", () => {
     expectMembersInside(toFlow(wf, {}, new Set(), sizes).nodes, sizes);
   });
 
-  it("keeps only group members' measured sizes, and ignores sub-pixel changes", () => {
+  it("keeps group members' measured sizes (every node's on a small canvas), ignores sub-pixel changes", () => {
     const { nodes } = toFlow(sample());
     const changes: NodeChange[] = [
       { type: "dimensions", id: "shape", dimensions: { width: 250, height: 80 } },
       { type: "dimensions", id: "ask", dimensions: { width: 250, height: 80 } },
       { type: "position", id: "think", position: { x: 1, y: 1 } },
     ];
-    const got = memberSizes(changes, nodes)!;
+    // A small canvas keeps them all (edges are routed round the drawn boxes)...
+    expect([...memberSizes(changes, nodes)!.keys()]).toEqual(["shape", "ask"]);
+    // ...a big one only the group members' (no second derivation of a big flat workflow).
+    const big = [
+      ...nodes,
+      ...Array.from({ length: ALL_SIZES_UP_TO }, (_, i) => ({ ...nodes[0], id: `x${i}` })),
+    ];
+    const got = memberSizes(changes, big)!;
     expect([...got.keys()]).toEqual(["shape"]);
     const merged = mergeSizes(new Map(), got)!;
     expect(merged.get("shape")).toEqual({ width: 250, height: 80 });

@@ -1,20 +1,26 @@
 // Edges styled by kind (solid data flow, dashed dependency, dotted trigger), with optional label,
-// condition badge, and red/green/amber outlines for problems and diffs.
+// condition badge, and red/green/amber outlines for problems and diffs. An edge with a node in its
+// way (toFlow's detour, edgeRoute.ts) goes round it along a lane, its label on the lane.
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type Edge, type EdgeProps } from "@xyflow/react";
 import { memo } from "react";
+import { detourPath } from "./edgeRoute";
 import type { EdgeData } from "./toFlow";
 
 function CanvasEdgeView(props: EdgeProps<Edge<EdgeData>>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, markerEnd, style } =
     props;
-  const [path, labelX, labelY] = getBezierPath({
-    sourceX,
-    sourceY,
-    targetX,
-    targetY,
-    sourcePosition,
-    targetPosition,
-  });
+  const detour =
+    data?.detourTop !== undefined
+      ? detourPath(sourceX, sourceY, targetX, targetY, {
+          detourLeft: data.detourLeft!,
+          detourTop: data.detourTop,
+          detourRight: data.detourRight!,
+          detourBottom: data.detourBottom!,
+        })
+      : null;
+  const [path, labelX, labelY] = detour
+    ? [detour.path, detour.labelX, detour.labelY]
+    : getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const edge = data?.edge;
   const hasError = (data?.problems ?? []).some((p) => p.severity !== "warning");
   const text = [edge?.label, edge?.condition ? `if ${edge.condition}` : ""].filter(Boolean).join(" · ");

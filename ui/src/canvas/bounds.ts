@@ -1,5 +1,6 @@
-// Sizes React Flow measured for group members, kept so a group's frame is computed from what is
-// drawn (toFlow's groupBox) rather than from the NODE_W x NODE_H estimate; and the fit's zoom cap.
+// Sizes React Flow measured for group members (and every node of a small canvas), kept so a group's
+// frame and an edge's detour are computed from what is drawn (toFlow) rather than from the
+// NODE_W x NODE_H estimate; and the fit's zoom cap.
 import { getViewportForBounds, type Node, type NodeChange, type Viewport } from "@xyflow/react";
 import { NODE_H, NODE_W, type MeasuredSizes } from "./toFlow";
 
@@ -9,7 +10,13 @@ export const FIT_MAX_ZOOM = 1.5;
 
 type Size = { width: number; height: number };
 
-/** The measured sizes among `changes` of nodes that sit in a group (canvas nodes with a parent). */
+/** Up to this many elements every node's measured size is kept (edges are routed round the drawn
+ * boxes, edgeRoute.ts); above it only group members' are, so the first render of a big flat
+ * workflow is not derived a second time for its sizes (there the NODE_W x NODE_H estimate holds). */
+export const ALL_SIZES_UP_TO = 400;
+
+/** The measured sizes among `changes` of nodes that sit in a group (canvas nodes with a parent), or
+ * of every canvas node on a canvas of up to ALL_SIZES_UP_TO elements. */
 export function memberSizes(changes: NodeChange[], nodes: readonly Node[]): Map<string, Size> | null {
   let out: Map<string, Size> | null = null;
   let parentOf: Map<string, Node> | null = null;
@@ -17,7 +24,7 @@ export function memberSizes(changes: NodeChange[], nodes: readonly Node[]): Map<
     if (c.type !== "dimensions" || !c.dimensions) continue;
     parentOf ??= new Map(nodes.map((n) => [n.id, n]));
     const n = parentOf.get(c.id);
-    if (!n || n.type !== "canvas" || !n.parentId) continue;
+    if (!n || n.type !== "canvas" || (!n.parentId && nodes.length > ALL_SIZES_UP_TO)) continue;
     (out ??= new Map()).set(c.id, { width: c.dimensions.width, height: c.dimensions.height });
   }
   return out;

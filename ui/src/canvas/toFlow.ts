@@ -6,6 +6,7 @@ import type { EdgeKind, Problem, SpecEdge, SpecGroup, SpecNode, Workflow } from 
 import { edgeKey, positionOf } from "../spec/types";
 import type { DiffStatus } from "../state/diff";
 import { aggregateState, type NodeRunInfo } from "../state/status";
+import { BoxIndex, detourFor, type Detour } from "./edgeRoute";
 
 export const NODE_W = 200; // estimate used for group bounds before React Flow has measured a node
 export const NODE_H = 64;
@@ -45,7 +46,7 @@ export interface GroupNodeData extends Record<string, unknown> {
   diff?: DiffStatus;
 }
 
-export interface EdgeData extends Record<string, unknown> {
+export interface EdgeData extends Record<string, unknown>, Partial<Detour> {
   edge: SpecEdge;
   kind: EdgeKind;
   problems: Problem[];
@@ -156,6 +157,8 @@ export function toFlow(
   const runs = overlays.runs ?? {};
 
   const nodes: FlowNode[] = [];
+  // The absolute box of every drawn node and collapsed group: what edges are routed around.
+  const drawn = new Map<string, Box>();
   // Which visible element stands for each node id (itself, or its outermost collapsed group).
   const visibleFor = new Map<string, string>();
 
@@ -172,6 +175,7 @@ export function toFlow(
   ) => {
     const box = groupBox(g);
     const collapsedHere = Boolean(g.collapsed) && hiddenBy === null;
+    if (collapsedHere) drawn.set(`group:${g.id}`, box);
     if (hiddenBy === null) {
       const memberIds = descendantNodeIds(g.id);
       const data: GroupNodeData = {
@@ -214,6 +218,7 @@ export function toFlow(
       return;
     }
     visibleFor.set(n.id, n.id);
+    drawn.set(n.id, nodeBox(n, measured));
     const p = positionOf(n);
     const data: CanvasNodeData = {
       node: n,
@@ -239,6 +244,7 @@ export function toFlow(
   for (const n of membersOf.get(null) ?? []) emitNode(n, null, undefined, null);
 
   const edges: FlowEdge[] = [];
+  const index = wf.edges.length ? new BoxIndex(drawn) : null;
   const seenAggregated = new Set<string>();
   const usedHandles = new Map<string, Set<string>>();
   const markHandleUsed = (node: string, handle: string) => {
@@ -268,6 +274,7 @@ export function toFlow(
       problems: edgeProblems.get(key) ?? EMPTY,
       diff: overlays.diff?.edges[key],
       aggregated,
+      ...detourFor(index!, drawn, source, target, kind),
     };
     edges.push({
       id,

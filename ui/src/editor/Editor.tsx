@@ -8,6 +8,7 @@ import { Api, type Me } from "../api/client";
 import { FlowCanvas, type MenuTarget } from "../canvas/FlowCanvas";
 import { CanvasActionsContext, type CanvasActions } from "../canvas/actions";
 import { Palette, type PaletteEntry, type ToolInfo } from "../canvas/Palette";
+import { makeRoomForNode } from "../canvas/groupRoom";
 import { placeNewNodes } from "../canvas/placement";
 import type { Overlays } from "../canvas/toFlow";
 import { CopilotPanel } from "../copilot/CopilotPanel";
@@ -207,7 +208,9 @@ export function Editor({
     () => ({
       readOnly,
       rename: (id, name) => wf && !readOnly && change(ops.updateNode(wf, id, { name: name.trim() })),
-      resize: (id, size) => wf && !readOnly && change(ops.resizeNode(wf, id, size)),
+      // A node grown over its neighbours pushes them clear (and its groups' frames make room).
+      resize: (id, size) =>
+        wf && !readOnly && change(makeRoomForNode(ops.resizeNode(wf, id, size), id, nodeSizes(rf, wf))),
       toggleGroup: (id) => wf && !shownDiff && change(ops.toggleCollapse(wf, id)),
       renameGroup: (id, label) => wf && !readOnly && change(ops.updateGroup(wf, id, { label })),
       openOutput: (id) => {
@@ -216,7 +219,7 @@ export function Editor({
         setFocus({ nodeId: id, what: "output", nonce: Date.now() });
       },
     }),
-    [wf, readOnly, shownDiff, change],
+    [wf, readOnly, shownDiff, change, rf],
   );
 
   if (doc.loadError) {

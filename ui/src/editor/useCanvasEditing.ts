@@ -9,7 +9,7 @@ import { NODE_H, NODE_W } from "../canvas/toFlow";
 import type { Selection } from "../panels/PropertyPanel";
 import type { NodeType, Workflow } from "../spec/types";
 import * as ops from "../state/ops";
-import { writeClipboard } from "./clipboard";
+import { placePasted, writeClipboard } from "./clipboard";
 import { nodeSizes } from "./useReveal";
 
 export const EMPTY_SEL: Selection = { nodes: [], edges: [], groups: [] };
@@ -80,20 +80,20 @@ export function useCanvasEditing({
     (payload: ops.ClipboardPayload | null, at?: { x: number; y: number }) => {
       if (!wf || readOnly || !payload) return;
       const r = ops.paste(wf, payload, at ?? pasteTarget());
-      change(r.wf);
+      change(placePasted(r.wf, r.ids, nodeSizes(rf, wf)));
       setSelection({ nodes: r.ids, edges: [], groups: [] });
     },
-    [wf, readOnly, change, pasteTarget, setSelection],
+    [wf, readOnly, change, pasteTarget, setSelection, rf],
   );
 
   const duplicate = useCallback(
     (ids: string[]) => {
       if (!wf || readOnly || !ids.length) return;
       const r = ops.duplicateNodes(wf, ids);
-      change(r.wf);
+      change(placePasted(r.wf, r.ids, nodeSizes(rf, wf)));
       setSelection({ nodes: r.ids, edges: [], groups: [] });
     },
-    [wf, readOnly, change, setSelection],
+    [wf, readOnly, change, setSelection, rf],
   );
 
   const layout = useCallback(async () => {
