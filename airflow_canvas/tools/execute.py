@@ -22,7 +22,9 @@ from airflow_canvas.tools.runner import DEFAULT_TIMEOUT_SECONDS, RunLimits, RunR
 
 
 def runs_in_process(tool: Tool) -> bool:
-    return not tool.dependencies
+    """No venv to start: python tools without dependencies, SQL tools (the connection's hook) and
+    shell tools (bash is started by this process directly)."""
+    return tool.language != "python" or not tool.dependencies
 
 
 def execute_tool(
@@ -36,6 +38,12 @@ def execute_tool(
 ) -> Any:
     """Run ``tool`` on ``inputs`` and return its output; raises what the tool raised (in-process)
     or a ToolRunError (in its venv)."""
+    if tool.language == "sql":
+        from airflow_canvas.tools.sql_tool import run_on_connection
+
+        return run_on_connection(tool, call_arguments(tool, inputs, parameters))
+    if tool.language == "shell":
+        return _run_shell(tool, call_arguments(tool, inputs, parameters), timeout_seconds)
     if runs_in_process(tool):
         return load_entry_point(tool)(**call_arguments(tool, inputs, parameters))
     limits = RunLimits(timeout_seconds=timeout_seconds or DEFAULT_TIMEOUT_SECONDS, memory_mb=memory_mb)
@@ -43,6 +51,21 @@ def execute_tool(
     if log is not None:
         _relay(result, log)
     return result.raise_for_error().output
+
+
+def _run_shell(tool: Tool, arguments: dict[str, Any], timeout_seconds: float | None) -> Any:
+    """A shell tool on a worker: bash in a fresh working directory, the worker's environment
+    without Airflow's secrets (as for tools in a venv), values only in INPUT_* and on stdin."""
+    import tempfile
+
+    from airflow_canvas.tools.runner import worker_env
+    from airflow_canvas.tools.shell_tool import run_shell
+
+    with tempfile.TemporaryDirectory(prefix=f"canvas-shell-{tool.name}-") as cwd:
+        return run_shell(
+            tool.code, arguments, base_env=worker_env(), cwd=cwd, timeout_seconds=timeout_seconds,
+            ref=f"Tool {tool.ref}",
+        )  # fmt: skip
 
 
 def _relay(result: RunResult, log: Any) -> None:

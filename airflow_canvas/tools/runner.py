@@ -140,7 +140,8 @@ def _is_secret_setting(key: str) -> bool:
     return any(part in key for part in _DROPPED_ENV_PARTS) or key.endswith(("_CMD", "_SECRET"))
 
 
-def _worker_env() -> dict[str, str]:
+def worker_env() -> dict[str, str]:
+    """The environment of a tool process on a worker: the worker's, without Airflow's secrets."""
     env = {k: v for k, v in os.environ.items() if not _is_secret_setting(k)}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
@@ -234,7 +235,7 @@ def run_on_worker(
 
     def launch(argv: list[str], fds: tuple[int, int], out: BinaryIO, err: BinaryIO) -> _Run:
         proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, pass_fds=fds, env=_worker_env(),
+            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, pass_fds=fds, env=worker_env(),
             start_new_session=True,  # its own process group: killpg reaches anything it spawned
         )  # fmt: skip
         timed_out = False

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_canvas.runtime.core import violations
-from airflow_canvas.spec.models import EdgeKind, Node, NodeType, Tool
+from airflow_canvas.spec.models import SQL_CONN_ID, EdgeKind, Node, NodeType, Tool
 from airflow_canvas.spec.problems import did_you_mean, pointer
 from airflow_canvas.tools.compatibility import type_problems
+from airflow_canvas.tools.languages import language_problems
 from airflow_canvas.tools.registry import split_ref
 from airflow_canvas.tools.semver import Version
 from airflow_canvas.validation.checks_nodes import schema_error
@@ -143,4 +144,44 @@ def check_tool_arguments(ctx: ValidationContext) -> None:
                 node_id=node.id,
                 severity="warning",
                 hint="Set them in the node's parameters or map them from an upstream node.",
+            )
+
+
+def _field_pointer(field: str) -> list[str | int]:
+    return [int(part) if part.isdigit() else part for part in field.split(".")]
+
+
+def check_tool_languages(ctx: ValidationContext) -> None:
+    """What a SQL or shell tool needs (tools/languages.py) for the workflow's inline tools, and a
+    SQL tool node must name its connection (E_TOOL_SQL_CONN_ID): without ``conn_id`` the query
+    has nowhere to run."""
+    for i, tool in enumerate(ctx.wf.tools):
+        users = _users_of(ctx, tool.name)
+        for problem in language_problems(tool):
+            ctx.add(
+                problem.code,
+                problem.message,
+                pointer("tools", i, *_field_pointer(problem.field)),
+                node_id=users[0] if users else None,
+                hint=problem.hint,
+                severity=problem.severity,
+            )
+    mapped = {
+        edge.target
+        for edge in ctx.wf.edges
+        if edge.kind is EdgeKind.DATA_FLOW
+        and (not edge.mapping or any(m.target.split(".")[0] == SQL_CONN_ID for m in edge.mapping))
+    }
+    for i, node in enumerate(ctx.wf.nodes):
+        tool = ctx.tool_of(node)
+        if tool is None or tool.language != "sql" or node.id in mapped:
+            continue
+        if not any(SQL_CONN_ID in source for source in (tool.parameters, node.parameters, node.templates)):
+            ctx.add(
+                "E_TOOL_SQL_CONN_ID",
+                f"Node {node.id!r}: SQL tool {tool.ref} needs a connection and the node names none.",
+                pointer("nodes", i, "parameters"),
+                node_id=node.id,
+                hint=f"Set the node's `{SQL_CONN_ID}` parameter to a connection of type "
+                f"{tool.connection_type or 'the tool declares'}.",
             )

@@ -32,6 +32,7 @@ from airflow_canvas.validation.checks_tools import (
     check_inline_tool_names,
     check_mapping_types,
     check_tool_arguments,
+    check_tool_languages,
 )
 from airflow_canvas.validation.context import Resources, ValidationContext
 from airflow_canvas.validation.resources import check_connections, check_pools, check_variables
@@ -57,6 +58,7 @@ CHECKS: tuple[Callable[[ValidationContext], None], ...] = (
     checks_nodes.check_fallbacks,
     check_resources,  # pools, connections, Variables: outside the memo (see _memoised)
     check_tool_arguments,
+    check_tool_languages,  # what SQL and shell tools need; SQL tool nodes name a connection
     checks_templates.check_jinja,
     checks_dataflow.check_mappings,
     check_mapping_types,  # declared types of mapped fields that cannot meet
