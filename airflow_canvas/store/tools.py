@@ -36,7 +36,7 @@ def row_dict(row: ToolRow, *, with_spec: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": row.name, "version": row.version, "published": row.published, "deprecated": row.deprecated,
         "created_by": row.created_by, "created_at": row.created_at.isoformat() if row.created_at else None,
-        "builtin": False,
+        "builtin": False, "changelog": json.loads(row.spec).get("changelog", ""),
     }  # fmt: skip
     if with_spec:
         out["spec"] = json.loads(row.spec)
@@ -45,7 +45,8 @@ def row_dict(row: ToolRow, *, with_spec: bool = False) -> dict[str, Any]:
 
 def builtin_dict(tool: Tool, *, with_spec: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {"name": tool.name, "version": tool.version, "published": True, "deprecated": False,
-                           "created_by": "airflow-canvas", "created_at": None, "builtin": True}  # fmt: skip
+                           "created_by": "airflow-canvas", "created_at": None, "builtin": True,
+                           "changelog": tool.changelog}  # fmt: skip
     if with_spec:
         out["spec"] = tool.model_dump(mode="json")
     return out
@@ -142,11 +143,18 @@ def published_tools(session: Session, name: str | None = None) -> list[Tool]:
 
 
 def publish(
-    session: Session, name: str, version: str, *, run_tests: Any = None
+    session: Session, name: str, version: str, *, run_tests: Any = None, changelog: str | None = None
 ) -> tuple[ToolRow, PublishCheck]:
+    """``changelog`` (when given) is written into the published body: the only change a publish
+    makes to it, and not one the breaking-change check looks at."""
     row = get_row(session, name, version)
     tested = row.spec
     tool = _tool(row)
+    final = tested
+    if changelog is not None:
+        final = json.dumps(
+            tool.model_copy(update={"changelog": changelog}).model_dump(mode="json"), sort_keys=True
+        )
     try:
         check = check_publish(tool, published_tools(session, name), run_tests=run_tests)
     except PublishError as exc:
@@ -157,7 +165,7 @@ def publish(
         session.execute(
             update(ToolRow)
             .where(ToolRow.id == row.id, ToolRow.spec == tested, ToolRow.published.is_(False))
-            .values(published=True)
+            .values(published=True, spec=final)
         )
     )
     session.commit()
