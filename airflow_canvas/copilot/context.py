@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from airflow_canvas.copilot.patch import validation_problems
 from airflow_canvas.spec.models import Workflow
 from airflow_canvas.spec.problems import Problem
+from airflow_canvas.validation import Resources
 
 MAX_LOG_TAIL_LINES = 40
 MAX_RECENT_ACTIONS = 10
@@ -144,6 +145,7 @@ class CopilotContext:
         run: RunInfo | None = None,
         problems: list[Problem] | None = None,
         access: Access | None = None,
+        resources: Resources | None = None,
     ):
         self.workflow = workflow
         self.access = access or Access()
@@ -151,7 +153,7 @@ class CopilotContext:
         self.selection = [s for s in (selection or []) if s in known]
         self.recent_actions = list(recent_actions or [])[-MAX_RECENT_ACTIONS:]
         self.run = clean_run(run) if run else None
-        self.problems = problems if problems is not None else validation_problems(workflow)
+        self.problems = problems if problems is not None else validation_problems(workflow, resources)
 
     @property
     def errors(self) -> list[Problem]:
@@ -227,8 +229,12 @@ def _run_payload(run: RunInfo) -> dict[str, Any]:
     }
 
 
-def build_context(chat: ChatContext) -> CopilotContext:
-    """Parse the client's context; raises SpecError when the on-screen workflow is not a spec."""
+def build_context(chat: ChatContext, resources: Resources | None = None) -> CopilotContext:
+    """Parse the client's context; raises SpecError when the on-screen workflow is not a spec.
+    ``resources``: what of Airflow the user may read, for the design-time warnings (W_CONNECTION_*,
+    pools, Variables) that /validate gives them too."""
     from airflow_canvas.spec.load import parse_workflow
 
-    return CopilotContext(parse_workflow(chat.workflow), chat.selection, chat.recent_actions, chat.run)
+    return CopilotContext(
+        parse_workflow(chat.workflow), chat.selection, chat.recent_actions, chat.run, resources=resources
+    )

@@ -40,7 +40,7 @@ from airflow_canvas.copilot.patch_ops import (  # re-exported: the patch's publi
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Workflow
 from airflow_canvas.spec.problems import Problem, SpecError, did_you_mean, pointer
-from airflow_canvas.validation import validate
+from airflow_canvas.validation import Resources, validate
 
 __all__ = [  # the op models live in patch_ops.py; callers import everything about patches from here
     "AddEdge", "AddGroup", "AddNode", "BulkUpdate", "Patch", "PatchError", "PatchOp", "PatchResult",
@@ -252,11 +252,13 @@ def _renamed(problem: Problem, renames: dict[str, str]) -> Problem:
     return replace(problem, node_id=renames.get(problem.node_id or "", problem.node_id), message=message)
 
 
-def validation_problems(workflow: Workflow) -> list[Problem]:
+def validation_problems(workflow: Workflow, resources: Resources | None = None) -> list[Problem]:
     """Every problem the validator reports (errors and warnings). ``validate`` memoises by content
     (validation/cache.py): the context's workflow, checked again as a patch's "before", and a
-    proposal's result, applied and then saved, are each validated once."""
-    return validate(workflow).problems
+    proposal's result, applied and then saved, are each validated once. ``resources``: the Airflow
+    connections, pools and Variables the user may read (the plugin passes them; the copilot layer
+    cannot ask Airflow), so the co-pilot sees the same design-time warnings as /validate."""
+    return validate(workflow, resources=resources).problems
 
 
 # Re-parsing the patched spec: the items a patch cannot have changed keep their models (pydantic

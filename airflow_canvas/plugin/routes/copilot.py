@@ -99,7 +99,10 @@ def _may_read(user: BaseUser, dag_id: str, entity: str) -> bool:
 
 
 def _context(body: ChatBody, user: BaseUser, session: Any) -> CopilotContext:
-    ctx = build_context(body.context)  # SpecError -> 422 with problems
+    from airflow_canvas.plugin.airflow_resources import resources_for
+
+    # The same Airflow resources /validate checks against, as this user may read them.
+    ctx = build_context(body.context, resources_for(user, session))  # SpecError -> 422 with problems
     if ctx.run is None and body.include_latest_run and _may_read(user, ctx.workflow.id, "TASK_INSTANCE"):
         from airflow_canvas.copilot.context import clean_run
         from airflow_canvas.copilot.runs import latest_run_info
