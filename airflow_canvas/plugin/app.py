@@ -48,6 +48,8 @@ ROUTER_MODULES: list[str] = [
     "airflow_canvas.plugin.routes.chains",
     "airflow_canvas.plugin.routes.user_templates",
     "airflow_canvas.plugin.routes.connections",
+    "airflow_canvas.plugin.routes.debug",
+    "airflow_canvas.plugin.routes.rerun",
     "airflow_canvas.plugin.routes.tool_studio",
 ]
 
