@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from airflow_canvas.copilot.offline.intents import Action, Ask, Clause, NeedAsk, Result, _m, many, one, pair
+from airflow_canvas.copilot.offline.operators import node_id_for
 from airflow_canvas.copilot.offline.purposes import Component, components
 
 REMOVE = r"(?:remove|delete|drop|rm|get rid of|lose|kill|scrap|trash|take out|eliminate|axe|del)"
@@ -115,6 +116,48 @@ def _uniq(c: Clause, wanted: str, taken: set[str]) -> str:
     return out
 
 
+def _ask_operator(comps: list[Component], where: str) -> None:
+    """NeedAsk when the words name operators the search can't settle on ("add an sql operator":
+    which of them?) or none that is installed ("add an S3 sensor" without the amazon provider)."""
+    for comp in comps:
+        if comp.operator_choices:
+            raise NeedAsk(
+                Ask(
+                    "add",
+                    "Which operator do you mean? These installed ones match:",
+                    [
+                        (label, f"add tool node {node_id_for(path.rpartition('.')[2])} using {path}{where}")
+                        for label, path in comp.operator_choices
+                    ],
+                    own_words=True,
+                )
+            )
+        if comp.operator_needs and comp.operator:
+            cls = comp.operator.rpartition(".")[2]
+            needs = ", ".join(f"`{n}`" for n in comp.operator_needs)
+            example = f"{comp.operator_needs[0]} '...'"
+            raise NeedAsk(
+                Ask(
+                    "add",
+                    f"{cls} needs {needs}, which I can't guess. Say it in the request, e.g. “add a {cls} "
+                    f"with {example}”, or drag {cls} from the palette and fill its form.",
+                    [],
+                    own_words=True,
+                )
+            )
+        if comp.operator_missing:
+            raise NeedAsk(
+                Ask(
+                    "add",
+                    f"No installed Airflow operator matches “{comp.operator_missing}”. Operators come from "
+                    "the provider packages installed with Airflow (apache-airflow-providers-...): install "
+                    "the one that has it and ask again, or search the palette for what is installed.",
+                    [],
+                    own_words=True,
+                )
+            )
+
+
 def _type_choices(where: str, ident: str) -> Ask:
     return Ask(
         "add",
@@ -136,7 +179,8 @@ def _add_commands(
     prev = after
     for i, comp in enumerate(comps):
         comp.id = _uniq(c, comp.id, taken)
-        using = f" using {comp.tool}" if comp.tool else ""
+        ref = comp.tool or comp.operator
+        using = f" using {ref}" if ref else ""
         last = i == len(comps) - 1
         if between and last and len(comps) == 1 and prev and before:
             cmd = f"insert {comp.type} node {comp.id}{using} between {prev} and {before}"
@@ -168,6 +212,7 @@ def r_insert(c: Clause) -> Result:
                 ],
             )
         )
+    _ask_operator(comps[:1], f" after {a} before {b}")
     return _add_commands(c, comps[:1], a, b, between=True)
 
 
@@ -229,6 +274,7 @@ def r_add(c: Clause) -> Result:
     if not comps:
         where = (f" after {after}" if after else "") + (f" before {before}" if before else "")
         raise NeedAsk(_type_choices(where, re.sub(r"\W+", "_", ident or "step")))
+    _ask_operator(comps, (f" after {after}" if after else "") + (f" before {before}" if before else ""))
     if ident:
         comps[0].id = ident
     return _add_commands(c, comps, after, before, between=False)

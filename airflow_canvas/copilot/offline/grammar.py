@@ -91,9 +91,11 @@ COMMANDS: list[Command] = [
             "add agent node summarize after fetch",
             "add process node clean",
             "add tool node get_page using http_get after fetch before summarize",
+            "add tool node join using airflow.providers.standard.operators.empty.EmptyOperator",
         ],
         "Add a node of a type (tool, agent, process, input, output); optionally wire it after/before nodes. "
-        "A tool node's tool is the tool with its id's name, or the one named with `using`.",
+        "A tool node's tool is the tool with its id's name, or the one named with `using`; `using` an "
+        "installed operator's import path makes an operator node.",
         h_add_node,
     ),
     Command(

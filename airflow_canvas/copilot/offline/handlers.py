@@ -55,6 +55,7 @@ from airflow_canvas.spec.models import (
     NodeType,
     ProcessConfig,
     Schedule,
+    is_operator_path,
 )
 from airflow_canvas.spec.problems import did_you_mean
 
@@ -100,6 +101,23 @@ def _tool_for(ctx: CopilotContext, name: str) -> str | None:
         return None
 
 
+def _operator_for(path: str) -> str:
+    """An installed operator's import path (`add tool node bash using airflow...BashOperator`),
+    checked against the catalogue the palette lists; else a CommandError with the closest ones."""
+    from difflib import get_close_matches
+
+    from airflow_canvas.catalogue.operators import get_entry, operator_catalogue
+
+    if get_entry(path) is not None:
+        return path
+    close = get_close_matches(path, [e.operator for e in operator_catalogue()], n=3, cutoff=0.8)
+    raise CommandError(
+        f"There is no installed operator `{path}`."
+        + (f" Did you mean {', '.join(f'`{c}`' for c in close)}?" if close else "")
+        + " Operators come from the installed Airflow provider packages."
+    )
+
+
 def add_node_ops(ctx: CopilotContext, m: Any) -> tuple[str, list[PatchOp]]:
     """The ops of an add-node command (``m``: its match, or a dict with the same keys)."""
     kind = _TYPES[m["type"].lower()]
@@ -110,7 +128,9 @@ def add_node_ops(ctx: CopilotContext, m: Any) -> tuple[str, list[PatchOp]]:
     before = node_ref(ctx, m["before"]) if m["before"] else None
     node_id = unique_id(ctx.workflow, wanted) if ctx.workflow.node(wanted) else wanted
     node = Node(id=node_id, type=kind)
-    if kind == NodeType.TOOL:
+    if kind == NodeType.TOOL and m["tool"] and is_operator_path(m["tool"]):
+        node.operator = _operator_for(m["tool"])
+    elif kind == NodeType.TOOL:
         ref = m["tool"] or wanted
         node.tool = _tool_for(ctx, ref)
         if node.tool is None:

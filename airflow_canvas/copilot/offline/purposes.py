@@ -70,6 +70,10 @@ class Component:
     name: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
     prompt: str = ""
+    operator: str | None = None  # an operator node's import path (the palette's search found it)
+    operator_choices: list[tuple[str, str]] = field(default_factory=list)  # (label, path) to ask about
+    operator_missing: str = ""  # the words no installed operator matched
+    operator_needs: list[str] = field(default_factory=list)  # its required arguments not given
 
 
 def _slug(text: str, default: str) -> str:
@@ -113,8 +117,29 @@ def _explicit_type(text: str) -> str | None:
     return None
 
 
+def _operator_component(text: str) -> Component | None:
+    """An operator node when the words name an Airflow operator or sensor ("a bash operator that
+    runs echo hi" -> BashOperator with bash_command "echo hi"), found by the palette's search."""
+    from airflow_canvas.copilot.offline.operators import find_operator, node_id_for
+
+    match = find_operator(text)
+    if match is None:
+        return None
+    comp = Component(type="tool", operator=match.operator, parameters=match.parameters)
+    comp.operator_choices, comp.operator_missing, comp.operator_needs = (
+        match.choices,
+        match.missing,
+        match.needs,
+    )
+    comp.id = node_id_for(match.name) if match.name else "operator"
+    return comp
+
+
 def component(text: str, tools: list[Any], *, whole: str = "") -> Component | None:
     """The node one description asks for; None when it names no kind of node."""
+    operator = _operator_component(text)
+    if operator is not None:
+        return operator
     kind = _explicit_type(text)
     tool = _tool_for(text, tools) if kind in (None, "tool") else None
     if tool is None and kind == "tool":

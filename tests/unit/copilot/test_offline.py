@@ -92,6 +92,9 @@ def check(example: str, reply: Reply, ctx: CopilotContext) -> None:
         ]
     elif example == "add process node clean":
         assert applied(reply, ctx).node("clean").process is not None
+    elif example.startswith("add tool node join using"):
+        join = applied(reply, ctx).node("join")
+        assert join is not None and join.operator == example.split()[-1] and join.tool is None
     elif example.startswith("add tool node get_page"):
         out = applied(reply, ctx)
         assert out.node("get_page").tool == "http_get@1.2.0"
