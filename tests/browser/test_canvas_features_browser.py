@@ -313,13 +313,14 @@ def test_node_context_menu(
     page.keyboard.press("Control+z")
     cv.tid("group-group_1").wait_for(state="detached")
 
-    # Run this node (mock data): the node's panel opens with the mock input focused.
+    # Run this node (mock data): the node's panel opens and the node runs at once, on an input
+    # generated from its input schema (shown in the input box to edit and run again).
     cv.context_menu("finish")
     cv.tid("menu-run-node").click()
     assert cv.tid("panel-node").get_attribute("data-node") == "finish"
-    page.wait_for_function("() => document.activeElement?.dataset.testid === 'node-test-input'")
-    page.keyboard.press("Control+a")
-    page.keyboard.type('{"answer": 42}')
+    cv.tid("node-test-report").wait_for()
+    assert cv.tid("node-test-input-source").inner_text() == "(generated from the input schema)"
+    cv.tid("node-test-input").fill('{"answer": 42}')
     cv.tid("node-test-run").click()
     cv.tid("node-test-output").filter(has_text="42").wait_for()
 

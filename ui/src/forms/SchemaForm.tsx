@@ -10,6 +10,7 @@ import {
   type FieldDescriptor,
   checkSchemaText,
 } from "./schema";
+import { ConnectionPicker } from "./ConnectionPicker";
 
 export interface SchemaFormProps {
   schema: JsonSchema | null | undefined;
@@ -120,6 +121,18 @@ export function FieldInput({
           </option>
         ))}
       </select>
+    );
+  else if (field.kind === "connection")
+    input = (
+      <ConnectionPicker
+        value={text}
+        types={field.connectionTypes ?? []}
+        readOnly={readOnly}
+        invalid={Boolean(msg)}
+        testId={testId}
+        placeholder={field.default === undefined ? undefined : String(field.default)}
+        onChange={update}
+      />
     );
   else if (field.kind === "text" || field.kind === "json")
     input = (

@@ -3,7 +3,21 @@
 // schema the way the server will check them, so mistakes show next to the field before a save.
 import type { JsonSchema } from "../spec/types";
 
-export type FieldKind = "string" | "text" | "number" | "integer" | "boolean" | "enum" | "json";
+export type FieldKind = "string" | "text" | "number" | "integer" | "boolean" | "enum" | "json" | "connection";
+
+/** A tool's input schema marks a property holding an Airflow connection id with this keyword (the
+ * connection types it accepts; empty = any): validation/resources.py CONNECTION_KEYWORD. */
+export const CONNECTION_KEYWORD = "x-airflow-connection";
+/** An operator's parameters schema marks one with this format (catalogue/schema.py CONNECTION_FORMAT). */
+export const CONNECTION_FORMAT = "airflow-connection-id";
+
+/** The connection types a property accepts ([] = any type), or undefined when it is no connection. */
+export function connectionTypesOf(prop: JsonSchema): string[] | undefined {
+  const marked = prop[CONNECTION_KEYWORD];
+  if (marked !== undefined)
+    return Array.isArray(marked) ? marked.filter((t): t is string => typeof t === "string") : [];
+  return prop.format === CONNECTION_FORMAT ? [] : undefined;
+}
 
 export interface FieldDescriptor {
   key: string;
@@ -16,6 +30,8 @@ export interface FieldDescriptor {
   minimum?: number;
   maximum?: number;
   nullable: boolean;
+  /** kind "connection": the Airflow connection types that fit ([] = any). */
+  connectionTypes?: string[];
 }
 
 function typeList(schema: JsonSchema): string[] {
@@ -62,8 +78,10 @@ export function fieldsFromSchema(
     const types = anyOf ? anyOf.flatMap(typeList) : typeList(prop);
     const nonNull = types.filter((t) => t !== "null");
     const options = enumOf(anyOf ? { anyOf } : prop);
+    const connectionTypes = connectionTypesOf(prop);
     let kind: FieldKind;
-    if (options) kind = "enum";
+    if (connectionTypes && !options) kind = "connection";
+    else if (options) kind = "enum";
     else if (nonNull.length === 1 && nonNull[0] === "string")
       kind =
         prop.format === "multiline" || /prompt|description|code|expression/.test(key) ? "text" : "string";
@@ -84,6 +102,7 @@ export function fieldsFromSchema(
       minimum: (prop.minimum ?? prop.exclusiveMinimum) as number | undefined,
       maximum: (prop.maximum ?? prop.exclusiveMaximum) as number | undefined,
       nullable: types.includes("null") || !required.has(key),
+      ...(kind === "connection" ? { connectionTypes } : {}),
     };
   });
 }
@@ -227,7 +246,8 @@ export const AGENT_SCHEMA: JsonSchema = {
   type: "object",
   properties: {
     model: { type: ["string", "null"], description: "Defaults to the connection's model." },
-    connection_id: { type: "string", default: "openai_default" },
+    // Any connection type: the agent reads the model endpoint from its host/password/extra.
+    connection_id: { type: "string", default: "openai_default", "x-airflow-connection": [] },
     system_prompt: { type: "string" },
     prompt: { type: "string", description: "Jinja over `inputs` and `params`." },
     max_steps: { type: "integer", minimum: 1, maximum: 100, default: 8 },
