@@ -22,6 +22,7 @@ _LAYOUT_ONLY: dict[str, IncEx | bool] = {
     "groups": {"__all__": {"collapsed", "chain"}},
     "version": True,
 }
+_WITHOUT_BUDGET: dict[str, IncEx | bool] = {**_LAYOUT_ONLY, "settings": {"cost_budget_usd"}}
 
 
 def canonical_json(wf: Workflow) -> bytes:
@@ -29,8 +30,11 @@ def canonical_json(wf: Workflow) -> bytes:
     the user wrote (parameters, schemas) keep the order they were written in, as in the source.
     Text UTF-8 cannot hold (a lone surrogate, which JSON's \\ud800 escape can carry) is a SpecError
     naming where it is, not a crash."""
+    # An unset cost budget leaves the hash as it was before the setting existed (no deployment looks
+    # stale after an upgrade); a set one adds the budget task, so it counts.
+    exclude = _LAYOUT_ONLY if wf.settings.cost_budget_usd is not None else _WITHOUT_BUDGET
     try:
-        text = wf.model_dump_json(exclude=_LAYOUT_ONLY).encode("utf-8")
+        text = wf.model_dump_json(exclude=exclude).encode("utf-8")
     except (PydanticSerializationError, UnicodeEncodeError):  # a lone surrogate in a value
         check_encodable(wf)
         raise

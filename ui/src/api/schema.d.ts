@@ -4,9338 +4,9346 @@
  */
 
 export interface paths {
-    "/api/catalogue/nodes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Node Types */
-        get: operations["list_node_types_api_catalogue_nodes_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/catalogue/notifiers": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Notifiers */
-        get: operations["list_notifiers_api_catalogue_notifiers_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/catalogue/operators": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Operators */
-        get: operations["list_operators_api_catalogue_operators_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/chains": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Chains */
-        get: operations["list_chains_api_chains_get"];
-        put?: never;
-        /**
-         * Publish
-         * @description Publish a new chain or a new version of one (immutable; semver checked against the interface).
-         */
-        post: operations["publish_api_chains_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/chains/preview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Preview
-         * @description What publishing would store: the fragment, its interface, the version it should get.
-         */
-        post: operations["preview_api_chains_preview_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/chains/status": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Status
-         * @description Per inserted group: its pin and whether an update exists (or the pin is unknown).
-         */
-        post: operations["status_api_chains_status_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/chains/update": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Update
-         * @description The spec with an inserted group on another version (nothing is saved).
-         */
-        post: operations["update_api_chains_update_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/chains/{name}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Versions */
-        get: operations["versions_api_chains__name__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/chains/{name}/{version}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Version */
-        get: operations["get_version_api_chains__name___version__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/chains/{name}/{version}/insert": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Insert
-         * @description The spec with the chain added as a new group pinned to name@version (nothing is saved).
-         */
-        post: operations["insert_api_chains__name___version__insert_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/compile": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Compile Preview
-         * @description The generated DAG source for a spec (nothing is written); ``source`` is null when invalid.
-         */
-        post: operations["compile_preview_api_compile_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/connections": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Connections */
-        get: operations["list_connections_api_connections_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/copilot/apply": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Apply
-         * @description Validate the ops against the on-screen spec; audit and record them; return the new spec.
-         */
-        post: operations["apply_api_copilot_apply_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/copilot/chat": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Chat
-         * @description One turn. ``stream: true`` (default): text/event-stream of ``conversation``, ``text`` (deltas),
-         *     ``status``, ``error``, ``proposal``, ``usage`` and a final ``done`` carrying the whole reply.
-         *     ``stream: false``: JSON ``{conversation_id, reply}``. 429 (with Retry-After) when too many turns
-         *     run; 409 when the conversation is full. Async on purpose: see the module's docstring.
-         */
-        post: operations["chat_api_copilot_chat_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/copilot/conversations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Conversations */
-        get: operations["get_conversations_api_copilot_conversations_get"];
-        put?: never;
-        post?: never;
-        /** Delete Conversations */
-        delete: operations["delete_conversations_api_copilot_conversations_delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/copilot/status": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Status */
-        get: operations["status_api_copilot_status_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/copilot/wizards": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Wizards */
-        get: operations["get_wizards_api_copilot_wizards_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/copilot/wizards/{name}/step": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Post Wizard Step */
-        post: operations["post_wizard_step_api_copilot_wizards__name__step_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/environments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Environments */
-        get: operations["list_environments_api_environments_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/import": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Import Workflows */
-        post: operations["import_workflows_api_import_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Me */
-        get: operations["me_api_me_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/nodes/change-type": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Change Type */
-        post: operations["change_type_api_nodes_change_type_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/nodes/test": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Node Test
-         * @description Run one node in isolation (sandboxed) on the given or a generated input.
-         */
-        post: operations["node_test_api_nodes_test_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/templates": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Templates
-         * @description Templates of one kind ("workflow" by default, "subgraph", or "all").
-         */
-        get: operations["list_templates_api_templates_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/templates/{name}/instantiate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Instantiate
-         * @description A new spec from the template with the caller's id, name and parameters; nothing is stored
-         *     (POST it to /workflows to create the workflow). Invalid results raise SpecError (422).
-         */
-        post: operations["instantiate_api_templates__name__instantiate_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tools": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Tools */
-        get: operations["list_tools_api_tools_get"];
-        put?: never;
-        /**
-         * Create Tool
-         * @description Save a draft version (new, or replacing an unpublished draft of the same version). A tool
-         *     that breaks its language's rules (tools/languages.py) is refused with every problem.
-         */
-        post: operations["create_tool_api_tools_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tools/check": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Check
-         * @description Syntax errors (line and column), a missing entry point, invalid JSON Schemas, assertions
-         *     that do not parse, test inputs that do not fit; and what publishing this body would need.
-         */
-        post: operations["check_api_tools_check_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tools/compatibility": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Compatibility */
-        post: operations["compatibility_api_tools_compatibility_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tools/{name}/diff": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Diff Tool */
-        get: operations["diff_tool_api_tools__name__diff_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tools/{name}/usage": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Usage
-         * @description The workflows (head of each branch) whose tool nodes or agents use ``name``, per version.
-         */
-        get: operations["usage_api_tools__name__usage_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tools/{name}/versions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Versions */
-        get: operations["versions_api_tools__name__versions_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tools/{name}/versions/{version}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Version */
-        get: operations["get_version_api_tools__name__versions__version__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tools/{name}/versions/{version}/deprecate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Deprecate Tool */
-        post: operations["deprecate_tool_api_tools__name__versions__version__deprecate_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tools/{name}/versions/{version}/publish": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Publish Tool */
-        post: operations["publish_tool_api_tools__name__versions__version__publish_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tools/{name}/versions/{version}/test": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Test Tool
-         * @description Run the version's tests in the sandbox; returns each case's result.
-         */
-        post: operations["test_tool_api_tools__name__versions__version__test_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/user-templates": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List User Templates */
-        get: operations["list_user_templates_api_user_templates_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/user-templates/{name}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Save User Template
-         * @description Save (or replace) a user template from a workflow; the workflow must validate.
-         */
-        put: operations["save_user_template_api_user_templates__name__put"];
-        post?: never;
-        /** Delete User Template */
-        delete: operations["delete_user_template_api_user_templates__name__delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/user-templates/{name}/instantiate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Instantiate
-         * @description A new spec from the template with the caller's id, name and parameters (nothing is stored).
-         */
-        post: operations["instantiate_api_user_templates__name__instantiate_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/validate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Validate */
-        post: operations["validate_api_validate_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Workflows */
-        get: operations["list_workflows_api_workflows_get"];
-        put?: never;
-        /** Create Workflow */
-        post: operations["create_workflow_api_workflows_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Workflow */
-        get: operations["get_workflow_api_workflows__workflow_id__get"];
-        /** Save Workflow */
-        put: operations["save_workflow_api_workflows__workflow_id__put"];
-        post?: never;
-        /** Delete Workflow */
-        delete: operations["delete_workflow_api_workflows__workflow_id__delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/branches": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Branches */
-        get: operations["list_branches_api_workflows__workflow_id__branches_get"];
-        put?: never;
-        /** Create Branch */
-        post: operations["create_branch_api_workflows__workflow_id__branches_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/debug/session": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Debug Session
-         * @description Order, each node's state, the next node and the inputs it would get (runs nothing).
-         */
-        post: operations["debug_session_api_workflows__workflow_id__debug_session_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/debug/step": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Debug Step
-         * @description Run one node in the sandbox on the inputs its upstream results make (or ``input``).
-         */
-        post: operations["debug_step_api_workflows__workflow_id__debug_step_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/deploy": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Deploy */
-        post: operations["deploy_api_workflows__workflow_id__deploy_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/deploy/preview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Deploy Preview
-         * @description The executable code that deploying ``version`` (main's head by default) to ``environment``
-         *     changes, compared with the version deployed there now (all of it for a first deploy), and the
-         *     ``confirm_code`` a deploy must carry to approve exactly that code.
-         */
-        get: operations["deploy_preview_api_workflows__workflow_id__deploy_preview_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/deploy/{environment}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Undeploy */
-        delete: operations["undeploy_api_workflows__workflow_id__deploy__environment__delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/deployments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Deployments */
-        get: operations["list_deployments_api_workflows__workflow_id__deployments_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/diff": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Diff */
-        get: operations["diff_api_workflows__workflow_id__diff_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/draft": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Draft */
-        get: operations["get_draft_api_workflows__workflow_id__draft_get"];
-        /** Put Draft */
-        put: operations["put_draft_api_workflows__workflow_id__draft_put"];
-        post?: never;
-        /** Discard Draft */
-        delete: operations["discard_draft_api_workflows__workflow_id__draft_delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/duplicate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Duplicate Workflow */
-        post: operations["duplicate_workflow_api_workflows__workflow_id__duplicate_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/environments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Workflow Environments
-         * @description Per environment: the version deployed there, its DAG's latest run, and what a deploy there
-         *     would bring under the promotion rule (the version proven in the required environment).
-         */
-        get: operations["workflow_environments_api_workflows__workflow_id__environments_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/export": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Export */
-        get: operations["export_api_workflows__workflow_id__export_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/merge": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Merge
-         * @description Three-way merge of branch ``source`` into ``target``. Conflicts (both sides changed the same
-         *     node/edge/group field differently) -> 409 listing them; resend with ``resolutions`` to settle.
-         */
-        post: operations["merge_api_workflows__workflow_id__merge_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/metrics": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Workflow Metrics */
-        get: operations["workflow_metrics_api_workflows__workflow_id__metrics_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/rollback": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Rollback */
-        post: operations["rollback_api_workflows__workflow_id__rollback_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/run-history": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Run History
-         * @description Runs x nodes (Airflow's grid, for the canvas): each node's state, duration and tries in each
-         *     of the last ``limit`` runs; tokens and cost too when the user may read the DAG's XComs.
-         */
-        get: operations["run_history_api_workflows__workflow_id__run_history_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/runs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Runs */
-        get: operations["list_runs_api_workflows__workflow_id__runs_get"];
-        put?: never;
-        /** Trigger */
-        post: operations["trigger_api_workflows__workflow_id__runs_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/runs/{run_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Run */
-        get: operations["get_run_api_workflows__workflow_id__runs__run_id__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/runs/{run_id}/edges": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Run Edges
-         * @description Per data-flow edge of the workflow's current spec: how many items and bytes its source sent
-         *     in the run and a truncated sample (the source's output XCom, read with Airflow's XCom check).
-         */
-        get: operations["run_edges_api_workflows__workflow_id__runs__run_id__edges_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/runs/{run_id}/nodes/{node_id}/clear": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Clear Node
-         * @description Re-run from this node: its task instance and everything downstream in the run are cleared
-         *     and the run is queued again.
-         */
-        post: operations["clear_node_api_workflows__workflow_id__runs__run_id__nodes__node_id__clear_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/runs/{run_id}/nodes/{node_id}/inputs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Node Inputs
-         * @description What the node received in the run, as its operator recorded it (policies/runrecord.py).
-         */
-        get: operations["node_inputs_api_workflows__workflow_id__runs__run_id__nodes__node_id__inputs_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/runs/{run_id}/nodes/{node_id}/output": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Node Output
-         * @description The node's return value (XCom ``return_value``). Mapped nodes: ``?map_index=``; -1 lists all.
-         */
-        get: operations["node_output_api_workflows__workflow_id__runs__run_id__nodes__node_id__output_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/versions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Versions */
-        get: operations["list_versions_api_workflows__workflow_id__versions_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/workflows/{workflow_id}/versions/{number}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Version */
-        get: operations["get_version_api_workflows__workflow_id__versions__number__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
+  "/api/catalogue/nodes": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Node Types */
+    get: operations["list_node_types_api_catalogue_nodes_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/catalogue/notifiers": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Notifiers */
+    get: operations["list_notifiers_api_catalogue_notifiers_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/catalogue/operators": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Operators */
+    get: operations["list_operators_api_catalogue_operators_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/chains": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Chains */
+    get: operations["list_chains_api_chains_get"];
+    put?: never;
+    /**
+     * Publish
+     * @description Publish a new chain or a new version of one (immutable; semver checked against the interface).
+     */
+    post: operations["publish_api_chains_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/chains/preview": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Preview
+     * @description What publishing would store: the fragment, its interface, the version it should get.
+     */
+    post: operations["preview_api_chains_preview_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/chains/status": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Status
+     * @description Per inserted group: its pin and whether an update exists (or the pin is unknown).
+     */
+    post: operations["status_api_chains_status_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/chains/update": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Update
+     * @description The spec with an inserted group on another version (nothing is saved).
+     */
+    post: operations["update_api_chains_update_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/chains/{name}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Versions */
+    get: operations["versions_api_chains__name__get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/chains/{name}/{version}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get Version */
+    get: operations["get_version_api_chains__name___version__get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/chains/{name}/{version}/insert": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Insert
+     * @description The spec with the chain added as a new group pinned to name@version (nothing is saved).
+     */
+    post: operations["insert_api_chains__name___version__insert_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/compile": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Compile Preview
+     * @description The generated DAG source for a spec (nothing is written); ``source`` is null when invalid.
+     */
+    post: operations["compile_preview_api_compile_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/connections": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Connections */
+    get: operations["list_connections_api_connections_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/copilot/apply": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Apply
+     * @description Validate the ops against the on-screen spec; audit and record them; return the new spec.
+     */
+    post: operations["apply_api_copilot_apply_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/copilot/chat": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Chat
+     * @description One turn. ``stream: true`` (default): text/event-stream of ``conversation``, ``text`` (deltas),
+     *     ``status``, ``error``, ``proposal``, ``usage`` and a final ``done`` carrying the whole reply.
+     *     ``stream: false``: JSON ``{conversation_id, reply}``. 429 (with Retry-After) when too many turns
+     *     run; 409 when the conversation is full. Async on purpose: see the module's docstring.
+     */
+    post: operations["chat_api_copilot_chat_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/copilot/conversations": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get Conversations */
+    get: operations["get_conversations_api_copilot_conversations_get"];
+    put?: never;
+    post?: never;
+    /** Delete Conversations */
+    delete: operations["delete_conversations_api_copilot_conversations_delete"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/copilot/status": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Status */
+    get: operations["status_api_copilot_status_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/copilot/wizards": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get Wizards */
+    get: operations["get_wizards_api_copilot_wizards_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/copilot/wizards/{name}/step": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Post Wizard Step */
+    post: operations["post_wizard_step_api_copilot_wizards__name__step_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/environments": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Environments */
+    get: operations["list_environments_api_environments_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/import": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Import Workflows */
+    post: operations["import_workflows_api_import_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/me": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Me */
+    get: operations["me_api_me_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/nodes/change-type": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Change Type */
+    post: operations["change_type_api_nodes_change_type_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/nodes/test": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Node Test
+     * @description Run one node in isolation (sandboxed) on the given or a generated input.
+     */
+    post: operations["node_test_api_nodes_test_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/templates": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List Templates
+     * @description Templates of one kind ("workflow" by default, "subgraph", or "all").
+     */
+    get: operations["list_templates_api_templates_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/templates/{name}/instantiate": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Instantiate
+     * @description A new spec from the template with the caller's id, name and parameters; nothing is stored
+     *     (POST it to /workflows to create the workflow). Invalid results raise SpecError (422).
+     */
+    post: operations["instantiate_api_templates__name__instantiate_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/tools": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Tools */
+    get: operations["list_tools_api_tools_get"];
+    put?: never;
+    /**
+     * Create Tool
+     * @description Save a draft version (new, or replacing an unpublished draft of the same version). A tool
+     *     that breaks its language's rules (tools/languages.py) is refused with every problem.
+     */
+    post: operations["create_tool_api_tools_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/tools/check": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Check
+     * @description Syntax errors (line and column), a missing entry point, invalid JSON Schemas, assertions
+     *     that do not parse, test inputs that do not fit; and what publishing this body would need.
+     */
+    post: operations["check_api_tools_check_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/tools/compatibility": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Compatibility */
+    post: operations["compatibility_api_tools_compatibility_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/tools/{name}/diff": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Diff Tool */
+    get: operations["diff_tool_api_tools__name__diff_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/tools/{name}/usage": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Usage
+     * @description The workflows (head of each branch) whose tool nodes or agents use ``name``, per version.
+     */
+    get: operations["usage_api_tools__name__usage_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/tools/{name}/versions": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Versions */
+    get: operations["versions_api_tools__name__versions_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/tools/{name}/versions/{version}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get Version */
+    get: operations["get_version_api_tools__name__versions__version__get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/tools/{name}/versions/{version}/deprecate": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Deprecate Tool */
+    post: operations["deprecate_tool_api_tools__name__versions__version__deprecate_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/tools/{name}/versions/{version}/publish": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Publish Tool */
+    post: operations["publish_tool_api_tools__name__versions__version__publish_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/tools/{name}/versions/{version}/test": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Test Tool
+     * @description Run the version's tests in the sandbox; returns each case's result.
+     */
+    post: operations["test_tool_api_tools__name__versions__version__test_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/user-templates": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List User Templates */
+    get: operations["list_user_templates_api_user_templates_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/user-templates/{name}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Save User Template
+     * @description Save (or replace) a user template from a workflow; the workflow must validate.
+     */
+    put: operations["save_user_template_api_user_templates__name__put"];
+    post?: never;
+    /** Delete User Template */
+    delete: operations["delete_user_template_api_user_templates__name__delete"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/user-templates/{name}/instantiate": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Instantiate
+     * @description A new spec from the template with the caller's id, name and parameters (nothing is stored).
+     */
+    post: operations["instantiate_api_user_templates__name__instantiate_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/validate": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Validate */
+    post: operations["validate_api_validate_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Workflows */
+    get: operations["list_workflows_api_workflows_get"];
+    put?: never;
+    /** Create Workflow */
+    post: operations["create_workflow_api_workflows_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get Workflow */
+    get: operations["get_workflow_api_workflows__workflow_id__get"];
+    /** Save Workflow */
+    put: operations["save_workflow_api_workflows__workflow_id__put"];
+    post?: never;
+    /** Delete Workflow */
+    delete: operations["delete_workflow_api_workflows__workflow_id__delete"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/branches": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Branches */
+    get: operations["list_branches_api_workflows__workflow_id__branches_get"];
+    put?: never;
+    /** Create Branch */
+    post: operations["create_branch_api_workflows__workflow_id__branches_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/debug/session": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Debug Session
+     * @description Order, each node's state, the next node and the inputs it would get (runs nothing).
+     */
+    post: operations["debug_session_api_workflows__workflow_id__debug_session_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/debug/step": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Debug Step
+     * @description Run one node in the sandbox on the inputs its upstream results make (or ``input``).
+     */
+    post: operations["debug_step_api_workflows__workflow_id__debug_step_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/deploy": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Deploy */
+    post: operations["deploy_api_workflows__workflow_id__deploy_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/deploy/preview": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Deploy Preview
+     * @description The executable code that deploying ``version`` (main's head by default) to ``environment``
+     *     changes, compared with the version deployed there now (all of it for a first deploy), and the
+     *     ``confirm_code`` a deploy must carry to approve exactly that code.
+     */
+    get: operations["deploy_preview_api_workflows__workflow_id__deploy_preview_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/deploy/{environment}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Undeploy */
+    delete: operations["undeploy_api_workflows__workflow_id__deploy__environment__delete"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/deployments": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Deployments */
+    get: operations["list_deployments_api_workflows__workflow_id__deployments_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/diff": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Diff */
+    get: operations["diff_api_workflows__workflow_id__diff_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/draft": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get Draft */
+    get: operations["get_draft_api_workflows__workflow_id__draft_get"];
+    /** Put Draft */
+    put: operations["put_draft_api_workflows__workflow_id__draft_put"];
+    post?: never;
+    /** Discard Draft */
+    delete: operations["discard_draft_api_workflows__workflow_id__draft_delete"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/duplicate": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Duplicate Workflow */
+    post: operations["duplicate_workflow_api_workflows__workflow_id__duplicate_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/environments": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Workflow Environments
+     * @description Per environment: the version deployed there, its DAG's latest run, and what a deploy there
+     *     would bring under the promotion rule (the version proven in the required environment).
+     */
+    get: operations["workflow_environments_api_workflows__workflow_id__environments_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/export": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Export */
+    get: operations["export_api_workflows__workflow_id__export_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/merge": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Merge
+     * @description Three-way merge of branch ``source`` into ``target``. Conflicts (both sides changed the same
+     *     node/edge/group field differently) -> 409 listing them; resend with ``resolutions`` to settle.
+     */
+    post: operations["merge_api_workflows__workflow_id__merge_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/metrics": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Workflow Metrics */
+    get: operations["workflow_metrics_api_workflows__workflow_id__metrics_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/rollback": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Rollback */
+    post: operations["rollback_api_workflows__workflow_id__rollback_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/run-history": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Run History
+     * @description Runs x nodes (Airflow's grid, for the canvas): each node's state, duration and tries in each
+     *     of the last ``limit`` runs; tokens and cost too when the user may read the DAG's XComs.
+     */
+    get: operations["run_history_api_workflows__workflow_id__run_history_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/runs": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Runs */
+    get: operations["list_runs_api_workflows__workflow_id__runs_get"];
+    put?: never;
+    /** Trigger */
+    post: operations["trigger_api_workflows__workflow_id__runs_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/runs/{run_id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get Run */
+    get: operations["get_run_api_workflows__workflow_id__runs__run_id__get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/runs/{run_id}/edges": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Run Edges
+     * @description Per data-flow edge of the workflow's current spec: how many items and bytes its source sent
+     *     in the run and a truncated sample (the source's output XCom, read with Airflow's XCom check).
+     */
+    get: operations["run_edges_api_workflows__workflow_id__runs__run_id__edges_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/runs/{run_id}/nodes/{node_id}/clear": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Clear Node
+     * @description Re-run from this node: its task instance and everything downstream in the run are cleared
+     *     and the run is queued again.
+     */
+    post: operations["clear_node_api_workflows__workflow_id__runs__run_id__nodes__node_id__clear_post"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/runs/{run_id}/nodes/{node_id}/inputs": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Node Inputs
+     * @description What the node received in the run, as its operator recorded it (policies/runrecord.py).
+     */
+    get: operations["node_inputs_api_workflows__workflow_id__runs__run_id__nodes__node_id__inputs_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/runs/{run_id}/nodes/{node_id}/output": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Node Output
+     * @description The node's return value (XCom ``return_value``). Mapped nodes: ``?map_index=``; -1 lists all.
+     */
+    get: operations["node_output_api_workflows__workflow_id__runs__run_id__nodes__node_id__output_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/versions": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Versions */
+    get: operations["list_versions_api_workflows__workflow_id__versions_get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/workflows/{workflow_id}/versions/{number}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get Version */
+    get: operations["get_version_api_workflows__workflow_id__versions__number__get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: {
-        /** AgentConfig */
-        AgentConfig: {
-            /**
-             * Connection Id
-             * @default openai_default
-             */
-            connection_id?: string;
-            /**
-             * Max Steps
-             * @default 8
-             */
-            max_steps?: number;
-            /**
-             * Model
-             * @description Model name; defaults to the connection's model.
-             */
-            model?: string | null;
-            /**
-             * Prompt
-             * @description User message template; Jinja over `inputs` and `params`.
-             * @default
-             */
-            prompt?: string;
-            /**
-             * Request Timeout Seconds
-             * @default 60
-             */
-            request_timeout_seconds?: number;
-            /**
-             * System Prompt
-             * @default
-             */
-            system_prompt?: string;
-            /** Temperature */
-            temperature?: number | null;
-            /**
-             * Tools
-             * @description Tool references: name@version.
-             */
-            tools?: string[];
-        };
-        /** Applied */
-        Applied: {
-            /** Changes */
-            changes: string[];
-            diff: components["schemas"]["PreviewDiff"];
-            /** Spec */
-            spec: components["schemas"]["Workflow"];
-            /** Warnings */
-            warnings: components["schemas"]["Problem"][];
-        };
-        /** ApplyBody */
-        ApplyBody: {
-            /** Conversation Id */
-            conversation_id?: string | null;
-            /** Ops */
-            ops: {
-                [key: string]: unknown;
-            }[];
-            /** Proposal Id */
-            proposal_id?: string | null;
-            /**
-             * Spec
-             * @description The workflow as on screen, that the ops apply to.
-             */
-            spec: {
-                [key: string]: unknown;
-            };
-            /** Workflow Id */
-            workflow_id?: string | null;
-        };
-        /** AssetTrigger */
-        AssetTrigger: {
-            /**
-             * Condition
-             * @description Nested and/or over the uris: {'and'|'or': [uri or condition, ...]}; overrides mode.
-             */
-            condition?: {
-                [key: string]: unknown[];
-            } | null;
-            /**
-             * Mode
-             * @default and
-             * @enum {string}
-             */
-            mode?: "and" | "or";
-            /** Uris */
-            uris: string[];
-        };
-        /** BindingsInfo */
-        BindingsInfo: {
-            /** Connections */
-            connections: {
-                [key: string]: string;
-            };
-            /**
-             * Dag Id Suffix
-             * @description Appended to the dag_id in this environment.
-             */
-            dag_id_suffix: string;
-            /** Params */
-            params: {
-                [key: string]: unknown;
-            };
-            /** Pools */
-            pools: {
-                [key: string]: string;
-            };
-            /** Variables */
-            variables: {
-                [key: string]: string;
-            };
-        };
-        /** BranchBody */
-        BranchBody: {
-            /**
-             * From Version
-             * @description Defaults to main's head.
-             */
-            from_version?: number | null;
-            /** Name */
-            name: string;
-        };
-        /** BranchInfo */
-        BranchInfo: {
-            /** Base Version */
-            base_version: number | null;
-            /** Created At */
-            created_at: string | null;
-            /** Created By */
-            created_by: string;
-            /** Head Version */
-            head_version: number;
-            /** Name */
-            name: string;
-        };
-        /** BranchPage */
-        BranchPage: {
-            /** Items */
-            items: components["schemas"]["BranchInfo"][];
-            /** Total */
-            total: number;
-        };
-        /** CatalogueEntry */
-        CatalogueEntry: {
-            /** Class Path */
-            class_path: string;
-            /** Description */
-            description: string;
-            /** Key */
-            key: string;
-            /** Label */
-            label: string;
-            /** Parameters Schema */
-            parameters_schema: {
-                [key: string]: unknown;
-            };
-            /** Roles */
-            roles: {
-                [key: string]: string | null;
-            };
-            /** Template Fields */
-            template_fields: string[];
-        };
-        /** ChainDetail */
-        ChainDetail: {
-            /** Changelog */
-            changelog: string;
-            /** Created At */
-            created_at: string | null;
-            /** Created By */
-            created_by: string;
-            /** Description */
-            description: string;
-            fragment: components["schemas"]["ChainFragment"];
-            interface: components["schemas"]["Interface"];
-            /** Name */
-            name: string;
-            /**
-             * Nodes
-             * @description How many nodes the chain adds.
-             */
-            nodes: number;
-            /**
-             * Ref
-             * @description name@version, what an inserted group pins.
-             */
-            ref: string;
-            /** Version */
-            version: string;
-        };
-        /** ChainFragment */
-        ChainFragment: {
-            /** Edges */
-            edges: {
-                [key: string]: unknown;
-            }[];
-            /** Groups */
-            groups: {
-                [key: string]: unknown;
-            }[];
-            /** Nodes */
-            nodes: {
-                [key: string]: unknown;
-            }[];
-            /**
-             * Root
-             * @description The fragment's root group id (the inserted group gets a new one).
-             */
-            root: string;
-            /** Tools */
-            tools: {
-                [key: string]: unknown;
-            }[];
-        };
-        /** ChainInserted */
-        ChainInserted: {
-            /**
-             * Group Id
-             * @description Id of the new group holding the chain.
-             */
-            group_id: string;
-            /**
-             * Problems
-             * @description Validation of the whole resulting workflow.
-             */
-            problems: components["schemas"]["Problem"][];
-            /** Spec */
-            spec: components["schemas"]["Workflow"];
-        };
-        /** ChainPage */
-        ChainPage: {
-            /** Items */
-            items: components["schemas"]["ChainSummary"][];
-            /** Total */
-            total: number;
-        };
-        /** ChainPreview */
-        ChainPreview: {
-            /** Changes */
-            changes: components["schemas"]["Change"][];
-            /** @description The interface the boundary edges imply. */
-            derived_interface: components["schemas"]["Interface"];
-            fragment: components["schemas"]["ChainFragment"];
-            /** @description The interface that would be stored. */
-            interface: components["schemas"]["Interface"];
-            /**
-             * Latest
-             * @description The chain's newest published version, if any.
-             */
-            latest: string | null;
-            /** Name */
-            name: string;
-            /**
-             * Required Bump
-             * @description The bump the change against `latest` needs.
-             */
-            required_bump: string | null;
-            /** Suggested Version */
-            suggested_version: string;
-        };
-        /** ChainPublished */
-        ChainPublished: {
-            /** Changelog */
-            changelog: string;
-            /**
-             * Changes
-             * @description What changed against the previous version.
-             */
-            changes: components["schemas"]["Change"][];
-            /** Created At */
-            created_at: string | null;
-            /** Created By */
-            created_by: string;
-            /** Description */
-            description: string;
-            interface: components["schemas"]["Interface"];
-            /** Name */
-            name: string;
-            /**
-             * Nodes
-             * @description How many nodes the chain adds.
-             */
-            nodes: number;
-            /**
-             * Ref
-             * @description name@version, what an inserted group pins.
-             */
-            ref: string;
-            /** Version */
-            version: string;
-        };
-        /** ChainStatus */
-        ChainStatus: {
-            /** Chain */
-            chain: string;
-            /** Group Id */
-            group_id: string;
-            /** Latest */
-            latest: string | null;
-            /** Latest Compatible */
-            latest_compatible: string | null;
-            /** Message */
-            message: string;
-            /** Name */
-            name: string;
-            /** Pinned */
-            pinned: string;
-            /**
-             * Update
-             * @description none | compatible | major | unknown (the pin is not in the library)
-             */
-            update: string;
-        };
-        /** ChainStatusPage */
-        ChainStatusPage: {
-            /** Items */
-            items: components["schemas"]["ChainStatus"][];
-        };
-        /** ChainSummary */
-        ChainSummary: {
-            /** Changelog */
-            changelog: string;
-            /** Created At */
-            created_at: string | null;
-            /** Created By */
-            created_by: string;
-            /** Description */
-            description: string;
-            interface: components["schemas"]["Interface"];
-            /** Latest */
-            latest: string;
-            /** Name */
-            name: string;
-            /**
-             * Nodes
-             * @description How many nodes the chain adds.
-             */
-            nodes: number;
-            /**
-             * Ref
-             * @description name@version, what an inserted group pins.
-             */
-            ref: string;
-            /** Version */
-            version: string;
-            /**
-             * Versions
-             * @description Every published version, oldest first.
-             */
-            versions: string[];
-        };
-        /** ChainUpdated */
-        ChainUpdated: {
-            /**
-             * Dropped Edges
-             * @description Edges the new interface no longer fits.
-             */
-            dropped_edges: components["schemas"]["DroppedEdge"][];
-            /** From Version */
-            from_version: string;
-            /** Group Id */
-            group_id: string;
-            /**
-             * Kept Edges
-             * @description Edges to the rest of the workflow that were kept.
-             */
-            kept_edges: string[];
-            /** Major */
-            major: boolean;
-            /** Problems */
-            problems: components["schemas"]["Problem"][];
-            /** Spec */
-            spec: components["schemas"]["Workflow"];
-            /** To Version */
-            to_version: string;
-        };
-        /** ChainVersion */
-        ChainVersion: {
-            /** Changelog */
-            changelog: string;
-            /** Created At */
-            created_at: string | null;
-            /** Created By */
-            created_by: string;
-            /** Description */
-            description: string;
-            interface: components["schemas"]["Interface"];
-            /** Name */
-            name: string;
-            /**
-             * Nodes
-             * @description How many nodes the chain adds.
-             */
-            nodes: number;
-            /**
-             * Ref
-             * @description name@version, what an inserted group pins.
-             */
-            ref: string;
-            /** Version */
-            version: string;
-        };
-        /** ChainVersionPage */
-        ChainVersionPage: {
-            /** Items */
-            items: components["schemas"]["ChainVersion"][];
-            /** Total */
-            total: number;
-        };
-        /** Change */
-        Change: {
-            /**
-             * Bump
-             * @description major | minor | patch
-             */
-            bump: string;
-            /** Message */
-            message: string;
-            /** Path */
-            path: string;
-            /**
-             * Where
-             * @description input, output or code
-             */
-            where: string;
-        };
-        /** ChangeTypeBody */
-        ChangeTypeBody: {
-            /** Node Id */
-            node_id: string;
-            /** Spec */
-            spec: {
-                [key: string]: unknown;
-            };
-            type: components["schemas"]["NodeType"];
-        };
-        /**
-         * ChatAnswer
-         * @description ``stream: false``: the whole turn at once.
-         */
-        ChatAnswer: {
-            /** Conversation Id */
-            conversation_id: string;
-            reply: components["schemas"]["Reply"];
-        };
-        /** ChatBody */
-        ChatBody: {
-            context: components["schemas"]["ChatContext"];
-            /** Conversation Id */
-            conversation_id?: string | null;
-            /**
-             * Include Latest Run
-             * @description Read the workflow's latest run when the client sent none.
-             * @default true
-             */
-            include_latest_run?: boolean;
-            /** Message */
-            message: string;
-            /**
-             * Stream
-             * @default true
-             */
-            stream?: boolean;
-            /** Workflow Id */
-            workflow_id?: string | null;
-        };
-        /**
-         * ChatContext
-         * @description What the client sends with each message (the request body's ``context``).
-         */
-        ChatContext: {
-            /** Recent Actions */
-            recent_actions?: components["schemas"]["RecentAction"][];
-            run?: components["schemas"]["RunInfo"] | null;
-            /** Selection */
-            selection?: string[];
-            /**
-             * Workflow
-             * @description The workflow as on screen, including unsaved edits.
-             */
-            workflow: {
-                [key: string]: unknown;
-            };
-        };
-        /** CheckBody */
-        CheckBody: {
-            /** Tool */
-            tool: {
-                [key: string]: unknown;
-            };
-        };
-        /** ClearBody */
-        ClearBody: {
-            /**
-             * Dry Run
-             * @description true: list what would be cleared, change nothing; false: clear.
-             */
-            dry_run: boolean;
-        };
-        /** ClearedRun */
-        ClearedRun: {
-            /** Dag Id */
-            dag_id: string;
-            /** Dry Run */
-            dry_run: boolean;
-            /** Node Id */
-            node_id: string;
-            /** Run Id */
-            run_id: string;
-            /** Run State */
-            run_state: string;
-            /**
-             * Task Ids
-             * @description The task instances cleared (the node's and its downstream).
-             */
-            task_ids: string[];
-        };
-        /**
-         * CodeChange
-         * @description One piece of executable code a deploy adds, alters or removes (``spec.code_surface``).
-         */
-        CodeChange: {
-            /** After */
-            after: unknown;
-            /** After Text */
-            after_text: string;
-            /** Before */
-            before: unknown;
-            /** Before Text */
-            before_text: string;
-            /**
-             * Change
-             * @enum {string}
-             */
-            change: "added" | "altered" | "removed";
-            /** Kind */
-            kind: string;
-            /** Label */
-            label: string;
-            /** Node Id */
-            node_id: string | null;
-            /** Pointer */
-            pointer: string;
-            /** Tool */
-            tool: string | null;
-        };
-        /** CodePart */
-        CodePart: {
-            /** Code */
-            code: string;
-            /**
-             * Language
-             * @default text
-             */
-            language: string;
-            /**
-             * Title
-             * @default
-             */
-            title: string;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            type: "code";
-        };
-        /** CollectionDiff */
-        CollectionDiff: {
-            /** Added */
-            added: string[];
-            /** Changed */
-            changed: components["schemas"]["ItemChange"][];
-            /** Removed */
-            removed: string[];
-        };
-        /** Compatibility */
-        Compatibility: {
-            /** Compatible */
-            compatible: boolean;
-            /** Problems */
-            problems: components["schemas"]["Problem"][];
-        };
-        /** CompileResult */
-        CompileResult: {
-            /** Dag Id */
-            dag_id: string | null;
-            /** Problems */
-            problems: components["schemas"]["Problem"][];
-            /**
-             * Source
-             * @description The generated DAG file; null when the spec has errors.
-             */
-            source: string | null;
-            /** Spec Hash */
-            spec_hash: string | null;
-        };
-        /** ConnectionChoice */
-        ConnectionChoice: {
-            /**
-             * Conn Type
-             * @description Airflow's connection type ('http', 'postgres', ...); '' when unset.
-             */
-            conn_type: string;
-            /** Connection Id */
-            connection_id: string;
-            /** Description */
-            description: string;
-        };
-        /** ConnectionChoices */
-        ConnectionChoices: {
-            /**
-             * Complete
-             * @description False under a secrets backend: its connections cannot be listed, so an id typed by hand may still exist.
-             */
-            complete: boolean;
-            /**
-             * Conn Types
-             * @description The types asked for (empty: every type).
-             */
-            conn_types: string[];
-            /** Connections */
-            connections: components["schemas"]["ConnectionChoice"][];
-            /**
-             * Readable
-             * @description False when Airflow does not let the caller read connections: nothing is listed, and a typed id is not checked at design time.
-             */
-            readable: boolean;
-        };
-        /** Conversation */
-        Conversation: {
-            /** Created At */
-            created_at: string | null;
-            /** Id */
-            id: string;
-            /** Messages */
-            messages: components["schemas"]["StoredMessage"][];
-            /** Title */
-            title: string;
-            /** Updated At */
-            updated_at: string | null;
-            usage: components["schemas"]["Usage"];
-            /** Workflow Id */
-            workflow_id: string | null;
-        };
-        /** ConversationList */
-        ConversationList: {
-            /**
-             * Items
-             * @description The caller's conversations on the workflow, newest first.
-             */
-            items: components["schemas"]["Conversation"][];
-        };
-        /** CopilotStatus */
-        CopilotStatus: {
-            /** Conn Id */
-            conn_id: string | null;
-            /**
-             * Engine
-             * @enum {string}
-             */
-            engine: "llm" | "offline";
-            /**
-             * Help
-             * @description Offline: the commands it understands (Markdown).
-             */
-            help: string | null;
-            /** Model */
-            model: string | null;
-            /**
-             * Reason
-             * @description Offline: why no LLM is used.
-             */
-            reason: string | null;
-        };
-        /** CreateBody */
-        CreateBody: {
-            /**
-             * Message
-             * @default Created
-             */
-            message?: string;
-            /** Spec */
-            spec: {
-                [key: string]: unknown;
-            };
-        };
-        /** CreatedBranch */
-        CreatedBranch: {
-            /** Base Version */
-            base_version: number | null;
-            /** Head Version */
-            head_version: number;
-            /** Name */
-            name: string;
-        };
-        /** CreatedWorkflow */
-        CreatedWorkflow: {
-            /** Author */
-            author: string;
-            /** Branch */
-            branch: string;
-            /**
-             * Content Hash
-             * @description The hash of the stored spec's content (store.serialize.content_hash): equal for versions with the same content. Not the compiler's spec_hash, which the compile and deploy answers carry and the DAG file's header names.
-             */
-            content_hash: string;
-            /** Created At */
-            created_at: string | null;
-            /** Merged Version */
-            merged_version: number | null;
-            /** Message */
-            message: string;
-            /** Parent Version */
-            parent_version: number | null;
-            /** Spec */
-            spec: components["schemas"]["Workflow"];
-            /** Version */
-            version: number;
-            /** Warnings */
-            warnings: components["schemas"]["Problem"][];
-            /** Workflow Id */
-            workflow_id: string;
-        };
-        /** DebugNode */
-        DebugNode: {
-            /** Group Chain */
-            group_chain: string[];
-            /** Mapped */
-            mapped: boolean;
-            /**
-             * Runnable
-             * @description False for Airflow operator nodes: they run only in Airflow.
-             */
-            runnable: boolean;
-            /**
-             * State
-             * @enum {string}
-             */
-            state: "ready" | "pending" | "success" | "failed" | "skipped" | "upstream_failed";
-            /**
-             * Upstream
-             * @description Nodes directly upstream (generated branch tasks see through).
-             */
-            upstream: string[];
-        };
-        /** DebugSession */
-        DebugSession: {
-            /** Finished */
-            finished: boolean;
-            /**
-             * Next
-             * @description The next node to run; null when nothing is ready.
-             */
-            next: string | null;
-            /**
-             * Next Input
-             * @description The inputs the next node would get.
-             */
-            next_input: {
-                [key: string]: unknown;
-            } | null;
-            /** Nodes */
-            nodes: {
-                [key: string]: components["schemas"]["DebugNode"];
-            };
-            /**
-             * Order
-             * @description Node ids in the DAG's order (topological, groups kept whole).
-             */
-            order: string[];
-        };
-        /** DebugStepResult */
-        DebugStepResult: {
-            /**
-             * Branches
-             * @description For a node with conditional edges: each target and whether it will run.
-             */
-            branches: {
-                [key: string]: boolean;
-            } | null;
-            /** Duration */
-            duration: number;
-            error: components["schemas"]["RunError"] | null;
-            /**
-             * Input
-             * @description The inputs the node ran on (a list, one per item, for a mapped node).
-             */
-            input: unknown;
-            /** Input Generated */
-            input_generated: boolean;
-            /**
-             * Items
-             * @description For a mapped node: how many items it ran over.
-             */
-            items: number | null;
-            /** Logs */
-            logs: {
-                [key: string]: unknown;
-            }[];
-            /** Node Id */
-            node_id: string;
-            /** Ok */
-            ok: boolean;
-            /** Output */
-            output: unknown;
-            /**
-             * State
-             * @enum {string}
-             */
-            state: "success" | "failed" | "skipped" | "upstream_failed";
-            /** Stderr */
-            stderr: string;
-            /** Stdout */
-            stdout: string;
-            /**
-             * Type
-             * @enum {string}
-             */
-            type: "input" | "process" | "output" | "tool" | "agent";
-            validation: components["schemas"]["SchemaCheck"];
-        };
-        /** DeletedCount */
-        DeletedCount: {
-            /** Deleted */
-            deleted: number;
-        };
-        /** DeployBody */
-        DeployBody: {
-            /**
-             * Confirm Code
-             * @description The hash of the code changes this deploy makes (from GET .../deploy/preview or the 428 refusal): required when the deploy changes executable code.
-             */
-            confirm_code?: string | null;
-            /**
-             * Environment
-             * @default dev
-             */
-            environment?: string;
-            /**
-             * Message
-             * @description Why: goes into a Git environment's commit.
-             * @default
-             */
-            message?: string;
-            /**
-             * Version
-             * @description Defaults to main's head; an older one rolls back.
-             */
-            version?: number | null;
-        };
-        /** DeployPreview */
-        DeployPreview: {
-            /** Bindings */
-            bindings: {
-                [key: string]: unknown;
-            } | null;
-            /** Code Changes */
-            code_changes: components["schemas"]["CodeChange"][];
-            /**
-             * Confirm Code
-             * @description Send it with the deploy to approve exactly this code.
-             */
-            confirm_code: string | null;
-            /** Deployed Version */
-            deployed_version: number | null;
-            /** Environment */
-            environment: string;
-            /**
-             * May Deploy
-             * @description Whether the caller may deploy to this environment.
-             */
-            may_deploy: boolean;
-            /**
-             * Promotion
-             * @description requires / allowed / reason.
-             */
-            promotion: {
-                [key: string]: unknown;
-            } | null;
-            /** Requires Confirmation */
-            requires_confirmation: boolean;
-            /**
-             * Target
-             * @description The environment: folder or Git branch (URL redacted).
-             */
-            target: {
-                [key: string]: unknown;
-            } | null;
-            /** Version */
-            version: number;
-            /** Workflow Id */
-            workflow_id: string;
-        };
-        /** Deployment */
-        Deployment: {
-            /** Dag Id */
-            dag_id: string;
-            /** Deployed At */
-            deployed_at: string | null;
-            /** Deployed By */
-            deployed_by: string;
-            /** Environment */
-            environment: string;
-            /** Error */
-            error: string;
-            /** Id */
-            id: number;
-            /** Path */
-            path: string;
-            /** Spec Hash */
-            spec_hash: string;
-            /**
-             * State
-             * @description deployed, undeployed or failed.
-             */
-            state: string;
-            /** Version */
-            version: number;
-            /** Workflow Id */
-            workflow_id: string;
-        };
-        /** DeploymentPage */
-        DeploymentPage: {
-            /**
-             * Current
-             * @description Environment -> what is deployed there now.
-             */
-            current: {
-                [key: string]: components["schemas"]["Deployment"];
-            };
-            /** Items */
-            items: components["schemas"]["Deployment"][];
-            /** Limit */
-            limit: number;
-            /** Offset */
-            offset: number;
-            /** Total */
-            total: number;
-        };
-        /** DeprecateBody */
-        DeprecateBody: {
-            /**
-             * Deprecated
-             * @default true
-             */
-            deprecated?: boolean;
-        };
-        /**
-         * DiagramPart
-         * @description A sub-graph in spec form (nodes + edges) so the UI draws it with the canvas components.
-         */
-        DiagramPart: {
-            /** Edges */
-            edges: components["schemas"]["Edge"][];
-            /** Nodes */
-            nodes: components["schemas"]["Node"][];
-            /**
-             * Title
-             * @default
-             */
-            title: string;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            type: "diagram";
-        };
-        /** DiffCounts */
-        DiffCounts: {
-            /** Added */
-            added: number;
-            /** Changed */
-            changed: number;
-            /** Removed */
-            removed: number;
-        };
-        /** Draft */
-        Draft: {
-            /**
-             * Base Version
-             * @description The version the edit started from.
-             */
-            base_version: number | null;
-            /** Branch */
-            branch: string;
-            /**
-             * Spec
-             * @description The spec as last autosaved; it may not be valid.
-             */
-            spec: {
-                [key: string]: unknown;
-            };
-            /**
-             * Updated At
-             * @description When the draft was last written (ISO 8601, UTC).
-             */
-            updated_at: string | null;
-            /** Workflow Id */
-            workflow_id: string;
-        };
-        /** DraftAnswer */
-        DraftAnswer: {
-            /** @description The caller's own draft, or null when there is none. */
-            draft: components["schemas"]["Draft"] | null;
-        };
-        /** DraftBody */
-        DraftBody: {
-            /**
-             * Base Version
-             * @description The version the edit started from.
-             */
-            base_version?: number | null;
-            /**
-             * Branch
-             * @default main
-             */
-            branch?: string;
-            /** Spec */
-            spec: {
-                [key: string]: unknown;
-            };
-        };
-        /** DraftDiscarded */
-        DraftDiscarded: {
-            /**
-             * Discarded
-             * @description Whether there was a draft to delete.
-             */
-            discarded: boolean;
-        };
-        /** DroppedEdge */
-        DroppedEdge: {
-            /** Edge */
-            edge: string;
-            /** Reason */
-            reason: string;
-        };
-        /** DuplicateBody */
-        DuplicateBody: {
-            /**
-             * Name
-             * @default
-             */
-            name?: string;
-            /** New Id */
-            new_id: string;
-        };
-        /** DurationStats */
-        DurationStats: {
-            /** Max */
-            max: number | null;
-            /** Mean */
-            mean: number | null;
-            /** Median */
-            median: number | null;
-            /** P90 */
-            p90: number | null;
-        };
-        /** Edge */
-        Edge: {
-            /**
-             * Condition
-             * @description JMESPath over the source's output; the target runs only if truthy.
-             */
-            condition?: string | null;
-            /**
-             * Id
-             * @description Defaults to 'source->target'.
-             */
-            id?: string | null;
-            /** @default data_flow */
-            kind?: components["schemas"]["EdgeKind"];
-            /**
-             * Label
-             * @default
-             */
-            label?: string;
-            /** Mapping */
-            mapping?: components["schemas"]["FieldMapping"][];
-            /** Source */
-            source: string;
-            /** Target */
-            target: string;
-        };
-        /** EdgeData */
-        EdgeData: {
-            /**
-             * Bytes
-             * @description Size of the source's output as JSON.
-             */
-            bytes: number;
-            /**
-             * Items
-             * @description Items that flowed: a list's length, 1 for a record, one per mapped instance.
-             */
-            items: number;
-            /**
-             * Sample
-             * @description The start of the data as JSON.
-             */
-            sample: string;
-            /** Source */
-            source: string;
-            /** Target */
-            target: string;
-            /** Truncated */
-            truncated: boolean;
-        };
-        /**
-         * EdgeKind
-         * @enum {string}
-         */
-        EdgeKind: "data_flow" | "dependency" | "trigger";
-        /** EnvironmentInfo */
-        EnvironmentInfo: {
-            bindings: components["schemas"]["BindingsInfo"];
-            /** Folder */
-            folder: string | null;
-            git: components["schemas"]["GitTargetInfo"] | null;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "folder" | "git";
-            /** Name */
-            name: string;
-            /** Protected */
-            protected: boolean;
-            /**
-             * Requires
-             * @description The environment a version must be deployed to first.
-             */
-            requires: string | null;
-        };
-        /** EnvironmentList */
-        EnvironmentList: {
-            /** Items */
-            items: components["schemas"]["EnvironmentInfo"][];
-        };
-        /** EnvironmentStatus */
-        EnvironmentStatus: {
-            /**
-             * Dag Id
-             * @description The DAG id deployed there (the workflow id plus any dag_id_suffix).
-             */
-            dag_id: string | null;
-            /** Deployed At */
-            deployed_at: string | null;
-            /** Deployed By */
-            deployed_by: string | null;
-            /** Deployed Version */
-            deployed_version: number | null;
-            /**
-             * Kind
-             * @description folder or git.
-             */
-            kind: string;
-            /** @description The latest run of that DAG in this Airflow. */
-            last_run: components["schemas"]["LastRun"] | null;
-            /**
-             * May Deploy
-             * @description Whether the caller holds this environment's deploy permission.
-             */
-            may_deploy: boolean;
-            /** Name */
-            name: string;
-            promotion: components["schemas"]["Promotion"];
-            /** Protected */
-            protected: boolean;
-        };
-        /**
-         * ErrorBody
-         * @description Every error: ``detail`` and the ``problems`` (``plugin/errors.py``). Some errors add fields
-         *     of their own (a stale save's ``diff``, a merge's ``conflicts``, a deploy's ``code_changes``).
-         */
-        ErrorBody: {
-            /** Detail */
-            detail: string;
-            /**
-             * Problems
-             * @default []
-             */
-            problems?: components["schemas"]["Problem"][];
-        } & {
-            [key: string]: unknown;
-        };
-        /**
-         * ExecutionPolicy
-         * @description How a node runs. Unset fields inherit from the workflow's ``defaults``.
-         */
-        ExecutionPolicy: {
-            /** Executor */
-            executor?: string | null;
-            /**
-             * Fallback Node
-             * @description Node id that runs when on_error=fallback.
-             */
-            fallback_node?: string | null;
-            /** Log Level */
-            log_level?: ("DEBUG" | "INFO" | "WARNING" | "ERROR") | null;
-            /** Log Payloads */
-            log_payloads?: ("redacted" | "sizes" | "off") | null;
-            /**
-             * Map Over
-             * @description An input field holding a list: one task instance runs per item.
-             */
-            map_over?: string | null;
-            /** Max Active Tis Per Dag */
-            max_active_tis_per_dag?: number | null;
-            on_error?: components["schemas"]["OnError"] | null;
-            /** Pool */
-            pool?: string | null;
-            /** Pool Slots */
-            pool_slots?: number | null;
-            /** Priority Weight */
-            priority_weight?: number | null;
-            /** Queue */
-            queue?: string | null;
-            retry?: components["schemas"]["RetryPolicy"] | null;
-            /** Timeout Seconds */
-            timeout_seconds?: number | null;
-            /** Weight Rule */
-            weight_rule?: ("downstream" | "upstream" | "absolute") | null;
-        };
-        /** FieldChange */
-        FieldChange: {
-            /** After */
-            after: unknown;
-            /** Before */
-            before: unknown;
-            /** Path */
-            path: string;
-        };
-        /** FieldMapping */
-        FieldMapping: {
-            /**
-             * Source
-             * @description Dotted path in the source's output; '' = all of it.
-             * @default
-             */
-            source?: string;
-            /**
-             * Target
-             * @description Field of the target's inputs that receives the value.
-             */
-            target: string;
-            /**
-             * Transform
-             * @description Optional JMESPath applied to the value.
-             */
-            transform?: string | null;
-        };
-        /** GitTargetInfo */
-        GitTargetInfo: {
-            /** Branch */
-            branch: string;
-            /** Conn Id */
-            conn_id: string | null;
-            /** Path */
-            path: string;
-            /**
-             * Url
-             * @description The remote, credentials redacted.
-             */
-            url: string;
-        };
-        /** GridCell */
-        GridCell: {
-            /** Cost */
-            cost: number | null;
-            /** Duration */
-            duration: number | null;
-            /** Map Count */
-            map_count: number | null;
-            /** State */
-            state: string | null;
-            /** Tokens */
-            tokens: number | null;
-            /** Tries */
-            tries: number;
-        };
-        /** GridRun */
-        GridRun: {
-            /** Cost */
-            cost: number | null;
-            /** Duration */
-            duration: number | null;
-            /** End Date */
-            end_date: string | null;
-            /** Run Id */
-            run_id: string;
-            /** Start Date */
-            start_date: string | null;
-            /** State */
-            state: string | null;
-        };
-        /** Group */
-        Group: {
-            /**
-             * Chain
-             * @description Pinned library chain this group was inserted from: name@version (e.g. clean_text@1.2.0).
-             */
-            chain?: string | null;
-            /**
-             * Collapsed
-             * @default false
-             */
-            collapsed?: boolean;
-            /**
-             * Description
-             * @default
-             */
-            description?: string;
-            /** Id */
-            id: string;
-            /**
-             * Label
-             * @default
-             */
-            label?: string;
-            /** @default parallel */
-            mode?: components["schemas"]["GroupMode"];
-            /** Notifications */
-            notifications?: components["schemas"]["Notification"][];
-            /** Parent */
-            parent?: string | null;
-        };
-        /**
-         * GroupMode
-         * @enum {string}
-         */
-        GroupMode: "sequential" | "parallel";
-        /** ImportBody */
-        ImportBody: {
-            /** Content */
-            content: string;
-            /**
-             * Filename
-             * @description Decides the format: *.pipeline = Elyra, else dag-factory YAML.
-             */
-            filename: string;
-            /**
-             * Message
-             * @default Imported
-             */
-            message?: string;
-            /**
-             * Save
-             * @description Also store each workflow that validates without errors.
-             * @default false
-             */
-            save?: boolean;
-        };
-        /** ImportItem */
-        ImportItem: {
-            /** Message */
-            message: string;
-            /** Path */
-            path: string;
-            /**
-             * Severity
-             * @default warning
-             * @enum {string}
-             */
-            severity: "error" | "warning" | "info";
-        };
-        /** ImportOutcome */
-        ImportOutcome: {
-            /** Problems */
-            problems: components["schemas"]["Problem"][];
-            report: components["schemas"]["ImportReport"];
-            /**
-             * Saved Version
-             * @description The stored version when saved, else null.
-             */
-            saved_version: number | null;
-            /** Workflow */
-            workflow: components["schemas"]["Workflow"];
-        };
-        /** ImportReport */
-        ImportReport: {
-            /** Format */
-            format: string;
-            /** Items */
-            items: components["schemas"]["ImportItem"][];
-            /** Source */
-            source: string;
-        };
-        /** ImportResults */
-        ImportResults: {
-            /** Results */
-            results: components["schemas"]["ImportOutcome"][];
-        };
-        /** InsertBody */
-        InsertBody: {
-            /** Group Id */
-            group_id?: string | null;
-            /** Parent */
-            parent?: string | null;
-            /** Spec */
-            spec: {
-                [key: string]: unknown;
-            };
-            /** X */
-            x?: number | null;
-            /** Y */
-            y?: number | null;
-        };
-        /** Interface */
-        Interface: {
-            /** Inputs */
-            inputs?: components["schemas"]["Port"][];
-            /** Outputs */
-            outputs?: components["schemas"]["Port"][];
-        };
-        /** ItemChange */
-        ItemChange: {
-            /** Fields */
-            fields: components["schemas"]["FieldChange"][];
-            /** Id */
-            id: string;
-        };
-        /** LastRun */
-        LastRun: {
-            /** Queued At */
-            queued_at: string | null;
-            /** Run Id */
-            run_id: string;
-            /**
-             * State
-             * @description Airflow's DagRun state: queued, running, success, failed.
-             */
-            state: string;
-        };
-        /** Me */
-        Me: {
-            /**
-             * Permissions
-             * @description Canvas resource ("workflows", "deployments", ...) -> the actions the caller may take.
-             */
-            permissions: {
-                [key: string]: string[];
-            };
-            /** Roles */
-            roles: string[];
-            /** Username */
-            username: string;
-        };
-        /** MergeBody */
-        MergeBody: {
-            /**
-             * Message
-             * @default
-             */
-            message?: string;
-            /**
-             * Resolutions
-             * @description Conflict key ("nodes/<id>", "workflow/<section>") -> winning side.
-             */
-            resolutions?: {
-                [key: string]: "source" | "target";
-            };
-            /** Source */
-            source: string;
-            /**
-             * Target
-             * @default main
-             */
-            target?: string;
-        };
-        /** Node */
-        Node: {
-            agent?: components["schemas"]["AgentConfig"] | null;
-            /**
-             * Description
-             * @description Markdown; becomes the task's doc_md.
-             * @default
-             */
-            description?: string;
-            execution?: components["schemas"]["ExecutionPolicy"];
-            /** Group */
-            group?: string | null;
-            /** Id */
-            id: string;
-            /** Input Schema */
-            input_schema?: {
-                [key: string]: unknown;
-            };
-            /**
-             * Name
-             * @default
-             */
-            name?: string;
-            /** Notifications */
-            notifications?: components["schemas"]["Notification"][];
-            /**
-             * Operator
-             * @description For tool nodes backed by an Airflow operator: its import path.
-             */
-            operator?: string | null;
-            /** Output Schema */
-            output_schema?: {
-                [key: string]: unknown;
-            };
-            /** Parameters */
-            parameters?: {
-                [key: string]: unknown;
-            };
-            process?: components["schemas"]["ProcessConfig"] | null;
-            /**
-             * Templates
-             * @description Jinja templates rendered by Airflow into `parameters`.
-             */
-            templates?: {
-                [key: string]: string;
-            };
-            /**
-             * Tool
-             * @description For tool nodes: name@version or a range (^1.2).
-             */
-            tool?: string | null;
-            type: components["schemas"]["NodeType"];
-            ui?: components["schemas"]["NodeUI"];
-        };
-        /** NodeCatalogue */
-        NodeCatalogue: {
-            /** Edge Schema */
-            edge_schema: {
-                [key: string]: unknown;
-            };
-            /** Group Schema */
-            group_schema: {
-                [key: string]: unknown;
-            };
-            /** Items */
-            items: components["schemas"]["NodeTypeInfo"][];
-            /** Node Schema */
-            node_schema: {
-                [key: string]: unknown;
-            };
-            /** Workflow Schema */
-            workflow_schema: {
-                [key: string]: unknown;
-            };
-        };
-        /** NodeCost */
-        NodeCost: {
-            /** Cost */
-            cost: number;
-            /**
-             * Source
-             * @description 'pricing': median tokens at the node's model's price; 'recorded': median cost.
-             */
-            source: string;
-        };
-        /**
-         * NodeInputs
-         * @description What a node received in a run (the ``canvas_inputs`` record its operator stores).
-         */
-        NodeInputs: {
-            /** Bytes */
-            bytes: number | null;
-            /** Mapped */
-            mapped: boolean | null;
-            /** Node Id */
-            node_id: string;
-            /** Preview */
-            preview: string | null;
-            /** Task Id */
-            task_id: string;
-            /**
-             * Truncated
-             * @description Too large to keep (or the node logs sizes only): see preview.
-             * @default false
-             */
-            truncated: boolean;
-            /**
-             * Value
-             * @description The inputs (a list of every map index's when mapped); None if truncated.
-             */
-            value: unknown;
-        };
-        /** NodeMetrics */
-        NodeMetrics: {
-            /** Cost */
-            cost: number;
-            duration_seconds: components["schemas"]["DurationStats"];
-            /** Failed */
-            failed: number;
-            /** Predicted Duration Seconds */
-            predicted_duration_seconds: number | null;
-            /** Runs */
-            runs: number;
-            /** Success */
-            success: number;
-            tokens: components["schemas"]["TokenStats"];
-            /** Tool Calls */
-            tool_calls: number;
-            tries: components["schemas"]["TryStats"];
-        };
-        /** NodeOutput */
-        NodeOutput: {
-            /** Map Index */
-            map_index: number | null;
-            /** Mapped */
-            mapped: boolean | null;
-            /** Node Id */
-            node_id: string;
-            /** Task Id */
-            task_id: string;
-            /**
-             * Value
-             * @description The node's return value (a list of every map index's when mapped).
-             */
-            value: unknown;
-        };
-        /** NodeResult */
-        NodeResult: {
-            /** Output */
-            output?: unknown;
-            /**
-             * State
-             * @description success | failed | skipped
-             * @default success
-             */
-            state?: string;
-        };
-        /** NodeRun */
-        NodeRun: {
-            /** Duration */
-            duration?: number | null;
-            /** Error */
-            error?: string | null;
-            /** Inputs */
-            inputs?: unknown;
-            /** Log Tail */
-            log_tail?: string | null;
-            /** Output */
-            output?: unknown;
-            /** State */
-            state?: string | null;
-            /** Try Number */
-            try_number?: number | null;
-        };
-        /**
-         * NodeRunState
-         * @description One node in a run (its mapped task instances folded into one state).
-         */
-        NodeRunState: {
-            /** Duration */
-            duration: number | null;
-            /** End Date */
-            end_date: string | null;
-            /** Log Url */
-            log_url: string;
-            /** Map Count */
-            map_count: number | null;
-            /** Start Date */
-            start_date: string | null;
-            /** State */
-            state: string | null;
-            /** Task Id */
-            task_id: string;
-            /** Try Number */
-            try_number: number;
-        };
-        /** NodeTestBody */
-        NodeTestBody: {
-            /**
-             * Debug
-             * @default false
-             */
-            debug?: boolean;
-            /**
-             * Input
-             * @description Mock input; generated from the input schema if null.
-             */
-            input?: {
-                [key: string]: unknown;
-            } | null;
-            /** Node Id */
-            node_id: string;
-            /** Spec */
-            spec: {
-                [key: string]: unknown;
-            };
-        };
-        /** NodeTestResult */
-        NodeTestResult: {
-            /**
-             * Debug
-             * @description With debug: inputs, parameters, agent steps.
-             */
-            debug: {
-                [key: string]: unknown;
-            } | null;
-            /** Duration */
-            duration: number;
-            error: components["schemas"]["RunError"] | null;
-            /** Input Generated */
-            input_generated: boolean;
-            /** Logs */
-            logs: {
-                [key: string]: unknown;
-            }[];
-            /** Node Id */
-            node_id: string;
-            /** Ok */
-            ok: boolean;
-            /** Output */
-            output: unknown;
-            /** Stderr */
-            stderr: string;
-            /** Stdout */
-            stdout: string;
-            /**
-             * Type
-             * @enum {string}
-             */
-            type: "input" | "process" | "output" | "tool" | "agent";
-            validation: components["schemas"]["SchemaCheck"];
-        };
-        /**
-         * NodeType
-         * @enum {string}
-         */
-        NodeType: "input" | "process" | "output" | "tool" | "agent";
-        /** NodeTypeInfo */
-        NodeTypeInfo: {
-            /**
-             * Config Field
-             * @description The node's field its type configures (process, tool, agent).
-             */
-            config_field: string | null;
-            /** Config Schema */
-            config_schema: {
-                [key: string]: unknown;
-            } | null;
-            /** Description */
-            description: string;
-            /** Label */
-            label: string;
-            /** Type */
-            type: string;
-        };
-        /** NodeUI */
-        NodeUI: {
-            /**
-             * Collapsed
-             * @default false
-             */
-            collapsed?: boolean;
-            /** Color */
-            color?: string | null;
-            position?: components["schemas"]["Position"];
-            /** Shape */
-            shape?: ("rectangle" | "rounded" | "pill" | "diamond" | "circle") | null;
-            size?: components["schemas"]["Size"] | null;
-        };
-        /**
-         * Notification
-         * @description An Airflow notifier attached to task/group/DAG callbacks (see issue: run-time policies).
-         */
-        Notification: {
-            /** Connection Id */
-            connection_id?: string | null;
-            /**
-             * Deadline Reference
-             * @default queued_at
-             * @enum {string}
-             */
-            deadline_reference?: "queued_at" | "logical_date";
-            /**
-             * Deadline Seconds
-             * @description Alert when a run is not finished this long after the reference time.
-             */
-            deadline_seconds?: number | null;
-            /**
-             * Message
-             * @default
-             */
-            message?: string;
-            /**
-             * Notifier
-             * @description 'smtp', or the import path of an installed notifier class.
-             * @default smtp
-             */
-            notifier?: string;
-            /** On */
-            on?: ("failure" | "retry" | "success" | "deadline_miss")[];
-            /** Parameters */
-            parameters?: {
-                [key: string]: unknown;
-            };
-            /**
-             * Subject
-             * @default
-             */
-            subject?: string;
-            /** To */
-            to?: string[];
-        };
-        /** NotifierPage */
-        NotifierPage: {
-            /** Items */
-            items: components["schemas"]["CatalogueEntry"][];
-            /** Total */
-            total: number;
-        };
-        /**
-         * OnError
-         * @enum {string}
-         */
-        OnError: "fail" | "skip" | "continue" | "fallback";
-        /** OperatorEntry */
-        OperatorEntry: {
-            /** Connection Fields */
-            connection_fields: string[];
-            /** Kind */
-            kind: string;
-            /** Name */
-            name: string;
-            /** Operator */
-            operator: string;
-            /** Parameters Schema */
-            parameters_schema: {
-                [key: string]: unknown;
-            };
-            /** Provider */
-            provider: string;
-            /** Provider Version */
-            provider_version: string;
-            /** Summary */
-            summary: string;
-            /** Template Fields */
-            template_fields: string[];
-        };
-        /** OperatorPage */
-        OperatorPage: {
-            /** Items */
-            items: components["schemas"]["OperatorEntry"][];
-            /**
-             * Total
-             * @description Every operator installed (without a search), else the matches.
-             */
-            total: number;
-        };
-        /**
-         * Port
-         * @description One field of a chain's interface: what enters it from outside, or what leaves it.
-         */
-        Port: {
-            /**
-             * Field
-             * @description Input/output field of the node; '' = all of it.
-             * @default
-             */
-            field?: string;
-            /**
-             * Json Schema
-             * @description JSON Schema of the value.
-             */
-            json_schema?: {
-                [key: string]: unknown;
-            };
-            /**
-             * Name
-             * @description The interface field's name.
-             */
-            name: string;
-            /**
-             * Node
-             * @description Fragment node id.
-             */
-            node: string;
-        };
-        /** Position */
-        Position: {
-            /**
-             * X
-             * @default 0
-             */
-            x?: number;
-            /**
-             * Y
-             * @default 0
-             */
-            y?: number;
-        };
-        /** Prediction */
-        Prediction: {
-            /** Cost Budget Usd */
-            cost_budget_usd: number | null;
-            /** Cost Usd */
-            cost_usd: number | null;
-            /** Critical Path */
-            critical_path: string[];
-            /**
-             * Duration Seconds
-             * @description Median durations summed along the critical path.
-             */
-            duration_seconds: number | null;
-            /** Node Costs */
-            node_costs: {
-                [key: string]: components["schemas"]["NodeCost"];
-            };
-            /** Node Seconds */
-            node_seconds: {
-                [key: string]: number;
-            };
-            /** Nodes Without History */
-            nodes_without_history: string[];
-        };
-        /** PreviewBody */
-        PreviewBody: {
-            /** Group Id */
-            group_id?: string | null;
-            /** @description An edited interface; derived when null. */
-            interface?: components["schemas"]["Interface"] | null;
-            /** Name */
-            name: string;
-            /**
-             * Node Ids
-             * @description A selection instead of a group.
-             */
-            node_ids?: string[] | null;
-            /**
-             * Spec
-             * @description The workflow the chain is cut from (as on the canvas).
-             */
-            spec: {
-                [key: string]: unknown;
-            };
-        };
-        /**
-         * PreviewDiff
-         * @description ``spec.diff.workflow_diff``: the co-pilot's preview of a change.
-         */
-        PreviewDiff: {
-            edges: components["schemas"]["SectionPreview"];
-            groups: components["schemas"]["SectionPreview"];
-            nodes: components["schemas"]["SectionPreview"];
-            /** Workflow */
-            workflow: string[];
-        };
-        /** Problem */
-        Problem: {
-            /** Code */
-            code: string;
-            /** Edge Id */
-            edge_id: string | null;
-            /** Group Id */
-            group_id: string | null;
-            /** Hint */
-            hint: string | null;
-            /** Message */
-            message: string;
-            /** Node Id */
-            node_id: string | null;
-            /** Pointer */
-            pointer: string;
-            /**
-             * Severity
-             * @default error
-             * @enum {string}
-             */
-            severity: "error" | "warning";
-        };
-        /**
-         * ProcessConfig
-         * @description A process node transforms its inputs with a JMESPath expression or a Python snippet.
-         */
-        ProcessConfig: {
-            /**
-             * Expression
-             * @description JMESPath over the inputs, or Python code that sets `result` from `inputs`.
-             * @default @
-             */
-            expression?: string;
-            /**
-             * Language
-             * @default jmespath
-             * @enum {string}
-             */
-            language?: "jmespath" | "python";
-        };
-        /** Promotion */
-        Promotion: {
-            /**
-             * Allowed
-             * @description Whether the promotion rule lets the candidate in now.
-             */
-            allowed: boolean;
-            /**
-             * Candidate Version
-             * @description What a deploy here would bring: the version deployed to `requires` now, else main's head.
-             */
-            candidate_version: number | null;
-            /**
-             * Reason
-             * @description Why not, when not.
-             */
-            reason: string | null;
-            /**
-             * Requires
-             * @description The environment a version must be proven in first.
-             */
-            requires: string | null;
-        };
-        /**
-         * Proposal
-         * @description A patch that passed validation against the workflow it was made for.
-         */
-        Proposal: {
-            /** Changes */
-            changes: string[];
-            diff: components["schemas"]["PreviewDiff"];
-            /** Id */
-            id: string;
-            /** Ops */
-            ops: {
-                [key: string]: unknown;
-            }[];
-            /** Summary */
-            summary: string;
-            /** Warnings */
-            warnings: components["schemas"]["Problem"][];
-            /** Workflow */
-            workflow: components["schemas"]["Workflow"];
-        };
-        /**
-         * PublishPreview
-         * @description What publishing this body after the latest published version would need.
-         */
-        PublishPreview: {
-            /** Changes */
-            changes: components["schemas"]["SchemaChange"][];
-            /**
-             * Previous
-             * @description The latest published version; null when none is.
-             */
-            previous: string | null;
-            /** Required Bump */
-            required_bump: ("major" | "minor" | "patch") | null;
-            /**
-             * Suggested Version
-             * @description The smallest version the changes allow.
-             */
-            suggested_version: string;
-        };
-        /** Published */
-        Published: {
-            /** Builtin */
-            builtin: boolean;
-            /**
-             * Changelog
-             * @description What this version changes (written when it was published).
-             * @default
-             */
-            changelog: string;
-            /** Changes */
-            changes: components["schemas"]["SchemaChange"][];
-            /** Created At */
-            created_at: string | null;
-            /** Created By */
-            created_by: string;
-            /** Deprecated */
-            deprecated: boolean;
-            /** Name */
-            name: string;
-            /** Previous */
-            previous: string | null;
-            /** Published */
-            published: boolean;
-            /** Required Bump */
-            required_bump: string | null;
-            /** Tests */
-            tests: components["schemas"]["ToolTestCaseResult"][];
-            /** Version */
-            version: string;
-        };
-        /**
-         * RecentAction
-         * @description One undo-stack step as the canvas labels it, e.g. 'Moved node fetch'.
-         */
-        RecentAction: {
-            /** Label */
-            label: string;
-            /** Node Ids */
-            node_ids?: string[];
-        };
-        /** Reply */
-        Reply: {
-            /**
-             * Engine
-             * @enum {string}
-             */
-            engine: "llm" | "offline";
-            /** Error */
-            error: string | null;
-            /** Parts */
-            parts: (components["schemas"]["TextPart"] | components["schemas"]["CodePart"] | components["schemas"]["DiagramPart"] | components["schemas"]["SuggestionsPart"])[];
-            proposal: components["schemas"]["Proposal"] | null;
-            usage: components["schemas"]["Usage"];
-        };
-        /** RetryPolicy */
-        RetryPolicy: {
-            /**
-             * Delay Seconds
-             * @default 300
-             */
-            delay_seconds?: number;
-            /**
-             * Exponential Backoff
-             * @default false
-             */
-            exponential_backoff?: boolean;
-            /** Max Delay Seconds */
-            max_delay_seconds?: number | null;
-            /**
-             * Retries
-             * @default 0
-             */
-            retries?: number;
-        };
-        /** RollbackBody */
-        RollbackBody: {
-            /**
-             * Base Version
-             * @description Refuse (409) if the branch moved past this.
-             */
-            base_version?: number | null;
-            /**
-             * Branch
-             * @default main
-             */
-            branch?: string;
-            /**
-             * Message
-             * @default
-             */
-            message?: string;
-            /** Version */
-            version: number;
-        };
-        /** RunDetail */
-        RunDetail: {
-            /** Conf */
-            conf: {
-                [key: string]: unknown;
-            };
-            /** Dag Id */
-            dag_id: string;
-            /** End Date */
-            end_date: string | null;
-            /** Logical Date */
-            logical_date: string | null;
-            /**
-             * Nodes
-             * @description Node id -> its state in this run.
-             */
-            nodes: {
-                [key: string]: components["schemas"]["NodeRunState"];
-            };
-            /** Queued At */
-            queued_at: string | null;
-            /** Run Id */
-            run_id: string;
-            /** Run Type */
-            run_type: string;
-            /** Start Date */
-            start_date: string | null;
-            /** State */
-            state: string;
-            /** Triggered By */
-            triggered_by: string;
-        };
-        /** RunEdges */
-        RunEdges: {
-            /**
-             * Edges
-             * @description Edge key (id or 'source->target') -> its data.
-             */
-            edges: {
-                [key: string]: components["schemas"]["EdgeData"];
-            };
-            /** Run Id */
-            run_id: string;
-        };
-        /** RunError */
-        RunError: {
-            /** Kind */
-            kind: string;
-            /** Message */
-            message: string;
-            /** Tool */
-            tool: string | null;
-            /** Traceback */
-            traceback: string | null;
-        };
-        /** RunHistory */
-        RunHistory: {
-            /** Limit */
-            limit: number;
-            /**
-             * Nodes
-             * @description Node id -> run id -> the node in that run.
-             */
-            nodes: {
-                [key: string]: {
-                    [key: string]: components["schemas"]["GridCell"];
-                };
-            };
-            /**
-             * Runs
-             * @description Newest first.
-             */
-            runs: components["schemas"]["GridRun"][];
-            /**
-             * With Usage
-             * @description Tokens and cost included (the caller may read this DAG's XComs).
-             */
-            with_usage: boolean;
-            /** Workflow Id */
-            workflow_id: string;
-        };
-        /**
-         * RunInfo
-         * @description The latest run as the API reports it (GET /workflows/{id}/runs/{run_id}) plus, for failed
-         *     nodes, the error message and the tail of the log.
-         */
-        RunInfo: {
-            /** Nodes */
-            nodes?: {
-                [key: string]: components["schemas"]["NodeRun"];
-            };
-            /** Run Id */
-            run_id: string;
-            /** State */
-            state?: string | null;
-        };
-        /** RunPage */
-        RunPage: {
-            /** Items */
-            items: components["schemas"]["RunSummary"][];
-            /** Limit */
-            limit: number;
-            /** Offset */
-            offset: number;
-            /** Total */
-            total: number;
-        };
-        /** RunSummary */
-        RunSummary: {
-            /** Conf */
-            conf: {
-                [key: string]: unknown;
-            };
-            /** Dag Id */
-            dag_id: string;
-            /** End Date */
-            end_date: string | null;
-            /** Logical Date */
-            logical_date: string | null;
-            /** Queued At */
-            queued_at: string | null;
-            /** Run Id */
-            run_id: string;
-            /** Run Type */
-            run_type: string;
-            /** Start Date */
-            start_date: string | null;
-            /** State */
-            state: string;
-            /** Triggered By */
-            triggered_by: string;
-        };
-        /**
-         * SavedVersion
-         * @description A save, rollback or merge: the new version (no spec) and the spec's warnings.
-         */
-        SavedVersion: {
-            /** Author */
-            author: string;
-            /** Branch */
-            branch: string;
-            /**
-             * Content Hash
-             * @description The hash of the stored spec's content (store.serialize.content_hash): equal for versions with the same content. Not the compiler's spec_hash, which the compile and deploy answers carry and the DAG file's header names.
-             */
-            content_hash: string;
-            /** Created At */
-            created_at: string | null;
-            /** Merged Version */
-            merged_version: number | null;
-            /** Message */
-            message: string;
-            /** Parent Version */
-            parent_version: number | null;
-            /** Version */
-            version: number;
-            /**
-             * Warnings
-             * @default []
-             */
-            warnings: components["schemas"]["Problem"][];
-            /** Workflow Id */
-            workflow_id: string;
-        };
-        /** Schedule */
-        Schedule: {
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "cron" | "preset" | "interval";
-            /**
-             * Value
-             * @description A cron expression, a preset such as @daily, or an interval like '30m', '6h', '1d' or an ISO 8601 duration.
-             */
-            value: string;
-        };
-        /** SchemaChange */
-        SchemaChange: {
-            /** Bump */
-            bump: string;
-            /** Message */
-            message: string;
-            /** Path */
-            path: string;
-            /** Where */
-            where: string;
-        };
-        /**
-         * SchemaCheck
-         * @description Schema problems (``path: message``) of the node's input and output; for a tool node also of
-         *     the arguments its tool gets and of what the tool returned (null for other nodes).
-         */
-        SchemaCheck: {
-            /** Input */
-            input: string[];
-            /** Output */
-            output: string[];
-            /** Tool Input */
-            tool_input: string[] | null;
-            /** Tool Output */
-            tool_output: string[] | null;
-        };
-        /** SectionPreview */
-        SectionPreview: {
-            /** Added */
-            added: string[];
-            /** Changed */
-            changed: {
-                [key: string]: string[];
-            };
-            /** Removed */
-            removed: string[];
-        };
-        /** SessionBody */
-        SessionBody: {
-            /**
-             * Results
-             * @description What the session has so far: node id -> state and output.
-             */
-            results?: {
-                [key: string]: components["schemas"]["NodeResult"];
-            };
-            /**
-             * Spec
-             * @description The draft as it is in the editor (unsaved is fine).
-             */
-            spec: {
-                [key: string]: unknown;
-            };
-        };
-        /** Settings */
-        Settings: {
-            /**
-             * Catchup
-             * @default false
-             */
-            catchup?: boolean;
-            /**
-             * Cost Budget Usd
-             * @description Alert through the workflow's notifications when a run's recorded cost exceeds this.
-             */
-            cost_budget_usd?: number | null;
-            /** Dagrun Timeout Seconds */
-            dagrun_timeout_seconds?: number | null;
-            /** Max Active Runs */
-            max_active_runs?: number | null;
-            /** Max Active Tasks */
-            max_active_tasks?: number | null;
-            /**
-             * Owner
-             * @default airflow
-             */
-            owner?: string;
-            /**
-             * Start Date
-             * @description ISO date; the DAG's start_date.
-             * @default 2024-01-01
-             */
-            start_date?: string;
-        };
-        /** Size */
-        Size: {
-            /** Height */
-            height: number;
-            /** Width */
-            width: number;
-        };
-        /** SpecBody */
-        SpecBody: {
-            /** Spec */
-            spec: {
-                [key: string]: unknown;
-            };
-        };
-        /**
-         * SpecDiff
-         * @description ``spec.diff.diff_specs``: what changed from one spec to another, field by field.
-         */
-        SpecDiff: {
-            edges: components["schemas"]["CollectionDiff"];
-            /** Empty */
-            empty: boolean;
-            groups: components["schemas"]["CollectionDiff"];
-            nodes: components["schemas"]["CollectionDiff"];
-            summary: components["schemas"]["DiffCounts"];
-            tools: components["schemas"]["CollectionDiff"];
-            /** Workflow */
-            workflow: components["schemas"]["FieldChange"][];
-        };
-        /** SpecOnly */
-        SpecOnly: {
-            /** Spec */
-            spec: components["schemas"]["Workflow"];
-        };
-        /** SpecWithProblems */
-        SpecWithProblems: {
-            /** Problems */
-            problems: components["schemas"]["Problem"][];
-            /** Spec */
-            spec: components["schemas"]["Workflow"];
-        };
-        /** StepBody */
-        StepBody: {
-            /**
-             * Input
-             * @description Inputs to run on instead of the assembled ones.
-             */
-            input?: {
-                [key: string]: unknown;
-            } | null;
-            /** Node Id */
-            node_id: string;
-            /**
-             * Results
-             * @description What the session has so far: node id -> state and output.
-             */
-            results?: {
-                [key: string]: components["schemas"]["NodeResult"];
-            };
-            /**
-             * Spec
-             * @description The draft as it is in the editor (unsaved is fine).
-             */
-            spec: {
-                [key: string]: unknown;
-            };
-        };
-        /** StoredMessage */
-        StoredMessage: {
-            /** Completion Tokens */
-            completion_tokens: number;
-            /** Content */
-            content: string;
-            /** Created At */
-            created_at: string | null;
-            /** Id */
-            id: number;
-            /** Payload */
-            payload: {
-                [key: string]: unknown;
-            };
-            /** Prompt Tokens */
-            prompt_tokens: number;
-            /**
-             * Role
-             * @enum {string}
-             */
-            role: "user" | "assistant" | "system" | "tool";
-        };
-        /** Suggestion */
-        Suggestion: {
-            /**
-             * Action
-             * @enum {string}
-             */
-            action: "apply_patch" | "open_wizard" | "run_node" | "focus_node" | "send";
-            /** Input */
-            input: {
-                [key: string]: unknown;
-            } | null;
-            /** Label */
-            label: string;
-            /** Message */
-            message: string | null;
-            /** Node Id */
-            node_id: string | null;
-            /** Ops */
-            ops: {
-                [key: string]: unknown;
-            }[] | null;
-            /** Wizard */
-            wizard: string | null;
-        };
-        /** SuggestionsPart */
-        SuggestionsPart: {
-            /** Items */
-            items: components["schemas"]["Suggestion"][];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            type: "suggestions";
-        };
-        /** TemplateInfo */
-        TemplateInfo: {
-            /** Description */
-            description: string;
-            /** Entry */
-            entry: string[];
-            /** Exit */
-            exit: string[];
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "workflow" | "subgraph";
-            /** Name */
-            name: string;
-            /**
-             * Nodes
-             * @default 0
-             */
-            nodes: number;
-            /** Parameters */
-            parameters: {
-                [key: string]: unknown;
-            };
-            /** Tags */
-            tags: string[];
-            /** Title */
-            title: string;
-        };
-        /** TemplatePage */
-        TemplatePage: {
-            /** Items */
-            items: components["schemas"]["TemplateInfo"][];
-            /** Total */
-            total: number;
-        };
-        /** TemplateParam */
-        TemplateParam: {
-            /**
-             * Description
-             * @default
-             */
-            description?: string;
-            /**
-             * Name
-             * @description Parameter name.
-             */
-            name: string;
-            /**
-             * Pointer
-             * @description JSON pointer of the field in the workflow spec.
-             */
-            pointer: string;
-            /**
-             * Title
-             * @default
-             */
-            title?: string;
-        };
-        /** TestCaseError */
-        TestCaseError: {
-            /** Message */
-            message: string;
-            /**
-             * Traceback
-             * @default
-             */
-            traceback: string;
-            /**
-             * Type
-             * @description The exception's class, or ConnectionRefused when a case was not run.
-             */
-            type: string;
-        };
-        /** TextPart */
-        TextPart: {
-            /** Markdown */
-            markdown: string;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            type: "text";
-        };
-        /** TokenStats */
-        TokenStats: {
-            /** Mean Per Run */
-            mean_per_run: number | null;
-            /** Total */
-            total: number;
-        };
-        /**
-         * Tool
-         * @description A versioned code unit. Workflows may carry their own tools inline (portable in git).
-         */
-        Tool: {
-            /**
-             * Changelog
-             * @description What this version changes; set when it is published.
-             * @default
-             */
-            changelog?: string;
-            /**
-             * Code
-             * @default
-             */
-            code?: string;
-            /**
-             * Connection Type
-             * @description SQL tools: the Airflow connection type the query is written for (sqlite, postgres, ...). The tool's input schema gets a `conn_id` property that accepts connections of this type.
-             */
-            connection_type?: string | null;
-            /** Dependencies */
-            dependencies?: string[];
-            /**
-             * Description
-             * @default
-             */
-            description?: string;
-            /**
-             * Entry Point
-             * @description Python tools only: the function `code` defines.
-             * @default run
-             */
-            entry_point?: string;
-            /** Input Schema */
-            input_schema?: {
-                [key: string]: unknown;
-            };
-            /**
-             * Language
-             * @description python: `code` defines `entry_point(**arguments)`. sql: `code` is one query with named bind parameters (`:customer_id`), bound from the arguments (never formatted into the SQL), run through the hook of the `conn_id` argument's connection; returns the rows as a list of objects. shell: `code` is a bash script; the arguments arrive as environment variables INPUT_<NAME> and as JSON on stdin (never in the command text); stdout is the output (parsed as JSON when it is JSON).
-             * @default python
-             * @enum {string}
-             */
-            language?: "python" | "sql" | "shell";
-            /** Name */
-            name: string;
-            /**
-             * Network
-             * @description The tool needs the network; without it, sandboxed runs have no network at all.
-             * @default false
-             */
-            network?: boolean;
-            /** Output Schema */
-            output_schema?: {
-                [key: string]: unknown;
-            };
-            /** Parameters */
-            parameters?: {
-                [key: string]: unknown;
-            };
-            /** Tests */
-            tests?: components["schemas"]["ToolTest"][];
-            /** Version */
-            version: string;
-        };
-        /** ToolBody */
-        ToolBody: {
-            tool: components["schemas"]["Tool"];
-        };
-        /** ToolCheck */
-        ToolCheck: {
-            /** Diagnostics */
-            diagnostics: components["schemas"]["ToolDiagnostic"][];
-            /**
-             * Ok
-             * @description No error (warnings allowed).
-             */
-            ok: boolean;
-            /** @description Null when the body is not a valid tool. */
-            publish: components["schemas"]["PublishPreview"] | null;
-        };
-        /** ToolDiagnostic */
-        ToolDiagnostic: {
-            /**
-             * Column
-             * @description 1-based column in the code.
-             */
-            column: number | null;
-            /** End Column */
-            end_column: number | null;
-            /** End Line */
-            end_line: number | null;
-            /**
-             * Line
-             * @description 1-based line in the code (code findings only).
-             */
-            line: number | null;
-            /** Message */
-            message: string;
-            /**
-             * Severity
-             * @enum {string}
-             */
-            severity: "error" | "warning";
-            /**
-             * Where
-             * @description 'code', 'input_schema', 'output_schema', 'tests.0.assertions.1', a field.
-             */
-            where: string;
-        };
-        /** ToolDiff */
-        ToolDiff: {
-            /** Changes */
-            changes: components["schemas"]["SchemaChange"][];
-            /** From */
-            from: string;
-            /** Name */
-            name: string;
-            /** Required Bump */
-            required_bump: string | null;
-            /** To */
-            to: string;
-        };
-        /** ToolPage */
-        ToolPage: {
-            /** Items */
-            items: components["schemas"]["ToolSummary"][];
-            /** Total */
-            total: number;
-        };
-        /** ToolSummary */
-        ToolSummary: {
-            /** Builtin */
-            builtin: boolean;
-            /** Deprecated */
-            deprecated: boolean;
-            /** Description */
-            description: string;
-            /** Latest */
-            latest: string;
-            /** Name */
-            name: string;
-            /** Versions */
-            versions: number;
-        };
-        /**
-         * ToolTest
-         * @description One test case of a tool (tools/runner.py runs them; tools/tool_tests.py routes each kind).
-         */
-        ToolTest: {
-            /**
-             * Assertions
-             * @description Python expressions over `output` that must be true.
-             */
-            assertions?: string[];
-            /**
-             * Connection
-             * @description Integration tests of SQL tools: an Airflow connection id to run against instead of the in-memory SQLite database (on the API server, only for users who may read that connection; the transaction is rolled back).
-             */
-            connection?: string | null;
-            /** Expected */
-            expected?: unknown;
-            /**
-             * Files
-             * @description Python and shell tools: text files (relative path -> content) written into the test's working directory in the sandbox before the run.
-             */
-            files?: {
-                [key: string]: string;
-            };
-            /**
-             * Fixtures
-             * @description SQL tools: setup statements run before the query (CREATE TABLE, INSERT ...). In the sandbox they build a fresh in-memory SQLite database; against a `connection` they run in the test's transaction, which is always rolled back.
-             */
-            fixtures?: string[];
-            /** Input */
-            input?: {
-                [key: string]: unknown;
-            };
-            /**
-             * Kind
-             * @description unit: input -> expected/assertions, offline in the sandbox. integration: the same against declared `fixtures`/`files` and, for SQL tools, an optional `connection`; runs with the network only when the tool declares `network`. performance: fails when the run exceeds `time_budget_ms` (blocks publishing only when `required`).
-             * @default unit
-             * @enum {string}
-             */
-            kind?: "unit" | "integration" | "performance";
-            /**
-             * Name
-             * @default
-             */
-            name?: string;
-            /**
-             * Required
-             * @description Performance tests: a failure blocks publishing (otherwise it is only reported).
-             * @default false
-             */
-            required?: boolean;
-            /**
-             * Time Budget Ms
-             * @description Performance tests: the case fails when one run takes longer (ms).
-             */
-            time_budget_ms?: number | null;
-        };
-        /**
-         * ToolTestCaseResult
-         * @description One test case's result (tools/tool_tests.py).
-         */
-        ToolTestCaseResult: {
-            /**
-             * Actual
-             * @description What the tool returned (null when it raised).
-             */
-            actual: unknown;
-            /**
-             * Connection
-             * @description The connection an integration case ran on (SQL tools).
-             */
-            connection: string | null;
-            /**
-             * Duration
-             * @description Seconds for the whole case, checks included.
-             */
-            duration: number;
-            /**
-             * Duration Ms
-             * @description Milliseconds the tool's run took (what a time budget measures).
-             */
-            duration_ms: number;
-            error: components["schemas"]["TestCaseError"] | null;
-            /**
-             * Failures
-             * @description Why the case failed (empty when it passed).
-             */
-            failures: string[];
-            /**
-             * Index
-             * @description The case's position in the tool's tests.
-             */
-            index: number;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "unit" | "integration" | "performance";
-            /** Name */
-            name: string;
-            /** Output */
-            output: unknown;
-            /** Passed */
-            passed: boolean;
-            /**
-             * Required
-             * @description Performance cases: whether a failure blocks publishing.
-             */
-            required: boolean;
-            /** Time Budget Ms */
-            time_budget_ms: number | null;
-        };
-        /** ToolTestRun */
-        ToolTestRun: {
-            /** Duration */
-            duration: number;
-            error: components["schemas"]["RunError"] | null;
-            /** Logs */
-            logs: {
-                [key: string]: unknown;
-            }[];
-            /** Ok */
-            ok: boolean;
-            /** Output */
-            output: unknown;
-            /**
-             * Passed
-             * @description The run worked and every test case passed.
-             */
-            passed: boolean;
-            /** Stderr */
-            stderr: string;
-            /** Stdout */
-            stdout: string;
-            /**
-             * Tests
-             * @description Each test case's result.
-             */
-            tests: components["schemas"]["ToolTestCaseResult"][] | null;
-            /** Venv */
-            venv: string | null;
-        };
-        /** ToolUsage */
-        ToolUsage: {
-            /** Items */
-            items: components["schemas"]["ToolUse"][];
-            /** Name */
-            name: string;
-            /** Total */
-            total: number;
-            /**
-             * Visible
-             * @description False when the caller may not read workflows: then no workflow is listed.
-             */
-            visible: boolean;
-        };
-        /** ToolUse */
-        ToolUse: {
-            /** Branch */
-            branch: string;
-            /** Node Id */
-            node_id: string;
-            /** Ref */
-            ref: string;
-            /**
-             * Version
-             * @description The version the reference resolves to; null: none.
-             */
-            version: string | null;
-            /**
-             * Via
-             * @enum {string}
-             */
-            via: "node" | "agent";
-            /** Workflow Id */
-            workflow_id: string;
-            /** Workflow Name */
-            workflow_name: string;
-        };
-        /** ToolVersion */
-        ToolVersion: {
-            /** Builtin */
-            builtin: boolean;
-            /**
-             * Changelog
-             * @description What this version changes (written when it was published).
-             * @default
-             */
-            changelog: string;
-            /** Created At */
-            created_at: string | null;
-            /** Created By */
-            created_by: string;
-            /** Deprecated */
-            deprecated: boolean;
-            /** Name */
-            name: string;
-            /** Published */
-            published: boolean;
-            /** Version */
-            version: string;
-        };
-        /** ToolVersionPage */
-        ToolVersionPage: {
-            /** Items */
-            items: components["schemas"]["ToolVersion"][];
-            /** Total */
-            total: number;
-        };
-        /** ToolVersionWithSpec */
-        ToolVersionWithSpec: {
-            /** Builtin */
-            builtin: boolean;
-            /**
-             * Changelog
-             * @description What this version changes (written when it was published).
-             * @default
-             */
-            changelog: string;
-            /** Created At */
-            created_at: string | null;
-            /** Created By */
-            created_by: string;
-            /** Deprecated */
-            deprecated: boolean;
-            /** Name */
-            name: string;
-            /** Published */
-            published: boolean;
-            /** Spec */
-            spec: components["schemas"]["Tool"];
-            /** Version */
-            version: string;
-        };
-        /** TriggerBody */
-        TriggerBody: {
-            /**
-             * Conf
-             * @description Extra run conf; params win on clashes.
-             */
-            conf?: {
-                [key: string]: unknown;
-            };
-            /** Note */
-            note?: string | null;
-            /**
-             * Params
-             * @description Values for the workflow's input params.
-             */
-            params?: {
-                [key: string]: unknown;
-            };
-        };
-        /** Triggers */
-        Triggers: {
-            assets?: components["schemas"]["AssetTrigger"] | null;
-            schedule?: components["schemas"]["Schedule"] | null;
-        };
-        /** TryStats */
-        TryStats: {
-            /** Max */
-            max: number | null;
-            /** Mean */
-            mean: number | null;
-            /** Retried Runs */
-            retried_runs: number;
-        };
-        /** UpdateBody */
-        UpdateBody: {
-            /**
-             * Confirm Major
-             * @description Required to apply a major (breaking) update.
-             * @default false
-             */
-            confirm_major?: boolean;
-            /** Group Id */
-            group_id: string;
-            /** Spec */
-            spec: {
-                [key: string]: unknown;
-            };
-            /** To Version */
-            to_version?: string | null;
-        };
-        /** Usage */
-        Usage: {
-            /**
-             * Completion Tokens
-             * @default 0
-             */
-            completion_tokens: number;
-            /**
-             * Cost
-             * @default 0
-             */
-            cost: number;
-            /**
-             * Prompt Tokens
-             * @default 0
-             */
-            prompt_tokens: number;
-        };
-        /** UserTemplate */
-        UserTemplate: {
-            /** Created By */
-            created_by: string;
-            /** Description */
-            description: string;
-            /** Entry */
-            entry: string[];
-            /** Exit */
-            exit: string[];
-            /** Kind */
-            kind: string;
-            /** Name */
-            name: string;
-            /** Nodes */
-            nodes: number;
-            /**
-             * Parameters
-             * @description JSON Schema of the parameters object.
-             */
-            parameters: {
-                [key: string]: unknown;
-            };
-            /**
-             * Source
-             * @description 'user': saved by a user (built-in templates have no source).
-             */
-            source: string;
-            /** Tags */
-            tags: string[];
-            /** Title */
-            title: string;
-            /** Updated At */
-            updated_at: string | null;
-        };
-        /** UserTemplatePage */
-        UserTemplatePage: {
-            /** Items */
-            items: components["schemas"]["UserTemplate"][];
-            /** Total */
-            total: number;
-        };
-        /** ValidateResult */
-        ValidateResult: {
-            /** Problems */
-            problems: components["schemas"]["Problem"][];
-            /** Valid */
-            valid: boolean;
-        };
-        /** VersionDiff */
-        VersionDiff: {
-            diff: components["schemas"]["SpecDiff"];
-            /** From */
-            from: number;
-            /** To */
-            to: number;
-        };
-        /**
-         * VersionInfo
-         * @description One stored version (``plugin.specs.version_json``).
-         */
-        VersionInfo: {
-            /** Author */
-            author: string;
-            /** Branch */
-            branch: string;
-            /**
-             * Content Hash
-             * @description The hash of the stored spec's content (store.serialize.content_hash): equal for versions with the same content. Not the compiler's spec_hash, which the compile and deploy answers carry and the DAG file's header names.
-             */
-            content_hash: string;
-            /** Created At */
-            created_at: string | null;
-            /** Merged Version */
-            merged_version: number | null;
-            /** Message */
-            message: string;
-            /** Parent Version */
-            parent_version: number | null;
-            /** Version */
-            version: number;
-            /** Workflow Id */
-            workflow_id: string;
-        };
-        /** VersionPage */
-        VersionPage: {
-            /** Items */
-            items: components["schemas"]["VersionInfo"][];
-            /** Limit */
-            limit: number;
-            /** Offset */
-            offset: number;
-            /** Total */
-            total: number;
-        };
-        /** VersionWithSpec */
-        VersionWithSpec: {
-            /** Author */
-            author: string;
-            /** Branch */
-            branch: string;
-            /**
-             * Content Hash
-             * @description The hash of the stored spec's content (store.serialize.content_hash): equal for versions with the same content. Not the compiler's spec_hash, which the compile and deploy answers carry and the DAG file's header names.
-             */
-            content_hash: string;
-            /** Created At */
-            created_at: string | null;
-            /** Merged Version */
-            merged_version: number | null;
-            /** Message */
-            message: string;
-            /** Parent Version */
-            parent_version: number | null;
-            /** Spec */
-            spec: components["schemas"]["Workflow"];
-            /** Version */
-            version: number;
-            /** Workflow Id */
-            workflow_id: string;
-        };
-        /** WizardBody */
-        WizardBody: {
-            /** Answers */
-            answers?: {
-                [key: string]: unknown;
-            };
-            /** Spec */
-            spec: {
-                [key: string]: unknown;
-            };
-            /**
-             * Step
-             * @default 0
-             */
-            step?: number;
-        };
-        /** WizardField */
-        WizardField: {
-            /** Default */
-            default: unknown;
-            /**
-             * Help
-             * @default
-             */
-            help: string;
-            /**
-             * Kind
-             * @default text
-             * @enum {string}
-             */
-            kind: "text" | "textarea" | "select" | "multiselect" | "number" | "json";
-            /** Label */
-            label: string;
-            /** Name */
-            name: string;
-            /** Options */
-            options: string[];
-            /**
-             * Required
-             * @default false
-             */
-            required: boolean;
-        };
-        /** WizardInfo */
-        WizardInfo: {
-            /** Description */
-            description: string;
-            /** Name */
-            name: string;
-            /** Steps */
-            steps: number;
-            /** Title */
-            title: string;
-        };
-        /** WizardList */
-        WizardList: {
-            /** Items */
-            items: components["schemas"]["WizardInfo"][];
-        };
-        /**
-         * WizardResult
-         * @description The answer to POST /copilot/wizards/{name}/step.
-         */
-        WizardResult: {
-            /** Problems */
-            problems: components["schemas"]["Problem"][];
-            proposal: components["schemas"]["Proposal"] | null;
-            step: components["schemas"]["WizardStep"] | null;
-            /** Wizard */
-            wizard: string;
-        };
-        /** WizardStep */
-        WizardStep: {
-            /** Fields */
-            fields: components["schemas"]["WizardField"][];
-            /** Index */
-            index: number;
-            /** Title */
-            title: string;
-        };
-        /** Workflow */
-        Workflow: {
-            defaults?: components["schemas"]["ExecutionPolicy"];
-            /**
-             * Description
-             * @default
-             */
-            description?: string;
-            /** Edges */
-            edges?: components["schemas"]["Edge"][];
-            /** Groups */
-            groups?: components["schemas"]["Group"][];
-            /**
-             * Id
-             * @description Becomes the dag_id.
-             */
-            id: string;
-            /**
-             * Name
-             * @default
-             */
-            name?: string;
-            /** Nodes */
-            nodes?: components["schemas"]["Node"][];
-            /** Notifications */
-            notifications?: components["schemas"]["Notification"][];
-            /**
-             * Params
-             * @description Extra DAG Params (name -> default value) besides the fields input nodes declare.
-             */
-            params?: {
-                [key: string]: unknown;
-            };
-            settings?: components["schemas"]["Settings"];
-            /**
-             * Spec Version
-             * @default 1
-             */
-            spec_version?: number;
-            /** Tags */
-            tags?: string[];
-            /** Tools */
-            tools?: components["schemas"]["Tool"][];
-            triggers?: components["schemas"]["Triggers"];
-            /**
-             * Version
-             * @description Set by the store; named in the DAG header.
-             */
-            version?: number | null;
-        };
-        /** WorkflowEnvironments */
-        WorkflowEnvironments: {
-            /** Head Version */
-            head_version: number;
-            /** Items */
-            items: components["schemas"]["EnvironmentStatus"][];
-            /** Workflow Id */
-            workflow_id: string;
-        };
-        /** WorkflowMetrics */
-        WorkflowMetrics: {
-            duration_seconds: components["schemas"]["DurationStats"];
-            /** Limit */
-            limit: number;
-            /** Nodes */
-            nodes: {
-                [key: string]: components["schemas"]["NodeMetrics"];
-            };
-            /** Predicted Duration Seconds */
-            predicted_duration_seconds: number | null;
-            /** @description The next run's duration and cost from history (None: the workflow has no spec). */
-            prediction: components["schemas"]["Prediction"] | null;
-            /** Run Ids */
-            run_ids: string[];
-            /** Runs */
-            runs: number;
-            /** Workflow Id */
-            workflow_id: string;
-        };
-        /** WorkflowPage */
-        WorkflowPage: {
-            /** Items */
-            items: components["schemas"]["WorkflowSummary"][];
-            /** Limit */
-            limit: number;
-            /** Offset */
-            offset: number;
-            /** Total */
-            total: number;
-        };
-        /** WorkflowRecord */
-        WorkflowRecord: {
-            /** Author */
-            author: string;
-            /** Branch */
-            branch: string;
-            /**
-             * Branches
-             * @description Branch name -> its head version.
-             */
-            branches: {
-                [key: string]: number;
-            };
-            /**
-             * Content Hash
-             * @description The hash of the stored spec's content (store.serialize.content_hash): equal for versions with the same content. Not the compiler's spec_hash, which the compile and deploy answers carry and the DAG file's header names.
-             */
-            content_hash: string;
-            /** Created At */
-            created_at: string | null;
-            /**
-             * Head Version
-             * @description The head of the branch asked for.
-             */
-            head_version: number | null;
-            /** Merged Version */
-            merged_version: number | null;
-            /** Message */
-            message: string;
-            /** Name */
-            name: string;
-            /** Parent Version */
-            parent_version: number | null;
-            /** Spec */
-            spec: components["schemas"]["Workflow"];
-            /** Version */
-            version: number;
-            /** Workflow Id */
-            workflow_id: string;
-        };
-        /** WorkflowSummary */
-        WorkflowSummary: {
-            /** Created At */
-            created_at: string | null;
-            /** Created By */
-            created_by: string;
-            /** Description */
-            description: string;
-            /**
-             * Head Version
-             * @description main's head; null for a workflow with no main version.
-             */
-            head_version: number | null;
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-            /** Updated At */
-            updated_at: string | null;
-        };
-        /** Deleted */
-        airflow_canvas__plugin__api_models__chains__Deleted: {
-            /** Deleted */
-            deleted: boolean;
-        };
-        /** Deleted */
-        airflow_canvas__plugin__api_models__workflows__Deleted: {
-            /** Deleted */
-            deleted: string;
-        };
-        /** PublishBody */
-        airflow_canvas__plugin__routes__chains__PublishBody: {
-            /**
-             * Changelog
-             * @default
-             */
-            changelog?: string;
-            /**
-             * Description
-             * @default
-             */
-            description?: string;
-            /** Group Id */
-            group_id?: string | null;
-            /** @description An edited interface; derived when null. */
-            interface?: components["schemas"]["Interface"] | null;
-            /** Name */
-            name: string;
-            /**
-             * Node Ids
-             * @description A selection instead of a group.
-             */
-            node_ids?: string[] | null;
-            /**
-             * Spec
-             * @description The workflow the chain is cut from (as on the canvas).
-             */
-            spec: {
-                [key: string]: unknown;
-            };
-            /** Version */
-            version: string;
-        };
-        /** InstantiateBody */
-        airflow_canvas__plugin__routes__templates__InstantiateBody: {
-            /**
-             * Name
-             * @default
-             */
-            name?: string;
-            /**
-             * Params
-             * @description Template parameters (see its schema).
-             */
-            params?: {
-                [key: string]: unknown;
-            };
-            /** Workflow Id */
-            workflow_id: string;
-        };
-        /** PublishBody */
-        airflow_canvas__plugin__routes__tools__PublishBody: {
-            /**
-             * Changelog
-             * @description What this version changes.
-             * @default
-             */
-            changelog?: string;
-        };
-        /** InstantiateBody */
-        airflow_canvas__plugin__routes__user_templates__InstantiateBody: {
-            /**
-             * Name
-             * @default
-             */
-            name?: string;
-            /** Params */
-            params?: {
-                [key: string]: unknown;
-            };
-            /** Workflow Id */
-            workflow_id: string;
-        };
-        /** SaveBody */
-        airflow_canvas__plugin__routes__user_templates__SaveBody: {
-            /**
-             * Description
-             * @default
-             */
-            description?: string;
-            /** Name */
-            name: string;
-            /** Parameters */
-            parameters?: components["schemas"]["TemplateParam"][];
-            /**
-             * Spec
-             * @description The workflow to save as a template.
-             */
-            spec: {
-                [key: string]: unknown;
-            };
-            /**
-             * Title
-             * @default
-             */
-            title?: string;
-        };
-        /** SaveBody */
-        airflow_canvas__plugin__routes__workflows__SaveBody: {
-            /**
-             * Base Version
-             * @description The version this edit started from (optimistic concurrency).
-             */
-            base_version: number;
-            /**
-             * Branch
-             * @default main
-             */
-            branch?: string;
-            /**
-             * Message
-             * @default
-             */
-            message?: string;
-            /** Spec */
-            spec: {
-                [key: string]: unknown;
-            };
-        };
+  schemas: {
+    /** AgentConfig */
+    AgentConfig: {
+      /**
+       * Connection Id
+       * @default openai_default
+       */
+      connection_id?: string;
+      /**
+       * Max Steps
+       * @default 8
+       */
+      max_steps?: number;
+      /**
+       * Model
+       * @description Model name; defaults to the connection's model.
+       */
+      model?: string | null;
+      /**
+       * Prompt
+       * @description User message template; Jinja over `inputs` and `params`.
+       * @default
+       */
+      prompt?: string;
+      /**
+       * Request Timeout Seconds
+       * @default 60
+       */
+      request_timeout_seconds?: number;
+      /**
+       * System Prompt
+       * @default
+       */
+      system_prompt?: string;
+      /** Temperature */
+      temperature?: number | null;
+      /**
+       * Tools
+       * @description Tool references: name@version.
+       */
+      tools?: string[];
     };
-    responses: never;
-    parameters: never;
-    requestBodies: never;
-    headers: never;
-    pathItems: never;
+    /** Applied */
+    Applied: {
+      /** Changes */
+      changes: string[];
+      diff: components["schemas"]["PreviewDiff"];
+      /** Spec */
+      spec: components["schemas"]["Workflow"];
+      /** Warnings */
+      warnings: components["schemas"]["Problem"][];
+    };
+    /** ApplyBody */
+    ApplyBody: {
+      /** Conversation Id */
+      conversation_id?: string | null;
+      /** Ops */
+      ops: {
+        [key: string]: unknown;
+      }[];
+      /** Proposal Id */
+      proposal_id?: string | null;
+      /**
+       * Spec
+       * @description The workflow as on screen, that the ops apply to.
+       */
+      spec: {
+        [key: string]: unknown;
+      };
+      /** Workflow Id */
+      workflow_id?: string | null;
+    };
+    /** AssetTrigger */
+    AssetTrigger: {
+      /**
+       * Condition
+       * @description Nested and/or over the uris: {'and'|'or': [uri or condition, ...]}; overrides mode.
+       */
+      condition?: {
+        [key: string]: unknown[];
+      } | null;
+      /**
+       * Mode
+       * @default and
+       * @enum {string}
+       */
+      mode?: "and" | "or";
+      /** Uris */
+      uris: string[];
+    };
+    /** BindingsInfo */
+    BindingsInfo: {
+      /** Connections */
+      connections: {
+        [key: string]: string;
+      };
+      /**
+       * Dag Id Suffix
+       * @description Appended to the dag_id in this environment.
+       */
+      dag_id_suffix: string;
+      /** Params */
+      params: {
+        [key: string]: unknown;
+      };
+      /** Pools */
+      pools: {
+        [key: string]: string;
+      };
+      /** Variables */
+      variables: {
+        [key: string]: string;
+      };
+    };
+    /** BranchBody */
+    BranchBody: {
+      /**
+       * From Version
+       * @description Defaults to main's head.
+       */
+      from_version?: number | null;
+      /** Name */
+      name: string;
+    };
+    /** BranchInfo */
+    BranchInfo: {
+      /** Base Version */
+      base_version: number | null;
+      /** Created At */
+      created_at: string | null;
+      /** Created By */
+      created_by: string;
+      /** Head Version */
+      head_version: number;
+      /** Name */
+      name: string;
+    };
+    /** BranchPage */
+    BranchPage: {
+      /** Items */
+      items: components["schemas"]["BranchInfo"][];
+      /** Total */
+      total: number;
+    };
+    /** CatalogueEntry */
+    CatalogueEntry: {
+      /** Class Path */
+      class_path: string;
+      /** Description */
+      description: string;
+      /** Key */
+      key: string;
+      /** Label */
+      label: string;
+      /** Parameters Schema */
+      parameters_schema: {
+        [key: string]: unknown;
+      };
+      /** Roles */
+      roles: {
+        [key: string]: string | null;
+      };
+      /** Template Fields */
+      template_fields: string[];
+    };
+    /** ChainDetail */
+    ChainDetail: {
+      /** Changelog */
+      changelog: string;
+      /** Created At */
+      created_at: string | null;
+      /** Created By */
+      created_by: string;
+      /** Description */
+      description: string;
+      fragment: components["schemas"]["ChainFragment"];
+      interface: components["schemas"]["Interface"];
+      /** Name */
+      name: string;
+      /**
+       * Nodes
+       * @description How many nodes the chain adds.
+       */
+      nodes: number;
+      /**
+       * Ref
+       * @description name@version, what an inserted group pins.
+       */
+      ref: string;
+      /** Version */
+      version: string;
+    };
+    /** ChainFragment */
+    ChainFragment: {
+      /** Edges */
+      edges: {
+        [key: string]: unknown;
+      }[];
+      /** Groups */
+      groups: {
+        [key: string]: unknown;
+      }[];
+      /** Nodes */
+      nodes: {
+        [key: string]: unknown;
+      }[];
+      /**
+       * Root
+       * @description The fragment's root group id (the inserted group gets a new one).
+       */
+      root: string;
+      /** Tools */
+      tools: {
+        [key: string]: unknown;
+      }[];
+    };
+    /** ChainInserted */
+    ChainInserted: {
+      /**
+       * Group Id
+       * @description Id of the new group holding the chain.
+       */
+      group_id: string;
+      /**
+       * Problems
+       * @description Validation of the whole resulting workflow.
+       */
+      problems: components["schemas"]["Problem"][];
+      /** Spec */
+      spec: components["schemas"]["Workflow"];
+    };
+    /** ChainPage */
+    ChainPage: {
+      /** Items */
+      items: components["schemas"]["ChainSummary"][];
+      /** Total */
+      total: number;
+    };
+    /** ChainPreview */
+    ChainPreview: {
+      /** Changes */
+      changes: components["schemas"]["Change"][];
+      /** @description The interface the boundary edges imply. */
+      derived_interface: components["schemas"]["Interface"];
+      fragment: components["schemas"]["ChainFragment"];
+      /** @description The interface that would be stored. */
+      interface: components["schemas"]["Interface"];
+      /**
+       * Latest
+       * @description The chain's newest published version, if any.
+       */
+      latest: string | null;
+      /** Name */
+      name: string;
+      /**
+       * Required Bump
+       * @description The bump the change against `latest` needs.
+       */
+      required_bump: string | null;
+      /** Suggested Version */
+      suggested_version: string;
+    };
+    /** ChainPublished */
+    ChainPublished: {
+      /** Changelog */
+      changelog: string;
+      /**
+       * Changes
+       * @description What changed against the previous version.
+       */
+      changes: components["schemas"]["Change"][];
+      /** Created At */
+      created_at: string | null;
+      /** Created By */
+      created_by: string;
+      /** Description */
+      description: string;
+      interface: components["schemas"]["Interface"];
+      /** Name */
+      name: string;
+      /**
+       * Nodes
+       * @description How many nodes the chain adds.
+       */
+      nodes: number;
+      /**
+       * Ref
+       * @description name@version, what an inserted group pins.
+       */
+      ref: string;
+      /** Version */
+      version: string;
+    };
+    /** ChainStatus */
+    ChainStatus: {
+      /** Chain */
+      chain: string;
+      /** Group Id */
+      group_id: string;
+      /** Latest */
+      latest: string | null;
+      /** Latest Compatible */
+      latest_compatible: string | null;
+      /** Message */
+      message: string;
+      /** Name */
+      name: string;
+      /** Pinned */
+      pinned: string;
+      /**
+       * Update
+       * @description none | compatible | major | unknown (the pin is not in the library)
+       */
+      update: string;
+    };
+    /** ChainStatusPage */
+    ChainStatusPage: {
+      /** Items */
+      items: components["schemas"]["ChainStatus"][];
+    };
+    /** ChainSummary */
+    ChainSummary: {
+      /** Changelog */
+      changelog: string;
+      /** Created At */
+      created_at: string | null;
+      /** Created By */
+      created_by: string;
+      /** Description */
+      description: string;
+      interface: components["schemas"]["Interface"];
+      /** Latest */
+      latest: string;
+      /** Name */
+      name: string;
+      /**
+       * Nodes
+       * @description How many nodes the chain adds.
+       */
+      nodes: number;
+      /**
+       * Ref
+       * @description name@version, what an inserted group pins.
+       */
+      ref: string;
+      /** Version */
+      version: string;
+      /**
+       * Versions
+       * @description Every published version, oldest first.
+       */
+      versions: string[];
+    };
+    /** ChainUpdated */
+    ChainUpdated: {
+      /**
+       * Dropped Edges
+       * @description Edges the new interface no longer fits.
+       */
+      dropped_edges: components["schemas"]["DroppedEdge"][];
+      /** From Version */
+      from_version: string;
+      /** Group Id */
+      group_id: string;
+      /**
+       * Kept Edges
+       * @description Edges to the rest of the workflow that were kept.
+       */
+      kept_edges: string[];
+      /** Major */
+      major: boolean;
+      /** Problems */
+      problems: components["schemas"]["Problem"][];
+      /** Spec */
+      spec: components["schemas"]["Workflow"];
+      /** To Version */
+      to_version: string;
+    };
+    /** ChainVersion */
+    ChainVersion: {
+      /** Changelog */
+      changelog: string;
+      /** Created At */
+      created_at: string | null;
+      /** Created By */
+      created_by: string;
+      /** Description */
+      description: string;
+      interface: components["schemas"]["Interface"];
+      /** Name */
+      name: string;
+      /**
+       * Nodes
+       * @description How many nodes the chain adds.
+       */
+      nodes: number;
+      /**
+       * Ref
+       * @description name@version, what an inserted group pins.
+       */
+      ref: string;
+      /** Version */
+      version: string;
+    };
+    /** ChainVersionPage */
+    ChainVersionPage: {
+      /** Items */
+      items: components["schemas"]["ChainVersion"][];
+      /** Total */
+      total: number;
+    };
+    /** Change */
+    Change: {
+      /**
+       * Bump
+       * @description major | minor | patch
+       */
+      bump: string;
+      /** Message */
+      message: string;
+      /** Path */
+      path: string;
+      /**
+       * Where
+       * @description input, output or code
+       */
+      where: string;
+    };
+    /** ChangeTypeBody */
+    ChangeTypeBody: {
+      /** Node Id */
+      node_id: string;
+      /** Spec */
+      spec: {
+        [key: string]: unknown;
+      };
+      type: components["schemas"]["NodeType"];
+    };
+    /**
+     * ChatAnswer
+     * @description ``stream: false``: the whole turn at once.
+     */
+    ChatAnswer: {
+      /** Conversation Id */
+      conversation_id: string;
+      reply: components["schemas"]["Reply"];
+    };
+    /** ChatBody */
+    ChatBody: {
+      context: components["schemas"]["ChatContext"];
+      /** Conversation Id */
+      conversation_id?: string | null;
+      /**
+       * Include Latest Run
+       * @description Read the workflow's latest run when the client sent none.
+       * @default true
+       */
+      include_latest_run?: boolean;
+      /** Message */
+      message: string;
+      /**
+       * Stream
+       * @default true
+       */
+      stream?: boolean;
+      /** Workflow Id */
+      workflow_id?: string | null;
+    };
+    /**
+     * ChatContext
+     * @description What the client sends with each message (the request body's ``context``).
+     */
+    ChatContext: {
+      /** Recent Actions */
+      recent_actions?: components["schemas"]["RecentAction"][];
+      run?: components["schemas"]["RunInfo"] | null;
+      /** Selection */
+      selection?: string[];
+      /**
+       * Workflow
+       * @description The workflow as on screen, including unsaved edits.
+       */
+      workflow: {
+        [key: string]: unknown;
+      };
+    };
+    /** CheckBody */
+    CheckBody: {
+      /** Tool */
+      tool: {
+        [key: string]: unknown;
+      };
+    };
+    /** ClearBody */
+    ClearBody: {
+      /**
+       * Dry Run
+       * @description true: list what would be cleared, change nothing; false: clear.
+       */
+      dry_run: boolean;
+    };
+    /** ClearedRun */
+    ClearedRun: {
+      /** Dag Id */
+      dag_id: string;
+      /** Dry Run */
+      dry_run: boolean;
+      /** Node Id */
+      node_id: string;
+      /** Run Id */
+      run_id: string;
+      /** Run State */
+      run_state: string;
+      /**
+       * Task Ids
+       * @description The task instances cleared (the node's and its downstream).
+       */
+      task_ids: string[];
+    };
+    /**
+     * CodeChange
+     * @description One piece of executable code a deploy adds, alters or removes (``spec.code_surface``).
+     */
+    CodeChange: {
+      /** After */
+      after: unknown;
+      /** After Text */
+      after_text: string;
+      /** Before */
+      before: unknown;
+      /** Before Text */
+      before_text: string;
+      /**
+       * Change
+       * @enum {string}
+       */
+      change: "added" | "altered" | "removed";
+      /** Kind */
+      kind: string;
+      /** Label */
+      label: string;
+      /** Node Id */
+      node_id: string | null;
+      /** Pointer */
+      pointer: string;
+      /** Tool */
+      tool: string | null;
+    };
+    /** CodePart */
+    CodePart: {
+      /** Code */
+      code: string;
+      /**
+       * Language
+       * @default text
+       */
+      language: string;
+      /**
+       * Title
+       * @default
+       */
+      title: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "code";
+    };
+    /** CollectionDiff */
+    CollectionDiff: {
+      /** Added */
+      added: string[];
+      /** Changed */
+      changed: components["schemas"]["ItemChange"][];
+      /** Removed */
+      removed: string[];
+    };
+    /** Compatibility */
+    Compatibility: {
+      /** Compatible */
+      compatible: boolean;
+      /** Problems */
+      problems: components["schemas"]["Problem"][];
+    };
+    /** CompileResult */
+    CompileResult: {
+      /** Dag Id */
+      dag_id: string | null;
+      /** Problems */
+      problems: components["schemas"]["Problem"][];
+      /**
+       * Source
+       * @description The generated DAG file; null when the spec has errors.
+       */
+      source: string | null;
+      /** Spec Hash */
+      spec_hash: string | null;
+    };
+    /** ConnectionChoice */
+    ConnectionChoice: {
+      /**
+       * Conn Type
+       * @description Airflow's connection type ('http', 'postgres', ...); '' when unset.
+       */
+      conn_type: string;
+      /** Connection Id */
+      connection_id: string;
+      /** Description */
+      description: string;
+    };
+    /** ConnectionChoices */
+    ConnectionChoices: {
+      /**
+       * Complete
+       * @description False under a secrets backend: its connections cannot be listed, so an id typed by hand may still exist.
+       */
+      complete: boolean;
+      /**
+       * Conn Types
+       * @description The types asked for (empty: every type).
+       */
+      conn_types: string[];
+      /** Connections */
+      connections: components["schemas"]["ConnectionChoice"][];
+      /**
+       * Readable
+       * @description False when Airflow does not let the caller read connections: nothing is listed, and a typed id is not checked at design time.
+       */
+      readable: boolean;
+    };
+    /** Conversation */
+    Conversation: {
+      /** Created At */
+      created_at: string | null;
+      /** Id */
+      id: string;
+      /** Messages */
+      messages: components["schemas"]["StoredMessage"][];
+      /** Title */
+      title: string;
+      /** Updated At */
+      updated_at: string | null;
+      usage: components["schemas"]["Usage"];
+      /** Workflow Id */
+      workflow_id: string | null;
+    };
+    /** ConversationList */
+    ConversationList: {
+      /**
+       * Items
+       * @description The caller's conversations on the workflow, newest first.
+       */
+      items: components["schemas"]["Conversation"][];
+    };
+    /** CopilotStatus */
+    CopilotStatus: {
+      /** Conn Id */
+      conn_id: string | null;
+      /**
+       * Engine
+       * @enum {string}
+       */
+      engine: "llm" | "offline";
+      /**
+       * Help
+       * @description Offline: the commands it understands (Markdown).
+       */
+      help: string | null;
+      /** Model */
+      model: string | null;
+      /**
+       * Reason
+       * @description Offline: why no LLM is used.
+       */
+      reason: string | null;
+    };
+    /** CreateBody */
+    CreateBody: {
+      /**
+       * Message
+       * @default Created
+       */
+      message?: string;
+      /** Spec */
+      spec: {
+        [key: string]: unknown;
+      };
+    };
+    /** CreatedBranch */
+    CreatedBranch: {
+      /** Base Version */
+      base_version: number | null;
+      /** Head Version */
+      head_version: number;
+      /** Name */
+      name: string;
+    };
+    /** CreatedWorkflow */
+    CreatedWorkflow: {
+      /** Author */
+      author: string;
+      /** Branch */
+      branch: string;
+      /**
+       * Content Hash
+       * @description The hash of the stored spec's content (store.serialize.content_hash): equal for versions with the same content. Not the compiler's spec_hash, which the compile and deploy answers carry and the DAG file's header names.
+       */
+      content_hash: string;
+      /** Created At */
+      created_at: string | null;
+      /** Merged Version */
+      merged_version: number | null;
+      /** Message */
+      message: string;
+      /** Parent Version */
+      parent_version: number | null;
+      /** Spec */
+      spec: components["schemas"]["Workflow"];
+      /** Version */
+      version: number;
+      /** Warnings */
+      warnings: components["schemas"]["Problem"][];
+      /** Workflow Id */
+      workflow_id: string;
+    };
+    /** DebugNode */
+    DebugNode: {
+      /** Group Chain */
+      group_chain: string[];
+      /** Mapped */
+      mapped: boolean;
+      /**
+       * Runnable
+       * @description False for Airflow operator nodes: they run only in Airflow.
+       */
+      runnable: boolean;
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "ready" | "pending" | "success" | "failed" | "skipped" | "upstream_failed";
+      /**
+       * Upstream
+       * @description Nodes directly upstream (generated branch tasks see through).
+       */
+      upstream: string[];
+    };
+    /** DebugSession */
+    DebugSession: {
+      /** Finished */
+      finished: boolean;
+      /**
+       * Next
+       * @description The next node to run; null when nothing is ready.
+       */
+      next: string | null;
+      /**
+       * Next Input
+       * @description The inputs the next node would get.
+       */
+      next_input: {
+        [key: string]: unknown;
+      } | null;
+      /** Nodes */
+      nodes: {
+        [key: string]: components["schemas"]["DebugNode"];
+      };
+      /**
+       * Order
+       * @description Node ids in the DAG's order (topological, groups kept whole).
+       */
+      order: string[];
+    };
+    /** DebugStepResult */
+    DebugStepResult: {
+      /**
+       * Branches
+       * @description For a node with conditional edges: each target and whether it will run.
+       */
+      branches: {
+        [key: string]: boolean;
+      } | null;
+      /** Duration */
+      duration: number;
+      error: components["schemas"]["RunError"] | null;
+      /**
+       * Input
+       * @description The inputs the node ran on (a list, one per item, for a mapped node).
+       */
+      input: unknown;
+      /** Input Generated */
+      input_generated: boolean;
+      /**
+       * Items
+       * @description For a mapped node: how many items it ran over.
+       */
+      items: number | null;
+      /** Logs */
+      logs: {
+        [key: string]: unknown;
+      }[];
+      /** Node Id */
+      node_id: string;
+      /** Ok */
+      ok: boolean;
+      /** Output */
+      output: unknown;
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "success" | "failed" | "skipped" | "upstream_failed";
+      /** Stderr */
+      stderr: string;
+      /** Stdout */
+      stdout: string;
+      /**
+       * Type
+       * @enum {string}
+       */
+      type: "input" | "process" | "output" | "tool" | "agent";
+      validation: components["schemas"]["SchemaCheck"];
+    };
+    /** DeletedCount */
+    DeletedCount: {
+      /** Deleted */
+      deleted: number;
+    };
+    /** DeployBody */
+    DeployBody: {
+      /**
+       * Confirm Code
+       * @description The hash of the code changes this deploy makes (from GET .../deploy/preview or the 428 refusal): required when the deploy changes executable code.
+       */
+      confirm_code?: string | null;
+      /**
+       * Environment
+       * @default dev
+       */
+      environment?: string;
+      /**
+       * Message
+       * @description Why: goes into a Git environment's commit.
+       * @default
+       */
+      message?: string;
+      /**
+       * Version
+       * @description Defaults to main's head; an older one rolls back.
+       */
+      version?: number | null;
+    };
+    /** DeployPreview */
+    DeployPreview: {
+      /** Bindings */
+      bindings: {
+        [key: string]: unknown;
+      } | null;
+      /** Code Changes */
+      code_changes: components["schemas"]["CodeChange"][];
+      /**
+       * Confirm Code
+       * @description Send it with the deploy to approve exactly this code.
+       */
+      confirm_code: string | null;
+      /** Deployed Version */
+      deployed_version: number | null;
+      /** Environment */
+      environment: string;
+      /**
+       * May Deploy
+       * @description Whether the caller may deploy to this environment.
+       */
+      may_deploy: boolean;
+      /**
+       * Promotion
+       * @description requires / allowed / reason.
+       */
+      promotion: {
+        [key: string]: unknown;
+      } | null;
+      /** Requires Confirmation */
+      requires_confirmation: boolean;
+      /**
+       * Target
+       * @description The environment: folder or Git branch (URL redacted).
+       */
+      target: {
+        [key: string]: unknown;
+      } | null;
+      /** Version */
+      version: number;
+      /** Workflow Id */
+      workflow_id: string;
+    };
+    /** Deployment */
+    Deployment: {
+      /** Dag Id */
+      dag_id: string;
+      /** Deployed At */
+      deployed_at: string | null;
+      /** Deployed By */
+      deployed_by: string;
+      /** Environment */
+      environment: string;
+      /** Error */
+      error: string;
+      /** Id */
+      id: number;
+      /** Path */
+      path: string;
+      /** Spec Hash */
+      spec_hash: string;
+      /**
+       * State
+       * @description deployed, undeployed or failed.
+       */
+      state: string;
+      /** Version */
+      version: number;
+      /** Workflow Id */
+      workflow_id: string;
+    };
+    /** DeploymentPage */
+    DeploymentPage: {
+      /**
+       * Current
+       * @description Environment -> what is deployed there now.
+       */
+      current: {
+        [key: string]: components["schemas"]["Deployment"];
+      };
+      /** Items */
+      items: components["schemas"]["Deployment"][];
+      /** Limit */
+      limit: number;
+      /** Offset */
+      offset: number;
+      /** Total */
+      total: number;
+    };
+    /** DeprecateBody */
+    DeprecateBody: {
+      /**
+       * Deprecated
+       * @default true
+       */
+      deprecated?: boolean;
+    };
+    /**
+     * DiagramPart
+     * @description A sub-graph in spec form (nodes + edges) so the UI draws it with the canvas components.
+     */
+    DiagramPart: {
+      /** Edges */
+      edges: components["schemas"]["Edge"][];
+      /** Nodes */
+      nodes: components["schemas"]["Node"][];
+      /**
+       * Title
+       * @default
+       */
+      title: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "diagram";
+    };
+    /** DiffCounts */
+    DiffCounts: {
+      /** Added */
+      added: number;
+      /** Changed */
+      changed: number;
+      /** Removed */
+      removed: number;
+    };
+    /** Draft */
+    Draft: {
+      /**
+       * Base Version
+       * @description The version the edit started from.
+       */
+      base_version: number | null;
+      /** Branch */
+      branch: string;
+      /**
+       * Spec
+       * @description The spec as last autosaved; it may not be valid.
+       */
+      spec: {
+        [key: string]: unknown;
+      };
+      /**
+       * Updated At
+       * @description When the draft was last written (ISO 8601, UTC).
+       */
+      updated_at: string | null;
+      /** Workflow Id */
+      workflow_id: string;
+    };
+    /** DraftAnswer */
+    DraftAnswer: {
+      /** @description The caller's own draft, or null when there is none. */
+      draft: components["schemas"]["Draft"] | null;
+    };
+    /** DraftBody */
+    DraftBody: {
+      /**
+       * Base Version
+       * @description The version the edit started from.
+       */
+      base_version?: number | null;
+      /**
+       * Branch
+       * @default main
+       */
+      branch?: string;
+      /** Spec */
+      spec: {
+        [key: string]: unknown;
+      };
+    };
+    /** DraftDiscarded */
+    DraftDiscarded: {
+      /**
+       * Discarded
+       * @description Whether there was a draft to delete.
+       */
+      discarded: boolean;
+    };
+    /** DroppedEdge */
+    DroppedEdge: {
+      /** Edge */
+      edge: string;
+      /** Reason */
+      reason: string;
+    };
+    /** DuplicateBody */
+    DuplicateBody: {
+      /**
+       * Name
+       * @default
+       */
+      name?: string;
+      /** New Id */
+      new_id: string;
+    };
+    /** DurationStats */
+    DurationStats: {
+      /** Max */
+      max: number | null;
+      /** Mean */
+      mean: number | null;
+      /** Median */
+      median: number | null;
+      /** P90 */
+      p90: number | null;
+    };
+    /** Edge */
+    Edge: {
+      /**
+       * Condition
+       * @description JMESPath over the source's output; the target runs only if truthy.
+       */
+      condition?: string | null;
+      /**
+       * Id
+       * @description Defaults to 'source->target'.
+       */
+      id?: string | null;
+      /** @default data_flow */
+      kind?: components["schemas"]["EdgeKind"];
+      /**
+       * Label
+       * @default
+       */
+      label?: string;
+      /** Mapping */
+      mapping?: components["schemas"]["FieldMapping"][];
+      /** Source */
+      source: string;
+      /** Target */
+      target: string;
+    };
+    /** EdgeData */
+    EdgeData: {
+      /**
+       * Bytes
+       * @description Size of the source's output as JSON.
+       */
+      bytes: number;
+      /**
+       * Items
+       * @description Items that flowed: a list's length, 1 for a record, one per mapped instance.
+       */
+      items: number;
+      /**
+       * Sample
+       * @description The start of the data as JSON.
+       */
+      sample: string;
+      /** Source */
+      source: string;
+      /** Target */
+      target: string;
+      /** Truncated */
+      truncated: boolean;
+    };
+    /**
+     * EdgeKind
+     * @enum {string}
+     */
+    EdgeKind: "data_flow" | "dependency" | "trigger";
+    /** EnvironmentInfo */
+    EnvironmentInfo: {
+      bindings: components["schemas"]["BindingsInfo"];
+      /** Folder */
+      folder: string | null;
+      git: components["schemas"]["GitTargetInfo"] | null;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "folder" | "git";
+      /** Name */
+      name: string;
+      /** Protected */
+      protected: boolean;
+      /**
+       * Requires
+       * @description The environment a version must be deployed to first.
+       */
+      requires: string | null;
+    };
+    /** EnvironmentList */
+    EnvironmentList: {
+      /** Items */
+      items: components["schemas"]["EnvironmentInfo"][];
+    };
+    /** EnvironmentStatus */
+    EnvironmentStatus: {
+      /**
+       * Dag Id
+       * @description The DAG id deployed there (the workflow id plus any dag_id_suffix).
+       */
+      dag_id: string | null;
+      /** Deployed At */
+      deployed_at: string | null;
+      /** Deployed By */
+      deployed_by: string | null;
+      /** Deployed Version */
+      deployed_version: number | null;
+      /**
+       * Kind
+       * @description folder or git.
+       */
+      kind: string;
+      /** @description The latest run of that DAG in this Airflow. */
+      last_run: components["schemas"]["LastRun"] | null;
+      /**
+       * May Deploy
+       * @description Whether the caller holds this environment's deploy permission.
+       */
+      may_deploy: boolean;
+      /** Name */
+      name: string;
+      promotion: components["schemas"]["Promotion"];
+      /** Protected */
+      protected: boolean;
+    };
+    /**
+     * ErrorBody
+     * @description Every error: ``detail`` and the ``problems`` (``plugin/errors.py``). Some errors add fields
+     *     of their own (a stale save's ``diff``, a merge's ``conflicts``, a deploy's ``code_changes``).
+     */
+    ErrorBody: {
+      /** Detail */
+      detail: string;
+      /**
+       * Problems
+       * @default []
+       */
+      problems?: components["schemas"]["Problem"][];
+    } & {
+      [key: string]: unknown;
+    };
+    /**
+     * ExecutionPolicy
+     * @description How a node runs. Unset fields inherit from the workflow's ``defaults``.
+     */
+    ExecutionPolicy: {
+      /** Executor */
+      executor?: string | null;
+      /**
+       * Fallback Node
+       * @description Node id that runs when on_error=fallback.
+       */
+      fallback_node?: string | null;
+      /** Log Level */
+      log_level?: ("DEBUG" | "INFO" | "WARNING" | "ERROR") | null;
+      /** Log Payloads */
+      log_payloads?: ("redacted" | "sizes" | "off") | null;
+      /**
+       * Map Over
+       * @description An input field holding a list: one task instance runs per item.
+       */
+      map_over?: string | null;
+      /** Max Active Tis Per Dag */
+      max_active_tis_per_dag?: number | null;
+      on_error?: components["schemas"]["OnError"] | null;
+      /** Pool */
+      pool?: string | null;
+      /** Pool Slots */
+      pool_slots?: number | null;
+      /** Priority Weight */
+      priority_weight?: number | null;
+      /** Queue */
+      queue?: string | null;
+      retry?: components["schemas"]["RetryPolicy"] | null;
+      /** Timeout Seconds */
+      timeout_seconds?: number | null;
+      /** Weight Rule */
+      weight_rule?: ("downstream" | "upstream" | "absolute") | null;
+    };
+    /** FieldChange */
+    FieldChange: {
+      /** After */
+      after: unknown;
+      /** Before */
+      before: unknown;
+      /** Path */
+      path: string;
+    };
+    /** FieldMapping */
+    FieldMapping: {
+      /**
+       * Source
+       * @description Dotted path in the source's output; '' = all of it.
+       * @default
+       */
+      source?: string;
+      /**
+       * Target
+       * @description Field of the target's inputs that receives the value.
+       */
+      target: string;
+      /**
+       * Transform
+       * @description Optional JMESPath applied to the value.
+       */
+      transform?: string | null;
+    };
+    /** GitTargetInfo */
+    GitTargetInfo: {
+      /** Branch */
+      branch: string;
+      /** Conn Id */
+      conn_id: string | null;
+      /** Path */
+      path: string;
+      /**
+       * Url
+       * @description The remote, credentials redacted.
+       */
+      url: string;
+    };
+    /** GridCell */
+    GridCell: {
+      /** Cost */
+      cost: number | null;
+      /** Duration */
+      duration: number | null;
+      /** Map Count */
+      map_count: number | null;
+      /** State */
+      state: string | null;
+      /** Tokens */
+      tokens: number | null;
+      /** Tries */
+      tries: number;
+    };
+    /** GridRun */
+    GridRun: {
+      /** Cost */
+      cost: number | null;
+      /** Duration */
+      duration: number | null;
+      /** End Date */
+      end_date: string | null;
+      /** Run Id */
+      run_id: string;
+      /** Start Date */
+      start_date: string | null;
+      /** State */
+      state: string | null;
+    };
+    /** Group */
+    Group: {
+      /**
+       * Chain
+       * @description Pinned library chain this group was inserted from: name@version (e.g. clean_text@1.2.0).
+       */
+      chain?: string | null;
+      /**
+       * Collapsed
+       * @default false
+       */
+      collapsed?: boolean;
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Id */
+      id: string;
+      /**
+       * Label
+       * @default
+       */
+      label?: string;
+      /** @default parallel */
+      mode?: components["schemas"]["GroupMode"];
+      /** Notifications */
+      notifications?: components["schemas"]["Notification"][];
+      /** Parent */
+      parent?: string | null;
+    };
+    /**
+     * GroupMode
+     * @enum {string}
+     */
+    GroupMode: "sequential" | "parallel";
+    /** ImportBody */
+    ImportBody: {
+      /** Content */
+      content: string;
+      /**
+       * Filename
+       * @description Decides the format: *.pipeline = Elyra, else dag-factory YAML.
+       */
+      filename: string;
+      /**
+       * Message
+       * @default Imported
+       */
+      message?: string;
+      /**
+       * Save
+       * @description Also store each workflow that validates without errors.
+       * @default false
+       */
+      save?: boolean;
+    };
+    /** ImportItem */
+    ImportItem: {
+      /** Message */
+      message: string;
+      /** Path */
+      path: string;
+      /**
+       * Severity
+       * @default warning
+       * @enum {string}
+       */
+      severity: "error" | "warning" | "info";
+    };
+    /** ImportOutcome */
+    ImportOutcome: {
+      /** Problems */
+      problems: components["schemas"]["Problem"][];
+      report: components["schemas"]["ImportReport"];
+      /**
+       * Saved Version
+       * @description The stored version when saved, else null.
+       */
+      saved_version: number | null;
+      /** Workflow */
+      workflow: components["schemas"]["Workflow"];
+    };
+    /** ImportReport */
+    ImportReport: {
+      /** Format */
+      format: string;
+      /** Items */
+      items: components["schemas"]["ImportItem"][];
+      /** Source */
+      source: string;
+    };
+    /** ImportResults */
+    ImportResults: {
+      /** Results */
+      results: components["schemas"]["ImportOutcome"][];
+    };
+    /** InsertBody */
+    InsertBody: {
+      /** Group Id */
+      group_id?: string | null;
+      /** Parent */
+      parent?: string | null;
+      /** Spec */
+      spec: {
+        [key: string]: unknown;
+      };
+      /** X */
+      x?: number | null;
+      /** Y */
+      y?: number | null;
+    };
+    /** Interface */
+    Interface: {
+      /** Inputs */
+      inputs?: components["schemas"]["Port"][];
+      /** Outputs */
+      outputs?: components["schemas"]["Port"][];
+    };
+    /** ItemChange */
+    ItemChange: {
+      /** Fields */
+      fields: components["schemas"]["FieldChange"][];
+      /** Id */
+      id: string;
+    };
+    /** LastRun */
+    LastRun: {
+      /** Queued At */
+      queued_at: string | null;
+      /** Run Id */
+      run_id: string;
+      /**
+       * State
+       * @description Airflow's DagRun state: queued, running, success, failed.
+       */
+      state: string;
+    };
+    /** Me */
+    Me: {
+      /**
+       * Permissions
+       * @description Canvas resource ("workflows", "deployments", ...) -> the actions the caller may take.
+       */
+      permissions: {
+        [key: string]: string[];
+      };
+      /** Roles */
+      roles: string[];
+      /** Username */
+      username: string;
+    };
+    /** MergeBody */
+    MergeBody: {
+      /**
+       * Message
+       * @default
+       */
+      message?: string;
+      /**
+       * Resolutions
+       * @description Conflict key ("nodes/<id>", "workflow/<section>") -> winning side.
+       */
+      resolutions?: {
+        [key: string]: "source" | "target";
+      };
+      /** Source */
+      source: string;
+      /**
+       * Target
+       * @default main
+       */
+      target?: string;
+    };
+    /** Node */
+    Node: {
+      agent?: components["schemas"]["AgentConfig"] | null;
+      /**
+       * Description
+       * @description Markdown; becomes the task's doc_md.
+       * @default
+       */
+      description?: string;
+      execution?: components["schemas"]["ExecutionPolicy"];
+      /** Group */
+      group?: string | null;
+      /** Id */
+      id: string;
+      /** Input Schema */
+      input_schema?: {
+        [key: string]: unknown;
+      };
+      /**
+       * Name
+       * @default
+       */
+      name?: string;
+      /** Notifications */
+      notifications?: components["schemas"]["Notification"][];
+      /**
+       * Operator
+       * @description For tool nodes backed by an Airflow operator: its import path.
+       */
+      operator?: string | null;
+      /** Output Schema */
+      output_schema?: {
+        [key: string]: unknown;
+      };
+      /** Parameters */
+      parameters?: {
+        [key: string]: unknown;
+      };
+      process?: components["schemas"]["ProcessConfig"] | null;
+      /**
+       * Templates
+       * @description Jinja templates rendered by Airflow into `parameters`.
+       */
+      templates?: {
+        [key: string]: string;
+      };
+      /**
+       * Tool
+       * @description For tool nodes: name@version or a range (^1.2).
+       */
+      tool?: string | null;
+      type: components["schemas"]["NodeType"];
+      ui?: components["schemas"]["NodeUI"];
+    };
+    /** NodeCatalogue */
+    NodeCatalogue: {
+      /** Edge Schema */
+      edge_schema: {
+        [key: string]: unknown;
+      };
+      /** Group Schema */
+      group_schema: {
+        [key: string]: unknown;
+      };
+      /** Items */
+      items: components["schemas"]["NodeTypeInfo"][];
+      /** Node Schema */
+      node_schema: {
+        [key: string]: unknown;
+      };
+      /** Workflow Schema */
+      workflow_schema: {
+        [key: string]: unknown;
+      };
+    };
+    /** NodeCost */
+    NodeCost: {
+      /** Cost */
+      cost: number;
+      /**
+       * Source
+       * @description 'pricing': median tokens at the node's model's price; 'recorded': median cost.
+       */
+      source: string;
+    };
+    /**
+     * NodeInputs
+     * @description What a node received in a run (the ``canvas_inputs`` record its operator stores).
+     */
+    NodeInputs: {
+      /** Bytes */
+      bytes: number | null;
+      /** Mapped */
+      mapped: boolean | null;
+      /** Node Id */
+      node_id: string;
+      /** Preview */
+      preview: string | null;
+      /** Task Id */
+      task_id: string;
+      /**
+       * Truncated
+       * @description Too large to keep (or the node logs sizes only): see preview.
+       * @default false
+       */
+      truncated: boolean;
+      /**
+       * Value
+       * @description The inputs (a list of every map index's when mapped); None if truncated.
+       */
+      value: unknown;
+    };
+    /** NodeMetrics */
+    NodeMetrics: {
+      /** Cost */
+      cost: number;
+      duration_seconds: components["schemas"]["DurationStats"];
+      /** Failed */
+      failed: number;
+      /** Predicted Duration Seconds */
+      predicted_duration_seconds: number | null;
+      /** Runs */
+      runs: number;
+      /** Success */
+      success: number;
+      tokens: components["schemas"]["TokenStats"];
+      /** Tool Calls */
+      tool_calls: number;
+      tries: components["schemas"]["TryStats"];
+    };
+    /** NodeOutput */
+    NodeOutput: {
+      /** Map Index */
+      map_index: number | null;
+      /** Mapped */
+      mapped: boolean | null;
+      /** Node Id */
+      node_id: string;
+      /** Task Id */
+      task_id: string;
+      /**
+       * Value
+       * @description The node's return value (a list of every map index's when mapped).
+       */
+      value: unknown;
+    };
+    /** NodeResult */
+    NodeResult: {
+      /** Output */
+      output?: unknown;
+      /**
+       * State
+       * @description success | failed | skipped
+       * @default success
+       */
+      state?: string;
+    };
+    /** NodeRun */
+    NodeRun: {
+      /** Duration */
+      duration?: number | null;
+      /** Error */
+      error?: string | null;
+      /** Inputs */
+      inputs?: unknown;
+      /** Log Tail */
+      log_tail?: string | null;
+      /** Output */
+      output?: unknown;
+      /** State */
+      state?: string | null;
+      /** Try Number */
+      try_number?: number | null;
+    };
+    /**
+     * NodeRunState
+     * @description One node in a run (its mapped task instances folded into one state).
+     */
+    NodeRunState: {
+      /** Duration */
+      duration: number | null;
+      /** End Date */
+      end_date: string | null;
+      /** Log Url */
+      log_url: string;
+      /** Map Count */
+      map_count: number | null;
+      /** Start Date */
+      start_date: string | null;
+      /** State */
+      state: string | null;
+      /** Task Id */
+      task_id: string;
+      /** Try Number */
+      try_number: number;
+    };
+    /** NodeTestBody */
+    NodeTestBody: {
+      /**
+       * Debug
+       * @default false
+       */
+      debug?: boolean;
+      /**
+       * Input
+       * @description Mock input; generated from the input schema if null.
+       */
+      input?: {
+        [key: string]: unknown;
+      } | null;
+      /** Node Id */
+      node_id: string;
+      /** Spec */
+      spec: {
+        [key: string]: unknown;
+      };
+    };
+    /** NodeTestResult */
+    NodeTestResult: {
+      /**
+       * Debug
+       * @description With debug: inputs, parameters, agent steps.
+       */
+      debug: {
+        [key: string]: unknown;
+      } | null;
+      /** Duration */
+      duration: number;
+      error: components["schemas"]["RunError"] | null;
+      /** Input Generated */
+      input_generated: boolean;
+      /** Logs */
+      logs: {
+        [key: string]: unknown;
+      }[];
+      /** Node Id */
+      node_id: string;
+      /** Ok */
+      ok: boolean;
+      /** Output */
+      output: unknown;
+      /** Stderr */
+      stderr: string;
+      /** Stdout */
+      stdout: string;
+      /**
+       * Type
+       * @enum {string}
+       */
+      type: "input" | "process" | "output" | "tool" | "agent";
+      validation: components["schemas"]["SchemaCheck"];
+    };
+    /**
+     * NodeType
+     * @enum {string}
+     */
+    NodeType: "input" | "process" | "output" | "tool" | "agent";
+    /** NodeTypeInfo */
+    NodeTypeInfo: {
+      /**
+       * Config Field
+       * @description The node's field its type configures (process, tool, agent).
+       */
+      config_field: string | null;
+      /** Config Schema */
+      config_schema: {
+        [key: string]: unknown;
+      } | null;
+      /** Description */
+      description: string;
+      /** Label */
+      label: string;
+      /** Type */
+      type: string;
+    };
+    /** NodeUI */
+    NodeUI: {
+      /**
+       * Collapsed
+       * @default false
+       */
+      collapsed?: boolean;
+      /** Color */
+      color?: string | null;
+      position?: components["schemas"]["Position"];
+      /** Shape */
+      shape?: ("rectangle" | "rounded" | "pill" | "diamond" | "circle") | null;
+      size?: components["schemas"]["Size"] | null;
+    };
+    /**
+     * Notification
+     * @description An Airflow notifier attached to task/group/DAG callbacks (see issue: run-time policies).
+     */
+    Notification: {
+      /** Connection Id */
+      connection_id?: string | null;
+      /**
+       * Deadline Reference
+       * @default queued_at
+       * @enum {string}
+       */
+      deadline_reference?: "queued_at" | "logical_date";
+      /**
+       * Deadline Seconds
+       * @description Alert when a run is not finished this long after the reference time.
+       */
+      deadline_seconds?: number | null;
+      /**
+       * Message
+       * @default
+       */
+      message?: string;
+      /**
+       * Notifier
+       * @description 'smtp', or the import path of an installed notifier class.
+       * @default smtp
+       */
+      notifier?: string;
+      /** On */
+      on?: ("failure" | "retry" | "success" | "deadline_miss")[];
+      /** Parameters */
+      parameters?: {
+        [key: string]: unknown;
+      };
+      /**
+       * Subject
+       * @default
+       */
+      subject?: string;
+      /** To */
+      to?: string[];
+    };
+    /** NotifierPage */
+    NotifierPage: {
+      /** Items */
+      items: components["schemas"]["CatalogueEntry"][];
+      /** Total */
+      total: number;
+    };
+    /**
+     * OnError
+     * @enum {string}
+     */
+    OnError: "fail" | "skip" | "continue" | "fallback";
+    /** OperatorEntry */
+    OperatorEntry: {
+      /** Connection Fields */
+      connection_fields: string[];
+      /** Kind */
+      kind: string;
+      /** Name */
+      name: string;
+      /** Operator */
+      operator: string;
+      /** Parameters Schema */
+      parameters_schema: {
+        [key: string]: unknown;
+      };
+      /** Provider */
+      provider: string;
+      /** Provider Version */
+      provider_version: string;
+      /** Summary */
+      summary: string;
+      /** Template Fields */
+      template_fields: string[];
+    };
+    /** OperatorPage */
+    OperatorPage: {
+      /** Items */
+      items: components["schemas"]["OperatorEntry"][];
+      /**
+       * Total
+       * @description Every operator installed (without a search), else the matches.
+       */
+      total: number;
+    };
+    /**
+     * Port
+     * @description One field of a chain's interface: what enters it from outside, or what leaves it.
+     */
+    Port: {
+      /**
+       * Field
+       * @description Input/output field of the node; '' = all of it.
+       * @default
+       */
+      field?: string;
+      /**
+       * Json Schema
+       * @description JSON Schema of the value.
+       */
+      json_schema?: {
+        [key: string]: unknown;
+      };
+      /**
+       * Name
+       * @description The interface field's name.
+       */
+      name: string;
+      /**
+       * Node
+       * @description Fragment node id.
+       */
+      node: string;
+    };
+    /** Position */
+    Position: {
+      /**
+       * X
+       * @default 0
+       */
+      x?: number;
+      /**
+       * Y
+       * @default 0
+       */
+      y?: number;
+    };
+    /** Prediction */
+    Prediction: {
+      /** Cost Budget Usd */
+      cost_budget_usd: number | null;
+      /** Cost Usd */
+      cost_usd: number | null;
+      /** Critical Path */
+      critical_path: string[];
+      /**
+       * Duration Seconds
+       * @description Median durations summed along the critical path.
+       */
+      duration_seconds: number | null;
+      /** Node Costs */
+      node_costs: {
+        [key: string]: components["schemas"]["NodeCost"];
+      };
+      /** Node Seconds */
+      node_seconds: {
+        [key: string]: number;
+      };
+      /** Nodes Without History */
+      nodes_without_history: string[];
+    };
+    /** PreviewBody */
+    PreviewBody: {
+      /** Group Id */
+      group_id?: string | null;
+      /** @description An edited interface; derived when null. */
+      interface?: components["schemas"]["Interface"] | null;
+      /** Name */
+      name: string;
+      /**
+       * Node Ids
+       * @description A selection instead of a group.
+       */
+      node_ids?: string[] | null;
+      /**
+       * Spec
+       * @description The workflow the chain is cut from (as on the canvas).
+       */
+      spec: {
+        [key: string]: unknown;
+      };
+    };
+    /**
+     * PreviewDiff
+     * @description ``spec.diff.workflow_diff``: the co-pilot's preview of a change.
+     */
+    PreviewDiff: {
+      edges: components["schemas"]["SectionPreview"];
+      groups: components["schemas"]["SectionPreview"];
+      nodes: components["schemas"]["SectionPreview"];
+      /** Workflow */
+      workflow: string[];
+    };
+    /** Problem */
+    Problem: {
+      /** Code */
+      code: string;
+      /** Edge Id */
+      edge_id: string | null;
+      /** Group Id */
+      group_id: string | null;
+      /** Hint */
+      hint: string | null;
+      /** Message */
+      message: string;
+      /** Node Id */
+      node_id: string | null;
+      /** Pointer */
+      pointer: string;
+      /**
+       * Severity
+       * @default error
+       * @enum {string}
+       */
+      severity: "error" | "warning";
+    };
+    /**
+     * ProcessConfig
+     * @description A process node transforms its inputs with a JMESPath expression or a Python snippet.
+     */
+    ProcessConfig: {
+      /**
+       * Expression
+       * @description JMESPath over the inputs, or Python code that sets `result` from `inputs`.
+       * @default @
+       */
+      expression?: string;
+      /**
+       * Language
+       * @default jmespath
+       * @enum {string}
+       */
+      language?: "jmespath" | "python";
+    };
+    /** Promotion */
+    Promotion: {
+      /**
+       * Allowed
+       * @description Whether the promotion rule lets the candidate in now.
+       */
+      allowed: boolean;
+      /**
+       * Candidate Version
+       * @description What a deploy here would bring: the version deployed to `requires` now, else main's head.
+       */
+      candidate_version: number | null;
+      /**
+       * Reason
+       * @description Why not, when not.
+       */
+      reason: string | null;
+      /**
+       * Requires
+       * @description The environment a version must be proven in first.
+       */
+      requires: string | null;
+    };
+    /**
+     * Proposal
+     * @description A patch that passed validation against the workflow it was made for.
+     */
+    Proposal: {
+      /** Changes */
+      changes: string[];
+      diff: components["schemas"]["PreviewDiff"];
+      /** Id */
+      id: string;
+      /** Ops */
+      ops: {
+        [key: string]: unknown;
+      }[];
+      /** Summary */
+      summary: string;
+      /** Warnings */
+      warnings: components["schemas"]["Problem"][];
+      /** Workflow */
+      workflow: components["schemas"]["Workflow"];
+    };
+    /**
+     * PublishPreview
+     * @description What publishing this body after the latest published version would need.
+     */
+    PublishPreview: {
+      /** Changes */
+      changes: components["schemas"]["SchemaChange"][];
+      /**
+       * Previous
+       * @description The latest published version; null when none is.
+       */
+      previous: string | null;
+      /** Required Bump */
+      required_bump: ("major" | "minor" | "patch") | null;
+      /**
+       * Suggested Version
+       * @description The smallest version the changes allow.
+       */
+      suggested_version: string;
+    };
+    /** Published */
+    Published: {
+      /** Builtin */
+      builtin: boolean;
+      /**
+       * Changelog
+       * @description What this version changes (written when it was published).
+       * @default
+       */
+      changelog: string;
+      /** Changes */
+      changes: components["schemas"]["SchemaChange"][];
+      /** Created At */
+      created_at: string | null;
+      /** Created By */
+      created_by: string;
+      /** Deprecated */
+      deprecated: boolean;
+      /** Name */
+      name: string;
+      /** Previous */
+      previous: string | null;
+      /** Published */
+      published: boolean;
+      /** Required Bump */
+      required_bump: string | null;
+      /** Tests */
+      tests: components["schemas"]["ToolTestCaseResult"][];
+      /** Version */
+      version: string;
+    };
+    /**
+     * RecentAction
+     * @description One undo-stack step as the canvas labels it, e.g. 'Moved node fetch'.
+     */
+    RecentAction: {
+      /** Label */
+      label: string;
+      /** Node Ids */
+      node_ids?: string[];
+    };
+    /** Reply */
+    Reply: {
+      /**
+       * Engine
+       * @enum {string}
+       */
+      engine: "llm" | "offline";
+      /** Error */
+      error: string | null;
+      /** Parts */
+      parts: (
+        | components["schemas"]["TextPart"]
+        | components["schemas"]["CodePart"]
+        | components["schemas"]["DiagramPart"]
+        | components["schemas"]["SuggestionsPart"]
+      )[];
+      proposal: components["schemas"]["Proposal"] | null;
+      usage: components["schemas"]["Usage"];
+    };
+    /** RetryPolicy */
+    RetryPolicy: {
+      /**
+       * Delay Seconds
+       * @default 300
+       */
+      delay_seconds?: number;
+      /**
+       * Exponential Backoff
+       * @default false
+       */
+      exponential_backoff?: boolean;
+      /** Max Delay Seconds */
+      max_delay_seconds?: number | null;
+      /**
+       * Retries
+       * @default 0
+       */
+      retries?: number;
+    };
+    /** RollbackBody */
+    RollbackBody: {
+      /**
+       * Base Version
+       * @description Refuse (409) if the branch moved past this.
+       */
+      base_version?: number | null;
+      /**
+       * Branch
+       * @default main
+       */
+      branch?: string;
+      /**
+       * Message
+       * @default
+       */
+      message?: string;
+      /** Version */
+      version: number;
+    };
+    /** RunDetail */
+    RunDetail: {
+      /** Conf */
+      conf: {
+        [key: string]: unknown;
+      };
+      /** Dag Id */
+      dag_id: string;
+      /** End Date */
+      end_date: string | null;
+      /** Logical Date */
+      logical_date: string | null;
+      /**
+       * Nodes
+       * @description Node id -> its state in this run.
+       */
+      nodes: {
+        [key: string]: components["schemas"]["NodeRunState"];
+      };
+      /** Queued At */
+      queued_at: string | null;
+      /** Run Id */
+      run_id: string;
+      /** Run Type */
+      run_type: string;
+      /** Start Date */
+      start_date: string | null;
+      /** State */
+      state: string;
+      /** Triggered By */
+      triggered_by: string;
+    };
+    /** RunEdges */
+    RunEdges: {
+      /**
+       * Edges
+       * @description Edge key (id or 'source->target') -> its data.
+       */
+      edges: {
+        [key: string]: components["schemas"]["EdgeData"];
+      };
+      /** Run Id */
+      run_id: string;
+    };
+    /** RunError */
+    RunError: {
+      /** Kind */
+      kind: string;
+      /** Message */
+      message: string;
+      /** Tool */
+      tool: string | null;
+      /** Traceback */
+      traceback: string | null;
+    };
+    /** RunHistory */
+    RunHistory: {
+      /** Limit */
+      limit: number;
+      /**
+       * Nodes
+       * @description Node id -> run id -> the node in that run.
+       */
+      nodes: {
+        [key: string]: {
+          [key: string]: components["schemas"]["GridCell"];
+        };
+      };
+      /**
+       * Runs
+       * @description Newest first.
+       */
+      runs: components["schemas"]["GridRun"][];
+      /**
+       * With Usage
+       * @description Tokens and cost included (the caller may read this DAG's XComs).
+       */
+      with_usage: boolean;
+      /** Workflow Id */
+      workflow_id: string;
+    };
+    /**
+     * RunInfo
+     * @description The latest run as the API reports it (GET /workflows/{id}/runs/{run_id}) plus, for failed
+     *     nodes, the error message and the tail of the log.
+     */
+    RunInfo: {
+      /** Nodes */
+      nodes?: {
+        [key: string]: components["schemas"]["NodeRun"];
+      };
+      /** Run Id */
+      run_id: string;
+      /** State */
+      state?: string | null;
+    };
+    /** RunPage */
+    RunPage: {
+      /** Items */
+      items: components["schemas"]["RunSummary"][];
+      /** Limit */
+      limit: number;
+      /** Offset */
+      offset: number;
+      /** Total */
+      total: number;
+    };
+    /** RunSummary */
+    RunSummary: {
+      /** Conf */
+      conf: {
+        [key: string]: unknown;
+      };
+      /** Dag Id */
+      dag_id: string;
+      /** End Date */
+      end_date: string | null;
+      /** Logical Date */
+      logical_date: string | null;
+      /** Queued At */
+      queued_at: string | null;
+      /** Run Id */
+      run_id: string;
+      /** Run Type */
+      run_type: string;
+      /** Start Date */
+      start_date: string | null;
+      /** State */
+      state: string;
+      /** Triggered By */
+      triggered_by: string;
+    };
+    /**
+     * SavedVersion
+     * @description A save, rollback or merge: the new version (no spec) and the spec's warnings.
+     */
+    SavedVersion: {
+      /** Author */
+      author: string;
+      /** Branch */
+      branch: string;
+      /**
+       * Content Hash
+       * @description The hash of the stored spec's content (store.serialize.content_hash): equal for versions with the same content. Not the compiler's spec_hash, which the compile and deploy answers carry and the DAG file's header names.
+       */
+      content_hash: string;
+      /** Created At */
+      created_at: string | null;
+      /** Merged Version */
+      merged_version: number | null;
+      /** Message */
+      message: string;
+      /** Parent Version */
+      parent_version: number | null;
+      /** Version */
+      version: number;
+      /**
+       * Warnings
+       * @default []
+       */
+      warnings: components["schemas"]["Problem"][];
+      /** Workflow Id */
+      workflow_id: string;
+    };
+    /** Schedule */
+    Schedule: {
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "cron" | "preset" | "interval";
+      /**
+       * Value
+       * @description A cron expression, a preset such as @daily, or an interval like '30m', '6h', '1d' or an ISO 8601 duration.
+       */
+      value: string;
+    };
+    /** SchemaChange */
+    SchemaChange: {
+      /** Bump */
+      bump: string;
+      /** Message */
+      message: string;
+      /** Path */
+      path: string;
+      /** Where */
+      where: string;
+    };
+    /**
+     * SchemaCheck
+     * @description Schema problems (``path: message``) of the node's input and output; for a tool node also of
+     *     the arguments its tool gets and of what the tool returned (null for other nodes).
+     */
+    SchemaCheck: {
+      /** Input */
+      input: string[];
+      /** Output */
+      output: string[];
+      /** Tool Input */
+      tool_input: string[] | null;
+      /** Tool Output */
+      tool_output: string[] | null;
+    };
+    /** SectionPreview */
+    SectionPreview: {
+      /** Added */
+      added: string[];
+      /** Changed */
+      changed: {
+        [key: string]: string[];
+      };
+      /** Removed */
+      removed: string[];
+    };
+    /** SessionBody */
+    SessionBody: {
+      /**
+       * Results
+       * @description What the session has so far: node id -> state and output.
+       */
+      results?: {
+        [key: string]: components["schemas"]["NodeResult"];
+      };
+      /**
+       * Spec
+       * @description The draft as it is in the editor (unsaved is fine).
+       */
+      spec: {
+        [key: string]: unknown;
+      };
+    };
+    /** Settings */
+    Settings: {
+      /**
+       * Catchup
+       * @default false
+       */
+      catchup?: boolean;
+      /**
+       * Cost Budget Usd
+       * @description Alert through the workflow's notifications when a run's recorded cost exceeds this.
+       */
+      cost_budget_usd?: number | null;
+      /** Dagrun Timeout Seconds */
+      dagrun_timeout_seconds?: number | null;
+      /** Max Active Runs */
+      max_active_runs?: number | null;
+      /** Max Active Tasks */
+      max_active_tasks?: number | null;
+      /**
+       * Owner
+       * @default airflow
+       */
+      owner?: string;
+      /**
+       * Start Date
+       * @description ISO date; the DAG's start_date.
+       * @default 2024-01-01
+       */
+      start_date?: string;
+    };
+    /** Size */
+    Size: {
+      /** Height */
+      height: number;
+      /** Width */
+      width: number;
+    };
+    /** SpecBody */
+    SpecBody: {
+      /** Spec */
+      spec: {
+        [key: string]: unknown;
+      };
+    };
+    /**
+     * SpecDiff
+     * @description ``spec.diff.diff_specs``: what changed from one spec to another, field by field.
+     */
+    SpecDiff: {
+      edges: components["schemas"]["CollectionDiff"];
+      /** Empty */
+      empty: boolean;
+      groups: components["schemas"]["CollectionDiff"];
+      nodes: components["schemas"]["CollectionDiff"];
+      summary: components["schemas"]["DiffCounts"];
+      tools: components["schemas"]["CollectionDiff"];
+      /** Workflow */
+      workflow: components["schemas"]["FieldChange"][];
+    };
+    /** SpecOnly */
+    SpecOnly: {
+      /** Spec */
+      spec: components["schemas"]["Workflow"];
+    };
+    /** SpecWithProblems */
+    SpecWithProblems: {
+      /** Problems */
+      problems: components["schemas"]["Problem"][];
+      /** Spec */
+      spec: components["schemas"]["Workflow"];
+    };
+    /** StepBody */
+    StepBody: {
+      /**
+       * Input
+       * @description Inputs to run on instead of the assembled ones.
+       */
+      input?: {
+        [key: string]: unknown;
+      } | null;
+      /** Node Id */
+      node_id: string;
+      /**
+       * Results
+       * @description What the session has so far: node id -> state and output.
+       */
+      results?: {
+        [key: string]: components["schemas"]["NodeResult"];
+      };
+      /**
+       * Spec
+       * @description The draft as it is in the editor (unsaved is fine).
+       */
+      spec: {
+        [key: string]: unknown;
+      };
+    };
+    /** StoredMessage */
+    StoredMessage: {
+      /** Completion Tokens */
+      completion_tokens: number;
+      /** Content */
+      content: string;
+      /** Created At */
+      created_at: string | null;
+      /** Id */
+      id: number;
+      /** Payload */
+      payload: {
+        [key: string]: unknown;
+      };
+      /** Prompt Tokens */
+      prompt_tokens: number;
+      /**
+       * Role
+       * @enum {string}
+       */
+      role: "user" | "assistant" | "system" | "tool";
+    };
+    /** Suggestion */
+    Suggestion: {
+      /**
+       * Action
+       * @enum {string}
+       */
+      action: "apply_patch" | "open_wizard" | "run_node" | "focus_node" | "send";
+      /** Input */
+      input: {
+        [key: string]: unknown;
+      } | null;
+      /** Label */
+      label: string;
+      /** Message */
+      message: string | null;
+      /** Node Id */
+      node_id: string | null;
+      /** Ops */
+      ops:
+        | {
+            [key: string]: unknown;
+          }[]
+        | null;
+      /** Wizard */
+      wizard: string | null;
+    };
+    /** SuggestionsPart */
+    SuggestionsPart: {
+      /** Items */
+      items: components["schemas"]["Suggestion"][];
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "suggestions";
+    };
+    /** TemplateInfo */
+    TemplateInfo: {
+      /** Description */
+      description: string;
+      /** Entry */
+      entry: string[];
+      /** Exit */
+      exit: string[];
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "workflow" | "subgraph";
+      /** Name */
+      name: string;
+      /**
+       * Nodes
+       * @default 0
+       */
+      nodes: number;
+      /** Parameters */
+      parameters: {
+        [key: string]: unknown;
+      };
+      /** Tags */
+      tags: string[];
+      /** Title */
+      title: string;
+    };
+    /** TemplatePage */
+    TemplatePage: {
+      /** Items */
+      items: components["schemas"]["TemplateInfo"][];
+      /** Total */
+      total: number;
+    };
+    /** TemplateParam */
+    TemplateParam: {
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /**
+       * Name
+       * @description Parameter name.
+       */
+      name: string;
+      /**
+       * Pointer
+       * @description JSON pointer of the field in the workflow spec.
+       */
+      pointer: string;
+      /**
+       * Title
+       * @default
+       */
+      title?: string;
+    };
+    /** TestCaseError */
+    TestCaseError: {
+      /** Message */
+      message: string;
+      /**
+       * Traceback
+       * @default
+       */
+      traceback: string;
+      /**
+       * Type
+       * @description The exception's class, or ConnectionRefused when a case was not run.
+       */
+      type: string;
+    };
+    /** TextPart */
+    TextPart: {
+      /** Markdown */
+      markdown: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "text";
+    };
+    /** TokenStats */
+    TokenStats: {
+      /** Mean Per Run */
+      mean_per_run: number | null;
+      /** Total */
+      total: number;
+    };
+    /**
+     * Tool
+     * @description A versioned code unit. Workflows may carry their own tools inline (portable in git).
+     */
+    Tool: {
+      /**
+       * Changelog
+       * @description What this version changes; set when it is published.
+       * @default
+       */
+      changelog?: string;
+      /**
+       * Code
+       * @default
+       */
+      code?: string;
+      /**
+       * Connection Type
+       * @description SQL tools: the Airflow connection type the query is written for (sqlite, postgres, ...). The tool's input schema gets a `conn_id` property that accepts connections of this type.
+       */
+      connection_type?: string | null;
+      /** Dependencies */
+      dependencies?: string[];
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /**
+       * Entry Point
+       * @description Python tools only: the function `code` defines.
+       * @default run
+       */
+      entry_point?: string;
+      /** Input Schema */
+      input_schema?: {
+        [key: string]: unknown;
+      };
+      /**
+       * Language
+       * @description python: `code` defines `entry_point(**arguments)`. sql: `code` is one query with named bind parameters (`:customer_id`), bound from the arguments (never formatted into the SQL), run through the hook of the `conn_id` argument's connection; returns the rows as a list of objects. shell: `code` is a bash script; the arguments arrive as environment variables INPUT_<NAME> and as JSON on stdin (never in the command text); stdout is the output (parsed as JSON when it is JSON).
+       * @default python
+       * @enum {string}
+       */
+      language?: "python" | "sql" | "shell";
+      /** Name */
+      name: string;
+      /**
+       * Network
+       * @description The tool needs the network; without it, sandboxed runs have no network at all.
+       * @default false
+       */
+      network?: boolean;
+      /** Output Schema */
+      output_schema?: {
+        [key: string]: unknown;
+      };
+      /** Parameters */
+      parameters?: {
+        [key: string]: unknown;
+      };
+      /** Tests */
+      tests?: components["schemas"]["ToolTest"][];
+      /** Version */
+      version: string;
+    };
+    /** ToolBody */
+    ToolBody: {
+      tool: components["schemas"]["Tool"];
+    };
+    /** ToolCheck */
+    ToolCheck: {
+      /** Diagnostics */
+      diagnostics: components["schemas"]["ToolDiagnostic"][];
+      /**
+       * Ok
+       * @description No error (warnings allowed).
+       */
+      ok: boolean;
+      /** @description Null when the body is not a valid tool. */
+      publish: components["schemas"]["PublishPreview"] | null;
+    };
+    /** ToolDiagnostic */
+    ToolDiagnostic: {
+      /**
+       * Column
+       * @description 1-based column in the code.
+       */
+      column: number | null;
+      /** End Column */
+      end_column: number | null;
+      /** End Line */
+      end_line: number | null;
+      /**
+       * Line
+       * @description 1-based line in the code (code findings only).
+       */
+      line: number | null;
+      /** Message */
+      message: string;
+      /**
+       * Severity
+       * @enum {string}
+       */
+      severity: "error" | "warning";
+      /**
+       * Where
+       * @description 'code', 'input_schema', 'output_schema', 'tests.0.assertions.1', a field.
+       */
+      where: string;
+    };
+    /** ToolDiff */
+    ToolDiff: {
+      /** Changes */
+      changes: components["schemas"]["SchemaChange"][];
+      /** From */
+      from: string;
+      /** Name */
+      name: string;
+      /** Required Bump */
+      required_bump: string | null;
+      /** To */
+      to: string;
+    };
+    /** ToolPage */
+    ToolPage: {
+      /** Items */
+      items: components["schemas"]["ToolSummary"][];
+      /** Total */
+      total: number;
+    };
+    /** ToolSummary */
+    ToolSummary: {
+      /** Builtin */
+      builtin: boolean;
+      /** Deprecated */
+      deprecated: boolean;
+      /** Description */
+      description: string;
+      /** Latest */
+      latest: string;
+      /** Name */
+      name: string;
+      /** Versions */
+      versions: number;
+    };
+    /**
+     * ToolTest
+     * @description One test case of a tool (tools/runner.py runs them; tools/tool_tests.py routes each kind).
+     */
+    ToolTest: {
+      /**
+       * Assertions
+       * @description Python expressions over `output` that must be true.
+       */
+      assertions?: string[];
+      /**
+       * Connection
+       * @description Integration tests of SQL tools: an Airflow connection id to run against instead of the in-memory SQLite database (on the API server, only for users who may read that connection; the transaction is rolled back).
+       */
+      connection?: string | null;
+      /** Expected */
+      expected?: unknown;
+      /**
+       * Files
+       * @description Python and shell tools: text files (relative path -> content) written into the test's working directory in the sandbox before the run.
+       */
+      files?: {
+        [key: string]: string;
+      };
+      /**
+       * Fixtures
+       * @description SQL tools: setup statements run before the query (CREATE TABLE, INSERT ...). In the sandbox they build a fresh in-memory SQLite database; against a `connection` they run in the test's transaction, which is always rolled back.
+       */
+      fixtures?: string[];
+      /** Input */
+      input?: {
+        [key: string]: unknown;
+      };
+      /**
+       * Kind
+       * @description unit: input -> expected/assertions, offline in the sandbox. integration: the same against declared `fixtures`/`files` and, for SQL tools, an optional `connection`; runs with the network only when the tool declares `network`. performance: fails when the run exceeds `time_budget_ms` (blocks publishing only when `required`).
+       * @default unit
+       * @enum {string}
+       */
+      kind?: "unit" | "integration" | "performance";
+      /**
+       * Name
+       * @default
+       */
+      name?: string;
+      /**
+       * Required
+       * @description Performance tests: a failure blocks publishing (otherwise it is only reported).
+       * @default false
+       */
+      required?: boolean;
+      /**
+       * Time Budget Ms
+       * @description Performance tests: the case fails when one run takes longer (ms).
+       */
+      time_budget_ms?: number | null;
+    };
+    /**
+     * ToolTestCaseResult
+     * @description One test case's result (tools/tool_tests.py).
+     */
+    ToolTestCaseResult: {
+      /**
+       * Actual
+       * @description What the tool returned (null when it raised).
+       */
+      actual: unknown;
+      /**
+       * Connection
+       * @description The connection an integration case ran on (SQL tools).
+       */
+      connection: string | null;
+      /**
+       * Duration
+       * @description Seconds for the whole case, checks included.
+       */
+      duration: number;
+      /**
+       * Duration Ms
+       * @description Milliseconds the tool's run took (what a time budget measures).
+       */
+      duration_ms: number;
+      error: components["schemas"]["TestCaseError"] | null;
+      /**
+       * Failures
+       * @description Why the case failed (empty when it passed).
+       */
+      failures: string[];
+      /**
+       * Index
+       * @description The case's position in the tool's tests.
+       */
+      index: number;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "unit" | "integration" | "performance";
+      /** Name */
+      name: string;
+      /** Output */
+      output: unknown;
+      /** Passed */
+      passed: boolean;
+      /**
+       * Required
+       * @description Performance cases: whether a failure blocks publishing.
+       */
+      required: boolean;
+      /** Time Budget Ms */
+      time_budget_ms: number | null;
+    };
+    /** ToolTestRun */
+    ToolTestRun: {
+      /** Duration */
+      duration: number;
+      error: components["schemas"]["RunError"] | null;
+      /** Logs */
+      logs: {
+        [key: string]: unknown;
+      }[];
+      /** Ok */
+      ok: boolean;
+      /** Output */
+      output: unknown;
+      /**
+       * Passed
+       * @description The run worked and every test case passed.
+       */
+      passed: boolean;
+      /** Stderr */
+      stderr: string;
+      /** Stdout */
+      stdout: string;
+      /**
+       * Tests
+       * @description Each test case's result.
+       */
+      tests: components["schemas"]["ToolTestCaseResult"][] | null;
+      /** Venv */
+      venv: string | null;
+    };
+    /** ToolUsage */
+    ToolUsage: {
+      /** Items */
+      items: components["schemas"]["ToolUse"][];
+      /** Name */
+      name: string;
+      /** Total */
+      total: number;
+      /**
+       * Visible
+       * @description False when the caller may not read workflows: then no workflow is listed.
+       */
+      visible: boolean;
+    };
+    /** ToolUse */
+    ToolUse: {
+      /** Branch */
+      branch: string;
+      /** Node Id */
+      node_id: string;
+      /** Ref */
+      ref: string;
+      /**
+       * Version
+       * @description The version the reference resolves to; null: none.
+       */
+      version: string | null;
+      /**
+       * Via
+       * @enum {string}
+       */
+      via: "node" | "agent";
+      /** Workflow Id */
+      workflow_id: string;
+      /** Workflow Name */
+      workflow_name: string;
+    };
+    /** ToolVersion */
+    ToolVersion: {
+      /** Builtin */
+      builtin: boolean;
+      /**
+       * Changelog
+       * @description What this version changes (written when it was published).
+       * @default
+       */
+      changelog: string;
+      /** Created At */
+      created_at: string | null;
+      /** Created By */
+      created_by: string;
+      /** Deprecated */
+      deprecated: boolean;
+      /** Name */
+      name: string;
+      /** Published */
+      published: boolean;
+      /** Version */
+      version: string;
+    };
+    /** ToolVersionPage */
+    ToolVersionPage: {
+      /** Items */
+      items: components["schemas"]["ToolVersion"][];
+      /** Total */
+      total: number;
+    };
+    /** ToolVersionWithSpec */
+    ToolVersionWithSpec: {
+      /** Builtin */
+      builtin: boolean;
+      /**
+       * Changelog
+       * @description What this version changes (written when it was published).
+       * @default
+       */
+      changelog: string;
+      /** Created At */
+      created_at: string | null;
+      /** Created By */
+      created_by: string;
+      /** Deprecated */
+      deprecated: boolean;
+      /** Name */
+      name: string;
+      /** Published */
+      published: boolean;
+      /** Spec */
+      spec: components["schemas"]["Tool"];
+      /** Version */
+      version: string;
+    };
+    /** TriggerBody */
+    TriggerBody: {
+      /**
+       * Conf
+       * @description Extra run conf; params win on clashes.
+       */
+      conf?: {
+        [key: string]: unknown;
+      };
+      /** Note */
+      note?: string | null;
+      /**
+       * Params
+       * @description Values for the workflow's input params.
+       */
+      params?: {
+        [key: string]: unknown;
+      };
+    };
+    /** Triggers */
+    Triggers: {
+      assets?: components["schemas"]["AssetTrigger"] | null;
+      schedule?: components["schemas"]["Schedule"] | null;
+    };
+    /** TryStats */
+    TryStats: {
+      /** Max */
+      max: number | null;
+      /** Mean */
+      mean: number | null;
+      /** Retried Runs */
+      retried_runs: number;
+    };
+    /** UpdateBody */
+    UpdateBody: {
+      /**
+       * Confirm Major
+       * @description Required to apply a major (breaking) update.
+       * @default false
+       */
+      confirm_major?: boolean;
+      /** Group Id */
+      group_id: string;
+      /** Spec */
+      spec: {
+        [key: string]: unknown;
+      };
+      /** To Version */
+      to_version?: string | null;
+    };
+    /** Usage */
+    Usage: {
+      /**
+       * Completion Tokens
+       * @default 0
+       */
+      completion_tokens: number;
+      /**
+       * Cost
+       * @default 0
+       */
+      cost: number;
+      /**
+       * Prompt Tokens
+       * @default 0
+       */
+      prompt_tokens: number;
+    };
+    /** UserTemplate */
+    UserTemplate: {
+      /** Created By */
+      created_by: string;
+      /** Description */
+      description: string;
+      /** Entry */
+      entry: string[];
+      /** Exit */
+      exit: string[];
+      /** Kind */
+      kind: string;
+      /** Name */
+      name: string;
+      /** Nodes */
+      nodes: number;
+      /**
+       * Parameters
+       * @description JSON Schema of the parameters object.
+       */
+      parameters: {
+        [key: string]: unknown;
+      };
+      /**
+       * Source
+       * @description 'user': saved by a user (built-in templates have no source).
+       */
+      source: string;
+      /** Tags */
+      tags: string[];
+      /** Title */
+      title: string;
+      /** Updated At */
+      updated_at: string | null;
+    };
+    /** UserTemplatePage */
+    UserTemplatePage: {
+      /** Items */
+      items: components["schemas"]["UserTemplate"][];
+      /** Total */
+      total: number;
+    };
+    /** ValidateResult */
+    ValidateResult: {
+      /** Problems */
+      problems: components["schemas"]["Problem"][];
+      /** Valid */
+      valid: boolean;
+    };
+    /** VersionDiff */
+    VersionDiff: {
+      diff: components["schemas"]["SpecDiff"];
+      /** From */
+      from: number;
+      /** To */
+      to: number;
+    };
+    /**
+     * VersionInfo
+     * @description One stored version (``plugin.specs.version_json``).
+     */
+    VersionInfo: {
+      /** Author */
+      author: string;
+      /** Branch */
+      branch: string;
+      /**
+       * Content Hash
+       * @description The hash of the stored spec's content (store.serialize.content_hash): equal for versions with the same content. Not the compiler's spec_hash, which the compile and deploy answers carry and the DAG file's header names.
+       */
+      content_hash: string;
+      /** Created At */
+      created_at: string | null;
+      /** Merged Version */
+      merged_version: number | null;
+      /** Message */
+      message: string;
+      /** Parent Version */
+      parent_version: number | null;
+      /** Version */
+      version: number;
+      /** Workflow Id */
+      workflow_id: string;
+    };
+    /** VersionPage */
+    VersionPage: {
+      /** Items */
+      items: components["schemas"]["VersionInfo"][];
+      /** Limit */
+      limit: number;
+      /** Offset */
+      offset: number;
+      /** Total */
+      total: number;
+    };
+    /** VersionWithSpec */
+    VersionWithSpec: {
+      /** Author */
+      author: string;
+      /** Branch */
+      branch: string;
+      /**
+       * Content Hash
+       * @description The hash of the stored spec's content (store.serialize.content_hash): equal for versions with the same content. Not the compiler's spec_hash, which the compile and deploy answers carry and the DAG file's header names.
+       */
+      content_hash: string;
+      /** Created At */
+      created_at: string | null;
+      /** Merged Version */
+      merged_version: number | null;
+      /** Message */
+      message: string;
+      /** Parent Version */
+      parent_version: number | null;
+      /** Spec */
+      spec: components["schemas"]["Workflow"];
+      /** Version */
+      version: number;
+      /** Workflow Id */
+      workflow_id: string;
+    };
+    /** WizardBody */
+    WizardBody: {
+      /** Answers */
+      answers?: {
+        [key: string]: unknown;
+      };
+      /** Spec */
+      spec: {
+        [key: string]: unknown;
+      };
+      /**
+       * Step
+       * @default 0
+       */
+      step?: number;
+    };
+    /** WizardField */
+    WizardField: {
+      /** Default */
+      default: unknown;
+      /**
+       * Help
+       * @default
+       */
+      help: string;
+      /**
+       * Kind
+       * @default text
+       * @enum {string}
+       */
+      kind: "text" | "textarea" | "select" | "multiselect" | "number" | "json";
+      /** Label */
+      label: string;
+      /** Name */
+      name: string;
+      /** Options */
+      options: string[];
+      /**
+       * Required
+       * @default false
+       */
+      required: boolean;
+    };
+    /** WizardInfo */
+    WizardInfo: {
+      /** Description */
+      description: string;
+      /** Name */
+      name: string;
+      /** Steps */
+      steps: number;
+      /** Title */
+      title: string;
+    };
+    /** WizardList */
+    WizardList: {
+      /** Items */
+      items: components["schemas"]["WizardInfo"][];
+    };
+    /**
+     * WizardResult
+     * @description The answer to POST /copilot/wizards/{name}/step.
+     */
+    WizardResult: {
+      /** Problems */
+      problems: components["schemas"]["Problem"][];
+      proposal: components["schemas"]["Proposal"] | null;
+      step: components["schemas"]["WizardStep"] | null;
+      /** Wizard */
+      wizard: string;
+    };
+    /** WizardStep */
+    WizardStep: {
+      /** Fields */
+      fields: components["schemas"]["WizardField"][];
+      /** Index */
+      index: number;
+      /** Title */
+      title: string;
+    };
+    /** Workflow */
+    Workflow: {
+      defaults?: components["schemas"]["ExecutionPolicy"];
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Edges */
+      edges?: components["schemas"]["Edge"][];
+      /** Groups */
+      groups?: components["schemas"]["Group"][];
+      /**
+       * Id
+       * @description Becomes the dag_id.
+       */
+      id: string;
+      /**
+       * Name
+       * @default
+       */
+      name?: string;
+      /** Nodes */
+      nodes?: components["schemas"]["Node"][];
+      /** Notifications */
+      notifications?: components["schemas"]["Notification"][];
+      /**
+       * Params
+       * @description Extra DAG Params (name -> default value) besides the fields input nodes declare.
+       */
+      params?: {
+        [key: string]: unknown;
+      };
+      settings?: components["schemas"]["Settings"];
+      /**
+       * Spec Version
+       * @default 1
+       */
+      spec_version?: number;
+      /** Tags */
+      tags?: string[];
+      /** Tools */
+      tools?: components["schemas"]["Tool"][];
+      triggers?: components["schemas"]["Triggers"];
+      /**
+       * Version
+       * @description Set by the store; named in the DAG header.
+       */
+      version?: number | null;
+    };
+    /** WorkflowEnvironments */
+    WorkflowEnvironments: {
+      /** Head Version */
+      head_version: number;
+      /** Items */
+      items: components["schemas"]["EnvironmentStatus"][];
+      /** Workflow Id */
+      workflow_id: string;
+    };
+    /** WorkflowMetrics */
+    WorkflowMetrics: {
+      duration_seconds: components["schemas"]["DurationStats"];
+      /** Limit */
+      limit: number;
+      /** Nodes */
+      nodes: {
+        [key: string]: components["schemas"]["NodeMetrics"];
+      };
+      /** Predicted Duration Seconds */
+      predicted_duration_seconds: number | null;
+      /** @description The next run's duration and cost from history (None: the workflow has no spec). */
+      prediction: components["schemas"]["Prediction"] | null;
+      /** Run Ids */
+      run_ids: string[];
+      /** Runs */
+      runs: number;
+      /** Workflow Id */
+      workflow_id: string;
+    };
+    /** WorkflowPage */
+    WorkflowPage: {
+      /** Items */
+      items: components["schemas"]["WorkflowSummary"][];
+      /** Limit */
+      limit: number;
+      /** Offset */
+      offset: number;
+      /** Total */
+      total: number;
+    };
+    /** WorkflowRecord */
+    WorkflowRecord: {
+      /** Author */
+      author: string;
+      /** Branch */
+      branch: string;
+      /**
+       * Branches
+       * @description Branch name -> its head version.
+       */
+      branches: {
+        [key: string]: number;
+      };
+      /**
+       * Content Hash
+       * @description The hash of the stored spec's content (store.serialize.content_hash): equal for versions with the same content. Not the compiler's spec_hash, which the compile and deploy answers carry and the DAG file's header names.
+       */
+      content_hash: string;
+      /** Created At */
+      created_at: string | null;
+      /**
+       * Head Version
+       * @description The head of the branch asked for.
+       */
+      head_version: number | null;
+      /** Merged Version */
+      merged_version: number | null;
+      /** Message */
+      message: string;
+      /** Name */
+      name: string;
+      /** Parent Version */
+      parent_version: number | null;
+      /** Spec */
+      spec: components["schemas"]["Workflow"];
+      /** Version */
+      version: number;
+      /** Workflow Id */
+      workflow_id: string;
+    };
+    /** WorkflowSummary */
+    WorkflowSummary: {
+      /** Created At */
+      created_at: string | null;
+      /** Created By */
+      created_by: string;
+      /** Description */
+      description: string;
+      /**
+       * Head Version
+       * @description main's head; null for a workflow with no main version.
+       */
+      head_version: number | null;
+      /** Id */
+      id: string;
+      /** Name */
+      name: string;
+      /** Updated At */
+      updated_at: string | null;
+    };
+    /** Deleted */
+    airflow_canvas__plugin__api_models__chains__Deleted: {
+      /** Deleted */
+      deleted: boolean;
+    };
+    /** Deleted */
+    airflow_canvas__plugin__api_models__workflows__Deleted: {
+      /** Deleted */
+      deleted: string;
+    };
+    /** PublishBody */
+    airflow_canvas__plugin__routes__chains__PublishBody: {
+      /**
+       * Changelog
+       * @default
+       */
+      changelog?: string;
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Group Id */
+      group_id?: string | null;
+      /** @description An edited interface; derived when null. */
+      interface?: components["schemas"]["Interface"] | null;
+      /** Name */
+      name: string;
+      /**
+       * Node Ids
+       * @description A selection instead of a group.
+       */
+      node_ids?: string[] | null;
+      /**
+       * Spec
+       * @description The workflow the chain is cut from (as on the canvas).
+       */
+      spec: {
+        [key: string]: unknown;
+      };
+      /** Version */
+      version: string;
+    };
+    /** InstantiateBody */
+    airflow_canvas__plugin__routes__templates__InstantiateBody: {
+      /**
+       * Name
+       * @default
+       */
+      name?: string;
+      /**
+       * Params
+       * @description Template parameters (see its schema).
+       */
+      params?: {
+        [key: string]: unknown;
+      };
+      /** Workflow Id */
+      workflow_id: string;
+    };
+    /** PublishBody */
+    airflow_canvas__plugin__routes__tools__PublishBody: {
+      /**
+       * Changelog
+       * @description What this version changes.
+       * @default
+       */
+      changelog?: string;
+    };
+    /** InstantiateBody */
+    airflow_canvas__plugin__routes__user_templates__InstantiateBody: {
+      /**
+       * Name
+       * @default
+       */
+      name?: string;
+      /** Params */
+      params?: {
+        [key: string]: unknown;
+      };
+      /** Workflow Id */
+      workflow_id: string;
+    };
+    /** SaveBody */
+    airflow_canvas__plugin__routes__user_templates__SaveBody: {
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Name */
+      name: string;
+      /** Parameters */
+      parameters?: components["schemas"]["TemplateParam"][];
+      /**
+       * Spec
+       * @description The workflow to save as a template.
+       */
+      spec: {
+        [key: string]: unknown;
+      };
+      /**
+       * Title
+       * @default
+       */
+      title?: string;
+    };
+    /** SaveBody */
+    airflow_canvas__plugin__routes__workflows__SaveBody: {
+      /**
+       * Base Version
+       * @description The version this edit started from (optimistic concurrency).
+       */
+      base_version: number;
+      /**
+       * Branch
+       * @default main
+       */
+      branch?: string;
+      /**
+       * Message
+       * @default
+       */
+      message?: string;
+      /** Spec */
+      spec: {
+        [key: string]: unknown;
+      };
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    list_node_types_api_catalogue_nodes_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NodeCatalogue"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    list_notifiers_api_catalogue_notifiers_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotifierPage"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    list_operators_api_catalogue_operators_get: {
-        parameters: {
-            query?: {
-                search?: string;
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OperatorPage"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    list_chains_api_chains_get: {
-        parameters: {
-            query?: {
-                q?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChainPage"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    publish_api_chains_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["airflow_canvas__plugin__routes__chains__PublishBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChainPublished"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    preview_api_chains_preview_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PreviewBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChainPreview"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    status_api_chains_status_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SpecBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChainStatusPage"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    update_api_chains_update_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChainUpdated"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    versions_api_chains__name__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChainVersionPage"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_version_api_chains__name___version__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-                version: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChainDetail"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    insert_api_chains__name___version__insert_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-                version: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["InsertBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChainInserted"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    compile_preview_api_compile_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SpecBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CompileResult"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    list_connections_api_connections_get: {
-        parameters: {
-            query?: {
-                /** @description Only connections of these types (repeat or comma-separate). */
-                conn_type?: string[];
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ConnectionChoices"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    apply_api_copilot_apply_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ApplyBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Applied"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    chat_api_copilot_chat_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ChatBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChatAnswer"];
-                    "text/event-stream": string;
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many co-pilot turns running: retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A server setting is invalid. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_conversations_api_copilot_conversations_get: {
-        parameters: {
-            query?: {
-                workflow_id?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ConversationList"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    delete_conversations_api_copilot_conversations_delete: {
-        parameters: {
-            query?: {
-                workflow_id?: string | null;
-                conversation_id?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeletedCount"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    status_api_copilot_status_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CopilotStatus"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_wizards_api_copilot_wizards_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WizardList"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_wizard_step_api_copilot_wizards__name__step_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["WizardBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WizardResult"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    list_environments_api_environments_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EnvironmentList"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A server setting is invalid. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    import_workflows_api_import_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ImportBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ImportResults"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    me_api_me_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Me"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    change_type_api_nodes_change_type_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ChangeTypeBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SpecWithProblems"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    node_test_api_nodes_test_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NodeTestBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NodeTestResult"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    list_templates_api_templates_get: {
-        parameters: {
-            query?: {
-                kind?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TemplatePage"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    instantiate_api_templates__name__instantiate_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["airflow_canvas__plugin__routes__templates__InstantiateBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SpecOnly"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    list_tools_api_tools_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ToolPage"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    create_tool_api_tools_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ToolBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ToolVersionWithSpec"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    check_api_tools_check_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CheckBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ToolCheck"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    compatibility_api_tools_compatibility_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SpecBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Compatibility"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    diff_tool_api_tools__name__diff_get: {
-        parameters: {
-            query: {
-                from: string;
-                to: string;
-            };
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ToolDiff"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    usage_api_tools__name__usage_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ToolUsage"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    versions_api_tools__name__versions_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ToolVersionPage"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_version_api_tools__name__versions__version__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-                version: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ToolVersionWithSpec"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    deprecate_tool_api_tools__name__versions__version__deprecate_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-                version: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DeprecateBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ToolVersion"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    publish_tool_api_tools__name__versions__version__publish_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-                version: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["airflow_canvas__plugin__routes__tools__PublishBody"] | null;
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Published"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    test_tool_api_tools__name__versions__version__test_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-                version: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ToolTestRun"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    list_user_templates_api_user_templates_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserTemplatePage"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    save_user_template_api_user_templates__name__put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["airflow_canvas__plugin__routes__user_templates__SaveBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserTemplate"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    delete_user_template_api_user_templates__name__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["airflow_canvas__plugin__api_models__chains__Deleted"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    instantiate_api_user_templates__name__instantiate_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["airflow_canvas__plugin__routes__user_templates__InstantiateBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SpecOnly"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    validate_api_validate_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SpecBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ValidateResult"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    list_workflows_api_workflows_get: {
-        parameters: {
-            query?: {
-                search?: string;
-                offset?: number;
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WorkflowPage"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    create_workflow_api_workflows_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CreatedWorkflow"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_workflow_api_workflows__workflow_id__get: {
-        parameters: {
-            query?: {
-                branch?: string;
-                version?: number | null;
-            };
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WorkflowRecord"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    save_workflow_api_workflows__workflow_id__put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["airflow_canvas__plugin__routes__workflows__SaveBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SavedVersion"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    delete_workflow_api_workflows__workflow_id__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["airflow_canvas__plugin__api_models__workflows__Deleted"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    list_branches_api_workflows__workflow_id__branches_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BranchPage"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    create_branch_api_workflows__workflow_id__branches_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["BranchBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CreatedBranch"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    debug_session_api_workflows__workflow_id__debug_session_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SessionBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DebugSession"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    debug_step_api_workflows__workflow_id__debug_step_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["StepBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DebugStepResult"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    deploy_api_workflows__workflow_id__deploy_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DeployBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Deployment"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The deploy changes code: confirm it. */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A server setting is invalid. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The deploy target (a Git remote) refused or failed. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    deploy_preview_api_workflows__workflow_id__deploy_preview_get: {
-        parameters: {
-            query?: {
-                environment?: string;
-                version?: number | null;
-            };
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeployPreview"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A server setting is invalid. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    undeploy_api_workflows__workflow_id__deploy__environment__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-                environment: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Deployment"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A server setting is invalid. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The deploy target (a Git remote) refused or failed. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    list_deployments_api_workflows__workflow_id__deployments_get: {
-        parameters: {
-            query?: {
-                offset?: number;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeploymentPage"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    diff_api_workflows__workflow_id__diff_get: {
-        parameters: {
-            query: {
-                from: number;
-                to: number;
-            };
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VersionDiff"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_draft_api_workflows__workflow_id__draft_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DraftAnswer"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    put_draft_api_workflows__workflow_id__draft_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DraftBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Draft"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Body larger than `max_body_bytes`. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    discard_draft_api_workflows__workflow_id__draft_delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DraftDiscarded"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    duplicate_workflow_api_workflows__workflow_id__duplicate_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DuplicateBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VersionWithSpec"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    workflow_environments_api_workflows__workflow_id__environments_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WorkflowEnvironments"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A server setting is invalid. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    export_api_workflows__workflow_id__export_get: {
-        parameters: {
-            query?: {
-                format?: string;
-                version?: number | null;
-                branch?: string;
-            };
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The file (as an attachment) in the format asked for. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": string;
-                    "application/yaml": string;
-                    "text/plain": string;
-                    "text/x-python": string;
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/plain": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/plain": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/plain": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/plain": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    merge_api_workflows__workflow_id__merge_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["MergeBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SavedVersion"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    workflow_metrics_api_workflows__workflow_id__metrics_get: {
-        parameters: {
-            query?: {
-                /** @description How many recent runs to aggregate. */
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WorkflowMetrics"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    rollback_api_workflows__workflow_id__rollback_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RollbackBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SavedVersion"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    run_history_api_workflows__workflow_id__run_history_get: {
-        parameters: {
-            query?: {
-                /** @description How many recent runs. */
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RunHistory"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    list_runs_api_workflows__workflow_id__runs_get: {
-        parameters: {
-            query?: {
-                offset?: number;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RunPage"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    trigger_api_workflows__workflow_id__runs_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TriggerBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RunSummary"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_run_api_workflows__workflow_id__runs__run_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-                run_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RunDetail"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    run_edges_api_workflows__workflow_id__runs__run_id__edges_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-                run_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RunEdges"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    clear_node_api_workflows__workflow_id__runs__run_id__nodes__node_id__clear_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-                run_id: string;
-                node_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ClearBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClearedRun"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict with the stored state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    node_inputs_api_workflows__workflow_id__runs__run_id__nodes__node_id__inputs_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-                run_id: string;
-                node_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NodeInputs"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    node_output_api_workflows__workflow_id__runs__run_id__nodes__node_id__output_get: {
-        parameters: {
-            query?: {
-                map_index?: number;
-            };
-            header?: never;
-            path: {
-                workflow_id: string;
-                run_id: string;
-                node_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NodeOutput"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    list_versions_api_workflows__workflow_id__versions_get: {
-        parameters: {
-            query?: {
-                branch?: string | null;
-                offset?: number;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VersionPage"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_version_api_workflows__workflow_id__versions__number__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-                number: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VersionWithSpec"];
-                };
-            };
-            /** @description Not authenticated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed (the permission the route needs is named in `detail`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Invalid input: every problem is listed. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
+  list_node_types_api_catalogue_nodes_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["NodeCatalogue"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  list_notifiers_api_catalogue_notifiers_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["NotifierPage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  list_operators_api_catalogue_operators_get: {
+    parameters: {
+      query?: {
+        search?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["OperatorPage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  list_chains_api_chains_get: {
+    parameters: {
+      query?: {
+        q?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChainPage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  publish_api_chains_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["airflow_canvas__plugin__routes__chains__PublishBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChainPublished"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  preview_api_chains_preview_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PreviewBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChainPreview"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  status_api_chains_status_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SpecBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChainStatusPage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  update_api_chains_update_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChainUpdated"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  versions_api_chains__name__get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChainVersionPage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  get_version_api_chains__name___version__get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+        version: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChainDetail"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  insert_api_chains__name___version__insert_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+        version: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["InsertBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChainInserted"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  compile_preview_api_compile_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SpecBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CompileResult"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  list_connections_api_connections_get: {
+    parameters: {
+      query?: {
+        /** @description Only connections of these types (repeat or comma-separate). */
+        conn_type?: string[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ConnectionChoices"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  apply_api_copilot_apply_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ApplyBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Applied"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  chat_api_copilot_chat_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ChatBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChatAnswer"];
+          "text/event-stream": string;
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Too many co-pilot turns running: retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description A server setting is invalid. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  get_conversations_api_copilot_conversations_get: {
+    parameters: {
+      query?: {
+        workflow_id?: string | null;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ConversationList"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  delete_conversations_api_copilot_conversations_delete: {
+    parameters: {
+      query?: {
+        workflow_id?: string | null;
+        conversation_id?: string | null;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DeletedCount"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  status_api_copilot_status_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CopilotStatus"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  get_wizards_api_copilot_wizards_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WizardList"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  post_wizard_step_api_copilot_wizards__name__step_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["WizardBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WizardResult"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  list_environments_api_environments_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["EnvironmentList"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description A server setting is invalid. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  import_workflows_api_import_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ImportBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ImportResults"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  me_api_me_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Me"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  change_type_api_nodes_change_type_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ChangeTypeBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SpecWithProblems"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  node_test_api_nodes_test_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NodeTestBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["NodeTestResult"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  list_templates_api_templates_get: {
+    parameters: {
+      query?: {
+        kind?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TemplatePage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  instantiate_api_templates__name__instantiate_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["airflow_canvas__plugin__routes__templates__InstantiateBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SpecOnly"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  list_tools_api_tools_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ToolPage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  create_tool_api_tools_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ToolBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ToolVersionWithSpec"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  check_api_tools_check_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CheckBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ToolCheck"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  compatibility_api_tools_compatibility_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SpecBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Compatibility"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  diff_tool_api_tools__name__diff_get: {
+    parameters: {
+      query: {
+        from: string;
+        to: string;
+      };
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ToolDiff"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  usage_api_tools__name__usage_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ToolUsage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  versions_api_tools__name__versions_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ToolVersionPage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  get_version_api_tools__name__versions__version__get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+        version: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ToolVersionWithSpec"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  deprecate_tool_api_tools__name__versions__version__deprecate_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+        version: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DeprecateBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ToolVersion"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  publish_tool_api_tools__name__versions__version__publish_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+        version: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json":
+          components["schemas"]["airflow_canvas__plugin__routes__tools__PublishBody"] | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Published"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  test_tool_api_tools__name__versions__version__test_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+        version: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ToolTestRun"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  list_user_templates_api_user_templates_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["UserTemplatePage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  save_user_template_api_user_templates__name__put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["airflow_canvas__plugin__routes__user_templates__SaveBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["UserTemplate"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  delete_user_template_api_user_templates__name__delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["airflow_canvas__plugin__api_models__chains__Deleted"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  instantiate_api_user_templates__name__instantiate_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["airflow_canvas__plugin__routes__user_templates__InstantiateBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SpecOnly"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  validate_api_validate_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SpecBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ValidateResult"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  list_workflows_api_workflows_get: {
+    parameters: {
+      query?: {
+        search?: string;
+        offset?: number;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WorkflowPage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  create_workflow_api_workflows_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CreatedWorkflow"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  get_workflow_api_workflows__workflow_id__get: {
+    parameters: {
+      query?: {
+        branch?: string;
+        version?: number | null;
+      };
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WorkflowRecord"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  save_workflow_api_workflows__workflow_id__put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["airflow_canvas__plugin__routes__workflows__SaveBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SavedVersion"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  delete_workflow_api_workflows__workflow_id__delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["airflow_canvas__plugin__api_models__workflows__Deleted"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  list_branches_api_workflows__workflow_id__branches_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BranchPage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  create_branch_api_workflows__workflow_id__branches_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BranchBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CreatedBranch"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  debug_session_api_workflows__workflow_id__debug_session_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SessionBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DebugSession"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  debug_step_api_workflows__workflow_id__debug_step_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["StepBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DebugStepResult"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  deploy_api_workflows__workflow_id__deploy_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DeployBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Deployment"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The deploy changes code: confirm it. */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description A server setting is invalid. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The deploy target (a Git remote) refused or failed. */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  deploy_preview_api_workflows__workflow_id__deploy_preview_get: {
+    parameters: {
+      query?: {
+        environment?: string;
+        version?: number | null;
+      };
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DeployPreview"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description A server setting is invalid. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  undeploy_api_workflows__workflow_id__deploy__environment__delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+        environment: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Deployment"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description A server setting is invalid. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The deploy target (a Git remote) refused or failed. */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  list_deployments_api_workflows__workflow_id__deployments_get: {
+    parameters: {
+      query?: {
+        offset?: number;
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DeploymentPage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  diff_api_workflows__workflow_id__diff_get: {
+    parameters: {
+      query: {
+        from: number;
+        to: number;
+      };
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["VersionDiff"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  get_draft_api_workflows__workflow_id__draft_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DraftAnswer"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  put_draft_api_workflows__workflow_id__draft_put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DraftBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Draft"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Body larger than `max_body_bytes`. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  discard_draft_api_workflows__workflow_id__draft_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DraftDiscarded"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  duplicate_workflow_api_workflows__workflow_id__duplicate_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DuplicateBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["VersionWithSpec"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  workflow_environments_api_workflows__workflow_id__environments_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WorkflowEnvironments"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description A server setting is invalid. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  export_api_workflows__workflow_id__export_get: {
+    parameters: {
+      query?: {
+        format?: string;
+        version?: number | null;
+        branch?: string;
+      };
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file (as an attachment) in the format asked for. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": string;
+          "application/yaml": string;
+          "text/plain": string;
+          "text/x-python": string;
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "text/plain": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "text/plain": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "text/plain": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "text/plain": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  merge_api_workflows__workflow_id__merge_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MergeBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SavedVersion"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  workflow_metrics_api_workflows__workflow_id__metrics_get: {
+    parameters: {
+      query?: {
+        /** @description How many recent runs to aggregate. */
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WorkflowMetrics"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  rollback_api_workflows__workflow_id__rollback_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RollbackBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SavedVersion"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  run_history_api_workflows__workflow_id__run_history_get: {
+    parameters: {
+      query?: {
+        /** @description How many recent runs. */
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RunHistory"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  list_runs_api_workflows__workflow_id__runs_get: {
+    parameters: {
+      query?: {
+        offset?: number;
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RunPage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  trigger_api_workflows__workflow_id__runs_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["TriggerBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RunSummary"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  get_run_api_workflows__workflow_id__runs__run_id__get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+        run_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RunDetail"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  run_edges_api_workflows__workflow_id__runs__run_id__edges_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+        run_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RunEdges"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  clear_node_api_workflows__workflow_id__runs__run_id__nodes__node_id__clear_post: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+        run_id: string;
+        node_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ClearBody"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ClearedRun"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Conflict with the stored state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  node_inputs_api_workflows__workflow_id__runs__run_id__nodes__node_id__inputs_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+        run_id: string;
+        node_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["NodeInputs"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  node_output_api_workflows__workflow_id__runs__run_id__nodes__node_id__output_get: {
+    parameters: {
+      query?: {
+        map_index?: number;
+      };
+      header?: never;
+      path: {
+        workflow_id: string;
+        run_id: string;
+        node_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["NodeOutput"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  list_versions_api_workflows__workflow_id__versions_get: {
+    parameters: {
+      query?: {
+        branch?: string | null;
+        offset?: number;
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        workflow_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["VersionPage"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  get_version_api_workflows__workflow_id__versions__number__get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        workflow_id: string;
+        number: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["VersionWithSpec"];
+        };
+      };
+      /** @description Not authenticated. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not allowed (the permission the route needs is named in `detail`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Invalid input: every problem is listed. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
 }

@@ -3,6 +3,7 @@
 // way (toFlow's detour, edgeRoute.ts) goes round it along a lane, its label on the lane.
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type Edge, type EdgeProps } from "@xyflow/react";
 import { memo } from "react";
+import { EdgeFlowLabel } from "../runs/EdgeFlowLabel";
 import { detourPath } from "./edgeRoute";
 import type { EdgeData } from "./toFlow";
 
@@ -27,6 +28,7 @@ function CanvasEdgeView(props: EdgeProps<Edge<EdgeData>>) {
   return (
     <>
       <BaseEdge id={id} path={path} markerEnd={markerEnd} style={style} interactionWidth={14} />
+      <EdgeFlowLabel id={id} flow={data?.flow} x={labelX} y={labelY} />
       {text && !data?.aggregated && (
         <EdgeLabelRenderer>
           <div

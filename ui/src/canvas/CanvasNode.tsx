@@ -14,6 +14,8 @@ import { memo, useEffect, useRef, useState, type CSSProperties } from "react";
 import type { EdgeKind, SpecNode } from "../spec/types";
 import { EDGE_KINDS, nodeLabel } from "../spec/types";
 import { formatDuration, stateClass } from "../state/status";
+import { RunStrip } from "../runs/RunStrip";
+import { formatCost, formatTokens, type NodeUsage } from "../runs/runData";
 import { useCanvasActions } from "./actions";
 import { NodeIcon, TYPE_LABEL } from "./icons";
 import { drawableColor } from "./nodeLook";
@@ -120,6 +122,7 @@ const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2]
 
 function CanvasNodeView({ id, data, selected }: NodeProps<Node<CanvasNodeData>>) {
   const { node, run, problems, diff, predicted } = data;
+  const usage = run as NodeUsage | undefined; // tokens and cost of the shown run (runs/useRunViews.ts)
   const actions = useCanvasActions();
   const far = useStore(zoomedOut);
   const [editing, setEditing] = useState(false);
@@ -238,11 +241,16 @@ function CanvasNodeView({ id, data, selected }: NodeProps<Node<CanvasNodeData>>)
               {run?.duration != null && <span>{formatDuration(run.duration)}</span>}
               {(run?.try_number ?? 0) > 1 && <span>try {run?.try_number}</span>}
               {run?.map_count ? <span>×{run.map_count}</span> : null}
+              {usage?.tokens ? (
+                <span data-testid={`node-tokens-${id}`}>{formatTokens(usage.tokens)}</span>
+              ) : null}
+              {usage?.cost ? <span data-testid={`node-cost-${id}`}>{formatCost(usage.cost)}</span> : null}
               {predicted !== undefined && !run?.duration && (
                 <span title="predicted from past runs">~{formatDuration(predicted)}</span>
               )}
             </div>
           )}
+          <RunStrip cells={data.strip} testId={`node-strip-${id}`} />
         </div>
       </div>
     </>

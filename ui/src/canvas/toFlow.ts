@@ -6,6 +6,8 @@ import type { EdgeKind, Problem, SpecEdge, SpecGroup, SpecNode, Workflow } from 
 import { edgeKey, positionOf } from "../spec/types";
 import type { DiffStatus } from "../state/diff";
 import { aggregateState, type NodeRunInfo } from "../state/status";
+import type { EdgeFlow } from "../runs/api";
+import type { StripCell } from "../runs/runData";
 import { BoxIndex, detourFor, type Detour } from "./edgeRoute";
 
 export const NODE_W = 200; // estimate used for group bounds before React Flow has measured a node
@@ -25,6 +27,9 @@ export interface Overlays {
   };
   predicted?: Record<string, number>;
   runActive?: boolean;
+  /** Each node's last runs (runs/runData.ts) and the shown run's data on edges (edge key ->). */
+  strips?: Record<string, StripCell[]>;
+  edgeFlows?: Record<string, EdgeFlow>;
 }
 
 export interface CanvasNodeData extends Record<string, unknown> {
@@ -33,6 +38,7 @@ export interface CanvasNodeData extends Record<string, unknown> {
   problems: Problem[];
   diff?: DiffStatus;
   predicted?: number;
+  strip?: StripCell[];
   /** The handles edges are attached to ("in-data_flow out-trigger"): all a far-zoomed node draws. */
   usedHandles: string;
 }
@@ -52,6 +58,7 @@ export interface EdgeData extends Record<string, unknown>, Partial<Detour> {
   problems: Problem[];
   diff?: DiffStatus;
   aggregated: boolean;
+  flow?: EdgeFlow;
 }
 
 interface Box {
@@ -226,6 +233,7 @@ export function toFlow(
       problems: nodeProblems.get(n.id) ?? EMPTY,
       diff: overlays.diff?.nodes[n.id],
       predicted: overlays.predicted?.[n.id],
+      strip: overlays.strips?.[n.id],
       usedHandles: "",
     };
     nodes.push({
@@ -274,6 +282,7 @@ export function toFlow(
       problems: edgeProblems.get(key) ?? EMPTY,
       diff: overlays.diff?.edges[key],
       aggregated,
+      flow: aggregated ? undefined : overlays.edgeFlows?.[key],
       ...detourFor(index!, drawn, source, target, kind),
     };
     edges.push({

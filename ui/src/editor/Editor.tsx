@@ -45,6 +45,7 @@ import { EMPTY_SEL, useCanvasEditing } from "./useCanvasEditing";
 import { useEditorKeys } from "./useEditorKeys";
 import { nodeSizes, useReveal } from "./useReveal";
 import { useWorkflowDocument } from "./useWorkflowDocument";
+import { useRunViews } from "../runs/useRunViews";
 
 type Tab = "properties" | "code" | "runs" | "history" | "deploy" | "copilot";
 
@@ -185,6 +186,7 @@ export function Editor({
 
   // ---- overlays ---------------------------------------------------------------------------------
   const runInfo = useMemo(() => runs.detail?.nodes ?? {}, [runs.detail]);
+  const views = useRunViews(workflowId, runs, runInfo);
   const overlays: Overlays = useMemo(
     () =>
       shownDiff
@@ -196,12 +198,14 @@ export function Editor({
             },
           }
         : {
-            runs: runInfo,
+            runs: views.runInfo,
             problems: validation.problems,
             predicted: runs.predicted,
+            strips: views.strips,
+            edgeFlows: views.edges,
             runActive: runs.detail ? isActive(runs.detail.state) || runs.detail.state === "running" : false,
           },
-    [shownDiff, runInfo, validation.problems, runs.predicted, runs.detail],
+    [shownDiff, views, validation.problems, runs.predicted, runs.detail],
   );
 
   const actions: CanvasActions = useMemo(
@@ -372,6 +376,8 @@ export function Editor({
             {tab === "runs" && (
               <RunsPanel
                 runs={runs}
+                views={views}
+                nodes={wf.nodes}
                 deployed={deployedCount > 0}
                 readOnly={!canEdit}
                 onTriggerClick={() => setDialog("trigger")}

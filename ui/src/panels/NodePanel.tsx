@@ -13,6 +13,7 @@ import type { SpecNode } from "../spec/types";
 import { renameNodeId, updateNode } from "../state/ops";
 import { errorsUnder, fieldProblems } from "../state/problems";
 import { NodeRunSection } from "./NodeRunSection";
+import { NodeRunDetails } from "../runs/NodeRunDetails";
 import { OperatorSection } from "./OperatorSection";
 import { ToolSection } from "./ToolSection";
 import type { PanelProps } from "./PropertyPanel";
@@ -259,6 +260,7 @@ export function NodePanel({
           onChange={(v, k) => set({ execution: { ...node.execution, retry: v } }, `execution.retry.${k}`)}
         />
       </div>
+      <NodeRunDetails workflowId={run.workflowId} runId={run.runId} nodeId={node.id} />
       <NodeRunSection {...run} node={node} />
     </div>
   );

@@ -6,6 +6,12 @@ import { fieldsFromSchema, initialValues, validateValues } from "../forms/schema
 import type { JsonSchema, Workflow } from "../spec/types";
 import type { RunsState } from "../state/hooks";
 import { Modal } from "../ui/Modal";
+import { RunsApi, type Prediction } from "../runs/api";
+import { PredictionLine } from "../runs/PredictionLine";
+import { RunGrid } from "../runs/RunGrid";
+import { parseWaitDelays } from "../runs/runData";
+import type { RunViews } from "../runs/useRunViews";
+import type { SpecNode } from "../spec/types";
 
 /** The trigger form's schema: every input node's params schema, merged (they become DAG params). */
 export function paramsSchema(wf: Workflow): JsonSchema {
@@ -36,10 +42,37 @@ export function TriggerDialog({
   const [paused, setPaused] = useState<boolean | null>(null);
   const [unpause, setUnpause] = useState(true);
   const [dagMissing, setDagMissing] = useState(false);
+  const [gaveUp, setGaveUp] = useState(false);
+  const [prediction, setPrediction] = useState<Prediction | null>(null);
+  // Right after a deploy Airflow has not parsed the DAG yet (404): ask again, backing off, for about
+  // two minutes; the form opens by itself once the DAG is there.
   useEffect(() => {
-    Api.dagPaused(wf.id)
-      .then(setPaused)
-      .catch((e: ApiError) => setDagMissing(e.status === 404));
+    const delays = parseWaitDelays();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const check = (attempt: number) => {
+      Api.dagPaused(wf.id)
+        .then((p) => {
+          if (stopped) return;
+          setDagMissing(false);
+          setPaused(p);
+        })
+        .catch((e: ApiError) => {
+          if (stopped) return;
+          setDagMissing(e.status === 404);
+          if (e.status !== 404) return;
+          if (attempt < delays.length) timer = setTimeout(() => check(attempt + 1), delays[attempt]);
+          else setGaveUp(true);
+        });
+    };
+    check(0);
+    RunsApi.metrics(wf.id)
+      .then((m) => !stopped && setPrediction(m.prediction ?? null))
+      .catch(() => undefined);
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
   }, [wf.id]);
   const invalid = validateValues(fields, values);
   return (
@@ -62,9 +95,12 @@ export function TriggerDialog({
       )}
       {dagMissing && (
         <p className="cv-help" data-testid="trigger-no-dag">
-          Airflow has not parsed this workflow's DAG yet: deploy it first, or wait a few seconds.
+          {gaveUp
+            ? "Airflow has not parsed this workflow's DAG after two minutes: is it deployed, and is the DAG processor running?"
+            : "Waiting for Airflow to parse this workflow's DAG… the form opens by itself."}
         </p>
       )}
+      <PredictionLine prediction={prediction} />
       {error && (
         <div className="cv-alert" data-testid="trigger-error">
           {error}
@@ -77,7 +113,7 @@ export function TriggerDialog({
         <button
           className="cv-btn primary"
           data-testid="trigger-confirm"
-          disabled={busy || Object.keys(invalid).length > 0}
+          disabled={busy || dagMissing || Object.keys(invalid).length > 0}
           onClick={async () => {
             setBusy(true);
             try {
@@ -99,11 +135,15 @@ export function TriggerDialog({
 
 export function RunsPanel({
   runs,
+  views,
+  nodes,
   deployed,
   onTriggerClick,
   readOnly,
 }: {
   runs: RunsState;
+  views?: RunViews;
+  nodes?: SpecNode[];
   deployed: boolean;
   onTriggerClick: () => void;
   readOnly: boolean;
@@ -132,6 +172,10 @@ export function RunsPanel({
         )}
       </div>
       {runs.error && <div className="cv-alert">{runs.error}</div>}
+      {views && <PredictionLine prediction={views.prediction} />}
+      {views && (
+        <RunGrid history={views.history} nodes={nodes ?? []} selected={runs.runId} onPick={runs.select} />
+      )}
       {runs.detail && (
         <p>
           Showing run <code>{runs.detail.run_id}</code>:{" "}

@@ -1,0 +1,94 @@
+// The workflow's run history as Airflow's grid (runs as columns, oldest left; nodes as rows), beside
+// the graph: pick a run (its column) and the canvas shows that run's states, durations and data.
+import type { SpecNode } from "../spec/types";
+import { formatDuration } from "../state/status";
+import type { RunHistory } from "./api";
+import { formatCost } from "./runData";
+import { stateColour } from "./RunStrip";
+
+export function RunGrid({
+  history,
+  nodes,
+  selected,
+  onPick,
+}: {
+  history: RunHistory | null;
+  nodes: SpecNode[];
+  selected: string | null;
+  onPick: (runId: string) => void;
+}) {
+  if (!history || !history.runs.length) return null;
+  const runs = [...history.runs].reverse();
+  const longest = Math.max(...runs.map((r) => r.duration ?? 0), 0.001);
+  const shown = nodes.filter((n) => history.nodes[n.id]);
+  return (
+    <div className="cv-section" data-testid="run-grid" style={{ overflowX: "auto" }}>
+      <h3>Run history</h3>
+      <table style={{ borderCollapse: "separate", borderSpacing: 2, fontSize: 11 }}>
+        <thead>
+          <tr>
+            <th />
+            {runs.map((r) => (
+              <th key={r.run_id} style={{ verticalAlign: "bottom", padding: 0 }}>
+                <button
+                  className="cv-link"
+                  data-testid={`run-grid-run-${r.run_id}`}
+                  data-selected={r.run_id === selected ? "true" : "false"}
+                  title={`${r.run_id}: ${r.state}${r.duration != null ? `, ${formatDuration(r.duration)}` : ""}${
+                    r.cost ? `, ${formatCost(r.cost)}` : ""
+                  }`}
+                  onClick={() => onPick(r.run_id)}
+                  style={{
+                    display: "block",
+                    width: 12,
+                    height: Math.max(4, Math.round(36 * ((r.duration ?? 0) / longest))),
+                    background: stateColour(r.state),
+                    outline: r.run_id === selected ? "2px solid #333" : "none",
+                    outlineOffset: 1,
+                    border: "none",
+                    padding: 0,
+                  }}
+                />
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((n) => (
+            <tr key={n.id}>
+              <td style={{ whiteSpace: "nowrap", paddingRight: 6 }}>{n.name || n.id}</td>
+              {runs.map((r) => {
+                const cell = history.nodes[n.id]?.[r.run_id];
+                return (
+                  <td key={r.run_id} style={{ padding: 0 }}>
+                    <span
+                      data-testid={`run-grid-cell-${n.id}-${r.run_id}`}
+                      data-state={cell?.state ?? "none"}
+                      title={
+                        cell
+                          ? `${n.id} in ${r.run_id}: ${cell.state}, ${formatDuration(cell.duration)}, ${cell.tries} tr${
+                              cell.tries === 1 ? "y" : "ies"
+                            }`
+                          : `${n.id} did not run in ${r.run_id}`
+                      }
+                      onClick={() => onPick(r.run_id)}
+                      style={{
+                        display: "block",
+                        width: 12,
+                        height: 12,
+                        cursor: "pointer",
+                        background: cell ? stateColour(cell.state) : "transparent",
+                        border: cell ? "none" : "1px dashed #ccc",
+                        outline: r.run_id === selected ? "1px solid #333" : "none",
+                      }}
+                    />
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
