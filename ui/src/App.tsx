@@ -1,10 +1,11 @@
 // The plugin component Airflow renders. In the nav ("Canvas") it shows the workflow list and the
 // editor; as a DAG tab (props.dagId) it opens the workflow that generated that DAG, if any.
 import { ReactFlowProvider } from "@xyflow/react";
-import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from "react";
+import { lazy, Suspense, useEffect, useLayoutEffect, useRef, useState, type RefObject } from "react";
 import { Api, ApiError, type Me } from "./api/client";
 import { Editor } from "./editor/Editor";
 import { WorkflowList } from "./list/WorkflowList";
+import { setToolInUrl, studioInUrl, toolFromUrl } from "./studio/links";
 import { useColorMode } from "./theme";
 
 export interface PluginProps {
@@ -15,6 +16,8 @@ export interface PluginProps {
 }
 
 const PARAM = "workflow";
+// The tool studio carries CodeMirror: loaded only when opened.
+const ToolStudio = lazy(() => import("./studio/ToolStudio"));
 
 /** Fill the window below where the host placed us (the nav page and the DAG tab differ). */
 function useFillHeight(): [RefObject<HTMLDivElement | null>, number] {
@@ -51,6 +54,7 @@ export default function CanvasPlugin(props: PluginProps) {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [open, setOpen] = useState<string | null>(() => props.dagId ?? workflowFromUrl());
   const [notOurs, setNotOurs] = useState(false);
+  const [studio, setStudio] = useState(() => !props.dagId && studioInUrl());
 
   useEffect(() => {
     Api.me()
@@ -89,8 +93,31 @@ export default function CanvasPlugin(props: PluginProps) {
         <Editor key={open} workflowId={open} me={me} onBack={() => openWorkflow(null)} />
       </ReactFlowProvider>
     );
+  } else if (studio) {
+    const leave = () => {
+      setStudio(false);
+      setToolInUrl(null, null, false);
+    };
+    body = (
+      <Suspense fallback={<div className="cv-list">Loading the tool studio…</div>}>
+        <ToolStudio
+          me={me}
+          initial={toolFromUrl()}
+          onSelect={setToolInUrl}
+          onBack={leave}
+          onOpenWorkflow={(id) => {
+            leave();
+            openWorkflow(id);
+          }}
+        />
+      </Suspense>
+    );
   } else {
-    body = <WorkflowList me={me} onOpen={openWorkflow} />;
+    const tools = () => {
+      setStudio(true);
+      setToolInUrl(null);
+    };
+    body = <WorkflowList me={me} onOpen={openWorkflow} onTools={tools} />;
   }
   return (
     <div

@@ -91,7 +91,16 @@ function WorkflowRow({
   );
 }
 
-export function WorkflowList({ me, onOpen }: { me: Me | null | undefined; onOpen: (id: string) => void }) {
+export function WorkflowList({
+  me,
+  onOpen,
+  onTools,
+}: {
+  me: Me | null | undefined;
+  onOpen: (id: string) => void;
+  /** Switch to the tool studio. */
+  onTools?: () => void;
+}) {
   const [search, setSearch] = useState("");
   const [items, setItems] = useState<WorkflowSummary[]>([]);
   const [total, setTotal] = useState(0);
@@ -121,6 +130,11 @@ export function WorkflowList({ me, onOpen }: { me: Me | null | undefined; onOpen
       <div className="cv-row" style={{ marginBottom: 12 }}>
         <h2 style={{ margin: 0, fontSize: 18 }}>Canvas workflows</h2>
         <span className="cv-badge">{total}</span>
+        {onTools && (
+          <button className="cv-btn small" data-testid="open-tool-studio" onClick={onTools}>
+            Tools
+          </button>
+        )}
         <span style={{ flex: 1 }} />
         <input
           className="cv-input"

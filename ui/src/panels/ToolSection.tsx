@@ -14,6 +14,7 @@ import {
 } from "../editor/catalogue";
 import type { Problem, SpecNode, Workflow } from "../spec/types";
 import { errorsUnder } from "../state/problems";
+import { studioUrl } from "../studio/links";
 import { ParamsEditor } from "./ParamsEditor";
 
 /** Versions newest first (numeric x.y.z order). */
@@ -164,6 +165,17 @@ export function ToolSection({
           <span className="cv-help" data-testid="tool-output-summary">
             Output: {schemaSummary(tool.spec.output_schema as Record<string, unknown>)}
           </span>
+          {!tool.inline && (
+            <a
+              className="cv-link"
+              href={studioUrl(name, tool.spec.version)}
+              target="_blank"
+              rel="noreferrer"
+              data-testid="open-in-studio"
+            >
+              Open in tool studio
+            </a>
+          )}
         </div>
       )}
       <h3 style={{ marginTop: 10 }}>Parameters</h3>
