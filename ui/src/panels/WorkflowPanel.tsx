@@ -76,6 +76,27 @@ export function WorkflowPanel({ wf, problems, readOnly, change }: PanelProps) {
             )}
           </div>
         </div>
+        <div className="cv-field">
+          <label>Cost budget per run (USD)</label>
+          <input
+            className="cv-input"
+            type="number"
+            min={0}
+            step="any"
+            placeholder="no budget"
+            data-testid="prop-wf-cost-budget"
+            value={wf.settings?.cost_budget_usd ?? ""}
+            readOnly={readOnly}
+            onChange={(e) => {
+              const usd = e.target.value === "" ? null : Number(e.target.value);
+              if (usd !== null && !(usd > 0)) return; // the spec wants a positive amount or none
+              change({ ...wf, settings: { ...wf.settings, cost_budget_usd: usd } }, "wf:cost_budget");
+            }}
+          />
+          <span className="cv-help">
+            A run that records more cost than this alerts through the workflow's notifications.
+          </span>
+        </div>
       </div>
       <ProblemList problems={top} />
       <p className="cv-help">
