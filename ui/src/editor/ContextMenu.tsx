@@ -15,18 +15,25 @@ export interface MenuActions {
   paste: () => void;
   layout: () => void;
   fit: () => void;
+  /** The debugger (debug/): a breakpoint before the node, run the session up to it. */
+  toggleBreakpoint: (id: string) => void;
+  runToHere: (id: string) => void;
+  /** A real run: Airflow clears the node and its downstream (re-run from this node). */
+  rerunFrom: (id: string) => void;
 }
 
 export function ContextMenu({
   menu,
   readOnly,
   hasRun,
+  debugging = false,
   onClose,
   actions,
 }: {
   menu: MenuTarget;
   readOnly: boolean;
   hasRun: boolean;
+  debugging?: boolean;
   onClose: () => void;
   actions: MenuActions;
 }) {
@@ -62,6 +69,14 @@ export function ContextMenu({
       {menu.kind === "node" && [
         item("Run this node (mock data)", "run-node", () => actions.runNode(id), !readOnly),
         item("Show output", "output", () => actions.output(id), hasRun),
+        item("Toggle breakpoint", "breakpoint", () => actions.toggleBreakpoint(id), debugging),
+        item("Run to here", "run-to-here", () => actions.runToHere(id), debugging),
+        item(
+          "Re-run from this node (Airflow)",
+          "rerun-from",
+          () => actions.rerunFrom(id),
+          hasRun && !debugging,
+        ),
         item("Duplicate", "duplicate", () => actions.duplicate(id), !readOnly),
         item("Group selection", "group", actions.group, !readOnly),
         item("Delete", "delete", actions.remove, !readOnly),

@@ -11,7 +11,13 @@ import { Palette, type PaletteEntry, type ToolInfo } from "../canvas/Palette";
 import { makeRoomForNode } from "../canvas/groupRoom";
 import { placeNewNodes } from "../canvas/placement";
 import type { Overlays } from "../canvas/toFlow";
+import { ChainDialogs } from "../chains/ChainDialogs";
 import { CopilotPanel } from "../copilot/CopilotPanel";
+import { DebugApi } from "../debug/api";
+import { DebugMarkers } from "../debug/DebugMarkers";
+import { DebugPanel } from "../debug/DebugPanel";
+import { debugRunInfo } from "../debug/runInfo";
+import { useDebugger } from "../debug/useDebugger";
 import { placedProposal, proposalDiff } from "../copilot/proposalDiff";
 import type { Proposal } from "../copilot/types";
 import { CodePanel } from "../panels/CodePanel";
@@ -47,7 +53,7 @@ import { nodeSizes, useReveal } from "./useReveal";
 import { useWorkflowDocument } from "./useWorkflowDocument";
 import { useRunViews } from "../runs/useRunViews";
 
-type Tab = "properties" | "code" | "runs" | "history" | "deploy" | "copilot";
+type Tab = "properties" | "code" | "runs" | "history" | "deploy" | "copilot" | "debug";
 
 export function Editor({
   workflowId,
@@ -83,6 +89,8 @@ export function Editor({
   const canEdit = me !== undefined && (me === null || (me.permissions?.workflows ?? []).includes("edit"));
   const canDeploy = me !== undefined && (me === null || (me.permissions?.deployments ?? []).includes("edit"));
   const canWriteCode = me !== undefined && (me === null || (me.permissions?.code ?? []).includes("edit"));
+  // Debugging runs code on the server: Canvas Tools "edit", as the node test (plugin/routes/debug.py).
+  const canDebug = me !== undefined && (me === null || (me.permissions?.tools ?? []).includes("edit"));
   const doc = useWorkflowDocument(workflowId, {
     canEdit,
     flash,
@@ -142,6 +150,14 @@ export function Editor({
       reveal(shownDiff.nodes.filter((n) => n.status === "added").map((n) => n.id));
   }, [previewSpec, shownDiff, reveal]);
   const validation = useValidation(wf);
+  const dbg = useDebugger(workflowId, wf, me?.username ?? "");
+  const debugOverlays: Overlays = useMemo(
+    () => ({
+      runs: debugRunInfo(dbg.view, dbg.reports, dbg.pins, dbg.running),
+      problems: validation.problems,
+    }),
+    [dbg.view, dbg.reports, dbg.pins, dbg.running, validation.problems],
+  );
   const compiled = useCompiled(wf, tab === "code");
   const runs = useRuns(workflowId, true);
 
@@ -280,6 +296,18 @@ export function Editor({
           setTab("runs");
           setDialog("trigger");
         }}
+        debugging={dbg.active}
+        onDebug={
+          canDebug && !diff
+            ? () => {
+                if (dbg.active) dbg.exit();
+                else {
+                  dbg.start();
+                  setTab("debug");
+                }
+              }
+            : undefined
+        }
       />
       {draft.offer && (
         <DraftOffer
@@ -312,7 +340,7 @@ export function Editor({
         {previewSpec && !diff && <PreviewBanner onEnd={() => setPreviewSpec(null)} />}
         <FlowCanvas
           wf={shown}
-          overlays={overlays}
+          overlays={dbg.active && !shownDiff ? debugOverlays : overlays}
           readOnly={readOnly}
           selection={selection}
           onSelect={setSelection}
@@ -326,6 +354,14 @@ export function Editor({
           }}
           fitKey={`${workflowId}:${diff ? `${diff.from}-${diff.to}` : "edit"}:${fitCount}`}
         />
+        {dbg.active && !shownDiff && (
+          <DebugMarkers
+            breakpoints={dbg.breakpoints}
+            pinned={Object.keys(dbg.pins)}
+            current={dbg.paused}
+            running={dbg.running}
+          />
+        )}
         <NodeSearch
           wf={shown}
           onPick={(id) => {
@@ -335,7 +371,17 @@ export function Editor({
         />
         <div className="cv-dock" data-testid="dock">
           <div className="cv-tabs">
-            {(["properties", "code", "runs", "history", "deploy", "copilot"] as Tab[]).map((t) => (
+            {(
+              [
+                "properties",
+                "code",
+                "runs",
+                "history",
+                "deploy",
+                "copilot",
+                ...(dbg.active ? ["debug"] : []),
+              ] as Tab[]
+            ).map((t) => (
               <button
                 key={t}
                 className={`cv-tab ${tab === t ? "active" : ""}`}
@@ -373,6 +419,7 @@ export function Editor({
                 />
               ))}
             {tab === "code" && <CodePanel {...compiled} />}
+            {tab === "debug" && dbg.active && <DebugPanel dbg={dbg} inspect={selection.nodes[0] ?? null} />}
             {tab === "runs" && (
               <RunsPanel
                 runs={runs}
@@ -451,8 +498,29 @@ export function Editor({
           menu={menu}
           readOnly={readOnly}
           hasRun={Boolean(runs.runId)}
+          debugging={dbg.active}
           onClose={() => setMenu(null)}
           actions={{
+            toggleBreakpoint: dbg.toggleBreakpoint,
+            runToHere: (id) => {
+              setTab("debug");
+              void dbg.run({ kind: "to", target: id });
+            },
+            rerunFrom: (id) => {
+              const runId = runs.runId;
+              if (
+                !runId ||
+                !window.confirm(
+                  `Clear ${id} and everything after it in run ${runId}? Airflow runs them again.`,
+                )
+              )
+                return;
+              DebugApi.clear(workflowId, runId, id, false)
+                .then((c) =>
+                  flash(`Airflow cleared ${c.task_ids.join(", ")}: the run is ${c.run_state} again.`),
+                )
+                .catch((e: Error) => flash(`Could not re-run from ${id}: ${e.message}`, 6000));
+            },
             runNode: (id) => {
               setSelection({ nodes: [id], edges: [], groups: [] });
               setTab("properties");
@@ -477,6 +545,17 @@ export function Editor({
           }}
         />
       )}
+      <ChainDialogs
+        wf={wf}
+        selectedNodes={selection.nodes}
+        readOnly={readOnly}
+        change={change}
+        flash={flash}
+        selectGroup={(id) => {
+          setSelection({ nodes: [], edges: [], groups: [id] });
+          setTab("properties");
+        }}
+      />
       {dialog === "save" && (
         <SaveDialog
           onClose={() => {

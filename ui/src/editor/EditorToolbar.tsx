@@ -24,6 +24,9 @@ export interface ToolbarProps {
   onFit: () => void;
   onSave: () => void;
   onRun: () => void;
+  /** Enter or leave debug mode (absent: the user may not run code). */
+  onDebug?: () => void;
+  debugging?: boolean;
 }
 
 export function EditorToolbar({
@@ -46,6 +49,8 @@ export function EditorToolbar({
   onFit,
   onSave,
   onRun,
+  onDebug,
+  debugging = false,
 }: ToolbarProps) {
   return (
     <div className="cv-toolbar" data-testid="editor-toolbar">
@@ -129,6 +134,17 @@ export function EditorToolbar({
       {canRun && (
         <button className="cv-btn" data-testid="run-button" onClick={onRun}>
           Run
+        </button>
+      )}
+      {onDebug && (
+        <button
+          className={`cv-btn ${debugging ? "active" : ""}`}
+          data-testid="debug-button"
+          aria-pressed={debugging}
+          onClick={onDebug}
+          title="Debug: run the draft node by node in the sandbox, with breakpoints (no save, no deploy)"
+        >
+          {debugging ? "Exit debug" : "Debug"}
         </button>
       )}
     </div>
