@@ -6,6 +6,7 @@ import { Api, ApiError, type Me } from "./api/client";
 import { Editor } from "./editor/Editor";
 import { WorkflowList } from "./list/WorkflowList";
 import { setToolInUrl, studioInUrl, toolFromUrl } from "./studio/links";
+import { loadStudio } from "./studio/load";
 import { useColorMode } from "./theme";
 
 export interface PluginProps {
@@ -16,8 +17,8 @@ export interface PluginProps {
 }
 
 const PARAM = "workflow";
-// The tool studio carries CodeMirror: loaded only when opened.
-const ToolStudio = lazy(() => import("./studio/ToolStudio"));
+// The tool studio carries CodeMirror: a separate file, loaded only when opened (studio/load.ts).
+const ToolStudio = lazy(loadStudio);
 
 /** Fill the window below where the host placed us (the nav page and the DAG tab differ). */
 function useFillHeight(): [RefObject<HTMLDivElement | null>, number] {
