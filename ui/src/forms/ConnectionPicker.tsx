@@ -59,7 +59,7 @@ export function ConnectionPicker({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- reload only when the accepted types change
   }, [key, readOnly]);
   const listed = choices?.connections ?? [];
-  const typeText = types.length ? types.join(" or ") : "any type";
+  const typeText = types.length ? `type ${types.join(" or ")}` : "any type";
   const known = listed.some((c) => c.connection_id === value);
   return (
     <div className="cv-connection-picker" data-testid={`${testId}-picker`}>
