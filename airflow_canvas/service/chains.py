@@ -124,6 +124,8 @@ def publish(
             f"Chain {name}@{version} already exists and published versions are immutable: publish a higher version."
         )
     older = [r for r in rows if Version.parse(r.version) < mine]
+    # A new version without a description keeps the chain's (the library lists the latest's).
+    description = description or (rows[-1].description if rows else "")
     changes: list[Any] = []
     if older:
         previous = older[-1]

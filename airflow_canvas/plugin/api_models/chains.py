@@ -129,5 +129,5 @@ class UserTemplatePage(ApiModel):
     total: int
 
 
-class Deleted(ApiModel):
+class TemplateDeleted(ApiModel):
     deleted: bool

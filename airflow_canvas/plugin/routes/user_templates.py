@@ -86,6 +86,6 @@ def instantiate(name: str, body: InstantiateBody, user: Reader, session: Session
     return {"spec": dump_workflow(wf)}
 
 
-@router.delete("/user-templates/{name}", response_model=out.Deleted, responses=errors(404))
+@router.delete("/user-templates/{name}", response_model=out.TemplateDeleted, responses=errors(404))
 def delete_user_template(name: str, user: Editor, session: SessionDep) -> dict[str, Any]:
     return {"deleted": templates.delete(session, user, name)}

@@ -2040,6 +2040,11 @@ export interface components {
       type: "input" | "process" | "output" | "tool" | "agent";
       validation: components["schemas"]["SchemaCheck"];
     };
+    /** Deleted */
+    Deleted: {
+      /** Deleted */
+      deleted: string;
+    };
     /** DeletedCount */
     DeletedCount: {
       /** Deleted */
@@ -3755,6 +3760,11 @@ export interface components {
        */
       type: "suggestions";
     };
+    /** TemplateDeleted */
+    TemplateDeleted: {
+      /** Deleted */
+      deleted: boolean;
+    };
     /** TemplateInfo */
     TemplateInfo: {
       /** Description */
@@ -4644,16 +4654,6 @@ export interface components {
       name: string;
       /** Updated At */
       updated_at: string | null;
-    };
-    /** Deleted */
-    airflow_canvas__plugin__api_models__chains__Deleted: {
-      /** Deleted */
-      deleted: boolean;
-    };
-    /** Deleted */
-    airflow_canvas__plugin__api_models__workflows__Deleted: {
-      /** Deleted */
-      deleted: string;
     };
     /** PublishBody */
     airflow_canvas__plugin__routes__chains__PublishBody: {
@@ -7033,7 +7033,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": components["schemas"]["airflow_canvas__plugin__api_models__chains__Deleted"];
+          "application/json": components["schemas"]["TemplateDeleted"];
         };
       };
       /** @description Not authenticated. */
@@ -7447,7 +7447,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": components["schemas"]["airflow_canvas__plugin__api_models__workflows__Deleted"];
+          "application/json": components["schemas"]["Deleted"];
         };
       };
       /** @description Not authenticated. */

@@ -2,6 +2,7 @@
 // shows the aggregate run state of everything inside.
 import { memo, useState } from "react";
 import type { Node, NodeProps } from "@xyflow/react";
+import { ChainBadge } from "../chains/ChainBadge";
 import { stateClass } from "../state/status";
 import { useCanvasActions } from "./actions";
 import { Handles } from "./CanvasNode";
@@ -59,6 +60,7 @@ function GroupNodeView({ data }: NodeProps<Node<GroupNodeData>>) {
           <span onDoubleClick={() => !actions.readOnly && setEditing(true)}>{group.label || group.id}</span>
         )}
         <span className="cv-mode">{group.mode === "sequential" ? "sequential" : "parallel"}</span>
+        {group.chain && <ChainBadge groupId={group.id} pin={group.chain} readOnly={actions.readOnly} />}
       </div>
       {collapsed && (
         <div className="cv-group-summary">

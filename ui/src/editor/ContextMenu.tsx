@@ -1,6 +1,7 @@
 // The canvas's right-click menu: what can be done to a node, an edge, a group or the empty pane.
 import { useEffect } from "react";
 import type { MenuTarget } from "../canvas/FlowCanvas";
+import { requestChain } from "../chains/store";
 
 export interface MenuActions {
   runNode: (id: string) => void;
@@ -79,6 +80,12 @@ export function ContextMenu({
         ),
         item("Duplicate", "duplicate", () => actions.duplicate(id), !readOnly),
         item("Group selection", "group", actions.group, !readOnly),
+        item(
+          "Save selection as chain…",
+          "save-chain",
+          () => requestChain({ kind: "save-chain", from: "selection" }),
+          !readOnly,
+        ),
         item("Delete", "delete", actions.remove, !readOnly),
         item("Ask the co-pilot", "ask-copilot", () => actions.ask(id)),
       ]}
@@ -88,10 +95,18 @@ export function ContextMenu({
       {menu.kind === "group" && [
         item("Collapse / expand", "toggle-group", () => actions.toggleGroup(id)),
         item("Ungroup", "ungroup", () => actions.ungroup(id), !readOnly),
+        item(
+          "Save as chain…",
+          "save-chain",
+          () => requestChain({ kind: "save-chain", from: { groupId: id } }),
+          !readOnly,
+        ),
         item("Ask the co-pilot", "ask-copilot", () => actions.ask(id)),
       ]}
       {menu.kind === "pane" && [
         item("Paste", "paste", actions.paste, !readOnly),
+        item("Insert chain…", "insert-chain", () => requestChain({ kind: "insert-chain" }), !readOnly),
+        item("Save workflow as template…", "save-template", () => requestChain({ kind: "save-template" })),
         item("Auto-layout", "layout", actions.layout, !readOnly),
         item("Fit view", "fit", actions.fit),
       ]}

@@ -1,5 +1,6 @@
 // The editor's toolbar: back to the list, title, version and branch, unsaved and validation badges,
 // and the editing buttons (each with its keyboard shortcut in the title).
+import { requestChain } from "../chains/store";
 import type { CheckStatus } from "../state/hooks";
 
 export interface ToolbarProps {
@@ -110,6 +111,14 @@ export function EditorToolbar({
           </button>
           <button
             className="cv-btn"
+            data-testid="insert-chain-button"
+            onClick={() => requestChain({ kind: "insert-chain" })}
+            title="Insert a chain from the library"
+          >
+            Insert chain…
+          </button>
+          <button
+            className="cv-btn"
             data-testid="layout-button"
             onClick={onLayout}
             title="Auto-layout (ELK, left to right)"
@@ -129,6 +138,16 @@ export function EditorToolbar({
           title="Save a version (Ctrl+S)"
         >
           Save
+        </button>
+      )}
+      {editing && (
+        <button
+          className="cv-btn"
+          data-testid="save-template-button"
+          onClick={() => requestChain({ kind: "save-template" })}
+          title="Save this workflow as a template with parameters"
+        >
+          Save as template…
         </button>
       )}
       {canRun && (

@@ -1,6 +1,7 @@
 // The workflow list's dialogs: a new workflow (blank, from a template, from an import) and a duplicate.
 import { useEffect, useState } from "react";
 import { Api } from "../api/client";
+import { ChainsApi } from "../chains/api";
 import { SchemaForm } from "../forms/SchemaForm";
 import { fieldsFromSchema } from "../forms/schema";
 import { emptyWorkflow, type JsonSchema, type Workflow } from "../spec/types";
@@ -41,12 +42,22 @@ export function NewWorkflowDialog({
     );
   };
   useEffect(() => {
-    Api.templates()
-      .then((t) => {
-        setTemplates(t);
-        setTemplate(String(t[0]?.name ?? ""));
-      })
-      .catch(() => undefined);
+    // Built-in templates first, then the ones users saved ("user:<name>"; a caller who may not read
+    // the library just does not see them).
+    void Promise.all([Api.templates().catch(() => []), ChainsApi.userTemplates().catch(() => [])]).then(
+      ([builtIn, mine]) => {
+        const all: Record<string, unknown>[] = [
+          ...builtIn,
+          ...mine.map((t) => ({
+            ...t,
+            name: `user:${t.name}`,
+            title: `${t.title} (saved by ${t.created_by})`,
+          })),
+        ];
+        setTemplates(all);
+        setTemplate(String(all[0]?.name ?? ""));
+      },
+    );
   }, []);
   const create = async () => {
     setBusy(true);
@@ -56,7 +67,9 @@ export function NewWorkflowDialog({
         const rec = await Api.createWorkflow(emptyWorkflow(wfId, name), "Created on the canvas");
         onCreated(rec.id);
       } else if (mode === "template") {
-        const { spec } = await Api.instantiate(template, wfId, name, templateParams);
+        const { spec } = template.startsWith("user:")
+          ? await ChainsApi.instantiateTemplate(template.slice(5), wfId, name, templateParams)
+          : await Api.instantiate(template, wfId, name, templateParams);
         const rec = await Api.createWorkflow(
           { ...spec, id: wfId || spec.id, name: name || spec.name },
           `From template ${template}`,

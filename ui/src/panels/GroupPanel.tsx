@@ -1,4 +1,6 @@
 // The property panel of one group: label, mode, parent group, collapsed, description, ungroup.
+import { ChainBadge } from "../chains/ChainBadge";
+import { requestChain } from "../chains/store";
 import type { SpecGroup } from "../spec/types";
 import { ungroup, updateGroup } from "../state/ops";
 import { fieldProblems } from "../state/problems";
@@ -20,6 +22,12 @@ export function GroupPanel({
     <div data-testid="panel-group" data-group={group.id}>
       <div className="cv-section">
         <h3>Group {group.id}</h3>
+        {group.chain && (
+          <div className="cv-field" data-testid="prop-group-chain">
+            <label>From the chain library</label>
+            <ChainBadge groupId={group.id} pin={group.chain} readOnly={readOnly} />
+          </div>
+        )}
         <TextField
           label="Label"
           value={group.label ?? ""}
@@ -75,6 +83,16 @@ export function GroupPanel({
           readOnly={readOnly}
           testId="prop-group-description"
         />
+        {!readOnly && (
+          <button
+            className="cv-btn"
+            data-testid="save-as-chain"
+            title="Publish this group to the chain library, to insert it into any workflow"
+            onClick={() => requestChain({ kind: "save-chain", from: { groupId: group.id } })}
+          >
+            Save as chain…
+          </button>
+        )}
         {!readOnly && (
           <button
             className="cv-btn"
