@@ -20,6 +20,7 @@ from airflow_canvas.spec.load import dump_workflow, parse_workflow
 from airflow_canvas.spec.models import Workflow
 from airflow_canvas.store import chains as store
 from airflow_canvas.store.errors import Conflict, NotFound
+from airflow_canvas.tools.breaking_changes import SchemaChange
 from airflow_canvas.tools.semver import Version, next_version, satisfies_bump
 from airflow_canvas.validation import validate
 
@@ -80,7 +81,8 @@ def preview(
     cf.check_interface(chosen, fragment)
     rows = _sorted(store.chain_versions(session, name))
     latest = rows[-1] if rows else None
-    bump, changes = (None, [])
+    bump: str | None = None
+    changes: list[SchemaChange] = []
     suggested = "1.0.0"
     if latest is not None:
         old_fragment, old_interface = _parts(latest)
@@ -126,7 +128,7 @@ def publish(
     older = [r for r in rows if Version.parse(r.version) < mine]
     # A new version without a description keeps the chain's (the library lists the latest's).
     description = description or (rows[-1].description if rows else "")
-    changes: list[Any] = []
+    changes: list[SchemaChange] = []
     if older:
         previous = older[-1]
         old_fragment, old_interface = _parts(previous)
