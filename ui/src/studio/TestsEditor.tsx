@@ -132,6 +132,7 @@ function CaseEditor({
         />
         <select
           className="cv-input"
+          style={{ width: 140, flex: "none" }}
           value={kind}
           disabled={readOnly}
           aria-label="Kind"
@@ -186,9 +187,9 @@ function CaseEditor({
           })
         }
       />
-      {kind !== "unit" && language === "sql" && (
+      {language === "sql" && (
         <>
-          <div className="cv-help">Fixtures: setup statements, one per line</div>
+          <div className="cv-help">Fixtures: setup statements (CREATE TABLE, INSERT …), one per line</div>
           <textarea
             className="cv-textarea"
             rows={2}
@@ -197,13 +198,18 @@ function CaseEditor({
             data-testid={`${id}-fixtures`}
             onChange={(e) => set({ fixtures: e.target.value.split("\n") })}
           />
-          <div className="cv-help">Connection (optional; the transaction is rolled back)</div>
-          <input
-            className="cv-input"
-            value={test.connection ?? ""}
-            readOnly={readOnly}
-            onChange={(e) => set({ connection: e.target.value || null })}
-          />
+          {kind === "integration" && (
+            <>
+              <div className="cv-help">Connection (optional; the transaction is rolled back)</div>
+              <input
+                className="cv-input"
+                value={test.connection ?? ""}
+                readOnly={readOnly}
+                data-testid={`${id}-connection`}
+                onChange={(e) => set({ connection: e.target.value || null })}
+              />
+            </>
+          )}
         </>
       )}
       {kind !== "unit" && language !== "sql" && (

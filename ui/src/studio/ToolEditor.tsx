@@ -50,7 +50,7 @@ export function ToolEditor({
 }: {
   target: EditorTarget;
   canEdit: boolean;
-  onSaved: (name: string, version: string) => void;
+  onSaved: (name: string, version: string, published: boolean) => void;
   onNewVersion: () => void;
 }) {
   const [tool, setTool] = useState<Tool>(target.tool);
@@ -88,7 +88,7 @@ export function ToolEditor({
       await StudioApi.save(tool);
       setDirty(false);
       setMessage({ ok: true, text: `Draft ${tool.name}@${tool.version} saved.` });
-      onSaved(tool.name, tool.version);
+      onSaved(tool.name, tool.version, false);
       return true;
     } catch (e) {
       setMessage({ ok: false, text: (e as ApiError).detail ?? (e as Error).message });
@@ -266,6 +266,19 @@ export function ToolEditor({
             />
           </div>
         )}
+        {language === "sql" && (
+          <div className="cv-field" style={{ width: 160 }}>
+            <label>Connection type</label>
+            <input
+              className="cv-input"
+              value={tool.connection_type ?? ""}
+              placeholder="postgres, sqlite…"
+              readOnly={!editable}
+              data-testid="tool-connection-type"
+              onChange={(e) => change({ connection_type: e.target.value.trim() || null })}
+            />
+          </div>
+        )}
         <div className="cv-field" style={{ flex: 1, minWidth: 200 }}>
           <label>Description</label>
           <input
@@ -375,7 +388,7 @@ export function ToolEditor({
           onPublished={(version) => {
             setPublishing(false);
             setDirty(false);
-            onSaved(tool.name, version);
+            onSaved(tool.name, version, true);
           }}
         />
       )}

@@ -41,6 +41,12 @@ export default function ToolStudio({
   const [versions, setVersions] = useState<ToolVersion[]>([]);
   const [usage, setUsage] = useState<ToolUsage | null>(null);
   const [target, setTarget] = useState<EditorTarget | null>(null);
+  // A new editor (fresh state) only when the user opens something; saving keeps the one shown.
+  const [editorKey, setEditorKey] = useState(0);
+  const show = (t: EditorTarget) => {
+    setTarget(t);
+    setEditorKey((k) => k + 1);
+  };
 
   const loadList = useCallback(() => {
     StudioApi.list()
@@ -52,14 +58,21 @@ export default function ToolStudio({
   }, []);
   useEffect(loadList, [loadList]);
 
+  /** The versions and usage of ``name`` (the editor is left as it is). */
+  const refresh = useCallback(async (name: string) => {
+    const vs = await StudioApi.versions(name);
+    setVersions(vs);
+    setSelected(name);
+    StudioApi.usage(name)
+      .then(setUsage)
+      .catch(() => setUsage(null));
+    return vs;
+  }, []);
+
   const openVersion = useCallback(
     async (name: string, version: string | null) => {
       try {
-        const vs = await StudioApi.versions(name);
-        setVersions(vs);
-        StudioApi.usage(name)
-          .then(setUsage)
-          .catch(() => setUsage(null));
+        const vs = await refresh(name);
         const sorted = [...vs].sort((a, b) => compareVersions(a.version, b.version));
         const pick =
           vs.find((v) => v.version === version) ??
@@ -68,14 +81,14 @@ export default function ToolStudio({
         if (!pick) return;
         const rec = await StudioApi.version(name, pick.version);
         setTarget({ tool: rec.spec, isNew: false, published: rec.published || rec.builtin });
-        setSelected(name);
+        setEditorKey((k) => k + 1);
         onSelect(name, pick.version);
         setError(null);
       } catch (e) {
         setError((e as ApiError).detail ?? (e as Error).message);
       }
     },
-    [onSelect],
+    [onSelect, refresh],
   );
 
   useEffect(() => {
@@ -95,7 +108,7 @@ export default function ToolStudio({
   const deprecate = async (v: ToolVersion, deprecated: boolean) => {
     try {
       await StudioApi.deprecate(v.name, v.version, deprecated);
-      await openVersion(v.name, target?.tool.version ?? v.version);
+      await refresh(v.name);
       loadList();
     } catch (e) {
       setError((e as ApiError).detail ?? (e as Error).message);
@@ -131,7 +144,7 @@ export default function ToolStudio({
               setSelected(null);
               setVersions([]);
               setUsage(null);
-              setTarget({ tool: newTool(), isNew: true, published: false });
+              show({ tool: newTool(), isNew: true, published: false });
               onSelect(null, null);
             }}
           >
@@ -264,15 +277,22 @@ export default function ToolStudio({
           )}
           {target ? (
             <ToolEditor
-              key={target.isNew ? "new" : `${target.tool.name}@${target.tool.version}`}
+              key={editorKey}
               target={target}
               canEdit={canEdit}
-              onSaved={(name, version) => {
+              onSaved={(name, version, published) => {
                 loadList();
-                void openVersion(name, version);
+                if (published) {
+                  void openVersion(name, version);
+                  return;
+                }
+                // A saved draft: the same editor goes on (its test results stay); the name is fixed now.
+                setTarget((t) => (t && t.isNew ? { ...t, isNew: false } : t));
+                onSelect(name, version);
+                refresh(name).catch((e: Error) => setError(e.message));
               }}
               onNewVersion={() =>
-                setTarget({
+                show({
                   tool: { ...target.tool, version: nextPatch(versions.map((v) => v.version)), changelog: "" },
                   isNew: false,
                   published: false,
