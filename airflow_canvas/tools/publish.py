@@ -1,6 +1,7 @@
 """Publishing rules for tool versions.
 
-A version can be published only when it has tests and all of them pass (run in the sandbox), when
+A version can be published only when it has tests and they pass (each kind where it runs, see
+tool_tests.py; a performance case over its time budget blocks only when marked ``required``), when
 that exact version was never published before (published versions are immutable), and when its
 version number bumps at least what its changes against the previous published version require
 (see breaking_changes.py). Storage is the caller's business: this module only decides.
@@ -14,8 +15,11 @@ from typing import Any
 
 from airflow_canvas.spec.models import Tool
 from airflow_canvas.tools.breaking_changes import SchemaChange, required_bump, schema_changes
-from airflow_canvas.tools.runner import RunLimits, RunResult, run_tool_tests
+from airflow_canvas.tools.languages import language_problems
+from airflow_canvas.tools.runner import RunLimits, RunResult
 from airflow_canvas.tools.semver import Version, next_version, satisfies_bump
+from airflow_canvas.tools.tool_tests import blocks_publish
+from airflow_canvas.tools.tool_tests import run_tests as run_tests_by_kind
 
 
 class PublishError(ValueError):
@@ -77,16 +81,18 @@ def check_publish(
 ) -> PublishCheck:
     """Raise PublishError with every reason when ``tool`` may not be published."""
     reasons, check = version_problems(tool, published)
+    reasons += [f"{p.message} ({p.code})" for p in language_problems(tool) if p.severity == "error"]
     if not tool.tests:
         reasons.append("it has no tests (add at least one test case)")
     elif not reasons:  # running tests is the expensive part: only when nothing else blocks
-        result = (run_tests or (lambda t: run_tool_tests(t, limits)))(tool)
+        result = (run_tests or (lambda t: run_tests_by_kind(t, limits)))(tool)
         if result.error is not None:
             reasons.append(f"its tests could not run: {result.error}")
         else:
             check.tests = result.tests or []
-            failed = [t for t in check.tests if not t.get("passed")]
-            for case in failed:
+            # Every failed unit or integration case blocks; a performance case over its budget
+            # only when it is marked required (the others are reported with the publish).
+            for case in filter(blocks_publish, check.tests):
                 reasons.append(f"test {case['name']!r} failed: {'; '.join(case.get('failures') or [])}")
     if reasons:
         raise PublishError(tool, reasons, check.tests)

@@ -121,17 +121,33 @@ def run_in_memory(sql: str, arguments: Mapping[str, Any], fixtures: Iterable[str
         engine.dispose()
 
 
-def _db_hook(conn_id: str, connection_type: str | None) -> Any:
-    from airflow.providers.common.sql.hooks.sql import DbApiHook
+def get_connection(conn_id: str, *, on_server: bool = False) -> Any:
+    """The Airflow connection: a task asks the Task SDK (its supervisor, env variables, secrets
+    backends); the API server, which has no supervisor, asks its secrets backends and the metadata
+    DB through the core model."""
+    if on_server:
+        from airflow.models.connection import Connection
+
+        return Connection.get_connection_from_secrets(conn_id)
     from airflow.sdk import BaseHook
 
-    conn = BaseHook.get_connection(conn_id)
+    return BaseHook.get_connection(conn_id)
+
+
+def _db_hook(conn_id: str, connection_type: str | None, *, on_server: bool = False) -> Any:
+    from airflow.providers.common.sql.hooks.sql import DbApiHook
+
+    conn = get_connection(conn_id, on_server=on_server)
     if connection_type and conn.conn_type != connection_type:
         raise SqlToolError(
             f"connection {conn_id!r} is of type {conn.conn_type!r}; the tool's query is written for "
             f"{connection_type!r}"
         )
     hook = conn.get_hook()
+    if on_server:
+        # A hook looks its connection up again through the Task SDK, which only a task can reach;
+        # on the server it gets the one just read (an instance attribute shadows the classmethod).
+        hook.get_connection = lambda _conn_id: conn
     if not isinstance(hook, DbApiHook):
         raise SqlToolError(f"connection {conn_id!r} is not a SQL database connection ({type(hook).__name__})")
     return hook
@@ -165,11 +181,11 @@ def run_rolled_back(
     *,
     timeout_seconds: float | None = None,
 ) -> list[dict[str, Any]]:
-    """An integration test on a real connection: fixtures and query in one transaction that is
+    """An integration test on a real connection, run by the API server: fixtures and query in one transaction that is
     rolled back whatever happens, so a test leaves the database as it found it. On SQLite the run
     is also stopped at ``timeout_seconds`` (a progress handler); other drivers rely on their own
     statement timeouts."""
-    hook = _db_hook(conn_id, tool.connection_type)
+    hook = _db_hook(conn_id, tool.connection_type, on_server=True)
     engine = hook.get_sqlalchemy_engine()
     if engine.dialect.name == "sqlite":
         _transactional_sqlite(engine, timeout_seconds)

@@ -95,7 +95,7 @@ def _connection_case(
     conn_id = case.connection or ""
     result: dict[str, Any] = {
         "index": index, "name": case.name or f"test {index + 1}", "kind": case.kind, "passed": False,
-        "failures": [], "output": None, "actual": None, "error": None, "duration_ms": 0.0,
+        "failures": [], "output": None, "actual": None, "error": None, "duration": 0.0, "duration_ms": 0.0,
         "time_budget_ms": case.time_budget_ms, "required": case.required, "connection": conn_id,
     }  # fmt: skip
     refused = "tests on a connection run only through the API" if gate is None else gate(conn_id)
@@ -141,9 +141,9 @@ def _sandboxed_assertions(tool: Tool, index: int, output: Any, timeout_seconds: 
 def _redacted(message: str, conn_id: str) -> str:
     """The message without the connection's password, extra values or URI."""
     try:
-        from airflow.sdk import BaseHook
+        from airflow_canvas.tools.sql_tool import get_connection
 
-        conn = BaseHook.get_connection(conn_id)
+        conn = get_connection(conn_id, on_server=True)
         secrets = [conn.password or "", conn.get_uri()]
         extra = conn.extra_dejson if isinstance(conn.extra_dejson, dict) else {}
         secrets += [str(v) for v in extra.values() if isinstance(v, str) and len(v) >= 4]

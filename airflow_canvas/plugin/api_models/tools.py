@@ -53,10 +53,34 @@ class RunError(ApiModel):
     traceback: str | None = None
 
 
+class TestCaseError(ApiModel):
+    type: str = Field(description="The exception's class, or ConnectionRefused when a case was not run.")
+    message: str
+    traceback: str = ""
+
+
+class ToolTestCaseResult(ApiModel):
+    """One test case's result (tools/tool_tests.py)."""
+
+    index: int = Field(description="The case's position in the tool's tests.")
+    name: str
+    kind: Literal["unit", "integration", "performance"]
+    passed: bool
+    failures: list[str] = Field(description="Why the case failed (empty when it passed).")
+    output: Any
+    actual: Any = Field(description="What the tool returned (null when it raised).")
+    error: TestCaseError | None
+    duration: float = Field(description="Seconds for the whole case, checks included.")
+    duration_ms: float = Field(description="Milliseconds the tool's run took (what a time budget measures).")
+    time_budget_ms: int | None
+    required: bool = Field(description="Performance cases: whether a failure blocks publishing.")
+    connection: str | None = Field(None, description="The connection an integration case ran on (SQL tools).")
+
+
 class ToolTestRun(ApiModel):
     ok: bool
     output: Any
-    tests: list[dict[str, Any]] | None = Field(description="Each test case's result.")
+    tests: list[ToolTestCaseResult] | None = Field(description="Each test case's result.")
     error: RunError | None
     stdout: str
     stderr: str
@@ -70,7 +94,7 @@ class Published(ToolVersion):
     previous: str | None
     required_bump: str | None
     changes: list[SchemaChange]
-    tests: list[dict[str, Any]]
+    tests: list[ToolTestCaseResult]
 
 
 class ToolDiff(ApiModel):

@@ -20,14 +20,18 @@ from airflow_canvas.plugin.authz import requires
 from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.plugin.errors import ApiError
+from airflow_canvas.plugin.tool_test_access import connection_gate
 from airflow_canvas.service.audit import audit
 from airflow_canvas.spec.load import parse_workflow
 from airflow_canvas.spec.models import Tool
+from airflow_canvas.spec.problems import Problem
 from airflow_canvas.store import tools as store
 from airflow_canvas.store.permissions import TOOLS
+from airflow_canvas.tools.languages import language_problems
 from airflow_canvas.tools.node_test import NodeTestError, test_node
 from airflow_canvas.tools.registry import register_source
-from airflow_canvas.tools.runner import RunLimits, run_tool_tests
+from airflow_canvas.tools.runner import RunLimits
+from airflow_canvas.tools.tool_tests import run_tests
 from airflow_canvas.validation.compatibility import compatibility_problems
 
 router = APIRouter(tags=["tools"])
@@ -64,6 +68,16 @@ class NodeTestBody(RequestBody):
     debug: bool = False
 
 
+def refuse_language_errors(tool: Tool) -> None:
+    problems = [
+        Problem(p.code, p.message, "/tool/" + p.field.replace(".", "/"), hint=p.hint, severity=p.severity)
+        for p in language_problems(tool)
+        if p.severity == "error"
+    ]
+    if problems:
+        raise ApiError(422, f"Tool {tool.ref} is not valid: {problems[0].message}", problems)
+
+
 @router.get("/tools", response_model=out.ToolPage, responses=errors())
 def list_tools(user: Reader, session: SessionDep) -> dict[str, Any]:
     items = store.list_tools(session)
@@ -72,7 +86,9 @@ def list_tools(user: Reader, session: SessionDep) -> dict[str, Any]:
 
 @router.post("/tools", status_code=201, response_model=out.ToolVersionWithSpec, responses=errors(409))
 def create_tool(body: ToolBody, user: Editor, session: SessionDep) -> dict[str, Any]:
-    """Save a draft version (new, or replacing an unpublished draft of the same version)."""
+    """Save a draft version (new, or replacing an unpublished draft of the same version). A tool
+    that breaks its language's rules (tools/languages.py) is refused with every problem."""
+    refuse_language_errors(body.tool)
     row = store.save_draft(session, body.tool, user=user.get_name())
     audit("canvas.tool.save", user=user, tool=body.tool.ref)
     return store.row_dict(row, with_spec=True)
@@ -99,7 +115,8 @@ def test_tool(name: str, version: str, user: Editor, session: SessionDep) -> dic
     if not tool.tests:
         raise ApiError(422, f"Tool {tool.ref} has no tests; add at least one test case.")
     audit("canvas.tool.test", user=user, tool=tool.ref)  # code runs on this host: recorded first
-    result = run_tool_tests(tool, TEST_LIMITS).to_dict()
+    # Integration cases on a connection run only if this user may read that connection.
+    result = run_tests(tool, TEST_LIMITS, connection_gate=connection_gate(user)).to_dict()
     result["passed"] = result["ok"] and all(t["passed"] for t in result["tests"] or [])
     return result
 
@@ -111,7 +128,7 @@ def publish_tool(
     name: str, version: str, user: Editor, session: SessionDep, body: PublishBody | None = None
 ) -> dict[str, Any]:
     changelog = body.changelog if body is not None else None
-    run = lambda t: run_tool_tests(t, TEST_LIMITS)  # noqa: E731
+    run = lambda t: run_tests(t, TEST_LIMITS, connection_gate=connection_gate(user))  # noqa: E731
     row, check = store.publish(session, name, version, run_tests=run, changelog=changelog)
     audit("canvas.tool.publish", user=user, tool=f"{name}@{version}", bump=check.required_bump)
     return {
