@@ -43,8 +43,7 @@ export function RunGrid({
                     width: 12,
                     height: Math.max(4, Math.round(36 * ((r.duration ?? 0) / longest))),
                     background: stateColour(r.state),
-                    outline: r.run_id === selected ? "2px solid #333" : "none",
-                    outlineOffset: 1,
+                    boxShadow: r.run_id === selected ? "0 4px 0 -1px #333" : "none",
                     border: "none",
                     padding: 0,
                   }}
@@ -79,7 +78,7 @@ export function RunGrid({
                         cursor: "pointer",
                         background: cell ? stateColour(cell.state) : "transparent",
                         border: cell ? "none" : "1px dashed #ccc",
-                        outline: r.run_id === selected ? "1px solid #333" : "none",
+                        opacity: selected && r.run_id !== selected ? 0.55 : 1,
                       }}
                     />
                   </td>

@@ -51,12 +51,12 @@ export function RunStrip({
               : undefined
           }
           style={{
-            width: 7,
+            width: 8,
             height: Math.max(3, Math.round(height * ((c.duration ?? 0) / longest))),
             background: c.state ? stateColour(c.state) : "transparent",
             border: c.state ? "none" : "1px dashed #bbb",
-            outline: c.selected ? "2px solid #333" : "none",
-            outlineOffset: 1,
+            // The shown run: a dark bar under it (an outline round an 8 px bar reads as a box).
+            boxShadow: c.selected ? "0 3px 0 -1px #333" : "none",
             borderRadius: 1,
             cursor: onPick ? "pointer" : "default",
           }}
