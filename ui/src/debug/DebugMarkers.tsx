@@ -1,6 +1,7 @@
 // Debug marks drawn over the canvas in React Flow's viewport portal (flow coordinates, so they pan
 // and zoom with the nodes): a breakpoint dot before each chosen node, a frame around the node the
-// session is paused before (or running), and a pin on nodes with pinned data. The canvas's own
+// session is paused before (or running), and a pin on nodes with pinned data. The dot sits on the
+// node's top-left corner, clear of the handles and the edges' arrowheads on its sides. The canvas's own
 // nodes are untouched, so debugging costs the canvas nothing when it is off.
 import { useStore, ViewportPortal, type ReactFlowState } from "@xyflow/react";
 import { useCallback } from "react";
@@ -71,7 +72,7 @@ export function DebugMarkers({
               className="cv-dbg-bp"
               data-testid={`bp-${b.id}`}
               title="Breakpoint: the debugger pauses before this node"
-              style={{ transform: `translate(${b.x - 18}px, ${b.y + b.h / 2 - 6}px)` }}
+              style={{ transform: `translate(${b.x - 8}px, ${b.y - 8}px)` }}
             />
           )}
           {pinned.includes(b.id) && (

@@ -373,13 +373,14 @@ export function Editor({
           <div className="cv-tabs">
             {(
               [
+                // While debugging its tab comes first, where the dock's scrolling tab row never hides it.
+                ...(dbg.active ? ["debug"] : []),
                 "properties",
                 "code",
                 "runs",
                 "history",
                 "deploy",
                 "copilot",
-                ...(dbg.active ? ["debug"] : []),
               ] as Tab[]
             ).map((t) => (
               <button
