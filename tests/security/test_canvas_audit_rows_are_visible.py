@@ -191,6 +191,8 @@ NOT_CHANGES: dict[tuple[str, str], str] = {
     ("POST", "/api/templates/{name}/instantiate"): "answers with a new spec; stores nothing",
     ("POST", "/api/copilot/wizards/{name}/step"): "answers with the next wizard step; stores nothing",
     ("POST", "/api/tools/compatibility"): "answers with problems; stores nothing",
+    ("POST", "/api/tools/check"): "answers with diagnostics and a publish preview; the code is parsed, "
+    "never run, and nothing is stored",
     ("POST", "/api/copilot/chat"): "a turn of the caller's own conversation (stored there with user and "
     "time); what it proposes reaches the audit log when applied (canvas.copilot.apply)",
 }
