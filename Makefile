@@ -106,6 +106,7 @@ bench: install browser ui
 	         "api.py --quick|canvas API save/validate, baseline: Airflow's PATCH /api/v2/variables" \
 	         "tools.py --no-venv|ToolOperator, baseline: PythonOperator in the same DAG run" \
 	         "copilot.py --quick|co-pilot turn + offline engine, baseline: parse + validate of the spec" \
+	         "run_views.py|run-history grid + prediction, baseline: /metrics' aggregation of the same rows" \
 	         "canvas.py|canvas render + pan/zoom in headless Chromium"; do \
 	  echo; echo "=== benchmarks/$${b%%|*}: $${b#*|} ==="; \
 	  $(PY) benchmarks/$${b%%|*} || fail="$$fail $${b%%[ |]*}"; \
