@@ -62,6 +62,14 @@ def _process_tool(node: Node, parameters: dict[str, Any]) -> Tool:
     return Tool(name="process_node", version="0.0.0", code=code)
 
 
+def _generated_input(schema: dict[str, Any]) -> dict[str, Any]:
+    """A node's inputs are an object: a sample of its input schema, or ``{}`` where the schema does
+    not describe an object (none declared, as on a fresh output node: a sample of ``{}`` is a
+    string, which failed the test with a server error instead of running the node)."""
+    sample = sample_from_schema(schema) if schema else {}
+    return dict(sample) if isinstance(sample, dict) else {}
+
+
 def test_node(
     wf: Workflow,
     node_id: str,
@@ -80,7 +88,7 @@ def test_node(
     limits = limits or RunLimits(timeout_seconds=node.execution.timeout_seconds or 60.0)
     in_schema = input_schema_of(node, wf)
     generated = input is None
-    inputs = dict(sample_from_schema(in_schema) or {}) if generated else dict(input or {})
+    inputs = _generated_input(in_schema) if generated else dict(input or {})
     parameters = {
         **node.parameters,
         **{k: _render(v, inputs, node.parameters) for k, v in node.templates.items()},

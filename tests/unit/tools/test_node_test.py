@@ -172,3 +172,15 @@ def test_compatibility_and_validation_read_schemas_by_one_rule() -> None:
     validation = [p for p in validate_workflow(mismatched) if p.code == "E_MAPPING_TYPE_MISMATCH"]
     assert [(p.edge_id, p.message) for p in compat] == [(p.edge_id, p.message) for p in validation]
     assert len(compat) == 1 and "up.text expects integer" in compat[0].message
+
+
+def test_generated_input_of_a_node_without_an_object_schema_is_empty() -> None:
+    # A fresh output node declares no input schema: "run with mock data" ran on a sample of {} (a
+    # string) and answered a server error; it runs on {} and shows the node's output.
+    chain = parse_workflow(
+        {"id": "fresh", "nodes": [{"id": "start", "type": "input"}, {"id": "finish", "type": "output"}],
+         "edges": [{"source": "start", "target": "finish"}]}
+    )  # fmt: skip
+    report = run_node_test(chain, "finish", None, True)
+    assert report["ok"] and report["input_generated"] and report["output"] == {}
+    assert report["debug"]["resolved_inputs"] == {}
