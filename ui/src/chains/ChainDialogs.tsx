@@ -2,6 +2,7 @@
 // fresh, and opens the dialog a request asks for (store.ts: from the toolbar, the context menu or the
 // group panel). Inserting and updating only change the open document: saving it is the normal save,
 // with its validation and its Canvas Code check.
+import { useReactFlow } from "@xyflow/react";
 import { useEffect, useMemo, useState } from "react";
 import { ApiError } from "../api/client";
 import type { Workflow } from "../spec/types";
@@ -28,6 +29,7 @@ export function ChainDialogs({
   selectGroup: (id: string) => void;
 }) {
   const request = useChainRequest();
+  const rf = useReactFlow();
   useEffect(ensureChainStyles, []);
   const [saveFrom, setSaveFrom] = useState<ChainSource | null>(null);
 
@@ -117,7 +119,15 @@ export function ChainDialogs({
         <InsertChainDialog
           onClose={clearChainRequest}
           onInsert={async (ref) => {
-            const r = await ChainsApi.insert(wf, ref);
+            // Where the user is looking: the chain's top-left a little left of the pane's centre.
+            const pane = document.querySelector(".react-flow__pane")?.getBoundingClientRect();
+            const at = pane
+              ? rf.screenToFlowPosition({
+                  x: pane.left + pane.width * 0.35,
+                  y: pane.top + pane.height * 0.35,
+                })
+              : undefined;
+            const r = await ChainsApi.insert(wf, ref, at);
             change(r.spec);
             clearChainRequest();
             selectGroup(r.group_id);
