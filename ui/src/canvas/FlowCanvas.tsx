@@ -40,7 +40,9 @@ import { toFlow, type MeasuredSizes, type Overlays } from "./toFlow";
 import { fitViewportFor, memberSizes, mergeSizes } from "./bounds";
 import type { Selection } from "../panels/PropertyPanel";
 
-const MIN_ZOOM = 0.05;
+// Low enough that Fit shows a whole 5000-node workflow (a 110 x 45 grid of nodes 260 px apart in a
+// 1000 px pane needs about 0.03); at 0.05 part of it stayed out of view.
+const MIN_ZOOM = 0.02;
 const MULTI_SELECTION_KEYS = ["Meta", "Control", "Shift"];
 const PRO_OPTIONS = { hideAttribution: true };
 

@@ -32,7 +32,7 @@ function BareFlow({ workflow }: { workflow: string }) {
   if (!elements) return null;
   return (
     <div style={{ width: "100%", height: "100%" }}>
-      <ReactFlow defaultNodes={elements.nodes} defaultEdges={elements.edges} fitView minZoom={0.05} />
+      <ReactFlow defaultNodes={elements.nodes} defaultEdges={elements.edges} fitView minZoom={0.02} />
     </div>
   );
 }
