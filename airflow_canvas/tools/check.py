@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from airflow_canvas.spec.models import Tool
 from airflow_canvas.tools.breaking_changes import required_bump, schema_changes
+from airflow_canvas.tools.languages import language_problems
 from airflow_canvas.tools.semver import Version, next_version
 
 SCHEMA_FIELDS = ("input_schema", "output_schema")
@@ -44,11 +45,13 @@ def check_tool(data: dict[str, Any]) -> list[Diagnostic]:
     without running it."""
     found: list[Diagnostic] = []
     try:
-        Tool.model_validate(data)
+        tool = Tool.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"]) or "tool"
             found.append(Diagnostic(where, f"{where}: {err['msg']}"))
+    else:  # what SQL and shell tools need, and test fields that fit their kind (tools/languages.py)
+        found += [Diagnostic(p.field, p.message, p.severity) for p in language_problems(tool)]
     code = data.get("code")
     entry = data.get("entry_point") or "run"
     if data.get("language", "python") == "python" and isinstance(code, str) and isinstance(entry, str):

@@ -42,9 +42,18 @@ def _call(tool: Any, inputs: dict[str, Any], parameters: dict[str, Any], fixture
 
     arguments = call_arguments(tool, inputs, parameters)
     if tool.language == "sql":  # a fresh in-memory SQLite database: the sandbox reaches no other
-        from airflow_canvas.tools.sql_tool import run_in_memory
+        from airflow_canvas.tools.sql_tool import SqlToolError, run_in_memory
 
-        output = run_in_memory(tool.code, arguments, fixtures)
+        try:
+            output = run_in_memory(tool.code, arguments, fixtures)
+        except Exception as exc:
+            if fixtures:
+                raise
+            # A node test: no fixtures, so no tables. Say where the query ran and what to do.
+            raise SqlToolError(
+                f"{exc} (in the sandbox a SQL tool runs on an empty in-memory SQLite database; test it "
+                "with the tool's tests and their fixtures, or an integration test on a connection)"
+            ) from None
     elif tool.language == "shell":
         import os
 

@@ -163,3 +163,19 @@ def test_validation_of_sql_tool_nodes() -> None:
     bad["tools"][0]["entry_point"] = "main"
     found = [p for p in validate_workflow(parse_workflow(bad)) if p.code == "E_TOOL_ENTRY_POINT"]
     assert found and found[0].pointer == "/tools/0/entry_point" and found[0].node_id == "q"
+
+
+def test_studio_check_reports_language_rules() -> None:
+    from airflow_canvas.tools.check import check_tool
+
+    found = check_tool({"name": "a", "version": "1.0.0", "language": "sql", "code": "select 1"})
+    assert [(d.where, d.severity) for d in found] == [("connection_type", "error")]
+    shell = check_tool({"name": "a", "version": "1.0.0", "language": "shell", "code": "echo {"})
+    assert shell == []  # shell code is not parsed as Python
+
+
+def test_sql_node_test_without_fixtures_says_where_it_ran() -> None:
+    from airflow_canvas.tools.runner import run_in_sandbox
+
+    result = run_in_sandbox(tool(**{**SQL, "code": "SELECT * FROM missing", "tests": []}), {})
+    assert result.error is not None and "empty in-memory SQLite database" in str(result.error)
