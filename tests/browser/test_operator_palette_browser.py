@@ -97,3 +97,80 @@ def test_drop_bash_operator_fill_its_form_deploy_and_run(
     )
     page.locator('[data-testid="run-banner-state"]').filter(has_text="success").wait_for(timeout=60_000)
     cv.shot("operator-run-success")
+
+
+def _shout(version: str, suffix: str) -> dict[str, Any]:
+    return {
+        "name": "shout",
+        "version": version,
+        "description": "Upper-cases a text.",
+        "code": f"def run(text, suffix={suffix!r}):\n    return {{'text': text.upper() + suffix}}\n",
+        "input_schema": {
+            "type": "object",
+            "required": ["text"],
+            "properties": {"text": {"type": "string"}, "suffix": {"type": "string"}},
+        },
+        "output_schema": {"type": "object", "properties": {"text": {"type": "string"}}},
+        "tests": [{"input": {"text": "a"}, "expected": {"text": f"A{suffix}"}}],
+    }
+
+
+def test_tool_node_panel_shows_the_tool_and_a_form(
+    live_airflow: Any, new_page: Any, artifacts_dir: Path
+) -> None:
+    """A tool node's panel: description, input/output summary, a version picker and a parameters form
+    generated from the tool's input schema (the raw JSON box is a toggle)."""
+    wf = "tool_node_panel"
+    spec = {
+        "id": wf,
+        "name": "Tool node panel",
+        "tools": [_shout("1.0.0", "!"), _shout("1.1.0", "!!")],
+        "nodes": [
+            {"id": "loud", "type": "tool", "tool": "shout@1.0.0", "ui": {"position": {"x": 0, "y": 0}}},
+            {
+                "id": "render",
+                "type": "tool",
+                "tool": "text_template@1.0.0",
+                "ui": {"position": {"x": 300, "y": 0}},
+            },
+        ],
+    }
+    with live_airflow.client("Op") as api:
+        r = api.post(f"{API}/workflows", json={"spec": spec, "message": "created by the panel test"})
+        assert r.status_code == 201, r.text
+
+    page = new_page("tool-node-panel")
+    live_airflow.browser_login(page, "Op")
+    cv = CanvasPage(page, live_airflow.base_url, artifacts_dir)
+    cv.open_workflow(wf)
+
+    cv.select_node("loud")
+    cv.tid("tool-section").wait_for()
+    assert cv.tid("tool-description").inner_text() == "Upper-cases a text."
+    summary = cv.tid("tool-input-summary").inner_text()
+    assert "text* (string)" in summary and "suffix (string)" in summary  # * = required
+    assert cv.tid("tool-output-summary").inner_text() == "Output: text (string)"
+    picker = cv.tid("prop-tool-version")
+    assert picker.locator("option").all_inner_texts() == ["1.1.0", "1.0.0"]
+    picker.select_option("1.1.0")
+    assert cv.tid("prop-tool").input_value() == "shout@1.1.0"
+    cv.tid("prop-params-suffix").fill("?")
+    cv.wait_valid()
+    cv.tid("prop-params-raw").check()
+    assert '"suffix": "?"' in cv.tid("prop-params-json").input_value()
+
+    # A built-in tool: its versions come from GET /tools/{name}/versions.
+    cv.select_node("render")
+    cv.tid("tool-section").wait_for()
+    page.locator('[data-testid="prop-tool-version"] option', has_text="1.0.0 (built-in)").wait_for(
+        state="attached"
+    )
+    assert "template" in cv.tid("tool-input-summary").inner_text()
+    cv.tid("prop-params-template").wait_for()
+    cv.tid("tool-section").scroll_into_view_if_needed()
+    cv.shot("tool-node-form")
+    cv.save("suffix and version from the panel")
+    with live_airflow.client("Op") as api:
+        saved = api.get(f"{API}/workflows/{wf}").json()["spec"]
+    loud = next(n for n in saved["nodes"] if n["id"] == "loud")
+    assert (loud["tool"], loud["parameters"]) == ("shout@1.1.0", {"suffix": "?"})
