@@ -94,7 +94,17 @@ export function FlowCanvas(props: FlowCanvasProps) {
   // Measured sizes of group members only: a group's frame must hold what is drawn, not the size
   // estimate. Ungrouped nodes need none, so a big flat workflow never re-derives for them.
   const [measured, setMeasured] = useState<MeasuredSizes>(() => new Map());
-  const derived = useMemo(() => toFlow(wf, overlays, sel, measured), [wf, overlays, sel, measured]);
+  // Zoomed far out, edges drop their arrowheads and hit areas (see styles.css): far fewer shapes to
+  // paint per frame. Setting the same boolean again does not re-render.
+  const [far, setFar] = useState(false);
+  // A far node draws its state only and an edge no label: the run views that arrive one after the
+  // other (strips, predictions, data on edges) are left out there, so each does not re-render
+  // every node of a big canvas for nothing; zooming in derives them.
+  const shown = useMemo(
+    () => (far ? { ...overlays, strips: undefined, predicted: undefined, edgeFlows: undefined } : overlays),
+    [far, overlays],
+  );
+  const derived = useMemo(() => toFlow(wf, shown, sel, measured), [wf, shown, sel, measured]);
   const [nodes, setNodes] = useState<Node[]>(derived.nodes);
   const [edges, setEdges] = useState<Edge[]>(derived.edges);
   const dragStart = useRef<Map<string, { x: number; y: number }>>(new Map());
@@ -136,9 +146,6 @@ export function FlowCanvas(props: FlowCanvasProps) {
   const fitRef = useRef(fitToSpec);
   fitRef.current = fitToSpec;
 
-  // Zoomed far out, edges drop their arrowheads and hit areas (see styles.css): far fewer shapes to
-  // paint per frame. Setting the same boolean again does not re-render.
-  const [far, setFar] = useState(false);
   // React Flow mounts only once the container's size is known, already at the fitted viewport: a
   // big workflow is then drawn once, in its far level of detail, instead of first at zoom 1 and
   // again after a fit (mounting hundreds of nodes twice).
