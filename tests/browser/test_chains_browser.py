@@ -45,6 +45,8 @@ def test_save_chain_insert_update_and_template(live_airflow: Any, new_page: Any,
     page.on("dialog", lambda d: d.accept())
     live_airflow.browser_login(page, "Admin")
     cv = CanvasPage(page, live_airflow.base_url, artifacts_dir)
+    # The badge is on the group's frame (and again in the group's panel when it is selected).
+    frame = '[data-testid="group-clean_text_ui"] '
 
     # --- Save the group "clean" as a chain from its context menu.
     cv.open_workflow(SRC)
@@ -77,7 +79,9 @@ def test_save_chain_insert_update_and_template(live_airflow: Any, new_page: Any,
     cv.tid("insert-chain-dialog").wait_for(state="detached")
     cv.tid("group-clean_text_ui").wait_for()
     cv.node("clean_text_ui_strip").wait_for()
-    cv.tid("chain-badge-clean_text_ui").filter(has_text="clean_text_ui@1.0.0").wait_for()
+    page.locator(frame + '[data-testid="chain-badge-clean_text_ui"]').filter(
+        has_text="clean_text_ui@1.0.0"
+    ).wait_for()
     cv.save("insert the clean_text_ui chain")
     cv.wait_version(2)
     saved = _record(live_airflow, DST)["spec"]
@@ -97,11 +101,13 @@ def test_save_chain_insert_update_and_template(live_airflow: Any, new_page: Any,
         body = {"spec": v11, "group_id": "clean", "name": "clean_text_ui", "version": "1.1.0"}
         assert api.post(f"{API}/chains", json=body).status_code == 201
     cv.open_workflow(DST)
-    update = cv.tid("chain-update-clean_text_ui")
+    update = page.locator(frame + '[data-testid="chain-update-clean_text_ui"]')
     update.filter(has_text="update available: 1.1.0").wait_for()
     cv.shot("chain-update-available")
     update.click()
-    cv.tid("chain-badge-clean_text_ui").filter(has_text="clean_text_ui@1.1.0").wait_for()
+    page.locator(frame + '[data-testid="chain-badge-clean_text_ui"]').filter(
+        has_text="clean_text_ui@1.1.0"
+    ).wait_for()
     update.wait_for(state="detached")
     cv.save("update clean_text_ui to 1.1.0")
     cv.wait_version(3)
