@@ -8,7 +8,7 @@ export function ChainBadge({ groupId, pin, readOnly }: { groupId: string; pin: s
   const target = update === "compatible" ? status?.latest_compatible : status?.latest;
   return (
     <span className="cv-chain-badge" data-testid={`chain-badge-${groupId}`} title={status?.message ?? pin}>
-      ⛓ {pin}
+      {pin}
       {(update === "compatible" || update === "major") && (
         <button
           className={`cv-chain-update nodrag ${update}`}
