@@ -137,7 +137,15 @@ function CaseEditor({
           disabled={readOnly}
           aria-label="Kind"
           data-testid={`${id}-kind`}
-          onChange={(e) => set({ kind: e.target.value as ToolTest["kind"] })}
+          onChange={(e) => {
+            // Fields of the kind left behind would be refused (tools/languages.py): drop them.
+            const next = e.target.value as NonNullable<ToolTest["kind"]>;
+            set({
+              kind: next,
+              ...(next !== "performance" ? { time_budget_ms: null, required: false } : {}),
+              ...(next !== "integration" ? { connection: null } : {}),
+            });
+          }}
         >
           {TEST_KINDS.map((k) => (
             <option key={k}>{k}</option>

@@ -202,7 +202,7 @@ export function ToolEditor({
           className="cv-alert"
           data-testid="tool-message"
           data-ok={message.ok}
-          style={message.ok ? { borderColor: "#2e7d32" } : undefined}
+          style={message.ok ? { borderColor: "#2e7d32", color: "#2e7d32" } : undefined}
         >
           {message.text}
         </div>
