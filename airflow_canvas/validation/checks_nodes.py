@@ -86,6 +86,22 @@ def check_schemas(ctx: ValidationContext) -> None:
                 )
 
 
+def _operator_hint(name: str) -> str | None:
+    """When a tool reference is an Airflow operator (``BashOperator`` or its import path typed into
+    the Tool field), say where it goes instead."""
+    cls = name.rpartition(".")[2]
+    if not (cls.endswith(("Operator", "Sensor")) or name.startswith("airflow.")):
+        return None
+    from airflow_canvas.catalogue.operators import operator_catalogue
+
+    paths = [e.operator for e in operator_catalogue() if e.operator == name or e.name == cls]
+    example = paths[0] if paths else "airflow.providers.standard.operators.bash.BashOperator"
+    return (
+        f"{name!r} is an Airflow operator, not a canvas tool: set the node's `operator` to its import path "
+        f"({example!r}) and clear `tool` (in the node panel: Runs -> an Airflow operator)."
+    )
+
+
 def _check_tool_ref(ctx: ValidationContext, ref: str, where: str, node: Node) -> None:
     found = ctx.resolve_tool(ref)
     if isinstance(found, Tool):
@@ -94,8 +110,10 @@ def _check_tool_ref(ctx: ValidationContext, ref: str, where: str, node: Node) ->
     name = ref.partition("@")[0].strip()
     if "No tool named" in str(found):
         code = "E_TOOL_UNKNOWN"
-        hint = did_you_mean(name, candidates) or (
-            f"Known tools: {', '.join(candidates[:10])}." if candidates else "Add the tool to `tools`."
+        hint = (
+            _operator_hint(name)
+            or did_you_mean(name, candidates)
+            or (f"Known tools: {', '.join(candidates[:10])}." if candidates else "Add the tool to `tools`.")
         )
     else:
         code = "E_TOOL_VERSION"

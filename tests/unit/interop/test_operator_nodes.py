@@ -110,3 +110,15 @@ def test_parameters_enter_the_dag_only_as_literals() -> None:
     assert ast.literal_eval(kwargs["cwd"]) == "/tmp/{{ ds }}"
     assert "import os" not in [ast.unparse(n) for n in tree.body]
     assert f"from {BASH.rpartition('.')[0]} import BashOperator" in source
+
+
+def test_an_operator_typed_into_the_tool_field_says_where_it_goes() -> None:
+    """Issue 17: an example's BashOperator typed into the Tool field gave a bare E_TOOL_UNKNOWN."""
+    for typed in ("BashOperator", BASH):
+        spec = {"id": "ops", "nodes": [{"id": "sh", "type": "tool", "tool": typed}]}
+        [problem] = [p for p in validate(spec).problems if p.code == "E_TOOL_UNKNOWN"]
+        assert problem.node_id == "sh" and problem.pointer == "/nodes/0/tool"
+        assert f"set the node's `operator` to its import path ({BASH!r})" in (problem.hint or "")
+    spec = {"id": "ops", "nodes": [{"id": "sh", "type": "tool", "tool": "nosuch"}]}
+    [problem] = [p for p in validate(spec).problems if p.code == "E_TOOL_UNKNOWN"]
+    assert "operator" not in (problem.hint or "")
