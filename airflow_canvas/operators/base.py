@@ -145,7 +145,6 @@ class CanvasOperator(BaseOperator):
         def seen(inputs: dict[str, Any]) -> None:  # the checked inputs, before the node runs
             self.metrics.payload("in", payload_bytes(inputs))
             self.log_payload("inputs", inputs)
-            self.record_inputs(context, inputs)
 
         self.metrics.start()
         try:
@@ -177,17 +176,6 @@ class CanvasOperator(BaseOperator):
             # The metrics API aggregates tokens/cost per node from this XCom (no StatsD needed).
             ti.xcom_push(key=XCOM_KEY, value=summary.to_dict())
         return output
-
-    def record_inputs(self, context: Context, inputs: dict[str, Any]) -> None:
-        """What the node received, as an XCom the canvas shows beside its output (pushed before the
-        node runs, so a failed node's inputs are there to debug it); size-capped, and as the
-        node's log_payloads policy allows (policies.runrecord)."""
-        from airflow_canvas.policies.runrecord import INPUTS_XCOM_KEY, inputs_record
-
-        ti = context.get("ti")
-        record = inputs_record(inputs, self.log_payloads)
-        if ti is not None and record is not None:
-            ti.xcom_push(key=INPUTS_XCOM_KEY, value=record)
 
     def log_payload(self, what: str, value: Any) -> None:
         """Inputs/outputs in the task log as the node's log_payloads says (policies.logging)."""

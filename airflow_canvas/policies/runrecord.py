@@ -1,35 +1,31 @@
-"""What a node records about a run beyond its output, for the canvas's run views: the inputs it
-received (XCom ``canvas_inputs``, size-capped), and the shapes the API reports for data on edges.
+"""Shapes the canvas's run views report about data in a run: a node's inputs (size-capped) and the
+data that flowed along an edge (items, bytes, a sample).
 
-A node's inputs are assembled in the worker from upstream XComs through the edge mappings (JMESPath
-transforms, merges, fallbacks, the item of a mapped instance): the server could only guess them
-again, so the operator stores what it actually got. The record is capped so a node that receives a
-large payload does not double the XCom table: above the cap it keeps the size and a text preview.
-The node's ``log_payloads`` policy is honoured: ``off`` records nothing, ``sizes`` only the shape."""
+A node's inputs are not stored by the node (one more XCom write per task costs ~20 ms on each
+task here, benchmarks/tools.py): the API derives them from the upstream outputs' XComs through the
+compiler's own wiring of the node (service/run_inputs.py), as the operator did in the worker."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from airflow_canvas.policies.logging import describe_sizes, payload_bytes
+from airflow_canvas.policies.logging import payload_bytes
 
-INPUTS_XCOM_KEY = "canvas_inputs"
 MAX_INPUTS_BYTES = 64 * 1024
-TRUNCATED = "__canvas_truncated__"  # marks a record that holds a preview instead of the value
 SAMPLE_CHARS = 400
 
+# The task id of the budget check the compiler adds (compiler/budget.py, operators/budget.py):
+# dotted, and no node id contains a dot (spec ID_PATTERN), so it never collides with a node's task.
+BUDGET_TASK_ID = "canvas.cost_budget"
 
-def inputs_record(inputs: Any, log_payloads: str | None, cap: int = MAX_INPUTS_BYTES) -> Any | None:
-    """What to store for ``inputs`` (None: store nothing)."""
-    if log_payloads == "off":
-        return None
-    size = payload_bytes(inputs)
-    if log_payloads == "sizes":
-        return {TRUNCATED: True, "bytes": size, "preview": describe_sizes(inputs)}
+
+def capped(value: Any, cap: int = MAX_INPUTS_BYTES) -> dict[str, Any]:
+    """``{"value": value}`` when its JSON fits in ``cap`` bytes, else its size and a text preview."""
+    size = payload_bytes(value)
     if size <= cap:
-        return inputs
-    return {TRUNCATED: True, "bytes": size, "preview": to_text(inputs)[: cap // 4]}
+        return {"value": value, "truncated": False, "bytes": size}
+    return {"value": None, "truncated": True, "bytes": size, "preview": to_text(value)[: cap // 4]}
 
 
 def to_text(value: Any) -> str:
@@ -59,8 +55,3 @@ def edge_data(value: Any, *, mapped: bool, sample_chars: int = SAMPLE_CHARS) -> 
         "sample": text[:sample_chars],
         "truncated": len(text) > sample_chars,
     }
-
-
-# The task id of the budget check the compiler adds (compiler/budget.py, operators/budget.py):
-# dotted, and no node id contains a dot (spec ID_PATTERN), so it never collides with a node's task.
-BUDGET_TASK_ID = "canvas.cost_budget"

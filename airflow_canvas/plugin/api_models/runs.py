@@ -95,14 +95,13 @@ class WorkflowMetrics(ApiModel):
 
 
 class NodeInputs(ApiModel):
-    """What a node received in a run (the ``canvas_inputs`` record its operator stores)."""
+    """What a node received in a run: its upstream outputs through the deployed version's wiring
+    (an input node: the run's params)."""
 
     node_id: str
     task_id: str
     value: Any = Field(description="The inputs (a list of every map index's when mapped); None if truncated.")
-    truncated: bool = Field(
-        False, description="Too large to keep (or the node logs sizes only): see preview."
-    )
+    truncated: bool = Field(False, description="Over 64 KiB as JSON: value is None, see bytes and preview.")
     bytes: int | None = None
     preview: str | None = None
     mapped: bool | None = None

@@ -279,6 +279,17 @@ def run_history(
     return {"workflow_id": workflow_id, "limit": limit, **grid(runs, tasks, metrics, with_usage=with_usage)}
 
 
+def _mapped_nodes(session: SessionDep, workflow_id: str, run_id: str) -> set[str]:
+    from airflow.models.taskinstance import TaskInstance
+
+    rows = session.scalars(
+        select(TaskInstance.task_id).where(
+            TaskInstance.dag_id == workflow_id, TaskInstance.run_id == run_id, TaskInstance.map_index >= 0
+        )
+    ).all()
+    return {node_id_of(t) for t in rows}
+
+
 def _xcom_rows(session: SessionDep, workflow_id: str, run_id: str, key: str) -> list[Any]:
     from airflow.models.xcom import XComModel
 
@@ -293,46 +304,76 @@ def _xcom_rows(session: SessionDep, workflow_id: str, run_id: str, key: str) -> 
 
 @router.get(
     "/workflows/{workflow_id}/runs/{run_id}/nodes/{node_id}/inputs",
-    dependencies=[CanReadRuns, CanReadXCom],
+    dependencies=[CanReadRuns, CanReadTasks, CanReadXCom],
     response_model=out.NodeInputs,
     responses=errors(404),
 )
 def node_inputs(
     workflow_id: str, run_id: str, node_id: str, user: Reader, session: SessionDep
 ) -> dict[str, Any]:
-    """What the node received in the run, as its operator recorded it (policies/runrecord.py)."""
+    """What the node received in the run: its upstream outputs (XComs) through the wiring of the
+    deployed version (service/run_inputs.py), size-capped (policies/runrecord.py)."""
+    from airflow.models.taskinstance import TaskInstance
+
+    from airflow_canvas.policies.runrecord import capped
+    from airflow_canvas.service.run_inputs import NoInputs
+    from airflow_canvas.service.run_inputs import node_inputs as derive
+
+    run = _run_or_404(session, workflow_id, run_id)
+    mine = [
+        ti
+        for ti in session.scalars(
+            select(TaskInstance).where(TaskInstance.dag_id == workflow_id, TaskInstance.run_id == run_id)
+        ).all()
+        if node_id_of(ti.task_id) == node_id and ti.start_date is not None
+    ]
+    if not mine:
+        raise ApiError(404, f"Node {node_id!r} has not run in run {run_id!r}: it received nothing yet.")
+    indexes = sorted(ti.map_index for ti in mine if ti.map_index >= 0)
+    try:
+        value = derive(
+            _deployed_spec(session, workflow_id),
+            node_id,
+            _outputs(session, workflow_id, run_id),
+            map_indexes=indexes or None,
+            params=run.conf or {},
+        )
+    except NoInputs as exc:
+        raise ApiError(404, str(exc)) from None
+    return {
+        "node_id": node_id,
+        "task_id": mine[0].task_id,
+        "mapped": True if indexes else None,
+        **capped(value),
+    }
+
+
+def _deployed_spec(session: SessionDep, workflow_id: str) -> Any:
+    """The spec of the version deployed as this DAG (its wiring is what the runs used), else the head."""
+    deployed = [d for d in repo.current_deployments(session, workflow_id).values() if d.dag_id == workflow_id]
+    if deployed:
+        latest = max(deployed, key=lambda d: d.deployed_at)
+        return repo.load_spec(repo.get_version(session, workflow_id, latest.version_number))
+    return repo.load_spec(repo.head(session, workflow_id))
+
+
+def _outputs(session: SessionDep, workflow_id: str, run_id: str) -> dict[str, Any]:
+    """Node (or generated task) id -> its return value in the run; mapped: the instances' values."""
     from airflow.models.xcom import XComModel
 
-    from airflow_canvas.policies.runrecord import INPUTS_XCOM_KEY, TRUNCATED
-
-    _run_or_404(session, workflow_id, run_id)
-    mine = sorted(
-        (
-            r
-            for r in _xcom_rows(session, workflow_id, run_id, INPUTS_XCOM_KEY)
-            if node_id_of(r.task_id) == node_id
-        ),
-        key=lambda r: r.map_index,
-    )
-    if not mine:
-        raise ApiError(
-            404,
-            f"Node {node_id!r} has no recorded inputs in run {run_id!r}: it has not run, its log_payloads "
-            "policy is 'off', or it ran on a version of the plugin that did not record inputs.",
+    rows: dict[str, list[Any]] = {}
+    for row in _xcom_rows(session, workflow_id, run_id, "return_value"):
+        rows.setdefault(node_id_of(row.task_id), []).append(row)
+    values: dict[str, Any] = {}
+    for node, group in rows.items():
+        ordered = sorted(group, key=lambda r: r.map_index)
+        mapped = ordered[0].map_index >= 0
+        values[node] = (
+            [XComModel.deserialize_value(r) for r in ordered]
+            if mapped
+            else XComModel.deserialize_value(ordered[0])
         )
-    values = [XComModel.deserialize_value(r) for r in mine]
-    base = {"node_id": node_id, "task_id": mine[0].task_id}
-    if mine[0].map_index >= 0:
-        return base | {"mapped": True, "value": values}
-    value = values[0]
-    if isinstance(value, dict) and value.get(TRUNCATED):
-        return base | {
-            "value": None,
-            "truncated": True,
-            "bytes": value.get("bytes"),
-            "preview": value.get("preview"),
-        }
-    return base | {"value": value}
+    return values
 
 
 @router.get(
@@ -342,29 +383,23 @@ def node_inputs(
     responses=errors(404),
 )
 def run_edges(workflow_id: str, run_id: str, user: Reader, session: SessionDep) -> dict[str, Any]:
-    """Per data-flow edge of the workflow's current spec: how many items and bytes its source sent
-    in the run and a truncated sample (the source's output XCom, read with Airflow's XCom check)."""
-    from airflow.models.xcom import XComModel
-
+    """Per data-flow edge of the deployed spec: how many items and bytes its source sent in the run
+    and a truncated sample (the source's output XCom, read with Airflow's XCom check)."""
     from airflow_canvas.policies.runrecord import edge_data
     from airflow_canvas.spec.models import EdgeKind
 
     _run_or_404(session, workflow_id, run_id)
-    wf = repo.load_spec(repo.head(session, workflow_id))
-    outputs: dict[str, list[Any]] = {}
-    for row in _xcom_rows(session, workflow_id, run_id, "return_value"):
-        outputs.setdefault(node_id_of(row.task_id), []).append(row)
+    wf = _deployed_spec(session, workflow_id)
+    outputs = _outputs(session, workflow_id, run_id)
+    mapped_nodes = _mapped_nodes(session, workflow_id, run_id)
     edges: dict[str, Any] = {}
     for edge in wf.edges:
-        rows = outputs.get(edge.source)
-        if edge.kind is not EdgeKind.DATA_FLOW or not rows:
+        if edge.kind is not EdgeKind.DATA_FLOW or edge.source not in outputs:
             continue
-        mapped = rows[0].map_index >= 0
-        ordered = sorted(rows, key=lambda r: r.map_index)
-        value = (
-            [XComModel.deserialize_value(r) for r in ordered]
-            if mapped
-            else XComModel.deserialize_value(ordered[0])
-        )
-        edges[edge.key] = {"source": edge.source, "target": edge.target, **edge_data(value, mapped=mapped)}
+        value = outputs[edge.source]
+        edges[edge.key] = {
+            "source": edge.source,
+            "target": edge.target,
+            **edge_data(value, mapped=edge.source in mapped_nodes),
+        }
     return {"run_id": run_id, "edges": edges}

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from airflow_canvas.policies.history import RunRow, TaskRow
-from airflow_canvas.policies.runrecord import BUDGET_TASK_ID, TRUNCATED, edge_data, inputs_record
+from airflow_canvas.policies.runrecord import BUDGET_TASK_ID, capped, edge_data
 from airflow_canvas.policies.runview import grid, node_history, predict
 from airflow_canvas.spec.load import parse_workflow
 
@@ -102,14 +102,11 @@ def test_grid_cells_per_node_and_run_without_the_budget_task() -> None:
     assert "tokens" not in hidden["nodes"]["a"]["r2"] and "cost" not in hidden["runs"][0]
 
 
-def test_inputs_record_is_capped_and_follows_the_log_policy() -> None:
+def test_inputs_are_capped() -> None:
     small = {"q": "hello"}
-    assert inputs_record(small, None) == small
-    assert inputs_record(small, "off") is None
-    sizes = inputs_record(small, "sizes")
-    assert sizes[TRUNCATED] and "hello" not in sizes["preview"] and sizes["bytes"] == 14
-    big = inputs_record({"q": "x" * 1000}, None, cap=100)
-    assert big[TRUNCATED] and big["bytes"] > 1000 and len(big["preview"]) == 25
+    assert capped(small) == {"value": small, "truncated": False, "bytes": 14}
+    big = capped({"q": "x" * 1000}, cap=100)
+    assert big["truncated"] and big["value"] is None and big["bytes"] > 1000 and len(big["preview"]) == 25
 
 
 def test_edge_data_counts_items_and_truncates_the_sample() -> None:
