@@ -181,10 +181,11 @@ def run_rolled_back(
     *,
     timeout_seconds: float | None = None,
 ) -> list[dict[str, Any]]:
-    """An integration test on a real connection, run by the API server: fixtures and query in one transaction that is
-    rolled back whatever happens, so a test leaves the database as it found it. On SQLite the run
-    is also stopped at ``timeout_seconds`` (a progress handler); other drivers rely on their own
-    statement timeouts."""
+    """An integration test on a real connection, run by the API server: fixtures and query in one
+    transaction that is rolled back whatever happens, so a test leaves the database as it found
+    it. The run stops at ``timeout_seconds`` on SQLite (a progress handler) and PostgreSQL
+    (``statement_timeout``); other drivers rely on their own timeouts. On SQLite, ATTACH and
+    PRAGMA are refused: the test reaches the connection's database file and no other."""
     hook = _db_hook(conn_id, tool.connection_type, on_server=True)
     engine = hook.get_sqlalchemy_engine()
     if engine.dialect.name == "sqlite":
@@ -193,12 +194,22 @@ def run_rolled_back(
         with engine.connect() as connection:
             transaction = connection.begin()
             try:
+                if engine.dialect.name == "postgresql" and timeout_seconds:
+                    ms = int(timeout_seconds * 1000)  # an int written by us: no value of the test's
+                    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {ms}")
                 run_fixtures(connection, fixtures)
                 return execute(connection, tool.code, {**arguments, SQL_CONN_ID: conn_id})
             finally:
                 transaction.rollback()
     finally:
         engine.dispose()
+
+
+def _server_authorizer(action: int, *_args: Any) -> int:
+    import sqlite3
+
+    denied = (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH, sqlite3.SQLITE_PRAGMA)
+    return sqlite3.SQLITE_DENY if action in denied else sqlite3.SQLITE_OK
 
 
 def _transactional_sqlite(engine: Any, timeout_seconds: float | None) -> None:
@@ -209,6 +220,10 @@ def _transactional_sqlite(engine: Any, timeout_seconds: float | None) -> None:
     @event.listens_for(engine, "connect")
     def _connect(driver_connection: Any, _record: Any) -> None:
         driver_connection.isolation_level = None
+        # The test runs in the API server's process: it may use the connection's database file,
+        # not open others (ATTACH) or change how SQLite works (PRAGMA; VACUUM INTO cannot run in
+        # the transaction).
+        driver_connection.set_authorizer(_server_authorizer)
         if timeout_seconds:
             deadline = time.monotonic() + timeout_seconds
             driver_connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)

@@ -169,3 +169,16 @@ def test_worker_runs_shell_without_airflow_secrets(monkeypatch: pytest.MonkeyPat
                 code='printf \'{"db": "%s", "x": %s, "pwd": "%s"}\' "${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-}" "$INPUT_X" "$PWD"')  # fmt: skip
     out = execute_tool(tool, {"x": 2}, {})
     assert out["db"] == "" and out["x"] == 2 and "canvas-shell-s-" in out["pwd"]
+
+
+@pytest.mark.parametrize(
+    "statement", ["ATTACH DATABASE '{other}' AS o", "PRAGMA journal_mode = OFF", "VACUUM INTO '{other}.copy'"]
+)
+def test_rolled_back_run_reaches_no_other_database_file(sqlite_conn: Path, statement: str) -> None:
+    other = sqlite_conn.with_name("other.db")
+    sqlite3.connect(other).close()
+    with pytest.raises(Exception, match="not authorized|cannot VACUUM"):  # as a fixture
+        sql_tool.run_rolled_back(sql("SELECT 1 AS one"), "canvas_shop", {}, [statement.format(other=other)])
+    with pytest.raises(Exception, match="not authorized|cannot VACUUM"):  # as the tool's query
+        sql_tool.run_rolled_back(sql(statement.format(other=other)), "canvas_shop", {})
+    assert not Path(f"{other}.copy").exists()
