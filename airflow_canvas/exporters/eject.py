@@ -28,6 +28,12 @@ CANVAS_PACKAGE = "airflow_canvas"
 def _tool_entry(tool: Tool, node_ids: list[str]) -> dict[str, Any]:
     where = f"Node {node_ids[0]!r}" if node_ids else f"Tool {tool.ref}"
     node_id = node_ids[0] if node_ids else None
+    if tool.language != "python":  # the ejected runtime execs Python code; SQL and shell need the plugin
+        raise ExportError(
+            f"{where} runs the {tool.language} tool {tool.ref}; an ejected DAG can only run Python tools. "
+            "Keep this workflow as a canvas DAG, or rewrite the tool in Python.",
+            node_id,
+        )
     if tool.dependencies:
         raise ExportError(
             f"{where} runs tool {tool.ref}, which has pip dependencies ({', '.join(tool.dependencies)}); "

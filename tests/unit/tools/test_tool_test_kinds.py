@@ -179,3 +179,14 @@ def test_sql_node_test_without_fixtures_says_where_it_ran() -> None:
 
     result = run_in_sandbox(tool(**{**SQL, "code": "SELECT * FROM missing", "tests": []}), {})
     assert result.error is not None and "empty in-memory SQLite database" in str(result.error)
+
+
+def test_eject_refuses_sql_and_shell_tools() -> None:
+    from airflow_canvas.exporters import ExportError
+    from airflow_canvas.exporters.eject import eject_workflow
+
+    wf = parse_workflow(_workflow(parameters={"conn_id": "lite"}))
+    with pytest.raises(
+        ExportError, match="runs the sql tool orders@1.0.0; an ejected DAG can only run Python tools"
+    ):
+        eject_workflow(wf)
