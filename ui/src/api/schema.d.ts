@@ -1107,8 +1107,8 @@ export interface paths {
     };
     /**
      * Run Edges
-     * @description Per data-flow edge of the workflow's current spec: how many items and bytes its source sent
-     *     in the run and a truncated sample (the source's output XCom, read with Airflow's XCom check).
+     * @description Per data-flow edge of the deployed spec: how many items and bytes its source sent in the run
+     *     and a truncated sample (the source's output XCom, read with Airflow's XCom check).
      */
     get: operations["run_edges_api_workflows__workflow_id__runs__run_id__edges_get"];
     put?: never;
@@ -1149,7 +1149,8 @@ export interface paths {
     };
     /**
      * Node Inputs
-     * @description What the node received in the run, as its operator recorded it (policies/runrecord.py).
+     * @description What the node received in the run: its upstream outputs (XComs) through the wiring of the
+     *     deployed version (service/run_inputs.py), size-capped (policies/runrecord.py).
      */
     get: operations["node_inputs_api_workflows__workflow_id__runs__run_id__nodes__node_id__inputs_get"];
     put?: never;
@@ -2781,7 +2782,8 @@ export interface components {
     };
     /**
      * NodeInputs
-     * @description What a node received in a run (the ``canvas_inputs`` record its operator stores).
+     * @description What a node received in a run: its upstream outputs through the deployed version's wiring
+     *     (an input node: the run's params).
      */
     NodeInputs: {
       /** Bytes */
@@ -2796,7 +2798,7 @@ export interface components {
       task_id: string;
       /**
        * Truncated
-       * @description Too large to keep (or the node logs sizes only): see preview.
+       * @description Over 64 KiB as JSON: value is None, see bytes and preview.
        * @default false
        */
       truncated: boolean;
