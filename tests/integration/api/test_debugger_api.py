@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import airflow_cli
 from tests.fakes import ScriptedOpenAIServer
-from tests.integration.api.conftest import API
+from tests.integration.api.conftest import API, PASSWORD
 
 WID = "dbg_api_wf"
+NO_CONN_ROLE, NO_CONN_USER = "DebugNoConnections", "t_dbg_noconn"
 
 
 def three_nodes(wid: str = WID, factor: int = 10) -> dict[str, Any]:
@@ -145,8 +147,8 @@ def test_a_false_condition_skips_its_branch(client: Any, auth: Any) -> None:
     assert (skipped["state"], skipped["output"]) == ("skipped", None)
 
 
-def test_agent_node_uses_the_loopback_model(client: Any, auth: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = {
+def agent_spec() -> dict[str, Any]:
+    return {
         "id": "dbg_agent",
         "nodes": [
             {"id": "q", "type": "input"},
@@ -159,6 +161,10 @@ def test_agent_node_uses_the_loopback_model(client: Any, auth: Any, monkeypatch:
         ],
         "edges": [{"source": "q", "target": "ask"}],
     }
+
+
+def test_agent_node_uses_the_loopback_model(client: Any, auth: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = agent_spec()
     assert client.post(f"{API}/workflows", json={"spec": spec}, headers=auth("Admin")).status_code in (
         201,
         409,
@@ -177,6 +183,53 @@ def test_agent_node_uses_the_loopback_model(client: Any, auth: Any, monkeypatch:
         assert out["output"] == {"answer": "forty-two"}
         assert "six times seven?" in json.dumps(llm.chat_requests()[0].messages)
     assert "sk-dbg" not in json.dumps(out)
+
+
+@pytest.fixture(scope="module")
+def no_connections(client: Any) -> dict[str, str]:
+    """May run code (Canvas Tools edit) and read workflows, but Airflow lets it read no connection."""
+    from airflow.providers.fab.auth_manager.cli_commands.utils import get_application_builder
+
+    with get_application_builder() as appbuilder:
+        sm = appbuilder.sm
+        role = sm.find_role(NO_CONN_ROLE) or sm.add_role(NO_CONN_ROLE)
+        for action, resource in [("can_read", "Canvas Workflows"), ("can_edit", "Canvas Tools")]:
+            sm.add_permission_to_role(role, sm.create_permission(action, resource))
+    airflow_cli(
+        "users", "create", "-u", NO_CONN_USER, "-p", PASSWORD, "-r", NO_CONN_ROLE,
+        "-f", "No", "-l", "Conn", "-e", f"{NO_CONN_USER}@example.com",
+        check=False,
+    )  # fmt: skip
+    r = client.post("/auth/token", json={"username": NO_CONN_USER, "password": PASSWORD})
+    assert r.status_code in (200, 201), r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def test_agent_node_needs_a_connection_the_caller_may_read(
+    client: Any, auth: Any, no_connections: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model is called with the connection's key from the server: only for a caller Airflow lets
+    read that connection. Others are refused before any request, and told to pin the output."""
+    spec = agent_spec()
+    assert client.post(f"{API}/workflows", json={"spec": spec}, headers=auth("Admin")).status_code in (
+        201,
+        409,
+    )
+    with ScriptedOpenAIServer() as llm:
+        conn = {
+            "conn_type": "generic",
+            "host": llm.url + "/v1",
+            "password": "sk-dbg",
+            "extra": {"model": "m"},
+        }
+        monkeypatch.setenv("AIRFLOW_CONN_DBG_LLM", json.dumps(conn))
+        body = {"spec": spec, "node_id": "ask", "results": {"q": {"output": {"question": "?"}}}}
+        r = client.post(f"{API}/workflows/dbg_agent/debug/step", json=body, headers=no_connections)
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert (out["state"], out["error"]["kind"]) == ("failed", "permission")
+        assert "dbg_llm" in out["error"]["message"] and "pin" in out["error"]["message"]
+        assert llm.chat_requests() == []  # no model call was made
 
 
 def test_each_step_is_audited(client: Any, auth: Any, workflow: str) -> None:
