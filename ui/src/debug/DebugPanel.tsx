@@ -14,6 +14,19 @@ export function DebugPanel({ dbg, inspect }: { dbg: Debugger; inspect: string | 
   const v = dbg.view;
   const shown = inspect ?? dbg.paused ?? null;
   const inputProblem = dbg.nextInputEdited ? parseJson(dbg.nextInput, true).error : undefined;
+  const canRun = !dbg.busy && Boolean(v?.next) && !inputProblem;
+  // F10 steps and F8 continues, as in browser devtools; unambiguous even with the cursor in a field.
+  const { run } = dbg;
+  useEffect(() => {
+    if (!canRun) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "F10" && e.key !== "F8") return;
+      e.preventDefault();
+      void run({ kind: e.key === "F10" ? "step" : "continue" });
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [canRun, run]);
   const status = dbg.running
     ? `Running ${dbg.running}…`
     : dbg.paused
@@ -32,7 +45,7 @@ export function DebugPanel({ dbg, inspect }: { dbg: Debugger; inspect: string | 
         <button
           className="cv-btn"
           data-testid="dbg-step"
-          disabled={dbg.busy || !v?.next || Boolean(inputProblem)}
+          disabled={!canRun}
           onClick={() => void dbg.run({ kind: "step" })}
           title="Run the next node and pause (F10)"
         >
@@ -41,7 +54,7 @@ export function DebugPanel({ dbg, inspect }: { dbg: Debugger; inspect: string | 
         <button
           className="cv-btn primary"
           data-testid="dbg-continue"
-          disabled={dbg.busy || !v?.next || Boolean(inputProblem)}
+          disabled={!canRun}
           onClick={() => void dbg.run({ kind: "continue" })}
           title="Run until the next breakpoint or the end (F8)"
         >

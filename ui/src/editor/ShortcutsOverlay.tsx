@@ -14,6 +14,7 @@ export const SHORTCUTS: [string, string][] = [
   ["Delete / Backspace", "Remove the selection"],
   [`${MOD}+F / ${MOD}+K`, "Find a node by id, name or type (outside a text field)"],
   ["Shift+drag", "Select an area"],
+  ["F10 / F8", "Debug mode: step one node / continue to the next breakpoint"],
   ["Escape", "Close a menu or dialog"],
   ["?", "Show or hide this list"],
 ];
