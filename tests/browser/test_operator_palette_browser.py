@@ -169,8 +169,22 @@ def test_tool_node_panel_shows_the_tool_and_a_form(
     cv.tid("prop-params-template").wait_for()
     cv.tid("tool-section").scroll_into_view_if_needed()
     cv.shot("tool-node-form")
+
+    # The keyboard adds from the palette: type, walk with the arrows, Enter.
+    search = cv.tid("palette-search")
+    search.fill("json transform")
+    cv.tid("palette-tool-json_transform").wait_for()
+    active = page.locator('[data-testid="palette"] .cv-palette-item.active')
+    assert active.get_attribute("data-testid") == "palette-tool-json_transform"  # the first match
+    search.press("ArrowUp")  # wraps to the last row
+    search.press("ArrowDown")  # and back to the first
+    assert active.get_attribute("data-testid") == "palette-tool-json_transform"
+    search.press("Enter")
+    cv.node("json_transform").wait_for()
     cv.save("suffix and version from the panel")
     with live_airflow.client("Op") as api:
         saved = api.get(f"{API}/workflows/{wf}").json()["spec"]
     loud = next(n for n in saved["nodes"] if n["id"] == "loud")
     assert (loud["tool"], loud["parameters"]) == ("shout@1.1.0", {"suffix": "?"})
+    added = next(n for n in saved["nodes"] if n["id"] == "json_transform")
+    assert added["tool"] == "json_transform@1.0.0"
