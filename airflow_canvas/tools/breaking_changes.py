@@ -122,6 +122,12 @@ def schema_changes(old: Tool, new: Tool) -> list[SchemaChange]:
     # Output: the new schema must not produce anything the old one could not.
     for path, reason in narrowings(new.output_schema, old.output_schema):
         changes.append(SchemaChange("major", "output", path, _output_message(path, reason, old, new)))
+    if old.language == new.language == "sql" and old.connection_type != new.connection_type:
+        # The connections nodes picked for the old type do not fit the new one.
+        changes.append(
+            SchemaChange("major", "input", "conn_id",
+                         f"connection_type changed from {old.connection_type!r} to {new.connection_type!r}")
+        )  # fmt: skip
     for where, before, after in (
         ("input", old.input_schema, new.input_schema),
         ("output", old.output_schema, new.output_schema),

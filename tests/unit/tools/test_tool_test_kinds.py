@@ -190,3 +190,12 @@ def test_eject_refuses_sql_and_shell_tools() -> None:
         ExportError, match="runs the sql tool orders@1.0.0; an ejected DAG can only run Python tools"
     ):
         eject_workflow(wf)
+
+
+def test_changing_a_sql_tools_connection_type_needs_a_major_bump() -> None:
+    from airflow_canvas.tools.breaking_changes import required_bump
+
+    old = tool(**SQL)
+    assert required_bump(old, tool(**{**SQL, "version": "1.0.1", "code": "SELECT 2 AS n"})) == "patch"
+    new = tool(**{**SQL, "version": "1.1.0", "connection_type": "postgres"})
+    assert required_bump(old, new) == "major"
