@@ -1,6 +1,6 @@
 """Runs you can read (issue 18 item 3), in a real browser against a real Airflow (api-server,
-scheduler, dag-processor): the Run form opened right after a deploy waits for Airflow's parse and
-opens by itself; two real runs; then each node's strip of runs and the shown run's figures on the
+scheduler, dag-processor): the Run form opened before Airflow has the DAG waits for the deploy and
+the parse and opens by itself; two real runs; then each node's strip of runs and the shown run's figures on the
 canvas, the node panel's inputs, output and metrics, data on an edge (items, size, a sample on
 hover), the prediction, and the run-history grid switching the canvas between the runs.
 Screenshot for the README: tests/artifacts/canvas-NN-node-run-strip-and-metrics.png."""
@@ -70,18 +70,20 @@ def test_runs_you_can_read(live_airflow: Any, new_page: Any, artifacts_dir: Path
     cv.open_workflow(WF)
     cv.tid("node-gen").wait_for()
 
-    # Deploy, then at once open the Run form: Airflow has not parsed the new DAG yet. The form says
-    # so and, without being reopened, turns into the trigger form once the DAG is there.
+    # The Run form opened before Airflow has the DAG (not deployed yet, then not parsed yet) says it
+    # is waiting, offers no trigger, and turns into the trigger form by itself once Airflow has
+    # parsed the deployed DAG: nothing is reopened or refreshed.
+    cv.tid("run-button").click()
+    cv.tid("trigger-no-dag").filter(has_text="Waiting for Airflow to parse").wait_for()
+    assert cv.tid("trigger-confirm").is_disabled()
+    cv.shot("run-form-waits-for-the-parse")
     with live_airflow.client("Admin") as api:
         _deploy(api)
-    cv.tid("run-button").click()
-    waited = cv.tid("trigger-no-dag").is_visible()
     cv.page.wait_for_function(
         "() => { const b = document.querySelector('[data-testid=\"trigger-confirm\"]'); return b && !b.disabled; }",
         timeout=120_000,
     )
     assert cv.tid("trigger-no-dag").count() == 0
-    print(f"Run form showed the wait for the parse: {waited}")
     cv.tid("trigger-confirm").click()
     cv.tid("run-banner").wait_for()
     for node in ("gen", "pick", "last"):
