@@ -12,6 +12,7 @@ from typing import Any
 from pydantic.main import IncEx
 from pydantic_core import PydanticSerializationError
 
+from airflow_canvas.spec.compat import tool_exclude
 from airflow_canvas.spec.models import Workflow
 from airflow_canvas.spec.problems import Problem, SpecError, pointer
 
@@ -33,6 +34,8 @@ def canonical_json(wf: Workflow) -> bytes:
     # An unset cost budget leaves the hash as it was before the setting existed (no deployment looks
     # stale after an upgrade); a set one adds the budget task, so it counts.
     exclude = _LAYOUT_ONLY if wf.settings.cost_budget_usd is not None else _WITHOUT_BUDGET
+    if wf.tools:
+        exclude = {**exclude, "tools": {i: tool_exclude(tool) for i, tool in enumerate(wf.tools)}}
     try:
         text = wf.model_dump_json(exclude=exclude).encode("utf-8")
     except (PydanticSerializationError, UnicodeEncodeError):  # a lone surrogate in a value

@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from airflow_canvas.spec.compat import tool_exclude
 from airflow_canvas.spec.models import Tool
 
 TOOLS_DIRNAME = "_canvas_tools"
@@ -42,7 +43,9 @@ class ToolIntegrityError(RuntimeError):
 
 def tool_text(tool: Tool) -> str:
     """The exact text of a tool's bundled file (canonical: sorted keys, fixed indentation)."""
-    return json.dumps(tool.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
+    return (
+        json.dumps(tool.model_dump(mode="json", exclude=tool_exclude(tool)), indent=2, sort_keys=True) + "\n"
+    )
 
 
 def tool_digest(tool: Tool) -> str:

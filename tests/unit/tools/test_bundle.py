@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from airflow_canvas.spec.compat import tool_exclude
 from airflow_canvas.spec.load import parse_workflow
-from airflow_canvas.spec.models import Tool
+from airflow_canvas.spec.models import Tool, ToolTest
 from airflow_canvas.tools import registry
 from airflow_canvas.tools.bundle import (
     ToolIntegrityError,
@@ -131,5 +132,23 @@ def test_a_version_has_one_spelling(alias: str) -> None:
 
 
 def test_tool_text_is_canonical_json() -> None:
-    assert json.loads(tool_text(shout())) == shout().model_dump(mode="json")
+    assert json.loads(tool_text(shout())) == shout().model_dump(mode="json", exclude=tool_exclude(shout()))
     assert tool_text(shout()) == tool_text(Tool.model_validate_json(tool_text(shout())))
+    # The bundled file loads back as the same tool: what it leaves out are defaults.
+    loaded = Tool.model_validate_json(tool_text(shout()))
+    assert loaded.model_dump(exclude={"changelog"}) == shout().model_dump(exclude={"changelog"})
+
+
+def test_fields_added_later_keep_digests_and_hashes_until_used() -> None:
+    """A tool that does not use the newer fields is bundled (and hashed) as before they existed;
+    one that uses them gets a new digest; a changelog never changes what runs."""
+    tool = shout()
+    plain = tool_text(tool)
+    assert '"changelog"' not in plain and '"connection_type"' not in plain
+    assert tool_digest(tool.model_copy(update={"changelog": "first release"})) == tool_digest(tool)
+    sql = tool.model_copy(update={"connection_type": "sqlite"})
+    assert tool_digest(sql) != tool_digest(tool)
+    timed = tool.model_copy(
+        update={"tests": [ToolTest(kind="performance", time_budget_ms=50, input={"text": "a"})]}
+    )
+    assert '"time_budget_ms": 50' in tool_text(timed) and '"required"' not in tool_text(timed)
