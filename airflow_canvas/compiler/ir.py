@@ -130,11 +130,12 @@ class _Builder(TaskMixin, EdgeMixin, BranchMixin, OrderMixin):
         }
         if wf.settings.cost_budget_usd:
             from airflow_canvas.compiler import budget
+            from airflow_canvas.policies.runrecord import BUDGET_TASK_ID
 
             task = budget.budget_task(wf, self.names.take("cost_budget", "canvas_"), TaskIR)
             deps = deps + [(leaf, task.var) for leaf in budget.leaf_vars(wf, tasks, deps)]
-            tasks[budget.BUDGET_TASK_ID] = task
-            children = {**children, None: [*children.get(None, []), ("task", budget.BUDGET_TASK_ID)]}
+            tasks[BUDGET_TASK_ID] = task
+            children = {**children, None: [*children.get(None, []), ("task", BUDGET_TASK_ID)]}
         return WorkflowIR(wf.id, wf.version, dag, tasks, groups, deps, children, imports, tools)
 
     def _reserve_operator_names(self) -> None:
