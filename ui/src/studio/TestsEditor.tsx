@@ -7,7 +7,7 @@ import { diagnosticsAt, TEST_KINDS } from "./model";
 const show = (v: unknown) => (v === undefined || v === null ? "" : JSON.stringify(v, null, 2));
 
 /** A JSON text box bound to a value: invalid JSON stays local (with its error) until it parses. */
-function JsonBox({
+export function JsonBox({
   value,
   onChange,
   readOnly,

@@ -7,7 +7,7 @@ import { ApiError } from "../api/client";
 import { CodeEditor } from "./CodeEditor";
 import { PublishDialog } from "./PublishDialog";
 import { SchemaEditor } from "./SchemaEditor";
-import { TestsEditor } from "./TestsEditor";
+import { JsonBox, TestsEditor } from "./TestsEditor";
 import { StudioApi, type CaseResult, type Diagnostic, type TestRun, type Tool } from "./api";
 import { codeLanguage, diagnosticsAt, LANGUAGES, STARTER_CODE } from "./model";
 
@@ -328,6 +328,18 @@ export function ToolEditor({
                   .filter((l, i, all) => l.trim() || i < all.length - 1),
               })
             }
+          />
+        </div>
+        <div className="cv-field" style={{ flex: 1, minWidth: 220 }}>
+          <label>
+            Parameter defaults (JSON: argument → value; a node&apos;s parameters and inputs override them)
+          </label>
+          <JsonBox
+            value={tool.parameters ?? {}}
+            readOnly={!editable}
+            rows={2}
+            testId="tool-parameters"
+            onChange={(v) => change({ parameters: (v ?? {}) as Tool["parameters"] })}
           />
         </div>
         <label className="cv-help" style={{ alignSelf: "center" }}>
