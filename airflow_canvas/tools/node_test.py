@@ -28,11 +28,12 @@ from typing import Any
 
 from airflow_canvas.runtime import core
 from airflow_canvas.runtime.agent import endpoint_from_connection, render_prompt
-from airflow_canvas.spec.models import Node, NodeType, Tool, Workflow
+from airflow_canvas.spec.models import SQL_CONN_ID, Node, NodeType, Tool, Workflow
 from airflow_canvas.tools.compatibility import input_schema_of
 from airflow_canvas.tools.registry import resolve_tool
 from airflow_canvas.tools.runner import RunLimits, RunResult, ToolRunError, run_in_sandbox
 from airflow_canvas.tools.sample import sample_from_schema
+from airflow_canvas.tools.tool_tests import ConnectionGate, run_sql_on_connection
 
 _MAX_ERRORS = 20  # schema violations reported per value
 
@@ -78,7 +79,11 @@ def test_node(
     *,
     limits: RunLimits | None = None,
     client: Any = None,
+    connection_gate: ConnectionGate | None = None,
 ) -> dict[str, Any]:
+    """``connection_gate`` (the API passes the caller's): a SQL tool node whose ``conn_id`` it allows
+    runs its query on that connection, rolled back (tool_tests.py); without it, in the sandbox
+    on an empty in-memory SQLite database."""
     node = wf.node(node_id)
     if node is None:
         from airflow_canvas.spec.problems import did_you_mean
@@ -102,7 +107,7 @@ def test_node(
                                   "rendered_templates": {k: parameters[k] for k in node.templates}}  # fmt: skip
     started = time.monotonic()
     try:
-        output = _run(node, wf, inputs, parameters, limits, report, debug_info, client)
+        output = _run(node, wf, inputs, parameters, limits, report, debug_info, client, connection_gate)
     except (ToolRunError, NodeTestError) as exc:
         report["error"] = (
             exc.to_dict() if isinstance(exc, ToolRunError) else {"kind": "config", "message": str(exc)}
@@ -142,11 +147,12 @@ def _run(
     report: dict[str, Any],
     debug_info: dict[str, Any],
     client: Any,
+    connection_gate: ConnectionGate | None = None,
 ) -> Any:
     inputs = _checked_inputs(node, inputs, report)
     debug_info["resolved_inputs"] = inputs
     if node.type is NodeType.TOOL:
-        return _run_tool(node, wf, inputs, parameters, limits, report, debug_info)
+        return _run_tool(node, wf, inputs, parameters, limits, report, debug_info, connection_gate)
     if node.type is NodeType.PROCESS:
         process = node.process
         if process is None or process.language == "jmespath":
@@ -178,6 +184,7 @@ def _run_tool(
     limits: RunLimits,
     report: dict[str, Any],
     debug_info: dict[str, Any],
+    connection_gate: ConnectionGate | None = None,
 ) -> Any:
     if not node.tool:
         raise NodeTestError(f"Node {node.id!r} is a tool node without a tool reference")
@@ -188,6 +195,10 @@ def _run_tool(
     validation["tool_input"] = core.schema_problems(arguments, tool.input_schema, limit=_MAX_ERRORS)
 
     def call(arguments: dict[str, Any]) -> Any:
+        if tool.language == "sql" and connection_gate is not None and arguments.get(SQL_CONN_ID):
+            output = run_sql_on_connection(tool, arguments, connection_gate, limits.timeout_seconds)
+            validation["tool_output"] = core.schema_problems(output, tool.output_schema, limit=_MAX_ERRORS)
+            return output
         # The sandbox merges the same arguments (tools/loader.call_arguments -> core.tool_arguments).
         output = _absorb(run_in_sandbox(tool, inputs, parameters=parameters, limits=limits), report)
         validation["tool_output"] = core.schema_problems(output, tool.output_schema, limit=_MAX_ERRORS)

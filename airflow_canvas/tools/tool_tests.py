@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from airflow_canvas.spec.models import Tool, ToolTest
+from airflow_canvas.spec.models import SQL_CONN_ID, Tool, ToolTest
 from airflow_canvas.tools.runner import RunLimits, RunResult, run_tool_tests
 
 # conn_id -> None when the user may use the connection, else the reason they may not.
@@ -122,6 +122,23 @@ def _connection_case(
     result["duration"] = result["duration_ms"] / 1000
     result["passed"] = not result["failures"]
     return result
+
+
+def run_sql_on_connection(
+    tool: Tool, arguments: dict[str, Any], gate: ConnectionGate, timeout_seconds: float
+) -> Any:
+    """A SQL tool node's test on its ``conn_id`` (node_test.py): only when the gate allows it, in a
+    transaction that is rolled back, its error without the connection's secrets."""
+    from airflow_canvas.tools.sql_tool import SqlToolError, run_rolled_back
+
+    conn_id = str(arguments.get(SQL_CONN_ID) or "")
+    refused = gate(conn_id)
+    if refused:
+        raise SqlToolError(f"not run on connection {conn_id!r}: {refused}")
+    try:
+        return run_rolled_back(tool, conn_id, arguments, timeout_seconds=timeout_seconds)
+    except Exception as exc:  # noqa: BLE001 - reported like a sandboxed run's failure, redacted
+        raise SqlToolError(f"{type(exc).__name__}: {_redacted(str(exc), conn_id)}") from None
 
 
 def _sandboxed_assertions(tool: Tool, index: int, output: Any, timeout_seconds: float) -> list[str]:

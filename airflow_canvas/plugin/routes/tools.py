@@ -177,6 +177,6 @@ def node_test(body: NodeTestBody, user: Editor) -> dict[str, Any]:
     wf = parse_workflow(body.spec)
     audit("canvas.node.test", user=user, workflow_id=wf.id, node_id=body.node_id[:200])  # runs code here
     try:
-        return test_node(wf, body.node_id, body.input, body.debug)
+        return test_node(wf, body.node_id, body.input, body.debug, connection_gate=connection_gate(user))
     except NodeTestError as exc:
         raise ApiError(404 if "No node" in str(exc) else 422, str(exc)) from None

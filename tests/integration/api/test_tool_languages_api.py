@@ -259,3 +259,33 @@ def test_connection_case_refused_without_connection_read(
     assert r.status_code == 422 and "on the real database" in r.json()["detail"]
     _no_secret(r)
     assert json.loads(r.text)["tests"][2]["error"]["type"] == "ConnectionRefused"
+
+
+def test_node_test_of_a_sql_tool_runs_on_its_connection_rolled_back(
+    client, auth, orders_connection: Path, tools_editor_without_connections: dict[str, str]
+) -> None:
+    insert = sql_tool(name="lang_node_insert", code="INSERT INTO orders VALUES (:id, 'eve', 1, '2026-04-01')",
+                      input_schema={"type": "object", "properties": {"id": {"type": "integer"}}}, tests=[])  # fmt: skip
+    select = sql_tool(name="lang_node_select", tests=[])
+    spec = {"id": "lang_node", "tools": [insert, select], "nodes": [
+        {"id": "q", "type": "tool", "tool": "lang_node_select@1.0.0", "parameters": {"conn_id": CONN_ID}},
+        {"id": "w", "type": "tool", "tool": "lang_node_insert@1.0.0", "parameters": {"conn_id": CONN_ID}}]}  # fmt: skip
+    body = {"spec": spec, "node_id": "q", "input": {"customer": "ada"}}
+    r = client.post(f"{API}/nodes/test", json=body, headers=auth("Op"))
+    assert r.status_code == 200, r.text
+    assert r.json()["ok"] is True and r.json()["output"] == [
+        {"id": 1, "amount": 12.5, "placed": "2026-01-02"}
+    ]
+    r = client.post(
+        f"{API}/nodes/test", json={**body, "node_id": "w", "input": {"id": 77}}, headers=auth("Op")
+    )
+    assert r.json()["ok"] is True, r.text
+    with sqlite3.connect(orders_connection) as db:  # the node test's insert was rolled back
+        assert db.execute("SELECT count(*) FROM orders WHERE id = 77").fetchone() == (0,)
+    # Without connection read: refused, nothing connects; the reason is said.
+    r = client.post(f"{API}/nodes/test", json=body, headers=tools_editor_without_connections)
+    assert r.status_code == 200 and r.json()["ok"] is False
+    assert "may not read Airflow connections" in r.json()["error"]["message"]
+    for role in ("Viewer", "User"):
+        assert client.post(f"{API}/nodes/test", json=body, headers=auth(role)).status_code == 403
+    _no_secret(r)
