@@ -195,6 +195,19 @@ NOT_CHANGES: dict[tuple[str, str], str] = {
     "never run, and nothing is stored",
     ("POST", "/api/copilot/chat"): "a turn of the caller's own conversation (stored there with user and "
     "time); what it proposes reaches the audit log when applied (canvas.copilot.apply)",
+    # The chain library: these read the library and answer with a computed spec or report; saving the
+    # spec afterwards is the workflow's own audited save.
+    ("POST", "/api/chains/preview"): "answers with what publishing would store; stores nothing",
+    ("POST", "/api/chains/status"): "answers with each inserted group's pin and updates; stores nothing",
+    ("POST", "/api/chains/update"): "answers with the spec on another chain version; stores nothing",
+    (
+        "POST",
+        "/api/chains/{name}/{version}/insert",
+    ): "answers with the spec holding the chain; stores nothing",
+    ("POST", "/api/user-templates/{name}/instantiate"): "answers with a new spec; stores nothing "
+    "(creating the workflow is the audited POST /workflows)",
+    ("POST", "/api/workflows/{workflow_id}/debug/session"): "answers with order, states and the next "
+    "node's inputs computed from the request; runs no code and stores nothing",
 }
 
 
@@ -217,6 +230,7 @@ def change_scenarios(
     h = auth("Admin")
     wid = new_id("audit_walk")
     tool = new_id("audit_tool")
+    chain, template = new_id("audit_chain"), new_id("audit_template")
 
     def merge() -> Any:
         client.post(f"{API}/workflows/{wid}/branches", json={"name": "feature"}, headers=h)
@@ -231,6 +245,13 @@ def change_scenarios(
         r = client.post(f"{API}/copilot/chat", json=chat, headers=h)
         assert r.status_code == 200, r.text
         return client.delete(f"{API}/copilot/conversations", params={"workflow_id": wid}, headers=h)
+
+    def clear_a_real_run() -> Any:
+        other = deployed["other"]
+        runs = client.get(f"{API}/workflows/{other}/runs", headers=h).json()["items"]
+        assert runs, "the trigger scenario made no run"
+        url = f"{API}/workflows/{other}/runs/{runs[0]['run_id']}/nodes/p1/clear"
+        return client.post(url, json={"dry_run": False}, headers=h)
 
     spec = chain_spec(wid)
     yaml_text = (
@@ -293,6 +314,25 @@ def change_scenarios(
         ("POST", "/api/nodes/test"): lambda: client.post(
             f"{API}/nodes/test", json={"spec": spec, "node_id": "p1", "input": {"x": 1}}, headers=h
         ),
+        ("POST", "/api/chains"): lambda: client.post(
+            f"{API}/chains",
+            json={"spec": spec, "node_ids": ["p1"], "name": chain, "version": "1.0.0"},
+            headers=h,
+        ),
+        ("PUT", "/api/user-templates/{name}"): lambda: client.put(
+            f"{API}/user-templates/{template}", json={"spec": spec, "name": template}, headers=h
+        ),
+        ("DELETE", "/api/user-templates/{name}"): lambda: client.delete(
+            f"{API}/user-templates/{template}", headers=h
+        ),
+        # Runs the node's code on this host (in the sandbox): audited before it runs.
+        ("POST", "/api/workflows/{workflow_id}/debug/step"): lambda: client.post(
+            f"{API}/workflows/{wid}/debug/step",
+            json={"spec": spec, "node_id": "p1", "results": {"start": {"output": {"x": 1}}}},
+            headers=h,
+        ),
+        # The run triggered above (queued, its task instances made): re-run it from p1 for real.
+        ("POST", "/api/workflows/{workflow_id}/runs/{run_id}/nodes/{node_id}/clear"): clear_a_real_run,
         # Last: deleting needs the workflow undeployed, which the scenarios above leave it.
         ("DELETE", "/api/workflows/{workflow_id}"): lambda: client.delete(
             f"{API}/workflows/{wid}", headers=h
