@@ -290,8 +290,16 @@ def test_node_context_menu(
     page = cv.page
     menu = cv.context_menu("clean")
     items = [b.get_attribute("data-testid") for b in menu.locator("button").all()]
-    # No run selected: no "Show output".
-    assert items == ["menu-run-node", "menu-duplicate", "menu-group", "menu-delete", "menu-ask-copilot"]
+    # No run selected: no "Show output" nor "Re-run from this node"; no debug session: no breakpoint
+    # nor "Run to here" (ui/src/editor/ContextMenu.tsx).
+    assert items == [
+        "menu-run-node",
+        "menu-duplicate",
+        "menu-group",
+        "menu-save-chain",
+        "menu-delete",
+        "menu-ask-copilot",
+    ]
     cv.shot("context-menu")
 
     # Duplicate: a copy with a fresh id, selected.
