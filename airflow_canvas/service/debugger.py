@@ -27,6 +27,7 @@ from airflow_canvas.tools.compatibility import input_schema_of
 from airflow_canvas.tools.node_test import test_node
 from airflow_canvas.tools.runner import RunLimits
 from airflow_canvas.tools.sample import sample_from_schema
+from airflow_canvas.tools.tool_tests import ConnectionGate
 
 MAX_MAPPED_ITEMS = 50  # a mapped node runs once per item in the sandbox: a debugger, not a cluster
 DONE = frozenset({"success", "failed", "skipped", "upstream_failed"})
@@ -211,9 +212,12 @@ def step(
     may_use_connection: Callable[[str], bool],
     limits: RunLimits | None = None,
     client: Any = None,
+    connection_gate: ConnectionGate | None = None,
 ) -> dict[str, Any]:
     """Run one node in the sandbox on the inputs its upstream results make (or ``input_override``);
-    returns the single-node test's report plus ``state`` and, for a branch source, ``branches``."""
+    returns the single-node test's report plus ``state`` and, for a branch source, ``branches``.
+    ``connection_gate`` (the caller's) lets a SQL tool node run on its connection, rolled back, as
+    the single-node test does; without it the query runs on an empty in-memory database."""
     check_results(wf, results)
     spec_step = _step(plan, node_id)
     node = wf.node(node_id)
@@ -247,10 +251,12 @@ def step(
         inputs: dict[str, Any] | None = input_override
         if inputs is None and not (node.type is NodeType.INPUT and not spec_step.upstream_outputs):
             inputs = node_inputs(wf, plan, node_id, results)  # (an input node's params: sampled)
-        report = test_node(wf, node_id, inputs, debug=True, limits=limits, client=client)
+        report = test_node(
+            wf, node_id, inputs, debug=True, limits=limits, client=client, connection_gate=connection_gate
+        )
         report["input"] = report.get("debug", {}).get("resolved_inputs", inputs)
     else:
-        report = _run_mapped(wf, plan, spec_step, results, items, limits, client)
+        report = _run_mapped(wf, plan, spec_step, results, items, limits, client, connection_gate)
     report.pop("debug", None)
     failed = report["error"] is not None
     on_error = effective_policy(wf, node).on_error
@@ -269,6 +275,7 @@ def _run_mapped(
     items: list[Any],
     limits: RunLimits | None,
     client: Any,
+    connection_gate: ConnectionGate | None = None,
 ) -> dict[str, Any]:
     """A mapped node: one sandboxed run per item, the outputs in a list (the lazy sequence its
     downstream tasks would read)."""
@@ -289,7 +296,15 @@ def _run_mapped(
         item_inputs = core.merge_inputs(
             upstream, spec_step.merge_upstream, spec_step.input_mapping, spec_step.map_over, item
         )
-        last = test_node(wf, node_id, item_inputs, debug=False, limits=limits, client=client)
+        last = test_node(
+            wf,
+            node_id,
+            item_inputs,
+            debug=False,
+            limits=limits,
+            client=client,
+            connection_gate=connection_gate,
+        )
         inputs.append(item_inputs)
         for key in ("logs", "stdout", "stderr", "duration"):
             merged[key] += last[key]

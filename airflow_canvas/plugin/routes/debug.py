@@ -26,6 +26,7 @@ from airflow_canvas.plugin.bodies import RequestBody
 from airflow_canvas.plugin.deps import SessionDep
 from airflow_canvas.plugin.errors import ApiError
 from airflow_canvas.plugin.specs import checked
+from airflow_canvas.plugin.tool_test_access import connection_gate
 from airflow_canvas.service import debugger
 from airflow_canvas.service.audit import audit
 from airflow_canvas.spec.models import Workflow
@@ -110,7 +111,13 @@ def debug_step(workflow_id: str, body: StepBody, user: Runner, session: SessionD
     session.commit()  # the sandboxed run may take a while: hold no transaction through it
     try:
         return debugger.step(
-            wf, plan, body.node_id, _results(body), body.input, may_use_connection=_may_use_connection(user)
+            wf,
+            plan,
+            body.node_id,
+            _results(body),
+            body.input,
+            may_use_connection=_may_use_connection(user),
+            connection_gate=connection_gate(user),
         )
     except debugger.DebugError as exc:
         raise ApiError(exc.status, str(exc)) from None

@@ -289,3 +289,27 @@ def test_node_test_of_a_sql_tool_runs_on_its_connection_rolled_back(
     for role in ("Viewer", "User"):
         assert client.post(f"{API}/nodes/test", json=body, headers=auth(role)).status_code == 403
     _no_secret(r)
+
+
+def test_the_debugger_runs_a_sql_node_on_its_connection_as_the_node_test_does(
+    client, auth, orders_connection: Path, tools_editor_without_connections: dict[str, str]
+) -> None:
+    """A debugger step is a node test: on the node's connection (rolled back) for a user who may read
+    connections, refused with the reason for one who may not; never on an empty stand-in database."""
+    spec = {"id": "lang_debug_sql", "tools": [sql_tool(name="lang_debug_select", tests=[])], "nodes": [
+        {"id": "q", "type": "tool", "tool": "lang_debug_select@1.0.0", "parameters": {"conn_id": CONN_ID}}]}  # fmt: skip
+    r = client.post(f"{API}/workflows", json={"spec": spec}, headers=auth("Admin"))
+    assert r.status_code in (201, 409), r.text
+    body = {"spec": spec, "node_id": "q", "results": {}, "input": {"customer": "ada"}}
+    r = client.post(f"{API}/workflows/lang_debug_sql/debug/step", json=body, headers=auth("Op"))
+    assert r.status_code == 200, r.text
+    assert r.json()["state"] == "success", r.text
+    assert r.json()["output"] == [{"id": 1, "amount": 12.5, "placed": "2026-01-02"}]
+    r = client.post(
+        f"{API}/workflows/lang_debug_sql/debug/step", json=body, headers=tools_editor_without_connections
+    )
+    assert r.status_code in (200, 403), r.text
+    if r.status_code == 200:  # may run code but not read connections: told why, nothing connects
+        assert r.json()["state"] == "failed"
+        assert "may not read Airflow connections" in r.json()["error"]["message"]
+    _no_secret(r)
