@@ -173,15 +173,17 @@ def check_tool_languages(ctx: ValidationContext) -> None:
         and (not edge.mapping or any(m.target.split(".")[0] == SQL_CONN_ID for m in edge.mapping))
     }
     for i, node in enumerate(ctx.wf.nodes):
-        tool = ctx.tool_of(node)
-        if tool is None or tool.language != "sql" or node.id in mapped:
+        sql_tool = ctx.tool_of(node)
+        if sql_tool is None or sql_tool.language != "sql" or node.id in mapped:
             continue
-        if not any(SQL_CONN_ID in source for source in (tool.parameters, node.parameters, node.templates)):
+        if not any(
+            SQL_CONN_ID in source for source in (sql_tool.parameters, node.parameters, node.templates)
+        ):
             ctx.add(
                 "E_TOOL_SQL_CONN_ID",
-                f"Node {node.id!r}: SQL tool {tool.ref} needs a connection and the node names none.",
+                f"Node {node.id!r}: SQL tool {sql_tool.ref} needs a connection and the node names none.",
                 pointer("nodes", i, "parameters"),
                 node_id=node.id,
                 hint=f"Set the node's `{SQL_CONN_ID}` parameter to a connection of type "
-                f"{tool.connection_type or 'the tool declares'}.",
+                f"{sql_tool.connection_type or 'the tool declares'}.",
             )
