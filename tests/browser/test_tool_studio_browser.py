@@ -58,6 +58,7 @@ def test_write_test_publish_use_and_bump_a_tool(
     cv.tid("code-problem").filter(has_text="SyntaxError").wait_for()
     assert "Line 2" in cv.tid("code-problem").first.inner_text()
     page.locator('[data-testid="tool-code"] .cm-lintRange-error').first.wait_for()
+    cv.shot("studio-inline-error")
     set_code(cv, CODE)
     cv.tid("code-problem").wait_for(state="detached")
 
