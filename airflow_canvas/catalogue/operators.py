@@ -13,8 +13,10 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from airflow_canvas.catalogue.connection_types import connection_types_for
 from airflow_canvas.catalogue.schema import (
     CONNECTION_FORMAT,
+    CONNECTION_KEYWORD,
     docstring_params,
     docstring_summary,
     is_connection_field,
@@ -72,7 +74,8 @@ def _own_parameters(cls: type) -> list[tuple[str, inspect.Parameter]]:
 
 
 def parameters_schema(cls: type) -> dict[str, Any]:
-    """JSON Schema of an operator's own parameters: connection ids typed, templated fields marked."""
+    """JSON Schema of an operator's own parameters: connection ids typed (with the connection types
+    they need), templated fields marked."""
     docs: dict[str, str] = {}
     for klass in reversed(cls.__mro__):  # subclass docs win
         docs.update(docstring_params(klass.__doc__))
@@ -83,7 +86,11 @@ def parameters_schema(cls: type) -> dict[str, Any]:
         schema = parameter_type_schema(param)
         if is_connection_field(name):
             nullable = "null" in str(schema.get("type", "")) or param.default is None
-            schema = {"type": ["string", "null"] if nullable else "string", "format": CONNECTION_FORMAT}
+            schema = {
+                "type": ["string", "null"] if nullable else "string",
+                "format": CONNECTION_FORMAT,
+                CONNECTION_KEYWORD: connection_types_for(name),  # http_conn_id -> ["http"]; [] = any
+            }
         if name in docs:
             schema["description"] = docs[name]
         has_default, default = json_default(param.default)

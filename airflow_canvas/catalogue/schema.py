@@ -27,6 +27,9 @@ _CALLABLE = {"Callable", "TaskStateChangeCallback"}
 _SENTINELS = {"ArgNotSet", "NOTSET", "ArgNotSetType"}
 
 CONNECTION_FORMAT = "airflow-connection-id"
+# The connection types a connection-id property accepts (empty = any), the keyword tools' input schemas
+# use too: the connection picker, validation's W_CONNECTION_TYPE and the co-pilot read it.
+CONNECTION_KEYWORD = "x-airflow-connection"
 CALLABLE_FORMAT = "python-callable"
 
 

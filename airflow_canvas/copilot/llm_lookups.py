@@ -95,6 +95,9 @@ def _parameter_line(name: str, schema: dict[str, Any]) -> str:
     kind = kind if isinstance(kind, str) else "object"
     doc = one_line(schema.get("description", ""), 100)
     templated = " (Jinja)" if schema.get("x-templated") else ""
+    types = schema.get("x-airflow-connection")  # catalogue/connection_types.py: the types it needs
+    if isinstance(types, list) and types:
+        templated += f" (an Airflow connection id of type {' or '.join(map(str, types))})"
     return f"{kind}{templated}" + (f": {doc}" if doc else "")
 
 

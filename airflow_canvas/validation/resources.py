@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_canvas.catalogue.connection_types import connection_types_for
 from airflow_canvas.spec.models import NodeType, Workflow
 from airflow_canvas.spec.problems import did_you_mean, pointer
 from airflow_canvas.validation.context import ValidationContext
@@ -70,9 +71,10 @@ def connection_refs(ctx: ValidationContext) -> list[ConnectionRef]:
         if node.type is NodeType.TOOL and node.operator:
             for key, value in node.parameters.items():
                 if key.endswith("conn_id") and isinstance(value, str) and value:
+                    types = tuple(connection_types_for(key))  # http_conn_id needs an "http" connection
                     refs.append(
                         ConnectionRef(
-                            pointer("nodes", i, "parameters", key), value, (), f"`{key}`", node_id=node.id
+                            pointer("nodes", i, "parameters", key), value, types, f"`{key}`", node_id=node.id
                         )
                     )
         tool = ctx.tool_of(node)
