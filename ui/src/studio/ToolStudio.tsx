@@ -3,6 +3,7 @@
 // tools, new versions, deprecation. Loaded lazily (React.lazy in App.tsx): the code editor is big.
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, type Me } from "../api/client";
+import { markdownToPlain } from "../ui/Markdown";
 import { StudioApi, type ToolSummary, type ToolUsage, type ToolVersion } from "./api";
 import { compareVersions, newTool, nextPatch } from "./model";
 import { ToolEditor, type EditorTarget } from "./ToolEditor";
@@ -185,7 +186,7 @@ export default function ToolStudio({
                 </span>
               )}
               <div className="cv-help" style={{ fontWeight: 400 }}>
-                {t.description}
+                {markdownToPlain(t.description)}
               </div>
             </button>
           ))}

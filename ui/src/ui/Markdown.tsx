@@ -71,3 +71,13 @@ export function Markdown({ text }: { text: string }) {
     </div>
   );
 }
+
+/** The text of a one-line Markdown description without its markup, for places where links and
+ * formatting don't belong (a list entry inside a button). */
+export function markdownToPlain(text: string): string {
+  return text
+    .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
+    .replace(/\*\*([^*]+)\*\*/g, "$1")
+    .replace(/\*([^*]+)\*/g, "$1")
+    .replace(/`([^`]+)`/g, "$1");
+}
