@@ -77,7 +77,7 @@ def python_problems(
             Diagnostic("code", f"The code is empty: define a function {entry_point}(...).", line=1, column=1)
         ]
     try:
-        tree = compile(code, "<tool>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = ast.parse(code, "<tool>", "exec")
     except SyntaxError as exc:
         line = exc.lineno or 1
         column = exc.offset or 1
@@ -90,9 +90,7 @@ def python_problems(
     except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
         return [Diagnostic("code", f"The code cannot be parsed: {exc}", line=1, column=1)]
     functions = {
-        node.name: node
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)  # type: ignore[attr-defined]
+        node.name: node for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     }
     if entry_point not in functions:
         near = ", ".join(sorted(functions)) or "none"
@@ -114,8 +112,8 @@ def _signature_problems(
     args = fn.args
     names = [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
     required = [r for r in input_schema.get("required") or [] if isinstance(r, str)]
-    at = {"line": fn.lineno, "column": fn.col_offset + 1, "end_line": fn.lineno,
-          "end_column": fn.col_offset + 4 + len(fn.name)}  # fmt: skip
+    at: dict[str, Any] = {"line": fn.lineno, "column": fn.col_offset + 1, "end_line": fn.lineno,
+                          "end_column": fn.col_offset + 4 + len(fn.name)}  # fmt: skip
     found = []
     if args.kwarg is None:
         for field in required:
