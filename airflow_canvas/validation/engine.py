@@ -60,6 +60,7 @@ CHECKS: tuple[Callable[[ValidationContext], None], ...] = (
     check_tool_arguments,
     check_tool_languages,  # what SQL and shell tools need; SQL tool nodes name a connection
     checks_templates.check_jinja,
+    checks_templates.check_logical_date_templates,  # {{ ds }} in a workflow whose runs have no logical date
     checks_dataflow.check_mappings,
     check_mapping_types,  # declared types of mapped fields that cannot meet
     checks_dataflow.check_merges,
