@@ -94,7 +94,33 @@ def _rendered_fields(ctx: ValidationContext) -> list[tuple[str, str, str]]:
         if node.agent is not None:
             fields.append((node.id, pointer("nodes", i, "agent", "system_prompt"), node.agent.system_prompt))
             fields.append((node.id, pointer("nodes", i, "agent", "prompt"), node.agent.prompt))
+        if node.operator and node.parameters:
+            # An operator renders its own template_fields (bash_command, sql, ...): the palette's form
+            # writes them into parameters, so Jinja there runs in the same context.
+            templated = _template_fields(node.operator)
+            for key, value in node.parameters.items():
+                if key in templated:
+                    fields += [(node.id, pointer("nodes", i, "parameters", key, *at), text)
+                               for at, text in _strings(value, ())]  # fmt: skip
     return fields
+
+
+def _template_fields(operator: str) -> frozenset[str]:
+    from airflow_canvas.catalogue.operators import get_entry
+
+    entry = get_entry(operator)
+    return frozenset(entry.template_fields) if entry else frozenset()
+
+
+def _strings(value: Any, at: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every string inside a templated argument (Airflow renders nested lists and dicts too)."""
+    if isinstance(value, str):
+        return [(at, value)]
+    if isinstance(value, dict):
+        return [found for k, v in value.items() for found in _strings(v, (*at, str(k)))]
+    if isinstance(value, list | tuple):
+        return [found for j, v in enumerate(value) for found in _strings(v, (*at, j))]
+    return []
 
 
 def check_logical_date_templates(ctx: ValidationContext) -> None:

@@ -40,6 +40,22 @@ def test_ds_in_a_workflow_without_a_schedule_warns_with_what_works() -> None:
     assert sh.hint and "{{ ds }} -> {{ dag_run.run_after | ds }}" in sh.hint and "{{ run_id }}" in sh.hint
 
 
+def test_an_operators_templated_arguments_in_parameters_warn_too() -> None:
+    """The palette's form writes an operator's templated fields (bash_command, env) into parameters,
+    where Airflow renders them all the same; arguments that are not templated are not judged."""
+    data = spec(
+        [
+            node("sh", "tool", operator=BASH, parameters={
+                "bash_command": "echo palette-{{ ds }}", "env": {"DAY": "{{ ds_nodash }}"},
+                "output_encoding": "{{ ds }}"}),
+        ]
+    )  # fmt: skip
+    assert _found(data) == [
+        ("/nodes/0/parameters/bash_command", "sh", "warning"),
+        ("/nodes/0/parameters/env/DAY", "sh", "warning"),
+    ]
+
+
 def test_scheduled_workflows_and_names_the_template_sets_itself_do_not_warn() -> None:
     templates = {"bash_command": "echo {{ ds_nodash }}"}
     scheduled = spec(
