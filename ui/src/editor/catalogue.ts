@@ -183,7 +183,8 @@ export function exactVersion(ref: string): string | null {
 
 // ---- Forms from schemas ------------------------------------------------------------------------
 
-const JINJA_NOTE = "Templated: Jinja allowed ({{ ds }}, {{ params.x }}, {{ ti.xcom_pull(...) }}).";
+const JINJA_NOTE =
+  "Templated: Jinja allowed ({{ run_id }}, {{ params.x }}, {{ dag_run.run_after | ds }}; {{ ds }} only in scheduled runs).";
 
 /** An operator's parameters schema for SchemaForm: templated fields say so in their help text
  * and title, so the form marks where Jinja is rendered. */
