@@ -15,7 +15,33 @@ import logging
 import sys
 import time
 import traceback
+from types import SimpleNamespace
 from typing import Any
+
+# What the child reads of a Tool and of a ToolTest, with the models' defaults. The parent sends
+# ``Tool.model_dump(mode="json")`` of a tool it has validated (runner.run_in_sandbox), so every field
+# is present and checked; the defaults only keep a hand-built request working. A plain view instead
+# of ``Tool.model_validate``: importing the spec models (pydantic) was ~120 ms of a ~200 ms node test
+# here (``python -X importtime``), and the child needs no check the parent has not made.
+_TOOL_FIELDS: dict[str, Any] = {
+    "name": "tool", "version": "0.0.0", "language": "python", "code": "", "entry_point": "run",
+    "input_schema": {}, "output_schema": {}, "parameters": {}, "tests": [],
+}  # fmt: skip
+_CASE_FIELDS: dict[str, Any] = {
+    "name": "", "kind": "unit", "input": {}, "expected": None, "assertions": [], "fixtures": [],
+    "files": {}, "time_budget_ms": None, "required": False,
+}  # fmt: skip
+
+
+def tool_view(data: dict[str, Any]) -> SimpleNamespace:
+    """The tool the request carries, as attributes (``tool.code``, ``tool.ref``, ``case.input`` ...)."""
+    tool = SimpleNamespace(**{**_TOOL_FIELDS, **{k: data[k] for k in _TOOL_FIELDS if k in data}})
+    tool.ref = f"{tool.name}@{tool.version}"
+    tool.tests = [
+        SimpleNamespace(**{**_CASE_FIELDS, **{k: case[k] for k in _CASE_FIELDS if k in case}})
+        for case in tool.tests
+    ]
+    return tool
 
 
 class _ListHandler(logging.Handler):
@@ -88,10 +114,17 @@ def _write_files(files: dict[str, str]) -> Any:
     from pathlib import Path
 
     workdir = tempfile.TemporaryDirectory(prefix="canvas-test-")
-    for name, content in files.items():
-        path = Path(workdir.name, name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+    root = Path(workdir.name).resolve()
+    try:
+        for name, content in files.items():
+            path = Path(root, name)
+            if not path.resolve().is_relative_to(root):  # ToolTest's own check, kept as a last line
+                raise ValueError(f"fixture file {name!r} is outside the test's working directory")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+    except BaseException:
+        workdir.cleanup()
+        raise
     return workdir
 
 
@@ -196,9 +229,7 @@ def main(request_path: str, result_path: str, memory_mb: int = 0, max_file_mb: i
     try:
         with _open(request_path, "r") as fh:
             request = json.load(fh)
-        from airflow_canvas.spec.models import Tool
-
-        tool = Tool.model_validate(request["tool"])
+        tool = tool_view(request["tool"])
         if request.get("mode") == "assertions":  # an output made outside (a SQL test on a connection)
             case = tool.tests[request["cases"][0]]
             result = {"ok": True, "output": _assertion_failures(case, request["inputs"].get("output"))}
