@@ -6,12 +6,11 @@
    (target: ToolOperator within 1.05x of PythonOperator), plus the in-process cost of execute()
    alone, which isolates what the canvas layer adds (input/output schema checks, bundle lookup).
    Each Execution API request a task makes costs several ms here, so the report also counts the
-   XCom writes per task of each kind: a ToolOperator task writes its return value and, since the
-   run views (issue 18), a ``canvas_inputs`` record of what it received (policies/runrecord.py);
-   its one tool call is counted from the task instance (policies/history.py), not stored. The chain
-   also has a ToolOperator with ``log_payloads="off"``, which records no inputs (one write, like
-   the PythonOperator), and, for reference, a PythonOperator that writes one extra XCom, showing
-   what one more write costs.
+   XCom writes per task of each kind: a ToolOperator task writes only its return value, like the
+   PythonOperator (its one tool call is counted from the task instance, policies/history.py, and
+   a node's inputs in a run are derived on the server from the upstream outputs,
+   service/run_inputs.py; neither is stored). For reference the chain also has a PythonOperator
+   that writes one extra XCom, showing what one more write would cost.
 2. The node test round trip (POST /nodes/test's work, tools/node_test.test_node): a tool node run
    with an input generated from its schema in the bubblewrap sandbox, against the baseline of a
    plain ``python -c`` subprocess calling the same function (no sandbox, no schema checks).
@@ -92,8 +91,8 @@ count_words = namespace["run"]
 
 
 class PythonPlusXComOperator(PythonOperator):
-    # Reference: the baseline plus one extra XCom write, the canvas_metrics summary a ToolOperator
-    # task used to store for its one tool call.
+    # Reference: the baseline plus one extra XCom write, as a ToolOperator task used to make (the
+    # canvas_metrics summary of its one tool call, later the canvas_inputs record of its inputs).
     def execute(self, context):
         output = super().execute(context)
         context["ti"].xcom_push(key="canvas_metrics", value={metrics!r})
@@ -105,8 +104,6 @@ with DAG(dag_id={dag_id!r}, schedule=None, start_date=datetime(2024, 1, 1, tzinf
     for i in range({n}):
         tasks.append(ToolOperator(task_id=f"tool_{{i}}", tool="bench_count@1.0.0", tool_digest={digest!r},
                                   parameters={{"text": "the quick brown fox", "times": 50}}))
-        tasks.append(ToolOperator(task_id=f"tooloff_{{i}}", tool="bench_count@1.0.0", tool_digest={digest!r},
-                                  parameters={{"text": "the quick brown fox", "times": 50}}, log_payloads="off"))
         tasks.append(PythonOperator(task_id=f"python_{{i}}", python_callable=count_words,
                                     op_kwargs={{"text": "the quick brown fox", "times": 50}}))
         tasks.append(PythonPlusXComOperator(task_id=f"pyxcom_{{i}}", python_callable=count_words,
@@ -116,9 +113,7 @@ with DAG(dag_id={dag_id!r}, schedule=None, start_date=datetime(2024, 1, 1, tzinf
 # What a ToolOperator task used to store under canvas_metrics for this tool (same keys, sizes).
 METRICS = {"duration_seconds": 0.0002, "payload_bytes_in": 38, "payload_bytes_out": 30,
            "tool_calls": 1, "tokens": {}, "cost": 0.0}  # fmt: skip
-# tooloff: a ToolOperator with log_payloads="off", which records no canvas_inputs XCom (the record
-# of what a node received, policies/runrecord.py, one more Execution API write per task).
-KINDS = ("tool", "tooloff", "python", "pyxcom")
+KINDS = ("tool", "python", "pyxcom")
 TARGET_RATIO = 1.05
 
 
@@ -164,13 +159,11 @@ def dag_run_overhead(n: int) -> dict[str, Any]:
     if proc.returncode != 0:
         raise SystemExit(proc.stdout[-3000:] + proc.stderr[-3000:])
     d, xcoms = _durations()
-    tool, tooloff, python, pyxcom = (statistics.median(d[kind]) for kind in KINDS)
+    tool, python, pyxcom = (statistics.median(d[kind]) for kind in KINDS)
     return {
         "tasks_per_kind": n,
         "run_wall_seconds": round(wall, 2),
         "tool_median_seconds": round(tool, 4),
-        "tool_no_inputs_record_median_seconds": round(tooloff, 4),
-        "no_inputs_record_ratio": round(tooloff / python, 3),
         "python_median_seconds": round(python, 4),
         "python_plus_xcom_median_seconds": round(pyxcom, 4),
         "xcoms_per_task": {kind: xcoms[kind] / n for kind in KINDS},
@@ -276,15 +269,7 @@ def report(results: dict[str, Any]) -> None:
         f"{'median task duration (s), same DAG run':<44} {run['tool_median_seconds']:>13.4f} "
         f"{run['python_median_seconds']:>15.4f} {run['ratio']:>6.2f}x"
     )
-    print(
-        f"{'  same, log_payloads=off (no inputs record)':<44} "
-        f"{run['tool_no_inputs_record_median_seconds']:>13.4f} {run['python_median_seconds']:>15.4f} "
-        f"{run['no_inputs_record_ratio']:>6.2f}x"
-    )
     print(f"{'XCom writes per task':<44} {xcoms['tool']:>13g} {xcoms['python']:>15g}")
-    print(
-        f"{'  same, log_payloads=off (no inputs record)':<44} {xcoms['tooloff']:>13g} {xcoms['python']:>15g}"
-    )
     print(
         f"{'execute() alone, in-process, no XCom (ms)':<44} {ex['tool_execute_ms']:>13.3f} "
         f"{ex['python_execute_ms']:>15.3f} {ex['tool_execute_ms'] / ex['python_execute_ms']:>6.2f}x"
@@ -292,14 +277,12 @@ def report(results: dict[str, Any]) -> None:
     print(
         f"\nToolOperator adds {ex['added_ms']} ms of work per execute() (schema checks, bundle lookup)."
         f"\nReference: a PythonOperator making one extra XCom write ({xcoms['pyxcom']:g} per task, like the"
-        f" canvas_metrics summary ToolOperator no longer stores) took"
+        f" canvas_metrics summary or canvas_inputs record ToolOperator no longer stores) took"
         f" {run['python_plus_xcom_median_seconds']:.4f} s, {run['python_plus_xcom_ratio']:.2f}x the"
         " PythonOperator."
     )
     verdict = "OK" if run["within_target"] else "MISSED"
     print(f"task duration ratio {run['ratio']:.2f} (target <= {run['target_ratio']}): {verdict}")
-    off = "OK" if run["no_inputs_record_ratio"] <= run["target_ratio"] else "MISSED"
-    print(f"  with log_payloads=off (no canvas_inputs record): {run['no_inputs_record_ratio']:.2f}: {off}")
     nt = results["node_test"]
     print(
         f"node test round trip (generated input {json.dumps(nt['generated_input'])}, sandboxed, checked): "
