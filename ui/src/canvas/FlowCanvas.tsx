@@ -325,7 +325,11 @@ export function FlowCanvas(props: FlowCanvasProps) {
           multiSelectionKeyCode={MULTI_SELECTION_KEYS}
           selectionOnDrag={false}
           selectionMode={SelectionMode.Partial}
-          onlyRenderVisibleElements
+          // Culling pays zoomed in, where a few of many nodes are in view. Zoomed far out most of
+          // the workflow is in view anyway, and culling only mounted and unmounted the nodes at the
+          // edge of the view on every frame of a pan or zoom (5000 nodes: p95 2.6x bare React
+          // Flow's with it, 1.3x without), so there everything drawn stays drawn.
+          onlyRenderVisibleElements={!far}
           minZoom={MIN_ZOOM}
           maxZoom={2.5}
           proOptions={PRO_OPTIONS}
