@@ -1,9 +1,10 @@
 """Benchmark the tool runtime.
 
 1. Per-task overhead of ToolOperator against a PythonOperator calling the same function, measured
-   in the same DAG run (``airflow dags test``; tasks alternate tool/python in one chain, so both
-   see the same machine state). Reported: median task duration of each kind and their ratio
-   (target: ToolOperator within 1.05x of PythonOperator), plus the in-process cost of execute()
+   in the same DAG run (``airflow dags test``; tasks alternate tool/python/reference in one chain,
+   rotated each round so no kind always follows the same one, and all see the same machine
+   state). Reported: median task duration of each kind and their ratio (target: ToolOperator
+   within 1.05x of PythonOperator), plus the in-process cost of execute()
    alone, which isolates what the canvas layer adds (input/output schema checks, bundle lookup).
    Each Execution API request a task makes costs several ms here, so the report also counts the
    XCom writes per task of each kind: a ToolOperator task writes only its return value, like the
@@ -102,12 +103,18 @@ class PythonPlusXComOperator(PythonOperator):
 with DAG(dag_id={dag_id!r}, schedule=None, start_date=datetime(2024, 1, 1, tzinfo=timezone.utc), catchup=False):
     tasks = []
     for i in range({n}):
-        tasks.append(ToolOperator(task_id=f"tool_{{i}}", tool="bench_count@1.0.0", tool_digest={digest!r},
-                                  parameters={{"text": "the quick brown fox", "times": 50}}))
-        tasks.append(PythonOperator(task_id=f"python_{{i}}", python_callable=count_words,
-                                    op_kwargs={{"text": "the quick brown fox", "times": 50}}))
-        tasks.append(PythonPlusXComOperator(task_id=f"pyxcom_{{i}}", python_callable=count_words,
-                                            op_kwargs={{"text": "the quick brown fox", "times": 50}}))
+        one_of_each = [
+            ToolOperator(task_id=f"tool_{{i}}", tool="bench_count@1.0.0", tool_digest={digest!r},
+                         parameters={{"text": "the quick brown fox", "times": 50}}),
+            PythonOperator(task_id=f"python_{{i}}", python_callable=count_words,
+                           op_kwargs={{"text": "the quick brown fox", "times": 50}}),
+            PythonPlusXComOperator(task_id=f"pyxcom_{{i}}", python_callable=count_words,
+                                   op_kwargs={{"text": "the quick brown fox", "times": 50}}),
+        ]
+        # Rotated each round: every kind takes every place, so none always follows the same kind
+        # (the tool task used to run right after the two-write reference task).
+        k = i % len(one_of_each)
+        tasks += one_of_each[k:] + one_of_each[:k]
     chain(*tasks)
 """
 # What a ToolOperator task used to store under canvas_metrics for this tool (same keys, sizes).
