@@ -33,6 +33,8 @@ import { groupAncestors } from "../state/ops";
 import { CanvasEdge } from "./CanvasEdge";
 import { CanvasNode, DETAIL_ZOOM } from "./CanvasNode";
 import { GroupNode } from "./GroupNode";
+import { FarLayer } from "./FarLayer";
+import { farLayerOn, farScene, hitTest } from "./farLayer";
 import { DRAG_MIME } from "./Palette";
 import { useColorMode } from "../theme";
 import { reconcileEdges, reconcileNodes } from "./reconcile";
@@ -45,6 +47,8 @@ import type { Selection } from "../panels/PropertyPanel";
 const MIN_ZOOM = 0.02;
 const MULTI_SELECTION_KEYS = ["Meta", "Control", "Shift"];
 const PRO_OPTIONS = { hideAttribution: true };
+const NO_NODES: Node[] = [];
+const NO_EDGES: Edge[] = [];
 
 function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -108,6 +112,12 @@ export function FlowCanvas(props: FlowCanvasProps) {
   const [nodes, setNodes] = useState<Node[]>(derived.nodes);
   const [edges, setEdges] = useState<Edge[]>(derived.edges);
   const dragStart = useRef<Map<string, { x: number; y: number }>>(new Map());
+  // A big workflow zoomed out is drawn on the far layer (farLayer.ts): React Flow then holds no
+  // node or edge at all, and mounts them (culled to the view) once zoomed in past DETAIL_ZOOM.
+  const layer = farLayerOn(wf.nodes.length, far);
+  const scene = useMemo(() => (layer ? farScene(nodes, edges) : null), [layer, nodes, edges]);
+  const sceneRef = useRef(scene);
+  sceneRef.current = scene;
   // Selection flows one way: user clicks arrive here as "select" changes and go up to the editor;
   // the editor's selection comes back down through `derived`. (React Flow's onSelectionChange also
   // echoes programmatic selection one render late, which made the two fight.)
@@ -277,6 +287,23 @@ export function FlowCanvas(props: FlowCanvasProps) {
     [],
   );
 
+  // On the far layer a click hit-tests its scene: a node is selected and zoomed into (to where its
+  // real node, with its name and run data, is drawn), a click on empty space clears the selection.
+  const onPaneClick = useCallback(
+    (e: ReactMouseEvent) => {
+      const scene = sceneRef.current;
+      if (!scene) return;
+      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      const hit = hitTest(scene, p.x, p.y);
+      const next: Selection = { nodes: [], edges: [], groups: [] };
+      if (hit?.group) next.groups = [hit.id.slice("group:".length)];
+      else if (hit) next.nodes = [hit.id];
+      latest.current.onSelect(next);
+      if (hit && !hit.group) void rf.setCenter(hit.x + hit.w / 2, hit.y + hit.h / 2, { zoom: 1 });
+    },
+    [rf],
+  );
+
   const menus = useMemo(() => {
     const menu = (kind: MenuTarget["kind"]) => (e: ReactMouseEvent | MouseEvent, el?: { id: string }) => {
       e.preventDefault();
@@ -305,8 +332,9 @@ export function FlowCanvas(props: FlowCanvasProps) {
         <ReactFlow
           defaultViewport={initialViewport}
           onMove={onViewportMove}
-          nodes={nodes}
-          edges={edges}
+          nodes={layer ? NO_NODES : nodes}
+          edges={layer ? NO_EDGES : edges}
+          onPaneClick={onPaneClick}
           nodeTypes={nodeTypes}
           edgeTypes={edgeTypes}
           onNodesChange={onNodesChange}
@@ -337,6 +365,7 @@ export function FlowCanvas(props: FlowCanvasProps) {
         >
           {/* Zoomed far out the dots would be a few pixels apart: a full-screen pattern to repaint on
             every frame of a pan, and only noise. */}
+          {scene && <FarLayer scene={scene} />}
           {!far && <Background variant={BackgroundVariant.Dots} gap={18} size={1} />}
           <Controls showInteractive={false} showFitView={false}>
             <ControlButton
@@ -350,7 +379,9 @@ export function FlowCanvas(props: FlowCanvasProps) {
               </svg>
             </ControlButton>
           </Controls>
-          <MiniMap pannable zoomable nodeStrokeWidth={3} data-testid="minimap" />
+          {/* On the far layer the whole workflow is in view already (and React Flow holds no node
+            for the minimap to draw). */}
+          {!layer && <MiniMap pannable zoomable nodeStrokeWidth={3} data-testid="minimap" />}
         </ReactFlow>
       )}
     </div>
