@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FAR_LAYER_MIN_NODES, farLayerOn, farPaths, farScene, hitTest } from "../src/canvas/farLayer";
+import { FAR_LAYER_MIN_ELEMENTS, farLayerOn, farPaths, farScene, hitTest } from "../src/canvas/farLayer";
 import { GROUP_HEADER, GROUP_PAD, NODE_H, NODE_W, toFlow } from "../src/canvas/toFlow";
 import type { NodeRunInfo } from "../src/state/status";
 import { sample } from "./fixtures";
@@ -7,11 +7,12 @@ import { sample } from "./fixtures";
 const run = (state: string) => ({ state }) as unknown as NodeRunInfo;
 
 describe("far layer (a big workflow zoomed out, drawn on a canvas)", () => {
-  it("only kicks in for big workflows zoomed out", () => {
-    expect(farLayerOn(FAR_LAYER_MIN_NODES + 1, true)).toBe(true);
-    expect(farLayerOn(FAR_LAYER_MIN_NODES + 1, false)).toBe(false);
-    expect(farLayerOn(FAR_LAYER_MIN_NODES, true)).toBe(false);
+  it("only kicks in for big canvases zoomed out", () => {
+    expect(farLayerOn(FAR_LAYER_MIN_ELEMENTS + 1, true)).toBe(true);
+    expect(farLayerOn(FAR_LAYER_MIN_ELEMENTS + 1, false)).toBe(false);
+    expect(farLayerOn(FAR_LAYER_MIN_ELEMENTS, true)).toBe(false);
     expect(farLayerOn(500, true)).toBe(false);
+    expect(farLayerOn(1000, true)).toBe(true);
   });
 
   it("draws every node at its absolute box in its run state's colour, and the group's frame", () => {

@@ -112,9 +112,9 @@ export function FlowCanvas(props: FlowCanvasProps) {
   const [nodes, setNodes] = useState<Node[]>(derived.nodes);
   const [edges, setEdges] = useState<Edge[]>(derived.edges);
   const dragStart = useRef<Map<string, { x: number; y: number }>>(new Map());
-  // A big workflow zoomed out is drawn on the far layer (farLayer.ts): React Flow then holds no
+  // A big canvas zoomed out is drawn on the far layer (farLayer.ts): React Flow then holds no
   // node or edge at all, and mounts them (culled to the view) once zoomed in past DETAIL_ZOOM.
-  const layer = farLayerOn(wf.nodes.length, far);
+  const layer = farLayerOn(derived.nodes.length, far);
   const scene = useMemo(() => (layer ? farScene(nodes, edges) : null), [layer, nodes, edges]);
   const sceneRef = useRef(scene);
   sceneRef.current = scene;
