@@ -9,7 +9,7 @@ import inspect
 from typing import Any
 
 from airflow_canvas.catalogue.moves import airflow3_path, provider_package
-from airflow_canvas.spec.models import NodeType, Workflow, is_dotted_path, is_operator_path
+from airflow_canvas.spec.models import NodeType, Workflow, is_dotted_path, is_identifier, is_operator_path
 from airflow_canvas.spec.problems import Problem, did_you_mean, pointer
 
 
@@ -147,7 +147,9 @@ def _check_parameters(
     problems: list[Problem] = []
     for where, keys in (("parameters", parameters), ("templates", templates)):
         for name in keys:
-            if name not in accepted:
+            # A key that is no Python name is already E_OPERATOR_ARGUMENT (validation/checks_nodes):
+            # one problem per key, the one that says what is wrong with it.
+            if name not in accepted and is_identifier(name):
                 problems.append(
                     Problem(
                         code="E_OPERATOR_PARAMETER_UNKNOWN",

@@ -163,7 +163,9 @@ def test_integration_case_failure_is_reported_without_secrets(client, auth, orde
     assert client.post(f"{API}/tools", json={"tool": unreachable}, headers=admin).status_code == 201
     r2 = client.post(f"{API}/tools/lang_pg/versions/1.0.0/test", headers=admin)
     case = r2.json()["tests"][0]
-    assert case["passed"] is False and case["error"]["type"] == "OperationalError", case
+    # OperationalError where the postgres provider is installed (`make test-distributed`'s venv);
+    # without it Airflow cannot make the hook: either way a failure that names no secret.
+    assert case["passed"] is False and case["error"]["type"] in ("OperationalError", "AirflowException"), case
     # The wrong type is refused before anything connects.
     wrong = {**unreachable["tests"][0], "connection": CONN_ID}
     client.post(f"{API}/tools", json={"tool": {**unreachable, "tests": [wrong]}}, headers=admin)
