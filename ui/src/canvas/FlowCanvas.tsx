@@ -149,8 +149,11 @@ export function FlowCanvas(props: FlowCanvasProps) {
     return fitViewportFor(nodesRef.current, width, height, MIN_ZOOM);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [derived]);
+  // True while the view is what a fit made (no pan or zoom by the user since): see the resize below.
+  const autoFitted = useRef(true);
   const fitToSpec = useCallback(() => {
     const viewport = fitViewport();
+    autoFitted.current = true;
     if (viewport) rf.setViewport(viewport);
   }, [fitViewport, rf]);
   const fitRef = useRef(fitToSpec);
@@ -179,6 +182,27 @@ export function FlowCanvas(props: FlowCanvasProps) {
     fittedKey.current = fitKey;
     fitRef.current();
   }, [fitKey, ready]);
+
+  // The first fit can run before the palette beside the canvas has its width (its tools and
+  // operators load after the workflow): the canvas then narrows from the left and the fitted graph
+  // ends up running under the dock. While the user has not moved the view since the last automatic
+  // fit, a change of the canvas's size fits again.
+  useEffect(() => {
+    const el = container.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    let last = el.getBoundingClientRect();
+    const observer = new ResizeObserver(() => {
+      const now = el.getBoundingClientRect();
+      if (Math.abs(now.width - last.width) < 1 && Math.abs(now.height - last.height) < 1) return;
+      last = now;
+      if (autoFitted.current && rf.viewportInitialized) fitRef.current();
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [rf]);
+  const onMoveStart = useCallback((event: unknown) => {
+    if (event) autoFitted.current = false; // a user's pan or zoom (programmatic moves have no event)
+  }, []);
 
   const emitSelection = useCallback(() => {
     const ns = nodesRef.current.filter((n) => n.selected);
@@ -299,6 +323,7 @@ export function FlowCanvas(props: FlowCanvasProps) {
       if (hit?.group) next.groups = [hit.id.slice("group:".length)];
       else if (hit) next.nodes = [hit.id];
       latest.current.onSelect(next);
+      if (hit) autoFitted.current = false;
       if (hit && !hit.group) void rf.setCenter(hit.x + hit.w / 2, hit.y + hit.h / 2, { zoom: 1 });
     },
     [rf],
@@ -332,6 +357,7 @@ export function FlowCanvas(props: FlowCanvasProps) {
         <ReactFlow
           defaultViewport={initialViewport}
           onMove={onViewportMove}
+          onMoveStart={onMoveStart}
           nodes={layer ? NO_NODES : nodes}
           edges={layer ? NO_EDGES : edges}
           onPaneClick={onPaneClick}
