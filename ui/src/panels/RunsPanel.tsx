@@ -100,7 +100,7 @@ export function TriggerDialog({
             : "Waiting for Airflow to parse this workflow's DAG… the form opens by itself."}
         </p>
       )}
-      <PredictionLine prediction={prediction} />
+      <PredictionLine prediction={prediction} testId="trigger-prediction" />
       {error && (
         <div className="cv-alert" data-testid="trigger-error">
           {error}

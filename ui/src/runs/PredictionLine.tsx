@@ -3,7 +3,14 @@ import { formatDuration } from "../state/status";
 import type { Prediction } from "./api";
 import { formatCost } from "./runData";
 
-export function PredictionLine({ prediction }: { prediction: Prediction | null }) {
+// Shown twice at once (the Run form over the Runs tab), so each place passes its own test id.
+export function PredictionLine({
+  prediction,
+  testId = "run-prediction",
+}: {
+  prediction: Prediction | null;
+  testId?: string;
+}) {
   if (!prediction || (prediction.duration_seconds == null && prediction.cost_usd == null)) return null;
   const parts = [
     prediction.duration_seconds != null ? `~${formatDuration(prediction.duration_seconds)}` : "",
@@ -16,7 +23,7 @@ export function PredictionLine({ prediction }: { prediction: Prediction | null }
   return (
     <p
       className="cv-help"
-      data-testid="run-prediction"
+      data-testid={testId}
       title={
         `Median durations of recent successful runs along the critical path (${prediction.critical_path.join(
           " → ",
