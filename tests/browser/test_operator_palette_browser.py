@@ -34,7 +34,14 @@ def test_drop_bash_operator_fill_its_form_deploy_and_run(
 
     # One search box over node types, tools and operators; the operator rows come from the server.
     cv.tid("palette-search").fill("bash")
-    cv.tid("palette-op-BashOperator").wait_for()
+    # Wait for the server's answer to "bash" (BashOperator ranked first), not just for the row: the
+    # unfiltered list loaded at mount holds a BashOperator row too, and when the search lands (200 ms
+    # debounce, later under load) the rows move, so a drag started on the old list grabbed another row
+    # and no "bash" node appeared (the fresh-clone CI run's 30 s timeout at cv.node("bash")).
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid^=\"palette-op-\"]')?.dataset.testid"
+        " === 'palette-op-BashOperator'"
+    )
     assert cv.tid("palette-section-Operators").is_visible()
     assert "standard" in cv.tid("palette-op-BashOperator").inner_text()
     assert cv.tid("palette-process").count() == 0  # node types that don't match are filtered out
