@@ -129,3 +129,19 @@ describe("forms from operator and tool schemas", () => {
     expect(["1.2.0", "1.10.0", "0.9.9"].sort(byVersionDesc)).toEqual(["1.10.0", "1.2.0", "0.9.9"]);
   });
 });
+
+describe("operator rows while a search is out", () => {
+  it("narrows the previous answer to the new words instead of showing all of it", async () => {
+    const { stillMatching } = await import("../src/canvas/Palette");
+    const HTTP: OperatorEntry = {
+      ...BASH,
+      operator: "airflow.providers.http.operators.http.HttpOperator",
+      name: "HttpOperator",
+      provider: "apache-airflow-providers-http",
+      summary: "Calls an endpoint on an HTTP system.",
+    };
+    expect(stillMatching([HTTP, BASH], "bash").map((e) => e.name)).toEqual(["BashOperator"]);
+    expect(stillMatching([HTTP, BASH], "http endpoint").map((e) => e.name)).toEqual(["HttpOperator"]);
+    expect(stillMatching([HTTP, BASH], "")).toHaveLength(2);
+  });
+});

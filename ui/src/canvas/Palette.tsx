@@ -5,6 +5,7 @@
 // at a time ("more"), so a long catalogue never renders all at once.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import {
+  matchesWords,
   moveActive,
   nodeTypeEntries,
   operatorEntries,
@@ -25,31 +26,47 @@ export const DRAG_MIME = "application/x-airflow-canvas-node";
 export const OPERATOR_PAGE = 25;
 const GROUPS: PaletteGroup[] = ["Nodes", "Tools", "Operators"];
 
+interface OperatorState {
+  items: OperatorEntry[];
+  total: number;
+  error: string | null;
+  answers: string | null; // the query these items answer
+}
+
 function useOperators(query: string): { items: OperatorEntry[]; total: number; error: string | null } {
-  const [state, setState] = useState<{ items: OperatorEntry[]; total: number; error: string | null }>({
-    items: [],
-    total: 0,
-    error: null,
-  });
+  const [state, setState] = useState<OperatorState>({ items: [], total: 0, error: null, answers: null });
+  const wanted = query.trim();
   useEffect(() => {
     const ctrl = new AbortController();
     // Typing settles before the server is asked; the catalogue is cached on the server.
     const timer = window.setTimeout(
       () => {
-        searchOperators(query.trim(), 500, ctrl.signal)
-          .then((page) => setState({ items: page.items, total: page.items.length, error: null }))
+        searchOperators(wanted, 500, ctrl.signal)
+          .then((page) =>
+            setState({ items: page.items, total: page.items.length, error: null, answers: wanted }),
+          )
           .catch((e: Error) => {
-            if (e.name !== "AbortError") setState({ items: [], total: 0, error: e.message });
+            if (e.name !== "AbortError") setState({ items: [], total: 0, error: e.message, answers: wanted });
           });
       },
-      query ? 200 : 0,
+      wanted ? 200 : 0,
     );
     return () => {
       window.clearTimeout(timer);
       ctrl.abort();
     };
-  }, [query]);
-  return state;
+  }, [wanted]);
+  // While the server is asked, the rows shown are the previous answer narrowed to the new words,
+  // never the whole previous list (rows that then jump under the pointer as the answer arrives).
+  return useMemo(() => {
+    if (state.answers === wanted) return state;
+    const items = stillMatching(state.items, wanted);
+    return { items, total: items.length, error: state.error };
+  }, [state, wanted]);
+}
+
+export function stillMatching(items: OperatorEntry[], query: string): OperatorEntry[] {
+  return items.filter((e) => matchesWords(query, `${e.name} ${e.operator} ${e.provider} ${e.summary}`));
 }
 
 export function Palette({ tools, onAdd }: { tools: ToolInfo[]; onAdd: (e: PaletteEntry) => void }) {
