@@ -250,16 +250,16 @@ def _notification_items(
         )
 
 
-def _strings(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def json_strings(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """(path, text) of every string inside JSON data."""
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _strings(v, (*path, k))
+            yield from json_strings(v, (*path, k))
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _strings(v, (*path, i))
+            yield from json_strings(v, (*path, i))
 
 
 def _notification_templates(
@@ -272,7 +272,7 @@ def _notification_templates(
         "to": notification.to,
     }
     for field_name, value in fields.items():
-        for path, text in _strings(value):
+        for path, text in json_strings(value):
             if jinja_is_data(text):
                 continue
             where = ".".join(map(str, (field_name, *path)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from airflow_canvas.spec.code_surface import json_strings
 from airflow_canvas.spec.problems import pointer
 from airflow_canvas.validation.context import ValidationContext
 
@@ -101,7 +102,7 @@ def _rendered_fields(ctx: ValidationContext) -> list[tuple[str, str, str]]:
             for key, value in node.parameters.items():
                 if key in templated:
                     fields += [(node.id, pointer("nodes", i, "parameters", key, *at), text)
-                               for at, text in _strings(value, ())]  # fmt: skip
+                               for at, text in json_strings(value)]  # fmt: skip
     return fields
 
 
@@ -110,17 +111,6 @@ def _template_fields(operator: str) -> frozenset[str]:
 
     entry = get_entry(operator)
     return frozenset(entry.template_fields) if entry else frozenset()
-
-
-def _strings(value: Any, at: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
-    """Every string inside a templated argument (Airflow renders nested lists and dicts too)."""
-    if isinstance(value, str):
-        return [(at, value)]
-    if isinstance(value, dict):
-        return [found for k, v in value.items() for found in _strings(v, (*at, str(k)))]
-    if isinstance(value, list | tuple):
-        return [found for j, v in enumerate(value) for found in _strings(v, (*at, j))]
-    return []
 
 
 def check_logical_date_templates(ctx: ValidationContext) -> None:
